@@ -1,0 +1,226 @@
+#pragma once
+// The mergeable partial state of one group: plain sufficient statistics (counts, exact integer
+// sums) plus the duration samples that exact quantiles need. A regular value type:
+// default-constructible, copyable, ==, update/merge, JSON round trip with a versioned envelope.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "records.hpp"
+#include "version.hpp"
+
+namespace cskpi {
+
+/// What one interaction contributes to its group (spec section 3, already evaluated).
+struct row_facts {
+    enum : std::uint32_t {
+        answered = 1u << 0, abandoned = 1u << 1, resolved = 1u << 2, transferred = 1u << 3,
+        bot = 1u << 4, bot_only = 1u << 5, bot_escalated = 1u << 6,
+        complaint_flag = 1u << 7, dispute = 1u << 8, refund = 1u << 9,
+        complaint_row = 1u << 10, complaint_responded = 1u << 11, complaint_resolved = 1u << 12,
+        presale = 1u << 13, presale_converted = 1u << 14,
+        sla_counted = 1u << 15, sla_met = 1u << 16,
+        fcr_first = 1u << 17, fcr = 1u << 18,  ///< set by the caller once first contact is known
+        reopened = 1u << 19,
+    };
+    std::uint32_t bits = 0;
+    micros frt = missing_us, handle = missing_us, resolution = missing_us;
+    std::int32_t csat = missing_int, nps = missing_int, ces = missing_int;
+    std::int64_t order_value = 0;  ///< millionths; counted only for converted presale rows
+    bool has(std::uint32_t b) const { return (bits & b) != 0; }
+};
+
+// The sufficient statistics of group_state, listed once for merge, ==, and JSON.
+#define CSKPI_GROUP_COUNTS(X)                                                                      \
+    X(interactions) X(answered) X(abandoned) X(resolved) X(sla_met) X(sla_den)                     \
+    X(resolution_num) X(resolution_den) X(fcr_num) X(fcr_den) X(reopen_num) X(transfer_num)        \
+    X(bot_rows) X(bot_contained) X(bot_escalated) X(csat_responses) X(csat_satisfied) X(csat_sum) \
+    X(csat_answered)                                                                               \
+    X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses) X(ces_sum)               \
+    X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows) X(complaint_responded)     \
+    X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)
+
+/// Partial state of a group's metrics. `merge` is associative and commutative; merging an
+/// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
+/// state counts satisfied ratings as it goes (`csat_satisfied`).
+struct group_state {
+    std::uint64_t interactions = 0, answered = 0, abandoned = 0, resolved = 0;
+    std::uint64_t sla_met = 0, sla_den = 0;
+    std::uint64_t resolution_num = 0, resolution_den = 0;
+    std::uint64_t fcr_num = 0, fcr_den = 0;
+    std::uint64_t reopen_num = 0, transfer_num = 0;
+    std::uint64_t bot_rows = 0, bot_contained = 0, bot_escalated = 0;
+    std::uint64_t csat_responses = 0, csat_satisfied = 0;
+    std::uint64_t csat_answered = 0;  ///< ratings on answered rows (csat_response_rate numerator)
+    std::int64_t csat_sum = 0;
+    std::uint64_t nps_responses = 0, nps_promoters = 0, nps_detractors = 0;
+    std::uint64_t ces_responses = 0;
+    std::int64_t ces_sum = 0;
+    std::uint64_t complaint_flag = 0, dispute_flag = 0, refund_flag = 0;
+    std::uint64_t complaint_rows = 0, complaint_responded = 0, complaint_resolved = 0;
+    std::uint64_t presale_rows = 0, presale_converted = 0;
+    std::int64_t sales_total = 0;  ///< millionths of the currency unit
+    std::vector<micros> frt, handle, resolution;  ///< samples for exact quantiles (any order)
+
+    /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
+    void update(const row_facts& f, int satisfied_min) {
+        ++interactions;
+        const bool ab = f.has(row_facts::abandoned);
+        answered += f.has(row_facts::answered);
+        abandoned += ab;
+        resolved += f.has(row_facts::resolved);
+        sla_den += f.has(row_facts::sla_counted);
+        sla_met += f.has(row_facts::sla_met);
+        resolution_den += !ab;
+        resolution_num += !ab && f.has(row_facts::resolved);
+        fcr_den += f.has(row_facts::fcr_first) && !ab;
+        fcr_num += f.has(row_facts::fcr);
+        reopen_num += f.has(row_facts::resolved) && f.has(row_facts::reopened);
+        transfer_num += f.has(row_facts::answered) && f.has(row_facts::transferred);
+        bot_rows += f.has(row_facts::bot);
+        bot_contained += f.has(row_facts::bot_only) && f.has(row_facts::resolved);
+        bot_escalated += f.has(row_facts::bot_escalated);
+        if (f.csat != missing_int) {
+            ++csat_responses;
+            csat_sum += f.csat;
+            csat_satisfied += f.csat >= satisfied_min;
+            csat_answered += f.has(row_facts::answered);
+        }
+        if (f.nps != missing_int) {
+            ++nps_responses;
+            nps_promoters += f.nps >= 9;
+            nps_detractors += f.nps <= 6;
+        }
+        if (f.ces != missing_int) {
+            ++ces_responses;
+            ces_sum += f.ces;
+        }
+        complaint_flag += f.has(row_facts::complaint_flag);
+        dispute_flag += f.has(row_facts::dispute);
+        refund_flag += f.has(row_facts::refund);
+        complaint_rows += f.has(row_facts::complaint_row);
+        complaint_responded += f.has(row_facts::complaint_responded);
+        complaint_resolved += f.has(row_facts::complaint_resolved);
+        presale_rows += f.has(row_facts::presale);
+        if (f.has(row_facts::presale_converted)) {
+            ++presale_converted;
+            sales_total += f.order_value;
+        }
+        if (f.frt != missing_us) frt.push_back(f.frt);
+        if (f.handle != missing_us) handle.push_back(f.handle);
+        if (f.resolution != missing_us) resolution.push_back(f.resolution);
+    }
+
+    /// Adds `o` into this state.
+    group_state& merge(const group_state& o) {
+#define CSKPI_X(n) n += o.n;
+        CSKPI_GROUP_COUNTS(CSKPI_X)
+#undef CSKPI_X
+        frt.insert(frt.end(), o.frt.begin(), o.frt.end());
+        handle.insert(handle.end(), o.handle.begin(), o.handle.end());
+        resolution.insert(resolution.end(), o.resolution.begin(), o.resolution.end());
+        return *this;
+    }
+    group_state& operator+=(const group_state& o) { return merge(o); }
+    friend group_state operator+(group_state a, const group_state& b) { return a.merge(b); }
+
+    /// Equal counts and equal samples as multisets (merge order does not matter).
+    bool operator==(const group_state& o) const {
+#define CSKPI_X(n) if (n != o.n) return false;
+        CSKPI_GROUP_COUNTS(CSKPI_X)
+#undef CSKPI_X
+        return same_multiset(frt, o.frt) && same_multiset(handle, o.handle) &&
+               same_multiset(resolution, o.resolution);
+    }
+
+    /// Calls f(name, value) for every sufficient statistic, in a fixed order (JSON "counts").
+    template <class F>
+    void visit_counts(F&& f) {
+#define CSKPI_X(n) f(#n, n);
+        CSKPI_GROUP_COUNTS(CSKPI_X)
+#undef CSKPI_X
+    }
+    template <class F>
+    void visit_counts(F&& f) const {
+#define CSKPI_X(n) f(#n, n);
+        CSKPI_GROUP_COUNTS(CSKPI_X)
+#undef CSKPI_X
+    }
+
+private:
+    static bool same_multiset(std::vector<micros> a, std::vector<micros> b) {
+        if (a.size() != b.size()) return false;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        return a == b;
+    }
+};
+
+/// JSON envelope {"type": "cskpi.group_state", "version": 1, "counts": {...},
+/// "frt_us": [...], "handle_us": [...], "resolution_us": [...]}; samples are written sorted.
+inline void to_json(nlohmann::json& j, const group_state& s) {
+    nlohmann::json counts = nlohmann::json::object();
+    s.visit_counts([&](const char* name, const auto& v) { counts[name] = v; });
+    auto sorted = [](std::vector<micros> v) { std::sort(v.begin(), v.end()); return v; };
+    j = {{"type", "cskpi.group_state"}, {"version", state_version}, {"counts", counts},
+         {"frt_us", sorted(s.frt)}, {"handle_us", sorted(s.handle)},
+         {"resolution_us", sorted(s.resolution)}};
+}
+
+namespace detail {
+/// Checks the {"type","version"} preamble before anything else is read.
+inline void check_envelope(const nlohmann::json& j, const char* type) {
+    if (!j.is_object()) throw std::invalid_argument(std::string(type) + ": expected a JSON object, actual " + j.type_name());
+    if (!j.contains("type") || j["type"] != type)
+        throw std::invalid_argument(std::string("expected type \"") + type + "\", actual " +
+                                    (j.contains("type") ? j["type"].dump() : "none"));
+    if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != state_version)
+        throw std::invalid_argument(std::string(type) + ": expected version " + std::to_string(state_version) +
+                                    ", actual " + (j.contains("version") ? j["version"].dump() : "none"));
+}
+inline std::vector<micros> samples_from_json(const nlohmann::json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_array())
+        throw std::invalid_argument(std::string("cskpi.group_state: expected array \"") + key + "\"");
+    std::vector<micros> v;
+    v.reserve(j[key].size());
+    for (const auto& x : j[key]) {
+        if (!x.is_number_integer() || x.get<micros>() < 0)
+            throw std::invalid_argument(std::string("cskpi.group_state: ") + key + ": expected integers >= 0, actual " + x.dump());
+        v.push_back(x.get<micros>());
+    }
+    return v;
+}
+}  // namespace detail
+
+/// Reads a state written by to_json. Throws std::invalid_argument on a wrong type, version,
+/// missing or mistyped field, or counts that contradict each other.
+inline void from_json(const nlohmann::json& j, group_state& s) {
+    detail::check_envelope(j, "cskpi.group_state");
+    if (!j.contains("counts") || !j["counts"].is_object())
+        throw std::invalid_argument("cskpi.group_state: expected object \"counts\"");
+    const auto& c = j["counts"];
+    group_state out;
+    out.visit_counts([&](const char* name, auto& v) {
+        using T = std::remove_reference_t<decltype(v)>;
+        if (!c.contains(name) || !c[name].is_number_integer())
+            throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") + name);
+        if (std::is_unsigned_v<T> && c[name].get<std::int64_t>() < 0)
+            throw std::invalid_argument(std::string("cskpi.group_state: counts.") + name + " is negative");
+        v = c[name].get<T>();
+    });
+    out.frt = detail::samples_from_json(j, "frt_us");
+    out.handle = detail::samples_from_json(j, "handle_us");
+    out.resolution = detail::samples_from_json(j, "resolution_us");
+    if (out.frt.size() != out.answered || out.answered > out.interactions ||
+        out.resolved > out.interactions || out.handle.size() > out.interactions ||
+        out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
+        out.csat_answered > out.answered)
+        throw std::invalid_argument("cskpi.group_state: counts contradict each other (e.g. frt samples " +
+                               std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
+    s = std::move(out);
+}
+
+}  // namespace cskpi

@@ -1,0 +1,199 @@
+#pragma once
+// Run configuration (spec section 2). Every key is optional; an unknown key or a wrong type is a
+// config_error naming the key path. Maps keyed by the user's own labels (columns,
+// sla.first_response_s, sla.by_priority) replace the default map when given; fixed-schema
+// objects (csat, ces, sla, fcr, complaint) keep the defaults of the keys they leave out.
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "error.hpp"
+
+namespace cskpi {
+
+using json = nlohmann::ordered_json;
+
+/// What an abandoned row does to the SLA denominator.
+enum class abandoned_rule { breach, exclude };
+
+struct config {
+    std::string timezone = "UTC";
+    std::map<std::string, std::string> columns;  ///< spec name -> the header in the user's file
+    int csat_min = 1, csat_max = 5, csat_satisfied_min = 4;
+    int ces_min = 1, ces_max = 7;
+    std::map<std::string, double> sla_first_response_s = {
+        {"chat", 30}, {"phone", 20}, {"social", 3600}, {"email", 86400}};
+    std::map<std::string, double> sla_by_priority_first_response_s = {{"urgent", 60}};
+    abandoned_rule sla_abandoned = abandoned_rule::breach;
+    double fcr_window_s = 604800;
+    bool fcr_same_category = true;
+    double complaint_respond_s = 86400, complaint_resolve_s = 259200;
+    std::string complaint_category = "complaint";
+    std::string presale_category = "presale";
+    double confidence = 0.95;
+    bool strict = false;
+
+    /// Parses a configuration document. Throws config_error naming the offending key path.
+    static config from_json(const json& j);
+    /// The effective configuration, defaults included (echoed in the report).
+    json to_json() const;
+};
+
+namespace detail {
+inline std::string type_name(const json& v) { return v.type_name(); }
+
+inline double get_number(const json& v, const std::string& path, bool non_negative = true) {
+    if (!v.is_number()) throw config_error(path, "expected a number, actual " + type_name(v));
+    const double d = v.get<double>();
+    if (!std::isfinite(d) || (non_negative && d < 0))
+        throw config_error(path, "expected a finite number >= 0, actual " + v.dump());
+    return d;
+}
+inline int get_int(const json& v, const std::string& path) {
+    if (!v.is_number_integer()) throw config_error(path, "expected an integer, actual " + v.dump());
+    return v.get<int>();
+}
+inline bool get_bool(const json& v, const std::string& path) {
+    if (!v.is_boolean()) throw config_error(path, "expected true or false, actual " + v.dump());
+    return v.get<bool>();
+}
+inline std::string get_string(const json& v, const std::string& path) {
+    if (!v.is_string()) throw config_error(path, "expected a string, actual " + type_name(v));
+    return v.get<std::string>();
+}
+inline void expect_object(const json& v, const std::string& path) {
+    if (!v.is_object()) throw config_error(path, "expected an object, actual " + type_name(v));
+}
+inline void unknown_key(const std::string& path) { throw config_error(path, "unknown key"); }
+inline std::string join(const std::string& a, const std::string& b) {
+    return a.empty() ? b : a + "." + b;
+}
+inline void get_scale(const json& v, const std::string& path, int& lo, int& hi) {
+    if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer())
+        throw config_error(path, "expected [min, max] integers, actual " + v.dump());
+    lo = v[0].get<int>();
+    hi = v[1].get<int>();
+    if (lo >= hi) throw config_error(path, "expected min < max, actual " + v.dump());
+}
+inline std::map<std::string, double> get_seconds_map(const json& v, const std::string& path) {
+    expect_object(v, path);
+    std::map<std::string, double> m;
+    for (const auto& [k, x] : v.items()) m[k] = get_number(x, join(path, k));
+    return m;
+}
+}  // namespace detail
+
+inline config config::from_json(const json& j) {
+    using namespace detail;
+    config c;
+    if (j.is_null()) return c;
+    expect_object(j, "");
+    for (const auto& [key, v] : j.items()) {
+        if (key == "timezone") {
+            c.timezone = get_string(v, key);
+        } else if (key == "columns") {
+            expect_object(v, key);
+            c.columns.clear();
+            for (const auto& [k, x] : v.items()) c.columns[k] = get_string(x, join(key, k));
+        } else if (key == "csat") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k == "scale") get_scale(x, "csat.scale", c.csat_min, c.csat_max);
+                else if (k == "satisfied_min") c.csat_satisfied_min = get_int(x, "csat.satisfied_min");
+                else unknown_key(join(key, k));
+            }
+        } else if (key == "ces") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k == "scale") get_scale(x, "ces.scale", c.ces_min, c.ces_max);
+                else unknown_key(join(key, k));
+            }
+        } else if (key == "sla") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                const std::string p = join(key, k);
+                if (k == "first_response_s") {
+                    c.sla_first_response_s = get_seconds_map(x, p);
+                } else if (k == "by_priority") {
+                    expect_object(x, p);
+                    c.sla_by_priority_first_response_s.clear();
+                    for (const auto& [prio, o] : x.items()) {
+                        const std::string pp = join(p, prio);
+                        expect_object(o, pp);
+                        for (const auto& [t, s] : o.items()) {
+                            if (t != "first_response_s") unknown_key(join(pp, t));
+                            c.sla_by_priority_first_response_s[prio] = get_number(s, join(pp, t));
+                        }
+                    }
+                } else if (k == "abandoned") {
+                    const std::string r = get_string(x, p);
+                    if (r == "breach") c.sla_abandoned = abandoned_rule::breach;
+                    else if (r == "exclude") c.sla_abandoned = abandoned_rule::exclude;
+                    else throw config_error(p, "expected \"breach\" or \"exclude\", actual \"" + r + "\"");
+                } else {
+                    unknown_key(p);
+                }
+            }
+        } else if (key == "fcr") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k == "window_s") c.fcr_window_s = get_number(x, "fcr.window_s");
+                else if (k == "same_category") c.fcr_same_category = get_bool(x, "fcr.same_category");
+                else unknown_key(join(key, k));
+            }
+        } else if (key == "complaint") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k == "respond_s") c.complaint_respond_s = get_number(x, "complaint.respond_s");
+                else if (k == "resolve_s") c.complaint_resolve_s = get_number(x, "complaint.resolve_s");
+                else if (k == "category") c.complaint_category = get_string(x, "complaint.category");
+                else unknown_key(join(key, k));
+            }
+        } else if (key == "presale_category") {
+            c.presale_category = get_string(v, key);
+        } else if (key == "confidence") {
+            c.confidence = get_number(v, key);
+            if (!(c.confidence > 0 && c.confidence < 1))
+                throw config_error(key, "expected a number in (0, 1), actual " + v.dump());
+        } else if (key == "strict") {
+            c.strict = get_bool(v, key);
+        } else if (key == "scorecard") {
+            // Section 9; read by the scorecard engine, accepted here so one file can hold both.
+        } else {
+            unknown_key(key);
+        }
+    }
+    if (c.csat_satisfied_min < c.csat_min || c.csat_satisfied_min > c.csat_max)
+        throw config_error("csat.satisfied_min", "expected a value inside csat.scale, actual " +
+                                                     std::to_string(c.csat_satisfied_min));
+    return c;
+}
+
+inline json config::to_json() const {
+    json j;
+    j["timezone"] = timezone;
+    j["columns"] = json::object();
+    for (const auto& [k, v] : columns) j["columns"][k] = v;
+    j["csat"] = {{"scale", {csat_min, csat_max}}, {"satisfied_min", csat_satisfied_min}};
+    j["ces"] = {{"scale", {ces_min, ces_max}}};
+    json fr = json::object(), bp = json::object();
+    for (const auto& [k, v] : sla_first_response_s) fr[k] = v;
+    for (const auto& [k, v] : sla_by_priority_first_response_s) bp[k] = {{"first_response_s", v}};
+    j["sla"] = {{"first_response_s", fr},
+                {"by_priority", bp},
+                {"abandoned", sla_abandoned == abandoned_rule::breach ? "breach" : "exclude"}};
+    j["fcr"] = {{"window_s", fcr_window_s}, {"same_category", fcr_same_category}};
+    j["complaint"] = {{"respond_s", complaint_respond_s},
+                      {"resolve_s", complaint_resolve_s},
+                      {"category", complaint_category}};
+    j["presale_category"] = presale_category;
+    j["confidence"] = confidence;
+    j["strict"] = strict;
+    return j;
+}
+
+}  // namespace cskpi

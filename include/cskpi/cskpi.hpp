@@ -1,0 +1,16 @@
+#pragma once
+/// cskpi: customer-service KPIs from interaction records. Include this header for everything.
+#include "version.hpp"
+#include "error.hpp"
+#include "time.hpp"
+#include "config.hpp"
+#include "records.hpp"
+#include "ingest.hpp"
+#include "io.hpp"
+#include "stats.hpp"
+#include "accumulators.hpp"
+#include "group.hpp"
+#include "metrics.hpp"
+#include "report.hpp"
+#include "report_state.hpp"
+#include "run.hpp"

@@ -1,0 +1,311 @@
+#pragma once
+// Validation: raw text fields -> typed rows of an interaction_batch, or a reject with its
+// reason. Nothing is dropped silently: every row read is either accepted or recorded in the
+// reject_ledger, so rows_read = rows_accepted + rows_rejected always holds.
+#include <array>
+#include <bitset>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fast_float/fast_float.h>
+
+#include "config.hpp"
+#include "error.hpp"
+#include "records.hpp"
+#include "time.hpp"
+
+namespace cskpi {
+
+/// One rejected row: where, which column, the offending text and why.
+struct reject {
+    std::uint64_t line = 0;
+    std::string column;  ///< empty when the row as a whole is malformed
+    std::string value;
+    std::string reason;
+    bool operator==(const reject&) const = default;
+};
+
+/// Counts every row read and keeps the first `keep` rejects (all of them go to `sink` if set).
+class reject_ledger {
+public:
+    static constexpr std::size_t keep = 1000;
+    std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
+    std::vector<reject> rejects;                   ///< the first `keep` rejects, in line order
+    std::function<void(const reject&)> sink;       ///< optional: receives every reject
+
+    void accepted(std::uint64_t n = 1) { rows_read += n; rows_accepted += n; }
+    void rejected(const reject& r) {
+        ++rows_read;
+        ++rows_rejected;
+        if (rejects.size() < keep) rejects.push_back(r);
+        if (sink) sink(r);
+    }
+};
+
+namespace detail {
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+/// Keeps reject values readable: at most 200 bytes, never cutting a UTF-8 sequence.
+inline std::string clip(std::string_view v) {
+    if (v.size() <= 200) return std::string(v);
+    std::size_t n = 200;
+    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+    return std::string(v.substr(0, n)) + "...";
+}
+}  // namespace detail
+
+/// Parses a section-1 boolean: 1/0, true/false, yes/no, y/n, t/f (any case), 是/否.
+inline std::optional<bool> parse_bool(std::string_view s) {
+    using detail::iequals;
+    s = detail::trim(s);
+    if (s == "1" || iequals(s, "true") || iequals(s, "yes") || iequals(s, "y") || iequals(s, "t") ||
+        s == "\xE6\x98\xAF")
+        return true;
+    if (s == "0" || iequals(s, "false") || iequals(s, "no") || iequals(s, "n") || iequals(s, "f") ||
+        s == "\xE5\x90\xA6")
+        return false;
+    return std::nullopt;
+}
+
+/// Parses a finite decimal number (fast_float).
+inline std::optional<double> parse_number(std::string_view s) {
+    s = detail::trim(s);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    double v = 0;
+    const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+/// Parses an integer; an integral decimal such as "4.0" (pandas writes those) is accepted.
+inline std::optional<std::int64_t> parse_integer(std::string_view s) {
+    s = detail::trim(s);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+    std::int64_t v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return v;
+    const auto d = parse_number(s);
+    if (d && std::floor(*d) == *d && std::fabs(*d) < 9e15) return static_cast<std::int64_t>(*d);
+    return std::nullopt;
+}
+
+/// Seconds (double) -> microseconds, rounded to the nearest microsecond.
+inline micros seconds_to_us(double s) { return static_cast<micros>(std::llround(s * 1e6)); }
+
+/// Converts one row of raw fields into a typed batch row, or explains why not.
+/// Holds no per-row state, so one per thread can run in parallel (it keeps a time_zone cache).
+class row_validator {
+public:
+    using fields = std::array<std::string_view, column_count>;
+
+    explicit row_validator(const config& cfg)
+        : cfg_(cfg), tz_(cfg.timezone),
+          csat_range_(std::to_string(cfg.csat_min) + ".." + std::to_string(cfg.csat_max)),
+          ces_range_(std::to_string(cfg.ces_min) + ".." + std::to_string(cfg.ces_max)) {}
+
+    /// Appends the row to `out` and returns true, or fills `why` and returns false.
+    /// `present[c]` is false when the input has no such column at all; an empty field is missing.
+    bool validate(const fields& f, std::uint64_t line, interaction_batch& out, reject& why) {
+        auto fail = [&](column c, std::string_view value, std::string reason) {
+            why.line = line;
+            why.column = std::string(name_of(c));
+            why.value = detail::clip(value);
+            why.reason = std::move(reason);
+            return false;
+        };
+        auto get = [&](column c) { return f[static_cast<std::size_t>(c)]; };
+        auto required = [&](column c) { return detail::trim(get(c)); };
+
+        const std::string_view id = required(column::id);
+        if (id.empty()) return fail(column::id, "", "missing required value");
+        const std::string_view created_s = required(column::created_at);
+        if (created_s.empty()) return fail(column::created_at, "", "missing required value");
+        const std::string_view channel = required(column::channel);
+        if (channel.empty()) return fail(column::channel, "", "missing required value");
+        const auto created = parse_timestamp(created_s, tz_);
+        if (!created) return fail(column::created_at, created_s, "not a timestamp");
+
+        // Optional timestamps -> durations.
+        micros frt = missing_us, res = missing_us, handle = missing_us;
+        std::optional<micros> resolved_at;
+        if (auto s = detail::trim(get(column::first_response_at)); !s.empty()) {
+            const auto t = parse_timestamp(s, tz_);
+            if (!t) return fail(column::first_response_at, s, "not a timestamp");
+            if (*t < *created) return fail(column::first_response_at, s, "before created_at");
+            frt = *t - *created;
+        }
+        if (auto s = detail::trim(get(column::resolved_at)); !s.empty()) {
+            const auto t = parse_timestamp(s, tz_);
+            if (!t) return fail(column::resolved_at, s, "not a timestamp");
+            if (*t < *created) return fail(column::resolved_at, s, "before created_at");
+            resolved_at = *t;
+        }
+        auto seconds = [&](column c, micros& out_us) -> bool {
+            const auto s = detail::trim(get(c));
+            if (s.empty()) return true;
+            const auto v = parse_number(s);
+            if (!v) return fail(c, s, "not a number");
+            if (*v < 0) return fail(c, s, "out of range: expected a number >= 0");
+            out_us = seconds_to_us(*v);
+            return true;
+        };
+        micros frt_col = missing_us, res_col = missing_us;
+        if (!seconds(column::first_response_s, frt_col)) return false;
+        if (!seconds(column::resolution_s, res_col)) return false;
+        if (!seconds(column::handle_s, handle)) return false;
+        if (frt == missing_us) frt = frt_col;
+
+        std::uint16_t flags = 0;
+        auto flag = [&](column c, row_flag bit) -> bool {
+            const auto s = detail::trim(get(c));
+            if (s.empty()) return true;
+            const auto b = parse_bool(s);
+            if (!b) return fail(c, s, "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+            if (*b) flags |= bit;
+            return true;
+        };
+        if (!flag(column::abandoned, f_abandoned) || !flag(column::transferred, f_transferred) ||
+            !flag(column::bot, f_bot) || !flag(column::complaint, f_complaint) ||
+            !flag(column::dispute, f_dispute) || !flag(column::refund, f_refund) ||
+            !flag(column::converted, f_converted))
+            return false;
+        {
+            const auto s = detail::trim(get(column::resolved));
+            bool resolved = resolved_at.has_value() || res_col != missing_us;
+            if (!s.empty()) {
+                const auto b = parse_bool(s);
+                if (!b) return fail(column::resolved, s, "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+                resolved = *b;
+            }
+            if (resolved) {
+                flags |= f_resolved;
+                res = resolved_at ? *resolved_at - *created : res_col;
+            }
+        }
+        auto integer = [&](column c, std::int64_t lo, std::int64_t hi, std::int32_t& out_v,
+                           const char* range) -> bool {
+            out_v = missing_int;
+            const auto s = detail::trim(get(c));
+            if (s.empty()) return true;
+            const auto v = parse_integer(s);
+            if (!v) return fail(c, s, "not an integer");
+            if (*v < lo || *v > hi) return fail(c, s, std::string("out of range: expected ") + range);
+            out_v = static_cast<std::int32_t>(*v);
+            return true;
+        };
+        std::int32_t reopened, contacts, csat, nps, ces;
+        if (!integer(column::reopened, 0, INT32_MAX, reopened, "an integer >= 0") ||
+            !integer(column::contacts, 1, INT32_MAX, contacts, "an integer >= 1") ||
+            !integer(column::csat, cfg_.csat_min, cfg_.csat_max, csat, csat_range_.c_str()) ||
+            !integer(column::nps, 0, 10, nps, "0..10") ||
+            !integer(column::ces, cfg_.ces_min, cfg_.ces_max, ces, ces_range_.c_str()))
+            return false;
+        std::int64_t order_value = missing_us;
+        if (auto s = detail::trim(get(column::order_value)); !s.empty()) {
+            const auto v = parse_number(s);
+            if (!v) return fail(column::order_value, s, "not a number");
+            if (*v < 0) return fail(column::order_value, s, "out of range: expected a number >= 0");
+            order_value = std::llround(*v * static_cast<double>(money_scale));
+        }
+
+        out.line.push_back(line);
+        out.id.push_back(id);
+        out.channel.push_back(channel);
+        out.agent.push_back(detail::trim(get(column::agent)));
+        out.team.push_back(detail::trim(get(column::team)));
+        out.customer.push_back(detail::trim(get(column::customer)));
+        out.category.push_back(detail::trim(get(column::category)));
+        out.priority.push_back(detail::trim(get(column::priority)));
+        out.created_at.push_back(*created);
+        out.frt.push_back(frt);
+        out.resolution.push_back(res);
+        out.handle.push_back(handle);
+        out.flags.push_back(flags);
+        out.reopened.push_back(reopened == missing_int ? 0 : reopened);
+        out.contacts.push_back(contacts);
+        out.csat.push_back(csat);
+        out.nps.push_back(nps);
+        out.ces.push_back(ces);
+        out.order_value.push_back(order_value);
+        return true;
+    }
+
+    const time_zone& tz() const noexcept { return tz_; }
+
+private:
+    const config& cfg_;
+    time_zone tz_;
+    std::string csat_range_, ces_range_;
+};
+
+/// Remembers every id seen (as a 64-bit hash with the line it was first seen on) so later
+/// repeats are rejected. Sequential by design: "first occurrence wins" needs input order.
+/// Two different ids collide with probability about n^2/2^65 (3e-6 at ten million ids).
+class id_registry {
+public:
+    /// Returns 0 if `id` is new (and records it), else the line where it was first seen
+    /// (or UINT64_MAX if that line is unknown).
+    std::uint64_t insert(std::string_view id, std::uint64_t line) {
+        if ((size_ + 1) * 10 > hashes_.size() * 7) grow();
+        const std::uint64_t h = hash(id);
+        std::size_t i = h & mask_;
+        while (hashes_[i] != 0) {
+            if (hashes_[i] == h) return lines_[i] ? lines_[i] : UINT64_MAX;
+            i = (i + 1) & mask_;
+        }
+        hashes_[i] = h;
+        lines_[i] = static_cast<std::uint32_t>(line <= UINT32_MAX ? line : 0);
+        ++size_;
+        return 0;
+    }
+    std::size_t size() const noexcept { return size_; }
+    /// Pre-sizes the table for about `n` ids.
+    void reserve(std::size_t n) {
+        while (hashes_.size() * 7 < n * 10) grow();
+    }
+
+    static std::uint64_t hash(std::string_view s) {
+        std::uint64_t h = std::hash<std::string_view>{}(s);
+        h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;  // spread low bits for masking
+        return h ? h : 1;
+    }
+
+private:
+    void grow() {
+        std::vector<std::uint64_t> old_h = std::move(hashes_);
+        std::vector<std::uint32_t> old_l = std::move(lines_);
+        const std::size_t cap = old_h.empty() ? 1024 : old_h.size() * 2;
+        hashes_.assign(cap, 0);
+        lines_.assign(cap, 0);
+        mask_ = cap - 1;
+        for (std::size_t j = 0; j < old_h.size(); ++j) {
+            if (!old_h[j]) continue;
+            std::size_t i = old_h[j] & mask_;
+            while (hashes_[i]) i = (i + 1) & mask_;
+            hashes_[i] = old_h[j];
+            lines_[i] = old_l[j];
+        }
+    }
+    std::vector<std::uint64_t> hashes_;
+    std::vector<std::uint32_t> lines_;
+    std::size_t mask_ = 0, size_ = 0;
+};
+
+}  // namespace cskpi

@@ -1,0 +1,286 @@
+#pragma once
+// Reading (spec section 1): CSV (RFC 4180, UTF-8 with or without BOM, LF or CRLF) and JSON Lines.
+// Input is cut into blocks of whole records so blocks can be parsed on several threads; each
+// record becomes an array of raw fields by spec column, ready for row_validator.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config.hpp"
+#include "error.hpp"
+#include "ingest.hpp"
+#include "records.hpp"
+
+namespace cskpi {
+
+enum class input_format { csv, jsonl };
+
+/// Picks the format from the file name: .jsonl/.ndjson/.json -> JSON Lines, anything else CSV.
+inline input_format format_of(std::string_view path) {
+    auto ends = [&](std::string_view e) {
+        return path.size() >= e.size() && path.substr(path.size() - e.size()) == e;
+    };
+    return (ends(".jsonl") || ends(".ndjson") || ends(".json")) ? input_format::jsonl : input_format::csv;
+}
+
+/// A run of whole records and the line number its first byte is on.
+struct input_block {
+    std::string bytes;
+    std::uint64_t first_line = 1;
+    std::uint64_t seq = 0;
+};
+
+/// Finds where the last complete record in `data` ends (one past its '\n'), tracking CSV quotes
+/// from a record boundary. Returns 0 if no record ends in `data`. Quotes are rare in exports,
+/// so it counts them with memchr and tests newlines from the end.
+inline std::size_t last_record_end(std::string_view data, input_format fmt) {
+    const char* s = data.data();
+    const std::size_t n = data.size();
+    if (fmt == input_format::jsonl) {
+        const auto p = data.rfind('\n');
+        return p == std::string_view::npos ? 0 : p + 1;
+    }
+    std::vector<std::size_t> quotes;
+    for (const char* q = s; (q = static_cast<const char*>(std::memchr(q, '"', n - static_cast<std::size_t>(q - s))));)
+        quotes.push_back(static_cast<std::size_t>(q++ - s));
+    std::size_t p = n;
+    while (p > 0) {
+        const void* hit = ::memrchr(s, '\n', p);
+        if (!hit) return 0;
+        p = static_cast<std::size_t>(static_cast<const char*>(hit) - s);
+        const auto before = std::lower_bound(quotes.begin(), quotes.end(), p) - quotes.begin();
+        if (before % 2 == 0) return p + 1;
+    }
+    return 0;
+}
+
+/// Maps the input's header (CSV) or keys (JSON Lines) to spec columns through config.columns.
+class column_mapping {
+public:
+    explicit column_mapping(const config& cfg) {
+        for (std::size_t c = 0; c < column_count; ++c) {
+            const std::string spec(column_names[c]);
+            auto it = cfg.columns.find(spec);
+            user_name_[c] = it == cfg.columns.end() ? spec : it->second;
+        }
+        for (const auto& [k, v] : cfg.columns)
+            if (!column_from_name(k))
+                throw config_error("columns." + k, "unknown column: expected one of the section 1 names");
+    }
+    /// Spec column of a user's name, or nullopt (ignored column).
+    std::optional<column> find(std::string_view user) const {
+        for (std::size_t c = 0; c < column_count; ++c)
+            if (user_name_[c] == user) return static_cast<column>(c);
+        return std::nullopt;
+    }
+    const std::string& user_name(column c) const { return user_name_[static_cast<std::size_t>(c)]; }
+
+private:
+    std::array<std::string, column_count> user_name_;
+};
+
+namespace detail {
+
+/// Splits one CSV record starting at `p` into fields. Quoted fields with doubled quotes are
+/// unescaped into `arena`. Returns the position after the record's line break; sets `error`
+/// on an unterminated quote or stray text after a closing quote.
+inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::vector<std::string_view>& fields,
+                                    std::deque<std::string>& arena, std::string& error,
+                                    std::uint64_t& lines_spanned) {
+    fields.clear();
+    error.clear();
+    lines_spanned = 1;
+    const std::size_t n = data.size();
+    while (true) {
+        if (p < n && data[p] == '"') {
+            std::size_t q = p + 1;
+            bool escaped = false;
+            while (true) {
+                const void* hit = std::memchr(data.data() + q, '"', n - q);
+                if (!hit) {
+                    error = "unterminated quoted field";
+                    for (std::size_t i = p; i < n; ++i) lines_spanned += data[i] == '\n';
+                    return n;
+                }
+                const std::size_t e = static_cast<std::size_t>(static_cast<const char*>(hit) - data.data());
+                if (e + 1 < n && data[e + 1] == '"') { escaped = true; q = e + 2; continue; }
+                for (std::size_t i = p; i < e; ++i) lines_spanned += data[i] == '\n';
+                std::string_view raw = data.substr(p + 1, e - p - 1);
+                if (escaped) {
+                    std::string u;
+                    u.reserve(raw.size());
+                    for (std::size_t i = 0; i < raw.size(); ++i) {
+                        u += raw[i];
+                        if (raw[i] == '"') ++i;
+                    }
+                    arena.push_back(std::move(u));
+                    raw = arena.back();
+                }
+                fields.push_back(raw);
+                p = e + 1;
+                break;
+            }
+            if (p < n && data[p] == ',') { ++p; continue; }
+            if (p >= n || data[p] == '\n') return p + 1;
+            if (data[p] == '\r' && (p + 1 >= n || data[p + 1] == '\n')) return p + 2;
+            error = "unexpected text after a closing quote";
+            while (p < n && data[p] != '\n') ++p;
+            return p + 1;
+        }
+        std::size_t e = p;
+        while (e < n && data[e] != ',' && data[e] != '\n') ++e;
+        std::string_view f = data.substr(p, e - p);
+        if (e < n && data[e] == '\n' && !f.empty() && f.back() == '\r') f.remove_suffix(1);
+        else if (e >= n && !f.empty() && f.back() == '\r') f.remove_suffix(1);
+        fields.push_back(f);
+        if (e < n && data[e] == ',') { p = e + 1; continue; }
+        return e + 1;
+    }
+}
+
+/// Text of a JSON scalar as the field parsers expect it; nullopt for objects and arrays.
+inline std::optional<std::string> json_scalar_text(const nlohmann::json& v) {
+    switch (v.type()) {
+    case nlohmann::json::value_t::null: return std::string();
+    case nlohmann::json::value_t::string: return v.get<std::string>();
+    case nlohmann::json::value_t::boolean: return std::string(v.get<bool>() ? "true" : "false");
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float: return v.dump();
+    default: return std::nullopt;
+    }
+}
+
+}  // namespace detail
+
+/// Parses the CSV header record. Throws input_error when it is missing or lacks a required
+/// column. Returns, per input field, the spec column it feeds (or nullopt, ignored).
+inline std::vector<std::optional<column>> read_csv_header(std::string_view line, const column_mapping& map,
+                                                          const std::string& path,
+                                                          std::vector<std::string>& ignored) {
+    std::vector<std::string_view> fields;
+    std::deque<std::string> arena;
+    std::string error;
+    std::uint64_t spanned = 0;
+    detail::split_csv_record(line, 0, fields, arena, error, spanned);
+    if (!error.empty()) throw input_error(path, 1, "", "", "header: " + error);
+    std::vector<std::optional<column>> out;
+    std::array<bool, column_count> seen{};
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::string_view name = detail::trim(fields[i]);
+        const auto c = map.find(name);
+        if (c) {
+            if (seen[static_cast<std::size_t>(*c)])
+                throw input_error(path, 1, std::string(name), "", "header: column given twice");
+            seen[static_cast<std::size_t>(*c)] = true;
+        } else {
+            ignored.emplace_back(name);
+        }
+        out.push_back(c);
+    }
+    for (column req : {column::id, column::created_at, column::channel})
+        if (!seen[static_cast<std::size_t>(req)])
+            throw input_error(path, 1, map.user_name(req), "",
+                              "header: required column missing (header has: " + std::string(line.substr(0, 200)) + ")");
+    return out;
+}
+
+/// Parses every record of a block: valid rows go to `out`, the others to `rejects` (in line
+/// order). Duplicate ids are not checked here (that needs input order across blocks).
+class block_parser {
+public:
+    block_parser(const config& cfg, const column_mapping& map, input_format fmt,
+                 std::vector<std::optional<column>> csv_columns)
+        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)) {}
+
+    void parse(const input_block& b, interaction_batch& out, std::vector<reject>& rejects,
+               std::vector<std::string>* new_ignored = nullptr) {
+        arena_.clear();
+        out.clear();
+        rejects.clear();
+        std::string_view data = b.bytes;
+        std::size_t p = 0;
+        std::uint64_t line = b.first_line;
+        reject why;
+        while (p < data.size()) {
+            // Blank lines separate nothing and are not rows.
+            if (data[p] == '\n') { ++p; ++line; continue; }
+            if (data[p] == '\r' && p + 1 < data.size() && data[p + 1] == '\n') { p += 2; ++line; continue; }
+            row_validator::fields f{};
+            std::uint64_t spanned = 1;
+            bool ok = true;
+            if (fmt_ == input_format::csv) {
+                p = detail::split_csv_record(data, p, fields_, arena_, error_, spanned);
+                if (!error_.empty()) {
+                    rejects.push_back({line, "", "", error_});
+                    ok = false;
+                } else if (fields_.size() != csv_columns_.size()) {
+                    rejects.push_back({line, "", "", "expected " + std::to_string(csv_columns_.size()) +
+                                                         " fields, found " + std::to_string(fields_.size())});
+                    ok = false;
+                } else {
+                    for (std::size_t i = 0; i < fields_.size(); ++i)
+                        if (csv_columns_[i]) f[static_cast<std::size_t>(*csv_columns_[i])] = fields_[i];
+                }
+            } else {
+                std::size_t e = data.find('\n', p);
+                if (e == std::string_view::npos) e = data.size();
+                std::string_view text = data.substr(p, e - p);
+                if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+                p = e + 1;
+                ok = parse_json_line(text, line, f, rejects, new_ignored);
+            }
+            if (ok && !validator_.validate(f, line, out, why)) rejects.push_back(why);
+            line += spanned;
+        }
+    }
+
+private:
+    bool parse_json_line(std::string_view text, std::uint64_t line, row_validator::fields& f,
+                         std::vector<reject>& rejects, std::vector<std::string>* new_ignored) {
+        nlohmann::json obj;
+        try {
+            obj = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::parse_error& e) {
+            rejects.push_back({line, "", detail::clip(text), std::string("not valid JSON: ") + e.what()});
+            return false;
+        }
+        if (!obj.is_object()) {
+            rejects.push_back({line, "", detail::clip(text), "expected a JSON object"});
+            return false;
+        }
+        for (const auto& [key, v] : obj.items()) {
+            const auto c = map_.find(key);
+            if (!c) {
+                if (new_ignored) new_ignored->push_back(key);
+                continue;
+            }
+            auto txt = detail::json_scalar_text(v);
+            if (!txt) {
+                rejects.push_back({line, key, detail::clip(v.dump()), "expected a string, number, boolean or null"});
+                return false;
+            }
+            arena_.push_back(std::move(*txt));
+            f[static_cast<std::size_t>(*c)] = arena_.back();
+        }
+        return true;
+    }
+
+    row_validator validator_;
+    const column_mapping& map_;
+    input_format fmt_;
+    std::vector<std::optional<column>> csv_columns_;
+    std::vector<std::string_view> fields_;
+    std::deque<std::string> arena_;
+    std::string error_;
+};
+
+}  // namespace cskpi

@@ -1,0 +1,199 @@
+#pragma once
+// The finished report (spec section 6): input accounting, effective configuration, and one row
+// per group with every metric of section 4. Writers: JSON, CSV, and a terminal table.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "detail/text.hpp"
+#include "group.hpp"
+#include "ingest.hpp"
+#include "metrics.hpp"
+#include "version.hpp"
+
+namespace cskpi {
+
+/// One row of the report: key labels (nullopt = missing value) and metric values aligned with
+/// metric_catalogue() (NaN = undefined).
+struct report_group {
+    std::vector<std::optional<std::string>> keys;
+    std::vector<double> metrics;
+
+    /// Value of a metric by name. Throws std::out_of_range for an unknown name.
+    double metric(std::string_view name) const {
+        const auto& cat = metric_catalogue();
+        for (std::size_t i = 0; i < cat.size(); ++i)
+            if (cat[i].name == name) return metrics.at(i);
+        throw std::out_of_range("unknown metric '" + std::string(name) + "'");
+    }
+};
+
+struct report {
+    std::string input_path;
+    std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
+    std::vector<reject> rejects;  ///< the first 1000
+    std::vector<std::string> ignored_columns;
+    config cfg;
+    std::vector<group_key> by;
+    std::vector<report_group> groups;  ///< overall row first
+
+    /// The section 6 document.
+    json to_json() const {
+        json j;
+        j["cskpi"] = {{"version", version}};
+        json rj = json::array();
+        for (const auto& r : rejects)
+            rj.push_back({{"line", r.line},
+                          {"column", r.column.empty() ? json(nullptr) : json(r.column)},
+                          {"value", r.value},
+                          {"reason", r.reason}});
+        j["input"] = {{"path", input_path},       {"rows_read", rows_read},
+                      {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
+                      {"rejects", rj},            {"ignored_columns", ignored_columns}};
+        j["config"] = cfg.to_json();
+        json b = json::array();
+        for (auto k : by) b.push_back(std::string(name_of(k)));
+        j["by"] = b;
+        json gs = json::array();
+        const auto& cat = metric_catalogue();
+        for (const auto& g : groups) {
+            json key = json::object();
+            for (std::size_t i = 0; i < g.keys.size(); ++i)
+                key[std::string(name_of(by[i]))] = g.keys[i] ? json(*g.keys[i]) : json(nullptr);
+            json m = json::object();
+            for (std::size_t i = 0; i < cat.size(); ++i) {
+                const double v = g.metrics[i];
+                if (std::isnan(v)) m[cat[i].name] = nullptr;
+                else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
+                else m[cat[i].name] = v;
+            }
+            gs.push_back({{"by", key}, {"metrics", m}});
+        }
+        j["groups"] = gs;
+        return j;
+    }
+
+    /// One line per group: key columns, then every metric column in spec order; null = undefined.
+    void write_csv(std::ostream& os) const {
+        const auto& cat = metric_catalogue();
+        std::string line;
+        for (auto k : by) line += std::string(name_of(k)) + ",";
+        for (std::size_t i = 0; i < cat.size(); ++i) line += (i ? "," : "") + cat[i].name;
+        os << line << '\n';
+        for (const auto& g : groups) {
+            line.clear();
+            // The overall row has no key values (empty fields); a missing key value is null.
+            if (g.keys.empty()) line.append(by.size(), ',');
+            for (const auto& k : g.keys) line += (k ? detail::csv_field(*k) : std::string("null")) + ",";
+            for (std::size_t i = 0; i < cat.size(); ++i) {
+                if (i) line += ',';
+                line += detail::number_text(g.metrics[i], cat[i].integer);
+            }
+            os << line << '\n';
+        }
+    }
+
+    /// A readable summary for a terminal: the headline metrics of each group.
+    void write_table(std::ostream& os, std::size_t max_rows = 200) const;
+};
+
+namespace detail {
+inline std::string pad(const std::string& s, std::size_t w, bool right) {
+    const std::size_t d = display_width(s);
+    const std::string fill(w > d ? w - d : 0, ' ');
+    return right ? fill + s : s + fill;
+}
+inline std::string fmt_fixed(double v, int decimals, const char* suffix = "") {
+    if (std::isnan(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v, suffix);
+    return buf;
+}
+}  // namespace detail
+
+inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
+    using detail::fmt_fixed;
+    struct col { const char* title; const char* metric; int kind; };  // 0 count, 1 pct, 2 secs, 3 num
+    static const col cols[] = {
+        {"interactions", "interactions", 0}, {"answer%", "answer_rate", 1},
+        {"abandon%", "abandonment_rate", 1}, {"FRT med s", "frt_median", 2},
+        {"FRT p90 s", "frt_p90", 2}, {"SLA%", "sla_frt", 1}, {"AHT s", "aht_mean", 2},
+        {"resolved%", "resolution_rate", 1}, {"FCR%", "fcr_rate", 1}, {"reopen%", "reopen_rate", 1},
+        {"CSAT%", "csat", 1}, {"CSAT avg", "csat_mean", 3}, {"NPS", "nps", 3},
+        {"complaint%", "complaint_rate", 1}, {"conv%", "conversion_rate", 1}, {"sales", "sales_total", 3}};
+    std::vector<std::vector<std::string>> cells;
+    std::vector<std::string> head;
+    for (auto k : by) head.emplace_back(name_of(k));
+    if (by.empty()) head.emplace_back("group");
+    for (const auto& c : cols) head.emplace_back(c.title);
+    cells.push_back(head);
+    std::size_t shown = 0;
+    for (const auto& g : groups) {
+        if (shown++ >= max_rows) break;
+        std::vector<std::string> row;
+        const bool overall = &g == &groups.front();
+        for (std::size_t i = 0; i < std::max<std::size_t>(by.size(), 1); ++i) {
+            if (overall) row.emplace_back(i == 0 ? "(all)" : "");
+            else row.emplace_back(g.keys[i] ? *g.keys[i] : "(none)");
+        }
+        for (const auto& c : cols) {
+            const double v = g.metric(c.metric);
+            switch (c.kind) {
+            case 0: row.push_back(fmt_fixed(v, 0)); break;
+            case 1: row.push_back(fmt_fixed(v * 100, 1)); break;
+            case 2: row.push_back(fmt_fixed(v, 1)); break;
+            default: row.push_back(fmt_fixed(v, 2)); break;
+            }
+        }
+        cells.push_back(std::move(row));
+    }
+    std::vector<std::size_t> w(head.size(), 0);
+    for (const auto& r : cells)
+        for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], detail::display_width(r[i]));
+    const std::size_t nkeys = std::max<std::size_t>(by.size(), 1);
+    os << "cskpi " << version << " report";
+    if (!input_path.empty()) os << " of " << input_path;
+    os << "  (timezone " << cfg.timezone << ")\n";
+    os << "rows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "\n\n";
+    for (std::size_t r = 0; r < cells.size(); ++r) {
+        std::string line;
+        for (std::size_t i = 0; i < cells[r].size(); ++i)
+            line += (i ? "  " : "") + detail::pad(cells[r][i], w[i], i >= nkeys);
+        os << line << '\n';
+        if (r == 0) {
+            std::size_t total = 0;
+            for (auto x : w) total += x + 2;
+            os << std::string(total - 2, '-') << '\n';
+        }
+    }
+    if (groups.size() > max_rows)
+        os << "... " << groups.size() - max_rows << " more groups (use --format csv or json for all)\n";
+    os << "\nRates in %, times in seconds; '-' = undefined (no data). All " << metric_catalogue().size()
+       << " metric columns: --format csv or json.\n";
+    if (!rejects.empty()) {
+        os << "\nRejected rows (first " << std::min<std::size_t>(rejects.size(), 10) << " of " << rows_rejected << "):\n";
+        for (std::size_t i = 0; i < std::min<std::size_t>(rejects.size(), 10); ++i) {
+            const auto& r = rejects[i];
+            os << "  line " << r.line << (r.column.empty() ? "" : ", column " + r.column)
+               << (r.value.empty() ? "" : ", value '" + r.value + "'") << ": " << r.reason << '\n';
+        }
+    }
+}
+
+/// Writes one reject as a CSV row of line,column,value,reason.
+inline void write_rejects_csv_row(std::ostream& os, const reject& r) {
+    os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value) << ','
+       << detail::csv_field(r.reason) << '\n';
+}
+/// Writes rejects as CSV with the header line,column,value,reason.
+inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {
+    os << "line,column,value,reason\n";
+    for (const auto& r : rs) write_rejects_csv_row(os, r);
+}
+
+}  // namespace cskpi

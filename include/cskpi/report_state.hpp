@@ -1,0 +1,435 @@
+#pragma once
+// The mergeable partial state of a whole report: string dictionaries, one group_state per group
+// present, and the first-contact ledger that FCR needs (a customer's other contacts may sit in
+// another partial, so FCR is settled only when the report is finalized). Threads and machines
+// each fill their own report_state over a slice of the rows and merge them; the result does not
+// depend on how the rows were split.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "accumulators.hpp"
+#include "config.hpp"
+#include "detail/dictionary.hpp"
+#include "group.hpp"
+#include "metrics.hpp"
+#include "records.hpp"
+#include "report.hpp"
+
+namespace cskpi {
+
+class report_state {
+public:
+    /// One row with a customer, kept until finalization to decide first contact and FCR.
+    struct contact {
+        std::uint32_t customer, category;  ///< dictionary codes (category may be no_code)
+        micros at;
+        std::uint32_t group;               ///< index into groups()
+        std::uint8_t bits;                 ///< 1 = eligible (resolved, not reopened, not abandoned), 2 = abandoned
+        bool operator==(const contact&) const = default;
+    };
+
+    report_state() : report_state(config{}, {}) {}
+    report_state(config cfg, std::vector<group_key> by)
+        : cfg_(std::move(cfg)), by_(std::move(by)), tz_(cfg_.timezone),
+          z_(stats::z_for(cfg_.confidence)),
+          window_(seconds_to_us(cfg_.fcr_window_s)),
+          respond_(seconds_to_us(cfg_.complaint_respond_s)),
+          resolve_(seconds_to_us(cfg_.complaint_resolve_s)) {
+        if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
+        for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
+        for (auto k : by_) needs_team_ = needs_team_ || k == group_key::team;
+    }
+
+    const config& cfg() const noexcept { return cfg_; }
+    const std::vector<group_key>& by() const noexcept { return by_; }
+    const std::vector<group_state>& groups() const noexcept { return groups_; }
+    const std::vector<group_id>& group_ids() const noexcept { return ids_; }
+    const std::vector<contact>& contacts() const noexcept { return contacts_; }
+    std::size_t size() const noexcept { return groups_.size(); }
+
+    /// Adds every row of a validated batch.
+    void update(const interaction_batch& b) {
+        for (std::size_t r = 0; r < b.size(); ++r) add_row(b, r);
+    }
+
+    /// Adds `o` into this state. Throws std::invalid_argument when the configurations or
+    /// groupings differ (their numbers would not mean the same thing).
+    report_state& merge(const report_state& o) {
+        if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
+            throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
+        std::array<std::vector<std::uint32_t>, dims> remap;
+        for (std::size_t d = 0; d < dims; ++d) {
+            remap[d].resize(o.dict_[d].size());
+            for (std::size_t c = 0; c < o.dict_[d].size(); ++c)
+                remap[d][c] = dict_[d].code(o.dict_[d].value(static_cast<std::uint32_t>(c)));
+        }
+        std::vector<std::uint32_t> gmap(o.groups_.size());
+        for (std::size_t g = 0; g < o.groups_.size(); ++g) {
+            group_id id = o.ids_[g];
+            for (std::uint8_t i = 0; i < id.n; ++i)
+                if (!is_time_key(by_[i]) && id.k[i] != missing_key)
+                    id.k[i] = remap[dim_of(by_[i])][static_cast<std::size_t>(id.k[i])];
+            const std::uint32_t mine = group_of(id);
+            groups_[mine].merge(o.groups_[g]);
+            gmap[g] = mine;
+        }
+        contacts_.reserve(contacts_.size() + o.contacts_.size());
+        for (const auto& c : o.contacts_)
+            contacts_.push_back({remap[customer_dim][c.customer],
+                                 c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
+                                 c.at, gmap[c.group], c.bits});
+        return *this;
+    }
+    report_state& operator+=(const report_state& o) { return merge(o); }
+    friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
+
+    /// Same configuration and the same groups with equal states, and the same contact ledger
+    /// (as sets: neither depends on the order rows arrived in).
+    bool operator==(const report_state& o) const {
+        if (by_ != o.by_ || cfg_.to_json() != o.cfg_.to_json()) return false;
+        return canonical_json() == o.canonical_json();
+    }
+
+    /// Finalizes into report rows: FCR settled, overall row first, groups sorted by key
+    /// (dimension labels byte-wise, time buckets in time order, missing last). Consumes the
+    /// samples' order, not their values; the state stays usable.
+    std::vector<report_group> finalize() {
+        settle_contacts();
+        std::vector<report_group> out;
+        {
+            group_state all;
+            std::size_t nf = 0, nh = 0, nr = 0;
+            for (const auto& g : groups_) { nf += g.frt.size(); nh += g.handle.size(); nr += g.resolution.size(); }
+            all.frt.reserve(nf); all.handle.reserve(nh); all.resolution.reserve(nr);
+            for (const auto& g : groups_) all.merge(g);
+            add_fcr(all, fcr_total_);
+            out.push_back({{}, compute_metrics(all, z_)});
+        }
+        if (by_.empty()) return out;
+        std::vector<std::uint32_t> order(groups_.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
+        out.reserve(groups_.size() + 1);
+        for (auto g : order) {
+            group_state& s = groups_[g];
+            const auto saved = std::pair{s.fcr_num, s.fcr_den};
+            add_fcr(s, fcr_group_[g]);
+            out.push_back({labels(ids_[g]), compute_metrics(s, z_)});
+            std::tie(s.fcr_num, s.fcr_den) = saved;
+        }
+        return out;
+    }
+
+    /// JSON envelope {"type": "cskpi.report_state", "version": 1, "config", "by",
+    /// "dictionaries", "groups": [{"key", "state"}], "contacts"}.
+    json to_json() const { return canonical_json(); }
+    /// Reads a state written by to_json. Throws std::invalid_argument on anything malformed.
+    static report_state from_json(const json& j);
+
+    /// Labels of a group's keys (nullopt = missing value).
+    std::vector<std::optional<std::string>> labels(const group_id& id) const {
+        std::vector<std::optional<std::string>> l;
+        for (std::uint8_t i = 0; i < id.n; ++i) {
+            if (id.k[i] == missing_key) l.emplace_back(std::nullopt);
+            else if (is_time_key(by_[i])) l.emplace_back(time_label(by_[i], id.k[i]));
+            else l.emplace_back(dict_[dim_of(by_[i])].value(static_cast<std::uint32_t>(id.k[i])));
+        }
+        return l;
+    }
+
+private:
+    static constexpr std::size_t dims = 6, customer_dim = 5, category_dim = 3;
+    static constexpr std::array<const char*, dims> dim_names = {"agent", "team", "channel", "category", "priority", "customer"};
+    static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4
+
+    struct fcr_counts { std::uint64_t num = 0, den = 0; };
+    static void add_fcr(group_state& s, const fcr_counts& f) { s.fcr_num += f.num; s.fcr_den += f.den; }
+
+    std::uint32_t group_of(const group_id& id) {
+        auto [it, inserted] = index_.try_emplace(id, static_cast<std::uint32_t>(groups_.size()));
+        if (inserted) { groups_.emplace_back(); ids_.push_back(id); }
+        return it->second;
+    }
+
+    micros target_for(std::uint32_t channel, std::uint32_t priority) {
+        if (priority != detail::no_code) {
+            if (priority >= prio_target_.size()) prio_target_.resize(dict_[4].size(), unknown_target);
+            micros& t = prio_target_[priority];
+            if (t == unknown_target) {
+                auto it = cfg_.sla_by_priority_first_response_s.find(dict_[4].value(priority));
+                t = it == cfg_.sla_by_priority_first_response_s.end() ? missing_us : seconds_to_us(it->second);
+            }
+            if (t != missing_us) return t;
+        }
+        if (channel >= chan_target_.size()) chan_target_.resize(dict_[2].size(), unknown_target);
+        micros& t = chan_target_[channel];
+        if (t == unknown_target) {
+            auto it = cfg_.sla_first_response_s.find(dict_[2].value(channel));
+            t = it == cfg_.sla_first_response_s.end() ? missing_us : seconds_to_us(it->second);
+        }
+        return t;
+    }
+
+    void add_row(const interaction_batch& b, std::size_t r) {
+        const std::uint16_t fl = b.flags[r];
+        const std::uint32_t agent = dict_[0].code(b.agent[r]);
+        const std::uint32_t team = needs_team_ ? dict_[1].code(b.team[r]) : detail::no_code;
+        const std::uint32_t channel = dict_[2].code(b.channel[r]);
+        const std::uint32_t category = dict_[3].code(b.category[r]);
+        const std::uint32_t priority = dict_[4].code(b.priority[r]);
+        const std::array<std::uint32_t, 5> codes = {agent, team, channel, category, priority};
+
+        group_id id;
+        id.n = static_cast<std::uint8_t>(by_.size());
+        const micros local = uses_time_ ? tz_.to_local(b.created_at[r]) : 0;
+        for (std::size_t i = 0; i < by_.size(); ++i) {
+            const group_key k = by_[i];
+            if (is_time_key(k)) {
+                id.k[i] = time_bucket(k, local);
+            } else {
+                const std::uint32_t c = codes[dim_of(k)];
+                id.k[i] = c == detail::no_code ? missing_key : c;
+            }
+        }
+        const std::uint32_t g = group_of(id);
+
+        row_facts f;
+        const bool answered = b.frt[r] != missing_us;
+        const bool abandoned = fl & f_abandoned, resolved = fl & f_resolved;
+        auto set = [&](bool cond, std::uint32_t bit) { if (cond) f.bits |= bit; };
+        set(answered, row_facts::answered);
+        set(abandoned, row_facts::abandoned);
+        set(resolved, row_facts::resolved);
+        set(fl & f_transferred, row_facts::transferred);
+        const bool bot = fl & f_bot;
+        set(bot, row_facts::bot);
+        set(bot && agent == detail::no_code, row_facts::bot_only);
+        set(bot && agent != detail::no_code, row_facts::bot_escalated);
+        set(fl & f_complaint, row_facts::complaint_flag);
+        set(fl & f_dispute, row_facts::dispute);
+        set(fl & f_refund, row_facts::refund);
+        set(b.reopened[r] > 0, row_facts::reopened);
+        const micros target = target_for(channel, priority);
+        if (target != missing_us) {
+            if (!abandoned) {
+                set(true, row_facts::sla_counted);
+                set(answered && b.frt[r] <= target, row_facts::sla_met);
+            } else if (cfg_.sla_abandoned == abandoned_rule::breach) {
+                set(true, row_facts::sla_counted);
+            }
+        }
+        const bool complaint_row = (fl & f_complaint) || b.category[r] == cfg_.complaint_category;
+        if (complaint_row) {
+            set(true, row_facts::complaint_row);
+            set(answered && b.frt[r] <= respond_, row_facts::complaint_responded);
+            set(resolved && b.resolution[r] != missing_us && b.resolution[r] <= resolve_, row_facts::complaint_resolved);
+        }
+        if (b.category[r] == cfg_.presale_category) {
+            set(true, row_facts::presale);
+            if (fl & f_converted) {
+                set(true, row_facts::presale_converted);
+                f.order_value = b.order_value[r] == missing_us ? 0 : b.order_value[r];
+            }
+        }
+        const bool eligible = resolved && b.reopened[r] == 0 && !abandoned;
+        if (b.customer[r].empty()) {
+            const bool first = b.contacts[r] == missing_int || b.contacts[r] == 1;
+            set(first, row_facts::fcr_first);
+            set(first && eligible, row_facts::fcr);
+        } else {
+            contacts_.push_back({dict_[customer_dim].code(b.customer[r]),
+                                 cfg_.fcr_same_category ? category : detail::no_code, b.created_at[r], g,
+                                 static_cast<std::uint8_t>((eligible ? 1 : 0) | (abandoned ? 2 : 0))});
+        }
+        f.frt = b.frt[r];
+        f.handle = b.handle[r];
+        f.resolution = b.resolution[r];
+        f.csat = b.csat[r];
+        f.nps = b.nps[r];
+        f.ces = b.ces[r];
+        groups_[g].update(f, cfg_.csat_satisfied_min);
+    }
+
+    /// Decides first contact and FCR for every ledger row. Per customer, rows are split by
+    /// category; a row without a category matches every category of its customer (spec: "same
+    /// category, when both have one"). Ties in time never count as before or after (half-open
+    /// windows), so their order is irrelevant.
+    void settle_contacts() {
+        fcr_group_.assign(groups_.size(), {});
+        fcr_total_ = {};
+        std::vector<contact> c = contacts_;
+        std::sort(c.begin(), c.end(), [](const contact& a, const contact& b) {
+            if (a.customer != b.customer) return a.customer < b.customer;
+            if (a.category != b.category) return a.category < b.category;  // no_code sorts last
+            return a.at < b.at;
+        });
+        std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
+        for (std::size_t i = 0; i < c.size();) {
+            std::size_t j = i;
+            while (j < c.size() && c[j].customer == c[i].customer) ++j;
+            ranges.clear();
+            for (std::size_t k = i; k < j;) {
+                std::size_t e = k;
+                while (e < j && c[e].category == c[k].category) ++e;
+                ranges.emplace_back(k, e);
+                k = e;
+            }
+            const bool has_missing = c[j - 1].category == detail::no_code;
+            for (std::size_t ri = 0; ri < ranges.size(); ++ri) {
+                for (std::size_t k = ranges[ri].first; k < ranges[ri].second; ++k) {
+                    const micros t = c[k].at;
+                    bool before = false, after = false;
+                    auto probe = [&](std::size_t lo, std::size_t hi) {
+                        auto first = c.begin() + static_cast<std::ptrdiff_t>(lo);
+                        auto last = c.begin() + static_cast<std::ptrdiff_t>(hi);
+                        auto lb = std::lower_bound(first, last, t, [](const contact& x, micros v) { return x.at < v; });
+                        if (lb != first && std::prev(lb)->at >= t - window_) before = true;
+                        auto ub = std::upper_bound(first, last, t, [](micros v, const contact& x) { return v < x.at; });
+                        if (ub != last && ub->at <= t + window_) after = true;
+                    };
+                    if (c[k].category == detail::no_code) {
+                        for (const auto& rg : ranges) probe(rg.first, rg.second);
+                    } else {
+                        probe(ranges[ri].first, ranges[ri].second);
+                        if (has_missing) probe(ranges.back().first, ranges.back().second);
+                    }
+                    const bool first_contact = !before;
+                    const bool abandoned = c[k].bits & 2;
+                    const bool fcr = first_contact && (c[k].bits & 1) && !after;
+                    auto& fg = fcr_group_[c[k].group];
+                    fg.den += first_contact && !abandoned;
+                    fg.num += fcr;
+                    fcr_total_.den += first_contact && !abandoned;
+                    fcr_total_.num += fcr;
+                }
+            }
+            i = j;
+        }
+    }
+
+    bool key_less(const group_id& a, const group_id& b) const {
+        for (std::uint8_t i = 0; i < a.n; ++i) {
+            if (a.k[i] == b.k[i]) continue;
+            if (a.k[i] == missing_key) return false;
+            if (b.k[i] == missing_key) return true;
+            if (is_time_key(by_[i])) return a.k[i] < b.k[i];
+            const auto& d = dict_[dim_of(by_[i])];
+            return d.value(static_cast<std::uint32_t>(a.k[i])) < d.value(static_cast<std::uint32_t>(b.k[i]));
+        }
+        return false;
+    }
+
+    json canonical_json() const;
+
+    static constexpr micros unknown_target = missing_us + 1;
+    config cfg_;
+    std::vector<group_key> by_;
+    time_zone tz_;
+    double z_;
+    micros window_, respond_, resolve_;
+    bool uses_time_ = false;
+    bool needs_team_ = false;
+    std::array<detail::dictionary, dims> dict_;
+    std::unordered_map<group_id, std::uint32_t, group_id_hash> index_;
+    std::vector<group_state> groups_;
+    std::vector<group_id> ids_;
+    std::vector<contact> contacts_;
+    std::vector<micros> chan_target_, prio_target_;
+    std::vector<fcr_counts> fcr_group_;
+    fcr_counts fcr_total_;
+};
+
+// Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
+// of dictionary codes, so equal states serialize identically whatever order rows arrived in.
+inline json report_state::canonical_json() const {
+    json j;
+    j["type"] = "cskpi.report_state";
+    j["version"] = state_version;
+    j["config"] = cfg_.to_json();
+    json by = json::array();
+    for (auto k : by_) by.push_back(std::string(name_of(k)));
+    j["by"] = by;
+    std::vector<std::uint32_t> order(groups_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return key_less(ids_[a], ids_[b]); });
+    std::vector<std::uint32_t> rank(groups_.size());
+    json groups = json::array();
+    for (std::uint32_t i = 0; i < order.size(); ++i) {
+        rank[order[i]] = i;
+        const group_id& id = ids_[order[i]];
+        json key = json::array();
+        for (std::uint8_t k = 0; k < id.n; ++k) {
+            if (id.k[k] == missing_key) key.push_back(nullptr);
+            else if (is_time_key(by_[k])) key.push_back(id.k[k]);
+            else key.push_back(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k])));
+        }
+        nlohmann::json st = groups_[order[i]];
+        groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
+    }
+    j["groups"] = groups;
+    std::vector<std::tuple<std::string, std::string, micros, std::uint32_t, int>> cs;
+    cs.reserve(contacts_.size());
+    for (const auto& c : contacts_)
+        cs.emplace_back(dict_[customer_dim].value(c.customer),
+                        c.category == detail::no_code ? std::string() : dict_[category_dim].value(c.category),
+                        c.at, rank[c.group], c.bits);
+    std::sort(cs.begin(), cs.end());
+    json contacts = json::array();
+    for (const auto& [cust, cat, at, g, bits] : cs)
+        contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits});
+    j["contacts"] = contacts;
+    return j;
+}
+
+inline report_state report_state::from_json(const json& j) {
+    const nlohmann::json plain = nlohmann::json::parse(j.dump());
+    detail::check_envelope(plain, "cskpi.report_state");
+    auto need = [&](const char* k, bool ok) {
+        if (!j.contains(k) || !ok) throw std::invalid_argument(std::string("cskpi.report_state: missing or mistyped \"") + k + "\"");
+    };
+    need("config", j.contains("config") && j["config"].is_object());
+    need("by", j.contains("by") && j["by"].is_array());
+    need("groups", j.contains("groups") && j["groups"].is_array());
+    need("contacts", j.contains("contacts") && j["contacts"].is_array());
+    std::vector<std::string> names;
+    for (const auto& b : j["by"]) {
+        if (!b.is_string()) throw std::invalid_argument("cskpi.report_state: \"by\" expects strings");
+        names.push_back(b.get<std::string>());
+    }
+    report_state s(config::from_json(j["config"]), parse_group_keys(names));
+    std::vector<std::uint32_t> gidx;
+    for (const auto& g : j["groups"]) {
+        if (!g.is_object() || !g.contains("key") || !g["key"].is_array() || g["key"].size() != s.by_.size() || !g.contains("state"))
+            throw std::invalid_argument("cskpi.report_state: malformed group entry " + g.dump().substr(0, 80));
+        group_id id;
+        id.n = static_cast<std::uint8_t>(s.by_.size());
+        for (std::size_t k = 0; k < s.by_.size(); ++k) {
+            const auto& v = g["key"][k];
+            if (v.is_null()) id.k[k] = missing_key;
+            else if (is_time_key(s.by_[k]) && v.is_number_integer()) id.k[k] = v.get<std::int64_t>();
+            else if (!is_time_key(s.by_[k]) && v.is_string()) id.k[k] = s.dict_[dim_of(s.by_[k])].code(v.get<std::string>());
+            else throw std::invalid_argument("cskpi.report_state: mistyped key " + v.dump());
+        }
+        const std::uint32_t gi = s.group_of(id);
+        if (gi != gidx.size()) throw std::invalid_argument("cskpi.report_state: duplicate group key " + g["key"].dump());
+        s.groups_[gi] = nlohmann::json::parse(g["state"].dump()).get<group_state>();
+        gidx.push_back(gi);
+    }
+    for (const auto& c : j["contacts"]) {
+        if (!c.is_array() || c.size() != 5 || !c[0].is_string() || !(c[1].is_string() || c[1].is_null()) ||
+            !c[2].is_number_integer() || !c[3].is_number_integer() || !c[4].is_number_integer() ||
+            c[3].get<std::int64_t>() < 0 || c[3].get<std::size_t>() >= gidx.size())
+            throw std::invalid_argument("cskpi.report_state: malformed contact " + c.dump().substr(0, 80));
+        s.contacts_.push_back({s.dict_[customer_dim].code(c[0].get<std::string>()),
+                               c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
+                               c[2].get<micros>(), gidx[c[3].get<std::size_t>()],
+                               static_cast<std::uint8_t>(c[4].get<int>() & 3)});
+    }
+    return s;
+}
+
+}  // namespace cskpi

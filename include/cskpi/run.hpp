@@ -1,0 +1,284 @@
+#pragma once
+// One call from a file to a report: read -> validate -> batches -> report_state per thread ->
+// merge -> finalize. Blocks are parsed in parallel; duplicate ids and the reject ledger are
+// settled in input order, so the report is byte-identical for every thread count.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <fcntl.h>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "io.hpp"
+#include "report_state.hpp"
+
+namespace cskpi {
+
+struct run_options {
+    unsigned threads = 1;
+    std::size_t block_bytes = 4u << 20;
+    /// Called now and then with (bytes read, total bytes or 0 when unknown).
+    std::function<void(std::uint64_t, std::uint64_t)> progress;
+    /// Receives every reject in line order (for --rejects FILE).
+    std::function<void(const reject&)> reject_sink;
+};
+
+namespace detail {
+
+/// Reads a file (or stdin for "-") in blocks that end on record boundaries.
+class block_reader {
+public:
+    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes)
+        : path_(path), fmt_(fmt), block_(block_bytes) {
+        if (path == "-") {
+            fd_ = 0;
+        } else {
+            fd_ = ::open(path.c_str(), O_RDONLY);
+            if (fd_ < 0) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
+            const off_t end = ::lseek(fd_, 0, SEEK_END);
+            if (end > 0) total_ = static_cast<std::uint64_t>(end);
+            ::lseek(fd_, 0, SEEK_SET);
+        }
+    }
+    ~block_reader() { if (fd_ > 0) ::close(fd_); }
+    block_reader(const block_reader&) = delete;
+    block_reader& operator=(const block_reader&) = delete;
+
+    std::uint64_t bytes_read() const { return done_; }
+    std::uint64_t total() const { return total_; }
+
+    /// The header record (CSV) with its line break removed; strips a UTF-8 BOM.
+    std::string header() {
+        fill();
+        if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
+        std::size_t end = std::string::npos;
+        while (true) {
+            end = last_record_end_first(buf_);
+            if (end != std::string::npos || eof_) break;
+            fill();
+        }
+        if (end == std::string::npos) end = buf_.size();
+        std::string h = buf_.substr(0, end);
+        buf_.erase(0, end);
+        line_ += 1;
+        while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
+        return h;
+    }
+    void skip_bom() {
+        fill();
+        if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
+    }
+
+    /// Next block of whole records; false at the end of input.
+    bool next(input_block& b) {
+        while (true) {
+            while (!eof_ && buf_.size() < block_) fill();
+            if (buf_.empty()) return false;
+            const std::size_t cut = eof_ ? buf_.size() : last_record_end(buf_, fmt_);
+            if (cut == 0) {  // one record longer than the buffer: read on
+                const std::size_t want = buf_.size() + block_;
+                while (!eof_ && buf_.size() < want) fill();
+                continue;
+            }
+            b.bytes.assign(buf_, 0, cut);
+            buf_.erase(0, cut);
+            b.first_line = line_;
+            b.seq = seq_++;
+            line_ += static_cast<std::uint64_t>(std::count(b.bytes.begin(), b.bytes.end(), '\n'));
+            return true;
+        }
+    }
+
+private:
+    // End of the first record (position after its '\n'), honouring CSV quotes.
+    std::size_t last_record_end_first(const std::string& s) const {
+        bool quoted = false;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '"') quoted = !quoted;
+            else if (s[i] == '\n' && !quoted) return i + 1;
+        }
+        return std::string::npos;
+    }
+    void fill() {
+        if (eof_) return;
+        const std::size_t old = buf_.size();
+        buf_.resize(old + block_);
+        ssize_t n;
+        do { n = ::read(fd_, buf_.data() + old, block_); } while (n < 0 && errno == EINTR);
+        if (n < 0) throw input_error(path_, 0, "", "", std::string("read failed: ") + std::strerror(errno));
+        buf_.resize(old + static_cast<std::size_t>(n));
+        done_ += static_cast<std::uint64_t>(n);
+        if (n == 0) eof_ = true;
+    }
+    std::string path_;
+    input_format fmt_;
+    std::size_t block_;
+    int fd_ = -1;
+    std::string buf_;
+    bool eof_ = false;
+    std::uint64_t line_ = 1, seq_ = 0, done_ = 0, total_ = 0;
+};
+
+}  // namespace detail
+
+/// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
+/// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
+/// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
+inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
+                         const run_options& opt = {}) {
+    const input_format fmt = path == "-" ? input_format::csv : format_of(path);
+    const column_mapping map(cfg);
+    (void)time_zone(cfg.timezone);  // fail early on an unknown zone
+    detail::block_reader reader(path, fmt, opt.block_bytes);
+    std::vector<std::string> ignored;
+    std::vector<std::optional<column>> csv_columns;
+    if (fmt == input_format::csv) {
+        const std::string h = reader.header();
+        if (h.empty()) throw input_error(path, 1, "", "", "empty input: expected a header line");
+        csv_columns = read_csv_header(h, map, path, ignored);
+    } else {
+        reader.skip_bom();
+    }
+
+    const unsigned nthreads = std::max(1u, opt.threads);
+    reject_ledger ledger;
+    ledger.sink = opt.reject_sink;
+    id_registry ids;
+    if (reader.total()) ids.reserve(reader.total() / 100);  // a rough rows-per-byte guess
+    std::vector<report_state> states;
+    for (unsigned i = 0; i < nthreads; ++i) states.emplace_back(cfg, by);
+
+    std::mutex m;
+    std::condition_variable cv_turn, cv_queue;
+    std::uint64_t next_seq = 0;
+    std::queue<input_block> queue;
+    bool done_reading = false;
+    std::exception_ptr error;
+    std::atomic<bool> stop{false};
+    std::vector<std::string> json_ignored;
+
+    auto worker = [&](unsigned t) {
+        try {
+            block_parser parser(cfg, map, fmt, csv_columns);
+            interaction_batch batch;
+            std::vector<reject> rejects;
+            std::vector<std::string> local_ignored;
+            std::vector<bool> keep;
+            input_block b;
+            while (true) {
+                {
+                    std::unique_lock lk(m);
+                    cv_queue.wait(lk, [&] { return !queue.empty() || done_reading || stop; });
+                    if (stop || queue.empty()) return;
+                    b = std::move(queue.front());
+                    queue.pop();
+                }
+                cv_queue.notify_all();
+                parser.parse(b, batch, rejects, fmt == input_format::jsonl ? &local_ignored : nullptr);
+                {
+                    // Input order: duplicate ids and rejects are settled block after block.
+                    std::unique_lock lk(m);
+                    cv_turn.wait(lk, [&] { return next_seq == b.seq || stop; });
+                    if (stop) return;
+                    keep.assign(batch.size(), true);
+                    std::size_t ri = 0, kept = 0;
+                    const std::size_t parse_rejects = rejects.size();
+                    std::vector<reject> dup;
+                    for (std::size_t r = 0; r < batch.size(); ++r) {
+                        const std::uint64_t first = ids.insert(batch.id[r], batch.line[r]);
+                        if (first) {
+                            keep[r] = false;
+                            dup.push_back({batch.line[r], "id", detail::clip(batch.id[r]),
+                                           first == UINT64_MAX ? "duplicate id"
+                                                               : "duplicate id (first seen on line " + std::to_string(first) + ")"});
+                        } else {
+                            ++kept;
+                        }
+                    }
+                    // Merge parse rejects and duplicate rejects by line.
+                    std::size_t di = 0;
+                    while (ri < parse_rejects || di < dup.size()) {
+                        const reject& r = (di >= dup.size() || (ri < parse_rejects && rejects[ri].line < dup[di].line))
+                                              ? rejects[ri++] : dup[di++];
+                        if (cfg.strict) throw input_error(path, r.line, r.column, r.value, r.reason);
+                        ledger.rejected(r);
+                    }
+                    ledger.accepted(kept);
+                    for (auto& k : local_ignored)
+                        if (std::find(json_ignored.begin(), json_ignored.end(), k) == json_ignored.end())
+                            json_ignored.push_back(k);
+                    local_ignored.clear();
+                    ++next_seq;
+                }
+                cv_turn.notify_all();
+                if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
+                states[t].update(batch);
+            }
+        } catch (...) {
+            std::lock_guard lk(m);
+            if (!error) error = std::current_exception();
+            stop = true;
+            cv_turn.notify_all();
+            cv_queue.notify_all();
+        }
+    };
+
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(worker, t);
+    auto last_progress = std::chrono::steady_clock::now();
+    try {
+        input_block b;
+        while (reader.next(b)) {
+            std::unique_lock lk(m);
+            cv_queue.wait(lk, [&] { return queue.size() < 2 * nthreads || stop; });
+            if (stop) break;
+            queue.push(std::move(b));
+            lk.unlock();
+            cv_queue.notify_all();
+            if (opt.progress) {
+                const auto now = std::chrono::steady_clock::now();
+                if (now - last_progress > std::chrono::milliseconds(500)) {
+                    opt.progress(reader.bytes_read(), reader.total());
+                    last_progress = now;
+                }
+            }
+        }
+    } catch (...) {
+        std::lock_guard lk(m);
+        if (!error) error = std::current_exception();
+        stop = true;
+    }
+    {
+        std::lock_guard lk(m);
+        done_reading = true;
+    }
+    cv_queue.notify_all();
+    cv_turn.notify_all();
+    for (auto& th : pool) th.join();
+    if (error) std::rethrow_exception(error);
+
+    for (unsigned t = 1; t < nthreads; ++t) {
+        states[0].merge(states[t]);
+        states[t] = report_state(cfg, by);  // free memory as we go
+    }
+    report rep;
+    rep.input_path = path;
+    rep.rows_read = ledger.rows_read;
+    rep.rows_accepted = ledger.rows_accepted;
+    rep.rows_rejected = ledger.rows_rejected;
+    rep.rejects = std::move(ledger.rejects);
+    rep.ignored_columns = fmt == input_format::csv ? ignored : json_ignored;
+    rep.cfg = cfg;
+    rep.by = by;
+    rep.groups = states[0].finalize();
+    return rep;
+}
+
+}  // namespace cskpi

@@ -1,0 +1,49 @@
+#pragma once
+// Statistical building blocks: Wilson score interval, exact type-7 quantiles, normal quantile.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include <boost/math/distributions/normal.hpp>
+
+namespace cskpi::stats {
+
+inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Two-sided standard-normal critical value for `confidence` (0.95 -> 1.959963984540054).
+inline double z_for(double confidence) {
+    static const boost::math::normal_distribution<double> n;
+    return boost::math::quantile(n, 1.0 - (1.0 - confidence) / 2.0);
+}
+
+/// Wilson score interval for num/den at critical value z; NaN bounds when den = 0.
+inline std::pair<double, double> wilson(double num, double den, double z) {
+    if (den <= 0) return {nan, nan};
+    const double p = num / den, z2 = z * z;
+    const double denom = 1.0 + z2 / den;
+    const double centre = (p + z2 / (2.0 * den)) / denom;
+    const double half = z * std::sqrt(p * (1.0 - p) / den + z2 / (4.0 * den * den)) / denom;
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+/// Hyndman-Fan type 7 quantile (numpy's default) of `v`, which is partially reordered.
+/// Exact: selects the order statistics with nth_element, no sorting of the whole range.
+template <class T>
+double quantile_type7(std::vector<T>& v, double q) {
+    const std::size_t m = v.size();
+    if (m == 0) return nan;
+    const double h = static_cast<double>(m - 1) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, m - 1);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+    const double xlo = static_cast<double>(v[lo]);
+    if (hi == lo || h == static_cast<double>(lo)) return xlo;
+    // The next order statistic is the minimum of the upper part.
+    const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()));
+    return xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
+}
+
+}  // namespace cskpi::stats

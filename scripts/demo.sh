@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build, and print the KPI report and per-agent
+# breakdown of the bundled sample shop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh -DCSKPI_BUILD_TESTS=OFF >/dev/null
+data=examples/data/shop_interactions.csv
+cfg=examples/data/shop_config.json
+echo
+echo "== Team report: sample shop, March 2026 (Beijing time) =="
+build/cskpi report "$data" --config "$cfg" --by team --format table
+echo
+echo "== Agent report =="
+build/cskpi report "$data" --config "$cfg" --by agent --format table

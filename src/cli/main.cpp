@@ -1,0 +1,135 @@
+// The cskpi command line (spec section 7).
+//   exit 0 success; 2 bad usage or configuration; 3 bad input in strict mode or unreadable file.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cskpi/cskpi.hpp>
+
+namespace {
+
+constexpr int exit_usage = 2, exit_input = 3;
+
+cskpi::config load_config(const std::string& path) {
+    if (path.empty()) return {};
+    std::ifstream in(path);
+    if (!in) throw cskpi::config_error("", "cannot open config file '" + path + "'");
+    cskpi::json j;
+    try {
+        j = cskpi::json::parse(in);
+    } catch (const cskpi::json::parse_error& e) {
+        throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
+    }
+    return cskpi::config::from_json(j);
+}
+
+std::vector<std::string> split_keys(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string k; std::getline(ss, k, ',');)
+        if (!k.empty()) out.push_back(k);
+    return out;
+}
+
+int run_report_command(const std::string& input, const std::string& config_path, const std::string& by,
+                       std::string format, const std::string& output, bool strict,
+                       const std::string& rejects_path, unsigned threads) {
+    cskpi::config cfg;
+    std::vector<cskpi::group_key> keys;
+    try {
+        cfg = load_config(config_path);
+        if (strict) cfg.strict = true;
+        keys = cskpi::parse_group_keys(split_keys(by));
+        (void)cskpi::time_zone(cfg.timezone);
+    } catch (const cskpi::config_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << (config_path.empty() ? "" : config_path + ": ") << e.what() << '\n';
+        return exit_usage;
+    }
+    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+
+    std::ofstream rejects_file;
+    cskpi::run_options opt;
+    opt.threads = threads;
+    if (!rejects_path.empty()) {
+        rejects_file.open(rejects_path);
+        if (!rejects_file) {
+            std::cerr << "cskpi: cannot write rejects file '" << rejects_path << "'\n";
+            return exit_usage;
+        }
+        rejects_file << "line,column,value,reason\n";
+        opt.reject_sink = [&](const cskpi::reject& r) { cskpi::write_rejects_csv_row(rejects_file, r); };
+    }
+    const bool show_progress = ::isatty(2);
+    if (show_progress)
+        opt.progress = [](std::uint64_t done, std::uint64_t total) {
+            if (total) std::fprintf(stderr, "\rcskpi: read %.0f MB of %.0f MB (%.0f%%)", done / 1e6, total / 1e6, 100.0 * done / total);
+            else std::fprintf(stderr, "\rcskpi: read %.0f MB", done / 1e6);
+        };
+    cskpi::report rep;
+    try {
+        rep = cskpi::run_report(input, cfg, keys, opt);
+    } catch (const cskpi::input_error& e) {
+        if (show_progress) std::fprintf(stderr, "\n");
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_input;
+    } catch (const cskpi::config_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    }
+    if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
+
+    std::ofstream file;
+    std::ostream* os = &std::cout;
+    if (!output.empty()) {
+        file.open(output);
+        if (!file) {
+            std::cerr << "cskpi: cannot write '" << output << "'\n";
+            return exit_usage;
+        }
+        os = &file;
+    }
+    if (format == "json") *os << rep.to_json().dump(2) << '\n';
+    else if (format == "csv") rep.write_csv(*os);
+    else rep.write_table(*os);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"cskpi: customer-service KPIs from interaction records"};
+    app.set_version_flag("--version", std::string("cskpi ") + cskpi::version);
+    app.require_subcommand(1);
+
+    auto* report = app.add_subcommand("report", "Compute the KPI report of an interactions file");
+    std::string input, config_path, by, format, output, rejects;
+    bool strict = false;
+    unsigned threads = 1;
+    report->add_option("INPUT", input, "Interactions: .csv, .jsonl, or - (CSV on stdin)")->required();
+    report->add_option("--config", config_path, "Configuration JSON (spec section 2)");
+    report->add_option("--by", by, "Grouping keys, comma-separated: agent,team,channel,category,priority,hour,day,week,month,quarter,year");
+    report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+    report->add_option("--output", output, "Write the report to FILE instead of stdout");
+    report->add_flag("--strict", strict, "Stop at the first bad row (exit 3) instead of recording it");
+    report->add_option("--rejects", rejects, "Write every rejected row to FILE (CSV: line,column,value,reason)");
+    report->add_option("--threads", threads, "Worker threads (the report is identical for every N)")
+        ->check(CLI::Range(1u, 256u));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : exit_usage;
+    }
+    if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads);
+    return exit_usage;
+}

@@ -1,0 +1,126 @@
+// group_state: empty, one value, many, merge = single pass on random splits, JSON round trip,
+// corrupted JSON. Expected counts and means are worked by hand.
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+#include <random>
+
+using namespace cskpi;
+
+namespace {
+row_facts facts(std::uint32_t bits, micros frt = missing_us, int csat = missing_int) {
+    row_facts f;
+    f.bits = bits;
+    f.frt = frt;
+    f.csat = csat;
+    return f;
+}
+std::vector<row_facts> random_rows(std::mt19937_64& g, int n) {
+    std::vector<row_facts> v;
+    std::uniform_int_distribution<std::uint32_t> bits(0, (1u << 20) - 1);
+    std::uniform_int_distribution<int> rating(0, 10);
+    for (int i = 0; i < n; ++i) {
+        row_facts f;
+        f.bits = bits(g) & ~row_facts::answered;
+        if (g() % 4) { f.bits |= row_facts::answered; f.frt = static_cast<micros>(g() % 100'000'000); }
+        if (g() % 2) f.handle = static_cast<micros>(g() % 1000);
+        if ((f.bits & row_facts::resolved) && g() % 2) f.resolution = static_cast<micros>(g() % 10000);
+        if (g() % 3 == 0) f.csat = 1 + rating(g) % 5;
+        if (g() % 3 == 0) f.nps = rating(g);
+        if (g() % 5 == 0) f.ces = 1 + rating(g) % 7;
+        f.order_value = static_cast<std::int64_t>(g() % 5'000'000);
+        v.push_back(f);
+    }
+    return v;
+}
+}  // namespace
+
+TEST_CASE("group_state: empty") {
+    group_state s;
+    CHECK(s == group_state{});
+    auto m = compute_metrics(s, 1.96);
+    const auto& cat = metric_catalogue();
+    for (std::size_t i = 0; i < cat.size(); ++i) {
+        if (cat[i].integer || cat[i].name == "sales_total") CHECK(m[i] == 0.0);
+        else CHECK_MESSAGE(std::isnan(m[i]), cat[i].name);
+    }
+    group_state e;
+    s.merge(e);
+    CHECK(s == group_state{});
+}
+
+TEST_CASE("group_state: one and many values") {
+    group_state s;
+    s.update(facts(row_facts::answered | row_facts::resolved, 30 * us_per_s, 4), 4);
+    CHECK(s.interactions == 1);
+    CHECK(s.answered == 1);
+    CHECK(s.csat_satisfied == 1);
+    CHECK(s.resolution_num == 1);
+    CHECK(s.resolution_den == 1);
+    s.update(facts(row_facts::abandoned), 4);
+    s.update(facts(row_facts::answered, 10 * us_per_s, 2), 4);
+    CHECK(s.interactions == 3);
+    CHECK(s.resolution_den == 2);  // the abandoned row leaves the denominator
+    CHECK(s.csat_responses == 2);
+    CHECK(s.csat_sum == 6);
+    CHECK(s.csat_satisfied == 1);
+    auto m = compute_metrics(s, 1.96);
+    group_state copy = s;
+    report_group g{{}, m};
+    CHECK(g.metric("frt_mean") == 20.0);
+    CHECK(g.metric("frt_median") == 20.0);
+    CHECK(g.metric("frt_max") == 30.0);
+    CHECK(g.metric("answer_rate") == doctest::Approx(2.0 / 3));
+    CHECK(g.metric("csat") == 0.5);
+    CHECK(g.metric("csat_mean") == 3.0);
+    CHECK(g.metric("csat_response_rate") == 1.0);
+    CHECK(copy == s);  // computing metrics reorders samples, not their values
+}
+
+TEST_CASE("group_state: merge equals a single pass on random splits") {
+    std::mt19937_64 g(42);
+    for (int trial = 0; trial < 20; ++trial) {
+        const auto rows = random_rows(g, 500);
+        group_state whole;
+        for (const auto& r : rows) whole.update(r, 4);
+        // Split into 1..5 random parts, merge in a random order.
+        const int parts = 1 + static_cast<int>(g() % 5);
+        std::vector<group_state> p(static_cast<std::size_t>(parts));
+        for (const auto& r : rows) p[g() % p.size()].update(r, 4);
+        std::shuffle(p.begin(), p.end(), g);
+        group_state merged;
+        for (const auto& x : p) merged += x;
+        CHECK(merged == whole);
+        CHECK(compute_metrics(merged, 1.96) == compute_metrics(whole, 1.96));
+        // Associativity: (a + b) + c == a + (b + c)
+        if (parts >= 3) CHECK(((p[0] + p[1]) + p[2]) == (p[0] + (p[1] + p[2])));
+    }
+}
+
+TEST_CASE("group_state: JSON round trip and corrupted input") {
+    std::mt19937_64 g(7);
+    group_state s;
+    for (const auto& r : random_rows(g, 200)) s.update(r, 4);
+    nlohmann::json j = s;
+    CHECK(j["type"] == "cskpi.group_state");
+    CHECK(j["version"] == 1);
+    const auto back = nlohmann::json::parse(j.dump()).get<group_state>();
+    CHECK(back == s);
+    CHECK(nlohmann::json(back).dump() == j.dump());
+
+    auto corrupt = [&](auto&& edit) {
+        nlohmann::json c = j;
+        edit(c);
+        return c;
+    };
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["type"] = "other"; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["version"] = 99; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c.erase("frt_us"); }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"].erase("answered"); }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"]["answered"] = -1; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"]["answered"] = "12"; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"].push_back(5); }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"][0] = 1.5; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(nlohmann::json::parse("[1,2]").get<group_state>(), std::invalid_argument);
+}

@@ -1,0 +1,102 @@
+// CSV tokenizing (RFC 4180), header mapping and block splitting; JSON Lines rows.
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+using namespace cskpi;
+
+namespace {
+std::vector<std::string> split(std::string_view data, std::string* error = nullptr, std::uint64_t* lines = nullptr) {
+    std::vector<std::string_view> f;
+    std::deque<std::string> arena;
+    std::string err;
+    std::uint64_t spanned = 0;
+    detail::split_csv_record(data, 0, f, arena, err, spanned);
+    if (error) *error = err;
+    if (lines) *lines = spanned;
+    return {f.begin(), f.end()};
+}
+}  // namespace
+
+TEST_CASE("CSV records: quoting, escapes, line breaks") {
+    CHECK(split("a,b,c\n") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(split("a,,c\r\n") == std::vector<std::string>{"a", "", "c"});
+    CHECK(split("a,b,") == std::vector<std::string>{"a", "b", ""});
+    CHECK(split("\"x, y\",\"say \"\"hi\"\"\",z\n") == std::vector<std::string>{"x, y", "say \"hi\"", "z"});
+    std::uint64_t lines = 0;
+    CHECK(split("\"line1\nline2\",b\n", nullptr, &lines) == std::vector<std::string>{"line1\nline2", "b"});
+    CHECK(lines == 2);
+    CHECK(split("\"\",x\n") == std::vector<std::string>{"", "x"});
+    std::string err;
+    split("\"open,b\n", &err);
+    CHECK(err == "unterminated quoted field");
+    split("\"a\"b,c\n", &err);
+    CHECK(err == "unexpected text after a closing quote");
+}
+
+TEST_CASE("block boundaries never cut a quoted field") {
+    CHECK(last_record_end("a,b\nc,d\ne,f", input_format::csv) == 8);
+    CHECK(last_record_end("a,\"x\ny\"\nc,\"open\n", input_format::csv) == 8);
+    CHECK(last_record_end("no newline", input_format::csv) == 0);
+    CHECK(last_record_end("{\"a\":1}\n{\"a\"", input_format::jsonl) == 8);
+}
+
+TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {
+    config cfg = config::from_json(json::parse(R"({"columns": {"id": "会话ID", "agent": "客服"}})"));
+    column_mapping map(cfg);
+    std::vector<std::string> ignored;
+    auto cols = read_csv_header("会话ID,created_at,channel,客服,备注", map, "f.csv", ignored);
+    REQUIRE(cols.size() == 5);
+    CHECK(cols[0] == column::id);
+    CHECK(cols[3] == column::agent);
+    CHECK(!cols[4]);
+    CHECK(ignored == std::vector<std::string>{"备注"});
+    try {
+        read_csv_header("id,created_at,channel", map, "f.csv", ignored);  // id is renamed: missing
+        FAIL("expected input_error");
+    } catch (const input_error& e) {
+        CHECK(e.line() == 1);
+        CHECK(e.column() == "会话ID");
+        CHECK(std::string(e.what()).rfind("f.csv:1: column '会话ID': header: required column missing", 0) == 0);
+    }
+    CHECK_THROWS_AS(read_csv_header("会话ID,created_at,channel,channel", map, "f.csv", ignored), input_error);
+    CHECK_THROWS_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"nope": "x"}})"))), config_error);
+}
+
+TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
+    config cfg;
+    column_mapping map(cfg);
+    std::vector<std::string> ignored;
+    auto cols = read_csv_header("id,created_at,channel,csat,extra", map, "x", ignored);
+    block_parser csv(cfg, map, input_format::csv, cols);
+    input_block b{"r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n", 2, 0};
+    interaction_batch out;
+    std::vector<reject> rejects;
+    csv.parse(b, out, rejects);
+    REQUIRE(out.size() == 2);
+    CHECK(out.line == std::vector<std::uint64_t>{2, 4});
+    CHECK(out.channel[1] == "ph,one");
+    REQUIRE(rejects.size() == 2);
+    CHECK(rejects[0].line == 6);  // the quoted line break moved r3 down a line
+    CHECK(rejects[0].column == "created_at");
+    CHECK(rejects[1].line == 7);
+    CHECK(rejects[1].reason == "expected 5 fields, found 3");
+
+    block_parser jl(cfg, map, input_format::jsonl, {});
+    input_block j{"{\"id\": \"r1\", \"created_at\": \"2026-03-01 10:00:00\", \"channel\": \"chat\", \"csat\": 5, \"note\": 1}\n"
+                  "{\"id\": \"r2\", \"created_at\": 1772359200, \"channel\": \"chat\", \"csat\": null, \"bot\": true}\n"
+                  "[1,2]\n{\"id\": \"r3\", \"created_at\": {\"t\": 1}, \"channel\": \"chat\"}\n{oops\n", 1, 0};
+    std::vector<std::string> jign;
+    jl.parse(j, out, rejects, &jign);
+    REQUIRE(out.size() == 2);
+    CHECK(out.csat[0] == 5);
+    CHECK(out.csat[1] == missing_int);
+    CHECK(out.created_at[0] == out.created_at[1]);  // 1772359200 = 2026-03-01T10:00:00Z
+    CHECK((out.flags[1] & f_bot));
+    REQUIRE(rejects.size() == 3);
+    CHECK(rejects[0].reason == "expected a JSON object");
+    CHECK(rejects[1].column == "created_at");
+    CHECK(rejects[2].line == 5);
+    CHECK(rejects[2].reason.rfind("not valid JSON", 0) == 0);
+    CHECK(std::find(jign.begin(), jign.end(), "note") != jign.end());
+}

@@ -1,0 +1,193 @@
+// report_state: first contact and FCR over the customer window (worked by hand), grouping
+// order, merge = single pass on random splits, JSON round trip, corrupted JSON.
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+#include <random>
+
+using namespace cskpi;
+
+namespace {
+struct table {
+    std::deque<std::string> keep;
+    interaction_batch batch;
+};
+table load(const std::string& csv, const config& cfg) {
+    table t;
+    const auto nl = csv.find('\n');
+    column_mapping map(cfg);
+    std::vector<std::string> ignored;
+    auto cols = read_csv_header(csv.substr(0, nl), map, "t", ignored);
+    block_parser p(cfg, map, input_format::csv, cols);
+    t.keep.push_back(csv.substr(nl + 1));
+    input_block b{t.keep.back(), 2, 0};
+    std::vector<reject> rej;
+    p.parse(b, t.batch, rej);
+    for (const auto& r : rej) INFO(r.line, " ", r.column, " ", r.value, " ", r.reason);
+    REQUIRE(rej.empty());
+    t.keep.push_back(std::move(b.bytes));
+    return t;
+}
+const report_group& find(const std::vector<report_group>& gs, std::optional<std::string> key) {
+    for (std::size_t i = 1; i < gs.size(); ++i)
+        if (gs[i].keys[0] == key) return gs[i];
+    FAIL("group not found");
+    return gs[0];
+}
+
+// See the case analysis in the test below. Days are 2026-03-DD; window 7 days.
+const std::string fcr_csv =
+    "id,created_at,channel,agent,customer,category,resolved,reopened,abandoned,contacts\n"
+    "a,2026-03-01 10:00:00,chat,A,U1,order,1,0,0,\n"
+    "b,2026-03-03 10:00:00,chat,A,U1,order,1,0,0,\n"
+    "c,2026-03-04 10:00:00,chat,A,U1,logistics,1,0,0,\n"
+    "d,2026-03-21 10:00:00,chat,B,U1,order,1,0,0,\n"
+    "e,2026-03-21 10:00:00,chat,B,U1,,1,0,0,\n"
+    "f,2026-03-23 10:00:00,chat,B,U1,,0,0,0,\n"
+    "g,2026-03-01 10:00:00,chat,C,U2,order,1,1,0,\n"
+    "h,2026-03-09 10:00:00,chat,C,U2,order,1,0,0,\n"
+    "i,2026-03-16 10:00:00,chat,C,U2,order,1,0,0,\n"
+    "j,2026-03-31 10:00:00,chat,C,U2,order,1,0,1,\n"
+    "k,2026-03-01 10:00:00,chat,,,order,1,0,0,2\n"
+    "l,2026-03-01 10:00:00,chat,,,order,1,0,0,\n";
+}  // namespace
+
+TEST_CASE("FCR over the customer window, same category") {
+    // a: first (nothing before), b follows within 7 d -> not FCR.      b: a is 2 d before -> not first.
+    // c: first in logistics; the category-less rows e, f lie 17+ d later -> FCR.
+    // d: first (b is 18 d before; e at the same instant is neither before nor after); f (no
+    //    category, matches any) follows 2 d later -> not FCR.   e: likewise first, not FCR.
+    // f: d and e are 2 d before -> not first.
+    // g: first, reopened -> not FCR.   h: g is 8 d before (outside) -> first; i follows exactly
+    //    7 d later (inside (t, t+w]) -> not FCR.   i: h exactly 7 d before (inside [t-w, t)) -> not first.
+    // j: first but abandoned -> outside the denominator.
+    // k: no customer, contacts = 2 -> not first.   l: no customer, first, resolved -> FCR.
+    const config cfg;
+    auto t = load(fcr_csv, cfg);
+    report_state st(cfg, {group_key::agent});
+    st.update(t.batch);
+    const auto gs = st.finalize();
+    CHECK(gs[0].metric("fcr_rate_den") == 7);  // a c d e g h l
+    CHECK(gs[0].metric("fcr_rate_num") == 2);  // c l
+    CHECK(find(gs, "A").metric("fcr_rate_num") == 1);
+    CHECK(find(gs, "A").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, "B").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, "B").metric("fcr_rate_num") == 0);
+    CHECK(find(gs, "C").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, std::nullopt).metric("fcr_rate_num") == 1);
+    CHECK(find(gs, std::nullopt).metric("fcr_rate_den") == 1);
+    // finalize leaves the state as it was: a second call gives the same numbers
+    const auto again = st.finalize()[0].metrics;
+    REQUIRE(again.size() == gs[0].metrics.size());
+    for (std::size_t i = 0; i < again.size(); ++i)
+        CHECK(((std::isnan(again[i]) && std::isnan(gs[0].metrics[i])) || again[i] == gs[0].metrics[i]));
+}
+
+TEST_CASE("FCR over the customer window, any category") {
+    // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
+    // before), not FCR (f); e first, not FCR; f not first. U2 as before. Den a d e g h l = 6, num l.
+    const config cfg = config::from_json(json::parse(R"({"fcr": {"same_category": false}})"));
+    auto t = load(fcr_csv, cfg);
+    report_state st(cfg, {});
+    st.update(t.batch);
+    const auto gs = st.finalize();
+    CHECK(gs[0].metric("fcr_rate_den") == 6);
+    CHECK(gs[0].metric("fcr_rate_num") == 1);
+}
+
+TEST_CASE("groups: overall first, keys sorted, missing last") {
+    const config cfg = config::from_json(json::parse(R"({"timezone": "Asia/Shanghai"})"));
+    auto t = load("id,created_at,channel,agent\n"
+                  "1,2026-03-02 08:00:00,chat,王芳\n"
+                  "2,2026-03-01 23:30:00,chat,\n"
+                  "3,2026-03-01 10:00:00,phone,张伟\n"
+                  "4,2026-03-01 10:00:00,chat,王芳\n"
+                  "5,2026-03-01T16:30:00Z,chat,王芳\n", cfg);
+    report_state st(cfg, {group_key::day, group_key::agent});
+    st.update(t.batch);
+    const auto gs = st.finalize();
+    REQUIRE(gs.size() == 5);
+    CHECK(gs[0].keys.empty());
+    CHECK(gs[0].metric("interactions") == 5);
+    using k = std::vector<std::optional<std::string>>;
+    CHECK(gs[1].keys == k{"2026-03-01", "张伟"});  // UTF-8 byte order: 张 E5BCA0 < 王 E78E8B
+    CHECK(gs[2].keys == k{"2026-03-01", "王芳"});
+    CHECK(gs[3].keys == k{"2026-03-01", std::nullopt});
+    CHECK(gs[4].keys == k{"2026-03-02", "王芳"});  // row 5 is 00:30 on 03-02 in Shanghai
+    CHECK(gs[4].metric("interactions") == 2);
+}
+
+TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted JSON") {
+    // A generated table with repeat customers so FCR crosses partial boundaries.
+    std::mt19937_64 g(2026);
+    std::string csv = "id,created_at,channel,agent,team,customer,category,priority,first_response_s,resolution_s,handle_s,abandoned,csat,nps,ces,bot,converted,order_value,reopened\n";
+    const char* chans[] = {"chat", "phone", "email", "social", "fax"};
+    const char* cats[] = {"presale", "order", "complaint", ""};
+    for (int i = 0; i < 3000; ++i) {
+        const auto day = 1 + g() % 28;
+        csv += std::to_string(i) + ",2026-03-" + (day < 10 ? "0" : "") + std::to_string(day) + " " + std::to_string(10 + g() % 10) + ":00:00,";
+        csv += std::string(chans[g() % 5]) + "," + (g() % 6 ? "ag" + std::to_string(g() % 7) : "") + ",t" + std::to_string(g() % 2) + ",";
+        csv += (g() % 5 ? "c" + std::to_string(g() % 400) : "") + "," + cats[g() % 4] + "," + (g() % 9 ? "normal" : "urgent") + ",";
+        csv += (g() % 8 ? std::to_string(g() % 200) : "") + "," + (g() % 3 ? std::to_string(g() % 90000) : "") + ",";
+        csv += (g() % 2 ? std::to_string(g() % 900) : "") + "," + (g() % 20 ? "0" : "1") + ",";
+        csv += (g() % 3 ? "" : std::to_string(1 + g() % 5)) + "," + (g() % 4 ? "" : std::to_string(g() % 11)) + ",";
+        csv += (g() % 6 ? "" : std::to_string(1 + g() % 7)) + "," + (g() % 4 ? "0" : "1") + "," + (g() % 3 ? "0" : "1") + ",";
+        csv += (g() % 2 ? std::to_string(g() % 100000) + ".25" : "") + "," + (g() % 10 ? "0" : "1") + "\n";
+    }
+    const config cfg;
+    auto t = load(csv, cfg);
+    REQUIRE(t.batch.size() == 3000);
+    const std::vector<group_key> by = {group_key::agent, group_key::channel, group_key::week};
+    report_state whole(cfg, by);
+    whole.update(t.batch);
+    const auto expect = whole.finalize();
+
+    for (int trial = 0; trial < 5; ++trial) {
+        const std::size_t parts = 2 + g() % 4;
+        std::vector<interaction_batch> slices(parts);
+        std::vector<bool> keep(t.batch.size());
+        std::vector<std::size_t> owner(t.batch.size());
+        for (auto& o : owner) o = g() % parts;
+        std::vector<report_state> states;
+        for (std::size_t p = 0; p < parts; ++p) {
+            interaction_batch b = t.batch;
+            for (std::size_t r = 0; r < keep.size(); ++r) keep[r] = owner[r] == p;
+            b.filter(keep);
+            states.emplace_back(cfg, by);
+            states.back().update(b);
+        }
+        std::shuffle(states.begin(), states.end(), g);
+        // Ship each partial through JSON, as between machines.
+        report_state merged(cfg, by);
+        for (const auto& s : states) merged += report_state::from_json(json::parse(s.to_json().dump()));
+        CHECK(merged == whole);
+        const auto got = merged.finalize();
+        REQUIRE(got.size() == expect.size());
+        bool same = true;
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            same = same && got[i].keys == expect[i].keys;
+            for (std::size_t m = 0; m < got[i].metrics.size(); ++m) {
+                const double a = got[i].metrics[m], b = expect[i].metrics[m];
+                same = same && ((std::isnan(a) && std::isnan(b)) || a == b);  // bit-exact
+            }
+        }
+        CHECK(same);
+    }
+    CHECK(whole.to_json().dump() == report_state::from_json(whole.to_json()).to_json().dump());
+
+    report_state other(config::from_json(json::parse(R"({"fcr": {"window_s": 60}})")), by);
+    CHECK_THROWS_AS(whole.merge(other), std::invalid_argument);
+    CHECK_THROWS_AS(whole.merge(report_state(cfg, {group_key::agent})), std::invalid_argument);
+
+    json j = whole.to_json();
+    auto bad = [&](auto&& edit) { json c = j; edit(c); return c; };
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["type"] = "cskpi.group_state"; })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["version"] = 2; })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["by"] = json::array({"planet"}); })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][0]["key"] = json::array({1}); })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][1]["key"] = c["groups"][0]["key"]; })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["contacts"][0][3] = 999999; })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][0]["state"]["counts"]["answered"] = 1e9; })), std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["config"]["timezone"] = 5; })), config_error);
+}

@@ -1,0 +1,127 @@
+// End to end: file -> report. Accounting of every row, strict mode, thread-count invariance,
+// CSV and JSON Lines agreement, header and file errors.
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+using namespace cskpi;
+
+namespace {
+std::string temp_file(const std::string& name, const std::string& content) {
+    const std::string path = std::string("/tmp/cskpi_test_") + std::to_string(::getpid()) + "_" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+}
+}  // namespace
+
+TEST_CASE("every row is accepted or rejected with its line; BOM and CRLF") {
+    const std::string csv =
+        "\xEF\xBB\xBFid,created_at,channel,csat,备注\r\n"
+        "1,2026-03-01 10:00:00,chat,5,x\r\n"                // line 2
+        "2,2026-03-01 10:00:00,chat,7,\r\n"                 // line 3: csat out of range
+        "1,2026-03-01 11:00:00,chat,4,\r\n"                 // line 4: duplicate id
+        "3,\"2026-03-01 10:00:00\",\"ch\"\"at\",,\"a\r\nb\"\r\n"  // lines 5-6, quoted CRLF
+        "\r\n"                                              // line 7: blank, not a row
+        "4,2026-03-01 12:00:00,phone\r\n"                   // line 8: too few fields
+        "5,2026-03-01 12:00:00,phone,3,\r\n";               // line 9 (no final newline issue)
+    const auto path = temp_file("bom.csv", csv);
+    std::vector<reject> all;
+    run_options opt;
+    opt.reject_sink = [&](const reject& r) { all.push_back(r); };
+    const report rep = run_report(path, config{}, {}, opt);
+    CHECK(rep.rows_read == 6);
+    CHECK(rep.rows_accepted == 3);
+    CHECK(rep.rows_rejected == 3);
+    CHECK(rep.rows_read == rep.rows_accepted + rep.rows_rejected);
+    REQUIRE(rep.rejects.size() == 3);
+    CHECK(rep.rejects[0].line == 3);
+    CHECK(rep.rejects[0].column == "csat");
+    CHECK(rep.rejects[1].line == 4);
+    CHECK(rep.rejects[1].reason == "duplicate id (first seen on line 2)");
+    CHECK(rep.rejects[2].line == 8);
+    CHECK(all == rep.rejects);
+    CHECK(rep.ignored_columns == std::vector<std::string>{"备注"});
+    CHECK(rep.groups[0].metric("interactions") == 3);
+    CHECK(rep.groups[0].metric("csat_mean") == 4.0);
+    const json j = rep.to_json();
+    CHECK(j["input"]["rows_read"] == 6);
+    CHECK(j["groups"][0]["by"] == json::object());
+    CHECK(j["groups"][0]["metrics"]["frt_mean"].is_null());  // nobody answered: undefined
+    std::remove(path.c_str());
+}
+
+TEST_CASE("strict mode stops at the first bad row, naming file, line and column") {
+    const auto path = temp_file("strict.csv", "id,created_at,channel,nps\n1,2026-03-01,chat,3\n2,2026-03-01,chat,12\n");
+    config cfg;
+    cfg.strict = true;
+    try {
+        run_report(path, cfg, {});
+        FAIL("expected input_error");
+    } catch (const input_error& e) {
+        CHECK(e.line() == 3);
+        CHECK(e.column() == "nps");
+        CHECK(std::string(e.what()) == path + ":3: column 'nps': value '12': out of range: expected 0..10");
+    }
+    std::remove(path.c_str());
+    CHECK_THROWS_AS(run_report("/nonexistent/x.csv", config{}, {}), input_error);
+    const auto empty = temp_file("empty.csv", "");
+    CHECK_THROWS_AS(run_report(empty, config{}, {}), input_error);
+    std::remove(empty.c_str());
+}
+
+TEST_CASE("threads and block sizes do not change a byte of the report") {
+    std::mt19937_64 g(99);
+    std::string csv = "id,created_at,channel,agent,customer,category,first_response_s,resolution_s,csat,order_value,converted\n";
+    for (int i = 0; i < 20000; ++i) {
+        const auto day = 10 + g() % 19;
+        csv += (g() % 50 ? std::to_string(i) : std::to_string(i / 2)) + ",2026-03-" + std::to_string(day) + "T0" +
+               std::to_string(g() % 10) + ":00:00+08:00,chat,a" + std::to_string(g() % 9) + ",c" + std::to_string(g() % 3000) +
+               (g() % 2 ? ",presale," : ",order,") + (g() % 7 ? std::to_string(g() % 300) + "." + std::to_string(g() % 10) : "") + "," +
+               (g() % 2 ? std::to_string(g() % 99999) : "") + "," + (g() % 30 ? std::to_string(1 + g() % 5) : "x") + "," +
+               std::to_string(g() % 1000) + ".1,1\n";
+    }
+    const auto path = temp_file("threads.csv", csv);
+    const auto by = parse_group_keys({"agent", "day"});
+    const std::string one = run_report(path, config{}, by).to_json().dump();
+    for (unsigned t : {2u, 3u, 4u}) {
+        run_options o;
+        o.threads = t;
+        o.block_bytes = 4096 + 977 * t;  // many blocks, cut at odd places
+        CHECK(run_report(path, config{}, by, o).to_json().dump() == one);
+    }
+    std::remove(path.c_str());
+}
+
+TEST_CASE("CSV and JSON Lines of the same rows give the same report") {
+    const auto csv = temp_file("same.csv",
+                               "id,created_at,channel,agent,csat,bot,first_response_at\n"
+                               "1,2026-03-01T10:00:00Z,chat,A,5,true,2026-03-01T10:00:30Z\n"
+                               "2,1772359200,phone,,,0,\n");
+    const auto jl = temp_file("same.jsonl",
+                              "{\"id\": \"1\", \"created_at\": \"2026-03-01T10:00:00Z\", \"channel\": \"chat\", \"agent\": \"A\", \"csat\": 5, \"bot\": true, \"first_response_at\": \"2026-03-01T10:00:30Z\"}\n"
+                              "{\"id\": \"2\", \"created_at\": 1772359200, \"channel\": \"phone\", \"agent\": null, \"bot\": false}\n");
+    auto a = run_report(csv, config{}, parse_group_keys({"agent"}));
+    auto b = run_report(jl, config{}, parse_group_keys({"agent"}));
+    a.input_path = b.input_path = "";
+    CHECK(a.to_json().dump() == b.to_json().dump());
+    CHECK(a.groups.size() == 3);
+    std::remove(csv.c_str());
+    std::remove(jl.c_str());
+}
+
+TEST_CASE("CSV output: key columns then every metric in spec order") {
+    const auto path = temp_file("csvout.csv", "id,created_at,channel,agent\n1,2026-03-01,chat,\"Li, Na\"\n2,2026-03-01,chat,\n");
+    const auto rep = run_report(path, config{}, parse_group_keys({"agent"}));
+    std::ostringstream os;
+    rep.write_csv(os);
+    const std::string out = os.str();
+    CHECK(out.rfind("agent,interactions,answered,abandoned,resolved,answer_rate,answer_rate_num,", 0) == 0);
+    CHECK(out.find("\n\"Li, Na\",1,0,0,0,0,0,1,0,") != std::string::npos);
+    CHECK(out.find("\nnull,1,") != std::string::npos);
+    CHECK(out.find("\n,2,0,0,0,0,0,2,0,") != std::string::npos);  // the overall row has no key value
+    std::remove(path.c_str());
+}

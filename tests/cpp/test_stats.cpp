@@ -1,0 +1,67 @@
+// Wilson intervals against statsmodels.stats.proportion.proportion_confint(method="wilson");
+// quantiles against numpy.quantile (linear = Hyndman-Fan type 7); z from the normal table.
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+#include <fstream>
+#include <sstream>
+
+using namespace cskpi;
+
+TEST_CASE("critical values") {
+    CHECK(stats::z_for(0.95) == doctest::Approx(1.959963984540054).epsilon(1e-12));
+    CHECK(stats::z_for(0.90) == doctest::Approx(1.6448536269514722).epsilon(1e-12));
+}
+
+TEST_CASE("Wilson score interval (statsmodels values)") {
+    auto [lo, hi] = stats::wilson(8, 10, stats::z_for(0.95));
+    CHECK(lo == doctest::Approx(0.49016247153664183).epsilon(1e-12));
+    CHECK(hi == doctest::Approx(0.9433178485456247).epsilon(1e-12));
+    std::tie(lo, hi) = stats::wilson(0, 7, stats::z_for(0.95));
+    CHECK(lo == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(hi == doctest::Approx(0.3543304350666875).epsilon(1e-12));
+    std::tie(lo, hi) = stats::wilson(45, 50, stats::z_for(0.90));
+    CHECK(lo == doctest::Approx(0.8084624858484291).epsilon(1e-12));
+    CHECK(hi == doctest::Approx(0.950470965522555).epsilon(1e-12));
+    std::tie(lo, hi) = stats::wilson(0, 0, 1.96);
+    CHECK(std::isnan(lo));
+    CHECK(std::isnan(hi));
+}
+
+TEST_CASE("type-7 quantiles (numpy values)") {
+    std::vector<int> x = {5, 1, 9, 3, 7, 2, 8};
+    CHECK(stats::quantile_type7(x, 0.0) == 1.0);
+    CHECK(stats::quantile_type7(x, 0.5) == 5.0);
+    CHECK(stats::quantile_type7(x, 0.9) == doctest::Approx(8.4));
+    CHECK(stats::quantile_type7(x, 0.95) == doctest::Approx(8.7));
+    CHECK(stats::quantile_type7(x, 1.0) == 9.0);
+    std::vector<int> one = {42};
+    CHECK(stats::quantile_type7(one, 0.9) == 42.0);
+    std::vector<int> none;
+    CHECK(std::isnan(stats::quantile_type7(none, 0.5)));
+    std::vector<int> ties = {3, 3, 3, 1};
+    CHECK(stats::quantile_type7(ties, 0.5) == 3.0);
+}
+
+TEST_CASE("NIST StRD Michelso: median and extremes of the certified data set") {
+    // NIST Statistical Reference Datasets, Michelso.dat (100 values, certified mean 299.8524).
+    // Values are scaled to integers (x 1000) to use the integer sample path exactly.
+    std::ifstream in(CSKPI_SOURCE_DIR "/../shared/refdata/nist_strd/Michelso.dat");
+    REQUIRE(in);
+    std::string line;
+    std::vector<long long> v;
+    for (int n = 1; std::getline(in, line); ++n)
+        if (n >= 61) {
+            std::istringstream ss(line);
+            double d;
+            if (ss >> d) v.push_back(std::llround(d * 1000));
+        }
+    REQUIRE(v.size() == 100);
+    long long sum = 0;
+    for (auto x : v) sum += x;
+    CHECK(static_cast<double>(sum) / 100 / 1000 == doctest::Approx(299.8524).epsilon(1e-12));
+    // numpy.quantile(Michelso, [0.5, 0.9]) = 299.85, 299.96
+    CHECK(stats::quantile_type7(v, 0.5) / 1000 == doctest::Approx(299.85).epsilon(1e-12));
+    CHECK(stats::quantile_type7(v, 0.9) / 1000 == doctest::Approx(299.96).epsilon(1e-12));
+}

@@ -1,0 +1,70 @@
+// Expected instants computed with Python's datetime/zoneinfo and pandas tz_localize
+// (ambiguous=True, nonexistent="shift_forward"); ISO weeks with pandas' isocalendar().
+#include <doctest/doctest.h>
+
+#include <cskpi/cskpi.hpp>
+
+using namespace cskpi;
+
+TEST_CASE("timestamps: every form of section 1") {
+    const time_zone utc;
+    const time_zone sh("Asia/Shanghai");
+    const micros t = 1772327700LL * us_per_s;  // 2026-03-01T01:15:00Z
+    CHECK(parse_timestamp("2026-03-01T09:15:00+08:00", utc) == t);
+    CHECK(parse_timestamp("2026-03-01T09:15:00+0800", utc) == t);
+    CHECK(parse_timestamp("2026-03-01T09:15+08:00", utc) == t);
+    CHECK(parse_timestamp("2026-03-01T01:15:00Z", sh) == t);
+    CHECK(parse_timestamp("2026-03-01T01:15:00.250Z", utc) == t + 250000);
+    CHECK(parse_timestamp("2026-03-01T01:15:00.1234567Z", utc) == t + 123456);  // truncated to µs
+    CHECK(parse_timestamp("2026-03-01 09:15:00", sh) == t);     // naive: configured zone
+    CHECK(parse_timestamp("2026-03-01T09:15:00", sh) == t);
+    CHECK(parse_timestamp("2026-03-01 01:15:00", utc) == t);
+    CHECK(parse_timestamp("1772327700", sh) == t);              // epoch seconds ignore the zone
+    CHECK(parse_timestamp("1772327700.5", utc) == t + 500000);
+    CHECK(parse_timestamp("  1772327700 ", utc) == t);
+    CHECK(parse_timestamp("2026-03-01", sh) == t - (9 * 3600 + 15 * 60) * us_per_s);
+}
+
+TEST_CASE("timestamps: rejected text") {
+    const time_zone utc;
+    for (const char* bad : {"", "abc", "2026-02-30 10:00:00", "2026-13-01", "2026-03-01T25:00:00",
+                            "2026-03-01T10:61:00", "2026-03-01 10:00:00+25:00", "2026/03/01 10:00",
+                            "2026-03-01T10:00:00Q", "12.", "1e9"})
+        CHECK_MESSAGE(!parse_timestamp(bad, utc).has_value(), bad);
+}
+
+TEST_CASE("timestamps: DST gaps and overlaps (America/New_York)") {
+    const time_zone ny("America/New_York");
+    // 02:30 does not exist on 2026-03-08: moved to the transition, 03:00 EDT = 07:00Z.
+    CHECK(parse_timestamp("2026-03-08 02:30:00", ny) == 1772953200LL * us_per_s);
+    // 01:30 happens twice on 2026-11-01: the earlier (EDT) instant, 05:30Z.
+    CHECK(parse_timestamp("2026-11-01 01:30:00", ny) == 1793511000LL * us_per_s);
+    CHECK(ny.to_local(1793511000LL * us_per_s) == (1793511000LL - 4 * 3600) * us_per_s);
+    CHECK(ny.to_local(1793514600LL * us_per_s) == (1793514600LL - 5 * 3600) * us_per_s);  // 01:30 EST
+    // Far from a transition the cached offset answers; crossing one refreshes it.
+    CHECK(ny.to_utc(*parse_timestamp("2026-07-01", time_zone())) ==
+          *parse_timestamp("2026-07-01T00:00:00-04:00", time_zone()));
+    CHECK(ny.to_utc(*parse_timestamp("2026-01-15", time_zone())) ==
+          *parse_timestamp("2026-01-15T00:00:00-05:00", time_zone()));
+    CHECK_THROWS_AS(time_zone("Mars/Olympus"), std::invalid_argument);
+}
+
+TEST_CASE("time buckets and labels") {
+    const time_zone utc;
+    auto label = [&](group_key k, const char* ts) { return time_label(k, time_bucket(k, *parse_timestamp(ts, utc))); };
+    CHECK(label(group_key::hour, "2026-03-01 09:59:59") == "2026-03-01T09");
+    CHECK(label(group_key::day, "2026-03-01 23:59:59") == "2026-03-01");
+    CHECK(label(group_key::week, "2026-03-01 12:00:00") == "2026-W09");  // a Sunday
+    CHECK(label(group_key::week, "2027-01-01 00:00:00") == "2026-W53");
+    CHECK(label(group_key::week, "2026-12-28 00:00:00") == "2026-W53");
+    CHECK(label(group_key::week, "2021-01-03 00:00:00") == "2020-W53");
+    CHECK(label(group_key::month, "2026-12-31 23:00:00") == "2026-12");
+    CHECK(label(group_key::quarter, "2026-04-01 00:00:00") == "2026-Q2");
+    CHECK(label(group_key::year, "2026-04-01 00:00:00") == "2026");
+    CHECK(label(group_key::day, "1969-12-31 23:00:00") == "1969-12-31");  // before the epoch
+    CHECK(label(group_key::hour, "1969-12-31 23:00:00") == "1969-12-31T23");
+    // Buckets follow the configured zone: 2026-03-01T20:00Z is already 03-02 in Shanghai.
+    const time_zone sh("Asia/Shanghai");
+    const micros t = *parse_timestamp("2026-03-01T20:00:00Z", utc);
+    CHECK(time_label(group_key::day, time_bucket(group_key::day, sh.to_local(t))) == "2026-03-02");
+}
