@@ -262,9 +262,10 @@ class id_registry {
 public:
     /// Returns 0 if `id` is new (and records it), else the line where it was first seen
     /// (or UINT64_MAX if that line is unknown).
-    std::uint64_t insert(std::string_view id, std::uint64_t line) {
+    std::uint64_t insert(std::string_view id, std::uint64_t line) { return insert_hashed(hash(id), line); }
+    /// insert() with the hash computed beforehand (outside a lock, in parallel).
+    std::uint64_t insert_hashed(std::uint64_t h, std::uint64_t line) {
         if ((size_ + 1) * 10 > hashes_.size() * 7) grow();
-        const std::uint64_t h = hash(id);
         std::size_t i = h & mask_;
         while (hashes_[i] != 0) {
             if (hashes_[i] == h) return lines_[i] ? lines_[i] : UINT64_MAX;
@@ -274,6 +275,10 @@ public:
         lines_[i] = static_cast<std::uint32_t>(line <= UINT32_MAX ? line : 0);
         ++size_;
         return 0;
+    }
+    /// Hints the CPU to fetch the slot of hash `h` (hides cache misses in a batch of inserts).
+    void prefetch(std::uint64_t h) const {
+        if (!hashes_.empty()) __builtin_prefetch(&hashes_[h & mask_]);
     }
     std::size_t size() const noexcept { return size_; }
     /// Pre-sizes the table for about `n` ids.

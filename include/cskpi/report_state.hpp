@@ -8,7 +8,6 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "accumulators.hpp"
@@ -24,13 +23,27 @@ namespace cskpi {
 class report_state {
 public:
     /// One row with a customer, kept until finalization to decide first contact and FCR.
+    /// Customers are kept as a 64-bit hash (customer_key): a pseudonym that is the same on
+    /// every machine, so partial states merge without shipping customer ids.
     struct contact {
-        std::uint32_t customer, category;  ///< dictionary codes (category may be no_code)
+        std::uint64_t customer;   ///< customer_key(customer id)
         micros at;
-        std::uint32_t group;               ///< index into groups()
-        std::uint8_t bits;                 ///< 1 = eligible (resolved, not reopened, not abandoned), 2 = abandoned
+        std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
+        std::uint32_t group_bits; ///< group index | eligible << 30 | abandoned << 31
+        std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
+        bool eligible() const { return group_bits & (1u << 30); }
+        bool abandoned() const { return group_bits & (1u << 31); }
         bool operator==(const contact&) const = default;
     };
+
+    /// Portable 64-bit key of a customer id (FNV-1a, then MurmurHash3's fmix64). Two distinct
+    /// ids share a key with probability about n^2 / 2^65 (3e-7 for three million customers).
+    static std::uint64_t customer_key(std::string_view id) {
+        std::uint64_t h = 0xcbf29ce484222325ULL;
+        for (unsigned char ch : id) { h ^= ch; h *= 0x100000001b3ULL; }
+        h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL; h ^= h >> 33;
+        return h;
+    }
 
     report_state() : report_state(config{}, {}) {}
     report_state(config cfg, std::vector<group_key> by)
@@ -79,9 +92,9 @@ public:
         }
         contacts_.reserve(contacts_.size() + o.contacts_.size());
         for (const auto& c : o.contacts_)
-            contacts_.push_back({remap[customer_dim][c.customer],
+            contacts_.push_back({c.customer, c.at,
                                  c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
-                                 c.at, gmap[c.group], c.bits});
+                                 (c.group_bits & ~0x3FFFFFFFu) | gmap[c.group()]});
         return *this;
     }
     report_state& operator+=(const report_state& o) { return merge(o); }
@@ -100,15 +113,7 @@ public:
     std::vector<report_group> finalize() {
         settle_contacts();
         std::vector<report_group> out;
-        {
-            group_state all;
-            std::size_t nf = 0, nh = 0, nr = 0;
-            for (const auto& g : groups_) { nf += g.frt.size(); nh += g.handle.size(); nr += g.resolution.size(); }
-            all.frt.reserve(nf); all.handle.reserve(nh); all.resolution.reserve(nr);
-            for (const auto& g : groups_) all.merge(g);
-            add_fcr(all, fcr_total_);
-            out.push_back({{}, compute_metrics(all, z_)});
-        }
+        out.push_back({{}, overall_metrics()});
         if (by_.empty()) return out;
         std::vector<std::uint32_t> order(groups_.size());
         for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -136,23 +141,40 @@ public:
         for (std::uint8_t i = 0; i < id.n; ++i) {
             if (id.k[i] == missing_key) l.emplace_back(std::nullopt);
             else if (is_time_key(by_[i])) l.emplace_back(time_label(by_[i], id.k[i]));
-            else l.emplace_back(dict_[dim_of(by_[i])].value(static_cast<std::uint32_t>(id.k[i])));
+            else l.emplace_back(std::string(dict_[dim_of(by_[i])].value(static_cast<std::uint32_t>(id.k[i]))));
         }
         return l;
     }
 
 private:
-    static constexpr std::size_t dims = 6, customer_dim = 5, category_dim = 3;
-    static constexpr std::array<const char*, dims> dim_names = {"agent", "team", "channel", "category", "priority", "customer"};
+    static constexpr std::size_t dims = 5, category_dim = 3;
     static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4
 
     struct fcr_counts { std::uint64_t num = 0, den = 0; };
     static void add_fcr(group_state& s, const fcr_counts& f) { s.fcr_num += f.num; s.fcr_den += f.den; }
 
+    // Open-addressing index of group ids (a few thousand groups stay in cache).
     std::uint32_t group_of(const group_id& id) {
-        auto [it, inserted] = index_.try_emplace(id, static_cast<std::uint32_t>(groups_.size()));
-        if (inserted) { groups_.emplace_back(); ids_.push_back(id); }
-        return it->second;
+        if ((groups_.size() + 1) * 2 > slots_.size()) grow_index();
+        for (std::size_t i = group_id_hash{}(id) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+            const std::uint32_t g = slots_[i];
+            if (g == detail::no_code) {
+                if (groups_.size() >= (1u << 30)) throw std::length_error("report_state: more than 2^30 groups");
+                slots_[i] = static_cast<std::uint32_t>(groups_.size());
+                groups_.emplace_back();
+                ids_.push_back(id);
+                return slots_[i];
+            }
+            if (ids_[g] == id) return g;
+        }
+    }
+    void grow_index() {
+        slots_.assign(slots_.empty() ? 64 : slots_.size() * 2, detail::no_code);
+        for (std::uint32_t g = 0; g < ids_.size(); ++g) {
+            std::size_t i = group_id_hash{}(ids_[g]) & (slots_.size() - 1);
+            while (slots_[i] != detail::no_code) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = g;
+        }
     }
 
     micros target_for(std::uint32_t channel, std::uint32_t priority) {
@@ -160,7 +182,7 @@ private:
             if (priority >= prio_target_.size()) prio_target_.resize(dict_[4].size(), unknown_target);
             micros& t = prio_target_[priority];
             if (t == unknown_target) {
-                auto it = cfg_.sla_by_priority_first_response_s.find(dict_[4].value(priority));
+                auto it = cfg_.sla_by_priority_first_response_s.find(std::string(dict_[4].value(priority)));
                 t = it == cfg_.sla_by_priority_first_response_s.end() ? missing_us : seconds_to_us(it->second);
             }
             if (t != missing_us) return t;
@@ -168,7 +190,7 @@ private:
         if (channel >= chan_target_.size()) chan_target_.resize(dict_[2].size(), unknown_target);
         micros& t = chan_target_[channel];
         if (t == unknown_target) {
-            auto it = cfg_.sla_first_response_s.find(dict_[2].value(channel));
+            auto it = cfg_.sla_first_response_s.find(std::string(dict_[2].value(channel)));
             t = it == cfg_.sla_first_response_s.end() ? missing_us : seconds_to_us(it->second);
         }
         return t;
@@ -241,9 +263,9 @@ private:
             set(first, row_facts::fcr_first);
             set(first && eligible, row_facts::fcr);
         } else {
-            contacts_.push_back({dict_[customer_dim].code(b.customer[r]),
-                                 cfg_.fcr_same_category ? category : detail::no_code, b.created_at[r], g,
-                                 static_cast<std::uint8_t>((eligible ? 1 : 0) | (abandoned ? 2 : 0))});
+            contacts_.push_back({customer_key(b.customer[r]), b.created_at[r],
+                                 cfg_.fcr_same_category ? category : detail::no_code,
+                                 g | (eligible ? 1u << 30 : 0u) | (abandoned ? 1u << 31 : 0u)});
         }
         f.frt = b.frt[r];
         f.handle = b.handle[r];
@@ -261,7 +283,7 @@ private:
     void settle_contacts() {
         fcr_group_.assign(groups_.size(), {});
         fcr_total_ = {};
-        std::vector<contact> c = contacts_;
+        std::vector<contact>& c = contacts_;  // sorted in place: the ledger is a set
         std::sort(c.begin(), c.end(), [](const contact& a, const contact& b) {
             if (a.customer != b.customer) return a.customer < b.customer;
             if (a.category != b.category) return a.category < b.category;  // no_code sorts last
@@ -298,9 +320,9 @@ private:
                         if (has_missing) probe(ranges.back().first, ranges.back().second);
                     }
                     const bool first_contact = !before;
-                    const bool abandoned = c[k].bits & 2;
-                    const bool fcr = first_contact && (c[k].bits & 1) && !after;
-                    auto& fg = fcr_group_[c[k].group];
+                    const bool abandoned = c[k].abandoned();
+                    const bool fcr = first_contact && c[k].eligible() && !after;
+                    auto& fg = fcr_group_[c[k].group()];
                     fg.den += first_contact && !abandoned;
                     fg.num += fcr;
                     fcr_total_.den += first_contact && !abandoned;
@@ -325,6 +347,49 @@ private:
 
     json canonical_json() const;
 
+    // The overall row: counts summed over groups; the samples of one duration at a time are
+    // gathered for its quantiles, so the peak is one extra sample array, not three.
+    std::vector<double> overall_metrics() {
+        group_state all;
+        for (const auto& g : groups_) {
+#define CSKPI_X(n) all.n += g.n;
+            CSKPI_GROUP_COUNTS(CSKPI_X)
+#undef CSKPI_X
+        }
+        add_fcr(all, fcr_total_);
+        std::vector<double> m = compute_metrics(all, z_);  // counts; durations filled below
+        const auto& cat = metric_catalogue();
+        auto at = [&](const char* name) -> double& {
+            for (std::size_t i = 0; i < cat.size(); ++i)
+                if (cat[i].name == name) return m[i];
+            throw std::logic_error("overall_metrics: no metric " + std::string(name));
+        };
+        auto gather = [&](std::vector<micros> group_state::*field) {
+            std::vector<micros> v;
+            std::size_t n = 0;
+            for (const auto& g : groups_) n += (g.*field).size();
+            v.reserve(n);
+            for (const auto& g : groups_) v.insert(v.end(), (g.*field).begin(), (g.*field).end());
+            return v;
+        };
+        group_state one;  // one duration's samples at a time through compute_metrics
+        one.frt = gather(&group_state::frt);
+        one.answered = one.frt.size();
+        auto mf = compute_metrics(one, z_);
+        one.frt = {};
+        for (const char* k : {"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"}) at(k) = report_group{{}, mf}.metric(k);
+        mf.clear();
+        one.handle = gather(&group_state::handle);
+        auto mh = compute_metrics(one, z_);
+        one.handle = {};
+        for (const char* k : {"aht_mean", "aht_median"}) at(k) = report_group{{}, mh}.metric(k);
+        one.resolution = gather(&group_state::resolution);
+        auto mr = compute_metrics(one, z_);
+        for (const char* k : {"resolution_time_mean", "resolution_time_median", "resolution_time_p90"})
+            at(k) = report_group{{}, mr}.metric(k);
+        return m;
+    }
+
     static constexpr micros unknown_target = missing_us + 1;
     config cfg_;
     std::vector<group_key> by_;
@@ -334,7 +399,7 @@ private:
     bool uses_time_ = false;
     bool needs_team_ = false;
     std::array<detail::dictionary, dims> dict_;
-    std::unordered_map<group_id, std::uint32_t, group_id_hash> index_;
+    std::vector<std::uint32_t> slots_;
     std::vector<group_state> groups_;
     std::vector<group_id> ids_;
     std::vector<contact> contacts_;
@@ -365,18 +430,18 @@ inline json report_state::canonical_json() const {
         for (std::uint8_t k = 0; k < id.n; ++k) {
             if (id.k[k] == missing_key) key.push_back(nullptr);
             else if (is_time_key(by_[k])) key.push_back(id.k[k]);
-            else key.push_back(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k])));
+            else key.push_back(std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
         nlohmann::json st = groups_[order[i]];
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
     }
     j["groups"] = groups;
-    std::vector<std::tuple<std::string, std::string, micros, std::uint32_t, int>> cs;
+    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int>> cs;
     cs.reserve(contacts_.size());
     for (const auto& c : contacts_)
-        cs.emplace_back(dict_[customer_dim].value(c.customer),
-                        c.category == detail::no_code ? std::string() : dict_[category_dim].value(c.category),
-                        c.at, rank[c.group], c.bits);
+        cs.emplace_back(c.customer,
+                        c.category == detail::no_code ? std::string() : std::string(dict_[category_dim].value(c.category)),
+                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30));
     std::sort(cs.begin(), cs.end());
     json contacts = json::array();
     for (const auto& [cust, cat, at, g, bits] : cs)
@@ -420,14 +485,13 @@ inline report_state report_state::from_json(const json& j) {
         gidx.push_back(gi);
     }
     for (const auto& c : j["contacts"]) {
-        if (!c.is_array() || c.size() != 5 || !c[0].is_string() || !(c[1].is_string() || c[1].is_null()) ||
+        if (!c.is_array() || c.size() != 5 || !c[0].is_number_unsigned() || !(c[1].is_string() || c[1].is_null()) ||
             !c[2].is_number_integer() || !c[3].is_number_integer() || !c[4].is_number_integer() ||
             c[3].get<std::int64_t>() < 0 || c[3].get<std::size_t>() >= gidx.size())
             throw std::invalid_argument("cskpi.report_state: malformed contact " + c.dump().substr(0, 80));
-        s.contacts_.push_back({s.dict_[customer_dim].code(c[0].get<std::string>()),
+        s.contacts_.push_back({c[0].get<std::uint64_t>(), c[2].get<micros>(),
                                c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
-                               c[2].get<micros>(), gidx[c[3].get<std::size_t>()],
-                               static_cast<std::uint8_t>(c[4].get<int>() & 3)});
+                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30)});
     }
     return s;
 }

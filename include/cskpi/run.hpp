@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <fcntl.h>
@@ -76,7 +77,8 @@ public:
         if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
     }
 
-    /// Next block of whole records; false at the end of input.
+    /// Next block of whole records; false at the end of input. `b.bytes` may hold a recycled
+    /// buffer: its capacity is reused, so steady-state reading allocates nothing.
     bool next(input_block& b) {
         while (true) {
             while (!eof_ && buf_.size() < block_) fill();
@@ -87,8 +89,9 @@ public:
                 while (!eof_ && buf_.size() < want) fill();
                 continue;
             }
-            b.bytes.assign(buf_, 0, cut);
-            buf_.erase(0, cut);
+            b.bytes.swap(buf_);
+            buf_.assign(b.bytes, cut, std::string::npos);
+            b.bytes.resize(cut);
             b.first_line = line_;
             b.seq = seq_++;
             line_ += static_cast<std::uint64_t>(std::count(b.bytes.begin(), b.bytes.end(), '\n'));
@@ -109,6 +112,7 @@ private:
     void fill() {
         if (eof_) return;
         const std::size_t old = buf_.size();
+        if (buf_.capacity() < old + block_) buf_.reserve(std::max(old + block_, 2 * block_));
         buf_.resize(old + block_);
         ssize_t n;
         do { n = ::read(fd_, buf_.data() + old, block_); } while (n < 0 && errno == EINTR);
@@ -133,6 +137,7 @@ private:
 /// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
 inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
                          const run_options& opt = {}) {
+    const auto t_start = std::chrono::steady_clock::now();
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
@@ -151,7 +156,6 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     reject_ledger ledger;
     ledger.sink = opt.reject_sink;
     id_registry ids;
-    if (reader.total()) ids.reserve(reader.total() / 100);  // a rough rows-per-byte guess
     std::vector<report_state> states;
     for (unsigned i = 0; i < nthreads; ++i) states.emplace_back(cfg, by);
 
@@ -162,6 +166,7 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     bool done_reading = false;
     std::exception_ptr error;
     std::atomic<bool> stop{false};
+    std::vector<std::string> spare;  // block buffers handed back by workers
     std::vector<std::string> json_ignored;
 
     auto worker = [&](unsigned t) {
@@ -171,6 +176,7 @@ inline report run_report(const std::string& path, const config& cfg, const std::
             std::vector<reject> rejects;
             std::vector<std::string> local_ignored;
             std::vector<bool> keep;
+            std::vector<std::uint64_t> hashes;
             input_block b;
             while (true) {
                 {
@@ -182,6 +188,8 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                 }
                 cv_queue.notify_all();
                 parser.parse(b, batch, rejects, fmt == input_format::jsonl ? &local_ignored : nullptr);
+                hashes.resize(batch.size());
+                for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
                 {
                     // Input order: duplicate ids and rejects are settled block after block.
                     std::unique_lock lk(m);
@@ -192,7 +200,8 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                     const std::size_t parse_rejects = rejects.size();
                     std::vector<reject> dup;
                     for (std::size_t r = 0; r < batch.size(); ++r) {
-                        const std::uint64_t first = ids.insert(batch.id[r], batch.line[r]);
+                        if (r + 16 < batch.size()) ids.prefetch(hashes[r + 16]);
+                        const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
                         if (first) {
                             keep[r] = false;
                             dup.push_back({batch.line[r], "id", detail::clip(batch.id[r]),
@@ -220,6 +229,9 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                 cv_turn.notify_all();
                 if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
                 states[t].update(batch);
+                batch.clear();  // its views point into b.bytes
+                std::lock_guard lk(m);
+                spare.push_back(std::move(b.bytes));
             }
         } catch (...) {
             std::lock_guard lk(m);
@@ -235,7 +247,12 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     auto last_progress = std::chrono::steady_clock::now();
     try {
         input_block b;
-        while (reader.next(b)) {
+        while (true) {
+            {
+                std::lock_guard lk(m);
+                if (!spare.empty()) { b.bytes = std::move(spare.back()); spare.pop_back(); }
+            }
+            if (!reader.next(b)) break;
             std::unique_lock lk(m);
             cv_queue.wait(lk, [&] { return queue.size() < 2 * nthreads || stop; });
             if (stop) break;
@@ -264,6 +281,8 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     for (auto& th : pool) th.join();
     if (error) std::rethrow_exception(error);
 
+    const auto t_read = std::chrono::steady_clock::now();
+    ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t) {
         states[0].merge(states[t]);
         states[t] = report_state(cfg, by);  // free memory as we go
@@ -277,7 +296,14 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     rep.ignored_columns = fmt == input_format::csv ? ignored : json_ignored;
     rep.cfg = cfg;
     rep.by = by;
+    const auto t_merge = std::chrono::steady_clock::now();
     rep.groups = states[0].finalize();
+    if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
+        const auto t_end = std::chrono::steady_clock::now();
+        auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms, finalize %.0f ms\n",
+                     ms(t_start, t_read), ms(t_read, t_merge), ms(t_merge, t_end));
+    }
     return rep;
 }
 

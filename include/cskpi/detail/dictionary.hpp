@@ -1,57 +1,81 @@
 #pragma once
 // String dictionary: each distinct string gets a dense uint32 code, in order of first sight.
+// Flat layout (one character arena, an offsets array, an open-addressing table of codes) so a
+// few million distinct customer ids cost tens of bytes each and no allocation per entry.
 #include <cstdint>
-#include <deque>
+#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace cskpi::detail {
 
 inline constexpr std::uint32_t no_code = UINT32_MAX;
+
+inline std::uint64_t hash_bytes(std::string_view s) {
+    std::uint64_t h = std::hash<std::string_view>{}(s);
+    h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;  // spread into the low bits we mask
+    return h;
+}
 
 class dictionary {
 public:
     /// Code of `s`, adding it if new; an empty string is "missing" and gets no_code.
     std::uint32_t code(std::string_view s) {
         if (s.empty()) return no_code;
-        if (s == last_) return last_code_;
-        auto it = index_.find(s);
-        std::uint32_t c;
-        if (it != index_.end()) {
-            c = it->second;
-        } else {
-            c = static_cast<std::uint32_t>(values_.size());
-            values_.emplace_back(s);
-            index_.emplace(values_.back(), c);
+        if (last_ != no_code && value(last_) == s) return last_;
+        if ((size() + 1) * 4 > slots_.size() * 3) grow();
+        const std::uint64_t h = hash_bytes(s);
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const slot& e = slots_[i];
+            if (e.code == no_code) {
+                const auto c = static_cast<std::uint32_t>(size());
+                arena_.append(s);
+                offsets_.push_back(arena_.size());
+                slots_[i] = {c, tag};
+                return last_ = c;
+            }
+            if (e.tag == tag && value(e.code) == s) return last_ = e.code;
         }
-        last_ = values_[c];
-        last_code_ = c;
-        return c;
     }
     /// Code of `s` if present, else no_code (never adds).
     std::uint32_t find(std::string_view s) const {
-        auto it = index_.find(s);
-        return it == index_.end() ? no_code : it->second;
+        if (s.empty() || slots_.empty()) return no_code;
+        const std::uint64_t h = hash_bytes(s);
+        const auto tag = static_cast<std::uint32_t>(h >> 32);
+        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+            const slot& e = slots_[i];
+            if (e.code == no_code) return no_code;
+            if (e.tag == tag && value(e.code) == s) return e.code;
+        }
     }
-    const std::string& value(std::uint32_t c) const { return values_.at(c); }
-    std::size_t size() const noexcept { return values_.size(); }
-    const std::deque<std::string>& values() const noexcept { return values_; }
-
-    dictionary() = default;
-    dictionary(const dictionary& o) { for (const auto& v : o.values_) code(v); }
-    dictionary& operator=(const dictionary& o) {
-        if (this != &o) { dictionary t(o); *this = std::move(t); }
-        return *this;
+    /// The string of a code; valid until the next code() call adds an entry.
+    std::string_view value(std::uint32_t c) const {
+        return std::string_view(arena_).substr(offsets_[c], offsets_[c + 1] - offsets_[c]);
     }
-    dictionary(dictionary&& o) noexcept = default;
-    dictionary& operator=(dictionary&& o) noexcept = default;
+    std::size_t size() const noexcept { return offsets_.size() - 1; }
 
 private:
-    std::deque<std::string> values_;  // stable addresses: index_ keys view into them
-    std::unordered_map<std::string_view, std::uint32_t> index_;
-    std::string_view last_;
-    std::uint32_t last_code_ = no_code;
+    struct slot {
+        std::uint32_t code = no_code, tag = 0;
+    };
+    void grow() {
+        const std::size_t cap = slots_.empty() ? 64 : slots_.size() * 2;
+        slots_.assign(cap, slot{});
+        mask_ = cap - 1;
+        for (std::uint32_t c = 0; c < size(); ++c) {
+            const std::uint64_t h = hash_bytes(value(c));
+            std::size_t i = h & mask_;
+            while (slots_[i].code != no_code) i = (i + 1) & mask_;
+            slots_[i] = {c, static_cast<std::uint32_t>(h >> 32)};
+        }
+    }
+    std::string arena_;
+    std::vector<std::size_t> offsets_ = {0};
+    std::vector<slot> slots_;
+    std::size_t mask_ = 0;
+    std::uint32_t last_ = no_code;
 };
 
 }  // namespace cskpi::detail
