@@ -109,61 +109,92 @@ inline std::optional<std::int64_t> parse_integer(std::string_view s) {
 /// Seconds (double) -> microseconds, rounded to the nearest microsecond.
 inline micros seconds_to_us(double s) { return static_cast<micros>(std::llround(s * 1e6)); }
 
-/// Converts one row of raw fields into a typed batch row, or explains why not.
+/// A cell read from a row: absent (missing), present with a value, or present but unparsable.
+template <class T>
+struct cell {
+    bool present = false;
+    std::optional<T> value;
+};
+
+/// Row accessor over raw text fields (CSV, JSON Lines): every typed read parses the text.
+/// Other sources (typed DataFrame columns) provide the same members; row_validator::validate
+/// is written once against this interface, so every source follows the same rules.
+class text_row {
+public:
+    using fields = std::array<std::string_view, column_count>;
+    text_row(const fields& f, const time_zone& tz) : f_(f), tz_(tz) {}
+    /// Trimmed text; empty = missing.
+    std::string_view text(column c) const { return detail::trim(f_[static_cast<std::size_t>(c)]); }
+    /// The cell as the user wrote it, for reject messages.
+    std::string show(column c) const { return detail::clip(text(c)); }
+    cell<micros> timestamp(column c) const { return read(c, [&](std::string_view s) { return parse_timestamp(s, tz_); }); }
+    cell<double> number(column c) const { return read(c, [](std::string_view s) { return parse_number(s); }); }
+    cell<std::int64_t> integer(column c) const { return read(c, [](std::string_view s) { return parse_integer(s); }); }
+    cell<bool> boolean(column c) const { return read(c, [](std::string_view s) { return parse_bool(s); }); }
+
+private:
+    template <class F>
+    auto read(column c, F&& parse) const -> cell<typename decltype(parse(std::string_view{}))::value_type> {
+        const auto s = text(c);
+        if (s.empty()) return {};
+        return {true, parse(s)};
+    }
+    const fields& f_;
+    const time_zone& tz_;
+};
+
+/// Converts one row into a typed batch row, or explains why not (section 1 rules).
 /// Holds no per-row state, so one per thread can run in parallel (it keeps a time_zone cache).
 class row_validator {
 public:
-    using fields = std::array<std::string_view, column_count>;
+    using fields = text_row::fields;
 
     explicit row_validator(const config& cfg)
         : cfg_(cfg), tz_(cfg.timezone),
           csat_range_(std::to_string(cfg.csat_min) + ".." + std::to_string(cfg.csat_max)),
           ces_range_(std::to_string(cfg.ces_min) + ".." + std::to_string(cfg.ces_max)) {}
 
-    /// Appends the row to `out` and returns true, or fills `why` and returns false.
-    /// `present[c]` is false when the input has no such column at all; an empty field is missing.
+    /// Validates raw text fields (an empty field is missing).
     bool validate(const fields& f, std::uint64_t line, interaction_batch& out, reject& why) {
-        auto fail = [&](column c, std::string_view value, std::string reason) {
+        return validate_row(text_row(f, tz_), line, out, why);
+    }
+
+    /// Appends the row to `out` and returns true, or fills `why` and returns false. `Row` is a
+    /// row accessor with the members of text_row. String views it returns must outlive `out`.
+    template <class Row>
+    bool validate_row(const Row& row, std::uint64_t line, interaction_batch& out, reject& why) {
+        auto fail = [&](column c, std::string value, std::string reason) {
             why.line = line;
             why.column = std::string(name_of(c));
-            why.value = detail::clip(value);
+            why.value = std::move(value);
             why.reason = std::move(reason);
             return false;
         };
-        auto get = [&](column c) { return f[static_cast<std::size_t>(c)]; };
-        auto required = [&](column c) { return detail::trim(get(c)); };
+        for (column c : {column::id, column::created_at, column::channel})
+            if (row.text(c).empty() && !row.timestamp(c).present)
+                return fail(c, "", "missing required value");
+        const std::string_view id = row.text(column::id);
+        const std::string_view channel = row.text(column::channel);
+        const auto created_cell = row.timestamp(column::created_at);
+        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), "not a timestamp");
+        const micros created = *created_cell.value;
 
-        const std::string_view id = required(column::id);
-        if (id.empty()) return fail(column::id, "", "missing required value");
-        const std::string_view created_s = required(column::created_at);
-        if (created_s.empty()) return fail(column::created_at, "", "missing required value");
-        const std::string_view channel = required(column::channel);
-        if (channel.empty()) return fail(column::channel, "", "missing required value");
-        const auto created = parse_timestamp(created_s, tz_);
-        if (!created) return fail(column::created_at, created_s, "not a timestamp");
-
-        // Optional timestamps -> durations.
         micros frt = missing_us, res = missing_us, handle = missing_us;
         std::optional<micros> resolved_at;
-        if (auto s = detail::trim(get(column::first_response_at)); !s.empty()) {
-            const auto t = parse_timestamp(s, tz_);
-            if (!t) return fail(column::first_response_at, s, "not a timestamp");
-            if (*t < *created) return fail(column::first_response_at, s, "before created_at");
-            frt = *t - *created;
-        }
-        if (auto s = detail::trim(get(column::resolved_at)); !s.empty()) {
-            const auto t = parse_timestamp(s, tz_);
-            if (!t) return fail(column::resolved_at, s, "not a timestamp");
-            if (*t < *created) return fail(column::resolved_at, s, "before created_at");
-            resolved_at = *t;
+        for (column c : {column::first_response_at, column::resolved_at}) {
+            const auto t = row.timestamp(c);
+            if (!t.present) continue;
+            if (!t.value) return fail(c, row.show(c), "not a timestamp");
+            if (*t.value < created) return fail(c, row.show(c), "before created_at");
+            if (c == column::first_response_at) frt = *t.value - created;
+            else resolved_at = *t.value;
         }
         auto seconds = [&](column c, micros& out_us) -> bool {
-            const auto s = detail::trim(get(c));
-            if (s.empty()) return true;
-            const auto v = parse_number(s);
-            if (!v) return fail(c, s, "not a number");
-            if (*v < 0) return fail(c, s, "out of range: expected a number >= 0");
-            out_us = seconds_to_us(*v);
+            const auto v = row.number(c);
+            if (!v.present) return true;
+            if (!v.value) return fail(c, row.show(c), "not a number");
+            if (*v.value < 0) return fail(c, row.show(c), "out of range: expected a number >= 0");
+            out_us = seconds_to_us(*v.value);
             return true;
         };
         micros frt_col = missing_us, res_col = missing_us;
@@ -174,11 +205,10 @@ public:
 
         std::uint16_t flags = 0;
         auto flag = [&](column c, row_flag bit) -> bool {
-            const auto s = detail::trim(get(c));
-            if (s.empty()) return true;
-            const auto b = parse_bool(s);
-            if (!b) return fail(c, s, "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
-            if (*b) flags |= bit;
+            const auto b = row.boolean(c);
+            if (!b.present) return true;
+            if (!b.value) return fail(c, row.show(c), "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+            if (*b.value) flags |= bit;
             return true;
         };
         if (!flag(column::abandoned, f_abandoned) || !flag(column::transferred, f_transferred) ||
@@ -187,27 +217,25 @@ public:
             !flag(column::converted, f_converted))
             return false;
         {
-            const auto s = detail::trim(get(column::resolved));
             bool resolved = resolved_at.has_value() || res_col != missing_us;
-            if (!s.empty()) {
-                const auto b = parse_bool(s);
-                if (!b) return fail(column::resolved, s, "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
-                resolved = *b;
+            const auto b = row.boolean(column::resolved);
+            if (b.present) {
+                if (!b.value) return fail(column::resolved, row.show(column::resolved), "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+                resolved = *b.value;
             }
             if (resolved) {
                 flags |= f_resolved;
-                res = resolved_at ? *resolved_at - *created : res_col;
+                res = resolved_at ? *resolved_at - created : res_col;
             }
         }
         auto integer = [&](column c, std::int64_t lo, std::int64_t hi, std::int32_t& out_v,
                            const char* range) -> bool {
             out_v = missing_int;
-            const auto s = detail::trim(get(c));
-            if (s.empty()) return true;
-            const auto v = parse_integer(s);
-            if (!v) return fail(c, s, "not an integer");
-            if (*v < lo || *v > hi) return fail(c, s, std::string("out of range: expected ") + range);
-            out_v = static_cast<std::int32_t>(*v);
+            const auto v = row.integer(c);
+            if (!v.present) return true;
+            if (!v.value) return fail(c, row.show(c), "not an integer");
+            if (*v.value < lo || *v.value > hi) return fail(c, row.show(c), std::string("out of range: expected ") + range);
+            out_v = static_cast<std::int32_t>(*v.value);
             return true;
         };
         std::int32_t reopened, contacts, csat, nps, ces;
@@ -218,22 +246,21 @@ public:
             !integer(column::ces, cfg_.ces_min, cfg_.ces_max, ces, ces_range_.c_str()))
             return false;
         std::int64_t order_value = missing_us;
-        if (auto s = detail::trim(get(column::order_value)); !s.empty()) {
-            const auto v = parse_number(s);
-            if (!v) return fail(column::order_value, s, "not a number");
-            if (*v < 0) return fail(column::order_value, s, "out of range: expected a number >= 0");
-            order_value = std::llround(*v * static_cast<double>(money_scale));
+        if (const auto v = row.number(column::order_value); v.present) {
+            if (!v.value) return fail(column::order_value, row.show(column::order_value), "not a number");
+            if (*v.value < 0) return fail(column::order_value, row.show(column::order_value), "out of range: expected a number >= 0");
+            order_value = std::llround(*v.value * static_cast<double>(money_scale));
         }
 
         out.line.push_back(line);
         out.id.push_back(id);
         out.channel.push_back(channel);
-        out.agent.push_back(detail::trim(get(column::agent)));
-        out.team.push_back(detail::trim(get(column::team)));
-        out.customer.push_back(detail::trim(get(column::customer)));
-        out.category.push_back(detail::trim(get(column::category)));
-        out.priority.push_back(detail::trim(get(column::priority)));
-        out.created_at.push_back(*created);
+        out.agent.push_back(row.text(column::agent));
+        out.team.push_back(row.text(column::team));
+        out.customer.push_back(row.text(column::customer));
+        out.category.push_back(row.text(column::category));
+        out.priority.push_back(row.text(column::priority));
+        out.created_at.push_back(created);
         out.frt.push_back(frt);
         out.resolution.push_back(res);
         out.handle.push_back(handle);

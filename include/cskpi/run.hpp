@@ -132,26 +132,18 @@ private:
 
 }  // namespace detail
 
-/// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
-/// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
-/// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
-inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
-                         const run_options& opt = {}) {
-    const auto t_start = std::chrono::steady_clock::now();
-    const input_format fmt = path == "-" ? input_format::csv : format_of(path);
-    const column_mapping map(cfg);
-    (void)time_zone(cfg.timezone);  // fail early on an unknown zone
-    detail::block_reader reader(path, fmt, opt.block_bytes);
-    std::vector<std::string> ignored;
-    std::vector<std::optional<column>> csv_columns;
-    if (fmt == input_format::csv) {
-        const std::string h = reader.header();
-        if (h.empty()) throw input_error(path, 1, "", "", "empty input: expected a header line");
-        csv_columns = read_csv_header(h, map, path, ignored);
-    } else {
-        reader.skip_bom();
-    }
+namespace detail {
 
+/// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
+/// order (on the calling thread); each worker turns a block into a batch with its own parser
+/// (`make_parser()` returns a callable (block, batch, rejects, ignored*)); duplicate ids and
+/// the reject ledger are settled block after block in input order; every worker aggregates into
+/// its own report_state, and the states are merged and finalized.
+template <class Produce, class MakeParser>
+report run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
+                  const run_options& opt, Produce&& produce, MakeParser&& make_parser,
+                  std::optional<std::vector<std::string>> ignored) {
+    const auto t_start = std::chrono::steady_clock::now();
     const unsigned nthreads = std::max(1u, opt.threads);
     reject_ledger ledger;
     ledger.sink = opt.reject_sink;
@@ -167,11 +159,12 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     std::exception_ptr error;
     std::atomic<bool> stop{false};
     std::vector<std::string> spare;  // block buffers handed back by workers
-    std::vector<std::string> json_ignored;
+    const bool collect_ignored = !ignored;  // known up front (CSV header) or collected per row
+    std::vector<std::string> seen_ignored;
 
     auto worker = [&](unsigned t) {
         try {
-            block_parser parser(cfg, map, fmt, csv_columns);
+            auto parse = make_parser();
             interaction_batch batch;
             std::vector<reject> rejects;
             std::vector<std::string> local_ignored;
@@ -187,7 +180,7 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                     queue.pop();
                 }
                 cv_queue.notify_all();
-                parser.parse(b, batch, rejects, fmt == input_format::jsonl ? &local_ignored : nullptr);
+                parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
                 hashes.resize(batch.size());
                 for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
                 {
@@ -216,13 +209,13 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                     while (ri < parse_rejects || di < dup.size()) {
                         const reject& r = (di >= dup.size() || (ri < parse_rejects && rejects[ri].line < dup[di].line))
                                               ? rejects[ri++] : dup[di++];
-                        if (cfg.strict) throw input_error(path, r.line, r.column, r.value, r.reason);
+                        if (cfg.strict) throw input_error(label, r.line, r.column, r.value, r.reason);
                         ledger.rejected(r);
                     }
                     ledger.accepted(kept);
                     for (auto& k : local_ignored)
-                        if (std::find(json_ignored.begin(), json_ignored.end(), k) == json_ignored.end())
-                            json_ignored.push_back(k);
+                        if (std::find(seen_ignored.begin(), seen_ignored.end(), k) == seen_ignored.end())
+                            seen_ignored.push_back(k);
                     local_ignored.clear();
                     ++next_seq;
                 }
@@ -244,7 +237,6 @@ inline report run_report(const std::string& path, const config& cfg, const std::
 
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(worker, t);
-    auto last_progress = std::chrono::steady_clock::now();
     try {
         input_block b;
         while (true) {
@@ -252,20 +244,13 @@ inline report run_report(const std::string& path, const config& cfg, const std::
                 std::lock_guard lk(m);
                 if (!spare.empty()) { b.bytes = std::move(spare.back()); spare.pop_back(); }
             }
-            if (!reader.next(b)) break;
+            if (!produce(b)) break;
             std::unique_lock lk(m);
             cv_queue.wait(lk, [&] { return queue.size() < 2 * nthreads || stop; });
             if (stop) break;
             queue.push(std::move(b));
             lk.unlock();
             cv_queue.notify_all();
-            if (opt.progress) {
-                const auto now = std::chrono::steady_clock::now();
-                if (now - last_progress > std::chrono::milliseconds(500)) {
-                    opt.progress(reader.bytes_read(), reader.total());
-                    last_progress = now;
-                }
-            }
         }
     } catch (...) {
         std::lock_guard lk(m);
@@ -288,23 +273,67 @@ inline report run_report(const std::string& path, const config& cfg, const std::
         states[t] = report_state(cfg, by);  // free memory as we go
     }
     report rep;
-    rep.input_path = path;
+    rep.input_path = label;
     rep.rows_read = ledger.rows_read;
     rep.rows_accepted = ledger.rows_accepted;
     rep.rows_rejected = ledger.rows_rejected;
     rep.rejects = std::move(ledger.rejects);
-    rep.ignored_columns = fmt == input_format::csv ? ignored : json_ignored;
+    rep.ignored_columns = collect_ignored ? seen_ignored : *ignored;
     rep.cfg = cfg;
     rep.by = by;
     const auto t_merge = std::chrono::steady_clock::now();
     rep.groups = states[0].finalize();
     if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
         const auto t_end = std::chrono::steady_clock::now();
-        auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+        auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
         std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms, finalize %.0f ms\n",
                      ms(t_start, t_read), ms(t_read, t_merge), ms(t_merge, t_end));
     }
     return rep;
+}
+
+}  // namespace detail
+
+/// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
+/// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
+/// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
+inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
+                         const run_options& opt = {}) {
+    const input_format fmt = path == "-" ? input_format::csv : format_of(path);
+    const column_mapping map(cfg);
+    (void)time_zone(cfg.timezone);  // fail early on an unknown zone
+    detail::block_reader reader(path, fmt, opt.block_bytes);
+    std::vector<std::string> ignored;
+    std::vector<std::optional<column>> csv_columns;
+    if (fmt == input_format::csv) {
+        const std::string h = reader.header();
+        if (h.empty()) throw input_error(path, 1, "", "", "empty input: expected a header line");
+        csv_columns = read_csv_header(h, map, path, ignored);
+    } else {
+        reader.skip_bom();
+    }
+    auto last_progress = std::chrono::steady_clock::now();
+    auto produce = [&](input_block& b) {
+        if (!reader.next(b)) return false;
+        if (opt.progress) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_progress > std::chrono::milliseconds(500)) {
+                opt.progress(reader.bytes_read(), reader.total());
+                last_progress = now;
+            }
+        }
+        return true;
+    };
+    auto make_parser = [&] {
+        return [p = block_parser(cfg, map, fmt, csv_columns)](const input_block& b, interaction_batch& out,
+                                                             std::vector<reject>& rej,
+                                                             std::vector<std::string>* ign) mutable {
+            p.parse(b, out, rej, ign);
+        };
+    };
+    // CSV knows its ignored columns from the header; JSON Lines collects them row by row.
+    return detail::run_blocks(path, cfg, by, opt, produce, make_parser,
+                              fmt == input_format::csv ? std::optional(ignored) : std::nullopt);
 }
 
 }  // namespace cskpi
