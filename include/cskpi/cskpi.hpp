@@ -14,3 +14,4 @@
 #include "report.hpp"
 #include "report_state.hpp"
 #include "run.hpp"
+#include "frame.hpp"

@@ -140,7 +140,7 @@ namespace detail {
 /// the reject ledger are settled block after block in input order; every worker aggregates into
 /// its own report_state, and the states are merged and finalized.
 template <class Produce, class MakeParser>
-report run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
+std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
                   const run_options& opt, Produce&& produce, MakeParser&& make_parser,
                   std::optional<std::vector<std::string>> ignored) {
     const auto t_start = std::chrono::steady_clock::now();
@@ -281,24 +281,31 @@ report run_blocks(const std::string& label, const config& cfg, const std::vector
     rep.ignored_columns = collect_ignored ? seen_ignored : *ignored;
     rep.cfg = cfg;
     rep.by = by;
-    const auto t_merge = std::chrono::steady_clock::now();
-    rep.groups = states[0].finalize();
     if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
-        const auto t_end = std::chrono::steady_clock::now();
         auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
-        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms, finalize %.0f ms\n",
-                     ms(t_start, t_read), ms(t_read, t_merge), ms(t_merge, t_end));
+        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms\n", ms(t_start, t_read),
+                     ms(t_read, std::chrono::steady_clock::now()));
     }
-    return rep;
+    return {std::move(rep), std::move(states[0])};
+}
+
+/// Finalizes the merged state into the report's groups.
+inline report finish(std::pair<report, report_state>&& r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    r.first.groups = r.second.finalize();
+    if (std::getenv("CSKPI_TRACE"))
+        std::fprintf(stderr, "cskpi trace: finalize %.0f ms\n",
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    return std::move(r.first);
 }
 
 }  // namespace detail
 
-/// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
-/// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
-/// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
-inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
-                         const run_options& opt = {}) {
+/// Reads `path` into a partial state and its input accounting (`report` without groups),
+/// not yet finalized: states of different files or machines can be merged first.
+/// Throws as run_report.
+inline std::pair<report, report_state> run_partial(const std::string& path, const config& cfg,
+                                                   const std::vector<group_key>& by, const run_options& opt = {}) {
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
@@ -334,6 +341,14 @@ inline report run_report(const std::string& path, const config& cfg, const std::
     // CSV knows its ignored columns from the header; JSON Lines collects them row by row.
     return detail::run_blocks(path, cfg, by, opt, produce, make_parser,
                               fmt == input_format::csv ? std::optional(ignored) : std::nullopt);
+}
+
+/// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
+/// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
+/// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
+inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
+                         const run_options& opt = {}) {
+    return detail::finish(run_partial(path, cfg, by, opt));
 }
 
 }  // namespace cskpi

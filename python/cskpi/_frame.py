@@ -1,0 +1,96 @@
+"""DataFrame / dict-of-arrays -> the borrowed column specs cskpi._core.report_frame reads.
+
+Numbers, booleans and datetimes are handed over as numpy arrays without copying where the
+dtype already fits; text is dictionary-encoded once (pandas.factorize, or a Categorical's own
+codes). Naive datetimes are wall-clock times in the configured time zone; tz-aware ones are
+instants."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+SPEC_COLUMNS = (
+    "id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
+    "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
+    "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
+    "complaint", "dispute", "refund", "converted", "order_value",
+)
+TEXT_ONLY = {"id", "channel", "agent", "team", "customer", "category", "priority"}
+
+
+def _text(values) -> tuple[str, np.ndarray, list[str]]:
+    import pandas as pd
+
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = np.ascontiguousarray(s.cat.codes.to_numpy(), dtype=np.int64)
+        cats = [str(c) for c in s.cat.categories]
+        return ("text", codes, cats)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True) if hasattr(pd, "factorize") else pd.factorize(s)
+    cats = [u if isinstance(u, str) else _scalar_text(u) for u in uniques]
+    return ("text", np.ascontiguousarray(codes, dtype=np.int64), cats)
+
+
+def _scalar_text(u: Any) -> str:
+    if isinstance(u, (bool, np.bool_)):
+        return "true" if u else "false"
+    if isinstance(u, (float, np.floating)) and float(u).is_integer():
+        return str(int(u))
+    return str(u)
+
+
+def _column(name: str, values) -> tuple:
+    import pandas as pd
+
+    if name in TEXT_ONLY:
+        return _text(values)
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values)
+        dtype = values.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        ns = pd.Series(values).dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+        return ("datetime_utc", ns.view(np.int64), None)
+    if np.issubdtype(np.dtype(dtype) if not isinstance(dtype, pd.api.extensions.ExtensionDtype) else np.dtype("O"), np.datetime64):
+        ns = np.asarray(values, dtype="datetime64[ns]")
+        return ("datetime_local", np.ascontiguousarray(ns).view(np.int64), None)
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(dtype, pd.CategoricalDtype):
+        # Nullable Int64/boolean/Float64/string: floats carry NaN for missing; strings go to text.
+        if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            return ("float64", pd.Series(values).astype("float64").to_numpy(), None)
+        return _text(values)
+    arr = np.asarray(values)
+    if arr.dtype == np.bool_:
+        return ("bool", np.ascontiguousarray(arr).view(np.uint8), None)
+    if np.issubdtype(arr.dtype, np.floating):
+        return ("float64", np.ascontiguousarray(arr, dtype=np.float64), None)
+    if np.issubdtype(arr.dtype, np.integer):
+        return ("int64", np.ascontiguousarray(arr, dtype=np.int64), None)
+    return _text(values)
+
+
+def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
+    """(column specs by spec name, row count, ignored column names)."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        names, get, rows = list(data.columns), (lambda k: data[k]), len(data)
+    elif isinstance(data, Mapping):
+        names = list(data.keys())
+        get = lambda k: data[k]  # noqa: E731
+        lens = {len(v) for v in data.values()}
+        if len(lens) > 1:
+            raise ValueError(f"columns have different lengths: {sorted(lens)}")
+        rows = lens.pop() if lens else 0
+    else:
+        raise TypeError(f"expected a path, a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
+    rename = {v: k for k, v in mapping.items()}
+    specs, ignored = {}, []
+    for n in names:
+        spec = rename.get(str(n), str(n))
+        if spec in SPEC_COLUMNS:
+            specs[spec] = _column(spec, get(n))
+        else:
+            ignored.append(str(n))
+    return specs, rows, ignored

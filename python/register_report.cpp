@@ -1,0 +1,174 @@
+// Reports from paths and from in-memory columns (pandas DataFrames, numpy arrays).
+// Arrays are borrowed, not copied; the GIL is released while C++ computes.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cskpi/cskpi.hpp>
+
+namespace py = pybind11;
+
+namespace {
+
+cskpi::config parse_config(const std::string& config_json, bool strict) {
+    cskpi::config cfg = cskpi::config::from_json(
+        config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
+    if (strict) cfg.strict = true;
+    return cfg;
+}
+
+// Holds the Python objects whose memory a frame borrows, for as long as the run lasts.
+struct borrowed_frame {
+    cskpi::frame f;
+    std::vector<py::object> keep;
+};
+
+// columns: {spec name: (kind, array, categories or None)} prepared by cskpi/_frame.py.
+borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored) {
+    borrowed_frame bf;
+    bf.f.rows = rows;
+    bf.f.ignored_columns = ignored;
+    for (auto item : columns) {
+        const auto name = item.first.cast<std::string>();
+        const auto c = cskpi::column_from_name(name);
+        if (!c) throw std::invalid_argument("unknown column '" + name + "'");
+        const auto spec = item.second.cast<py::tuple>();
+        const auto kind = spec[0].cast<std::string>();
+        auto& col = bf.f.columns[static_cast<std::size_t>(*c)];
+        auto require = [&](py::array arr, const char* dtype) {
+            if (static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1 || !(arr.flags() & py::array::c_style))
+                throw std::invalid_argument("column '" + name + "': expected a contiguous 1-d array of " +
+                                            std::to_string(rows) + " values");
+            bf.keep.push_back(arr);
+            (void)dtype;
+            return arr.data();
+        };
+        using k = cskpi::frame_column::kind;
+        if (kind == "text") {
+            auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
+            if (!arr) throw std::invalid_argument("column '" + name + "': expected int64 codes");
+            col.type = k::text;
+            col.data = require(arr, "int64");
+            auto cats = spec[2].cast<py::list>();
+            bf.keep.push_back(cats);
+            for (auto s : cats) {
+                Py_ssize_t n = 0;
+                const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &n);  // cached in the str object
+                if (!p) throw py::error_already_set();
+                col.categories.emplace_back(p, static_cast<std::size_t>(n));
+            }
+        } else if (kind == "float64") {
+            auto arr = py::array_t<double, py::array::c_style>::ensure(spec[1]);
+            col.type = k::float64;
+            col.data = require(arr, "float64");
+        } else if (kind == "int64" || kind == "datetime_utc" || kind == "datetime_local") {
+            auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
+            col.type = kind == "int64" ? k::int64 : kind == "datetime_utc" ? k::datetime_utc : k::datetime_local;
+            col.data = require(arr, "int64");
+        } else if (kind == "bool") {
+            auto arr = py::array_t<std::uint8_t, py::array::c_style>::ensure(spec[1]);
+            col.type = k::boolean;
+            col.data = require(arr, "uint8");
+        } else {
+            throw std::invalid_argument("column '" + name + "': unknown kind '" + kind + "'");
+        }
+    }
+    return bf;
+}
+
+std::vector<cskpi::group_key> keys_of(const std::vector<std::string>& by) { return cskpi::parse_group_keys(by); }
+
+}  // namespace
+
+void register_report(py::module_& m) {
+    py::class_<cskpi::report>(m, "Report", "A finished KPI report (spec section 6).")
+        .def_readonly("input_path", &cskpi::report::input_path)
+        .def_readonly("rows_read", &cskpi::report::rows_read)
+        .def_readonly("rows_accepted", &cskpi::report::rows_accepted)
+        .def_readonly("rows_rejected", &cskpi::report::rows_rejected)
+        .def_readonly("ignored_columns", &cskpi::report::ignored_columns)
+        .def("to_json", [](const cskpi::report& r) { return r.to_json().dump(); },
+             "The section 6 JSON document as text.")
+        .def_property_readonly("by", [](const cskpi::report& r) {
+            std::vector<std::string> out;
+            for (auto k : r.by) out.emplace_back(cskpi::name_of(k));
+            return out;
+        })
+        .def_property_readonly("rejects", [](const cskpi::report& r) {
+            py::list out;
+            for (const auto& x : r.rejects)
+                out.append(py::make_tuple(x.line, x.column.empty() ? py::object(py::none()) : py::object(py::str(x.column)),
+                                          x.value, x.reason));
+            return out;
+        })
+        .def("_keys", [](const cskpi::report& r) {
+            // One list per group (overall first): label or None.
+            py::list out;
+            for (const auto& g : r.groups) {
+                py::list row;
+                for (const auto& k : g.keys) row.append(k ? py::object(py::str(*k)) : py::object(py::none()));
+                out.append(row);
+            }
+            return out;
+        })
+        .def("_values", [](const cskpi::report& r) {
+            const auto n = r.groups.size(), m = cskpi::metric_catalogue().size();
+            py::array_t<double> a({n, m});
+            auto v = a.mutable_unchecked<2>();
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t j = 0; j < m; ++j) v(i, j) = r.groups[i].metrics[j];
+            return a;
+        });
+
+    m.def("metric_columns", [] {
+        py::list out;
+        for (const auto& c : cskpi::metric_catalogue()) out.append(py::make_tuple(c.name, c.integer));
+        return out;
+    }, "The report's metric columns in spec order, as (name, is_integer).");
+
+    m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                            bool strict, unsigned threads) {
+        const auto cfg = parse_config(config_json, strict);
+        const auto keys = keys_of(by);
+        cskpi::run_options opt;
+        opt.threads = threads;
+        py::gil_scoped_release nogil;
+        return cskpi::run_report(path, cfg, keys, opt);
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+
+    m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+                             const std::string& config_json, const std::vector<std::string>& by, bool strict,
+                             unsigned threads) {
+        const auto cfg = parse_config(config_json, strict);
+        const auto keys = keys_of(by);
+        borrowed_frame bf = make_frame(columns, rows, ignored);
+        cskpi::run_options opt;
+        opt.threads = threads;
+        py::gil_scoped_release nogil;
+        return cskpi::run_report(bf.f, cfg, keys, opt, "<DataFrame>");
+    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
+       py::arg("strict"), py::arg("threads"));
+
+    m.def("partial_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
+                              unsigned threads) {
+        const auto cfg = parse_config(config_json, strict);
+        const auto keys = keys_of(by);
+        borrowed_frame bf = make_frame(columns, rows, ignored);
+        cskpi::run_options opt;
+        opt.threads = threads;
+        py::gil_scoped_release nogil;
+        return cskpi::run_partial(bf.f, cfg, keys, opt, "<DataFrame>").second;
+    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
+       py::arg("strict"), py::arg("threads"));
+
+    m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                             bool strict, unsigned threads) {
+        const auto cfg = parse_config(config_json, strict);
+        const auto keys = keys_of(by);
+        cskpi::run_options opt;
+        opt.threads = threads;
+        py::gil_scoped_release nogil;
+        return cskpi::run_partial(path, cfg, keys, opt).second;
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+}
