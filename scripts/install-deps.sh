@@ -8,7 +8,7 @@ pkgs=(
   libfast-float-dev libhowardhinnant-date-dev libcli11-dev libfmt-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-scipy python3-statsmodels python3-matplotlib python3-nbclient python3-nbconvert python3-ipykernel
-  python3-venv python3-pip python3-setuptools
+  python3-venv python3-pip python3-setuptools fonts-wqy-zenhei
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,42 @@
+"""pip install --no-build-isolation .  — builds cskpi._core with CMake (Debian's pybind11) and
+installs the cskpi package into the running interpreter (use /usr/bin/python3 or a venv made
+from it with --system-site-packages)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+ROOT = Path(__file__).resolve().parent
+
+
+class CMakeBuild(build_ext):
+    def build_extension(self, ext):
+        out = Path(self.get_ext_fullpath(ext.name)).resolve().parent
+        build = Path(self.build_temp).resolve() / "cmake"
+        build.mkdir(parents=True, exist_ok=True)
+        subprocess.check_call([
+            "cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
+            "-DCSKPI_BUILD_PYTHON=ON", "-DCSKPI_BUILD_TESTS=OFF", "-DCSKPI_BUILD_EXAMPLES=OFF",
+            "-DCSKPI_BUILD_BENCHMARKS=OFF", "-DCSKPI_BUILD_CLI=OFF", f"-DPython_EXECUTABLE={sys.executable}"])
+        subprocess.check_call(["cmake", "--build", str(build), "--target", "_core", "-j", os.environ.get("CSKPI_JOBS", "2")])
+        out.mkdir(parents=True, exist_ok=True)
+        built = next((build / "python" / "cskpi").glob("_core*.so"))
+        self.copy_file(str(built), self.get_ext_fullpath(ext.name))
+
+
+setup(
+    name="cskpi",
+    version="0.1.0",
+    description="Customer-service KPIs from interaction records",
+    packages=["cskpi"],
+    package_dir={"cskpi": "python/cskpi"},
+    package_data={"cskpi": ["py.typed", "*.pyi"]},
+    ext_modules=[Extension("cskpi._core", sources=[])],
+    cmdclass={"build_ext": CMakeBuild},
+    python_requires=">=3.9",
+    install_requires=["numpy", "pandas"],
+    zip_safe=False,
+)

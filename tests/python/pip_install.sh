@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's install path: a venv over Debian's python3, pip install without build isolation,
+# then import cskpi from outside the source tree.
+set -euo pipefail
+src=$1; work=$2
+rm -rf "$work"; mkdir -p "$work"
+/usr/bin/python3 -m venv --system-site-packages "$work/venv"
+mkdir -p "$work/src"  # a clean copy: pip must not see the build trees
+tar -C "$src" --exclude=./build --exclude='./build-*' --exclude=./.git --exclude=./benchmarks/data \
+    --exclude=node_modules -cf - . | tar -C "$work/src" -xf -
+(cd "$work/src" && "$work/venv/bin/pip" install -q --no-build-isolation --no-deps .)
+cd "$work"
+"$work/venv/bin/python" - "$src/examples/data/shop_interactions.csv" <<'PY'
+import sys, cskpi
+df = cskpi.report(sys.argv[1], by=["team"], config={"timezone": "Asia/Shanghai"})
+assert list(df.columns[:2]) == ["team", "interactions"], df.columns
+assert int(df["interactions"].sum()) == 4995
+print("pip install: ok", cskpi.__file__)
+PY
