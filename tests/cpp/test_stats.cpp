@@ -47,7 +47,8 @@ TEST_CASE("type-7 quantiles (numpy values)") {
 TEST_CASE("NIST StRD Michelso: median and extremes of the certified data set") {
     // NIST Statistical Reference Datasets, Michelso.dat (100 values, certified mean 299.8524).
     // Values are scaled to integers (x 1000) to use the integer sample path exactly.
-    std::ifstream in(CSKPI_SOURCE_DIR "/../shared/refdata/nist_strd/Michelso.dat");
+    // A copy of shared/refdata/nist_strd/Michelso.dat, so the tests stand on their own.
+    std::ifstream in(CSKPI_SOURCE_DIR "/tests/data/nist_strd/Michelso.dat");
     REQUIRE(in);
     std::string line;
     std::vector<long long> v;
