@@ -186,7 +186,7 @@ inline std::pair<report, report_state> run_partial(const frame& f, const config&
 /// run_report on a file; `label` names the input in errors and the report.
 inline report run_report(const frame& f, const config& cfg, const std::vector<group_key>& by,
                          const run_options& opt = {}, const std::string& label = "<frame>") {
-    return detail::finish(run_partial(f, cfg, by, opt, label));
+    return detail::finish(run_partial(f, cfg, by, opt, label), opt.threads);
 }
 
 }  // namespace cskpi

@@ -15,6 +15,7 @@
 #include <fast_float/fast_float.h>
 
 #include "config.hpp"
+#include "detail/dictionary.hpp"
 #include "error.hpp"
 #include "records.hpp"
 #include "time.hpp"
@@ -314,9 +315,8 @@ public:
     }
 
     static std::uint64_t hash(std::string_view s) {
-        std::uint64_t h = std::hash<std::string_view>{}(s);
-        h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;  // spread low bits for masking
-        return h ? h : 1;
+        const std::uint64_t h = detail::hash_bytes(s);
+        return h ? h : 1;  // 0 marks an empty slot
     }
 
 private:

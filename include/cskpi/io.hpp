@@ -210,11 +210,12 @@ public:
         std::size_t p = 0;
         std::uint64_t line = b.first_line;
         reject why;
+        row_validator::fields f{};  // CSV overwrites its mapped columns each row; the rest stay empty
         while (p < data.size()) {
             // Blank lines separate nothing and are not rows.
             if (data[p] == '\n') { ++p; ++line; continue; }
             if (data[p] == '\r' && p + 1 < data.size() && data[p + 1] == '\n') { p += 2; ++line; continue; }
-            row_validator::fields f{};
+            if (fmt_ == input_format::jsonl) f = {};
             std::uint64_t spanned = 1;
             bool ok = true;
             if (fmt_ == input_format::csv) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "accumulators.hpp"
@@ -110,22 +111,26 @@ public:
     /// Finalizes into report rows: FCR settled, overall row first, groups sorted by key
     /// (dimension labels byte-wise, time buckets in time order, missing last). Consumes the
     /// samples' order, not their values; the state stays usable.
-    std::vector<report_group> finalize() {
-        settle_contacts();
+    std::vector<report_group> finalize(unsigned threads = 1) {
+        threads = std::max(1u, threads);
+        settle_contacts(threads);
         std::vector<report_group> out;
         out.push_back({{}, overall_metrics()});
         if (by_.empty()) return out;
         std::vector<std::uint32_t> order(groups_.size());
         for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
         std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
-        out.reserve(groups_.size() + 1);
-        for (auto g : order) {
-            group_state& s = groups_[g];
-            const auto saved = std::pair{s.fcr_num, s.fcr_den};
-            add_fcr(s, fcr_group_[g]);
-            out.push_back({labels(ids_[g]), compute_metrics(s, z_)});
-            std::tie(s.fcr_num, s.fcr_den) = saved;
-        }
+        out.resize(groups_.size() + 1);
+        // Groups are independent: each thread finalizes every `threads`-th one.
+        parallel(threads, [&](unsigned t) {
+            for (std::size_t i = t; i < order.size(); i += threads) {
+                group_state& s = groups_[order[i]];
+                const auto saved = std::pair{s.fcr_num, s.fcr_den};
+                add_fcr(s, fcr_group_[order[i]]);
+                out[i + 1] = {labels(ids_[order[i]]), compute_metrics(s, z_)};
+                std::tie(s.fcr_num, s.fcr_den) = saved;
+            }
+        });
         return out;
     }
 
@@ -280,19 +285,43 @@ private:
     /// category; a row without a category matches every category of its customer (spec: "same
     /// category, when both have one"). Ties in time never count as before or after (half-open
     /// windows), so their order is irrelevant.
-    void settle_contacts() {
+    void settle_contacts(unsigned threads) {
         fcr_group_.assign(groups_.size(), {});
         fcr_total_ = {};
-        std::vector<contact>& c = contacts_;  // sorted in place: the ledger is a set
-        std::sort(c.begin(), c.end(), [](const contact& a, const contact& b) {
+        // Customers are independent: split the ledger (in place) by the customer hash into one
+        // part per thread, sort and settle each part on its own thread, then add the counts.
+        std::vector<std::size_t> cut = {0};
+        for (unsigned t = 1; t < threads; ++t) {
+            const std::uint64_t bound = UINT64_MAX / threads * t;
+            cut.push_back(static_cast<std::size_t>(
+                std::partition(contacts_.begin() + static_cast<std::ptrdiff_t>(cut.back()), contacts_.end(),
+                               [&](const contact& x) { return x.customer < bound; }) - contacts_.begin()));
+        }
+        cut.push_back(contacts_.size());
+        std::vector<std::vector<fcr_counts>> per(threads, std::vector<fcr_counts>(groups_.size()));
+        parallel(threads, [&](unsigned t) { settle_range(cut[t], cut[t + 1], per[t]); });
+        for (const auto& p : per)
+            for (std::size_t g = 0; g < p.size(); ++g) {
+                fcr_group_[g].num += p[g].num;
+                fcr_group_[g].den += p[g].den;
+                fcr_total_.num += p[g].num;
+                fcr_total_.den += p[g].den;
+            }
+    }
+
+    void settle_range(std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
+        auto first_it = contacts_.begin() + static_cast<std::ptrdiff_t>(from);
+        auto last_it = contacts_.begin() + static_cast<std::ptrdiff_t>(to);
+        std::sort(first_it, last_it, [](const contact& a, const contact& b) {
             if (a.customer != b.customer) return a.customer < b.customer;
             if (a.category != b.category) return a.category < b.category;  // no_code sorts last
             return a.at < b.at;
         });
+        std::vector<contact>& c = contacts_;
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
-        for (std::size_t i = 0; i < c.size();) {
+        for (std::size_t i = from; i < to;) {
             std::size_t j = i;
-            while (j < c.size() && c[j].customer == c[i].customer) ++j;
+            while (j < to && c[j].customer == c[i].customer) ++j;
             ranges.clear();
             for (std::size_t k = i; k < j;) {
                 std::size_t e = k;
@@ -322,15 +351,22 @@ private:
                     const bool first_contact = !before;
                     const bool abandoned = c[k].abandoned();
                     const bool fcr = first_contact && c[k].eligible() && !after;
-                    auto& fg = fcr_group_[c[k].group()];
+                    auto& fg = counts[c[k].group()];
                     fg.den += first_contact && !abandoned;
                     fg.num += fcr;
-                    fcr_total_.den += first_contact && !abandoned;
-                    fcr_total_.num += fcr;
                 }
             }
             i = j;
         }
+    }
+
+    /// Runs f(0..n-1) on n threads (the calling thread takes part 0).
+    template <class F>
+    static void parallel(unsigned n, F&& f) {
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < n; ++t) pool.emplace_back([&f, t] { f(t); });
+        f(0);
+        for (auto& th : pool) th.join();
     }
 
     bool key_less(const group_id& a, const group_id& b) const {

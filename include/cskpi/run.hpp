@@ -290,9 +290,9 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
 }
 
 /// Finalizes the merged state into the report's groups.
-inline report finish(std::pair<report, report_state>&& r) {
+inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     const auto t0 = std::chrono::steady_clock::now();
-    r.first.groups = r.second.finalize();
+    r.first.groups = r.second.finalize(threads);
     if (std::getenv("CSKPI_TRACE"))
         std::fprintf(stderr, "cskpi trace: finalize %.0f ms\n",
                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
@@ -348,7 +348,7 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
 /// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
 inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
                          const run_options& opt = {}) {
-    return detail::finish(run_partial(path, cfg, by, opt));
+    return detail::finish(run_partial(path, cfg, by, opt), opt.threads);
 }
 
 }  // namespace cskpi

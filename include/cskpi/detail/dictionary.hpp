@@ -3,6 +3,7 @@
 // Flat layout (one character arena, an offsets array, an open-addressing table of codes) so a
 // few million distinct customer ids cost tens of bytes each and no allocation per entry.
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -12,10 +13,33 @@ namespace cskpi::detail {
 
 inline constexpr std::uint32_t no_code = UINT32_MAX;
 
+/// 64-bit hash for table lookups. Labels and ids are short, so strings of up to 16 bytes are
+/// hashed from two overlapping loads and one 128-bit multiply (wyhash's mixer); longer ones
+/// go through std::hash first.
 inline std::uint64_t hash_bytes(std::string_view s) {
-    std::uint64_t h = std::hash<std::string_view>{}(s);
-    h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;  // spread into the low bits we mask
-    return h;
+    const std::size_t n = s.size();
+    const char* p = s.data();
+    std::uint64_t a = 0, b = 0;
+    if (n >= 8 && n <= 16) {
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        std::uint32_t x, y;
+        std::memcpy(&x, p, 4);
+        std::memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n > 0 && n < 4) {
+        a = (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+            (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
+            static_cast<unsigned char>(p[n - 1]);
+    } else if (n > 16) {
+        a = std::hash<std::string_view>{}(s);
+        b = n;
+    }
+    __extension__ const unsigned __int128 m =
+        static_cast<unsigned __int128>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL ^ n);
+    return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
 }
 
 class dictionary {
