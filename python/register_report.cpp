@@ -4,6 +4,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
+
 #include <cskpi/cskpi.hpp>
 
 namespace py = pybind11;
@@ -56,6 +58,32 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
                 const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &n);  // cached in the str object
                 if (!p) throw py::error_already_set();
                 col.categories.emplace_back(p, static_cast<std::size_t>(n));
+            }
+        } else if (kind == "object") {
+            // One view per row into the str objects' UTF-8 buffers (no copy for ASCII);
+            // None and NaN are missing; other objects are shown with str().
+            auto arr = py::array::ensure(spec[1]);
+            if (!arr || arr.dtype().kind() != 'O' || static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1)
+                throw std::invalid_argument("column '" + name + "': expected a 1-d object array of " + std::to_string(rows) + " values");
+            bf.keep.push_back(arr);
+            col.type = k::strings;
+            col.categories.resize(rows);
+            auto* items = static_cast<PyObject* const*>(arr.data());
+            const auto stride = arr.strides(0) / static_cast<py::ssize_t>(sizeof(PyObject*));
+            for (std::size_t r = 0; r < rows; ++r) {
+                PyObject* o = items[static_cast<py::ssize_t>(r) * stride];
+                if (PyUnicode_Check(o)) {
+                    Py_ssize_t n = 0;
+                    const char* p = PyUnicode_AsUTF8AndSize(o, &n);
+                    if (!p) throw py::error_already_set();
+                    col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
+                } else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AsDouble(o)))) {
+                    py::str text = PyBool_Check(o) ? py::str(o == Py_True ? "true" : "false") : py::str(py::handle(o));
+                    bf.keep.push_back(text);
+                    Py_ssize_t n = 0;
+                    const char* p = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
+                    col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
+                }
             }
         } else if (kind == "float64") {
             auto arr = py::array_t<double, py::array::c_style>::ensure(spec[1]);
@@ -112,11 +140,11 @@ void register_report(py::module_& m) {
             return out;
         })
         .def("_values", [](const cskpi::report& r) {
-            const auto n = r.groups.size(), m = cskpi::metric_catalogue().size();
-            py::array_t<double> a({n, m});
+            const auto rows = r.groups.size(), cols = cskpi::metric_catalogue().size();
+            py::array_t<double> a({rows, cols});
             auto v = a.mutable_unchecked<2>();
-            for (std::size_t i = 0; i < n; ++i)
-                for (std::size_t j = 0; j < m; ++j) v(i, j) = r.groups[i].metrics[j];
+            for (std::size_t i = 0; i < rows; ++i)
+                for (std::size_t j = 0; j < cols; ++j) v(i, j) = r.groups[i].metrics[j];
             return a;
         });
 

@@ -15,15 +15,15 @@
 
 namespace cskpi {
 
-/// One borrowed column. Text is dictionary-encoded (codes < 0 = missing), as pandas'
-/// factorize and Categorical give it; numbers use NaN for missing; datetimes are int64
+/// One borrowed column. Text is dictionary-encoded (codes < 0 = missing), as a pandas
+/// Categorical gives it, or one view per row (strings: an object column's str buffers); numbers use NaN for missing; datetimes are int64
 /// nanoseconds with INT64_MIN (NaT) for missing, either UTC or local wall time in the
 /// configured zone.
 struct frame_column {
-    enum class kind { absent, text, float64, int64, boolean, datetime_utc, datetime_local };
+    enum class kind { absent, text, strings, float64, int64, boolean, datetime_utc, datetime_local };
     kind type = kind::absent;
     const void* data = nullptr;               ///< codes (int64) for text, else the values
-    std::vector<std::string_view> categories; ///< text only: the dictionary
+    std::vector<std::string_view> categories; ///< text: the dictionary; strings: one per row
 };
 
 /// A table of `rows` rows; the memory behind the columns must outlive the run.
@@ -40,6 +40,7 @@ public:
 
     std::string_view text(column c) const {
         const auto& col = at(c);
+        if (col.type == frame_column::kind::strings) return detail::trim(col.categories[r_]);
         if (col.type != frame_column::kind::text) return {};
         const std::int64_t code = static_cast<const std::int64_t*>(col.data)[r_];
         return code < 0 ? std::string_view{} : detail::trim(col.categories[static_cast<std::size_t>(code)]);
@@ -48,7 +49,8 @@ public:
         const auto& col = at(c);
         char buf[64];
         switch (col.type) {
-        case frame_column::kind::text: return detail::clip(text(c));
+        case frame_column::kind::text:
+        case frame_column::kind::strings: return detail::clip(text(c));
         case frame_column::kind::float64: {
             auto r = std::to_chars(buf, buf + sizeof buf, f64(col));
             return std::string(buf, r.ptr);
@@ -67,7 +69,8 @@ public:
     cell<micros> timestamp(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text: return parsed(c, [&](std::string_view s) { return parse_timestamp(s, tz_); });
+        case frame_column::kind::text:
+        case frame_column::kind::strings: return parsed(c, [&](std::string_view s) { return parse_timestamp(s, tz_); });
         case frame_column::kind::datetime_utc:
         case frame_column::kind::datetime_local: {
             const std::int64_t ns = i64(col);
@@ -88,7 +91,8 @@ public:
     cell<double> number(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text: return parsed(c, [](std::string_view s) { return parse_number(s); });
+        case frame_column::kind::text:
+        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_number(s); });
         case frame_column::kind::float64: {
             const double v = f64(col);
             if (std::isnan(v)) return {};
@@ -102,7 +106,8 @@ public:
     cell<std::int64_t> integer(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text: return parsed(c, [](std::string_view s) { return parse_integer(s); });
+        case frame_column::kind::text:
+        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_integer(s); });
         case frame_column::kind::float64: {
             const double v = f64(col);
             if (std::isnan(v)) return {};
@@ -117,7 +122,8 @@ public:
     cell<bool> boolean(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text: return parsed(c, [](std::string_view s) { return parse_bool(s); });
+        case frame_column::kind::text:
+        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_bool(s); });
         case frame_column::kind::boolean: return {true, u8(col) != 0};
         case frame_column::kind::float64: {
             const double v = f64(col);

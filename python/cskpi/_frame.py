@@ -1,8 +1,8 @@
 """DataFrame / dict-of-arrays -> the borrowed column specs cskpi._core.report_frame reads.
 
 Numbers, booleans and datetimes are handed over as numpy arrays without copying where the
-dtype already fits; text is dictionary-encoded once (pandas.factorize, or a Categorical's own
-codes). Naive datetimes are wall-clock times in the configured time zone; tz-aware ones are
+dtype already fits; a Categorical hands over its codes and categories; other text is read by
+C++ straight from each str object's UTF-8 buffer (then dictionary-encoded once, in C++). Naive datetimes are wall-clock times in the configured time zone; tz-aware ones are
 instants."""
 from __future__ import annotations
 
@@ -27,17 +27,9 @@ def _text(values) -> tuple[str, np.ndarray, list[str]]:
         codes = np.ascontiguousarray(s.cat.codes.to_numpy(), dtype=np.int64)
         cats = [str(c) for c in s.cat.categories]
         return ("text", codes, cats)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True) if hasattr(pd, "factorize") else pd.factorize(s)
-    cats = [u if isinstance(u, str) else _scalar_text(u) for u in uniques]
-    return ("text", np.ascontiguousarray(codes, dtype=np.int64), cats)
-
-
-def _scalar_text(u: Any) -> str:
-    if isinstance(u, (bool, np.bool_)):
-        return "true" if u else "false"
-    if isinstance(u, (float, np.floating)) and float(u).is_integer():
-        return str(int(u))
-    return str(u)
+    # Strings: C++ views each row's str buffer (no factorize pass, no copy for ASCII text).
+    arr = s.to_numpy(dtype=object, na_value=None) if s.dtype != object else s.to_numpy()
+    return ("object", arr, None)
 
 
 def _column(name: str, values) -> tuple:
