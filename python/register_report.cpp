@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <sstream>
 
 #include <cskpi/cskpi.hpp>
 
@@ -189,6 +190,22 @@ void register_report(py::module_& m) {
         return cskpi::run_partial(bf.f, cfg, keys, opt, "<DataFrame>").second;
     }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
        py::arg("strict"), py::arg("threads"));
+
+    m.def("scorecard_by", [](const std::string& card_json) {
+        std::vector<std::string> out;
+        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).by) out.emplace_back(cskpi::name_of(k));
+        return out;
+    }, "The grouping a scorecard scores (validates the scorecard).");
+    m.def("score", [](const cskpi::report& rep, const std::string& card_json, const std::string& explain) {
+        const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+        const auto sr = cskpi::score(rep, card);
+        if (!explain.empty()) {
+            std::ostringstream os;
+            sr.explain(os, explain);
+            return os.str();
+        }
+        return sr.to_json().dump();
+    }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "");
 
     m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                              bool strict, unsigned threads) {

@@ -15,3 +15,4 @@
 #include "report_state.hpp"
 #include "run.hpp"
 #include "frame.hpp"
+#include "scorecard.hpp"

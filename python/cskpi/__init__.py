@@ -14,7 +14,8 @@ from . import _core
 from ._core import GroupState, ReportState  # noqa: F401  (the partial-state protocol)
 
 __version__ = "0.1.0"
-__all__ = ["report", "report_json", "Report", "partial", "GroupState", "ReportState", "metric_columns"]
+__all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain",
+           "GroupState", "ReportState", "metric_columns"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 
@@ -125,6 +126,60 @@ def partial(data, by: Sequence[str] | str | None = None, config: Mapping[str, An
 def finalize(state: ReportState, overall: bool | None = None):
     """The DataFrame of a (merged) partial state."""
     return Report(state._finalize()).to_pandas(overall=overall)
+
+
+def _scorecard_of(scorecard, by):
+    if isinstance(scorecard, (str, _os.PathLike)):
+        with open(scorecard, encoding="utf-8") as f:
+            scorecard = _json.load(f)
+    card = dict(scorecard.get("scorecard", scorecard) if "kpis" not in scorecard else scorecard)
+    if by is not None:
+        card["by"] = [k for k in by.split(",") if k] if isinstance(by, str) else list(by)
+    card_json = _json.dumps(card, ensure_ascii=False)
+    return card_json, list(_core.scorecard_by(card_json))
+
+
+def score_json(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+               *, strict: bool = False, threads: int | None = None) -> dict:
+    """The section 9 scorecard document (weights used, per group raw values, points,
+    contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
+    object or a path to its JSON file."""
+    card_json, keys = _scorecard_of(scorecard, by)
+    rep = _run(data, keys, config, strict, threads, partial=False)
+    return _json.loads(_core.score(rep, card_json))
+
+
+def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+          *, strict: bool = False, threads: int | None = None):
+    """Scorecard as a DataFrame: key columns, interactions, score, rank, tier, flags, TOPSIS,
+    then <metric>_value, <metric>_points, <metric>_contribution for every KPI."""
+    import pandas as pd
+
+    doc = score_json(data, scorecard, by, config, strict=strict, threads=threads)
+    rows = []
+    for g in doc["groups"]:
+        row = dict(g["by"])
+        row.update(interactions=g["interactions"], score=g["score"], rank=g["rank"], tier=g["tier"],
+                   flags=list(g["flags"]), topsis=g["topsis"], topsis_rank=g["topsis_rank"])
+        for metric, k in g["kpis"].items():
+            for part in ("value", "adjusted", "points", "contribution"):
+                if part in k:
+                    row[f"{metric}_{part}"] = k[part]
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df.attrs["weights"] = doc["weights"]
+    df.attrs["weight_method"] = doc["weight_method"]
+    if "ahp" in doc:
+        df.attrs["ahp"] = doc["ahp"]
+    return df.fillna(value=float("nan")) if len(df) else df
+
+
+def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,
+            config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None) -> str:
+    """How one group's score came about (the CLI's --explain)."""
+    card_json, keys = _scorecard_of(scorecard, by)
+    rep = _run(data, keys, config, strict, threads, partial=False)
+    return _core.score(rep, card_json, key)
 
 
 def _to_dict(self) -> dict:

@@ -102,6 +102,76 @@ int run_report_command(const std::string& input, const std::string& config_path,
     return 0;
 }
 
+cskpi::json read_json_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw cskpi::config_error("", "cannot open '" + path + "'");
+    try {
+        return cskpi::json::parse(in);
+    } catch (const cskpi::json::parse_error& e) {
+        throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
+    }
+}
+
+int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
+                      const std::string& by, std::string format, const std::string& output, bool strict,
+                      unsigned threads, const std::string& explain) {
+    cskpi::config cfg;
+    cskpi::scorecard card;
+    try {
+        cskpi::json cj = config_path.empty() ? cskpi::json::object() : read_json_file(config_path);
+        cskpi::json sj;
+        if (!card_path.empty()) {
+            sj = read_json_file(card_path);
+            if (sj.is_object() && sj.contains("scorecard") && !sj.contains("kpis")) sj = sj["scorecard"];
+        } else if (cj.is_object() && cj.contains("scorecard")) {
+            sj = cj["scorecard"];
+        } else {
+            throw cskpi::config_error("scorecard", "required: --scorecard FILE or a \"scorecard\" key in --config");
+        }
+        cfg = cskpi::config::from_json(cj);
+        if (strict) cfg.strict = true;
+        card = cskpi::scorecard::from_json(sj);
+        if (!by.empty()) card.by = cskpi::parse_group_keys(split_keys(by));
+        (void)cskpi::time_zone(cfg.timezone);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    }
+    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+    cskpi::run_options opt;
+    opt.threads = threads;
+    cskpi::score_report sr;
+    try {
+        sr = cskpi::score(cskpi::run_report(input, cfg, card.by, opt), card);
+    } catch (const cskpi::input_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_input;
+    }
+    std::ofstream file;
+    std::ostream* os = &std::cout;
+    if (!output.empty()) {
+        file.open(output);
+        if (!file) {
+            std::cerr << "cskpi: cannot write '" << output << "'\n";
+            return exit_usage;
+        }
+        os = &file;
+    }
+    if (!explain.empty()) {
+        try {
+            sr.explain(*os, explain);
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "cskpi: " << e.what() << '\n';
+            return exit_usage;
+        }
+        return 0;
+    }
+    if (format == "json") *os << sr.to_json().dump(2) << '\n';
+    else if (format == "csv") sr.write_csv(*os);
+    else sr.write_table(*os);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +194,21 @@ int main(int argc, char** argv) {
     report->add_option("--threads", threads, "Worker threads (the report is identical for every N)")
         ->check(CLI::Range(1u, 256u));
 
+    auto* score = app.add_subcommand("score", "Rank groups on a weighted scorecard (spec section 9)");
+    std::string s_input, s_config, s_card, s_by, s_format, s_output, s_explain;
+    bool s_strict = false;
+    unsigned s_threads = 1;
+    score->add_option("INPUT", s_input, "Interactions: .csv, .jsonl, or - (CSV on stdin)")->required();
+    score->add_option("--scorecard", s_card, "Scorecard JSON (section 9); or a \"scorecard\" key in --config");
+    score->add_option("--config", s_config, "Configuration JSON (spec section 2)");
+    score->add_option("--by", s_by, "Grouping scored (default: the scorecard's \"by\", else agent)");
+    score->add_option("--format", s_format, "Output format (default: table on a terminal, json otherwise)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+    score->add_option("--output", s_output, "Write to FILE instead of stdout");
+    score->add_option("--explain", s_explain, "Show how one group's score came about (its key, e.g. an agent name; keys joined by commas)");
+    score->add_flag("--strict", s_strict, "Stop at the first bad row (exit 3)");
+    score->add_option("--threads", s_threads, "Worker threads")->check(CLI::Range(1u, 256u));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -131,5 +216,6 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : exit_usage;
     }
     if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads);
+    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain);
     return exit_usage;
 }

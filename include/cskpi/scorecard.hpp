@@ -1,0 +1,189 @@
+#pragma once
+// Weighted scorecards (spec section 9): each KPI of a finished report is normalized to 0-100
+// points, weighted (manual, AHP, entropy or CRITIC weights) and summed to a score per group,
+// with small-sample rules (min_den, shrink, min_interactions), ranks, tiers, and a TOPSIS
+// ranking of the same KPI matrix for comparison. Eigen carries the matrix work.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "config.hpp"
+#include "error.hpp"
+#include "metrics.hpp"
+#include "report.hpp"
+
+namespace cskpi {
+
+/// How a KPI's value becomes 0-100 points.
+struct normalization {
+    enum class method { bands, linear, minmax, zscore, percentile };
+    method how = method::minmax;
+    std::vector<std::pair<double, double>> bands;  ///< (threshold, points) in order
+    double else_points = 0;
+    double floor = 0, target = 0;
+};
+
+struct kpi_spec {
+    std::string metric;
+    std::optional<double> weight;
+    bool higher_better = true;
+    normalization norm;
+    std::optional<double> min_den;  ///< rates with a smaller denominator are insufficient
+    std::optional<double> shrink;   ///< empirical-Bayes pseudo-count toward the pooled rate
+};
+
+enum class weight_method { manual, ahp, entropy, critic };
+
+struct scorecard {
+    std::string name;
+    std::vector<group_key> by = {group_key::agent};
+    double min_interactions = 0;
+    std::vector<kpi_spec> kpis;
+    weight_method weights = weight_method::manual;
+    Eigen::MatrixXd ahp_matrix;
+    bool allow_inconsistent = false;
+    std::vector<std::pair<std::string, double>> tiers;  ///< (name, minimum score) in order
+
+    /// Parses section 9's object. Throws config_error naming the key path
+    /// (e.g. "scorecard.kpis[2].normalize.method").
+    static scorecard from_json(const json& j);
+};
+
+/// Saaty's random consistency index RI for n = 1..15 (Saaty 1980, The Analytic Hierarchy Process).
+inline double saaty_random_index(std::size_t n) {
+    static const double ri[] = {0, 0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59};
+    if (n >= std::size(ri)) throw std::invalid_argument("AHP: random index known for n <= 15");
+    return ri[n];
+}
+
+/// Result of the AHP eigenvector method.
+struct ahp_result {
+    Eigen::VectorXd weights;  ///< principal eigenvector, normalized to sum 1
+    double lambda_max = 0, ci = 0, cr = 0;
+};
+
+/// Weights from a reciprocal pairwise-comparison matrix: principal eigenvector, lambda_max,
+/// CI = (lambda_max - n)/(n - 1), CR = CI/RI. Throws std::invalid_argument for a matrix that is
+/// not square, positive and reciprocal.
+inline ahp_result ahp_weights(const Eigen::MatrixXd& a) {
+    const auto n = static_cast<std::size_t>(a.rows());
+    if (a.rows() != a.cols() || n == 0) throw std::invalid_argument("AHP: expected a square matrix");
+    for (Eigen::Index i = 0; i < a.rows(); ++i)
+        for (Eigen::Index j = 0; j < a.cols(); ++j) {
+            if (!(a(i, j) > 0)) throw std::invalid_argument("AHP: entries must be positive");
+            if (std::fabs(a(i, j) * a(j, i) - 1.0) > 1e-6)
+                throw std::invalid_argument("AHP: expected a reciprocal matrix (a[" + std::to_string(i) + "][" +
+                                            std::to_string(j) + "] * a[" + std::to_string(j) + "][" + std::to_string(i) + "] != 1)");
+        }
+    Eigen::EigenSolver<Eigen::MatrixXd> es(a);
+    Eigen::Index best = 0;
+    for (Eigen::Index i = 1; i < es.eigenvalues().size(); ++i)
+        if (es.eigenvalues()[i].real() > es.eigenvalues()[best].real()) best = i;
+    ahp_result r;
+    r.lambda_max = es.eigenvalues()[best].real();
+    Eigen::VectorXd v = es.eigenvectors().col(best).real();
+    r.weights = v / v.sum();
+    r.ci = n > 1 ? (r.lambda_max - static_cast<double>(n)) / static_cast<double>(n - 1) : 0.0;
+    const double ri = saaty_random_index(n);
+    r.cr = ri > 0 ? r.ci / ri : 0.0;
+    return r;
+}
+
+/// Entropy weight method on a matrix whose columns are criteria with values >= 0 (NaN = not
+/// available, left out of that column): p = x / sum x, e = -sum p ln p / ln m, w ~ 1 - e.
+inline Eigen::VectorXd entropy_weights(const Eigen::MatrixXd& x) {
+    const Eigen::Index n = x.cols();
+    Eigen::VectorXd d(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+        double sum = 0;
+        Eigen::Index m = 0;
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+            if (!std::isnan(x(i, j))) { sum += x(i, j); ++m; }
+        if (m < 2 || sum <= 0) { d[j] = 0; continue; }
+        double e = 0;
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+            if (std::isnan(x(i, j)) || x(i, j) <= 0) continue;
+            const double p = x(i, j) / sum;
+            e -= p * std::log(p);
+        }
+        d[j] = 1.0 - e / std::log(static_cast<double>(m));
+    }
+    if (d.sum() <= 0) return Eigen::VectorXd::Constant(n, 1.0 / static_cast<double>(n));
+    return d / d.sum();
+}
+
+/// CRITIC (Diakoulaki et al. 1995): C_j = sd_j * sum_k (1 - r_jk) over the rows complete in
+/// every criterion; w ~ C. A criterion with sd 0 has r = 0 with the others (and C = 0).
+inline Eigen::VectorXd critic_weights(const Eigen::MatrixXd& x) {
+    const Eigen::Index n = x.cols();
+    std::vector<Eigen::Index> rows;
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        if (!x.row(i).array().isNaN().any()) rows.push_back(i);
+    const auto m = static_cast<Eigen::Index>(rows.size());
+    if (m < 2) return Eigen::VectorXd::Constant(n, 1.0 / static_cast<double>(n));
+    Eigen::MatrixXd c(m, n);
+    for (Eigen::Index i = 0; i < m; ++i) c.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
+    const Eigen::RowVectorXd mean = c.colwise().mean();
+    const Eigen::MatrixXd centered = c.rowwise() - mean;
+    const Eigen::VectorXd sd = (centered.colwise().squaredNorm() / static_cast<double>(m - 1)).array().sqrt();
+    Eigen::VectorXd info(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+        double conflict = 0;
+        for (Eigen::Index k = 0; k < n; ++k) {
+            double r = 0;
+            if (j == k) r = 1;
+            else if (sd[j] > 0 && sd[k] > 0)
+                r = centered.col(j).dot(centered.col(k)) / (static_cast<double>(m - 1) * sd[j] * sd[k]);
+            conflict += 1 - r;
+        }
+        info[j] = sd[j] * conflict;
+    }
+    if (info.sum() <= 0) return Eigen::VectorXd::Constant(n, 1.0 / static_cast<double>(n));
+    return info / info.sum();
+}
+
+/// One KPI of one group in the scorecard output.
+struct scored_kpi {
+    double value = stats::nan, adjusted = stats::nan, points = stats::nan, contribution = stats::nan;
+    double weight = stats::nan;  ///< effective weight after redistribution
+    bool insufficient = false;
+};
+
+struct scored_group {
+    std::vector<std::optional<std::string>> keys;
+    double interactions = 0;
+    bool scored = false;
+    double score = stats::nan;
+    std::optional<int> rank;
+    std::optional<std::string> tier;
+    std::vector<std::string> flags;
+    std::vector<scored_kpi> kpis;
+    double topsis = stats::nan;
+    std::optional<int> topsis_rank;
+};
+
+struct score_report {
+    scorecard card;
+    Eigen::VectorXd weights;
+    std::optional<ahp_result> ahp;
+    std::vector<scored_group> groups;
+
+    json to_json() const;
+    void write_csv(std::ostream& os) const;
+    void write_table(std::ostream& os) const;
+    /// How every point of a group's score came about, for a manager to check by hand.
+    void explain(std::ostream& os, const std::string& key) const;
+};
+
+score_report score(const report& rep, const scorecard& card);
+
+}  // namespace cskpi
+
+#include "detail/scorecard_impl.hpp"
