@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# README command 1: install what is missing, build, and print the KPI report and per-agent
-# breakdown of the bundled sample shop.
+# README command 1: install what is missing, build, and print the KPI report, per-agent
+# breakdown and agent scorecard of the bundled sample shop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -13,3 +13,6 @@ build/cskpi report "$data" --config "$cfg" --by team --format table
 echo
 echo "== Agent report =="
 build/cskpi report "$data" --config "$cfg" --by agent --format table
+echo
+echo "== Agent scorecard (examples/data/shop_scorecard.json) =="
+build/cskpi score "$data" --config "$cfg" --scorecard examples/data/shop_scorecard.json --format table
