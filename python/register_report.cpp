@@ -105,7 +105,16 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
     return bf;
 }
 
-std::vector<cskpi::group_key> keys_of(const std::vector<std::string>& by) { return cskpi::parse_group_keys(by); }
+// Configuration, grouping and options of a run, parsed (and validated) while the GIL is held.
+struct run_args {
+    cskpi::config cfg;
+    std::vector<cskpi::group_key> keys;
+    cskpi::run_options opt;
+    run_args(const std::string& config_json, const std::vector<std::string>& by, bool strict, unsigned threads)
+        : cfg(parse_config(config_json, strict)), keys(cskpi::parse_group_keys(by)) {
+        opt.threads = threads;
+    }
+};
 
 }  // namespace
 
@@ -155,39 +164,35 @@ void register_report(py::module_& m) {
         return out;
     }, "The report's metric columns in spec order, as (name, is_integer).");
 
+    // Files and in-memory frames, finished or as a partial state: one entry point each.
     m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                             bool strict, unsigned threads) {
-        const auto cfg = parse_config(config_json, strict);
-        const auto keys = keys_of(by);
-        cskpi::run_options opt;
-        opt.threads = threads;
+        const run_args a(config_json, by, strict, threads);
         py::gil_scoped_release nogil;
-        return cskpi::run_report(path, cfg, keys, opt);
+        return cskpi::run_report(path, a.cfg, a.keys, a.opt);
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
-
+    m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                             bool strict, unsigned threads) {
+        const run_args a(config_json, by, strict, threads);
+        py::gil_scoped_release nogil;
+        return cskpi::run_partial(path, a.cfg, a.keys, a.opt).second;
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
     m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
                              unsigned threads) {
-        const auto cfg = parse_config(config_json, strict);
-        const auto keys = keys_of(by);
-        borrowed_frame bf = make_frame(columns, rows, ignored);
-        cskpi::run_options opt;
-        opt.threads = threads;
+        const run_args a(config_json, by, strict, threads);
+        const borrowed_frame bf = make_frame(columns, rows, ignored);
         py::gil_scoped_release nogil;
-        return cskpi::run_report(bf.f, cfg, keys, opt, "<DataFrame>");
+        return cskpi::run_report(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>");
     }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
        py::arg("strict"), py::arg("threads"));
-
     m.def("partial_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                               const std::string& config_json, const std::vector<std::string>& by, bool strict,
                               unsigned threads) {
-        const auto cfg = parse_config(config_json, strict);
-        const auto keys = keys_of(by);
-        borrowed_frame bf = make_frame(columns, rows, ignored);
-        cskpi::run_options opt;
-        opt.threads = threads;
+        const run_args a(config_json, by, strict, threads);
+        const borrowed_frame bf = make_frame(columns, rows, ignored);
         py::gil_scoped_release nogil;
-        return cskpi::run_partial(bf.f, cfg, keys, opt, "<DataFrame>").second;
+        return cskpi::run_partial(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>").second;
     }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
        py::arg("strict"), py::arg("threads"));
 
@@ -207,13 +212,4 @@ void register_report(py::module_& m) {
         return sr.to_json().dump();
     }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "");
 
-    m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                             bool strict, unsigned threads) {
-        const auto cfg = parse_config(config_json, strict);
-        const auto keys = keys_of(by);
-        cskpi::run_options opt;
-        opt.threads = threads;
-        py::gil_scoped_release nogil;
-        return cskpi::run_partial(path, cfg, keys, opt).second;
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh -DCSKPI_BUILD_TESTS=OFF >/dev/null
+scripts/build.sh --target cskpi_cli >/dev/null
 data=examples/data/shop_interactions.csv
 cfg=examples/data/shop_config.json
 echo

@@ -15,17 +15,29 @@ namespace {
 
 constexpr int exit_usage = 2, exit_input = 3;
 
-cskpi::config load_config(const std::string& path) {
-    if (path.empty()) return {};
+cskpi::json read_json_file(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw cskpi::config_error("", "cannot open config file '" + path + "'");
-    cskpi::json j;
+    if (!in) throw cskpi::config_error("", "cannot open '" + path + "'");
     try {
-        j = cskpi::json::parse(in);
+        return cskpi::json::parse(in);
     } catch (const cskpi::json::parse_error& e) {
         throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
     }
-    return cskpi::config::from_json(j);
+}
+
+cskpi::config load_config(const std::string& path) {
+    return path.empty() ? cskpi::config{} : cskpi::config::from_json(read_json_file(path));
+}
+
+// The report goes to --output FILE or stdout; nullptr (after a message) if FILE cannot be written.
+std::ostream* open_output(const std::string& output, std::ofstream& file) {
+    if (output.empty()) return &std::cout;
+    file.open(output);
+    if (!file) {
+        std::cerr << "cskpi: cannot write '" << output << "'\n";
+        return nullptr;
+    }
+    return &file;
 }
 
 std::vector<std::string> split_keys(const std::string& s) {
@@ -87,29 +99,12 @@ int run_report_command(const std::string& input, const std::string& config_path,
     if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
 
     std::ofstream file;
-    std::ostream* os = &std::cout;
-    if (!output.empty()) {
-        file.open(output);
-        if (!file) {
-            std::cerr << "cskpi: cannot write '" << output << "'\n";
-            return exit_usage;
-        }
-        os = &file;
-    }
+    std::ostream* os = open_output(output, file);
+    if (!os) return exit_usage;
     if (format == "json") *os << rep.to_json().dump(2) << '\n';
     else if (format == "csv") rep.write_csv(*os);
     else rep.write_table(*os);
     return 0;
-}
-
-cskpi::json read_json_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw cskpi::config_error("", "cannot open '" + path + "'");
-    try {
-        return cskpi::json::parse(in);
-    } catch (const cskpi::json::parse_error& e) {
-        throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
-    }
 }
 
 int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
@@ -148,15 +143,8 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         return exit_input;
     }
     std::ofstream file;
-    std::ostream* os = &std::cout;
-    if (!output.empty()) {
-        file.open(output);
-        if (!file) {
-            std::cerr << "cskpi: cannot write '" << output << "'\n";
-            return exit_usage;
-        }
-        os = &file;
-    }
+    std::ostream* os = open_output(output, file);
+    if (!os) return exit_usage;
     if (!explain.empty()) {
         try {
             sr.explain(*os, explain);
