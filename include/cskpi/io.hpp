@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +34,21 @@ inline input_format format_of(std::string_view path) {
 
 /// A run of whole records and the line number its first byte is on.
 struct input_block {
-    std::string bytes;
+    std::string bytes;           ///< owned records when the input is not mapped (stdin)
+    std::string_view mapped;     ///< records inside a memory-mapped file (bytes is then empty)
     std::uint64_t first_line = 1;
     std::uint64_t seq = 0;
+    std::function<void(std::string_view)> release;  ///< called once the block is consumed
+
+    /// The records. Derived on each call: a moved block's own bytes may have moved.
+    std::string_view text() const { return mapped.data() ? mapped : std::string_view(bytes); }
+    /// A block owning `records` that start on line `first_line`.
+    static input_block of(std::string records, std::uint64_t first_line = 1) {
+        input_block b;
+        b.bytes = std::move(records);
+        b.first_line = first_line;
+        return b;
+    }
 };
 
 /// Finds where the last complete record in `data` ends (one past its '\n'), tracking CSV quotes
@@ -206,7 +219,7 @@ public:
         arena_.clear();
         out.clear();
         rejects.clear();
-        std::string_view data = b.bytes;
+        std::string_view data = b.text();
         std::size_t p = 0;
         std::uint64_t line = b.first_line;
         reject why;

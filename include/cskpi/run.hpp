@@ -10,6 +10,8 @@
 #include <exception>
 #include <functional>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <mutex>
 #include <queue>
 #include <string>
@@ -33,22 +35,33 @@ struct run_options {
 
 namespace detail {
 
-/// Reads a file (or stdin for "-") in blocks that end on record boundaries.
+/// Reads a file (or stdin for "-") in blocks that end on record boundaries. A regular file is
+/// memory-mapped: blocks are views into the mapping (no copy), and each consumed block's pages
+/// are dropped again, so resident memory stays a few blocks whatever the file size.
 class block_reader {
 public:
     block_reader(const std::string& path, input_format fmt, std::size_t block_bytes)
         : path_(path), fmt_(fmt), block_(block_bytes) {
         if (path == "-") {
             fd_ = 0;
-        } else {
-            fd_ = ::open(path.c_str(), O_RDONLY);
-            if (fd_ < 0) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
-            const off_t end = ::lseek(fd_, 0, SEEK_END);
-            if (end > 0) total_ = static_cast<std::uint64_t>(end);
-            ::lseek(fd_, 0, SEEK_SET);
+            return;
+        }
+        fd_ = ::open(path.c_str(), O_RDONLY);
+        if (fd_ < 0) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
+        struct stat st {};
+        if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+            total_ = static_cast<std::uint64_t>(st.st_size);
+            void* m = ::mmap(nullptr, total_, PROT_READ, MAP_PRIVATE, fd_, 0);
+            if (m != MAP_FAILED) {
+                map_ = static_cast<const char*>(m);
+                ::madvise(m, total_, MADV_SEQUENTIAL);
+            }
         }
     }
-    ~block_reader() { if (fd_ > 0) ::close(fd_); }
+    ~block_reader() {
+        if (map_) ::munmap(const_cast<char*>(map_), total_);
+        if (fd_ > 0) ::close(fd_);
+    }
     block_reader(const block_reader&) = delete;
     block_reader& operator=(const block_reader&) = delete;
 
@@ -57,6 +70,16 @@ public:
 
     /// The header record (CSV) with its line break removed; strips a UTF-8 BOM.
     std::string header() {
+        if (map_) {
+            skip_bom();
+            std::size_t end = last_record_end_first(std::string_view(map_ + pos_, total_ - pos_));
+            end = end == std::string::npos ? total_ - pos_ : end;
+            std::string h(map_ + pos_, end);
+            pos_ += end;
+            line_ += 1;
+            while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
+            return h;
+        }
         fill();
         if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
         std::size_t end = std::string::npos;
@@ -73,6 +96,10 @@ public:
         return h;
     }
     void skip_bom() {
+        if (map_) {
+            if (total_ >= 3 && std::memcmp(map_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+            return;
+        }
         fill();
         if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
     }
@@ -80,6 +107,7 @@ public:
     /// Next block of whole records; false at the end of input. `b.bytes` may hold a recycled
     /// buffer: its capacity is reused, so steady-state reading allocates nothing.
     bool next(input_block& b) {
+        if (map_) return next_mapped(b);
         while (true) {
             while (!eof_ && buf_.size() < block_) fill();
             if (buf_.empty()) return false;
@@ -92,6 +120,8 @@ public:
             b.bytes.swap(buf_);
             buf_.assign(b.bytes, cut, std::string::npos);
             b.bytes.resize(cut);
+            b.mapped = {};
+            b.release = nullptr;
             b.first_line = line_;
             b.seq = seq_++;
             line_ += static_cast<std::uint64_t>(std::count(b.bytes.begin(), b.bytes.end(), '\n'));
@@ -100,8 +130,36 @@ public:
     }
 
 private:
+    bool next_mapped(input_block& b) {
+        if (pos_ >= total_) return false;
+        std::size_t want = block_;
+        std::size_t cut;
+        while (true) {
+            const std::size_t avail = total_ - pos_;
+            if (want >= avail) { cut = avail; break; }
+            cut = last_record_end(std::string_view(map_ + pos_, want), fmt_);
+            if (cut > 0) break;
+            want += block_;  // one record longer than a block: look further
+        }
+        b.bytes.clear();
+        b.mapped = std::string_view(map_ + pos_, cut);
+        b.release = [this](std::string_view d) { drop_pages(d); };
+        b.first_line = line_;
+        b.seq = seq_++;
+        line_ += static_cast<std::uint64_t>(std::count(b.mapped.begin(), b.mapped.end(), '\n'));
+        pos_ += cut;
+        done_ = pos_;
+        return true;
+    }
+    // Drops the whole pages inside a consumed block from this process (they stay in the page cache).
+    void drop_pages(std::string_view d) const {
+        const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+        const auto lo = (reinterpret_cast<std::uintptr_t>(d.data()) + page - 1) / page * page;
+        const auto hi = reinterpret_cast<std::uintptr_t>(d.data() + d.size()) / page * page;
+        if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+    }
     // End of the first record (position after its '\n'), honouring CSV quotes.
-    std::size_t last_record_end_first(const std::string& s) const {
+    std::size_t last_record_end_first(std::string_view s) const {
         bool quoted = false;
         for (std::size_t i = 0; i < s.size(); ++i) {
             if (s[i] == '"') quoted = !quoted;
@@ -126,6 +184,8 @@ private:
     std::size_t block_;
     int fd_ = -1;
     std::string buf_;
+    const char* map_ = nullptr;
+    std::size_t pos_ = 0;
     bool eof_ = false;
     std::uint64_t line_ = 1, seq_ = 0, done_ = 0, total_ = 0;
 };
@@ -222,7 +282,8 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                 cv_turn.notify_all();
                 if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
                 states[t].update(batch);
-                batch.clear();  // its views point into b.bytes
+                batch.clear();  // its views point into the block
+                if (b.release) b.release(b.mapped);
                 std::lock_guard lk(m);
                 spare.push_back(std::move(b.bytes));
             }

@@ -69,7 +69,7 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     std::vector<std::string> ignored;
     auto cols = read_csv_header("id,created_at,channel,csat,extra", map, "x", ignored);
     block_parser csv(cfg, map, input_format::csv, cols);
-    input_block b{"r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n", 2, 0};
+    auto b = input_block::of("r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n", 2);
     interaction_batch out;
     std::vector<reject> rejects;
     csv.parse(b, out, rejects);
@@ -83,9 +83,9 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(rejects[1].reason == "expected 5 fields, found 3");
 
     block_parser jl(cfg, map, input_format::jsonl, {});
-    input_block j{"{\"id\": \"r1\", \"created_at\": \"2026-03-01 10:00:00\", \"channel\": \"chat\", \"csat\": 5, \"note\": 1}\n"
+    auto j = input_block::of("{\"id\": \"r1\", \"created_at\": \"2026-03-01 10:00:00\", \"channel\": \"chat\", \"csat\": 5, \"note\": 1}\n"
                   "{\"id\": \"r2\", \"created_at\": 1772359200, \"channel\": \"chat\", \"csat\": null, \"bot\": true}\n"
-                  "[1,2]\n{\"id\": \"r3\", \"created_at\": {\"t\": 1}, \"channel\": \"chat\"}\n{oops\n", 1, 0};
+                  "[1,2]\n{\"id\": \"r3\", \"created_at\": {\"t\": 1}, \"channel\": \"chat\"}\n{oops\n", 1);
     std::vector<std::string> jign;
     jl.parse(j, out, rejects, &jign);
     REQUIRE(out.size() == 2);

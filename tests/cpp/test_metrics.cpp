@@ -16,7 +16,7 @@ interaction_batch load(const std::string& csv, const config& cfg, std::deque<std
     auto cols = read_csv_header(csv.substr(0, nl), map, "t", ignored);
     block_parser p(cfg, map, input_format::csv, cols);
     keep.push_back(csv.substr(nl + 1));
-    input_block b{keep.back(), 2, 0};
+    auto b = input_block::of(keep.back(), 2);
     interaction_batch out;
     std::vector<reject> rej;
     p.parse(b, out, rej);

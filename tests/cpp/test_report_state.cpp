@@ -21,7 +21,7 @@ table load(const std::string& csv, const config& cfg) {
     auto cols = read_csv_header(csv.substr(0, nl), map, "t", ignored);
     block_parser p(cfg, map, input_format::csv, cols);
     t.keep.push_back(csv.substr(nl + 1));
-    input_block b{t.keep.back(), 2, 0};
+    auto b = input_block::of(t.keep.back(), 2);
     std::vector<reject> rej;
     p.parse(b, t.batch, rej);
     for (const auto& r : rej) INFO(r.line, " ", r.column, " ", r.value, " ", r.reason);

@@ -125,3 +125,19 @@ TEST_CASE("CSV output: key columns then every metric in spec order") {
     CHECK(out.find("\n,2,0,0,0,0,0,2,0,") != std::string::npos);  // the overall row has no key value
     std::remove(path.c_str());
 }
+
+TEST_CASE("a record longer than a block, mapped and read from a pipe alike") {
+    std::string csv = "id,created_at,channel,agent\n1,2026-03-01,chat,\"" + std::string(20000, 'x') + "\nmore\"\n";
+    for (int i = 2; i < 200; ++i) csv += std::to_string(i) + ",2026-03-01,chat,a\n";
+    const auto path = temp_file("long.csv", csv);
+    run_options o;
+    o.block_bytes = 4096;
+    o.threads = 2;
+    const auto rep = run_report(path, config{}, parse_group_keys({"agent"}), o);
+    CHECK(rep.rows_read == 199);
+    CHECK(rep.rows_accepted == 199);
+    REQUIRE(rep.groups.size() == 3);
+    CHECK(rep.groups[1].keys[0] == "a");
+    CHECK(rep.groups[2].metric("interactions") == 1);  // the 20 kB agent name
+    std::remove(path.c_str());
+}

@@ -53,6 +53,8 @@ def test_csv_table_output_file_and_rejects_file(tmp_path):
 def test_stdin_and_jsonl(tmp_path):
     r = run("report", "-", stdin=DATA)
     assert r.returncode == 0 and json.loads(r.stdout)["input"]["rows_accepted"] == 2
+    tiny = run("report", "-", stdin="id,created_at,channel\n1,1,c\n")  # a block of a few bytes
+    assert json.loads(tiny.stdout)["input"]["rows_accepted"] == 1
     jl = write(tmp_path, "d.jsonl", '{"id": "a", "created_at": "2026-03-01T10:00:00+08:00", "channel": "chat", "csat": 5}\n')
     assert json.loads(run("report", str(jl)).stdout)["groups"][0]["metrics"]["csat_responses"] == 1
 
