@@ -171,6 +171,12 @@ void register_report(py::module_& m) {
         py::gil_scoped_release nogil;
         return cskpi::run_report(path, a.cfg, a.keys, a.opt);
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def("team_rollup", [](const cskpi::report& by_agent, const cskpi::report& by_team_agent, const cskpi::report& by_team,
+                            const std::string& card_json) {
+        const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+        return cskpi::teams_to_json(cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)).dump();
+    }, py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
+
     m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                              bool strict, unsigned threads) {
         const run_args a(config_json, by, strict, threads);

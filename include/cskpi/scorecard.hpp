@@ -184,6 +184,25 @@ struct score_report {
 
 score_report score(const report& rep, const scorecard& card);
 
+/// A team's score two ways: `from_agents` = the interaction-weighted mean of its scored agents'
+/// scores (an agent who served several teams counts in each with those interactions), and
+/// `pooled` = the scorecard applied to the team's own pooled KPIs (teams normalized among teams).
+struct team_score {
+    std::optional<std::string> team;
+    double from_agents = stats::nan;
+    std::size_t agents = 0;            ///< scored agents that served the team
+    double pooled = stats::nan;
+    std::optional<int> pooled_rank, from_agents_rank;
+};
+
+/// Team rollups of an agent scorecard. `by_team_agent` is the report grouped by [team, agent],
+/// `by_team` by [team]. Throws std::invalid_argument when the reports are grouped otherwise.
+std::vector<team_score> team_rollup(const score_report& agents, const report& by_team_agent,
+                                    const report& by_team);
+/// The "teams" array of `cskpi score --teams` JSON.
+json teams_to_json(const std::vector<team_score>& teams);
+void write_teams_table(std::ostream& os, const std::vector<team_score>& teams);
+
 }  // namespace cskpi
 
 #include "detail/scorecard_impl.hpp"

@@ -14,7 +14,7 @@ from . import _core
 from ._core import GroupState, ReportState  # noqa: F401  (the partial-state protocol)
 
 __version__ = "0.1.0"
-__all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain",
+__all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
            "GroupState", "ReportState", "metric_columns"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
@@ -172,6 +172,17 @@ def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mappin
     if "ahp" in doc:
         df.attrs["ahp"] = doc["ahp"]
     return df.fillna(value=float("nan")) if len(df) else df
+
+
+def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, strict: bool = False,
+                threads: int | None = None):
+    """Team rollups of an agent scorecard: `from_agents` (interaction-weighted mean of the
+    agents' scores) and `pooled` (the scorecard on the team's own KPIs), with ranks."""
+    import pandas as pd
+
+    card_json, keys = _scorecard_of(scorecard, ["agent"])
+    reps = [_run(data, by, config, strict, threads, partial=False) for by in (keys, ["team", "agent"], ["team"])]
+    return pd.DataFrame(_json.loads(_core.team_rollup(*reps, card_json)))
 
 
 def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,

@@ -109,7 +109,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
 
 int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
                       const std::string& by, std::string format, const std::string& output, bool strict,
-                      unsigned threads, const std::string& explain) {
+                      unsigned threads, const std::string& explain, bool teams) {
     cskpi::config cfg;
     cskpi::scorecard card;
     try {
@@ -136,8 +136,17 @@ int run_score_command(const std::string& input, const std::string& config_path, 
     cskpi::run_options opt;
     opt.threads = threads;
     cskpi::score_report sr;
+    std::vector<cskpi::team_score> rollup;
     try {
         sr = cskpi::score(cskpi::run_report(input, cfg, card.by, opt), card);
+        if (teams) {
+            if (card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
+                std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
+                return exit_usage;
+            }
+            rollup = cskpi::team_rollup(sr, cskpi::run_report(input, cfg, {cskpi::group_key::team, cskpi::group_key::agent}, opt),
+                                        cskpi::run_report(input, cfg, {cskpi::group_key::team}, opt));
+        }
     } catch (const cskpi::input_error& e) {
         std::cerr << "cskpi: " << e.what() << '\n';
         return exit_input;
@@ -154,9 +163,16 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         }
         return 0;
     }
-    if (format == "json") *os << sr.to_json().dump(2) << '\n';
-    else if (format == "csv") sr.write_csv(*os);
-    else sr.write_table(*os);
+    if (format == "json") {
+        cskpi::json j = sr.to_json();
+        if (teams) j["teams"] = cskpi::teams_to_json(rollup);
+        *os << j.dump(2) << '\n';
+    } else if (format == "csv") {
+        sr.write_csv(*os);
+    } else {
+        sr.write_table(*os);
+        if (teams) cskpi::write_teams_table(*os, rollup);
+    }
     return 0;
 }
 
@@ -195,6 +211,8 @@ int main(int argc, char** argv) {
     score->add_option("--output", s_output, "Write to FILE instead of stdout");
     score->add_option("--explain", s_explain, "Show how one group's score came about (its key, e.g. an agent name; keys joined by commas)");
     score->add_flag("--strict", s_strict, "Stop at the first bad row (exit 3)");
+    bool s_teams = false;
+    score->add_flag("--teams", s_teams, "Add team rollups: from the agents' scores and from pooled team KPIs");
     score->add_option("--threads", s_threads, "Worker threads")->check(CLI::Range(1u, 256u));
 
     try {
@@ -204,6 +222,6 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : exit_usage;
     }
     if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads);
-    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain);
+    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams);
     return exit_usage;
 }

@@ -86,3 +86,22 @@ def test_scorecard_errors(tmp_path):
     assert r.returncode == 2 and "scorecard.kpis[0].weight: required by manual weights" in r.stderr
     r = subprocess.run([CLI, "score", str(DATA)], capture_output=True, text=True)
     assert r.returncode == 2 and "scorecard" in r.stderr
+
+
+def test_team_rollups_from_agents_and_pooled():
+    teams = cskpi.team_scores(DATA, CARD, config=CFG)
+    agents = {g["by"]["agent"]: g["score"] for g in cskpi.score_json(DATA, CARD, config=CFG)["groups"] if g["score"] is not None}
+    ta = cskpi.report(DATA, by=["team", "agent"], config=CFG)
+    for _, t in teams.dropna(subset=["team"]).iterrows():
+        rows = ta[(ta["team"] == t["team"]) & ta["agent"].isin(agents)]
+        want = (rows["interactions"] * rows["agent"].map(agents)).sum() / rows["interactions"].sum()
+        assert math.isclose(t["from_agents"], want, rel_tol=1e-12)
+        assert t["agents"] == len(rows)
+    card = json.loads(CARD.read_text(encoding="utf-8"))
+    pooled = cskpi.score_json(DATA, {**card, "by": ["team"], "min_interactions": 0}, config=CFG)
+    want = {g["by"]["team"]: g["score"] for g in pooled["groups"]}
+    for _, t in teams.iterrows():
+        assert (t["pooled"] is None or (isinstance(t["pooled"], float) and math.isnan(t["pooled"]))) if want[t["team"]] is None \
+            else math.isclose(t["pooled"], want[t["team"]], rel_tol=1e-12)
+    cli = json.loads(cli_score("--format", "json", "--teams"))["teams"]
+    assert [x["team"] for x in cli] == list(teams["team"])

@@ -372,6 +372,51 @@ inline score_report score(const report& rep, const scorecard& card) {
     return out;
 }
 
+inline std::vector<team_score> team_rollup(const score_report& agents, const report& by_team_agent,
+                                           const report& by_team) {
+    if (agents.card.by != std::vector<group_key>{group_key::agent} ||
+        by_team_agent.by != std::vector<group_key>{group_key::team, group_key::agent} ||
+        by_team.by != std::vector<group_key>{group_key::team})
+        throw std::invalid_argument("team_rollup: expected an agent scorecard and reports by [team, agent] and [team]");
+    std::map<std::string, double> agent_score;
+    for (const auto& g : agents.groups)
+        if (g.keys[0] && !std::isnan(g.score)) agent_score[*g.keys[0]] = g.score;
+    scorecard team_card = agents.card;
+    team_card.by = {group_key::team};
+    if (team_card.weights == weight_method::entropy || team_card.weights == weight_method::critic) {
+        // Keep the agents' data-driven weights so the two team scores weigh KPIs alike.
+        team_card.weights = weight_method::manual;
+        for (std::size_t k = 0; k < team_card.kpis.size(); ++k) team_card.kpis[k].weight = agents.weights[static_cast<Eigen::Index>(k)];
+    }
+    team_card.min_interactions = 0;
+    const score_report pooled = score(by_team, team_card);
+    std::vector<team_score> out;
+    for (const auto& p : pooled.groups) {
+        team_score t;
+        t.team = p.keys[0];
+        t.pooled = p.score;
+        t.pooled_rank = p.rank;
+        double num = 0, den = 0;
+        for (std::size_t i = 1; i < by_team_agent.groups.size(); ++i) {
+            const auto& g = by_team_agent.groups[i];
+            if (g.keys[0] != t.team || !g.keys[1]) continue;
+            auto it = agent_score.find(*g.keys[1]);
+            if (it == agent_score.end()) continue;
+            const double n = g.metric("interactions");
+            num += n * it->second;
+            den += n;
+            ++t.agents;
+        }
+        if (den > 0) t.from_agents = num / den;
+        out.push_back(std::move(t));
+    }
+    std::vector<double> fa;
+    for (const auto& t : out) fa.push_back(t.team ? t.from_agents : stats::nan);
+    const auto r = detail::rank_desc(fa);
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].from_agents_rank = r[i];
+    return out;
+}
+
 inline json score_report::to_json() const {
     auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     json j;
@@ -473,6 +518,25 @@ inline void score_report::write_table(std::ostream& os) const {
         os << line << '\n';
     }
     os << "\nKPI columns show points (0-100); '-' = not scored. --explain KEY shows how a score came about.\n";
+}
+
+inline json teams_to_json(const std::vector<team_score>& teams) {
+    auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
+    auto rank = [](const std::optional<int>& r) { return r ? json(*r) : json(nullptr); };
+    json out = json::array();
+    for (const auto& t : teams)
+        out.push_back({{"team", t.team ? json(*t.team) : json(nullptr)}, {"from_agents", num(t.from_agents)},
+                       {"from_agents_rank", rank(t.from_agents_rank)}, {"agents", t.agents},
+                       {"pooled", num(t.pooled)}, {"pooled_rank", rank(t.pooled_rank)}});
+    return out;
+}
+
+inline void write_teams_table(std::ostream& os, const std::vector<team_score>& teams) {
+    os << "\nteams: from_agents = interaction-weighted mean of the agents' scores; pooled = the team's own KPIs\n";
+    for (const auto& t : teams)
+        os << "  " << detail::pad(t.team.value_or("(none)"), 12, false) << "  from_agents "
+           << detail::pad(detail::fmt_fixed(t.from_agents, 1), 6, true) << " (" << t.agents << " agents)  pooled "
+           << detail::pad(detail::fmt_fixed(t.pooled, 1), 6, true) << '\n';
 }
 
 inline void score_report::explain(std::ostream& os, const std::string& key) const {
