@@ -207,15 +207,24 @@ void register_report(py::module_& m) {
         for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).by) out.emplace_back(cskpi::name_of(k));
         return out;
     }, "The grouping a scorecard scores (validates the scorecard).");
-    m.def("score", [](const cskpi::report& rep, const std::string& card_json, const std::string& explain) {
+    m.def("score", [](const cskpi::report& rep, const std::string& card_json, const std::string& explain,
+                      const cskpi::report* mix_group_cells, const cskpi::report* mix_cells) {
         const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-        const auto sr = cskpi::score(rep, card);
+        std::optional<cskpi::case_mix_reports> mix;
+        if (mix_group_cells && mix_cells) mix = cskpi::case_mix_reports{*mix_group_cells, *mix_cells};
+        const auto sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
         if (!explain.empty()) {
             std::ostringstream os;
             sr.explain(os, explain);
             return os.str();
         }
         return sr.to_json().dump();
-    }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "");
+    }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "", py::arg("mix_group_cells") = nullptr,
+       py::arg("mix_cells") = nullptr);
+    m.def("case_mix_keys", [](const std::string& card_json) {
+        std::vector<std::string> out;
+        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).case_mix_keys()) out.emplace_back(cskpi::name_of(k));
+        return out;
+    });
 
 }

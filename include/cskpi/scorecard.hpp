@@ -37,6 +37,7 @@ struct kpi_spec {
     normalization norm;
     std::optional<double> min_den;  ///< rates with a smaller denominator are insufficient
     std::optional<double> shrink;   ///< empirical-Bayes pseudo-count toward the pooled rate
+    std::vector<group_key> case_mix;  ///< compare with the value expected for the group's mix of these cells
 };
 
 enum class weight_method { manual, ahp, entropy, critic };
@@ -54,6 +55,18 @@ struct scorecard {
     /// Parses section 9's object. Throws config_error naming the key path
     /// (e.g. "scorecard.kpis[2].normalize.method").
     static scorecard from_json(const json& j);
+    /// The cell keys of case-mix adjustment (shared by every KPI that uses it; empty = none).
+    std::vector<group_key> case_mix_keys() const {
+        for (const auto& k : kpis) if (!k.case_mix.empty()) return k.case_mix;
+        return {};
+    }
+};
+
+/// The two reports case-mix adjustment needs: grouped by the scorecard's keys plus the cell
+/// keys, and by the cell keys alone (the overall value of each cell).
+struct case_mix_reports {
+    report by_group_and_cells;
+    report by_cells;
 };
 
 /// Saaty's random consistency index RI for n = 1..15 (Saaty 1980, The Analytic Hierarchy Process).
@@ -152,6 +165,7 @@ inline Eigen::VectorXd critic_weights(const Eigen::MatrixXd& x) {
 /// One KPI of one group in the scorecard output.
 struct scored_kpi {
     double value = stats::nan, adjusted = stats::nan, points = stats::nan, contribution = stats::nan;
+    double expected = stats::nan;  ///< case mix: the value expected for the group's mix of cells
     double weight = stats::nan;  ///< effective weight after redistribution
     bool insufficient = false;
 };
@@ -182,7 +196,10 @@ struct score_report {
     void explain(std::ostream& os, const std::string& key) const;
 };
 
-score_report score(const report& rep, const scorecard& card);
+/// Scores the groups of `rep` (grouped by card.by). KPIs with case_mix need `mix`; their
+/// adjusted value is value - expected, expected = sum over cells of the group's share of the
+/// KPI's denominator (interactions for non-rates) x the cell's overall value.
+score_report score(const report& rep, const scorecard& card, const case_mix_reports* mix = nullptr);
 
 /// A team's score two ways: `from_agents` = the interaction-weighted mean of its scored agents'
 /// scores (an agent who served several teams counts in each with those interactions), and

@@ -145,8 +145,17 @@ def score_json(data, scorecard, by: Sequence[str] | str | None = None, config: M
     contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
     object or a path to its JSON file."""
     card_json, keys = _scorecard_of(scorecard, by)
+    return _json.loads(_score(data, card_json, keys, config, strict, threads, ""))
+
+
+def _score(data, card_json, keys, config, strict, threads, explain_key):
     rep = _run(data, keys, config, strict, threads, partial=False)
-    return _json.loads(_core.score(rep, card_json))
+    cells = list(_core.case_mix_keys(card_json))
+    mix = [None, None]
+    if cells:  # case mix: the groups' cells and the cells' overall values
+        mix = [_run(data, keys + cells, config, strict, threads, partial=False),
+               _run(data, cells, config, strict, threads, partial=False)]
+    return _core.score(rep, card_json, explain_key, *mix)
 
 
 def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
@@ -162,7 +171,7 @@ def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mappin
         row.update(interactions=g["interactions"], score=g["score"], rank=g["rank"], tier=g["tier"],
                    flags=list(g["flags"]), topsis=g["topsis"], topsis_rank=g["topsis_rank"])
         for metric, k in g["kpis"].items():
-            for part in ("value", "adjusted", "points", "contribution"):
+            for part in ("value", "expected", "adjusted", "points", "contribution"):
                 if part in k:
                     row[f"{metric}_{part}"] = k[part]
         rows.append(row)
@@ -189,8 +198,7 @@ def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,
             config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None) -> str:
     """How one group's score came about (the CLI's --explain)."""
     card_json, keys = _scorecard_of(scorecard, by)
-    rep = _run(data, keys, config, strict, threads, partial=False)
-    return _core.score(rep, card_json, key)
+    return _score(data, card_json, keys, config, strict, threads, key)
 
 
 def _to_dict(self) -> dict:

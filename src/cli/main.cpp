@@ -138,7 +138,13 @@ int run_score_command(const std::string& input, const std::string& config_path, 
     cskpi::score_report sr;
     std::vector<cskpi::team_score> rollup;
     try {
-        sr = cskpi::score(cskpi::run_report(input, cfg, card.by, opt), card);
+        std::optional<cskpi::case_mix_reports> mix;
+        if (const auto cells = card.case_mix_keys(); !cells.empty()) {
+            auto both = card.by;
+            both.insert(both.end(), cells.begin(), cells.end());
+            mix = cskpi::case_mix_reports{cskpi::run_report(input, cfg, both, opt), cskpi::run_report(input, cfg, cells, opt)};
+        }
+        sr = cskpi::score(cskpi::run_report(input, cfg, card.by, opt), card, mix ? &*mix : nullptr);
         if (teams) {
             if (card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
                 std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";

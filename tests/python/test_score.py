@@ -105,3 +105,30 @@ def test_team_rollups_from_agents_and_pooled():
             else math.isclose(t["pooled"], want[t["team"]], rel_tol=1e-12)
     cli = json.loads(cli_score("--format", "json", "--teams"))["teams"]
     assert [x["team"] for x in cli] == list(teams["team"])
+
+
+def test_case_mix_expected_value_from_the_agents_cells():
+    """expected = sum over (channel, category) cells of the agent's share of the KPI's
+    denominator x the cell's overall rate; adjusted = value - expected (pandas below)."""
+    card = {"kpis": [{"metric": "resolution_rate", "weight": 1, "normalize": {"method": "minmax"},
+                      "case_mix": ["channel", "category"]},
+                     {"metric": "frt_mean", "weight": 1, "better": "lower", "case_mix": ["channel", "category"]}]}
+    doc = cskpi.score_json(DATA, card, config=CFG)
+    cells = cskpi.report(DATA, by=["channel", "category"], config=CFG).set_index(["channel", "category"])
+    mix = cskpi.report(DATA, by=["agent", "channel", "category"], config=CFG)
+    for g in doc["groups"]:
+        agent = g["by"]["agent"]
+        rows = mix[mix["agent"] == agent] if agent is not None else mix[mix["agent"].isna()]
+        for metric, weight in (("resolution_rate", "resolution_rate_den"), ("frt_mean", "interactions")):
+            cell_values = cells.loc[list(zip(rows["channel"], rows["category"])), metric].to_numpy()
+            w = rows[weight].to_numpy(dtype=float)
+            ok = (w > 0) & ~np.isnan(cell_values)
+            expected = (w[ok] * cell_values[ok]).sum() / w[ok].sum()
+            k = g["kpis"][metric]
+            assert math.isclose(k["expected"], expected, rel_tol=1e-12), (agent, metric)
+            assert math.isclose(k["adjusted"], k["value"] - expected, rel_tol=1e-9, abs_tol=1e-12)
+    text = cskpi.explain(DATA, card, doc["groups"][0]["by"]["agent"], config=CFG)
+    assert "for its case mix" in text
+    with pytest.raises(ValueError, match=r"scorecard.kpis\[1\].case_mix: every KPI must use the same case-mix keys"):
+        cskpi.score_json(DATA, {"kpis": [{"metric": "csat", "weight": 1, "case_mix": ["channel"]},
+                                         {"metric": "nps", "weight": 1, "case_mix": ["category"]}]})

@@ -92,7 +92,15 @@ inline scorecard scorecard::from_json(const json& j) {
                     } else if (kk == "normalize") { ks.norm = parse_normalization(vv, kpp); has_norm = true; }
                     else if (kk == "min_den") ks.min_den = get_number(vv, kpp);
                     else if (kk == "shrink") ks.shrink = get_number(vv, kpp);
-                    else unknown_key(kpp);
+                    else if (kk == "case_mix") {
+                        if (!vv.is_array() || vv.empty()) throw config_error(kpp, "expected an array of keys, e.g. [\"channel\", \"category\"]");
+                        std::vector<std::string> names;
+                        for (const auto& x : vv) names.push_back(get_string(x, kpp));
+                        try { ks.case_mix = parse_group_keys(names); } catch (const std::invalid_argument& e) { throw config_error(kpp, e.what()); }
+                        for (auto key : ks.case_mix)
+                            if (is_time_key(key) || key == group_key::agent)
+                                throw config_error(kpp, "case-mix cells are channel, category, priority or team, not '" + std::string(name_of(key)) + "'");
+                    } else unknown_key(kpp);
                 }
                 if (!has_norm) ks.norm.how = normalization::method::minmax;
                 if ((ks.min_den || ks.shrink) && !is_metric(ks.metric + "_den"))
@@ -131,6 +139,15 @@ inline scorecard scorecard::from_json(const json& j) {
         } else unknown_key(p);
     }
     if (s.kpis.empty()) throw config_error(root + ".kpis", "required");
+    for (std::size_t i = 0; i < s.kpis.size(); ++i) {
+        const auto& mix = s.kpis[i].case_mix;
+        if (mix.empty()) continue;
+        if (mix != s.case_mix_keys())
+            throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix", "every KPI must use the same case-mix keys");
+        for (auto key : mix)
+            if (std::find(s.by.begin(), s.by.end(), key) != s.by.end())
+                throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix", "'" + std::string(name_of(key)) + "' is already a scored key");
+    }
     const std::string m = method.value_or("manual");
     if (m == "manual") {
         s.weights = weight_method::manual;
@@ -231,8 +248,15 @@ inline std::vector<std::optional<int>> rank_desc(const std::vector<double>& v) {
 
 }  // namespace detail
 
-inline score_report score(const report& rep, const scorecard& card) {
+inline score_report score(const report& rep, const scorecard& card, const case_mix_reports* mix) {
     if (rep.by != card.by) throw std::invalid_argument("score: the report is grouped differently from the scorecard");
+    const auto mix_keys = card.case_mix_keys();
+    if (!mix_keys.empty()) {
+        std::vector<group_key> both = card.by;
+        both.insert(both.end(), mix_keys.begin(), mix_keys.end());
+        if (!mix || mix->by_group_and_cells.by != both || mix->by_cells.by != mix_keys)
+            throw std::invalid_argument("score: case_mix needs reports by the scored keys + cells and by the cells");
+    }
     score_report out;
     out.card = card;
     const std::size_t nk = card.kpis.size();
@@ -260,7 +284,34 @@ inline score_report score(const report& rep, const scorecard& card) {
     }
     auto group_report = [&](std::size_t i) -> const report_group& { return rep.by.empty() ? rep.groups[0] : rep.groups[i + 1]; };
 
-    // Shrinkage toward the pooled rate of the scored groups, then sufficiency.
+    // Case mix: expected value of each group = its cells' overall values weighted by the
+    // group's share of the KPI's denominator in each cell (interactions for non-rates).
+    if (!mix_keys.empty()) {
+        const std::size_t nb = card.by.size();
+        std::map<std::vector<std::optional<std::string>>, const report_group*> cell;
+        for (std::size_t i = 1; i < mix->by_cells.groups.size(); ++i) cell[mix->by_cells.groups[i].keys] = &mix->by_cells.groups[i];
+        for (std::size_t k = 0; k < nk; ++k) {
+            const auto& ks = card.kpis[k];
+            if (ks.case_mix.empty()) continue;
+            const bool rate = detail::is_metric(ks.metric + "_den");
+            const std::string weight_col = rate ? ks.metric + "_den" : "interactions";
+            for (auto& g : out.groups) {
+                double num = 0, den = 0;
+                for (std::size_t i = 1; i < mix->by_group_and_cells.groups.size(); ++i) {
+                    const auto& row = mix->by_group_and_cells.groups[i];
+                    if (!std::equal(g.keys.begin(), g.keys.end(), row.keys.begin())) continue;
+                    const std::vector<std::optional<std::string>> ck(row.keys.begin() + static_cast<std::ptrdiff_t>(nb), row.keys.end());
+                    auto it = cell.find(ck);
+                    if (it == cell.end()) continue;
+                    const double w = row.metric(weight_col), v = it->second->metric(ks.metric);
+                    if (w > 0 && !std::isnan(v)) { num += w * v; den += w; }
+                }
+                auto& kp = g.kpis[k];
+                kp.expected = den > 0 ? num / den : stats::nan;
+            }
+        }
+    }
+    // Shrinkage toward the pooled rate of the scored groups, then case mix, then sufficiency.
     for (std::size_t k = 0; k < nk; ++k) {
         const auto& ks = card.kpis[k];
         if (ks.shrink) {
@@ -277,6 +328,8 @@ inline score_report score(const report& rep, const scorecard& card) {
                 if (!std::isnan(kp.value) && !std::isnan(pooled)) kp.adjusted = (n * kp.value + *ks.shrink * pooled) / (n + *ks.shrink);
             }
         }
+        if (!ks.case_mix.empty())
+            for (auto& g : out.groups) g.kpis[k].adjusted -= g.kpis[k].expected;
         for (std::size_t i = 0; i < out.groups.size(); ++i) {
             auto& kp = out.groups[i].kpis[k];
             const bool thin = ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den;
@@ -441,7 +494,8 @@ inline json score_report::to_json() const {
         for (std::size_t k = 0; k < card.kpis.size(); ++k) {
             const auto& x = g.kpis[k];
             json o = {{"value", num(x.value)}};
-            if (card.kpis[k].shrink) o["adjusted"] = num(x.adjusted);
+            if (card.kpis[k].shrink || !card.kpis[k].case_mix.empty()) o["adjusted"] = num(x.adjusted);
+            if (!card.kpis[k].case_mix.empty()) o["expected"] = num(x.expected);
             o["points"] = num(x.points);
             o["contribution"] = num(x.contribution);
             o["weight"] = num(x.weight);
@@ -553,7 +607,9 @@ inline void score_report::explain(std::ostream& os, const std::string& key) cons
             const auto& x = g.kpis[k];
             const char* how[] = {"bands", "linear", "minmax", "zscore", "percentile"};
             os << "  " << ks.metric << " = " << detail::number_text(x.value);
-            if (ks.shrink) os << " (shrunk to " << detail::number_text(x.adjusted) << ")";
+            if (ks.shrink) os << " (shrunk)";
+            if (!ks.case_mix.empty()) os << ", expected " << detail::number_text(x.expected) << " for its case mix";
+            if (ks.shrink || !ks.case_mix.empty()) os << " -> adjusted " << detail::number_text(x.adjusted);
             os << ", " << (ks.higher_better ? "higher" : "lower") << " is better, " << how[static_cast<int>(ks.norm.how)];
             if (x.insufficient) { os << ": insufficient, its weight goes to the other KPIs\n"; continue; }
             os << " -> " << detail::fmt_fixed(x.points, 2) << " points x weight " << detail::fmt_fixed(x.weight, 4)
