@@ -55,6 +55,12 @@ void register_accumulators(py::module_& m) {
     rs.def(py::init<>())
         .def_property_readonly("groups", [](const cskpi::report_state& s) { return s.groups(); })
         .def("__len__", &cskpi::report_state::size)
+        .def_property_readonly("by", [](const cskpi::report_state& s) {
+            std::vector<std::string> out;
+            for (auto k : s.by()) out.emplace_back(cskpi::name_of(k));
+            return out;
+        })
+        .def_property_readonly("_config_json", [](const cskpi::report_state& s) { return s.cfg().to_json().dump(); })
         .def("__repr__", [](const cskpi::report_state& s) {
             std::string by;
             for (auto k : s.by()) by += (by.empty() ? "" : ",") + std::string(cskpi::name_of(k));

@@ -209,6 +209,24 @@ def _from_dict(cls, d: Mapping[str, Any]):
     return cls._from_json(_json.dumps(d))
 
 
+def _report_state_update(self, data, *, strict: bool = False, threads: int | None = None):
+    """Adds the rows of `data` (path, DataFrame or dict of arrays) with this state's
+    configuration and grouping. Ids are checked for duplicates within `data` only."""
+    self.merge(partial(data, by=self.by, config=_json.loads(self._config_json), strict=strict, threads=threads))
+    return self
+
+
+def _group_state_update(self, data, config: Mapping[str, Any] | None = None, *, strict: bool = False,
+                        threads: int | None = None):
+    """Adds every row of `data` to this one group."""
+    state = partial(data, by=[], config=config, strict=strict, threads=threads)
+    if len(state):
+        self.merge(state.groups[0])
+    return self
+
+
 for _cls in (GroupState, ReportState):
     _cls.to_dict = _to_dict
     _cls.from_dict = classmethod(_from_dict)
+ReportState.update = _report_state_update
+GroupState.update = _group_state_update

@@ -150,3 +150,18 @@ def test_metric_columns_follow_the_spec_order():
     assert cols[:5] == ["interactions", "answered", "abandoned", "resolved", "answer_rate"]
     assert cols[-2:] == ["sales_total", "avg_order_value"]
     assert len(cols) == 109
+
+
+def test_update_adds_rows_with_the_states_configuration():
+    raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).drop_duplicates("id")
+    by = ["team"]
+    state = cskpi.partial(raw.iloc[:1000], by=by, config=CFG)
+    state.update(raw.iloc[1000:3000]).update(raw.iloc[3000:])
+    assert state == cskpi.partial(raw, by=by, config=CFG)
+    assert state.by == ["team"]
+    g = cskpi.GroupState()
+    g.update(raw.iloc[:10], config=CFG)
+    assert g.interactions == 10
+    g.update(raw.iloc[10:25], config=CFG)
+    assert g == cskpi.partial(raw.iloc[:25], config=CFG).groups[0]
+    assert repr(g).startswith("GroupState(interactions=25")
