@@ -147,10 +147,8 @@ private:
     std::int64_t i64(const frame_column& c) const { return static_cast<const std::int64_t*>(c.data)[r_]; }
     std::uint8_t u8(const frame_column& c) const { return static_cast<const std::uint8_t*>(c.data)[r_]; }
     template <class F>
-    auto parsed(column c, F&& parse) const -> cell<typename decltype(parse(std::string_view{}))::value_type> {
-        const auto s = text(c);
-        if (s.empty()) return {};
-        return {true, parse(s)};
+    auto parsed(column c, F&& parse) const {
+        return cell_from_text(text(c), std::forward<F>(parse));
     }
     const frame& f_;
     std::size_t r_;

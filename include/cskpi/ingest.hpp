@@ -117,6 +117,13 @@ struct cell {
     std::optional<T> value;
 };
 
+/// A cell from text: missing when empty, else the result of `parse` (nullopt = unparsable).
+template <class F>
+auto cell_from_text(std::string_view s, F&& parse) -> cell<typename decltype(parse(std::string_view{}))::value_type> {
+    if (s.empty()) return {};
+    return {true, parse(s)};
+}
+
 /// Row accessor over raw text fields (CSV, JSON Lines): every typed read parses the text.
 /// Other sources (typed DataFrame columns) provide the same members; row_validator::validate
 /// is written once against this interface, so every source follows the same rules.
@@ -128,18 +135,12 @@ public:
     std::string_view text(column c) const { return detail::trim(f_[static_cast<std::size_t>(c)]); }
     /// The cell as the user wrote it, for reject messages.
     std::string show(column c) const { return detail::clip(text(c)); }
-    cell<micros> timestamp(column c) const { return read(c, [&](std::string_view s) { return parse_timestamp(s, tz_); }); }
-    cell<double> number(column c) const { return read(c, [](std::string_view s) { return parse_number(s); }); }
-    cell<std::int64_t> integer(column c) const { return read(c, [](std::string_view s) { return parse_integer(s); }); }
-    cell<bool> boolean(column c) const { return read(c, [](std::string_view s) { return parse_bool(s); }); }
+    cell<micros> timestamp(column c) const { return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); }); }
+    cell<double> number(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); }); }
+    cell<std::int64_t> integer(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_integer(s); }); }
+    cell<bool> boolean(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_bool(s); }); }
 
 private:
-    template <class F>
-    auto read(column c, F&& parse) const -> cell<typename decltype(parse(std::string_view{}))::value_type> {
-        const auto s = text(c);
-        if (s.empty()) return {};
-        return {true, parse(s)};
-    }
     const fields& f_;
     const time_zone& tz_;
 };
