@@ -70,7 +70,7 @@ public:
         const auto& col = at(c);
         switch (col.type) {
         case frame_column::kind::text:
-        case frame_column::kind::strings: return parsed(c, [&](std::string_view s) { return parse_timestamp(s, tz_); });
+        case frame_column::kind::strings: return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); });
         case frame_column::kind::datetime_utc:
         case frame_column::kind::datetime_local: {
             const std::int64_t ns = i64(col);
@@ -92,7 +92,7 @@ public:
         const auto& col = at(c);
         switch (col.type) {
         case frame_column::kind::text:
-        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_number(s); });
+        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); });
         case frame_column::kind::float64: {
             const double v = f64(col);
             if (std::isnan(v)) return {};
@@ -107,7 +107,7 @@ public:
         const auto& col = at(c);
         switch (col.type) {
         case frame_column::kind::text:
-        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_integer(s); });
+        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_integer(s); });
         case frame_column::kind::float64: {
             const double v = f64(col);
             if (std::isnan(v)) return {};
@@ -123,7 +123,7 @@ public:
         const auto& col = at(c);
         switch (col.type) {
         case frame_column::kind::text:
-        case frame_column::kind::strings: return parsed(c, [](std::string_view s) { return parse_bool(s); });
+        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_bool(s); });
         case frame_column::kind::boolean: return {true, u8(col) != 0};
         case frame_column::kind::float64: {
             const double v = f64(col);
@@ -146,10 +146,6 @@ private:
     double f64(const frame_column& c) const { return static_cast<const double*>(c.data)[r_]; }
     std::int64_t i64(const frame_column& c) const { return static_cast<const std::int64_t*>(c.data)[r_]; }
     std::uint8_t u8(const frame_column& c) const { return static_cast<const std::uint8_t*>(c.data)[r_]; }
-    template <class F>
-    auto parsed(column c, F&& parse) const {
-        return cell_from_text(text(c), std::forward<F>(parse));
-    }
     const frame& f_;
     std::size_t r_;
     const time_zone& tz_;
