@@ -310,11 +310,6 @@ public:
         if (!hashes_.empty()) __builtin_prefetch(&hashes_[h & mask_]);
     }
     std::size_t size() const noexcept { return size_; }
-    /// Pre-sizes the table for about `n` ids.
-    void reserve(std::size_t n) {
-        while (hashes_.size() * 7 < n * 10) grow();
-    }
-
     static std::uint64_t hash(std::string_view s) {
         const std::uint64_t h = detail::hash_bytes(s);
         return h ? h : 1;  // 0 marks an empty slot

@@ -63,17 +63,6 @@ public:
             if (e.tag == tag && value(e.code) == s) return last_ = e.code;
         }
     }
-    /// Code of `s` if present, else no_code (never adds).
-    std::uint32_t find(std::string_view s) const {
-        if (s.empty() || slots_.empty()) return no_code;
-        const std::uint64_t h = hash_bytes(s);
-        const auto tag = static_cast<std::uint32_t>(h >> 32);
-        for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-            const slot& e = slots_[i];
-            if (e.code == no_code) return no_code;
-            if (e.tag == tag && value(e.code) == s) return e.code;
-        }
-    }
     /// The string of a code; valid until the next code() call adds an entry.
     std::string_view value(std::uint32_t c) const {
         return std::string_view(arena_).substr(offsets_[c], offsets_[c + 1] - offsets_[c]);
