@@ -102,20 +102,6 @@ struct report {
     void write_table(std::ostream& os, std::size_t max_rows = 200) const;
 };
 
-namespace detail {
-inline std::string pad(const std::string& s, std::size_t w, bool right) {
-    const std::size_t d = display_width(s);
-    const std::string fill(w > d ? w - d : 0, ' ');
-    return right ? fill + s : s + fill;
-}
-inline std::string fmt_fixed(double v, int decimals, const char* suffix = "") {
-    if (std::isnan(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v, suffix);
-    return buf;
-}
-}  // namespace detail
-
 inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
     using detail::fmt_fixed;
     struct col { const char* title; const char* metric; int kind; };  // 0 count, 1 pct, 2 secs, 3 num
@@ -152,25 +138,11 @@ inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
         }
         cells.push_back(std::move(row));
     }
-    std::vector<std::size_t> w(head.size(), 0);
-    for (const auto& r : cells)
-        for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], detail::display_width(r[i]));
-    const std::size_t nkeys = std::max<std::size_t>(by.size(), 1);
     os << "cskpi " << version << " report";
     if (!input_path.empty()) os << " of " << input_path;
     os << "  (timezone " << cfg.timezone << ")\n";
     os << "rows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "\n\n";
-    for (std::size_t r = 0; r < cells.size(); ++r) {
-        std::string line;
-        for (std::size_t i = 0; i < cells[r].size(); ++i)
-            line += (i ? "  " : "") + detail::pad(cells[r][i], w[i], i >= nkeys);
-        os << line << '\n';
-        if (r == 0) {
-            std::size_t total = 0;
-            for (auto x : w) total += x + 2;
-            os << std::string(total - 2, '-') << '\n';
-        }
-    }
+    detail::write_grid(os, cells, std::max<std::size_t>(by.size(), 1));
     if (groups.size() > max_rows)
         os << "... " << groups.size() - max_rows << " more groups (use --format csv or json for all)\n";
     os << "\nRates in %, times in seconds; '-' = undefined (no data). All " << metric_catalogue().size()

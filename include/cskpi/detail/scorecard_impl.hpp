@@ -562,15 +562,7 @@ inline void score_report::write_table(std::ostream& os) const {
         row.push_back(flags);
         cells.push_back(std::move(row));
     }
-    std::vector<std::size_t> w(head.size(), 0);
-    for (const auto& r : cells)
-        for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], detail::display_width(r[i]));
-    for (const auto& r : cells) {
-        std::string line;
-        for (std::size_t i = 0; i < r.size(); ++i) line += (i ? "  " : "") + detail::pad(r[i], w[i], false);
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        os << line << '\n';
-    }
+    detail::write_grid(os, cells);
     os << "\nKPI columns show points (0-100); '-' = not scored. --explain KEY shows how a score came about.\n";
 }
 

@@ -2,7 +2,11 @@
 // Small text helpers for writers: CSV quoting, shortest round-trip doubles, terminal widths.
 #include <charconv>
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <ostream>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -53,6 +57,44 @@ inline std::size_t display_width(std::string_view s) {
         w += wide ? 2 : 1;
     }
     return w;
+}
+
+/// `s` padded with spaces to `w` terminal columns, on the left when `right`.
+inline std::string pad(const std::string& s, std::size_t w, bool right) {
+    const std::size_t d = display_width(s);
+    const std::string fill(w > d ? w - d : 0, ' ');
+    return right ? fill + s : s + fill;
+}
+
+/// `v` with `decimals` decimals, "-" when undefined.
+inline std::string fmt_fixed(double v, int decimals, const char* suffix = "") {
+    if (std::isnan(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v, suffix);
+    return buf;
+}
+
+/// Writes rows of cells as aligned columns; the first row is the heading, underlined. Columns
+/// from `right_from` on are right-aligned (numbers).
+inline void write_grid(std::ostream& os, const std::vector<std::vector<std::string>>& cells,
+                       std::size_t right_from = SIZE_MAX) {
+    std::vector<std::size_t> w;
+    for (const auto& r : cells) {
+        if (w.size() < r.size()) w.resize(r.size(), 0);
+        for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], display_width(r[i]));
+    }
+    for (std::size_t r = 0; r < cells.size(); ++r) {
+        std::string line;
+        for (std::size_t i = 0; i < cells[r].size(); ++i)
+            line += (i ? "  " : "") + pad(cells[r][i], w[i], i >= right_from);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        os << line << '\n';
+        if (r == 0) {
+            std::size_t total = 0;
+            for (auto x : w) total += x + 2;
+            os << std::string(total ? total - 2 : 0, '-') << '\n';
+        }
+    }
 }
 
 }  // namespace cskpi::detail

@@ -1,0 +1,170 @@
+#pragma once
+// QA reviews in long form (one row per review x item) validated against a rubric and gathered
+// into one record per review. A row is rejected, with line and reason, when it names an
+// unknown item, a score off the item's scale, repeats an earlier (review_id, item) pair, or
+// contradicts the review's earlier rows (another agent, reviewer or interaction).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "../ingest.hpp"
+#include "../table_reader.hpp"
+#include "../time.hpp"
+#include "rubric.hpp"
+
+namespace cskpi::qa {
+
+/// One item's rating within a review.
+struct rating {
+    enum class state : std::uint8_t { absent, na, rated };
+    state st = state::absent;
+    double score = 0;
+};
+
+struct review {
+    std::string id;
+    std::optional<std::string> interaction_id, agent, reviewer;
+    std::optional<micros> reviewed_at;
+    bool automatic = false;  ///< produced by automatic transcript checks, not a person
+    std::uint64_t line = 0;  ///< first line of the review in its file
+    std::vector<rating> ratings;  ///< one per rubric item
+};
+
+/// The review table's columns, in the order `review_set::add` takes cells.
+inline const std::vector<std::string>& review_columns() {
+    static const std::vector<std::string> c = {"review_id", "interaction_id", "agent", "reviewer",
+                                               "reviewed_at", "item", "score", "automatic"};
+    return c;
+}
+
+/// Reviews gathered from one or more sources, with the ledger of every row read.
+class review_set {
+public:
+    enum col : std::size_t { review_id, interaction_id, agent, reviewer, reviewed_at, item, score, automatic };
+
+    review_set(qa::rubric r, const std::string& zone = "UTC") : rubric_(std::move(r)), tz_(zone) {}
+
+    const qa::rubric& rules() const noexcept { return rubric_; }
+    const std::vector<review>& reviews() const noexcept { return reviews_; }
+    const reject_ledger& ledger() const noexcept { return ledger_; }
+    reject_ledger& ledger() noexcept { return ledger_; }
+    /// Where rows came from ("a.csv", "a.csv + events.jsonl"), for error messages and reports.
+    const std::string& source() const noexcept { return source_; }
+
+    /// Validates one row (cells in `review_columns()` order; nullopt = empty) and adds it, or
+    /// records it in the ledger. In strict mode a bad row throws input_error instead.
+    bool add(std::uint64_t line, const std::vector<std::optional<std::string>>& cells, bool strict = false) {
+        reject why;
+        why.line = line;
+        if (validate(line, cells, why)) {
+            ledger_.accepted();
+            return true;
+        }
+        if (strict) throw input_error(source_, why.line, why.column, why.value, why.reason);
+        ledger_.rejected(why);
+        return false;
+    }
+
+    /// Reads a CSV or JSONL file of reviews.
+    void read(const std::string& path, bool strict = false) {
+        const std::string text = read_file(path);
+        read_text(text, format_of(path), path, strict);
+    }
+    void read_text(std::string_view text, input_format fmt, const std::string& path, bool strict = false) {
+        source_ = source_.empty() ? path : source_ + " + " + path;
+        read_records(text, fmt, path, review_columns(), {"review_id", "item", "score"}, ledger_,
+                     [&](const text_record& r) { add(r.line, r.cells, strict); });
+        if (strict && ledger_.rows_rejected) {
+            const auto& r = ledger_.rejects.front();
+            throw input_error(path, r.line, r.column, r.value, r.reason);
+        }
+    }
+
+private:
+    bool fail(reject& why, const std::string& column, const std::optional<std::string>& value, std::string reason) {
+        why.column = column;
+        why.value = value ? detail::clip(*value) : std::string();
+        why.reason = std::move(reason);
+        return false;
+    }
+
+    bool validate(std::uint64_t line, const std::vector<std::optional<std::string>>& c, reject& why) {
+        const auto& names = review_columns();
+        if (!c[review_id]) return fail(why, names[review_id], c[review_id], "required");
+        if (!c[item]) return fail(why, names[item], c[item], "required");
+        const auto idx = rubric_.find(*c[item]);
+        if (!idx) return fail(why, names[item], c[item], "unknown item (not in the rubric)");
+        const rubric_item& it = rubric_.items[*idx];
+        if (!c[score]) return fail(why, names[score], c[score], "required (a number, or na when not applicable)");
+        rating rt;
+        if (detail::iequals(*c[score], "na") || detail::iequals(*c[score], "n/a")) {
+            rt.st = rating::state::na;
+        } else {
+            const auto x = parse_number(*c[score]);
+            if (!x) return fail(why, names[score], c[score], "not a number or na");
+            if (*x < it.lo || *x > it.hi)
+                return fail(why, names[score], c[score],
+                            "off the scale of item '" + it.id + "' [" + detail::number_text(it.lo) + ", " +
+                                detail::number_text(it.hi) + "]");
+            rt.st = rating::state::rated;
+            rt.score = *x;
+        }
+        std::optional<micros> at;
+        if (c[reviewed_at]) {
+            at = parse_timestamp(*c[reviewed_at], tz_);
+            if (!at) return fail(why, names[reviewed_at], c[reviewed_at], "not a timestamp");
+        }
+        bool automatic_row = false;
+        if (c[automatic]) {
+            const auto b = parse_bool(*c[automatic]);
+            if (!b) return fail(why, names[automatic], c[automatic], "expected true or false");
+            automatic_row = *b;
+        }
+
+        auto [pos, fresh] = index_.try_emplace(*c[review_id], reviews_.size());
+        if (fresh) {
+            review r;
+            r.id = *c[review_id];
+            r.interaction_id = c[interaction_id];
+            r.agent = c[agent];
+            r.reviewer = c[reviewer];
+            r.reviewed_at = at;
+            r.automatic = automatic_row;
+            r.line = line;
+            r.ratings.resize(rubric_.items.size());
+            r.ratings[*idx] = rt;
+            reviews_.push_back(std::move(r));
+            return true;
+        }
+        review& r = reviews_[pos->second];
+        if (r.ratings[*idx].st != rating::state::absent)
+            return fail(why, names[item], c[item],
+                        "repeats item '" + it.id + "' of review '" + r.id + "' (first given in the review starting at line " +
+                            std::to_string(r.line) + ")");
+        // The review's header columns must agree across its rows; a blank cell inherits.
+        for (auto [k, field] : {std::pair{interaction_id, &r.interaction_id}, std::pair{agent, &r.agent},
+                                std::pair{reviewer, &r.reviewer}}) {
+            if (!c[k]) continue;
+            if (!*field) *field = c[k];
+            else if (**field != *c[k])
+                return fail(why, names[k], c[k],
+                            "contradicts '" + **field + "' given for review '" + r.id + "' at line " + std::to_string(r.line));
+        }
+        if (at && !r.reviewed_at) r.reviewed_at = at;
+        if (automatic_row != r.automatic)
+            return fail(why, names[automatic], c[automatic], "contradicts the earlier rows of review '" + r.id + "'");
+        r.ratings[*idx] = rt;
+        return true;
+    }
+
+    qa::rubric rubric_;
+    time_zone tz_;
+    std::vector<review> reviews_;
+    std::unordered_map<std::string, std::size_t> index_;
+    reject_ledger ledger_;
+    std::string source_;
+};
+
+}  // namespace cskpi::qa
