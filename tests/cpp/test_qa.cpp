@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include <cskpi/qa/auto_checks.hpp>
 #include <cskpi/qa/calibration.hpp>
 
 using namespace cskpi;
@@ -281,4 +282,120 @@ TEST_CASE("calibration: Cohen's kappa is null with three reviewers") {
     CHECK_FALSE(s.cohen_unweighted.has_value());
     CHECK(to_json(s)["cohen_kappa"]["unweighted"].is_null());
     CHECK(s.fleiss == Approx(fleiss_kappa(m)));
+}
+
+namespace {
+const char* auto_rubric = R"({"items": [
+  {"id": "greeting", "section": "etiquette", "scale": [0, 1], "weight": 10},
+  {"id": "closing", "section": "etiquette", "scale": [0, 1], "weight": 10},
+  {"id": "language", "section": "tone", "scale": [0, 2], "weight": 20},
+  {"id": "speed", "section": "speed", "scale": [0, 1], "weight": 20},
+  {"id": "privacy", "section": "compliance", "scale": [0, 1], "weight": 20},
+  {"id": "accuracy", "section": "solution", "scale": [1, 5], "weight": 40}]})";
+const char* auto_rules = R"({"checks": [
+  {"item": "greeting", "rule": "greeting", "phrases": ["您好"], "within_chars": 5},
+  {"item": "closing", "rule": "closing", "phrases": ["祝您生活愉快", "have a nice day"]},
+  {"item": "language", "rule": "forbidden", "phrases": ["不知道"], "patterns": ["滚.?开"]},
+  {"item": "speed", "rule": "response_within", "seconds": 60},
+  {"item": "privacy", "rule": "masked_pii"}], "case_insensitive": true})";
+}  // namespace
+
+TEST_CASE("automatic checks: each rule on hand-made transcripts") {
+    const rubric rb = rubric::from_json(json::parse(auto_rubric));
+    const check_rules rules = check_rules::from_json(json::parse(auto_rules), rb);
+    const std::string events =
+        "interaction_id,at,from,agent,kind,public,text\n"
+        // c1: greeting within 5 code points ("亲，您好" = 4), closing, all waits <= 60 s, clean
+        "c1,2026-03-01 10:00:00,customer,,,,在吗\n"
+        "c1,2026-03-01 10:00:05,customer,,,,我的快递呢\n"
+        "c1,2026-03-01 10:01:00,agent,张伟,,,亲，您好，我查一下\n"     // wait from 10:00:00 = 60 s (ok, <=)
+        "c1,2026-03-01 10:01:10,agent,张伟,note,false,内部备注 13812345678\n"  // a note never counts
+        "c1,2026-03-01 10:02:00,customer,,,,好的\n"
+        "c1,2026-03-01 10:02:30,agent,张伟,,,已发货，138****5678 HAVE A NICE DAY\n"
+        // c2: greeting too late (6th code point), forbidden phrase, slow reply, phone number, no closing
+        "c2,2026-03-01 11:00:00,customer,,,,退款\n"
+        "c2,2026-03-01 11:02:00,agent,李娜,,,请稍等，您好\n"              // wait 120 s > 60
+        "c2,2026-03-01 11:03:00,agent,李娜,,,我也不知道，打13812345678\n"
+        // c3: no agent message at all -> nothing judged
+        "c3,2026-03-01 12:00:00,customer,,,,hello\n"
+        "c3,2026-03-01 12:00:01,bot,,,,您好，我是机器人\n"
+        // c4: 滚开 with a character between matches the pattern 滚.?开 (one code point, three bytes)
+        "c4,2026-03-01 13:00:00,customer,,,,hi\n"
+        "c4,2026-03-01 13:00:10,agent,王芳,,,您好 滚啊开 ID 11010519491231002X\n"
+        "c5,yesterday,customer,,,,x\n"                                        // bad timestamp
+        "c5,2026-03-01 13:00:00,robot,,,,x\n";                                // bad sender
+    reject_ledger ledger;
+    auto msgs = read_message_events(events, input_format::csv, "events.csv", "Asia/Shanghai", ledger);
+    CHECK(ledger.rows_read == 15);
+    CHECK(ledger.rows_rejected == 2);
+    REQUIRE(ledger.rejects.size() == 2);
+    CHECK(ledger.rejects[0].column == "at");
+    CHECK(ledger.rejects[1].column == "from");
+    const auto ar = run_checks(msgs, rules, rb);
+    REQUIRE(ar.size() == 4);
+    auto score = [&](std::size_t r, const char* item) {
+        const auto& rt = ar[r].ratings[*rb.find(item)];
+        return rt.st == rating::state::rated ? rt.score : -1.0;
+    };
+    CHECK(ar[0].agent == "张伟");
+    CHECK(score(0, "greeting") == 1);
+    CHECK(score(0, "closing") == 1);   // case-insensitive
+    CHECK(score(0, "language") == 2);  // scale max
+    CHECK(score(0, "speed") == 1);
+    CHECK(score(0, "privacy") == 1);   // masked number passes, the note is not judged
+    CHECK(score(0, "accuracy") == -1); // no rule: left for a person
+    CHECK(score(1, "greeting") == 0);
+    CHECK(score(1, "closing") == 0);
+    CHECK(score(1, "language") == 0);
+    CHECK(score(1, "speed") == 0);
+    CHECK(score(1, "privacy") == 0);
+    for (const char* item : {"greeting", "closing", "language", "speed", "privacy"}) CHECK(score(2, item) == -1);
+    CHECK(score(3, "language") == 0);
+    CHECK(score(3, "privacy") == 0);   // 18-character ID number with X
+    CHECK(score(3, "speed") == 1);
+
+    // Merge: c1 has a human review (its own greeting rating wins), c2 gets an automatic review.
+    review_set s(rb);
+    s.read_text("review_id,interaction_id,agent,reviewer,item,score\n"
+                "h1,c1,张伟,q1,greeting,0\nh1,c1,张伟,q1,accuracy,5\n",
+                input_format::csv, "reviews.csv");
+    s.events_ledger() = ledger;
+    s.merge_automatic(ar, "events.csv");
+    REQUIRE(s.reviews().size() == 3);  // h1, auto:c2, auto:c4 (c3 had nothing judged)
+    const auto& h1 = s.reviews()[0];
+    CHECK(h1.ratings[*rb.find("greeting")].score == 0);
+    CHECK_FALSE(h1.ratings[*rb.find("greeting")].automatic);
+    CHECK(h1.ratings[*rb.find("closing")].automatic);
+    CHECK(s.reviews()[1].id == "auto:c2");
+    CHECK(s.reviews()[1].reviewer == "auto");
+    CHECK(s.reviews()[1].agent == "李娜");
+    const auto q = score_reviews(s);
+    // h1: greeting 0, closing 1, language 1, speed 1, privacy 1, accuracy 1 (weights 10,10,20,20,20,40)
+    CHECK(q.reviews[0].score == Approx(100.0 * 110 / 120));
+    CHECK(q.reviews[0].automatic_items == std::vector<std::string>{"closing", "language", "speed", "privacy"});
+    CHECK(q.reviews[1].score == 0);  // every automatic check failed; accuracy unrated
+    CHECK(q.to_json()["input"]["events"]["rows_rejected"] == 2);
+}
+
+TEST_CASE("automatic checks: rule errors name the key path") {
+    const rubric rb = rubric::from_json(json::parse(auto_rubric));
+    auto err = [&](const char* j) {
+        try {
+            check_rules::from_json(json::parse(j), rb);
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(err(R"({"checks": [{"item": "nope", "rule": "greeting", "phrases": ["x"]}]})") ==
+          "config: auto_checks.checks[0].item: unknown item 'nope' (not in the rubric)");
+    CHECK(err(R"({"checks": [{"item": "greeting", "rule": "greeting", "patterns": ["(unclosed"]}]})").rfind(
+              "config: auto_checks.checks[0].patterns[0]: bad regular expression", 0) == 0);
+    CHECK(err(R"({"checks": [{"item": "speed", "rule": "response_within"}]})") ==
+          "config: auto_checks.checks[0].seconds: required");
+    CHECK(err(R"({"checks": [{"item": "privacy", "rule": "masked_pii", "kinds": ["ssn"]}]})") ==
+          "config: auto_checks.checks[0].kinds[0]: expected phone, id_number or email, actual \"ssn\"");
+    CHECK(code_points("亲，您好") == 4);
+    CHECK(first_code_points("亲，您好ab", 5) == "亲，您好a");
+    CHECK(last_code_points("ab祝您", 3) == "b祝您");
 }

@@ -3,7 +3,7 @@
 // they agree per item and on the review score, and which reviewers are lenient or severe.
 // Units are interactions, raters are reviewers. A reviewer who reviewed the same interaction
 // twice counts once, with the later review (by reviewed_at, then file order): a re-review
-// supersedes the earlier one.
+// supersedes the earlier one. Automatic ratings are left out: they would agree with themselves.
 #include <map>
 #include <optional>
 #include <ostream>
@@ -141,7 +141,7 @@ inline calibration_report calibrate(const review_set& set) {
     const auto& reviews = set.reviews();
     for (std::size_t i = 0; i < reviews.size(); ++i) {
         const review& r = reviews[i];
-        if (!r.interaction_id || !r.reviewer) continue;
+        if (!r.interaction_id || !r.reviewer || r.automatic) continue;
         const std::size_t u = units.try_emplace(*r.interaction_id, units.size()).first->second;
         const std::size_t v = raters.try_emplace(*r.reviewer, raters.size()).first->second;
         auto [pos, fresh] = cell.try_emplace({u, v}, i);
@@ -156,8 +156,12 @@ inline calibration_report calibrate(const review_set& set) {
     for (const auto& [uv, i] : cell) {
         const auto u = static_cast<Eigen::Index>(uv.first), v = static_cast<Eigen::Index>(uv.second);
         for (std::size_t k = 0; k < rb.items.size(); ++k)
-            if (reviews[i].ratings[k].st == rating::state::rated) per_item[k](u, v) = reviews[i].ratings[k].score;
-        scores(u, v) = score_review(rb, reviews[i]).score;
+            if (reviews[i].ratings[k].st == rating::state::rated && !reviews[i].ratings[k].automatic)
+                per_item[k](u, v) = reviews[i].ratings[k].score;
+        review human = reviews[i];  // the reviewer's own score, without automatic fill-ins
+        for (auto& rt : human.ratings)
+            if (rt.automatic) rt = {};
+        scores(u, v) = score_review(rb, human).score;
     }
     for (const auto& m : per_item) out.items.push_back(agreement(m));
     out.overall = agreement(scores);

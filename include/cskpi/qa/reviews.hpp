@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../detail/text.hpp"
 #include "../ingest.hpp"
 #include "../table_reader.hpp"
 #include "../time.hpp"
@@ -21,6 +22,7 @@ struct rating {
     enum class state : std::uint8_t { absent, na, rated };
     state st = state::absent;
     double score = 0;
+    bool automatic = false;  ///< given by an automatic transcript check
 };
 
 struct review {
@@ -50,6 +52,10 @@ public:
     const std::vector<review>& reviews() const noexcept { return reviews_; }
     const reject_ledger& ledger() const noexcept { return ledger_; }
     reject_ledger& ledger() noexcept { return ledger_; }
+    /// Rows of message events read for automatic checks (see auto_checks.hpp), when any.
+    const reject_ledger& events_ledger() const noexcept { return events_; }
+    reject_ledger& events_ledger() noexcept { return events_; }
+    const std::string& events_source() const noexcept { return events_source_; }
     /// Where rows came from ("a.csv", "a.csv + events.jsonl"), for error messages and reports.
     const std::string& source() const noexcept { return source_; }
 
@@ -79,6 +85,36 @@ public:
         if (strict && ledger_.rows_rejected) {
             const auto& r = ledger_.rejects.front();
             throw input_error(path, r.line, r.column, r.value, r.reason);
+        }
+    }
+
+    /// Merges automatic ratings (see auto_checks.hpp): into the human reviews of the same
+    /// interaction where the reviewer left the item out, else as a review of their own.
+    template <class AutomaticReviews>
+    void merge_automatic(const AutomaticReviews& autos, const std::string& events_source) {
+        events_source_ = events_source;
+        std::unordered_map<std::string, std::vector<std::size_t>> human;
+        for (std::size_t i = 0; i < reviews_.size(); ++i)
+            if (!reviews_[i].automatic && reviews_[i].interaction_id) human[*reviews_[i].interaction_id].push_back(i);
+        for (const auto& ar : autos) {
+            bool any = false;
+            for (const auto& rt : ar.ratings) any |= rt.st == rating::state::rated;
+            if (!any) continue;
+            if (auto it = human.find(ar.interaction_id); it != human.end()) {
+                for (std::size_t i : it->second)
+                    for (std::size_t k = 0; k < ar.ratings.size(); ++k)
+                        if (reviews_[i].ratings[k].st == rating::state::absent) reviews_[i].ratings[k] = ar.ratings[k];
+                continue;
+            }
+            review r;
+            r.id = "auto:" + ar.interaction_id;
+            r.interaction_id = ar.interaction_id;
+            r.agent = ar.agent;
+            r.reviewer = "auto";
+            r.automatic = true;
+            r.ratings = ar.ratings;
+            index_.emplace(r.id, reviews_.size());
+            reviews_.push_back(std::move(r));
         }
     }
 
@@ -163,8 +199,8 @@ private:
     time_zone tz_;
     std::vector<review> reviews_;
     std::unordered_map<std::string, std::size_t> index_;
-    reject_ledger ledger_;
-    std::string source_;
+    reject_ledger ledger_, events_;
+    std::string source_, events_source_;
 };
 
 }  // namespace cskpi::qa

@@ -93,6 +93,7 @@ struct scored_review {
     bool automatic = false;
     double score = stats::nan;
     std::string failed;
+    std::vector<std::string> automatic_items;  ///< items an automatic check filled in
 };
 
 struct agent_scores {
@@ -112,6 +113,7 @@ struct qa_report {
     std::string source;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
     std::vector<reject> rejects;
+    std::optional<json> events_input;  ///< message events read for automatic checks
     rubric rb;
     double confidence = 0.95;
     std::vector<scored_review> reviews;            ///< in input order
@@ -135,13 +137,22 @@ inline qa_report score_reviews(const review_set& set, double confidence = 0.95) 
     out.rows_accepted = set.ledger().rows_accepted;
     out.rows_rejected = set.ledger().rows_rejected;
     out.rejects = set.ledger().rejects;
+    if (!set.events_source().empty()) {
+        const auto& ev = set.events_ledger();
+        json rj = json::array();
+        for (const auto& r : ev.rejects) rj.push_back({{"line", r.line}, {"column", r.column}, {"value", r.value}, {"reason", r.reason}});
+        out.events_input = json{{"path", set.events_source()}, {"rows_read", ev.rows_read}, {"rows_accepted", ev.rows_accepted},
+                                {"rows_rejected", ev.rows_rejected}, {"rejects", rj}};
+    }
     out.rb = rb;
     out.confidence = confidence;
     out.items.resize(rb.items.size());
     std::map<std::string, std::vector<double>> agent_values;
     for (const review& r : set.reviews()) {
         const review_outcome o = score_review(rb, r);
-        out.reviews.push_back({r.id, r.interaction_id, r.agent, r.reviewer, r.automatic, o.score, o.failed});
+        out.reviews.push_back({r.id, r.interaction_id, r.agent, r.reviewer, r.automatic, o.score, o.failed, {}});
+        for (std::size_t i = 0; i < rb.items.size(); ++i)
+            if (r.ratings[i].automatic) out.reviews.back().automatic_items.push_back(rb.items[i].id);
         std::map<std::string, std::pair<double, double>> section_parts;  // section -> (sum w*p, sum w)
         agent_scores* a = nullptr;
         if (r.agent) {
@@ -197,13 +208,15 @@ inline json qa_report::to_json() const {
     for (const auto& r : rejects) rj.push_back({{"line", r.line}, {"column", r.column}, {"value", r.value}, {"reason", r.reason}});
     j["input"] = {{"path", source}, {"rows_read", rows_read}, {"rows_accepted", rows_accepted},
                   {"rows_rejected", rows_rejected}, {"rejects", rj}};
+    if (events_input) j["input"]["events"] = *events_input;
     j["rubric"] = rb.to_json();
     json rv = json::array();
     for (const auto& r : reviews)
         rv.push_back({{"review_id", r.review_id}, {"interaction_id", detail::opt_json(r.interaction_id)},
                       {"agent", detail::opt_json(r.agent)}, {"reviewer", detail::opt_json(r.reviewer)},
                       {"automatic", r.automatic}, {"score", num_or_null(r.score)},
-                      {"failed", r.failed.empty() ? json(nullptr) : json(r.failed)}});
+                      {"failed", r.failed.empty() ? json(nullptr) : json(r.failed)},
+                      {"automatic_items", r.automatic_items}});
     j["reviews"] = rv;
     json ag = json::object();
     for (const auto& [name, a] : agents) {
