@@ -16,3 +16,4 @@
 #include "run.hpp"
 #include "frame.hpp"
 #include "scorecard.hpp"
+#include "qa.hpp"

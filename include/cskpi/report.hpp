@@ -23,12 +23,17 @@ namespace cskpi {
 struct report_group {
     std::vector<std::optional<std::string>> keys;
     std::vector<double> metrics;
+    /// Columns joined from other sources after the spec's metrics (e.g. qa_score from QA
+    /// reviews); every group of a report has the same names in the same order.
+    std::vector<std::pair<std::string, double>> extra;
 
-    /// Value of a metric by name. Throws std::out_of_range for an unknown name.
+    /// Value of a metric (or joined column) by name. Throws std::out_of_range for an unknown name.
     double metric(std::string_view name) const {
         const auto& cat = metric_catalogue();
         for (std::size_t i = 0; i < cat.size(); ++i)
             if (cat[i].name == name) return metrics.at(i);
+        for (const auto& [n, v] : extra)
+            if (n == name) return v;
         throw std::out_of_range("unknown metric '" + std::string(name) + "'");
     }
 };
@@ -72,6 +77,7 @@ struct report {
                 else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
                 else m[cat[i].name] = v;
             }
+            for (const auto& [n, v] : g.extra) m[n] = std::isnan(v) ? json(nullptr) : json(v);
             gs.push_back({{"by", key}, {"metrics", m}});
         }
         j["groups"] = gs;
@@ -84,6 +90,8 @@ struct report {
         std::string line;
         for (auto k : by) line += std::string(name_of(k)) + ",";
         for (std::size_t i = 0; i < cat.size(); ++i) line += (i ? "," : "") + cat[i].name;
+        if (!groups.empty())
+            for (const auto& e : groups.front().extra) line.append(",").append(e.first);
         os << line << '\n';
         for (const auto& g : groups) {
             line.clear();
@@ -94,6 +102,7 @@ struct report {
                 if (i) line += ',';
                 line += detail::number_text(g.metrics[i], cat[i].integer);
             }
+            for (const auto& e : g.extra) line.append(",").append(detail::number_text(e.second));
             os << line << '\n';
         }
     }

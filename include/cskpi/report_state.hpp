@@ -115,7 +115,7 @@ public:
         threads = std::max(1u, threads);
         settle_contacts(threads);
         std::vector<report_group> out;
-        out.push_back({{}, overall_metrics()});
+        out.push_back({{}, overall_metrics(), {}});
         if (by_.empty()) return out;
         std::vector<std::uint32_t> order(groups_.size());
         for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -127,7 +127,7 @@ public:
                 group_state& s = groups_[order[i]];
                 const auto saved = std::pair{s.fcr_num, s.fcr_den};
                 add_fcr(s, fcr_group_[order[i]]);
-                out[i + 1] = {labels(ids_[order[i]]), compute_metrics(s, z_)};
+                out[i + 1] = {labels(ids_[order[i]]), compute_metrics(s, z_), {}};
                 std::tie(s.fcr_num, s.fcr_den) = saved;
             }
         });
@@ -413,16 +413,16 @@ private:
         one.answered = one.frt.size();
         auto mf = compute_metrics(one, z_);
         one.frt = {};
-        for (const char* k : {"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"}) at(k) = report_group{{}, mf}.metric(k);
+        for (const char* k : {"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"}) at(k) = report_group{{}, mf, {}}.metric(k);
         mf.clear();
         one.handle = gather(&group_state::handle);
         auto mh = compute_metrics(one, z_);
         one.handle = {};
-        for (const char* k : {"aht_mean", "aht_median"}) at(k) = report_group{{}, mh}.metric(k);
+        for (const char* k : {"aht_mean", "aht_median"}) at(k) = report_group{{}, mh, {}}.metric(k);
         one.resolution = gather(&group_state::resolution);
         auto mr = compute_metrics(one, z_);
         for (const char* k : {"resolution_time_mean", "resolution_time_median", "resolution_time_p90"})
-            at(k) = report_group{{}, mr}.metric(k);
+            at(k) = report_group{{}, mr, {}}.metric(k);
         return m;
     }
 

@@ -21,6 +21,13 @@
 
 namespace cskpi {
 
+/// Columns other sources join onto a report (report_group::extra) that a scorecard may use as
+/// KPIs besides the metrics of section 4. A new source adds its names here.
+inline const std::vector<std::string>& joinable_metrics() {
+    static const std::vector<std::string> names = {"qa_score", "qa_reviews"};
+    return names;
+}
+
 /// How a KPI's value becomes 0-100 points.
 struct normalization {
     enum class method { bands, linear, minmax, zscore, percentile };

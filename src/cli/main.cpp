@@ -48,9 +48,98 @@ std::vector<std::string> split_keys(const std::string& s) {
     return out;
 }
 
+// QA inputs shared by `qa`, `calibrate`, `report` and `score`: reviews scored under a rubric,
+// optionally with automatic checks of message events.
+struct qa_inputs {
+    std::string reviews, rubric, events, checks;
+    bool given() const { return !reviews.empty() || !events.empty(); }
+};
+
+void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
+    if (reviews_positional) cmd->add_option("REVIEWS", q.reviews, "QA reviews: .csv or .jsonl (spec section 10)")->required();
+    else cmd->add_option("--reviews", q.reviews, "QA reviews (.csv/.jsonl) to join as the columns qa_score, qa_reviews (by agent)");
+    cmd->add_option("--rubric", q.rubric, "Rubric JSON (section 10); or a \"rubric\" key in the file");
+    cmd->add_option("--events", q.events, "Message events (.csv/.jsonl) for automatic transcript checks");
+    cmd->add_option("--checks", q.checks, "Automatic check rules JSON (default: the \"auto_checks\" key of the rubric file)");
+}
+
+// Throws config_error / input_error; the callers map them to exit codes.
+cskpi::qa::review_set load_reviews(const qa_inputs& q, const std::string& timezone, bool strict) {
+    if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
+    const cskpi::json rj = read_json_file(q.rubric);
+    cskpi::qa::review_set set(cskpi::qa::rubric::from_json(rj), timezone);
+    if (!q.reviews.empty()) set.read(q.reviews, strict);
+    if (!q.events.empty()) {
+        cskpi::json cj;
+        if (!q.checks.empty()) cj = read_json_file(q.checks);
+        else if (rj.is_object() && rj.contains("auto_checks")) cj = rj;
+        else throw cskpi::config_error("auto_checks", "--events needs check rules (--checks FILE, or \"auto_checks\" in the rubric file)");
+        const auto rules = cskpi::qa::check_rules::from_json(cj, set.rules());
+        const std::string text = cskpi::read_file(q.events);
+        auto msgs = cskpi::qa::read_message_events(text, cskpi::format_of(q.events), q.events, timezone, set.events_ledger(), strict);
+        set.merge_automatic(cskpi::qa::run_checks(std::move(msgs), rules, set.rules()), q.events);
+    }
+    return set;
+}
+
+void write_rejects_file(const std::string& path, const cskpi::reject_ledger& ledger) {
+    std::ofstream f(path);
+    f << "line,column,value,reason\n";
+    for (const auto& r : ledger.rejects) cskpi::write_rejects_csv_row(f, r);
+}
+
+int run_qa_command(const qa_inputs& q, const std::string& config_path, const std::string& by, std::string format,
+                   const std::string& output, bool strict, const std::string& rejects_path, double confidence) {
+    cskpi::qa::qa_report rep;
+    try {
+        const cskpi::config cfg = load_config(config_path);
+        auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
+        rep = cskpi::qa::score_reviews(set, confidence);
+        if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
+        if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+        if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
+    } catch (const cskpi::input_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_input;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    }
+    std::ofstream file;
+    std::ostream* os = open_output(output, file);
+    if (!os) return exit_usage;
+    if (format == "json") *os << rep.to_json().dump(2) << '\n';
+    else if (format == "csv") rep.write_csv(*os, by);
+    else rep.write_table(*os, by);
+    return 0;
+}
+
+int run_calibrate_command(const qa_inputs& q, const std::string& config_path, std::string format, const std::string& output,
+                          bool strict, std::optional<double> threshold) {
+    cskpi::qa::calibration_report rep;
+    try {
+        const cskpi::config cfg = load_config(config_path);
+        auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
+        rep = cskpi::qa::calibrate(set, threshold);
+    } catch (const cskpi::input_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_input;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    }
+    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+    std::ofstream file;
+    std::ostream* os = open_output(output, file);
+    if (!os) return exit_usage;
+    if (format == "json") *os << rep.to_json().dump(2) << '\n';
+    else rep.write_table(*os);
+    return 0;
+}
+
 int run_report_command(const std::string& input, const std::string& config_path, const std::string& by,
                        std::string format, const std::string& output, bool strict,
-                       const std::string& rejects_path, unsigned threads) {
+                       const std::string& rejects_path, unsigned threads, const qa_inputs& qa) {
     cskpi::config cfg;
     std::vector<cskpi::group_key> keys;
     try {
@@ -88,6 +177,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
     cskpi::report rep;
     try {
         rep = cskpi::run_report(input, cfg, keys, opt);
+        if (qa.given()) cskpi::qa::join_qa(rep, cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict)));
     } catch (const cskpi::input_error& e) {
         if (show_progress) std::fprintf(stderr, "\n");
         std::cerr << "cskpi: " << e.what() << '\n';
@@ -109,7 +199,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
 
 int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
                       const std::string& by, std::string format, const std::string& output, bool strict,
-                      unsigned threads, const std::string& explain, bool teams) {
+                      unsigned threads, const std::string& explain, bool teams, const qa_inputs& qa) {
     cskpi::config cfg;
     cskpi::scorecard card;
     try {
@@ -144,18 +234,27 @@ int run_score_command(const std::string& input, const std::string& config_path, 
             both.insert(both.end(), cells.begin(), cells.end());
             mix = cskpi::case_mix_reports{cskpi::run_report(input, cfg, both, opt), cskpi::run_report(input, cfg, cells, opt)};
         }
-        sr = cskpi::score(cskpi::run_report(input, cfg, card.by, opt), card, mix ? &*mix : nullptr);
+        std::optional<cskpi::qa::qa_report> qa_scores;
+        if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict));
+        cskpi::report rep = cskpi::run_report(input, cfg, card.by, opt);
+        if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
+        sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
         if (teams) {
             if (card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
                 std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
                 return exit_usage;
             }
-            rollup = cskpi::team_rollup(sr, cskpi::run_report(input, cfg, {cskpi::group_key::team, cskpi::group_key::agent}, opt),
-                                        cskpi::run_report(input, cfg, {cskpi::group_key::team}, opt));
+            auto by_team_agent = cskpi::run_report(input, cfg, {cskpi::group_key::team, cskpi::group_key::agent}, opt);
+            auto by_team = cskpi::run_report(input, cfg, {cskpi::group_key::team}, opt);
+            if (qa_scores) cskpi::qa::join_qa_teams(by_team, by_team_agent, *qa_scores);
+            rollup = cskpi::team_rollup(sr, by_team_agent, by_team);
         }
     } catch (const cskpi::input_error& e) {
         std::cerr << "cskpi: " << e.what() << '\n';
         return exit_input;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
     }
     std::ofstream file;
     std::ostream* os = open_output(output, file);
@@ -203,6 +302,37 @@ int main(int argc, char** argv) {
     report->add_option("--rejects", rejects, "Write every rejected row to FILE (CSV: line,column,value,reason)");
     report->add_option("--threads", threads, "Worker threads (the report is identical for every N)")
         ->check(CLI::Range(1u, 256u));
+    qa_inputs r_qa;
+    add_qa_options(report, r_qa, false);
+
+    auto* qa = app.add_subcommand("qa", "Score QA reviews under a rubric (spec section 10)");
+    qa_inputs q_in;
+    std::string q_config, q_by = "agent", q_format, q_output, q_rejects;
+    bool q_strict = false;
+    double q_conf = 0.95;
+    add_qa_options(qa, q_in, true);
+    qa->add_option("--config", q_config, "Configuration JSON (its timezone reads reviewed_at and event times)");
+    qa->add_option("--by", q_by, "Roll-up the table and CSV show: agent, reviewer, item, section or review")
+        ->check(CLI::IsMember({"agent", "reviewer", "item", "section", "review"}));
+    qa->add_option("--format", q_format, "Output format (default: table on a terminal, json otherwise)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+    qa->add_option("--output", q_output, "Write to FILE instead of stdout");
+    qa->add_flag("--strict", q_strict, "Stop at the first bad row (exit 3)");
+    qa->add_option("--rejects", q_rejects, "Write every rejected review row to FILE (CSV)");
+    qa->add_option("--confidence", q_conf, "Confidence of the agents' t intervals")->check(CLI::Range(0.5, 0.9999));
+
+    auto* cal = app.add_subcommand("calibrate", "Agreement between QA reviewers of the same interactions (spec section 10)");
+    qa_inputs c_in;
+    std::string c_config, c_format, c_output;
+    bool c_strict = false;
+    std::optional<double> c_threshold;
+    add_qa_options(cal, c_in, true);
+    cal->add_option("--config", c_config, "Configuration JSON (timezone)");
+    cal->add_option("--format", c_format, "Output format (default: table on a terminal, json otherwise)")
+        ->check(CLI::IsMember({"json", "table"}));
+    cal->add_option("--output", c_output, "Write to FILE instead of stdout");
+    cal->add_flag("--strict", c_strict, "Stop at the first bad row (exit 3)");
+    cal->add_option("--threshold", c_threshold, "Flag reviewers whose mean deviation exceeds this many points (default: the rubric's deviation_threshold, else 10)");
 
     auto* score = app.add_subcommand("score", "Rank groups on a weighted scorecard (spec section 9)");
     std::string s_input, s_config, s_card, s_by, s_format, s_output, s_explain;
@@ -220,6 +350,8 @@ int main(int argc, char** argv) {
     bool s_teams = false;
     score->add_flag("--teams", s_teams, "Add team rollups: from the agents' scores and from pooled team KPIs");
     score->add_option("--threads", s_threads, "Worker threads")->check(CLI::Range(1u, 256u));
+    qa_inputs s_qa;
+    add_qa_options(score, s_qa, false);
 
     try {
         app.parse(argc, argv);
@@ -227,7 +359,9 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : exit_usage;
     }
-    if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads);
-    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams);
+    if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads, r_qa);
+    if (*qa) return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects, q_conf);
+    if (*cal) return run_calibrate_command(c_in, c_config, c_format, c_output, c_strict, c_threshold);
+    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
     return exit_usage;
 }

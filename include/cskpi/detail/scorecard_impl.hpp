@@ -13,6 +13,10 @@ inline bool is_metric(const std::string& name) {
         if (c.name == name) return true;
     return false;
 }
+inline bool is_joinable(const std::string& name) {
+    const auto& j = joinable_metrics();
+    return std::find(j.begin(), j.end(), name) != j.end();
+}
 
 inline normalization parse_normalization(const json& j, const std::string& path) {
     expect_object(j, path);
@@ -83,7 +87,8 @@ inline scorecard scorecard::from_json(const json& j) {
                     const std::string kpp = kp + "." + kk;
                     if (kk == "metric") {
                         ks.metric = get_string(vv, kpp);
-                        if (!is_metric(ks.metric)) throw config_error(kpp, "unknown metric '" + ks.metric + "'");
+                        if (!is_metric(ks.metric) && !is_joinable(ks.metric))
+                            throw config_error(kpp, "unknown metric '" + ks.metric + "'");
                     } else if (kk == "weight") ks.weight = get_number(vv, kpp);
                     else if (kk == "better") {
                         const auto b = get_string(vv, kpp);
@@ -257,6 +262,15 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         if (!mix || mix->by_group_and_cells.by != both || mix->by_cells.by != mix_keys)
             throw std::invalid_argument("score: case_mix needs reports by the scored keys + cells and by the cells");
     }
+    for (std::size_t k = 0; k < card.kpis.size(); ++k) {
+        const std::string& m = card.kpis[k].metric;
+        if (detail::is_metric(m)) continue;
+        bool joined = false;
+        for (const auto& e : rep.groups.front().extra) joined |= e.first == m;
+        if (!joined)
+            throw config_error("scorecard.kpis[" + std::to_string(k) + "].metric",
+                               "'" + m + "' is a joined column: join its source onto the report first (QA: --reviews and --rubric)");
+    }
     score_report out;
     out.card = card;
     const std::size_t nk = card.kpis.size();
@@ -266,10 +280,10 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         scored_group s;
         s.keys = g.keys;
         s.interactions = g.metric("interactions");
-        const bool missing_key = std::any_of(g.keys.begin(), g.keys.end(), [](const auto& k) { return !k; });
-        if (missing_key) s.flags.push_back("missing_key");
+        const bool no_key = std::any_of(g.keys.begin(), g.keys.end(), [](const auto& k) { return !k; });
+        if (no_key) s.flags.push_back("missing_key");
         if (s.interactions < card.min_interactions) s.flags.push_back("min_interactions");
-        s.scored = !missing_key && s.interactions >= card.min_interactions;
+        s.scored = !no_key && s.interactions >= card.min_interactions;
         s.kpis.resize(nk);
         for (std::size_t k = 0; k < nk; ++k) s.kpis[k].value = s.kpis[k].adjusted = g.metric(card.kpis[k].metric);
         out.groups.push_back(std::move(s));

@@ -128,11 +128,11 @@ struct calibration_report {
 };
 
 /// Calibration of the reviews in `set` that name an interaction and a reviewer.
-inline calibration_report calibrate(const review_set& set) {
+inline calibration_report calibrate(const review_set& set, std::optional<double> threshold = std::nullopt) {
     const rubric& rb = set.rules();
     calibration_report out;
     out.source = set.source();
-    out.threshold = rb.deviation_threshold;
+    out.threshold = threshold.value_or(rb.deviation_threshold);
     for (const auto& it : rb.items) out.item_ids.push_back(it.id);
 
     // unit x rater -> the review that counts (the latest)

@@ -53,7 +53,7 @@ struct rubric {
                 if (out.critical_below > 1) throw config_error(kp, "expected a share of the scale in [0, 1], actual " + v.dump());
             } else if (k == "deviation_threshold") {
                 out.deviation_threshold = detail::get_number(v, kp);
-            } else if (k != "name" && k != "description") {
+            } else if (k != "name" && k != "description" && k != "auto_checks") {  // auto_checks: auto_checks.hpp
                 detail::unknown_key(kp);
             }
         }

@@ -288,7 +288,10 @@ namespace cskpi::qa {
 inline void qa_report::write_csv(std::ostream& os, const std::string& by) const {
     for (const auto& row : detail::qa_rows(*this, by, false)) {
         std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) line += (i ? "," : "") + detail::csv_field(row[i]);
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i) line += ',';
+            line += detail::csv_field(row[i]);
+        }
         os << line << '\n';
     }
 }
@@ -297,8 +300,12 @@ inline void qa_report::write_table(std::ostream& os, const std::string& by) cons
     os << "cskpi " << version << " QA by " << by;
     if (!source.empty()) os << " of " << source;
     os << "\nrows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "; "
-       << reviews.size() << " reviews\n\n";
-    detail::write_grid(os, detail::qa_rows(*this, by, true), 1);
+       << reviews.size() << " reviews\n";
+    if (events_input)
+        os << "automatic checks on " << (*events_input)["path"].get<std::string>() << ": events read "
+           << (*events_input)["rows_read"] << ", rejected " << (*events_input)["rows_rejected"] << "\n";
+    os << '\n';
+    detail::write_grid(os, detail::qa_rows(*this, by, true), by == "item" ? 2 : by == "review" ? 5 : 1);
     if (by == "agent")
         os << "\nqa_score = mean review score; interval = " << detail::fmt_fixed(100 * confidence, 0)
            << "% Student t; item columns = mean percent of the scale.\n";
