@@ -156,6 +156,17 @@ void register_report(py::module_& m) {
             for (std::size_t i = 0; i < rows; ++i)
                 for (std::size_t j = 0; j < cols; ++j) v(i, j) = r.groups[i].metrics[j];
             return a;
+        })
+        .def("_extra", [](const cskpi::report& r) {
+            // Joined columns (e.g. qa_score): [(name, [value per group])].
+            py::list out;
+            if (r.groups.empty()) return out;
+            for (std::size_t c = 0; c < r.groups.front().extra.size(); ++c) {
+                std::vector<double> v;
+                for (const auto& g : r.groups) v.push_back(g.extra[c].second);
+                out.append(py::make_tuple(r.groups.front().extra[c].first, v));
+            }
+            return out;
         });
 
     m.def("metric_columns", [] {

@@ -8,3 +8,4 @@
 #include "qa/calibration.hpp"
 #include "qa/auto_checks.hpp"
 #include "qa/join.hpp"
+#include "qa/load.hpp"

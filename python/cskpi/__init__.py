@@ -12,10 +12,11 @@ from typing import Any, Mapping, Sequence
 
 from . import _core
 from ._core import GroupState, ReportState  # noqa: F401  (the partial-state protocol)
+from ._qa import agreement, calibrate, qa_json, qa_rejects, qa_scores, _qa_core
 
 __version__ = "0.1.0"
 __all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
-           "GroupState", "ReportState", "metric_columns"]
+           "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 
@@ -67,6 +68,8 @@ class Report:
         for name, is_int in cols:
             if is_int:
                 df[name] = df[name].astype("int64")
+        for name, vals in self._core._extra():  # joined columns, e.g. qa_score
+            df[name] = vals[start:]
         for i, k in enumerate(by):
             df.insert(i, k, [row[i] if len(row) > i else None for row in keys[start:]])
         return df
@@ -96,18 +99,26 @@ def _run(data, by, config, strict, threads, partial: bool):
     return fn(specs, rows, ignored, cfg_json, keys, bool(strict), _threads(threads))
 
 
+def _joined(data, by, config, strict, threads, reviews, rubric, events):
+    rep = _run(data, by, config, strict, threads, partial=False)
+    if reviews is not None or events is not None:
+        _core.join_qa(rep, _qa_core(reviews, rubric, events, None, config, strict))
+    return rep
+
+
 def report(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-           *, strict: bool = False, threads: int | None = None):
+           *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None):
     """KPI report as a pandas DataFrame. `data`: a path (.csv/.jsonl), a pandas DataFrame, or a
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
-    first bad row (the message names line and column)."""
-    return Report(_run(data, by, config, strict, threads, partial=False)).to_pandas()
+    first bad row (the message names line and column). With `reviews` and `rubric` (QA,
+    section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on."""
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, events)).to_pandas()
 
 
 def report_json(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-                *, strict: bool = False, threads: int | None = None) -> dict:
+                *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None) -> dict:
     """The spec section 6 JSON document as a dict."""
-    return Report(_run(data, by, config, strict, threads, partial=False)).to_json()
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, events)).to_json()
 
 
 def run(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
@@ -140,16 +151,16 @@ def _scorecard_of(scorecard, by):
 
 
 def score_json(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-               *, strict: bool = False, threads: int | None = None) -> dict:
+               *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None) -> dict:
     """The section 9 scorecard document (weights used, per group raw values, points,
     contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
     object or a path to its JSON file."""
     card_json, keys = _scorecard_of(scorecard, by)
-    return _json.loads(_score(data, card_json, keys, config, strict, threads, ""))
+    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, events)))
 
 
-def _score(data, card_json, keys, config, strict, threads, explain_key):
-    rep = _run(data, keys, config, strict, threads, partial=False)
+def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None, None, None)):
+    rep = _joined(data, keys, config, strict, threads, *qa)
     cells = list(_core.case_mix_keys(card_json))
     mix = [None, None]
     if cells:  # case mix: the groups' cells and the cells' overall values
@@ -159,12 +170,14 @@ def _score(data, card_json, keys, config, strict, threads, explain_key):
 
 
 def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-          *, strict: bool = False, threads: int | None = None):
+          *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None):
     """Scorecard as a DataFrame: key columns, interactions, score, rank, tier, flags, TOPSIS,
-    then <metric>_value, <metric>_points, <metric>_contribution for every KPI."""
+    then <metric>_value, <metric>_points, <metric>_contribution for every KPI. A KPI on
+    qa_score needs `reviews` and `rubric` (QA reviews joined by agent)."""
     import pandas as pd
 
-    doc = score_json(data, scorecard, by, config, strict=strict, threads=threads)
+    doc = score_json(data, scorecard, by, config, strict=strict, threads=threads, reviews=reviews, rubric=rubric,
+                     events=events)
     rows = []
     for g in doc["groups"]:
         row = dict(g["by"])
@@ -184,21 +197,26 @@ def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mappin
 
 
 def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, strict: bool = False,
-                threads: int | None = None):
+                threads: int | None = None, reviews=None, rubric=None, events=None):
     """Team rollups of an agent scorecard: `from_agents` (interaction-weighted mean of the
     agents' scores) and `pooled` (the scorecard on the team's own KPIs), with ranks."""
     import pandas as pd
 
     card_json, keys = _scorecard_of(scorecard, ["agent"])
     reps = [_run(data, by, config, strict, threads, partial=False) for by in (keys, ["team", "agent"], ["team"])]
+    if reviews is not None or events is not None:
+        q = _qa_core(reviews, rubric, events, None, config, strict)
+        _core.join_qa(reps[0], q)
+        _core.join_qa_teams(reps[2], reps[1], q)
     return pd.DataFrame(_json.loads(_core.team_rollup(*reps, card_json)))
 
 
 def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,
-            config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None) -> str:
+            config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None,
+            reviews=None, rubric=None, events=None) -> str:
     """How one group's score came about (the CLI's --explain)."""
     card_json, keys = _scorecard_of(scorecard, by)
-    return _score(data, card_json, keys, config, strict, threads, key)
+    return _score(data, card_json, keys, config, strict, threads, key, (reviews, rubric, events))
 
 
 def _to_dict(self) -> dict:

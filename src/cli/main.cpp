@@ -66,20 +66,11 @@ void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
 // Throws config_error / input_error; the callers map them to exit codes.
 cskpi::qa::review_set load_reviews(const qa_inputs& q, const std::string& timezone, bool strict) {
     if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
-    const cskpi::json rj = read_json_file(q.rubric);
-    cskpi::qa::review_set set(cskpi::qa::rubric::from_json(rj), timezone);
-    if (!q.reviews.empty()) set.read(q.reviews, strict);
-    if (!q.events.empty()) {
-        cskpi::json cj;
-        if (!q.checks.empty()) cj = read_json_file(q.checks);
-        else if (rj.is_object() && rj.contains("auto_checks")) cj = rj;
-        else throw cskpi::config_error("auto_checks", "--events needs check rules (--checks FILE, or \"auto_checks\" in the rubric file)");
-        const auto rules = cskpi::qa::check_rules::from_json(cj, set.rules());
-        const std::string text = cskpi::read_file(q.events);
-        auto msgs = cskpi::qa::read_message_events(text, cskpi::format_of(q.events), q.events, timezone, set.events_ledger(), strict);
-        set.merge_automatic(cskpi::qa::run_checks(std::move(msgs), rules, set.rules()), q.events);
-    }
-    return set;
+    using cskpi::qa::text_source;
+    return cskpi::qa::load_reviews(
+        read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
+        q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
+        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), timezone, strict);
 }
 
 void write_rejects_file(const std::string& path, const cskpi::reject_ledger& ledger) {

@@ -1,0 +1,39 @@
+#pragma once
+// One entry point for the QA inputs, shared by the CLI and Python: reviews scored under a
+// rubric, plus automatic checks of message events when given.
+#include <optional>
+#include <string>
+
+#include "auto_checks.hpp"
+#include "reviews.hpp"
+
+namespace cskpi::qa {
+
+/// Text of a table and where it came from (a file, or a DataFrame written as CSV).
+struct text_source {
+    std::string name;
+    std::string text;
+    input_format fmt = input_format::csv;
+    static text_source file(const std::string& path) { return {path, read_file(path), format_of(path)}; }
+};
+
+/// Reads `reviews` (may be absent when only automatic checks are wanted) under the rubric of
+/// `rubric_doc`, then runs the automatic checks on `events`: rules from `checks`, else from
+/// the rubric document's "auto_checks" key. Throws config_error / input_error.
+inline review_set load_reviews(const json& rubric_doc, const std::optional<text_source>& reviews,
+                               const std::optional<text_source>& events, const std::optional<json>& checks,
+                               const std::string& zone = "UTC", bool strict = false) {
+    review_set set(rubric::from_json(rubric_doc), zone);
+    if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict);
+    if (events) {
+        const json* rules_doc = checks ? &*checks : nullptr;
+        if (!rules_doc && rubric_doc.is_object() && rubric_doc.contains("auto_checks")) rules_doc = &rubric_doc;
+        if (!rules_doc) throw config_error("auto_checks", "message events need check rules (checks, or \"auto_checks\" in the rubric)");
+        const auto rules = check_rules::from_json(*rules_doc, set.rules());
+        auto msgs = read_message_events(events->text, events->fmt, events->name, zone, set.events_ledger(), strict);
+        set.merge_automatic(run_checks(std::move(msgs), rules, set.rules()), events->name);
+    }
+    return set;
+}
+
+}  // namespace cskpi::qa
