@@ -16,3 +16,10 @@ build/cskpi report "$data" --config "$cfg" --by agent --format table
 echo
 echo "== Agent scorecard (examples/data/shop_scorecard.json) =="
 build/cskpi score "$data" --config "$cfg" --scorecard examples/data/shop_scorecard.json --format table
+echo
+echo "== QA: agent scores from inspectors' reviews and automatic transcript checks =="
+build/cskpi qa examples/data/shop_reviews.csv --rubric examples/data/shop_rubric.json \
+    --events examples/data/shop_messages.csv --by agent --format table
+echo
+echo "== QA calibration: do the inspectors agree? =="
+build/cskpi calibrate examples/data/shop_reviews.csv --rubric examples/data/shop_rubric.json --format table
