@@ -36,6 +36,9 @@ struct config {
     std::string presale_category = "presale";
     double confidence = 0.95;
     bool strict = false;
+    /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
+    /// given and validated by the timeline module (timeline/options.hpp).
+    json timeline = json::object();
 
     /// Parses a configuration document. Throws config_error naming the offending key path.
     static config from_json(const json& j);
@@ -161,8 +164,11 @@ inline config config::from_json(const json& j) {
                 throw config_error(key, "expected a number in (0, 1), actual " + v.dump());
         } else if (key == "strict") {
             c.strict = get_bool(v, key);
-        } else if (key == "scorecard") {
-            // Section 9; read by the scorecard engine, accepted here so one file can hold both.
+        } else if (key == "scorecard" || key == "rubric") {
+            // Sections 9 and 10; read by their engines, accepted here so one file can hold all.
+        } else if (key == "events" || key == "clock" || key == "calendars" || key == "calendar_by" ||
+                   key == "sla_policies" || key == "as_of") {
+            c.timeline[key] = v;
         } else {
             unknown_key(key);
         }
@@ -193,6 +199,7 @@ inline json config::to_json() const {
     j["presale_category"] = presale_category;
     j["confidence"] = confidence;
     j["strict"] = strict;
+    for (const auto& [k, v] : timeline.items()) j[k] = v;
     return j;
 }
 

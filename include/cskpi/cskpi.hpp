@@ -17,3 +17,4 @@
 #include "frame.hpp"
 #include "scorecard.hpp"
 #include "qa.hpp"
+#include "timeline.hpp"

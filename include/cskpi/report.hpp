@@ -43,6 +43,7 @@ struct report {
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
     std::vector<reject> rejects;  ///< the first 1000
     std::vector<std::string> ignored_columns;
+    std::optional<std::uint64_t> interactions_derived;  ///< event input: interactions derived from the rows read
     config cfg;
     std::vector<group_key> by;
     std::vector<report_group> groups;  ///< overall row first
@@ -60,6 +61,7 @@ struct report {
         j["input"] = {{"path", input_path},       {"rows_read", rows_read},
                       {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
                       {"rejects", rj},            {"ignored_columns", ignored_columns}};
+        if (interactions_derived) j["input"]["interactions_derived"] = *interactions_derived;
         j["config"] = cfg.to_json();
         json b = json::array();
         for (auto k : by) b.push_back(std::string(name_of(k)));
@@ -126,6 +128,14 @@ inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
     for (auto k : by) head.emplace_back(name_of(k));
     if (by.empty()) head.emplace_back("group");
     for (const auto& c : cols) head.emplace_back(c.title);
+    // Joined columns worth a glance (QA, event timelines); all of them are in CSV and JSON.
+    static const col extras[] = {{"QA", "qa_score", 3}, {"reply avg s", "reply_time_mean", 2},
+                                 {"reply p90 s", "reply_time_p90", 2}, {"round%", "round_response_rate", 1}};
+    std::vector<col> shown_extras;
+    if (!groups.empty())
+        for (const auto& c : extras)
+            for (const auto& e : groups.front().extra)
+                if (e.first == c.metric) shown_extras.push_back(c), head.emplace_back(c.title);
     cells.push_back(head);
     std::size_t shown = 0;
     for (const auto& g : groups) {
@@ -145,6 +155,8 @@ inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
             default: row.push_back(fmt_fixed(v, 2)); break;
             }
         }
+        for (const auto& c : shown_extras)
+            row.push_back(c.kind == 1 ? fmt_fixed(g.metric(c.metric) * 100, 1) : fmt_fixed(g.metric(c.metric), c.kind == 2 ? 1 : 2));
         cells.push_back(std::move(row));
     }
     os << "cskpi " << version << " report";

@@ -59,7 +59,8 @@ void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
     if (reviews_positional) cmd->add_option("REVIEWS", q.reviews, "QA reviews: .csv or .jsonl (spec section 10)")->required();
     else cmd->add_option("--reviews", q.reviews, "QA reviews (.csv/.jsonl) to join as the columns qa_score, qa_reviews (by agent)");
     cmd->add_option("--rubric", q.rubric, "Rubric JSON (section 10); or a \"rubric\" key in the file");
-    cmd->add_option("--events", q.events, "Message events (.csv/.jsonl) for automatic transcript checks");
+    cmd->add_option(reviews_positional ? "--events" : "--qa-events", q.events,
+                    "Message events (.csv/.jsonl) for automatic transcript checks");
     cmd->add_option("--checks", q.checks, "Automatic check rules JSON (default: the \"auto_checks\" key of the rubric file)");
 }
 
@@ -130,7 +131,8 @@ int run_calibrate_command(const qa_inputs& q, const std::string& config_path, st
 
 int run_report_command(const std::string& input, const std::string& config_path, const std::string& by,
                        std::string format, const std::string& output, bool strict,
-                       const std::string& rejects_path, unsigned threads, const qa_inputs& qa) {
+                       const std::string& rejects_path, unsigned threads, const qa_inputs& qa,
+                       const std::string& events) {
     cskpi::config cfg;
     std::vector<cskpi::group_key> keys;
     try {
@@ -167,7 +169,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
         };
     cskpi::report rep;
     try {
-        rep = cskpi::run_report(input, cfg, keys, opt);
+        rep = events.empty() ? cskpi::run_report(input, cfg, keys, opt) : cskpi::timeline::run_events_report(events, cfg, keys, opt);
         if (qa.given()) cskpi::qa::join_qa(rep, cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict)));
     } catch (const cskpi::input_error& e) {
         if (show_progress) std::fprintf(stderr, "\n");
@@ -283,7 +285,14 @@ int main(int argc, char** argv) {
     std::string input, config_path, by, format, output, rejects;
     bool strict = false;
     unsigned threads = 1;
-    report->add_option("INPUT", input, "Interactions: .csv, .jsonl, or - (CSV on stdin)")->required();
+    std::string events;
+    auto* input_opt = report->add_option("INPUT", input, "Interactions: .csv, .jsonl, or - (CSV on stdin)");
+    auto* events_opt = report->add_option("--events", events,
+        "Derive the interactions from an event log (.csv/.jsonl, spec section 11) instead of INPUT");
+    input_opt->excludes(events_opt);
+    report->callback([&] {
+        if (input.empty() && events.empty()) throw CLI::RequiredError("INPUT or --events");
+    });
     report->add_option("--config", config_path, "Configuration JSON (spec section 2)");
     report->add_option("--by", by, "Grouping keys, comma-separated: agent,team,channel,category,priority,hour,day,week,month,quarter,year");
     report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
@@ -350,7 +359,7 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : exit_usage;
     }
-    if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads, r_qa);
+    if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads, r_qa, events);
     if (*qa) return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects, q_conf);
     if (*cal) return run_calibrate_command(c_in, c_config, c_format, c_output, c_strict, c_threshold);
     if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);

@@ -93,7 +93,7 @@ public:
     /// Whether `t` lies inside an opening window.
     bool is_open(micros t) const { return business_seconds(t, t + 1) > 0; }
 
-private:
+    /// "HH:MM" (00:00 to 24:00) as seconds after midnight; config_error naming `path` otherwise.
     static std::int32_t parse_clock(const json& v, const std::string& path) {
         const std::string s = detail::get_string(v, path);
         int h = 0, m = 0;
@@ -102,6 +102,8 @@ private:
             throw config_error(path, "expected HH:MM (00:00 to 24:00), actual \"" + s + "\"");
         return h * 3600 + m * 60;
     }
+
+private:
     static std::vector<window> parse_windows(const json& v, const std::string& path) {
         if (!v.is_array()) throw config_error(path, "expected a list of [\"HH:MM\", \"HH:MM\"] windows");
         std::vector<window> out;
