@@ -188,6 +188,23 @@ void register_report(py::module_& m) {
         return cskpi::teams_to_json(cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)).dump();
     }, py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
 
+    m.def("report_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                              bool strict, unsigned threads) {
+        const run_args a(config_json, by, strict, threads);
+        py::gil_scoped_release nogil;
+        return cskpi::timeline::run_events_report(path, a.cfg, a.keys, a.opt);
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def("business_seconds", [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,
+                                 const py::array_t<std::int64_t>& end_us) {
+        const auto cal = cskpi::timeline::calendar::from_json(cskpi::json::parse(calendar_json), "calendar");
+        if (start_us.size() != end_us.size()) throw std::invalid_argument("business_seconds: start and end differ in length");
+        py::array_t<double> out(start_us.size());
+        auto s = start_us.unchecked<1>();
+        auto e = end_us.unchecked<1>();
+        auto o = out.mutable_unchecked<1>();
+        for (py::ssize_t i = 0; i < s.shape(0); ++i) o(i) = cal.business_seconds(s(i), e(i));
+        return out;
+    }, py::arg("calendar_json"), py::arg("start_us"), py::arg("end_us"));
     m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                              bool strict, unsigned threads) {
         const run_args a(config_json, by, strict, threads);

@@ -16,7 +16,7 @@ from ._qa import agreement, calibrate, qa_json, qa_rejects, qa_scores, _qa_core
 
 __version__ = "0.1.0"
 __all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
-           "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement"]
+           "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement", "business_seconds"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 
@@ -99,32 +99,57 @@ def _run(data, by, config, strict, threads, partial: bool):
     return fn(specs, rows, ignored, cfg_json, keys, bool(strict), _threads(threads))
 
 
-def _joined(data, by, config, strict, threads, reviews, rubric, events):
-    rep = _run(data, by, config, strict, threads, partial=False)
-    if reviews is not None or events is not None:
-        _core.join_qa(rep, _qa_core(reviews, rubric, events, None, config, strict))
+def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None):
+    if events is not None:  # an event log (spec section 11) instead of the interactions table
+        if data is not None:
+            raise ValueError("give either data (interactions) or events (an event log), not both")
+        _, keys, cfg_json = _prepare(config, by)
+        rep = _core.report_events(_os.fspath(events), cfg_json, keys, bool(strict), _threads(threads))
+    else:
+        rep = _run(data, by, config, strict, threads, partial=False)
+    if reviews is not None or qa_events is not None:
+        _core.join_qa(rep, _qa_core(reviews, rubric, qa_events, None, config, strict))
     return rep
 
 
-def report(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-           *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None):
+def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+           *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None):
     """KPI report as a pandas DataFrame. `data`: a path (.csv/.jsonl), a pandas DataFrame, or a
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
     first bad row (the message names line and column). With `reviews` and `rubric` (QA,
-    section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on."""
-    return Report(_joined(data, by, config, strict, threads, reviews, rubric, events)).to_pandas()
+    section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
+    `events` (a path to an event log, section 11) the interactions are derived from the events
+    and the reply-time, round and session columns are added."""
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas()
 
 
-def report_json(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-                *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None) -> dict:
+def report_json(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+                *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
+                events=None) -> dict:
     """The spec section 6 JSON document as a dict."""
-    return Report(_joined(data, by, config, strict, threads, reviews, rubric, events)).to_json()
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_json()
 
 
-def run(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-        *, strict: bool = False, threads: int | None = None) -> Report:
-    """The Report object (DataFrame, JSON and rejects)."""
-    return Report(_run(data, by, config, strict, threads, partial=False))
+def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+        *, strict: bool = False, threads: int | None = None, events=None) -> Report:
+    """The Report object (DataFrame, JSON and rejects); `events` reads an event log instead."""
+    return Report(_joined(data, by, config, strict, threads, None, None, None, events))
+
+
+def business_seconds(calendar: Mapping[str, Any], start, end):
+    """Business seconds between instants under a calendar (spec section 11: timezone, week,
+    holidays, workdays). `start`/`end`: datetime-likes or arrays of them (naive = UTC)."""
+    import numpy as np
+    import pandas as pd
+
+    def us(x):
+        t = pd.to_datetime(pd.Series(np.atleast_1d(x)))
+        if t.dt.tz is not None:
+            t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+        return t.to_numpy(dtype="datetime64[us]").astype(np.int64)
+
+    out = _core.business_seconds(_json.dumps(dict(calendar), ensure_ascii=False), us(start), us(end))
+    return out if np.ndim(start) else float(out[0])
 
 
 def partial(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
@@ -151,12 +176,12 @@ def _scorecard_of(scorecard, by):
 
 
 def score_json(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-               *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None) -> dict:
+               *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None) -> dict:
     """The section 9 scorecard document (weights used, per group raw values, points,
     contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
     object or a path to its JSON file."""
     card_json, keys = _scorecard_of(scorecard, by)
-    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, events)))
+    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, qa_events)))
 
 
 def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None, None, None)):
@@ -170,14 +195,14 @@ def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None
 
 
 def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-          *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, events=None):
+          *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None):
     """Scorecard as a DataFrame: key columns, interactions, score, rank, tier, flags, TOPSIS,
     then <metric>_value, <metric>_points, <metric>_contribution for every KPI. A KPI on
     qa_score needs `reviews` and `rubric` (QA reviews joined by agent)."""
     import pandas as pd
 
     doc = score_json(data, scorecard, by, config, strict=strict, threads=threads, reviews=reviews, rubric=rubric,
-                     events=events)
+                     qa_events=qa_events)
     rows = []
     for g in doc["groups"]:
         row = dict(g["by"])
@@ -197,15 +222,15 @@ def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mappin
 
 
 def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, strict: bool = False,
-                threads: int | None = None, reviews=None, rubric=None, events=None):
+                threads: int | None = None, reviews=None, rubric=None, qa_events=None):
     """Team rollups of an agent scorecard: `from_agents` (interaction-weighted mean of the
     agents' scores) and `pooled` (the scorecard on the team's own KPIs), with ranks."""
     import pandas as pd
 
     card_json, keys = _scorecard_of(scorecard, ["agent"])
     reps = [_run(data, by, config, strict, threads, partial=False) for by in (keys, ["team", "agent"], ["team"])]
-    if reviews is not None or events is not None:
-        q = _qa_core(reviews, rubric, events, None, config, strict)
+    if reviews is not None or qa_events is not None:
+        q = _qa_core(reviews, rubric, qa_events, None, config, strict)
         _core.join_qa(reps[0], q)
         _core.join_qa_teams(reps[2], reps[1], q)
     return pd.DataFrame(_json.loads(_core.team_rollup(*reps, card_json)))
@@ -213,10 +238,10 @@ def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, str
 
 def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,
             config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None,
-            reviews=None, rubric=None, events=None) -> str:
+            reviews=None, rubric=None, qa_events=None) -> str:
     """How one group's score came about (the CLI's --explain)."""
     card_json, keys = _scorecard_of(scorecard, by)
-    return _score(data, card_json, keys, config, strict, threads, key, (reviews, rubric, events))
+    return _score(data, card_json, keys, config, strict, threads, key, (reviews, rubric, qa_events))
 
 
 def _to_dict(self) -> dict:

@@ -1,0 +1,222 @@
+"""Conversation timelines (spec section 11): business seconds against a brute-force
+minute-by-minute count (zoneinfo), and reports of random event logs against an independent
+Python implementation of the derivation rules; CLI and Python agree."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cskpi
+
+ROOT = Path(__file__).parents[2]
+CLI = os.environ.get("CSKPI_CLI", str(ROOT / "build" / "cskpi"))
+UTC = dt.timezone.utc
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def brute_force(cal: dict, start: dt.datetime, end: dt.datetime) -> float:
+    """Business seconds by visiting every minute (endpoints are whole minutes)."""
+    zone = ZoneInfo(cal["timezone"])
+    holidays = set(cal.get("holidays", []))
+    workdays = set(cal.get("workdays", []))
+
+    def windows(day: dt.date):
+        iso = day.isoformat()
+        if iso in holidays:
+            return []
+        wd = DAYS[day.weekday()]
+        ws = cal["week"].get(wd, [])
+        if iso in workdays and not ws:
+            ws = cal["week"].get("mon", [])
+        return [(int(a[:2]) * 60 + int(a[3:]), int(b[:2]) * 60 + int(b[3:])) for a, b in ws]
+
+    total = 0
+    t = start
+    while t < end:
+        local = t.astimezone(zone)
+        m = local.hour * 60 + local.minute
+        if any(a <= m < b for a, b in windows(local.date())):
+            total += 60
+        t += dt.timedelta(minutes=1)
+    return float(total)
+
+
+CALENDARS = [
+    {"timezone": "Asia/Shanghai",
+     "week": {d: [["09:00", "12:00"], ["13:30", "18:00"]] for d in DAYS[:5]} | {"sat": [["10:00", "16:00"]]},
+     "holidays": ["2026-10-01", "2026-10-02", "2026-10-05"], "workdays": ["2026-10-11"]},
+    {"timezone": "America/New_York",
+     "week": {d: [["08:00", "20:00"]] for d in DAYS[:5]} | {"sun": [["00:00", "24:00"]]},
+     "holidays": ["2026-11-26"]},
+]
+
+
+@pytest.mark.parametrize("cal", CALENDARS, ids=["shanghai", "new_york"])
+def test_business_seconds_match_a_minute_by_minute_count(cal):
+    rng = random.Random(11)
+    # Spans near DST changes (New York: 8 March and 1 November 2026), holidays, and months.
+    anchors = [dt.datetime(2026, 3, 6, tzinfo=UTC), dt.datetime(2026, 9, 28, tzinfo=UTC),
+               dt.datetime(2026, 10, 30, tzinfo=UTC), dt.datetime(2026, 11, 24, tzinfo=UTC)]
+    starts, ends, expected = [], [], []
+    for i in range(60):
+        a = anchors[i % len(anchors)] + dt.timedelta(minutes=rng.randrange(0, 6 * 24 * 60))
+        length = rng.choice([rng.randrange(0, 300), rng.randrange(0, 3 * 24 * 60), rng.randrange(0, 12 * 24 * 60)])
+        b = a + dt.timedelta(minutes=length)
+        starts.append(a), ends.append(b), expected.append(brute_force(cal, a, b))
+    month = (dt.datetime(2026, 10, 1, tzinfo=UTC), dt.datetime(2026, 12, 1, tzinfo=UTC))
+    starts.append(month[0]), ends.append(month[1]), expected.append(brute_force(cal, *month))
+    got = cskpi.business_seconds(cal, pd.to_datetime(starts), pd.to_datetime(ends))
+    np.testing.assert_array_equal(got, np.array(expected))
+
+
+def oracle(events: pd.DataFrame, within: float, gap: float) -> pd.DataFrame:
+    """Per interaction, by the spec's words (independent of the C++ code)."""
+    rows = []
+    for iid, g in events.groupby("interaction_id", sort=False):
+        g = g.sort_values("at", kind="stable")
+        kind = g["kind"].fillna("message")
+        public = g["public"].fillna("true").astype(str).str.lower().isin(["true", "1"])
+        answers = (g["from"] == "agent") & (kind == "message") & public
+        customer = (g["from"] == "customer") & (kind == "message")
+        t = g["at"].tolist()
+        first_cust = next((i for i, c in enumerate(customer) if c), None)
+        frt, agent = np.nan, None
+        if first_cust is not None:
+            for i in range(first_cust, len(g)):
+                if answers.iloc[i]:
+                    frt = (t[i] - t[first_cust]).total_seconds()
+                    agent = g["agent"].iloc[i]
+                    break
+            else:  # bot-only (no hand-off in these logs): the bot's first message after the customer's
+                bot_msg = [i for i in range(first_cust + 1, len(g)) if g["from"].iloc[i] == "bot" and kind.iloc[i] == "message"]
+                if bot_msg:
+                    frt = (t[bot_msg[0]] - t[first_cust]).total_seconds()
+        waits, rounds, ok, open_at = [], 0, 0, None
+        for i in range(len(g)):
+            if customer.iloc[i] and open_at is None:
+                open_at, rounds = t[i], rounds + 1
+            elif answers.iloc[i] and open_at is not None:
+                w = (t[i] - open_at).total_seconds()
+                waits.append(w)
+                ok += w <= within
+                open_at = None
+        msg_times = [t[i] for i in range(len(g)) if kind.iloc[i] == "message"]
+        sessions = sum(1 for i, x in enumerate(msg_times) if i == 0 or (x - msg_times[i - 1]).total_seconds() > gap)
+        rows.append({"interaction_id": iid, "agent": agent, "frt": frt, "waits": waits, "rounds": rounds, "ok": ok,
+                     "sessions": sessions})
+    return pd.DataFrame(rows)
+
+
+def random_log(path: Path, n: int, seed: int) -> pd.DataFrame:
+    rng = random.Random(seed)
+    agents = ["张伟", "李娜", "王芳"]
+    out = []
+    base = dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    for k in range(n):
+        t = base + dt.timedelta(minutes=37 * k)
+        iid = f"T{k:04d}"
+        for j in range(rng.randint(1, 12)):
+            t += dt.timedelta(seconds=rng.choice([0, 5, 30, 90, 200, 700]))
+            frm = rng.choices(["customer", "agent", "bot", "system"], [5, 4, 1, 1])[0]
+            kind = rng.choices(["", "note", "status", "message"], [6, 1, 1, 1])[0] if frm != "customer" else ""
+            row = {"interaction_id": iid, "at": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "from": frm,
+                   "agent": rng.choice(agents) if frm == "agent" else "", "kind": kind,
+                   "public": rng.choice(["", "", "", "false"]) if frm == "agent" else "",
+                   "status": rng.choice(["open", "pending", "solved"]) if kind == "status" else "",
+                   "text": "x", "channel": "chat" if j == 0 else ""}
+            out.append(row)
+    df = pd.DataFrame(out)
+    df.to_csv(path, index=False)
+    return df
+
+
+def test_random_event_logs_match_the_rules(tmp_path):
+    path = tmp_path / "events.csv"
+    raw = random_log(path, 400, seed=5)
+    events = raw.replace("", np.nan)
+    events["at"] = pd.to_datetime(events["at"])
+    cfg = {"events": {"round_within_s": 120, "session_gap_s": 600}}
+    per = oracle(events, within=120, gap=600)
+    rep = cskpi.report(events=path, by=["agent"], config=cfg).set_index("agent", drop=False)
+    doc = cskpi.report_json(events=path, config=cfg)
+    assert doc["input"]["rows_read"] == len(raw) and doc["input"]["rows_rejected"] == 0
+    assert doc["input"]["interactions_derived"] == raw["interaction_id"].nunique()
+    overall = doc["groups"][0]["metrics"]
+    all_waits = np.concatenate([w for w in per["waits"] if w]) if len(per) else np.array([])
+    assert overall["waits"] == len(all_waits)
+    assert overall["reply_time_mean"] == pytest.approx(all_waits.mean(), rel=1e-12)
+    assert overall["reply_time_median"] == pytest.approx(np.percentile(all_waits, 50), rel=1e-12)
+    assert overall["reply_time_p90"] == pytest.approx(np.percentile(all_waits, 90), rel=1e-12)
+    assert overall["reply_time_max"] == all_waits.max()
+    means = [np.mean(w) for w in per["waits"] if w]
+    assert overall["reply_time_interaction_mean"] == pytest.approx(np.mean(means), rel=1e-12)
+    assert overall["rounds"] == per["rounds"].sum()
+    assert overall["round_response_rate"] == pytest.approx(per["ok"].sum() / per["rounds"].sum(), rel=1e-12)
+    assert overall["sessions"] == per["sessions"].sum()
+    assert overall["frt_mean"] == pytest.approx(per["frt"].mean(), rel=1e-12)
+    assert overall["interactions"] == len(per)
+    assert overall["answered"] == per["frt"].notna().sum()
+    for agent, g in per.dropna(subset=["agent"]).groupby("agent"):
+        w = np.concatenate([x for x in g["waits"] if x])
+        assert rep.loc[agent, "waits"] == len(w)
+        assert rep.loc[agent, "reply_time_p90"] == pytest.approx(np.percentile(w, 90), rel=1e-12)
+        assert rep.loc[agent, "frt_mean"] == pytest.approx(g["frt"].mean(), rel=1e-12)
+        assert rep.loc[agent, "interactions"] == len(g)
+    # The CLI gives the same document.
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(cfg))
+    r = subprocess.run([CLI, "report", "--events", str(path), "--config", str(cfg_path), "--format", "json"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["groups"] == doc["groups"]
+
+
+def test_service_window_and_business_clock(tmp_path):
+    # Hand-worked: Shanghai, window 09:00-23:00; business clock Mon-Fri 09:00-18:00.
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "interaction_id,at,from,agent,channel\n"
+        "a,2026-03-06 17:59:00,customer,,chat\n"   # Friday 17:59, in the service window
+        "a,2026-03-09 09:01:00,agent,张伟,\n"        # Monday 09:01: 2 business minutes
+        "b,2026-03-07 08:00:00,customer,,chat\n"   # Saturday 08:00, outside the service window
+        "b,2026-03-07 08:01:00,agent,张伟,\n", encoding="utf-8")
+    cfg = {"timezone": "Asia/Shanghai", "clock": "business",
+           "events": {"service_window": ["09:00", "23:00"], "round_within_s": 180},
+           "calendars": {"default": {"timezone": "Asia/Shanghai",
+                                     "week": {d: [["09:00", "18:00"]] for d in DAYS[:5]}}}}
+    m = cskpi.report_json(events=path, config=cfg)["groups"][0]["metrics"]
+    # FRT and waits in business seconds: a = 120 s (17:59-18:00 + 09:00-09:01), b = 0 (weekend)
+    assert m["frt_mean"] == 60.0
+    assert m["reply_time_max"] == 120.0
+    # Rounds: both count; only a's opening lies in the window, and it took > 180 calendar s.
+    assert m["rounds"] == 2 and m["round_response_rate_den"] == 1 and m["round_response_rate"] == 0.0
+
+
+def test_bad_event_rows_and_unsorted_files(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("interaction_id,at,from,channel\n"
+                    "a,2026-03-06 10:00:00,customer,chat\n"
+                    "b,2026-03-06 10:00:00,robot,chat\n"
+                    "c,2026-03-06 10:00:00,customer,\n"
+                    "a,2026-03-06 10:05:00,agent,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"e.csv:5: column 'interaction_id': value 'a': events of this interaction are not contiguous"):
+        cskpi.report_json(events=path)
+    path.write_text("interaction_id,at,from,channel\n"
+                    "a,2026-03-06 10:00:00,customer,chat\n"
+                    "b,2026-03-06 10:00:00,robot,chat\n"
+                    "c,2026-03-06 10:00:00,customer,\n"
+                    "c,2026-03-06 10:01:00,customer,\n", encoding="utf-8")
+    doc = cskpi.report_json(events=path)
+    assert doc["input"]["rows_read"] == 4
+    assert doc["input"]["rows_rejected"] == 3  # b's row, and both rows of c (no channel)
+    assert [r["line"] for r in doc["input"]["rejects"]] == [3, 4]
+    assert "interaction 'c' (2 event rows)" in doc["input"]["rejects"][1]["reason"]
