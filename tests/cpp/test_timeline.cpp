@@ -2,7 +2,10 @@
 // minute-by-minute comparison on random spans is in tests/python/test_timeline.py).
 #include <doctest/doctest.h>
 
-#include <cskpi/timeline/calendar.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include <cskpi/timeline.hpp>
 
 using namespace cskpi;
 using cskpi::timeline::calendar;
@@ -68,4 +71,60 @@ TEST_CASE("calendar JSON errors name the key path") {
     CHECK(err(R"({"holidays": ["2026-10-10"], "workdays": ["2026-10-10"]})") ==
           "config: calendars.default.workdays: a date is both a holiday and a workday");
     CHECK(err(R"({"week": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}})") == "config: calendars.default.week.mon: windows overlap");
+}
+
+TEST_CASE("events to interactions: a hand-worked log") {
+    const std::string path = "test_timeline_events.csv";
+    std::ofstream(path) << "interaction_id,at,from,agent,kind,public,status,text,channel,team\n"
+                           "t1,2026-03-02 09:00:00,customer,,,,,在吗,chat,售后组\n"          // round 1 opens
+                           "t1,2026-03-02 09:00:20,customer,,,,,我的快递呢,,\n"              // same wait
+                           "t1,2026-03-02 09:00:50,agent,张伟,,,,您好,,\n"                   // FRT 50, wait 50
+                           "t1,2026-03-02 09:01:00,agent,张伟,note,,,备注,,\n"               // a note never answers
+                           "t1,2026-03-02 09:05:00,customer,,,,,好的,,\n"                    // round 2
+                           "t1,2026-03-02 09:09:00,agent,张伟,,,,已处理,,\n"                 // wait 240 (> 180)
+                           "t1,2026-03-02 09:10:00,system,,status,,solved,,,\n"              // solve 1
+                           "t1,2026-03-02 09:30:00,customer,,,,,还是没到,,\n"                // gap 21 min: session 2, round 3
+                           "t1,2026-03-02 09:30:30,system,,status,,open,,,\n"
+                           "t1,2026-03-02 09:31:00,agent,李娜,,,,我再查,,\n"                 // wait 60
+                           "t1,2026-03-02 09:40:00,system,,status,,solved,,,\n"              // solve 2: reopened 1
+                           "t1,2026-03-02 09:41:00,customer,,rating,,,5,,\n"                 // csat 5
+                           "t2,2026-03-02 10:00:00,customer,,,,,hi,phone,\n"
+                           "t2,2026-03-02 10:00:05,bot,,,,,我是机器人,,\n"
+                           "t2,2026-03-02 10:01:00,system,,handoff,,,,,\n"                   // FRT from the hand-off
+                           "t2,2026-03-02 10:01:30,agent,王芳,,,,您好,,\n"                   // FRT 30, wait 90
+                           "t3,2026-03-02 11:00:00,customer,,,,,hello,,\n"                   // no channel: rejected
+                           "t4,2026-03-02 12:00:00,customer,,,,,x,chat,\n"                   // unanswered round
+                           "t4,2026-03-02 12:00:00,robot,,,,,x,,\n";                         // bad sender
+    const report r = timeline::run_events_report(path, config{}, {group_key::agent});
+    std::remove(path.c_str());
+    CHECK(r.rows_read == 19);
+    CHECK(r.rows_rejected == 2);
+    CHECK(r.rows_accepted == 17);
+    CHECK(r.interactions_derived == 4);
+    REQUIRE(r.rejects.size() == 2);
+    CHECK(r.rejects[0].line == 18);
+    CHECK(r.rejects[0].column == "channel");
+    CHECK(r.rejects[1].line == 20);
+    const auto& all = r.groups[0];
+    CHECK(all.metric("interactions") == 3);
+    CHECK(all.metric("frt_mean") == doctest::Approx(40));  // (50 + 30) / 2
+    CHECK(all.metric("waits") == 4);                       // 50, 240, 60, 90
+    CHECK(all.metric("reply_time_mean") == doctest::Approx(110));
+    CHECK(all.metric("reply_time_max") == 240);
+    CHECK(all.metric("reply_time_median") == doctest::Approx(75));
+    CHECK(all.metric("reply_time_interaction_mean") == doctest::Approx((350.0 / 3 + 90) / 2));
+    CHECK(all.metric("rounds") == 5);                      // 3 + 1 + 1
+    CHECK(all.metric("round_response_rate") == doctest::Approx(3.0 / 5));
+    CHECK(all.metric("sessions") == 4);                    // 2 + 1 + 1
+    REQUIRE(r.groups.size() == 4);
+    const auto& zw = r.groups[1];
+    CHECK(*zw.keys[0] == "张伟");
+    CHECK(zw.metric("resolved") == 1);
+    CHECK(zw.metric("reopen_rate") == 1);  // resolved once more after a reopen
+    CHECK(zw.metric("csat_mean") == 5);
+    CHECK(zw.metric("frt_mean") == 50);
+    CHECK(r.groups[2].metric("frt_mean") == 30);  // 王芳, from the hand-off
+    CHECK(r.groups[2].metric("bot_escalation_rate") == 1);
+    CHECK_FALSE(r.groups[3].keys[0].has_value());  // t4: nobody answered
+    CHECK(r.groups[3].metric("round_response_rate") == 0);
 }
