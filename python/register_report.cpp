@@ -194,6 +194,10 @@ void register_report(py::module_& m) {
         py::gil_scoped_release nogil;
         return cskpi::timeline::run_events_report(path, a.cfg, a.keys, a.opt);
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def("explain_interaction", [](const std::string& path, const std::string& config_json, const std::string& id) {
+        const run_args a(config_json, {}, false, 1);
+        return cskpi::timeline::explain_interaction(path, a.cfg, id);
+    }, py::arg("path"), py::arg("config_json"), py::arg("id"));
     m.def("business_seconds", [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,
                                  const py::array_t<std::int64_t>& end_us) {
         const auto cal = cskpi::timeline::calendar::from_json(cskpi::json::parse(calendar_json), "calendar");

@@ -26,7 +26,8 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
     const double denom = 1.0 + z2 / den;
     const double centre = (p + z2 / (2.0 * den)) / denom;
     const double half = z * std::sqrt(p * (1.0 - p) / den + z2 / (4.0 * den * den)) / denom;
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+    // The bounds are exactly 0 and 1 at p = 0 and p = 1 (rounding would leave 1e-17).
+    return {num <= 0 ? 0.0 : std::max(0.0, centre - half), num >= den ? 1.0 : std::min(1.0, centre + half)};
 }
 
 /// Hyndman-Fan type 7 quantile (numpy's default) of `v`, which is partially reordered.

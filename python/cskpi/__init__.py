@@ -16,7 +16,7 @@ from ._qa import agreement, calibrate, qa_json, qa_rejects, qa_scores, _qa_core
 
 __version__ = "0.1.0"
 __all__ = ["report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
-           "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement", "business_seconds"]
+           "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement", "business_seconds", "explain_interaction"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 
@@ -134,6 +134,13 @@ def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, A
         *, strict: bool = False, threads: int | None = None, events=None) -> Report:
     """The Report object (DataFrame, JSON and rejects); `events` reads an event log instead."""
     return Report(_joined(data, by, config, strict, threads, None, None, None, events))
+
+
+def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] | None = None) -> str:
+    """The evidence trail of one interaction of an event log (the CLI's `cskpi explain`): its
+    events and the rule behind each derived value and SLA state."""
+    _, _, cfg_json = _prepare(config, None)
+    return _core.explain_interaction(_os.fspath(events), cfg_json, str(interaction_id))
 
 
 def business_seconds(calendar: Mapping[str, Any], start, end):

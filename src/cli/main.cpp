@@ -334,6 +334,12 @@ int main(int argc, char** argv) {
     cal->add_flag("--strict", c_strict, "Stop at the first bad row (exit 3)");
     cal->add_option("--threshold", c_threshold, "Flag reviewers whose mean deviation exceeds this many points (default: the rubric's deviation_threshold, else 10)");
 
+    auto* explain_cmd = app.add_subcommand("explain", "Show an interaction's events and the rule behind each derived value and SLA state (spec section 11)");
+    std::string x_id, x_events, x_config;
+    explain_cmd->add_option("ID", x_id, "The interaction_id")->required();
+    explain_cmd->add_option("--events", x_events, "The event log (.csv/.jsonl)")->required();
+    explain_cmd->add_option("--config", x_config, "Configuration JSON (timezone, events, calendars, sla_policies, as_of)");
+
     auto* score = app.add_subcommand("score", "Rank groups on a weighted scorecard (spec section 9)");
     std::string s_input, s_config, s_card, s_by, s_format, s_output, s_explain;
     bool s_strict = false;
@@ -362,6 +368,18 @@ int main(int argc, char** argv) {
     if (*report) return run_report_command(input, config_path, by, format, output, strict, rejects, threads, r_qa, events);
     if (*qa) return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects, q_conf);
     if (*cal) return run_calibrate_command(c_in, c_config, c_format, c_output, c_strict, c_threshold);
+    if (*explain_cmd) {
+        try {
+            std::cout << cskpi::timeline::explain_interaction(x_events, load_config(x_config), x_id);
+            return 0;
+        } catch (const cskpi::input_error& e) {
+            std::cerr << "cskpi: " << e.what() << '\n';
+            return exit_input;
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "cskpi: " << e.what() << '\n';
+            return exit_usage;
+        }
+    }
     if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
     return exit_usage;
 }

@@ -128,3 +128,42 @@ TEST_CASE("events to interactions: a hand-worked log") {
     CHECK_FALSE(r.groups[3].keys[0].has_value());  // t4: nobody answered
     CHECK(r.groups[3].metric("round_response_rate") == 0);
 }
+
+TEST_CASE("SLA policies: pauses, as_of, business clock, states (by hand)") {
+    const std::string path = "test_timeline_sla.csv";
+    std::ofstream(path) << "interaction_id,at,from,agent,kind,status,channel\n"
+                           "s1,2026-03-02T09:00:00Z,customer,,,,chat\n"      // FR and resolution start
+                           "s1,2026-03-02T09:00:20Z,agent,A,,,\n"            // FR 20 s <= 30: achieved
+                           "s1,2026-03-02T09:01:00Z,system,,status,pending,\n"  // pause from 09:01 ...
+                           "s1,2026-03-02T09:02:00Z,customer,,,,\n"          // next-reply cycle opens
+                           "s1,2026-03-02T09:05:00Z,system,,status,open,\n"  // ... to 09:05
+                           "s1,2026-03-02T09:05:30Z,agent,A,,,\n"            // cycle: 210 s - 180 s paused = 30 <= 60
+                           "s1,2026-03-02T09:20:00Z,system,,status,solved,\n"  // resolution: 1200 - 240 = 960 <= 1800
+                           "s2,2026-03-02T10:00:00Z,customer,,,,chat\n"      // unanswered at as_of 10:00:40
+                           "s3,2026-03-02T10:05:00Z,customer,,,,chat\n"      // after as_of: read, not used
+                           "s4,2026-02-27T17:59:50Z,customer,,,,email\n"     // Friday 17:59:50
+                           "s4,2026-03-02T09:00:10Z,agent,B,,,\n";           // Monday 09:00:10: 20 business s
+    config cfg = config::from_json(json::parse(R"({
+        "as_of": "2026-03-02T10:00:40Z",
+        "calendars": {"default": {"timezone": "UTC", "week": {"mon": [["09:00", "18:00"]], "fri": [["09:00", "18:00"]]}}},
+        "sla_policies": [
+          {"name": "chat", "when": {"channel": "chat"}, "pause_on": ["pending"],
+           "targets": {"first_response_s": 30, "next_reply_s": 60, "resolution_s": 1800}},
+          {"name": "email", "when": {"channel": "email"}, "clock": "business", "targets": {"first_response_s": 30}}]})"));
+    const report r = timeline::run_events_report(path, cfg, {group_key::channel});
+    const std::string why = timeline::explain_interaction(path, cfg, "s1");
+    std::remove(path.c_str());
+    CHECK(r.rows_read == 11);
+    CHECK(r.rows_rejected == 0);
+    CHECK(r.interactions_derived == 3);  // s3 lies after as_of
+    const auto& all = r.groups[0];
+    CHECK(all.metric("sla_first_response_num") == 2);  // s1, s4
+    CHECK(all.metric("sla_first_response_den") == 3);  // + s2 breached (40 s > 30 at as_of)
+    CHECK(all.metric("sla_first_response_active") == 0);
+    CHECK(all.metric("sla_next_reply") == 1.0);
+    CHECK(all.metric("sla_next_reply_den") == 1);
+    CHECK(all.metric("sla_resolution") == 1.0);         // s1 achieved
+    CHECK(all.metric("sla_resolution_active") == 1);    // s2 still running, 40 s of 1800
+    CHECK(why.find("SLA next reply (policy 'chat', calendar clock): from line 5 to line 7, elapsed 30 s of 60 s -> achieved") != std::string::npos);
+    CHECK(why.find("SLA resolution (policy 'chat', calendar clock): from line 2 to line 8, elapsed 960 s of 1800 s -> achieved") != std::string::npos);
+}

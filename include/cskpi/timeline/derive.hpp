@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../detail/text.hpp"
 #include "../records.hpp"
 #include "calendar.hpp"
 
@@ -31,7 +32,17 @@ struct event {
     bool customer_message() const { return from == sender::customer && kind == event_kind::message; }
 };
 
-/// Options of section 11 (config keys "events", "clock", "calendars", "calendar_by").
+/// One SLA policy (config "sla_policies"): applies when every `when` key equals the interaction's value.
+struct sla_policy {
+    std::string name;
+    std::vector<std::pair<column, std::string>> when;
+    std::optional<double> first_response_s, next_reply_s, resolution_s;
+    std::optional<bool> business;     ///< the policy's clock; unset = the top-level clock
+    std::vector<std::string> pause_on;  ///< statuses whose time is subtracted from every target
+};
+
+/// Options of section 11 (config keys "events", "clock", "calendars", "calendar_by",
+/// "sla_policies", "as_of").
 struct timeline_options {
     double session_gap_s = 600;
     bool human_frt_from_handoff = true;
@@ -41,6 +52,8 @@ struct timeline_options {
     std::map<std::string, calendar> calendars;
     std::optional<column> calendar_by;                 ///< team or channel
     std::map<std::string, std::string> calendar_of;    ///< key value -> calendar name
+    std::vector<sla_policy> policies;
+    std::optional<micros> as_of;                       ///< unset = the latest event of the log
 
     static timeline_options from_config(const config& cfg) {
         timeline_options o;
@@ -89,9 +102,60 @@ struct timeline_options {
         }
         if (o.business_clock && !o.calendars.count("default") && o.calendar_of.empty())
             throw config_error("calendars.default", "clock \"business\" needs a calendar named default (or calendar_by)");
-        for (const char* k : {"sla_policies", "as_of"})
-            if (t.contains(k)) throw config_error(k, "SLA policies on event input are not available in this version");
+        if (t.contains("as_of")) {
+            const std::string a = detail::get_string(t["as_of"], "as_of");
+            const auto at = parse_timestamp(a, time_zone(cfg.timezone));
+            if (!at) throw config_error("as_of", "expected a timestamp, actual \"" + a + "\"");
+            o.as_of = *at;
+        }
+        if (t.contains("sla_policies")) {
+            const json& ps = t["sla_policies"];
+            if (!ps.is_array()) throw config_error("sla_policies", "expected an array of policies");
+            for (std::size_t i = 0; i < ps.size(); ++i) o.policies.push_back(parse_policy(ps[i], "sla_policies[" + std::to_string(i) + "]"));
+        }
         return o;
+    }
+
+    static sla_policy parse_policy(const json& p, const std::string& path) {
+        detail::expect_object(p, path);
+        sla_policy sp;
+        for (const auto& [k, v] : p.items()) {
+            const std::string kp = path + "." + k;
+            if (k == "name") sp.name = detail::get_string(v, kp);
+            else if (k == "when") {
+                detail::expect_object(v, kp);
+                for (const auto& [wk, wv] : v.items()) {
+                    static const std::pair<const char*, column> keys[] = {{"channel", column::channel}, {"team", column::team},
+                                                                         {"priority", column::priority}, {"category", column::category},
+                                                                         {"agent", column::agent}};
+                    const auto it = std::find_if(std::begin(keys), std::end(keys), [&](const auto& x) { return wk == x.first; });
+                    if (it == std::end(keys)) throw config_error(kp + "." + wk, "expected channel, team, priority, category or agent");
+                    sp.when.emplace_back(it->second, detail::get_string(wv, kp + "." + wk));
+                }
+            } else if (k == "targets") {
+                detail::expect_object(v, kp);
+                for (const auto& [tk, tv] : v.items()) {
+                    const double x = detail::get_number(tv, kp + "." + tk);
+                    if (tk == "first_response_s") sp.first_response_s = x;
+                    else if (tk == "next_reply_s") sp.next_reply_s = x;
+                    else if (tk == "resolution_s") sp.resolution_s = x;
+                    else detail::unknown_key(kp + "." + tk);
+                }
+            } else if (k == "clock") {
+                const std::string c = detail::get_string(v, kp);
+                if (c != "calendar" && c != "business") throw config_error(kp, "expected \"calendar\" or \"business\", actual \"" + c + "\"");
+                sp.business = c == "business";
+            } else if (k == "pause_on") {
+                if (!v.is_array()) throw config_error(kp, "expected an array of statuses");
+                for (std::size_t i = 0; i < v.size(); ++i) {
+                    const std::string st = detail::get_string(v[i], kp + "[" + std::to_string(i) + "]");
+                    if (st != "pending" && st != "hold" && st != "new" && st != "open")
+                        throw config_error(kp + "[" + std::to_string(i) + "]", "expected new, open, pending or hold");
+                    sp.pause_on.push_back(st);
+                }
+            } else detail::unknown_key(kp);
+        }
+        return sp;
     }
 
     /// The calendar of an interaction (by its team or channel), or nullptr when none applies.
@@ -117,13 +181,30 @@ struct derived_interaction {
     std::vector<double> waits;        ///< completed waits, seconds (business seconds on that clock)
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
     double frt_s = -1, resolution_s = -1;  ///< -1 = none; measured on the configured clock
+    // SLA timers (states are settled once as_of is known): a timer runs from its start to its
+    // stop, or to as_of when it has none.
+    struct timer {
+        micros start = 0;
+        std::optional<micros> stop;
+        std::uint64_t start_line = 0, stop_line = 0;
+    };
+    std::optional<timer> sla_first_response, sla_resolution;
+    std::vector<timer> sla_next_reply;
+    std::vector<std::pair<micros, std::optional<micros>>> status_spans;  ///< (enter, leave) per status event
+    std::vector<std::string> span_status;
+    micros last_event = 0;
 };
 
 /// Applies the section 11 rules to one interaction's events (ordered by time, file order on ties).
+/// `why`, when given, receives one line per rule applied (the evidence of `cskpi explain`).
 inline derived_interaction derive(const std::vector<event>& ev, const timeline_options& o, const time_zone& tz,
-                                  const calendar* cal) {
+                                  const calendar* cal, std::vector<std::string>* why = nullptr) {
     derived_interaction d;
     if (ev.empty()) return d;
+    auto say = [&](const std::string& s) {
+        if (why) why->push_back(s);
+    };
+    auto line = [](const event& e) { return "line " + std::to_string(e.line); };
     d.created_at = ev.front().at;
     auto elapsed = [&](micros a, micros b) {
         return o.business_clock && cal ? cal->business_seconds(a, b) : static_cast<double>(b - a) / 1e6;
@@ -152,25 +233,47 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         }
     }
     if (d.first_response_at) d.frt_s = elapsed(*d.frt_start, *d.first_response_at);
+    say("created_at = the first event (" + line(ev.front()) + ")");
+    if (!first_customer) say("first response: none (no customer message)");
+    else if (first_answer) {
+        const bool from_handoff = d.frt_start != ev[*first_customer].at;
+        say("first response = the first public agent message after the first customer message (" + line(ev[*first_customer]) +
+            "): " + line(ev[*first_answer]) + (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) + "), rule human_frt_from_handoff" : "") +
+            "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" + (o.business_clock && cal ? " (business clock)" : ""));
+        say("agent = the sender of the first response: " + d.agent.value_or("(none)"));
+    } else if (d.first_response_at) {
+        say("first response = the bot's first message after the customer's (bot-only conversation); FRT " + cskpi::detail::number_text(d.frt_s) + " s");
+    } else {
+        say("first response: none (no public agent message after the first customer message)");
+    }
     // Transfers, solves, ratings.
     std::optional<std::string> last_status;
     std::uint32_t solves = 0;
     for (std::size_t i = 0; i < ev.size(); ++i) {
         const event& e = ev[i];
-        if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent && e.agent != d.agent) d.transferred = true;
+        if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent && e.agent != d.agent) {
+            d.transferred = true;
+            say("transferred: assigned to " + *e.agent + " after the first response (" + line(e) + ")");
+        }
         if (e.kind == event_kind::status && e.status) {
             if (*e.status == "solved" && last_status != "solved") {
                 ++solves;
                 d.resolved_at = e.at;
+                say("solve " + std::to_string(solves) + " (" + line(e) + ")");
             }
             last_status = e.status;
         }
-        if (e.kind == event_kind::rating && e.text) d.csat = e.text;
+        if (e.kind == event_kind::rating && e.text) {
+            d.csat = e.text;
+            say("csat = " + *e.text + " from the rating event (" + line(e) + "; the last rating wins)");
+        }
     }
     d.reopened = solves > 1 ? solves - 1 : 0;
     d.resolved = solves >= 1 && (last_status == "solved" || last_status == "closed");
     if (d.resolved) d.resolution_s = elapsed(d.created_at, *d.resolved_at);
     else d.resolved_at.reset();
+    say(std::string("resolved = ") + (d.resolved ? "yes (last status solved or closed), at the last solve" : "no") +
+        "; reopened = solves - 1 = " + std::to_string(d.reopened));
     // Waits and rounds: open at the oldest unanswered customer message, close at the next answer.
     micros open_at = 0;
     bool open = false;
@@ -183,6 +286,7 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     bool open_in_window = false;
     for (const event& e : ev) {
         if (e.customer_message() && !open) {
+            say("wait/round opens at " + line(e) + (in_window(e.at) ? "" : " (outside the service window)"));
             open = true;
             open_at = e.at;
             ++d.rounds;
@@ -190,10 +294,60 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
             d.rounds_in_window += open_in_window;
         } else if (e.answers() && open) {
             d.waits.push_back(elapsed(open_at, e.at));
+            say("  answered at " + line(e) + ": wait " + cskpi::detail::number_text(d.waits.back()) + " s" +
+                (static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6 ? " (round within " : " (round not within ") +
+                std::to_string(static_cast<long long>(o.round_within_s)) + " s)");
             if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6) ++d.rounds_in_window_within;
             open = false;
         }
     }
+    // SLA timers. First response: from where FRT starts to the first response or the first solve
+    // after it. Next reply: one cycle per wait opening after the first response, stopped by the
+    // next answer or solve. Resolution: creation to the last solve (when resolved).
+    if (d.frt_start) {
+        derived_interaction::timer t{*d.frt_start, std::nullopt, 0, 0};
+        for (const event& e : ev)
+            if (e.at == *d.frt_start) { t.start_line = e.line; break; }
+        for (const event& e : ev) {
+            if (e.at < *d.frt_start) continue;
+            const bool solve = e.kind == event_kind::status && e.status == "solved";
+            const bool response = d.first_response_at && e.at == *d.first_response_at && e.kind == event_kind::message &&
+                                  (e.from == sender::agent || e.from == sender::bot);
+            if (response || solve) {
+                t.stop = e.at;
+                t.stop_line = e.line;
+                break;
+            }
+        }
+        d.sla_first_response = t;
+    }
+    if (first_answer) {
+        std::optional<derived_interaction::timer> cycle;
+        for (std::size_t i = *first_answer + 1; i < ev.size(); ++i) {
+            const event& e = ev[i];
+            const bool solve = e.kind == event_kind::status && e.status == "solved";
+            if (e.customer_message() && !cycle) cycle = derived_interaction::timer{e.at, std::nullopt, e.line, 0};
+            else if (cycle && (e.answers() || solve)) {
+                cycle->stop = e.at;
+                cycle->stop_line = e.line;
+                d.sla_next_reply.push_back(*cycle);
+                cycle.reset();
+            }
+        }
+        if (cycle) d.sla_next_reply.push_back(*cycle);
+    }
+    d.sla_resolution = derived_interaction::timer{d.created_at, d.resolved_at, ev.front().line, 0};
+    if (d.resolved_at)
+        for (const event& e : ev)
+            if (e.at == *d.resolved_at && e.kind == event_kind::status) d.sla_resolution->stop_line = e.line;
+    for (const event& e : ev) {
+        if (e.kind != event_kind::status || !e.status) continue;
+        if (!d.status_spans.empty() && !d.status_spans.back().second) d.status_spans.back().second = e.at;
+        d.status_spans.emplace_back(e.at, std::nullopt);
+        d.span_status.push_back(*e.status);
+    }
+    d.last_event = ev.back().at;
+
     // Sessions: a gap of more than session_gap_s between consecutive messages starts a new one.
     std::optional<micros> prev;
     for (const event& e : ev) {

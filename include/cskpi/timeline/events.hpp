@@ -9,8 +9,10 @@
 // interaction's reject names its first line and how many rows it had.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <map>
+#include <sstream>
 #include <unordered_set>
 
 #include "../frame.hpp"
@@ -43,15 +45,88 @@ struct derived_table {
     std::vector<std::uint32_t> wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
     std::vector<double> waits;
     std::vector<std::uint32_t> rounds, rounds_in_window, rounds_within, sessions;
+    // SLA: the policy that applies (-1 = none), its timers and paused spans, settled at as_of.
+    using timer = derived_interaction::timer;
+    std::vector<std::int32_t> policy;
+    std::vector<std::optional<timer>> sla_fr, sla_res;
+    std::vector<std::uint32_t> nr_begin, pause_begin;  ///< same layout as wait_begin
+    std::vector<timer> sla_nr;
+    std::vector<std::pair<micros, std::optional<micros>>> pauses;
+    std::vector<const calendar*> cal;
+    micros latest_event = INT64_MIN;
+    std::uint64_t after_as_of = 0;  ///< valid event rows later than an explicit as_of (counted, not used)
 
     std::size_t size() const { return id.size(); }
 };
 
+/// SLA state of one target of one interaction.
+enum class sla_state : std::uint8_t { none, achieved, breached, active };
+inline const char* name_of(sla_state s) {
+    static const char* n[] = {"none", "achieved", "breached", "active"};
+    return n[static_cast<int>(s)];
+}
+
+/// Settles the SLA states of derived row `i` at `as_of`; `why` (optional) receives how.
+struct sla_states {
+    sla_state first_response = sla_state::none, next_reply = sla_state::none, resolution = sla_state::none;
+};
+inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
+                             std::vector<std::string>* why = nullptr) {
+    sla_states out;
+    if (t.policy[i] < 0) {
+        if (why) why->push_back("SLA: no policy applies (none of sla_policies matches)");
+        return out;
+    }
+    const sla_policy& p = o.policies[static_cast<std::size_t>(t.policy[i])];
+    const calendar* cal = t.cal[i];
+    const bool business = p.business.value_or(o.business_clock) && cal;
+    auto span = [&](micros a, micros b) {
+        if (b <= a) return 0.0;
+        return business ? cal->business_seconds(a, b) : static_cast<double>(b - a) / 1e6;
+    };
+    auto elapsed = [&](micros a, micros b) {
+        double e = span(a, b);
+        for (auto k = t.pause_begin[i]; k < t.pause_begin[i + 1]; ++k) {
+            const micros ps = std::max(a, t.pauses[k].first), pe = std::min(b, t.pauses[k].second.value_or(as_of));
+            e -= span(ps, pe);
+        }
+        return e;
+    };
+    auto judge = [&](const derived_table::timer& tm, double target, const char* what) {
+        const bool stopped = tm.stop.has_value();
+        const double e = elapsed(tm.start, stopped ? *tm.stop : as_of);
+        const sla_state st = e > target ? sla_state::breached : stopped ? sla_state::achieved : sla_state::active;
+        if (why) {
+            char buf[320];
+            std::snprintf(buf, sizeof buf, "SLA %s (policy '%s', %s clock): from line %llu %s, elapsed %.0f s of %.0f s -> %s",
+                          what, p.name.c_str(), business ? "business" : "calendar", static_cast<unsigned long long>(tm.start_line),
+                          stopped ? ("to line " + std::to_string(tm.stop_line)).c_str() : "to as_of (still running)", e, target,
+                          name_of(st));
+            why->push_back(buf);
+        }
+        return st;
+    };
+    if (p.first_response_s && t.sla_fr[i]) out.first_response = judge(*t.sla_fr[i], *p.first_response_s, "first response");
+    if (p.next_reply_s && t.nr_begin[i + 1] > t.nr_begin[i]) {
+        bool breached = false, active = false;
+        for (auto k = t.nr_begin[i]; k < t.nr_begin[i + 1]; ++k) {
+            const sla_state st = judge(t.sla_nr[k], *p.next_reply_s, "next reply");
+            breached |= st == sla_state::breached;
+            active |= st == sla_state::active;
+        }
+        out.next_reply = breached ? sla_state::breached : active ? sla_state::active : sla_state::achieved;
+    }
+    if (p.resolution_s && t.sla_res[i]) out.resolution = judge(*t.sla_res[i], *p.resolution_s, "resolution");
+    return out;
+}
+
 /// Reads an event log and derives its interactions. Event rows with bad values go to `ledger`.
 /// Throws input_error when an interaction's events are not contiguous (the file must be grouped
 /// by interaction; sort it by interaction_id, at).
+/// With `capture` set, the events of interaction `capture->first` are copied to `capture->second`.
 inline derived_table derive_events(std::string_view text, input_format fmt, const std::string& path, const config& cfg,
-                                   const timeline_options& o, reject_ledger& ledger) {
+                                   const timeline_options& o, reject_ledger& ledger,
+                                   std::pair<std::string, std::vector<event>>* capture = nullptr) {
     static const std::vector<std::string> cols = [] {
         std::vector<std::string> c = {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text"};
         for (column k : detail::carried) c.emplace_back(name_of(k));
@@ -75,6 +150,7 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
         const calendar* cal = o.calendar_for(team.empty() ? std::nullopt : std::optional(team),
                                              channel.empty() ? std::nullopt : std::optional(channel));
         const derived_interaction d = derive(evs, o, tz, cal);
+        if (capture && capture->first == current) capture->second = evs;
         t.id.push_back(current);
         t.created_ns.push_back(d.created_at * 1000);
         t.carried.push_back(carried);
@@ -94,6 +170,32 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
         t.rounds_in_window.push_back(d.rounds_in_window);
         t.rounds_within.push_back(d.rounds_in_window_within);
         t.sessions.push_back(d.sessions);
+        // The first policy whose `when` keys all match.
+        std::int32_t pol = -1;
+        for (std::size_t p = 0; p < o.policies.size() && pol < 0; ++p) {
+            bool ok = true;
+            for (const auto& [c, v] : o.policies[p].when) {
+                if (c == column::agent) ok &= d.agent == v;
+                else
+                    for (std::size_t x = 0; x < detail::n_carried; ++x)
+                        if (detail::carried[x] == c) ok &= carried[x] == v;
+            }
+            if (ok) pol = static_cast<std::int32_t>(p);
+        }
+        t.policy.push_back(pol);
+        t.cal.push_back(cal);
+        t.sla_fr.push_back(d.sla_first_response);
+        t.sla_res.push_back(d.sla_resolution);
+        if (t.nr_begin.empty()) t.nr_begin.push_back(0), t.pause_begin.push_back(0);
+        t.sla_nr.insert(t.sla_nr.end(), d.sla_next_reply.begin(), d.sla_next_reply.end());
+        t.nr_begin.push_back(static_cast<std::uint32_t>(t.sla_nr.size()));
+        if (pol >= 0)
+            for (std::size_t k = 0; k < d.status_spans.size(); ++k) {
+                const auto& po = o.policies[static_cast<std::size_t>(pol)].pause_on;
+                if (std::find(po.begin(), po.end(), d.span_status[k]) != po.end()) t.pauses.push_back(d.status_spans[k]);
+            }
+        t.pause_begin.push_back(static_cast<std::uint32_t>(t.pauses.size()));
+        t.latest_event = std::max(t.latest_event, d.last_event);
         done.insert(current);
         evs.clear();
         carried = {};
@@ -137,6 +239,11 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
         }
         e.text = r.cells[7];
         if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
+        if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and counted, not used
+            ledger.accepted();
+            ++t.after_as_of;
+            return;
+        }
         const std::string& iid = *r.cells[0];
         if (!have || iid != current) {
             flush();
@@ -163,7 +270,10 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
 inline const std::vector<std::string>& timeline_metrics() {
     static const std::vector<std::string> n = {
         "waits", "reply_time_mean", "reply_time_median", "reply_time_p90", "reply_time_max", "reply_time_interaction_mean",
-        "rounds", "round_response_rate", "round_response_rate_num", "round_response_rate_den", "sessions"};
+        "rounds", "round_response_rate", "round_response_rate_num", "round_response_rate_den", "sessions",
+        "sla_first_response", "sla_first_response_num", "sla_first_response_den", "sla_first_response_active",
+        "sla_next_reply", "sla_next_reply_num", "sla_next_reply_den", "sla_next_reply_active",
+        "sla_resolution", "sla_resolution_num", "sla_resolution_den", "sla_resolution_active"};
     return n;
 }
 
@@ -253,7 +363,9 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     struct acc {
         std::vector<double> waits;
         double interaction_mean_sum = 0, interactions_with_waits = 0, rounds = 0, in_window = 0, within = 0, sessions = 0;
+        double sla[3][3] = {};  ///< target x (achieved, breached, active)
     };
+    const micros as_of = o.as_of.value_or(t.latest_event);
     std::vector<acc> accs(rep.groups.size());
     auto label_of = [&](std::size_t i, group_key k) -> std::optional<std::string> {
         auto txt = [&](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
@@ -294,8 +406,13 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             a.in_window += t.rounds_in_window[i];
             a.within += t.rounds_within[i];
             a.sessions += t.sessions[i];
+            const sla_states st = settle_sla(t, i, o, as_of);
+            const sla_state states[3] = {st.first_response, st.next_reply, st.resolution};
+            for (int k = 0; k < 3; ++k)
+                if (states[k] != sla_state::none) a.sla[k][static_cast<int>(states[k]) - 1] += 1;
         }
     }
+    auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
     for (std::size_t g = 0; g < rep.groups.size(); ++g) {
         acc& a = accs[g];
         const double nw = static_cast<double>(a.waits.size());
@@ -305,11 +422,58 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
         const double med = stats::quantile_type7(a.waits, 0.5), p90 = stats::quantile_type7(a.waits, 0.9);
         const double values[] = {nw, mean, med, p90, mx,
                                  a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
-                                 a.rounds, a.in_window ? a.within / a.in_window : stats::nan, a.within, a.in_window, a.sessions};
+                                 a.rounds, a.in_window ? a.within / a.in_window : stats::nan, a.within, a.in_window, a.sessions,
+                                 rate(a.sla[0]), a.sla[0][0], a.sla[0][0] + a.sla[0][1], a.sla[0][2],
+                                 rate(a.sla[1]), a.sla[1][0], a.sla[1][0] + a.sla[1][1], a.sla[1][2],
+                                 rate(a.sla[2]), a.sla[2][0], a.sla[2][0] + a.sla[2][1], a.sla[2][2]};
         auto& extra = rep.groups[g].extra;
         for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[m]);
     }
     return rep;
+}
+
+}  // namespace cskpi::timeline
+
+namespace cskpi::timeline {
+
+/// The evidence trail of one interaction (`cskpi explain ID --events FILE`): its events, and the
+/// rule behind each derived value and SLA state. Throws std::invalid_argument when the log has
+/// no interaction `id`.
+inline std::string explain_interaction(const std::string& path, const config& cfg, const std::string& id) {
+    const timeline_options o = timeline_options::from_config(cfg);
+    reject_ledger ledger;
+    const std::string text = read_file(path);
+    std::pair<std::string, std::vector<event>> cap{id, {}};
+    const derived_table t = derive_events(text, format_of(path), path, cfg, o, ledger, &cap);
+    const auto it = std::find(t.id.begin(), t.id.end(), id);
+    if (it == t.id.end()) throw std::invalid_argument("no interaction '" + id + "' in " + path);
+    const auto i = static_cast<std::size_t>(it - t.id.begin());
+    const time_zone tz(cfg.timezone);
+    std::ostringstream os;
+    os << "interaction " << id << " (" << path << ", " << cap.second.size() << " events, times in " << cfg.timezone << ")\n\n";
+    static const char* senders[] = {"customer", "agent", "bot", "system"};
+    static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
+    std::vector<std::vector<std::string>> rows = {{"line", "at", "from", "agent", "kind", "status", "text"}};
+    for (const event& e : cap.second) {
+        std::string at = format_utc(tz.to_local(e.at));
+        at.pop_back();
+        rows.push_back({std::to_string(e.line), at, senders[static_cast<int>(e.from)], e.agent.value_or(""),
+                        std::string(kinds[static_cast<int>(e.kind)]) + (e.is_public || e.kind == event_kind::note ? "" : " (private)"),
+                        e.status.value_or(""), cskpi::detail::clip(e.text.value_or(""))});
+    }
+    cskpi::detail::write_grid(os, rows);
+    std::vector<std::string> why;
+    derive(cap.second, o, tz, t.cal[i], &why);
+    const micros as_of = o.as_of.value_or(t.latest_event);
+    std::string as_of_text = format_utc(tz.to_local(as_of));
+    as_of_text.pop_back();
+    why.push_back("sessions = " + std::to_string(t.sessions[i]) + " (a gap over " + cskpi::detail::number_text(o.session_gap_s) +
+                  " s between messages starts a new one)");
+    why.push_back("SLA as of " + as_of_text + (o.as_of ? " (config as_of)" : " (the latest event of the log)"));
+    settle_sla(t, i, o, as_of, &why);
+    os << "\n";
+    for (const auto& w : why) os << "- " << w << '\n';
+    return os.str();
 }
 
 }  // namespace cskpi::timeline
