@@ -220,3 +220,23 @@ def test_bad_event_rows_and_unsorted_files(tmp_path):
     assert doc["input"]["rows_rejected"] == 3  # b's row, and both rows of c (no channel)
     assert [r["line"] for r in doc["input"]["rejects"]] == [3, 4]
     assert "interaction 'c' (2 event rows)" in doc["input"]["rejects"][1]["reason"]
+
+
+def test_explain_names_the_rule_and_cli_equals_python(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_text("interaction_id,at,from,agent,kind,status,channel\n"
+                    "x,2026-03-02T09:00:00Z,customer,,,,chat\n"
+                    "x,2026-03-02T09:00:40Z,agent,张伟,,,\n"
+                    "x,2026-03-02T09:10:00Z,system,,status,solved,\n", encoding="utf-8")
+    cfg = {"sla_policies": [{"name": "chat", "when": {"channel": "chat"}, "targets": {"first_response_s": 30}}]}
+    text = cskpi.explain_interaction(path, "x", cfg)
+    assert "SLA first response (policy 'chat', calendar clock): from line 2 to line 3, elapsed 40 s of 30 s -> breached" in text
+    assert "agent = the sender of the first response: 张伟" in text
+    cfg_path = tmp_path / "c.json"
+    cfg_path.write_text(json.dumps(cfg))
+    r = subprocess.run([CLI, "explain", "x", "--events", str(path), "--config", str(cfg_path)], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout == text
+    r = subprocess.run([CLI, "explain", "nope", "--events", str(path)], capture_output=True, text=True)
+    assert r.returncode == 2 and "no interaction 'nope'" in r.stderr
+    m = cskpi.report_json(events=path, config=cfg)["groups"][0]["metrics"]
+    assert (m["sla_first_response"], m["sla_first_response_den"], m["sla_resolution_den"]) == (0.0, 1, 0)
