@@ -59,6 +59,22 @@ TEST_CASE("Krippendorff's alpha: the 4 coders x 12 units example with missing va
     CHECK(round_to(krippendorff_alpha(m, alpha_level::ratio), 3) == Approx(0.797).epsilon(1e-12));
 }
 
+TEST_CASE("Fleiss' kappa: Fleiss (1971), 30 patients x 6 psychiatrists, 5 diagnoses") {
+    // Fleiss (1971), "Measuring nominal scale agreement among many raters", Psychological
+    // Bulletin 76(5):378-382: kappa = .430. The same table ships as `diagnoses` in R's irr
+    // package (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis, 5 other).
+    const int d[30][6] = {{4, 4, 4, 4, 4, 4}, {2, 2, 2, 5, 5, 5}, {2, 3, 3, 3, 3, 5}, {5, 5, 5, 5, 5, 5}, {2, 2, 2, 4, 4, 4},
+                          {1, 1, 3, 3, 3, 3}, {3, 3, 3, 3, 5, 5}, {1, 1, 3, 3, 3, 4}, {1, 1, 4, 4, 4, 4}, {5, 5, 5, 5, 5, 5},
+                          {1, 4, 4, 4, 4, 4}, {1, 2, 4, 4, 4, 4}, {2, 2, 2, 3, 3, 3}, {1, 4, 4, 4, 4, 4}, {2, 2, 4, 4, 4, 5},
+                          {3, 3, 3, 3, 3, 5}, {1, 1, 1, 4, 5, 5}, {1, 1, 1, 1, 1, 2}, {2, 2, 4, 4, 4, 4}, {1, 3, 3, 5, 5, 5},
+                          {5, 5, 5, 5, 5, 5}, {2, 4, 4, 4, 4, 4}, {2, 2, 4, 5, 5, 5}, {1, 1, 4, 4, 4, 4}, {1, 4, 4, 4, 4, 5},
+                          {2, 2, 2, 2, 2, 4}, {1, 1, 1, 1, 5, 5}, {2, 2, 4, 4, 4, 4}, {1, 3, 3, 3, 3, 3}, {5, 5, 5, 5, 5, 5}};
+    rating_matrix m(30, 6);
+    for (int u = 0; u < 30; ++u)
+        for (int r = 0; r < 6; ++r) m(u, r) = d[u][r];
+    CHECK(round_to(fleiss_kappa(m), 3) == Approx(0.430).epsilon(1e-12));
+}
+
 TEST_CASE("Fleiss' kappa: 10 subjects, 14 raters, 5 categories") {
     // Worked example of the Wikipedia article "Fleiss' kappa" (after Fleiss 1971's method):
     // P-bar = 0.378, P-bar_e = 0.213, kappa = 0.210.
