@@ -31,6 +31,9 @@ struct run_options {
     std::function<void(std::uint64_t, std::uint64_t)> progress;
     /// Receives every reject in line order (for --rejects FILE).
     std::function<void(const reject&)> reject_sink;
+    /// Event logs: interactions derived per chunk before they go through the engine (memory
+    /// holds one chunk); the report is the same for every value.
+    std::size_t events_chunk_rows = 1u << 18;
 };
 
 namespace detail {

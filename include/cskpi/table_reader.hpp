@@ -18,6 +18,7 @@
 #include "error.hpp"
 #include "ingest.hpp"
 #include "io.hpp"
+#include "run.hpp"
 
 namespace cskpi {
 
@@ -37,102 +38,162 @@ inline std::string read_file(const std::string& path) {
     return std::move(ss).str();
 }
 
-/// Calls `on_record(const text_record&)` for each well-formed record of `text` (CSV or JSONL),
-/// with cells in the order of `columns`. Malformed records (bad quoting, wrong field count,
-/// invalid JSON) go to `ledger` as rejects. `required` columns must be in the CSV header
-/// (input_error otherwise); in JSONL a record lacking one is handed on with an empty cell, so
-/// the caller's validation names the column.
+/// Parses records of one table, CSV or JSONL, in pieces: the CSV header first, then any number
+/// of bodies (blocks of whole records) with the line their first byte is on. Malformed records
+/// (bad quoting, wrong field count, invalid JSON) go to the ledger as rejects; the others go to
+/// `on_record(const text_record&)` with cells in the order of `columns`.
+class record_parser {
+public:
+    record_parser(input_format fmt, std::string path, std::vector<std::string> columns, std::vector<std::string> required)
+        : fmt_(fmt), path_(std::move(path)), columns_(std::move(columns)), required_(std::move(required)) {
+        rec_.cells.resize(columns_.size());
+        where_.resize(columns_.size());
+    }
+
+    /// Reads the CSV header record. `required` columns must be there (input_error otherwise).
+    void header(std::string_view line) {
+        std::vector<std::string_view> fields;
+        std::deque<std::string> arena;
+        std::string error;
+        std::uint64_t spanned = 0;
+        detail::split_csv_record(line, 0, fields, arena, error, spanned);
+        if (!error.empty()) throw input_error(path_, 1, "", "", "header: " + error);
+        width_ = fields.size();
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const std::string_view name = detail::trim(fields[i]);
+            for (std::size_t c = 0; c < columns_.size(); ++c)
+                if (columns_[c] == name) {
+                    if (where_[c]) throw input_error(path_, 1, columns_[c], "", "header: column given twice");
+                    where_[c] = i;
+                }
+        }
+        for (const auto& r : required_) {
+            bool found = false;
+            for (std::size_t c = 0; c < columns_.size(); ++c) found |= columns_[c] == r && where_[c].has_value();
+            if (!found) throw input_error(path_, 1, r, "", "header: required column missing");
+        }
+    }
+
+    template <class F>
+    void body(std::string_view text, std::uint64_t line, reject_ledger& ledger, F&& on_record) {
+        auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; };
+        std::size_t p = 0;
+        if (fmt_ == input_format::jsonl) {
+            while (p < text.size()) {
+                std::size_t e = text.find('\n', p);
+                if (e == std::string_view::npos) e = text.size();
+                const std::string_view l = text.substr(p, e - p);
+                const std::uint64_t this_line = line++;
+                p = e + 1;
+                if (blank(l)) continue;
+                nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
+                if (j.is_discarded() || !j.is_object()) {
+                    ledger.rejected({this_line, "", detail::clip(l), "not a JSON object"});
+                    continue;
+                }
+                rec_.line = this_line;
+                bool ok = true;
+                for (std::size_t c = 0; c < columns_.size() && ok; ++c) {
+                    rec_.cells[c].reset();
+                    auto it = j.find(columns_[c]);
+                    if (it == j.end()) continue;
+                    auto s = detail::json_scalar_text(*it);
+                    if (!s) {
+                        ledger.rejected({this_line, columns_[c], detail::clip(it->dump()), "expected a scalar"});
+                        ok = false;
+                    } else if (!s->empty()) {
+                        rec_.cells[c] = std::move(*s);
+                    }
+                }
+                if (ok) on_record(static_cast<const text_record&>(rec_));
+            }
+            return;
+        }
+        std::uint64_t spanned = 0;
+        while (p < text.size()) {
+            const std::uint64_t this_line = line;
+            const std::size_t start = p;
+            arena_.clear();
+            p = detail::split_csv_record(text, p, fields_, arena_, error_, spanned);
+            line += spanned;
+            const std::string_view raw = text.substr(start, std::min(p, text.size()) - start);
+            if (blank(raw)) continue;
+            if (!error_.empty()) {
+                ledger.rejected({this_line, "", detail::clip(raw), error_});
+                continue;
+            }
+            if (fields_.size() != width_) {
+                ledger.rejected({this_line, "", detail::clip(raw),
+                                 "expected " + std::to_string(width_) + " fields, actual " + std::to_string(fields_.size())});
+                continue;
+            }
+            rec_.line = this_line;
+            for (std::size_t c = 0; c < columns_.size(); ++c) {
+                rec_.cells[c].reset();
+                if (!where_[c]) continue;
+                const std::string_view v = detail::trim(fields_[*where_[c]]);
+                if (!v.empty()) rec_.cells[c] = std::string(v);
+            }
+            on_record(static_cast<const text_record&>(rec_));
+        }
+    }
+
+private:
+    input_format fmt_;
+    std::string path_;
+    std::vector<std::string> columns_, required_;
+    std::vector<std::optional<std::size_t>> where_;
+    std::size_t width_ = 0;
+    text_record rec_;
+    std::vector<std::string_view> fields_;
+    std::deque<std::string> arena_;
+    std::string error_;
+};
+
+/// Calls `on_record` for each well-formed record of `text` (a whole CSV or JSONL table); see
+/// record_parser. In JSONL a record lacking a required column is handed on with an empty cell,
+/// so the caller's validation names the column.
 template <class F>
 void read_records(std::string_view text, input_format fmt, const std::string& path,
                   const std::vector<std::string>& columns, const std::vector<std::string>& required,
                   reject_ledger& ledger, F&& on_record) {
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    text_record rec;
-    rec.cells.resize(columns.size());
-    std::vector<std::string_view> fields;
-    std::deque<std::string> arena;
-    std::string error;
-    std::uint64_t spanned = 0, line = 1;
-    std::size_t p = 0;
-    auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; };
-
-    if (fmt == input_format::jsonl) {
-        while (p < text.size()) {
-            std::size_t e = text.find('\n', p);
-            if (e == std::string_view::npos) e = text.size();
-            const std::string_view l = text.substr(p, e - p);
-            const std::uint64_t this_line = line++;
-            p = e + 1;
-            if (blank(l)) continue;
-            nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
-            if (j.is_discarded() || !j.is_object()) {
-                ledger.rejected({this_line, "", detail::clip(l), "not a JSON object"});
-                continue;
-            }
-            rec.line = this_line;
-            bool ok = true;
-            for (std::size_t c = 0; c < columns.size() && ok; ++c) {
-                rec.cells[c].reset();
-                auto it = j.find(columns[c]);
-                if (it == j.end()) continue;
-                auto s = detail::json_scalar_text(*it);
-                if (!s) {
-                    ledger.rejected({this_line, columns[c], detail::clip(it->dump()), "expected a scalar"});
-                    ok = false;
-                } else if (!s->empty()) {
-                    rec.cells[c] = std::move(*s);
-                }
-            }
-            if (ok) on_record(static_cast<const text_record&>(rec));
-        }
-        return;
-    }
-
-    // CSV header
-    if (text.empty()) throw input_error(path, 1, "", "", "header: file is empty");
-    p = detail::split_csv_record(text, 0, fields, arena, error, spanned);
-    if (!error.empty()) throw input_error(path, 1, "", "", "header: " + error);
-    const std::size_t width = fields.size();
-    std::vector<std::optional<std::size_t>> where(columns.size());
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        const std::string_view name = detail::trim(fields[i]);
-        for (std::size_t c = 0; c < columns.size(); ++c)
-            if (columns[c] == name) {
-                if (where[c]) throw input_error(path, 1, columns[c], "", "header: column given twice");
-                where[c] = i;
-            }
-    }
-    for (const auto& r : required) {
-        bool found = false;
-        for (std::size_t c = 0; c < columns.size(); ++c) found |= columns[c] == r && where[c].has_value();
-        if (!found) throw input_error(path, 1, r, "", "header: required column missing");
-    }
-    line += spanned;
-    while (p < text.size()) {
-        const std::uint64_t this_line = line;
-        const std::size_t start = p;
-        arena.clear();
-        p = detail::split_csv_record(text, p, fields, arena, error, spanned);
+    record_parser parser(fmt, path, columns, required);
+    std::uint64_t line = 1;
+    if (fmt == input_format::csv) {
+        if (text.empty()) throw input_error(path, 1, "", "", "header: file is empty");
+        std::vector<std::string_view> fields;
+        std::deque<std::string> arena;
+        std::string error;
+        std::uint64_t spanned = 0;
+        const std::size_t end = detail::split_csv_record(text, 0, fields, arena, error, spanned);
+        parser.header(text.substr(0, std::min(end, text.size())));
+        text.remove_prefix(std::min(end, text.size()));
         line += spanned;
-        const std::string_view raw = text.substr(start, std::min(p, text.size()) - start);
-        if (blank(raw)) continue;
-        if (!error.empty()) {
-            ledger.rejected({this_line, "", detail::clip(raw), error});
-            continue;
-        }
-        if (fields.size() != width) {
-            ledger.rejected({this_line, "", detail::clip(raw),
-                             "expected " + std::to_string(width) + " fields, actual " + std::to_string(fields.size())});
-            continue;
-        }
-        rec.line = this_line;
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            rec.cells[c].reset();
-            if (!where[c]) continue;
-            const std::string_view v = detail::trim(fields[*where[c]]);
-            if (!v.empty()) rec.cells[c] = std::string(v);
-        }
-        on_record(static_cast<const text_record&>(rec));
+    }
+    parser.body(text, line, ledger, on_record);
+}
+
+/// read_records over a file read in blocks (memory-mapped when it can be): resident memory
+/// stays a few blocks whatever the file's size.
+template <class F>
+void stream_records(const std::string& path, const std::vector<std::string>& columns,
+                    const std::vector<std::string>& required, reject_ledger& ledger, F&& on_record,
+                    std::size_t block_bytes = 4u << 20) {
+    const input_format fmt = format_of(path);
+    detail::block_reader reader(path, fmt, block_bytes);
+    record_parser parser(fmt, path, columns, required);
+    if (fmt == input_format::csv) {
+        const std::string h = reader.header();
+        if (h.empty()) throw input_error(path, 1, "", "", "header: file is empty");
+        parser.header(h);
+    } else {
+        reader.skip_bom();
+    }
+    input_block b;
+    while (reader.next(b)) {
+        parser.body(b.text(), b.first_line, ledger, on_record);
+        if (b.release) b.release(b.text());
     }
 }
 

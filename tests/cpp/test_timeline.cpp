@@ -167,3 +167,42 @@ TEST_CASE("SLA policies: pauses, as_of, business clock, states (by hand)") {
     CHECK(why.find("SLA next reply (policy 'chat', calendar clock): from line 5 to line 7, elapsed 30 s of 60 s -> achieved") != std::string::npos);
     CHECK(why.find("SLA resolution (policy 'chat', calendar clock): from line 2 to line 8, elapsed 960 s of 1800 s -> achieved") != std::string::npos);
 }
+
+TEST_CASE("event logs stream in chunks and small blocks: the report does not depend on either") {
+    const std::string path = "test_timeline_chunks.csv";
+    {
+        std::ofstream f(path);
+        f << "interaction_id,at,from,agent,kind,status,channel,team,customer\n";
+        std::uint64_t x = 42;
+        auto rnd = [&](std::uint64_t n) { x = x * 6364136223846793005ULL + 1442695040888963407ULL; return (x >> 33) % n; };
+        const char* froms[] = {"customer", "agent", "bot", "system"};
+        for (int i = 0; i < 300; ++i) {
+            micros t = at("2026-03-01T00:00:00Z") + static_cast<micros>(i) * 1800 * us_per_s;
+            for (int k = 0, n = 1 + static_cast<int>(rnd(8)); k < n; ++k) {
+                t += static_cast<micros>(rnd(400)) * us_per_s;
+                const char* from = froms[rnd(4)];
+                const bool status = std::string(from) == "system" && rnd(2);
+                f << "i" << i << ',' << format_utc(t) << ',' << from << ',';
+                if (std::string(from) == "agent") f << 'a' << rnd(3);
+                f << ',' << (status ? "status" : "") << ',' << (status ? (rnd(2) ? "solved" : "pending") : "") << ','
+                  << (k == 0 ? (rnd(2) ? "chat" : "email") : "") << ',';
+                if (k == 0) f << 't' << rnd(2);
+                f << ",c" << rnd(40) << '\n';
+            }
+        }
+    }
+    config cfg = config::from_json(json::parse(R"({"sla_policies": [{"name": "all", "when": {},
+        "targets": {"first_response_s": 120, "next_reply_s": 200, "resolution_s": 3000}, "pause_on": ["pending"]}]})"));
+    run_options whole;
+    run_options pieces;
+    pieces.events_chunk_rows = 7;
+    pieces.block_bytes = 512;
+    pieces.threads = 2;
+    for (auto by : {std::vector<group_key>{}, std::vector<group_key>{group_key::agent, group_key::day}, std::vector<group_key>{group_key::team}}) {
+        const json a = timeline::run_events_report(path, cfg, by, whole).to_json();
+        const json b = timeline::run_events_report(path, cfg, by, pieces).to_json();
+        CHECK(a["input"]["interactions_derived"] == 300);
+        CHECK(a == b);
+    }
+    std::remove(path.c_str());
+}

@@ -13,7 +13,6 @@
 #include <cstring>
 #include <map>
 #include <sstream>
-#include <unordered_set>
 
 #include "../frame.hpp"
 #include "../stats.hpp"
@@ -53,8 +52,6 @@ struct derived_table {
     std::vector<timer> sla_nr;
     std::vector<std::pair<micros, std::optional<micros>>> pauses;
     std::vector<const calendar*> cal;
-    micros latest_event = INT64_MIN;
-    std::uint64_t after_as_of = 0;  ///< valid event rows later than an explicit as_of (counted, not used)
 
     std::size_t size() const { return id.size(); }
 };
@@ -123,10 +120,14 @@ inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeli
 /// Reads an event log and derives its interactions. Event rows with bad values go to `ledger`.
 /// Throws input_error when an interaction's events are not contiguous (the file must be grouped
 /// by interaction; sort it by interaction_id, at).
+/// Streaming: `feed(on_record)` hands over the records (read_records or stream_records), and
+/// `on_chunk(derived_table&)` receives the derived interactions every `chunk_rows` rows (and
+/// once at the end), so memory holds one chunk, not the log. Returns the latest event's time.
 /// With `capture` set, the events of interaction `capture->first` are copied to `capture->second`.
-inline derived_table derive_events(std::string_view text, input_format fmt, const std::string& path, const config& cfg,
-                                   const timeline_options& o, reject_ledger& ledger,
-                                   std::pair<std::string, std::vector<event>>* capture = nullptr) {
+template <class Feed, class Sink>
+micros derive_events(Feed&& feed, const std::string& path, const config& cfg, const timeline_options& o,
+                     reject_ledger& ledger, Sink&& on_chunk, std::size_t chunk_rows = 1u << 18,
+                     std::pair<std::string, std::vector<event>>* capture = nullptr) {
     static const std::vector<std::string> cols = [] {
         std::vector<std::string> c = {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text"};
         for (column k : detail::carried) c.emplace_back(name_of(k));
@@ -140,7 +141,12 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
     std::vector<event> evs;
     std::array<std::string, detail::n_carried> carried{};
     std::uint64_t first_line = 0, rows = 0;
-    std::unordered_set<std::string> done;
+    id_registry done;  // interactions already derived (64-bit hashes): a reappearance is an error
+    micros latest = INT64_MIN;
+    auto reset = [&] {
+        t = derived_table{};
+        t.wait_begin.push_back(0);
+    };
 
     auto flush = [&] {
         if (!have) return;
@@ -195,14 +201,18 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
                 if (std::find(po.begin(), po.end(), d.span_status[k]) != po.end()) t.pauses.push_back(d.status_spans[k]);
             }
         t.pause_begin.push_back(static_cast<std::uint32_t>(t.pauses.size()));
-        t.latest_event = std::max(t.latest_event, d.last_event);
-        done.insert(current);
+        latest = std::max(latest, d.last_event);
+        done.insert(current, first_line);
         evs.clear();
         carried = {};
         have = false;
+        if (t.size() >= chunk_rows) {
+            on_chunk(t);
+            reset();
+        }
     };
 
-    read_records(text, fmt, path, cols, {"interaction_id", "at", "from"}, ledger, [&](const text_record& r) {
+    feed(cols, [&](const text_record& r) {
         auto bad = [&](std::size_t c, std::string reason) {
             ledger.rejected({r.line, cols[c], r.cells[c] ? cskpi::detail::clip(*r.cells[c]) : std::string(), std::move(reason)});
         };
@@ -241,13 +251,12 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
         if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
         if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and counted, not used
             ledger.accepted();
-            ++t.after_as_of;
             return;
         }
         const std::string& iid = *r.cells[0];
         if (!have || iid != current) {
             flush();
-            if (done.count(iid))
+            if (const auto seen = done.insert(iid, r.line); seen)
                 throw input_error(path, r.line, "interaction_id", iid,
                                   "events of this interaction are not contiguous: group the file by interaction "
                                   "(sort by interaction_id, at)");
@@ -263,7 +272,33 @@ inline derived_table derive_events(std::string_view text, input_format fmt, cons
         ledger.accepted();
     });
     flush();
-    return t;
+    if (t.size()) on_chunk(t);
+    return latest;
+}
+
+/// Feeds for derive_events: a whole text, or a file streamed in blocks.
+inline auto text_feed(std::string_view text, input_format fmt, const std::string& path, reject_ledger& ledger) {
+    return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
+        read_records(text, fmt, path, cols, {"interaction_id", "at", "from"}, ledger, on_record);
+    };
+}
+inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_t block_bytes = 4u << 20) {
+    return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
+        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes);
+    };
+}
+
+/// Appends the SLA parts of row `i` of `src` to `dst` (rows kept until as_of is known).
+inline void append_sla(derived_table& dst, const derived_table& src, std::size_t i) {
+    if (dst.nr_begin.empty()) dst.nr_begin.push_back(0), dst.pause_begin.push_back(0);
+    dst.policy.push_back(src.policy[i]);
+    dst.cal.push_back(src.cal[i]);
+    dst.sla_fr.push_back(src.sla_fr[i]);
+    dst.sla_res.push_back(src.sla_res[i]);
+    dst.sla_nr.insert(dst.sla_nr.end(), src.sla_nr.begin() + src.nr_begin[i], src.sla_nr.begin() + src.nr_begin[i + 1]);
+    dst.nr_begin.push_back(static_cast<std::uint32_t>(dst.sla_nr.size()));
+    dst.pauses.insert(dst.pauses.end(), src.pauses.begin() + src.pause_begin[i], src.pauses.begin() + src.pause_begin[i + 1]);
+    dst.pause_begin.push_back(static_cast<std::uint32_t>(dst.pauses.size()));
 }
 
 /// Names of the joined timeline columns, in report order.
@@ -278,71 +313,161 @@ inline const std::vector<std::string>& timeline_metrics() {
 }
 
 /// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
+/// The log is streamed: derived interactions go through the metric engine chunk by chunk as
+/// partial states that merge (interaction ids are unique by construction, so chunks cannot
+/// hold duplicates of one another).
 inline report run_events_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
                                 run_options opt = {}) {
     const timeline_options o = timeline_options::from_config(cfg);
+    const time_zone tz(cfg.timezone);
     reject_ledger events_ledger;
-    const std::string text = read_file(path);
-    derived_table t = derive_events(text, format_of(path), path, cfg, o, events_ledger);
-    if (cfg.strict && events_ledger.rows_rejected) {
-        const auto& r = events_ledger.rejects.front();
-        throw input_error(path, r.line, r.column, r.value, r.reason);
-    }
-    const std::size_t n = t.size();
+    if (cfg.strict)
+        events_ledger.sink = [&](const reject& r) { throw input_error(path, r.line, r.column, r.value, r.reason); };
 
-    // The derived rows as a frame: text columns as one view per row.
-    frame f;
-    f.rows = n;
-    std::vector<std::vector<std::string_view>> views;
-    auto text_col = [&](column c, auto get) {
-        views.emplace_back();
-        auto& v = views.back();
-        v.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) v.push_back(get(i));
-        auto& fc = f.columns[static_cast<std::size_t>(c)];
-        fc.type = frame_column::kind::strings;
-        fc.categories = v;
+    struct acc {
+        std::vector<double> waits;
+        double interaction_mean_sum = 0, interactions_with_waits = 0, rounds = 0, in_window = 0, within = 0, sessions = 0;
+        double sla[3][3] = {};  ///< target x (achieved, breached, active)
+        void add(const sla_states& st) {
+            const sla_state s3[3] = {st.first_response, st.next_reply, st.resolution};
+            for (int k = 0; k < 3; ++k)
+                if (s3[k] != sla_state::none) sla[k][static_cast<int>(s3[k]) - 1] += 1;
+        }
     };
-    views.reserve(4 + detail::n_carried);
-    text_col(column::id, [&](std::size_t i) { return std::string_view(t.id[i]); });
-    text_col(column::agent, [&](std::size_t i) { return std::string_view(t.agent[i]); });
-    for (std::size_t c = 0; c < detail::n_carried; ++c) {
-        if (detail::carried[c] == column::csat)  // a rating event beats a carried column
-            text_col(column::csat, [&](std::size_t i) {
-                return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c] : t.csat_from_rating[i]);
-            });
-        else
-            text_col(detail::carried[c], [&, c](std::size_t i) { return std::string_view(t.carried[i][c]); });
-    }
-    auto set = [&](column c, frame_column::kind k, const void* data) {
-        auto& fc = f.columns[static_cast<std::size_t>(c)];
-        fc.type = k;
-        fc.data = data;
-    };
-    set(column::created_at, frame_column::kind::datetime_utc, t.created_ns.data());
-    set(column::first_response_s, frame_column::kind::float64, t.frt_s.data());
-    set(column::resolution_s, frame_column::kind::float64, t.resolution_s.data());
-    set(column::resolved, frame_column::kind::boolean, t.resolved.data());
-    set(column::transferred, frame_column::kind::boolean, t.transferred.data());
-    set(column::bot, frame_column::kind::boolean, t.bot.data());
-    set(column::reopened, frame_column::kind::int64, t.reopened.data());
-
-    // Engine rejects are per derived row: remember which, and name the events' lines instead.
-    std::vector<std::uint8_t> rejected(n, 0);
+    std::map<std::vector<std::optional<std::string>>, std::size_t> acc_index;
+    std::vector<acc> accs(1);  // [0] = overall
+    derived_table sla_store;   // SLA timers of accepted rows, settled once as_of is known
+    std::vector<std::size_t> sla_group;
+    std::optional<std::pair<report, report_state>> total;
     std::vector<reject> interaction_rejects;
-    run_options inner = opt;
-    inner.reject_sink = [&](const reject& r) {
-        const std::size_t i = static_cast<std::size_t>(r.line - 1);
-        rejected[i] = 1;
-        reject x = r;
-        x.line = t.first_line[i];
-        x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
-        interaction_rejects.push_back(x);
-    };
-    report rep = run_report(f, cfg, by, inner, path);
+    std::uint64_t rows_rejected_with_interactions = 0, derived = 0;
 
-    std::uint64_t rows_rejected_with_interactions = 0;
-    for (std::size_t i = 0; i < n; ++i) rows_rejected_with_interactions += rejected[i] ? t.event_rows[i] : 0;
+    auto on_chunk = [&](derived_table& t) {
+        const std::size_t n = t.size();
+        // The derived rows as a frame: text columns as one view per row.
+        frame f;
+        f.rows = n;
+        std::vector<std::vector<std::string_view>> views;
+        views.reserve(4 + detail::n_carried);
+        auto text_col = [&](column c, auto get) {
+            auto& v = views.emplace_back();
+            v.reserve(n);
+            for (std::size_t i = 0; i < n; ++i) v.push_back(get(i));
+            auto& fc = f.columns[static_cast<std::size_t>(c)];
+            fc.type = frame_column::kind::strings;
+            fc.categories = v;
+        };
+        text_col(column::id, [&](std::size_t i) { return std::string_view(t.id[i]); });
+        text_col(column::agent, [&](std::size_t i) { return std::string_view(t.agent[i]); });
+        for (std::size_t c = 0; c < detail::n_carried; ++c) {
+            if (detail::carried[c] == column::csat)  // a rating event beats a carried column
+                text_col(column::csat, [&](std::size_t i) {
+                    return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c] : t.csat_from_rating[i]);
+                });
+            else
+                text_col(detail::carried[c], [&, c](std::size_t i) { return std::string_view(t.carried[i][c]); });
+        }
+        auto set = [&](column c, frame_column::kind k, const void* data) {
+            auto& fc = f.columns[static_cast<std::size_t>(c)];
+            fc.type = k;
+            fc.data = data;
+        };
+        set(column::created_at, frame_column::kind::datetime_utc, t.created_ns.data());
+        set(column::first_response_s, frame_column::kind::float64, t.frt_s.data());
+        set(column::resolution_s, frame_column::kind::float64, t.resolution_s.data());
+        set(column::resolved, frame_column::kind::boolean, t.resolved.data());
+        set(column::transferred, frame_column::kind::boolean, t.transferred.data());
+        set(column::bot, frame_column::kind::boolean, t.bot.data());
+        set(column::reopened, frame_column::kind::int64, t.reopened.data());
+
+        // Engine rejects are per derived row: remember which, and name the events' lines instead.
+        std::vector<std::uint8_t> rejected(n, 0);
+        run_options inner = opt;
+        inner.progress = nullptr;
+        inner.reject_sink = [&](const reject& r) {
+            const auto i = static_cast<std::size_t>(r.line - 1);
+            rejected[i] = 1;
+            reject x = r;
+            x.line = t.first_line[i];
+            x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
+            if (cfg.strict) throw input_error(path, x.line, x.column, x.value, x.reason);
+            interaction_rejects.push_back(std::move(x));
+        };
+        auto part = run_partial(f, cfg, by, inner, path);
+        if (!total) total = std::move(part);
+        else total->second.merge(part.second);
+        derived += n;
+
+        // Timeline columns: each accepted row adds to the overall row and to its group, found by labels.
+        auto label_of = [&](std::size_t i, group_key k) -> std::optional<std::string> {
+            auto txt = [&](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
+            auto carried_of = [&](column c) {
+                for (std::size_t x = 0; x < detail::n_carried; ++x)
+                    if (detail::carried[x] == c) return txt(t.carried[i][x]);
+                return std::optional<std::string>();
+            };
+            switch (k) {
+            case group_key::agent: return txt(t.agent[i]);
+            case group_key::team: return carried_of(column::team);
+            case group_key::channel: return carried_of(column::channel);
+            case group_key::category: return carried_of(column::category);
+            case group_key::priority: return carried_of(column::priority);
+            default: return time_label(k, time_bucket(k, tz.to_local(t.created_ns[i] / 1000)));
+            }
+        };
+        std::vector<std::optional<std::string>> key(by.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            if (rejected[i]) {
+                rows_rejected_with_interactions += t.event_rows[i];
+                continue;
+            }
+            std::size_t g = 0;
+            if (!by.empty()) {
+                for (std::size_t k = 0; k < by.size(); ++k) key[k] = label_of(i, by[k]);
+                auto [it, fresh] = acc_index.try_emplace(key, accs.size());
+                if (fresh) accs.emplace_back();
+                g = it->second;
+            }
+            auto add = [&](acc& a) {
+                const auto b = t.wait_begin[i], e = t.wait_begin[i + 1];
+                if (e > b) {
+                    double sum = 0;
+                    for (auto w = b; w < e; ++w) a.waits.push_back(t.waits[w]), sum += t.waits[w];
+                    a.interaction_mean_sum += sum / (e - b);
+                    a.interactions_with_waits += 1;
+                }
+                a.rounds += t.rounds[i];
+                a.in_window += t.rounds_in_window[i];
+                a.within += t.rounds_within[i];
+                a.sessions += t.sessions[i];
+            };
+            add(accs[0]);
+            if (g) add(accs[g]);
+            if (o.as_of) {
+                const sla_states st = settle_sla(t, i, o, *o.as_of);
+                accs[0].add(st);
+                if (g) accs[g].add(st);
+            } else {
+                append_sla(sla_store, t, i);
+                sla_group.push_back(g);
+            }
+        }
+    };
+    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes), path, cfg, o, events_ledger, on_chunk,
+                                        std::max<std::size_t>(1, opt.events_chunk_rows));
+    if (!total) {  // no interaction at all: the empty report of the same shape
+        derived_table none;
+        none.wait_begin.push_back(0);
+        on_chunk(none);
+    }
+    const micros as_of = o.as_of.value_or(latest);
+    for (std::size_t r = 0; r < sla_group.size(); ++r) {
+        const sla_states st = settle_sla(sla_store, r, o, as_of);
+        accs[0].add(st);
+        if (sla_group[r]) accs[sla_group[r]].add(st);
+    }
+
+    report rep = cskpi::detail::finish(std::move(*total), opt.threads);
     std::vector<reject> merged = events_ledger.rejects;
     merged.insert(merged.end(), interaction_rejects.begin(), interaction_rejects.end());
     std::stable_sort(merged.begin(), merged.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
@@ -353,68 +478,19 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     rep.rows_read = events_ledger.rows_read;
     rep.rows_rejected = events_ledger.rows_rejected + rows_rejected_with_interactions;
     rep.rows_accepted = rep.rows_read - rep.rows_rejected;
-    rep.interactions_derived = n;
+    rep.interactions_derived = derived;
     rep.input_path = path;
 
-    // Timeline columns per group: the group of each accepted derived row, by its labels.
-    const time_zone tz(cfg.timezone);
-    std::map<std::vector<std::optional<std::string>>, std::size_t> index;
-    for (std::size_t g = 1; g < rep.groups.size(); ++g) index[rep.groups[g].keys] = g;
-    struct acc {
-        std::vector<double> waits;
-        double interaction_mean_sum = 0, interactions_with_waits = 0, rounds = 0, in_window = 0, within = 0, sessions = 0;
-        double sla[3][3] = {};  ///< target x (achieved, breached, active)
-    };
-    const micros as_of = o.as_of.value_or(t.latest_event);
-    std::vector<acc> accs(rep.groups.size());
-    auto label_of = [&](std::size_t i, group_key k) -> std::optional<std::string> {
-        auto txt = [&](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
-        auto carried_of = [&](column c) {
-            for (std::size_t x = 0; x < detail::n_carried; ++x)
-                if (detail::carried[x] == c) return txt(t.carried[i][x]);
-            return std::optional<std::string>();
-        };
-        switch (k) {
-        case group_key::agent: return txt(t.agent[i]);
-        case group_key::team: return carried_of(column::team);
-        case group_key::channel: return carried_of(column::channel);
-        case group_key::category: return carried_of(column::category);
-        case group_key::priority: return carried_of(column::priority);
-        default: return time_label(k, time_bucket(k, tz.to_local(t.created_ns[i] / 1000)));
-        }
-    };
-    std::vector<std::optional<std::string>> key(by.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        if (rejected[i]) continue;
-        for (std::size_t k = 0; k < by.size(); ++k) key[k] = label_of(i, by[k]);
-        std::vector<std::size_t> targets = {0};
-        if (!by.empty()) {
-            auto it = index.find(key);
-            if (it == index.end()) throw std::logic_error("events: derived row without a report group");
-            targets.push_back(it->second);
-        }
-        for (std::size_t g : targets) {
-            acc& a = accs[g];
-            const auto b = t.wait_begin[i], e = t.wait_begin[i + 1];
-            if (e > b) {
-                double s = 0;
-                for (auto w = b; w < e; ++w) a.waits.push_back(t.waits[w]), s += t.waits[w];
-                a.interaction_mean_sum += s / (e - b);
-                a.interactions_with_waits += 1;
-            }
-            a.rounds += t.rounds[i];
-            a.in_window += t.rounds_in_window[i];
-            a.within += t.rounds_within[i];
-            a.sessions += t.sessions[i];
-            const sla_states st = settle_sla(t, i, o, as_of);
-            const sla_state states[3] = {st.first_response, st.next_reply, st.resolution};
-            for (int k = 0; k < 3; ++k)
-                if (states[k] != sla_state::none) a.sla[k][static_cast<int>(states[k]) - 1] += 1;
-        }
-    }
     auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
-    for (std::size_t g = 0; g < rep.groups.size(); ++g) {
-        acc& a = accs[g];
+    for (std::size_t gi = 0; gi < rep.groups.size(); ++gi) {
+        static acc empty;
+        std::size_t ai = 0;
+        if (gi > 0) {
+            auto it = acc_index.find(rep.groups[gi].keys);
+            if (it == acc_index.end()) throw std::logic_error("events: report group without timeline facts");
+            ai = it->second;
+        }
+        acc& a = accs[ai];
         const double nw = static_cast<double>(a.waits.size());
         double sum = 0, mx = stats::nan;
         for (double w : a.waits) sum += w, mx = std::isnan(mx) ? w : std::max(mx, w);
@@ -426,14 +502,13 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                                  rate(a.sla[0]), a.sla[0][0], a.sla[0][0] + a.sla[0][1], a.sla[0][2],
                                  rate(a.sla[1]), a.sla[1][0], a.sla[1][0] + a.sla[1][1], a.sla[1][2],
                                  rate(a.sla[2]), a.sla[2][0], a.sla[2][0] + a.sla[2][1], a.sla[2][2]};
-        auto& extra = rep.groups[g].extra;
+        auto& extra = rep.groups[gi].extra;
         for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[m]);
     }
     return rep;
 }
 
 }  // namespace cskpi::timeline
-
 namespace cskpi::timeline {
 
 /// The evidence trail of one interaction (`cskpi explain ID --events FILE`): its events, and the
@@ -442,12 +517,18 @@ namespace cskpi::timeline {
 inline std::string explain_interaction(const std::string& path, const config& cfg, const std::string& id) {
     const timeline_options o = timeline_options::from_config(cfg);
     reject_ledger ledger;
-    const std::string text = read_file(path);
     std::pair<std::string, std::vector<event>> cap{id, {}};
-    const derived_table t = derive_events(text, format_of(path), path, cfg, o, ledger, &cap);
-    const auto it = std::find(t.id.begin(), t.id.end(), id);
-    if (it == t.id.end()) throw std::invalid_argument("no interaction '" + id + "' in " + path);
-    const auto i = static_cast<std::size_t>(it - t.id.begin());
+    derived_table t;  // the one row of `id`
+    const micros latest = derive_events(file_feed(path, ledger), path, cfg, o, ledger, [&](derived_table& chunk) {
+        for (std::size_t r = 0; r < chunk.size(); ++r)
+            if (chunk.id[r] == id) {
+                t.id.push_back(id);
+                t.sessions.push_back(chunk.sessions[r]);
+                append_sla(t, chunk, r);
+            }
+    }, 1u << 16, &cap);
+    if (t.id.empty()) throw std::invalid_argument("no interaction '" + id + "' in " + path);
+    const std::size_t i = 0;
     const time_zone tz(cfg.timezone);
     std::ostringstream os;
     os << "interaction " << id << " (" << path << ", " << cap.second.size() << " events, times in " << cfg.timezone << ")\n\n";
@@ -464,7 +545,7 @@ inline std::string explain_interaction(const std::string& path, const config& cf
     cskpi::detail::write_grid(os, rows);
     std::vector<std::string> why;
     derive(cap.second, o, tz, t.cal[i], &why);
-    const micros as_of = o.as_of.value_or(t.latest_event);
+    const micros as_of = o.as_of.value_or(latest);
     std::string as_of_text = format_utc(tz.to_local(as_of));
     as_of_text.pop_back();
     why.push_back("sessions = " + std::to_string(t.sessions[i]) + " (a gap over " + cskpi::detail::number_text(o.session_gap_s) +
