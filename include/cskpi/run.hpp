@@ -33,7 +33,7 @@ struct run_options {
     std::function<void(const reject&)> reject_sink;
     /// Event logs: interactions derived per chunk before they go through the engine (memory
     /// holds one chunk); the report is the same for every value.
-    std::size_t events_chunk_rows = 1u << 18;
+    std::size_t events_chunk_rows = 1u << 16;
 };
 
 namespace detail {

@@ -443,6 +443,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             };
             add(accs[0]);
             if (g) add(accs[g]);
+            if (t.policy[i] < 0) continue;  // no SLA policy applies: nothing to settle
             if (o.as_of) {
                 const sla_states st = settle_sla(t, i, o, *o.as_of);
                 accs[0].add(st);
