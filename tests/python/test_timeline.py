@@ -240,3 +240,27 @@ def test_explain_names_the_rule_and_cli_equals_python(tmp_path):
     assert r.returncode == 2 and "no interaction 'nope'" in r.stderr
     m = cskpi.report_json(events=path, config=cfg)["groups"][0]["metrics"]
     assert (m["sla_first_response"], m["sla_first_response_den"], m["sla_resolution_den"]) == (0.0, 1, 0)
+
+
+def test_presets_follow_their_definitions(tmp_path):
+    # Worked from the definitions: Zendesk's first reply time runs from ticket creation to the
+    # first public agent comment; Chatwoot's first response time runs from the bot hand-off
+    # when a bot handled the conversation first; both resolve at the latest solve.
+    path = tmp_path / "e.csv"
+    path.write_text("interaction_id,at,from,agent,kind,status,channel\n"
+                    "z,2026-03-02T08:59:00Z,system,,status,new,chat\n"   # ticket created
+                    "z,2026-03-02T09:00:00Z,customer,,,,\n"
+                    "z,2026-03-02T09:00:05Z,bot,,,,\n"
+                    "z,2026-03-02T09:01:00Z,system,,handoff,,\n"
+                    "z,2026-03-02T09:01:30Z,agent,A,,,\n"
+                    "z,2026-03-02T09:30:00Z,system,,status,solved,\n", encoding="utf-8")
+    frt = {p: cskpi.report_json(events=path, config={"events": {"preset": p}})["groups"][0]["metrics"]["frt_mean"]
+           for p in ("default", "zendesk", "chatwoot")}
+    assert frt == {"default": 30.0, "zendesk": 150.0, "chatwoot": 30.0}
+    # A key beside the preset overrides it.
+    m = cskpi.report_json(events=path, config={"events": {"preset": "zendesk", "first_response_from": "customer_message"}})
+    assert m["groups"][0]["metrics"]["frt_mean"] == 90.0
+    with pytest.raises(ValueError, match="events.preset: expected default, zendesk or chatwoot"):
+        cskpi.report_json(events=path, config={"events": {"preset": "taobao"}})
+    assert "rule first_response_from = created (preset zendesk)" in cskpi.explain_interaction(
+        path, "z", {"events": {"preset": "zendesk"}})

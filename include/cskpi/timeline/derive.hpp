@@ -46,6 +46,8 @@ struct sla_policy {
 struct timeline_options {
     double session_gap_s = 600;
     bool human_frt_from_handoff = true;
+    bool frt_from_created = false;  ///< "first_response_from": "created" (FRT from the first event) or "customer_message"
+    std::string preset = "default";
     std::optional<std::pair<std::int32_t, std::int32_t>> service_window;  ///< [start, end) local seconds of day
     double round_within_s = 180;
     bool business_clock = false;
@@ -61,19 +63,40 @@ struct timeline_options {
         if (t.contains("events")) {
             const json& e = t["events"];
             detail::expect_object(e, "events");
+            // A preset is a bundle of the options below; keys given beside it override it.
+            if (e.contains("preset")) {
+                o.preset = detail::get_string(e["preset"], "events.preset");
+                if (o.preset == "zendesk") {
+                    // Zendesk Support ticket metrics: first reply time = ticket creation to the
+                    // first public agent comment; full resolution time = creation to the latest solve.
+                    o.frt_from_created = true;
+                    o.human_frt_from_handoff = false;
+                } else if (o.preset == "chatwoot") {
+                    // Chatwoot reports: first response time from conversation start, or from the
+                    // bot hand-off when a bot handled it first; reply time = customer message to
+                    // the next agent reply (waiting since the oldest unanswered message).
+                    o.frt_from_created = false;
+                    o.human_frt_from_handoff = true;
+                } else if (o.preset != "default") {
+                    throw config_error("events.preset", "expected default, zendesk or chatwoot, actual \"" + o.preset +
+                                                            "\" (Taobao and JD presets are not available yet)");
+                }
+            }
             for (const auto& [k, v] : e.items()) {
                 const std::string kp = "events." + k;
-                if (k == "session_gap_s") o.session_gap_s = detail::get_number(v, kp);
+                if (k == "first_response_from") {
+                    const std::string f = detail::get_string(v, kp);
+                    if (f != "created" && f != "customer_message")
+                        throw config_error(kp, "expected \"created\" or \"customer_message\", actual \"" + f + "\"");
+                    o.frt_from_created = f == "created";
+                } else if (k == "session_gap_s") o.session_gap_s = detail::get_number(v, kp);
                 else if (k == "human_frt_from_handoff") o.human_frt_from_handoff = detail::get_bool(v, kp);
                 else if (k == "round_within_s") o.round_within_s = detail::get_number(v, kp);
                 else if (k == "service_window") {
                     if (!v.is_array() || v.size() != 2) throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
                     o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"), calendar::parse_clock(v[1], kp + "[1]")};
                     if (o.service_window->first >= o.service_window->second) throw config_error(kp, "expected start < end");
-                } else if (k == "preset") {
-                    if (detail::get_string(v, kp) != "default")
-                        throw config_error(kp, "only the \"default\" rules are available in this version");
-                } else detail::unknown_key(kp);
+                } else if (k != "preset") detail::unknown_key(kp);
             }
         }
         if (t.contains("clock")) {
@@ -224,6 +247,7 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
             d.first_response_at = ev[*first_answer].at;
             d.agent = ev[*first_answer].agent;
             if (d.bot && handoff && o.human_frt_from_handoff && *handoff < *first_answer) d.frt_start = ev[*handoff].at;
+            else if (o.frt_from_created) d.frt_start = d.created_at;
         } else if (d.bot && !handoff) {  // bot-only: the bot's first message after the customer's answers
             for (std::size_t i = *first_customer + 1; i < ev.size(); ++i)
                 if (ev[i].from == sender::bot && ev[i].kind == event_kind::message) {
@@ -236,9 +260,11 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     say("created_at = the first event (" + line(ev.front()) + ")");
     if (!first_customer) say("first response: none (no customer message)");
     else if (first_answer) {
-        const bool from_handoff = d.frt_start != ev[*first_customer].at;
+        const bool from_handoff = handoff && d.frt_start == ev[*handoff].at && d.frt_start != ev[*first_customer].at;
+        const bool from_created = o.frt_from_created && !from_handoff;
         say("first response = the first public agent message after the first customer message (" + line(ev[*first_customer]) +
             "): " + line(ev[*first_answer]) + (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) + "), rule human_frt_from_handoff" : "") +
+            (from_created ? "; FRT runs from creation (" + line(ev.front()) + "), rule first_response_from = created (preset " + o.preset + ")" : "") +
             "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" + (o.business_clock && cal ? " (business clock)" : ""));
         say("agent = the sender of the first response: " + d.agent.value_or("(none)"));
     } else if (d.first_response_at) {
