@@ -48,6 +48,21 @@ std::vector<std::string> split_keys(const std::string& s) {
     return out;
 }
 
+// Runs `f`; after the message, bad input maps to exit 3 and bad usage or configuration to exit 2.
+template <class F>
+std::optional<int> failed(F&& f) {
+    try {
+        f();
+        return std::nullopt;
+    } catch (const cskpi::input_error& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_input;
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: " << e.what() << '\n';
+        return exit_usage;
+    }
+}
+
 // QA inputs shared by `qa`, `calibrate`, `report` and `score`: reviews scored under a rubric,
 // optionally with automatic checks of message events.
 struct qa_inputs {
@@ -83,20 +98,15 @@ void write_rejects_file(const std::string& path, const cskpi::reject_ledger& led
 int run_qa_command(const qa_inputs& q, const std::string& config_path, const std::string& by, std::string format,
                    const std::string& output, bool strict, const std::string& rejects_path, double confidence) {
     cskpi::qa::qa_report rep;
-    try {
-        const cskpi::config cfg = load_config(config_path);
-        auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
-        rep = cskpi::qa::score_reviews(set, confidence);
-        if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
-        if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
-        if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
-    } catch (const cskpi::input_error& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_input;
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_usage;
-    }
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(config_path);
+            auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
+            rep = cskpi::qa::score_reviews(set, confidence);
+            if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
+            if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+            if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
+        }))
+        return *rc;
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -109,17 +119,11 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
 int run_calibrate_command(const qa_inputs& q, const std::string& config_path, std::string format, const std::string& output,
                           bool strict, std::optional<double> threshold) {
     cskpi::qa::calibration_report rep;
-    try {
-        const cskpi::config cfg = load_config(config_path);
-        auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
-        rep = cskpi::qa::calibrate(set, threshold);
-    } catch (const cskpi::input_error& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_input;
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_usage;
-    }
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(config_path);
+            rep = cskpi::qa::calibrate(load_reviews(q, cfg.timezone, strict || cfg.strict), threshold);
+        }))
+        return *rc;
     if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
     std::ofstream file;
     std::ostream* os = open_output(output, file);
@@ -220,7 +224,11 @@ int run_score_command(const std::string& input, const std::string& config_path, 
     opt.threads = threads;
     cskpi::score_report sr;
     std::vector<cskpi::team_score> rollup;
-    try {
+    if (teams && card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
+        std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
+        return exit_usage;
+    }
+    if (auto rc = failed([&] {
         std::optional<cskpi::case_mix_reports> mix;
         if (const auto cells = card.case_mix_keys(); !cells.empty()) {
             auto both = card.by;
@@ -233,22 +241,13 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
         sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
         if (teams) {
-            if (card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
-                std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
-                return exit_usage;
-            }
             auto by_team_agent = cskpi::run_report(input, cfg, {cskpi::group_key::team, cskpi::group_key::agent}, opt);
             auto by_team = cskpi::run_report(input, cfg, {cskpi::group_key::team}, opt);
             if (qa_scores) cskpi::qa::join_qa_teams(by_team, by_team_agent, *qa_scores);
             rollup = cskpi::team_rollup(sr, by_team_agent, by_team);
         }
-    } catch (const cskpi::input_error& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_input;
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_usage;
-    }
+    }))
+        return *rc;
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -369,16 +368,10 @@ int main(int argc, char** argv) {
     if (*qa) return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects, q_conf);
     if (*cal) return run_calibrate_command(c_in, c_config, c_format, c_output, c_strict, c_threshold);
     if (*explain_cmd) {
-        try {
-            std::cout << cskpi::timeline::explain_interaction(x_events, load_config(x_config), x_id);
-            return 0;
-        } catch (const cskpi::input_error& e) {
-            std::cerr << "cskpi: " << e.what() << '\n';
-            return exit_input;
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "cskpi: " << e.what() << '\n';
-            return exit_usage;
-        }
+        std::string text;
+        if (auto rc = failed([&] { text = cskpi::timeline::explain_interaction(x_events, load_config(x_config), x_id); })) return *rc;
+        std::cout << text;
+        return 0;
     }
     if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
     return exit_usage;

@@ -4,23 +4,30 @@
 // is on the review's agent column; team figures come from the team rollup of agent scores.
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include "../report.hpp"
 #include "scores.hpp"
 
 namespace cskpi::qa {
 
+namespace detail {
+/// (mean, count) of every scored review: the overall row's QA columns.
+inline std::pair<double, double> all_reviews(const qa_report& q) {
+    double sum = 0, n = 0;
+    for (const auto& r : q.reviews)
+        if (!std::isnan(r.score)) sum += r.score, n += 1;
+    return {n ? sum / n : stats::nan, n};
+}
+}  // namespace detail
+
 inline void join_qa(report& rep, const qa_report& q) {
     if (rep.by != std::vector<group_key>{group_key::agent})
         throw config_error("by", "QA scores join on the agent: group the report by agent alone (teams roll up from agents)");
-    double all = 0, n_all = 0;
-    for (const auto& r : q.reviews)
-        if (!std::isnan(r.score)) all += r.score, n_all += 1;
     for (auto& g : rep.groups) {
         double mean = stats::nan, n = 0;
         if (g.keys.empty()) {
-            mean = n_all ? all / n_all : stats::nan;
-            n = n_all;
+            std::tie(mean, n) = detail::all_reviews(q);
         } else if (g.keys[0]) {
             if (auto it = q.agents.find(*g.keys[0]); it != q.agents.end()) {
                 mean = it->second.qa.mean;
@@ -50,14 +57,10 @@ inline void join_qa_teams(report& by_team, const report& by_team_agent, const qa
         t.first += it->second.qa.mean * static_cast<double>(it->second.qa.n);
         t.second += static_cast<double>(it->second.qa.n);
     }
-    double all = 0, n_all = 0;
-    for (const auto& r : q.reviews)
-        if (!std::isnan(r.score)) all += r.score, n_all += 1;
     for (auto& g : by_team.groups) {
         double mean = stats::nan, n = 0;
         if (g.keys.empty()) {
-            mean = n_all ? all / n_all : stats::nan;
-            n = n_all;
+            std::tie(mean, n) = detail::all_reviews(q);
         } else if (auto it = team.find(g.keys[0]); it != team.end()) {
             mean = it->second.first / it->second.second;
             n = it->second.second;
