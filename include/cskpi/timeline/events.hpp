@@ -120,7 +120,7 @@ inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeli
 /// Reads an event log and derives its interactions. Event rows with bad values go to `ledger`.
 /// Throws input_error when an interaction's events are not contiguous (the file must be grouped
 /// by interaction; sort it by interaction_id, at).
-/// Streaming: `feed(on_record)` hands over the records (read_records or stream_records), and
+/// Streaming: `feed(columns, on_record)` hands over the records (see file_feed), and
 /// `on_chunk(derived_table&)` receives the derived interactions every `chunk_rows` rows (and
 /// once at the end), so memory holds one chunk, not the log. Returns the latest event's time.
 /// With `capture` set, the events of interaction `capture->first` are copied to `capture->second`.
@@ -276,12 +276,7 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
     return latest;
 }
 
-/// Feeds for derive_events: a whole text, or a file streamed in blocks.
-inline auto text_feed(std::string_view text, input_format fmt, const std::string& path, reject_ledger& ledger) {
-    return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
-        read_records(text, fmt, path, cols, {"interaction_id", "at", "from"}, ledger, on_record);
-    };
-}
+/// The feed of derive_events for a file, streamed in blocks.
 inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_t block_bytes = 4u << 20) {
     return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
         stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes);
@@ -484,7 +479,6 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
 
     auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
     for (std::size_t gi = 0; gi < rep.groups.size(); ++gi) {
-        static acc empty;
         std::size_t ai = 0;
         if (gi > 0) {
             auto it = acc_index.find(rep.groups[gi].keys);
