@@ -2,6 +2,7 @@
 // minute-by-minute comparison on random spans is in tests/python/test_timeline.py).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -205,4 +206,30 @@ TEST_CASE("event logs stream in chunks and small blocks: the report does not dep
         CHECK(a == b);
     }
     std::remove(path.c_str());
+}
+
+TEST_CASE("event logs: every reject reaches the sink in line order, the report keeps the first 1000") {
+    const std::string path = "test_timeline_rejects.csv";
+    {
+        std::ofstream f(path);
+        f << "interaction_id,at,from,channel\n";
+        for (int i = 0; i < 900; ++i) {
+            f << "i" << i << ",2026-03-01T10:00:00Z,customer," << (i % 3 ? "chat" : "") << '\n';  // every third: no channel
+            f << "i" << i << ",2026-03-01T10:00:30Z,robot,\n";                                      // bad sender
+        }
+    }
+    std::vector<reject> all;
+    run_options opt;
+    opt.events_chunk_rows = 50;
+    opt.reject_sink = [&](const reject& r) { all.push_back(r); };
+    const report r = timeline::run_events_report(path, config{}, {}, opt);
+    std::remove(path.c_str());
+    CHECK(r.rows_read == 1800);
+    CHECK(all.size() == 900 + 300);
+    CHECK(r.rows_rejected == 900 + 300);  // the bad rows, and the one row left of each channel-less interaction
+    CHECK(std::is_sorted(all.begin(), all.end(), [](const reject& a, const reject& b) { return a.line < b.line; }));
+    REQUIRE(r.rejects.size() == 1000);
+    CHECK(r.rejects.front().line == all.front().line);
+    CHECK(r.rejects.back().line == all[999].line);
+    CHECK(r.groups[0].metric("interactions") == 600);
 }

@@ -315,9 +315,22 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                                 run_options opt = {}) {
     const timeline_options o = timeline_options::from_config(cfg);
     const time_zone tz(cfg.timezone);
+    // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
+    // order: event-row rejects wait until the chunk they precede is judged, then both merge.
     reject_ledger events_ledger;
-    if (cfg.strict)
-        events_ledger.sink = [&](const reject& r) { throw input_error(path, r.line, r.column, r.value, r.reason); };
+    std::vector<reject> pending, kept;  // kept: the first reject_ledger::keep, for the report
+    events_ledger.sink = [&](const reject& r) {
+        if (cfg.strict) throw input_error(path, r.line, r.column, r.value, r.reason);
+        pending.push_back(r);
+    };
+    auto emit = [&](std::vector<reject>& rs) {
+        std::stable_sort(rs.begin(), rs.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+        for (const auto& r : rs) {
+            if (kept.size() < reject_ledger::keep) kept.push_back(r);
+            if (opt.reject_sink) opt.reject_sink(r);
+        }
+        rs.clear();
+    };
 
     struct acc {
         std::vector<double> waits;
@@ -334,7 +347,6 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     derived_table sla_store;   // SLA timers of accepted rows, settled once as_of is known
     std::vector<std::size_t> sla_group;
     std::optional<std::pair<report, report_state>> total;
-    std::vector<reject> interaction_rejects;
     std::uint64_t rows_rejected_with_interactions = 0, derived = 0;
 
     auto on_chunk = [&](derived_table& t) {
@@ -386,12 +398,13 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             x.line = t.first_line[i];
             x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
             if (cfg.strict) throw input_error(path, x.line, x.column, x.value, x.reason);
-            interaction_rejects.push_back(std::move(x));
+            pending.push_back(std::move(x));
         };
         auto part = run_partial(f, cfg, by, inner, path);
         if (!total) total = std::move(part);
         else total->second.merge(part.second);
         derived += n;
+        emit(pending);
 
         // Timeline columns: each accepted row adds to the overall row and to its group, found by labels.
         auto label_of = [&](std::size_t i, group_key k) -> std::optional<std::string> {
@@ -464,13 +477,8 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     }
 
     report rep = cskpi::detail::finish(std::move(*total), opt.threads);
-    std::vector<reject> merged = events_ledger.rejects;
-    merged.insert(merged.end(), interaction_rejects.begin(), interaction_rejects.end());
-    std::stable_sort(merged.begin(), merged.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
-    if (opt.reject_sink)
-        for (const auto& r : merged) opt.reject_sink(r);
-    if (merged.size() > reject_ledger::keep) merged.resize(reject_ledger::keep);
-    rep.rejects = merged;
+    emit(pending);
+    rep.rejects = std::move(kept);
     rep.rows_read = events_ledger.rows_read;
     rep.rows_rejected = events_ledger.rows_rejected + rows_rejected_with_interactions;
     rep.rows_accepted = rep.rows_read - rep.rows_rejected;
