@@ -4,7 +4,8 @@
   shop_reviews.csv   human QA reviews of interactions in shop_interactions.csv (long form),
                      a quarter of them scored twice for calibration, one lenient reviewer,
                      and four defective rows that must land in the reject ledger
-  shop_messages.csv  message events of reviewed chat interactions, for automatic checks
+  shop_messages.csv  message events of chat interactions, for automatic checks (and, with
+                     channel and team on each first row, a small section 11 event log)
 
 Usage: gen_qa_sample.py [--seed N] (writes next to shop_interactions.csv). Standard library only.
 """
@@ -71,6 +72,7 @@ def main():
     greet = ["亲，您好，很高兴为您服务", "您好，请问有什么可以帮您", "在的亲"]
     close = ["还有其他可以帮您的吗？祝您生活愉快", "感谢您的耐心，祝您生活愉快", "好的"]
     ev = []
+    team_of = {r["id"]: r["team"] for r in chats}
     for r in chats:
         t = dt.datetime.strptime(r["created_at"], "%Y-%m-%d %H:%M:%S")
         first = dt.datetime.strptime(r["first_response_at"], "%Y-%m-%d %H:%M:%S")
@@ -87,9 +89,13 @@ def main():
         ev.append([iid, t3 + dt.timedelta(seconds=30), "agent", agent, "message", "", rng.choices(close, [5, 4, 1])[0]])
     with open(DATA / "shop_messages.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["interaction_id", "at", "from", "agent", "kind", "public", "text"])
+        # channel and team on each interaction's first row: the file is also a section 11 event log
+        w.writerow(["interaction_id", "at", "from", "agent", "kind", "public", "text", "channel", "team"])
+        seen = set()
         for e in ev:
-            w.writerow([e[0], e[1].strftime("%Y-%m-%d %H:%M:%S")] + e[2:])
+            first = e[0] not in seen
+            seen.add(e[0])
+            w.writerow([e[0], e[1].strftime("%Y-%m-%d %H:%M:%S")] + e[2:] + (["chat", team_of[e[0]]] if first else ["", ""]))
 
 
 if __name__ == "__main__":

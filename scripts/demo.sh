@@ -23,3 +23,6 @@ build/cskpi qa examples/data/shop_reviews.csv --rubric examples/data/shop_rubric
 echo
 echo "== QA calibration: do the inspectors agree? =="
 build/cskpi calibrate examples/data/shop_reviews.csv --rubric examples/data/shop_rubric.json --format table
+echo
+echo "== Event log: interactions derived from message events, with reply times and rounds =="
+build/cskpi report --events examples/data/shop_messages.csv --config examples/data/shop_config.json --by team --format table

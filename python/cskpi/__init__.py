@@ -104,7 +104,18 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
         if data is not None:
             raise ValueError("give either data (interactions) or events (an event log), not both")
         _, keys, cfg_json = _prepare(config, by)
-        rep = _core.report_events(_os.fspath(events), cfg_json, keys, bool(strict), _threads(threads))
+        if isinstance(events, (str, _os.PathLike)):
+            rep = _core.report_events(_os.fspath(events), cfg_json, keys, bool(strict), _threads(threads))
+        else:  # a DataFrame (or dict of columns): through the same streaming CSV reader
+            import tempfile
+
+            import pandas as pd
+
+            frame = events if isinstance(events, pd.DataFrame) else pd.DataFrame(events)
+            with tempfile.TemporaryDirectory() as tmp:
+                path = _os.path.join(tmp, "events.csv")
+                frame.to_csv(path, index=False)
+                rep = _core.report_events(path, cfg_json, keys, bool(strict), _threads(threads))
     else:
         rep = _run(data, by, config, strict, threads, partial=False)
     if reviews is not None or qa_events is not None:
@@ -118,8 +129,8 @@ def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
     first bad row (the message names line and column). With `reviews` and `rubric` (QA,
     section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
-    `events` (a path to an event log, section 11) the interactions are derived from the events
-    and the reply-time, round and session columns are added."""
+    `events` (an event log, section 11: a path, or a DataFrame in file order) the interactions
+    are derived from the events and the reply-time, round, session and SLA columns are added."""
     return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas()
 
 

@@ -171,6 +171,8 @@ def test_random_event_logs_match_the_rules(tmp_path):
         assert rep.loc[agent, "reply_time_p90"] == pytest.approx(np.percentile(w, 90), rel=1e-12)
         assert rep.loc[agent, "frt_mean"] == pytest.approx(g["frt"].mean(), rel=1e-12)
         assert rep.loc[agent, "interactions"] == len(g)
+    # A DataFrame of the same events gives the same report.
+    assert cskpi.report_json(events=pd.read_csv(path, dtype=str, keep_default_na=False), config=cfg)["groups"] == doc["groups"]
     # The CLI gives the same document.
     cfg_path = tmp_path / "cfg.json"
     cfg_path.write_text(json.dumps(cfg))
