@@ -40,6 +40,12 @@ std::ostream* open_output(const std::string& output, std::ofstream& file) {
     return &file;
 }
 
+// Without --format: a readable table on a terminal, JSON otherwise (spec section 7).
+std::string resolved_format(const std::string& format, const std::string& output) {
+    if (!format.empty()) return format;
+    return output.empty() && ::isatty(1) ? "table" : "json";
+}
+
 std::vector<std::string> split_keys(const std::string& s) {
     std::vector<std::string> out;
     std::stringstream ss(s);
@@ -103,7 +109,7 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
             auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
             rep = cskpi::qa::score_reviews(set, confidence);
             if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
-            if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+            format = resolved_format(format, output);
             if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
         }))
         return *rc;
@@ -124,7 +130,7 @@ int run_calibrate_command(const qa_inputs& q, const std::string& config_path, st
             rep = cskpi::qa::calibrate(load_reviews(q, cfg.timezone, strict || cfg.strict), threshold);
         }))
         return *rc;
-    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+    format = resolved_format(format, output);
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -151,7 +157,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
         std::cerr << "cskpi: " << (config_path.empty() ? "" : config_path + ": ") << e.what() << '\n';
         return exit_usage;
     }
-    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+    format = resolved_format(format, output);
 
     std::ofstream rejects_file;
     cskpi::run_options opt;
@@ -219,7 +225,7 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         std::cerr << "cskpi: " << e.what() << '\n';
         return exit_usage;
     }
-    if (format.empty()) format = (output.empty() && ::isatty(1)) ? "table" : "json";
+    format = resolved_format(format, output);
     cskpi::run_options opt;
     opt.threads = threads;
     cskpi::score_report sr;
