@@ -19,15 +19,15 @@
 #include <re2/re2.h>
 
 #include "../table_reader.hpp"
+#include "../timeline/derive.hpp"
 #include "reviews.hpp"
 
 namespace cskpi::qa {
 
-/// One message event of a transcript.
+/// One message of a transcript that a rule judges: a customer's, or an agent's public one.
 struct message_event {
     std::string interaction_id;
     micros at = 0;
-    enum class sender : std::uint8_t { customer, agent, bot, system } from = sender::customer;
     std::optional<std::string> agent;
     bool answers = false;  ///< an agent's public message (not a note)
     std::string text;
@@ -179,58 +179,27 @@ private:
     std::vector<check_rule> rules_;
 };
 
-/// Reads message events (spec section 11 columns; this uses interaction_id, at, from, agent,
-/// kind, public, text). Bad rows go to `ledger`.
+/// Reads message events (spec section 11 columns, validated as an event log is; see
+/// timeline::parse_event) and keeps the messages rules judge. Bad rows go to `ledger`.
 inline std::vector<message_event> read_message_events(std::string_view text, input_format fmt, const std::string& path,
                                                       const std::string& zone, reject_ledger& ledger, bool strict = false) {
-    static const std::vector<std::string> cols = {"interaction_id", "at", "from", "agent", "kind", "public", "text"};
+    const auto& cols = timeline::event_columns();
     const time_zone tz(zone);
     std::vector<message_event> out;
     read_records(text, fmt, path, cols, {"interaction_id", "at", "from"}, ledger, [&](const text_record& r) {
-        auto bad = [&](std::size_t c, std::string reason) {
-            reject why{r.line, cols[c], r.cells[c] ? detail::clip(*r.cells[c]) : std::string(), std::move(reason)};
-            if (strict) throw input_error(path, why.line, why.column, why.value, why.reason);
-            ledger.rejected(why);
-        };
-        message_event e;
-        e.line = r.line;
-        if (!r.cells[0]) return bad(0, "required");
-        e.interaction_id = *r.cells[0];
-        if (!r.cells[1]) return bad(1, "required");
-        const auto at = parse_timestamp(*r.cells[1], tz);
-        if (!at) return bad(1, "not a timestamp");
-        e.at = *at;
-        if (!r.cells[2]) return bad(2, "required");
-        const std::string& f = *r.cells[2];
-        if (f == "customer") e.from = message_event::sender::customer;
-        else if (f == "agent") e.from = message_event::sender::agent;
-        else if (f == "bot") e.from = message_event::sender::bot;
-        else if (f == "system") e.from = message_event::sender::system;
-        else return bad(2, "expected customer, agent, bot or system");
-        e.agent = r.cells[3];
-        const std::string kind = r.cells[4].value_or("message");
-        static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
-        if (std::find_if(std::begin(kinds), std::end(kinds), [&](const char* k) { return kind == k; }) == std::end(kinds))
-            return bad(4, "expected message, note, status, assign, handoff or rating");
-        bool pub = true;
-        if (r.cells[5]) {
-            const auto b = parse_bool(*r.cells[5]);
-            if (!b) return bad(5, "expected true or false");
-            pub = *b;
-        }
-        if (kind != "message") {  // only messages are judged; other events are read and counted
-            ledger.accepted();
+        timeline::event_problem why;
+        const auto e = timeline::parse_event(r, tz, why);
+        if (!e) {
+            const std::size_t c = why.column;
+            reject bad{r.line, cols[c], r.cells[c] ? detail::clip(*r.cells[c]) : std::string(), std::move(why.reason)};
+            if (strict) throw input_error(path, bad.line, bad.column, bad.value, bad.reason);
+            ledger.rejected(bad);
             return;
         }
-        e.answers = e.from == message_event::sender::agent && pub;
-        e.text = r.cells[6].value_or("");
-        if (e.from == message_event::sender::customer || e.answers) out.push_back(std::move(e));
-        ledger.accepted();
+        ledger.accepted();  // only messages are judged; other events are read and counted
+        if (e->customer_message() || e->answers())
+            out.push_back({*r.cells[0], e->at, e->agent, e->answers(), e->text.value_or(""), e->line});
     });
-    if (strict && ledger.rows_rejected) {
-        const auto& j = ledger.rejects.front();
-        throw input_error(path, j.line, j.column, j.value, j.reason);
-    }
     return out;
 }
 

@@ -12,6 +12,7 @@
 #include "../config.hpp"
 #include "../detail/text.hpp"
 #include "../records.hpp"
+#include "../table_reader.hpp"
 #include "calendar.hpp"
 
 namespace cskpi::timeline {
@@ -40,6 +41,62 @@ struct sla_policy {
     std::optional<bool> business;     ///< the policy's clock; unset = the top-level clock
     std::vector<std::string> pause_on;  ///< statuses whose time is subtracted from every target
 };
+
+/// The event-log columns every reader of events takes, in this order (section 11).
+inline const std::vector<std::string>& event_columns() {
+    static const std::vector<std::string> c = {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text"};
+    return c;
+}
+
+/// Why an event row is bad: the column (index into event_columns()) and the reason.
+struct event_problem {
+    std::size_t column = 0;
+    std::string reason;
+};
+
+/// Validates one event row whose first cells follow event_columns(): timestamp, sender, kind,
+/// public flag, the status of a status event, the number of a rating. Empty kind = message,
+/// empty public = true, a note is never public. Returns nullopt and fills `why` for a bad row.
+inline std::optional<event> parse_event(const text_record& r, const time_zone& tz, event_problem& why) {
+    auto bad = [&](std::size_t c, const char* reason) {
+        why = {c, reason};
+        return std::optional<event>();
+    };
+    if (!r.cells[0]) return bad(0, "required");
+    event e;
+    e.line = r.line;
+    if (!r.cells[1]) return bad(1, "required");
+    const auto at = parse_timestamp(*r.cells[1], tz);
+    if (!at) return bad(1, "not a timestamp");
+    e.at = *at;
+    if (!r.cells[2]) return bad(2, "required");
+    static const char* senders[] = {"customer", "agent", "bot", "system"};
+    const auto s = std::find(std::begin(senders), std::end(senders), *r.cells[2]);
+    if (s == std::end(senders)) return bad(2, "expected customer, agent, bot or system");
+    e.from = static_cast<sender>(s - std::begin(senders));
+    e.agent = r.cells[3];
+    if (r.cells[4]) {
+        static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
+        const auto k = std::find(std::begin(kinds), std::end(kinds), *r.cells[4]);
+        if (k == std::end(kinds)) return bad(4, "expected message, note, status, assign, handoff or rating");
+        e.kind = static_cast<event_kind>(k - std::begin(kinds));
+    }
+    if (r.cells[5]) {
+        const auto b = parse_bool(*r.cells[5]);
+        if (!b) return bad(5, "expected true or false");
+        e.is_public = *b;
+    }
+    if (e.kind == event_kind::note) e.is_public = false;
+    if (e.kind == event_kind::status) {
+        static const char* states[] = {"new", "open", "pending", "hold", "solved", "closed"};
+        if (!r.cells[6] || std::find(std::begin(states), std::end(states), *r.cells[6]) == std::end(states))
+            return bad(6, "expected new, open, pending, hold, solved or closed for a status event");
+        e.status = r.cells[6];
+    }
+    e.text = r.cells[7];
+    if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
+    return e;
+}
 
 /// Options of section 11 (config keys "events", "clock", "calendars", "calendar_by",
 /// "sla_policies", "as_of").

@@ -129,7 +129,7 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
                      reject_ledger& ledger, Sink&& on_chunk, std::size_t chunk_rows = 1u << 18,
                      std::pair<std::string, std::vector<event>>* capture = nullptr) {
     static const std::vector<std::string> cols = [] {
-        std::vector<std::string> c = {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text"};
+        std::vector<std::string> c = event_columns();
         for (column k : detail::carried) c.emplace_back(name_of(k));
         return c;
     }();
@@ -216,39 +216,10 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         auto bad = [&](std::size_t c, std::string reason) {
             ledger.rejected({r.line, cols[c], r.cells[c] ? cskpi::detail::clip(*r.cells[c]) : std::string(), std::move(reason)});
         };
-        if (!r.cells[0]) return bad(0, "required");
-        event e;
-        e.line = r.line;
-        if (!r.cells[1]) return bad(1, "required");
-        const auto at = parse_timestamp(*r.cells[1], tz);
-        if (!at) return bad(1, "not a timestamp");
-        e.at = *at;
-        if (!r.cells[2]) return bad(2, "required");
-        static const char* senders[] = {"customer", "agent", "bot", "system"};
-        const auto s = std::find(std::begin(senders), std::end(senders), *r.cells[2]);
-        if (s == std::end(senders)) return bad(2, "expected customer, agent, bot or system");
-        e.from = static_cast<sender>(s - std::begin(senders));
-        e.agent = r.cells[3];
-        if (r.cells[4]) {
-            static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
-            const auto k = std::find(std::begin(kinds), std::end(kinds), *r.cells[4]);
-            if (k == std::end(kinds)) return bad(4, "expected message, note, status, assign, handoff or rating");
-            e.kind = static_cast<event_kind>(k - std::begin(kinds));
-        }
-        if (r.cells[5]) {
-            const auto b = parse_bool(*r.cells[5]);
-            if (!b) return bad(5, "expected true or false");
-            e.is_public = *b;
-        }
-        if (e.kind == event_kind::note) e.is_public = false;
-        if (e.kind == event_kind::status) {
-            static const char* states[] = {"new", "open", "pending", "hold", "solved", "closed"};
-            if (!r.cells[6] || std::find(std::begin(states), std::end(states), *r.cells[6]) == std::end(states))
-                return bad(6, "expected new, open, pending, hold, solved or closed for a status event");
-            e.status = r.cells[6];
-        }
-        e.text = r.cells[7];
-        if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
+        event_problem why;
+        auto parsed = parse_event(r, tz, why);
+        if (!parsed) return bad(why.column, std::move(why.reason));
+        event& e = *parsed;
         if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and counted, not used
             ledger.accepted();
             return;
