@@ -38,6 +38,17 @@ struct report_group {
     }
 };
 
+/// Rejects as the report's JSON lists them; `column` is null for a row-level reject.
+inline json rejects_to_json(const std::vector<reject>& rejects) {
+    json rj = json::array();
+    for (const auto& r : rejects)
+        rj.push_back({{"line", r.line},
+                      {"column", r.column.empty() ? json(nullptr) : json(r.column)},
+                      {"value", r.value},
+                      {"reason", r.reason}});
+    return rj;
+}
+
 struct report {
     std::string input_path;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
@@ -52,12 +63,7 @@ struct report {
     json to_json() const {
         json j;
         j["cskpi"] = {{"version", version}};
-        json rj = json::array();
-        for (const auto& r : rejects)
-            rj.push_back({{"line", r.line},
-                          {"column", r.column.empty() ? json(nullptr) : json(r.column)},
-                          {"value", r.value},
-                          {"reason", r.reason}});
+        const json rj = rejects_to_json(rejects);
         j["input"] = {{"path", input_path},       {"rows_read", rows_read},
                       {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
                       {"rejects", rj},            {"ignored_columns", ignored_columns}};

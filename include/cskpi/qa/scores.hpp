@@ -11,6 +11,7 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "../detail/text.hpp"
+#include "../report.hpp"
 #include "../stats.hpp"
 #include "../version.hpp"
 #include "reviews.hpp"
@@ -139,10 +140,8 @@ inline qa_report score_reviews(const review_set& set, double confidence = 0.95) 
     out.rejects = set.ledger().rejects;
     if (!set.events_source().empty()) {
         const auto& ev = set.events_ledger();
-        json rj = json::array();
-        for (const auto& r : ev.rejects) rj.push_back({{"line", r.line}, {"column", r.column}, {"value", r.value}, {"reason", r.reason}});
         out.events_input = json{{"path", set.events_source()}, {"rows_read", ev.rows_read}, {"rows_accepted", ev.rows_accepted},
-                                {"rows_rejected", ev.rows_rejected}, {"rejects", rj}};
+                                {"rows_rejected", ev.rows_rejected}, {"rejects", rejects_to_json(ev.rejects)}};
     }
     out.rb = rb;
     out.confidence = confidence;
@@ -204,10 +203,8 @@ inline json qa_report::to_json() const {
     using detail::num_or_null;
     json j;
     j["cskpi"] = {{"version", version}};
-    json rj = json::array();
-    for (const auto& r : rejects) rj.push_back({{"line", r.line}, {"column", r.column}, {"value", r.value}, {"reason", r.reason}});
     j["input"] = {{"path", source}, {"rows_read", rows_read}, {"rows_accepted", rows_accepted},
-                  {"rows_rejected", rows_rejected}, {"rejects", rj}};
+                  {"rows_rejected", rows_rejected}, {"rejects", rejects_to_json(rejects)}};
     if (events_input) j["input"]["events"] = *events_input;
     j["rubric"] = rb.to_json();
     json rv = json::array();
