@@ -130,6 +130,55 @@ TEST_CASE("events to interactions: a hand-worked log") {
     CHECK(r.groups[3].metric("round_response_rate") == 0);
 }
 
+TEST_CASE("presets taobao and jd: round rules worked from their definitions (by hand)") {
+    // Taobao 3分钟人工响应率: every question round, a person's reply within 180 s, rounds opened
+    // 09:00-23:00 Beijing time. JD 30秒应答率: the first question only, within 30 s, night
+    // (00:00-08:00 Beijing time) excluded. The configuration's zone stays UTC: the presets'
+    // windows are Beijing time whatever it is.
+    const std::string path = "test_timeline_presets.csv";
+    std::ofstream(path) << "interaction_id,at,from,agent,kind,channel\n"
+                           "a1,2026-03-02T08:59:30+08:00,customer,,,chat\n"  // r1 before 09:00: Taobao skips; JD judges it
+                           "a1,2026-03-02T09:00:10+08:00,agent,张伟,,\n"      // 40 s
+                           "a1,2026-03-02T09:10:00+08:00,customer,,,\n"       // r2
+                           "a1,2026-03-02T09:10:10+08:00,bot,,,\n"            // a bot does not answer
+                           "a1,2026-03-02T09:12:30+08:00,agent,张伟,,\n"      // 150 s
+                           "a1,2026-03-02T09:20:00+08:00,customer,,,\n"       // r3
+                           "a1,2026-03-02T09:20:01+08:00,system,,,\n"         // an auto-reply does not answer
+                           "a1,2026-03-02T09:23:01+08:00,agent,张伟,,\n"      // 181 s
+                           "a2,2026-03-02T22:59:59+08:00,customer,,,chat\n"  // r1 opens in the window
+                           "a2,2026-03-02T23:02:59+08:00,agent,李娜,,\n"      // 180 s: within (<=)
+                           "a2,2026-03-02T23:05:00+08:00,customer,,,\n"       // r2 after 23:00, unanswered
+                           "a3,2026-03-02T10:00:00+08:00,customer,,,chat\n"  // unanswered: a miss
+                           "a4,2026-03-03T07:59:00+08:00,customer,,,chat\n"  // night
+                           "a4,2026-03-03T07:59:20+08:00,agent,李娜,,\n"      // 20 s
+                           "a5,2026-03-03T12:00:00+08:00,customer,,,chat\n"
+                           "a5,2026-03-03T12:00:30+08:00,agent,王芳,,\n"      // 30 s: within both
+                           "a5,2026-03-03T12:05:00+08:00,customer,,,\n"
+                           "a5,2026-03-03T12:10:00+08:00,agent,王芳,,\n";     // 300 s
+    auto rate = [&](const char* events) {
+        config cfg;
+        cfg.timeline = json::parse(std::string(R"({"events": )") + events + "}");
+        const report r = timeline::run_events_report(path, cfg, {});
+        return std::array<double, 3>{r.groups[0].metric("round_response_rate_num"), r.groups[0].metric("round_response_rate_den"),
+                                     r.groups[0].metric("rounds")};
+    };
+    // default: every round, 180 s, no window: a1 ✓✓✗, a2 ✓✗, a3 ✗, a4 ✓, a5 ✓✗
+    CHECK(rate(R"({})") == std::array<double, 3>{5, 9, 9});
+    // taobao: judged a1 r2 ✓, a1 r3 ✗, a2 r1 ✓, a3 ✗, a5 r1 ✓, a5 r2 ✗
+    CHECK(rate(R"({"preset": "taobao"})") == std::array<double, 3>{3, 6, 9});
+    // jd: first rounds of a1 ✗ (40 s), a2 ✗ (180 s), a3 ✗, a5 ✓; a4 at night not judged
+    CHECK(rate(R"({"preset": "jd"})") == std::array<double, 3>{1, 4, 9});
+    // keys beside a preset override it
+    CHECK(rate(R"({"preset": "taobao", "service_window": ["00:00", "24:00"]})") == std::array<double, 3>{5, 9, 9});
+    CHECK(rate(R"({"preset": "jd", "round_within_s": 180})") == std::array<double, 3>{3, 4, 9});  // a1, a2, a5
+    CHECK(rate(R"({"preset": "jd", "round_response_of": "every_round", "service_window_timezone": "UTC",
+                   "service_window": ["00:00", "24:00"]})") == std::array<double, 3>{2, 9, 9});
+    CHECK_THROWS_WITH_AS(rate(R"({"service_window_timezone": "Mars/Olympus"})"),
+                         doctest::Contains("events.service_window_timezone"), config_error);
+    CHECK_THROWS_WITH_AS(rate(R"({"round_response_of": "last"})"), doctest::Contains("events.round_response_of"), config_error);
+    std::remove(path.c_str());
+}
+
 TEST_CASE("SLA policies: pauses, as_of, business clock, states (by hand)") {
     const std::string path = "test_timeline_sla.csv";
     std::ofstream(path) << "interaction_id,at,from,agent,kind,status,channel\n"

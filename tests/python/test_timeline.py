@@ -78,8 +78,9 @@ def test_business_seconds_match_a_minute_by_minute_count(cal):
     np.testing.assert_array_equal(got, np.array(expected))
 
 
-def oracle(events: pd.DataFrame, within: float, gap: float) -> pd.DataFrame:
-    """Per interaction, by the spec's words (independent of the C++ code)."""
+def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_tz="UTC", first_only=False) -> pd.DataFrame:
+    """Per interaction, by the spec's words (independent of the C++ code). `window` = (start, end)
+    hours of the service window in `window_tz`; `first_only` judges only the first round."""
     rows = []
     for iid, g in events.groupby("interaction_id", sort=False):
         g = g.sort_values("at", kind="stable")
@@ -100,19 +101,23 @@ def oracle(events: pd.DataFrame, within: float, gap: float) -> pd.DataFrame:
                 bot_msg = [i for i in range(first_cust + 1, len(g)) if g["from"].iloc[i] == "bot" and kind.iloc[i] == "message"]
                 if bot_msg:
                     frt = (t[bot_msg[0]] - t[first_cust]).total_seconds()
-        waits, rounds, ok, open_at = [], 0, 0, None
+        waits, rounds, ok, judged, open_at, open_judged = [], 0, 0, 0, None, False
         for i in range(len(g)):
             if customer.iloc[i] and open_at is None:
                 open_at, rounds = t[i], rounds + 1
+                local = t[i].tz_convert(window_tz)
+                open_judged = (window is None or window[0] <= local.hour + local.minute / 60 < window[1]) and \
+                    (not first_only or rounds == 1)
+                judged += open_judged
             elif answers.iloc[i] and open_at is not None:
                 w = (t[i] - open_at).total_seconds()
                 waits.append(w)
-                ok += w <= within
+                ok += open_judged and w <= within
                 open_at = None
         msg_times = [t[i] for i in range(len(g)) if kind.iloc[i] == "message"]
         sessions = sum(1 for i, x in enumerate(msg_times) if i == 0 or (x - msg_times[i - 1]).total_seconds() > gap)
         rows.append({"interaction_id": iid, "agent": agent, "frt": frt, "waits": waits, "rounds": rounds, "ok": ok,
-                     "sessions": sessions})
+                     "judged": judged, "sessions": sessions})
     return pd.DataFrame(rows)
 
 
@@ -262,7 +267,25 @@ def test_presets_follow_their_definitions(tmp_path):
     # A key beside the preset overrides it.
     m = cskpi.report_json(events=path, config={"events": {"preset": "zendesk", "first_response_from": "customer_message"}})
     assert m["groups"][0]["metrics"]["frt_mean"] == 90.0
-    with pytest.raises(ValueError, match="events.preset: expected default, zendesk or chatwoot"):
-        cskpi.report_json(events=path, config={"events": {"preset": "taobao"}})
+    with pytest.raises(ValueError, match="events.preset: expected default, zendesk, chatwoot, taobao or jd"):
+        cskpi.report_json(events=path, config={"events": {"preset": "kuaishou"}})
     assert "rule first_response_from = created (preset zendesk)" in cskpi.explain_interaction(
         path, "z", {"events": {"preset": "zendesk"}})
+
+
+@pytest.mark.parametrize("preset, within, window, first_only", [
+    ("taobao", 180, (9, 23), False),  # 3分钟人工响应率: every round, 09:00-23:00 Beijing time
+    ("jd", 30, (8, 24), True),        # 30秒应答率: first question, night 00:00-08:00 excluded
+])
+def test_platform_presets_on_random_logs(tmp_path, preset, within, window, first_only):
+    path = tmp_path / "events.csv"
+    raw = random_log(path, 400, seed=11)
+    events = raw.replace("", np.nan)
+    events["at"] = pd.to_datetime(events["at"])
+    per = oracle(events, within=within, gap=600, window=window, window_tz="Asia/Shanghai", first_only=first_only)
+    m = cskpi.report_json(events=path, config={"events": {"preset": preset}})["groups"][0]["metrics"]
+    assert 0 < per["judged"].sum() < per["rounds"].sum()  # the log has rounds on both sides of the window
+    assert m["rounds"] == per["rounds"].sum()
+    assert m["round_response_rate_den"] == per["judged"].sum()
+    assert m["round_response_rate_num"] == per["ok"].sum()
+    assert m["round_response_rate"] == pytest.approx(per["ok"].sum() / per["judged"].sum(), rel=1e-12)

@@ -106,7 +106,9 @@ struct timeline_options {
     bool frt_from_created = false;  ///< "first_response_from": "created" (FRT from the first event) or "customer_message"
     std::string preset = "default";
     std::optional<std::pair<std::int32_t, std::int32_t>> service_window;  ///< [start, end) local seconds of day
+    std::optional<time_zone> service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
+    bool first_round_only = false;  ///< "round_response_of": "first_round" (only the interaction's first round is judged)
     bool business_clock = false;
     std::map<std::string, calendar> calendars;
     std::optional<column> calendar_by;                 ///< team or channel
@@ -134,9 +136,23 @@ struct timeline_options {
                     // the next agent reply (waiting since the oldest unanswered message).
                     o.frt_from_created = false;
                     o.human_frt_from_handoff = true;
+                } else if (o.preset == "taobao") {
+                    // Taobao/Tmall 3-minute human response rate (3分钟人工响应率): per question
+                    // round (首问首答), a human reply within 180 s; auto-replies and bots do not
+                    // answer; only rounds opened 09:00-23:00 Beijing time are judged.
+                    o.round_within_s = 180;
+                    o.service_window = std::pair{9 * 3600, 23 * 3600};
+                    o.service_window_timezone = time_zone("Asia/Shanghai");
+                } else if (o.preset == "jd") {
+                    // JD 30-second response rate (30秒应答率): the customer's first question
+                    // answered by a person within 30 s; consultations opened at night
+                    // (00:00-08:00 Beijing time) are excluded.
+                    o.round_within_s = 30;
+                    o.first_round_only = true;
+                    o.service_window = std::pair{8 * 3600, 24 * 3600};
+                    o.service_window_timezone = time_zone("Asia/Shanghai");
                 } else if (o.preset != "default") {
-                    throw config_error("events.preset", "expected default, zendesk or chatwoot, actual \"" + o.preset +
-                                                            "\" (Taobao and JD presets are not available yet)");
+                    throw config_error("events.preset", "expected default, zendesk, chatwoot, taobao or jd, actual \"" + o.preset + "\"");
                 }
             }
             for (const auto& [k, v] : e.items()) {
@@ -153,6 +169,17 @@ struct timeline_options {
                     if (!v.is_array() || v.size() != 2) throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
                     o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"), calendar::parse_clock(v[1], kp + "[1]")};
                     if (o.service_window->first >= o.service_window->second) throw config_error(kp, "expected start < end");
+                } else if (k == "service_window_timezone") {
+                    try {
+                        o.service_window_timezone = time_zone(detail::get_string(v, kp));
+                    } catch (const std::invalid_argument& x) {
+                        throw config_error(kp, x.what());
+                    }
+                } else if (k == "round_response_of") {
+                    const std::string r = detail::get_string(v, kp);
+                    if (r != "every_round" && r != "first_round")
+                        throw config_error(kp, "expected \"every_round\" or \"first_round\", actual \"" + r + "\"");
+                    o.first_round_only = r == "first_round";
                 } else if (k != "preset") detail::unknown_key(kp);
             }
         }
@@ -360,20 +387,23 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     // Waits and rounds: open at the oldest unanswered customer message, close at the next answer.
     micros open_at = 0;
     bool open = false;
+    const time_zone& window_tz = o.service_window_timezone ? *o.service_window_timezone : tz;
     auto in_window = [&](micros t) {
         if (!o.service_window) return true;
-        const micros local = tz.to_local(t);
+        const micros local = window_tz.to_local(t);
         const auto sod = static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) - time_zone::floor_div(local, 86400 * us_per_s) * 86400);
         return sod >= o.service_window->first && sod < o.service_window->second;
     };
     bool open_in_window = false;
     for (const event& e : ev) {
         if (e.customer_message() && !open) {
-            say("wait/round opens at " + line(e) + (in_window(e.at) ? "" : " (outside the service window)"));
+            say("wait/round opens at " + line(e) + (!in_window(e.at) ? " (outside the service window: not judged)"
+                                                    : o.first_round_only && d.rounds > 0 ? " (not the first round: not judged, rule round_response_of = first_round)"
+                                                                                        : ""));
             open = true;
             open_at = e.at;
             ++d.rounds;
-            open_in_window = in_window(e.at);
+            open_in_window = in_window(e.at) && (!o.first_round_only || d.rounds == 1);
             d.rounds_in_window += open_in_window;
         } else if (e.answers() && open) {
             d.waits.push_back(elapsed(open_at, e.at));
