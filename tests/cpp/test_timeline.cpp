@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -13,6 +14,11 @@ using cskpi::timeline::calendar;
 
 namespace {
 micros at(const char* s, const char* zone = "UTC") { return *parse_timestamp(s, time_zone(zone)); }
+// Metric vectors equal value for value, NaN (undefined) equal to NaN.
+bool same(const std::vector<double>& a, const std::vector<double>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+}
 calendar shop() {
     return calendar::from_json(json::parse(R"({"timezone": "Asia/Shanghai",
         "week": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "tue": [["09:00", "12:00"], ["13:00", "18:00"]],
@@ -97,7 +103,6 @@ TEST_CASE("events to interactions: a hand-worked log") {
                            "t4,2026-03-02 12:00:00,customer,,,,,x,chat,\n"                   // unanswered round
                            "t4,2026-03-02 12:00:00,robot,,,,,x,,\n";                         // bad sender
     const report r = timeline::run_events_report(path, config{}, {group_key::agent});
-    std::remove(path.c_str());
     CHECK(r.rows_read == 19);
     CHECK(r.rows_rejected == 2);
     CHECK(r.rows_accepted == 17);
@@ -128,6 +133,34 @@ TEST_CASE("events to interactions: a hand-worked log") {
     CHECK(r.groups[2].metric("bot_escalation_rate") == 1);
     CHECK_FALSE(r.groups[3].keys[0].has_value());  // t4: nobody answered
     CHECK(r.groups[3].metric("round_response_rate") == 0);
+
+    // agent = all: t1 belongs to 张伟 and 李娜 (both answered), each row counting the whole
+    // interaction; the overall row still counts every interaction once.
+    config all_cfg;
+    all_cfg.timeline = json::parse(R"({"events": {"agent": "all"}})");
+    const report a = timeline::run_events_report(path, all_cfg, {group_key::agent});
+    REQUIRE(a.groups.size() == 5);
+    CHECK(same(a.groups[0].metrics, r.groups[0].metrics));
+    CHECK(a.groups[0].metric("waits") == 4);
+    CHECK(a.rows_rejected == 2);
+    REQUIRE(a.rejects.size() == 2);  // t3 listed once
+    CHECK(*a.groups[1].keys[0] == "张伟");
+    CHECK(*a.groups[2].keys[0] == "李娜");
+    CHECK(*a.groups[3].keys[0] == "王芳");
+    CHECK_FALSE(a.groups[4].keys[0].has_value());
+    for (int g : {1, 2}) {
+        CHECK(a.groups[g].metric("interactions") == 1);
+        CHECK(a.groups[g].metric("frt_mean") == 50);  // t1's first response, by 张伟
+        CHECK(a.groups[g].metric("waits") == 3);
+        CHECK(a.groups[g].metric("csat_mean") == 5);
+        CHECK(a.groups[g].metric("reopen_rate") == 1);
+    }
+    CHECK(same(a.groups[3].metrics, r.groups[2].metrics));
+    CHECK(same(a.groups[4].metrics, r.groups[3].metrics));
+    // Without an agent grouping the option changes nothing.
+    CHECK(same(timeline::run_events_report(path, all_cfg, {group_key::channel}).groups[1].metrics,
+               timeline::run_events_report(path, config{}, {group_key::channel}).groups[1].metrics));
+    std::remove(path.c_str());
 }
 
 TEST_CASE("presets taobao and jd: round rules worked from their definitions (by hand)") {

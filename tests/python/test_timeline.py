@@ -117,7 +117,8 @@ def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_
         msg_times = [t[i] for i in range(len(g)) if kind.iloc[i] == "message"]
         sessions = sum(1 for i, x in enumerate(msg_times) if i == 0 or (x - msg_times[i - 1]).total_seconds() > gap)
         rows.append({"interaction_id": iid, "agent": agent, "frt": frt, "waits": waits, "rounds": rounds, "ok": ok,
-                     "judged": judged, "sessions": sessions})
+                     "judged": judged, "sessions": sessions,
+                     "participants": list(dict.fromkeys(g["agent"][answers].dropna()))})
     return pd.DataFrame(rows)
 
 
@@ -289,3 +290,27 @@ def test_platform_presets_on_random_logs(tmp_path, preset, within, window, first
     assert m["round_response_rate_den"] == per["judged"].sum()
     assert m["round_response_rate_num"] == per["ok"].sum()
     assert m["round_response_rate"] == pytest.approx(per["ok"].sum() / per["judged"].sum(), rel=1e-12)
+
+
+def test_agent_all_counts_an_interaction_for_every_agent_who_answered(tmp_path):
+    path = tmp_path / "events.csv"
+    raw = random_log(path, 300, seed=23)
+    events = raw.replace("", np.nan)
+    events["at"] = pd.to_datetime(events["at"])
+    per = oracle(events, within=180, gap=600)
+    assert (per["participants"].str.len() > 1).any()  # the log has shared conversations
+    rep = cskpi.report(events=path, by=["agent"], config={"events": {"agent": "all"}})
+    one = per.explode("participants")
+    for agent, g in one.dropna(subset=["participants"]).groupby("participants"):
+        row = rep[rep["agent"] == agent].iloc[0]
+        assert row["interactions"] == len(g)
+        w = np.concatenate([x for x in g["waits"] if x])
+        assert row["waits"] == len(w)
+        assert row["reply_time_mean"] == pytest.approx(w.mean(), rel=1e-12)
+        assert row["frt_mean"] == pytest.approx(g["frt"].mean(), rel=1e-12)
+        assert row["rounds"] == g["rounds"].sum()
+    unanswered = per[per["participants"].str.len() == 0]
+    assert rep[rep["agent"].isna()].iloc[0]["interactions"] == len(unanswered)
+    overall = cskpi.report_json(events=path, by=["agent"], config={"events": {"agent": "all"}})["groups"][0]["metrics"]
+    assert overall["interactions"] == len(per)
+    assert overall["waits"] == sum(len(w) for w in per["waits"])

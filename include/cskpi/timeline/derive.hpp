@@ -108,7 +108,8 @@ struct timeline_options {
     std::optional<std::pair<std::int32_t, std::int32_t>> service_window;  ///< [start, end) local seconds of day
     std::optional<time_zone> service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
-    bool first_round_only = false;  ///< "round_response_of": "first_round" (only the interaction's first round is judged)
+    bool first_round_only = false;
+    bool agent_all = false;  ///< "agent": "all" (every answering agent owns the interaction) or "first_response"  ///< "round_response_of": "first_round" (only the interaction's first round is judged)
     bool business_clock = false;
     std::map<std::string, calendar> calendars;
     std::optional<column> calendar_by;                 ///< team or channel
@@ -175,6 +176,11 @@ struct timeline_options {
                     } catch (const std::invalid_argument& x) {
                         throw config_error(kp, x.what());
                     }
+                } else if (k == "agent") {
+                    const std::string a = detail::get_string(v, kp);
+                    if (a != "first_response" && a != "all")
+                        throw config_error(kp, "expected \"first_response\" or \"all\", actual \"" + a + "\"");
+                    o.agent_all = a == "all";
                 } else if (k == "round_response_of") {
                     const std::string r = detail::get_string(v, kp);
                     if (r != "every_round" && r != "first_round")
@@ -282,6 +288,7 @@ struct derived_interaction {
     micros created_at = 0;
     std::optional<micros> frt_start, first_response_at, resolved_at;
     std::optional<std::string> agent;
+    std::vector<std::string> participants;  ///< with agent = all: every agent who answered, in order of first answer
     bool bot = false, transferred = false, resolved = false;
     std::int64_t reopened = 0;
     std::optional<std::string> csat;  ///< text of the last rating event's number
@@ -355,6 +362,16 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         say("first response = the bot's first message after the customer's (bot-only conversation); FRT " + cskpi::detail::number_text(d.frt_s) + " s");
     } else {
         say("first response: none (no public agent message after the first customer message)");
+    }
+    if (o.agent_all) {
+        for (const event& e : ev)
+            if (e.answers() && e.agent && std::find(d.participants.begin(), d.participants.end(), *e.agent) == d.participants.end())
+                d.participants.push_back(*e.agent);
+        if (d.participants.size() > 1) {
+            std::string names;
+            for (const auto& p : d.participants) names.append(names.empty() ? "" : ", ").append(p);
+            say("agent = all participants (rule agent = all): " + names + "; each of their rows counts the whole interaction");
+        }
     }
     // Transfers, solves, ratings.
     std::optional<std::string> last_status;

@@ -36,6 +36,8 @@ struct derived_table {
     std::vector<std::int64_t> created_ns;
     std::vector<std::array<std::string, detail::n_carried>> carried;
     std::vector<std::string> agent, csat_from_rating;
+    std::vector<std::uint32_t> part_begin;  ///< agent = all: participants of row i: parts[part_begin[i] .. part_begin[i + 1])
+    std::vector<std::string> parts;
     std::vector<double> frt_s, resolution_s;
     std::vector<std::uint8_t> resolved, transferred, bot;
     std::vector<std::int64_t> reopened;
@@ -161,6 +163,11 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         t.created_ns.push_back(d.created_at * 1000);
         t.carried.push_back(carried);
         t.agent.push_back(d.agent.value_or(""));
+        if (o.agent_all) {
+            if (t.part_begin.empty()) t.part_begin.push_back(0);
+            t.parts.insert(t.parts.end(), d.participants.begin(), d.participants.end());
+            t.part_begin.push_back(static_cast<std::uint32_t>(t.parts.size()));
+        }
         t.csat_from_rating.push_back(d.csat.value_or(""));
         t.frt_s.push_back(d.frt_s >= 0 ? d.frt_s : stats::nan);
         t.resolution_s.push_back(d.resolution_s >= 0 ? d.resolution_s : stats::nan);
@@ -267,6 +274,61 @@ inline void append_sla(derived_table& dst, const derived_table& src, std::size_t
     dst.pause_begin.push_back(static_cast<std::uint32_t>(dst.pauses.size()));
 }
 
+namespace detail {
+/// Derived rows as an engine frame: frame row j is derived row rows[j] with agent agents[j];
+/// rows marked `copy` take their ids, in order, from copy_ids. Owns the gathered columns.
+struct derived_frame {
+    frame f;
+    std::vector<std::vector<std::string_view>> views;
+    std::vector<std::int64_t> created, reopened;
+    std::vector<double> frt, resolution;
+    std::vector<std::uint8_t> resolved, transferred, bot;
+
+    derived_frame(const derived_table& t, const std::vector<std::uint32_t>& rows, const std::vector<std::string_view>& agents,
+                  const std::vector<std::uint8_t>& copy, const std::vector<std::string>& copy_ids) {
+        const std::size_t m = rows.size();
+        f.rows = m;
+        views.reserve(2 + n_carried);
+        auto text_col = [&](column c, auto get) {
+            auto& v = views.emplace_back();
+            v.reserve(m);
+            for (std::size_t j = 0; j < m; ++j) v.push_back(get(j, rows[j]));
+            auto& fc = f.columns[static_cast<std::size_t>(c)];
+            fc.type = frame_column::kind::strings;
+            fc.categories = v;
+        };
+        std::size_t next_copy = 0;
+        text_col(column::id, [&](std::size_t j, std::size_t i) {
+            return copy[j] ? std::string_view(copy_ids[next_copy++]) : std::string_view(t.id[i]);
+        });
+        text_col(column::agent, [&](std::size_t j, std::size_t) { return agents[j]; });
+        for (std::size_t c = 0; c < n_carried; ++c) {
+            if (carried[c] == column::csat)  // a rating event beats a carried column
+                text_col(column::csat, [&](std::size_t, std::size_t i) {
+                    return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c] : t.csat_from_rating[i]);
+                });
+            else
+                text_col(carried[c], [&, c](std::size_t, std::size_t i) { return std::string_view(t.carried[i][c]); });
+        }
+        auto gather = [&](auto& dst, const auto& src, column c, frame_column::kind k) {
+            dst.resize(m);
+            for (std::size_t j = 0; j < m; ++j) dst[j] = src[rows[j]];
+            auto& fc = f.columns[static_cast<std::size_t>(c)];
+            fc.type = k;
+            fc.data = dst.data();
+        };
+        gather(created, t.created_ns, column::created_at, frame_column::kind::datetime_utc);
+        gather(frt, t.frt_s, column::first_response_s, frame_column::kind::float64);
+        gather(resolution, t.resolution_s, column::resolution_s, frame_column::kind::float64);
+        gather(resolved, t.resolved, column::resolved, frame_column::kind::boolean);
+        gather(transferred, t.transferred, column::transferred, frame_column::kind::boolean);
+        gather(bot, t.bot, column::bot, frame_column::kind::boolean);
+        gather(reopened, t.reopened, column::reopened, frame_column::kind::int64);
+    }
+    derived_frame(const derived_frame&) = delete;  // the frame points into this object
+};
+}  // namespace detail
+
 /// Names of the joined timeline columns, in report order.
 inline const std::vector<std::string>& timeline_metrics() {
     static const std::vector<std::string> n = {
@@ -316,64 +378,69 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     std::map<std::vector<std::optional<std::string>>, std::size_t> acc_index;
     std::vector<acc> accs(1);  // [0] = overall
     derived_table sla_store;   // SLA timers of accepted rows, settled once as_of is known
-    std::vector<std::size_t> sla_group;
+    std::vector<std::pair<std::size_t, std::size_t>> sla_group;  // (sla_store row, group)
     std::optional<std::pair<report, report_state>> total;
     std::uint64_t rows_rejected_with_interactions = 0, derived = 0;
 
+    // With agent = all and an agent grouping, an interaction has one engine row per participant
+    // (copies get a private id suffix so the duplicate-id rule leaves them alone); the overall
+    // row then comes from a second pass over one row per interaction, so it counts each once.
+    const bool expand = o.agent_all && std::find(by.begin(), by.end(), group_key::agent) != by.end();
+    std::optional<std::pair<report, report_state>> total_overall;
+
     auto on_chunk = [&](derived_table& t) {
         const std::size_t n = t.size();
-        // The derived rows as a frame: text columns as one view per row.
-        frame f;
-        f.rows = n;
-        std::vector<std::vector<std::string_view>> views;
-        views.reserve(4 + detail::n_carried);
-        auto text_col = [&](column c, auto get) {
-            auto& v = views.emplace_back();
-            v.reserve(n);
-            for (std::size_t i = 0; i < n; ++i) v.push_back(get(i));
-            auto& fc = f.columns[static_cast<std::size_t>(c)];
-            fc.type = frame_column::kind::strings;
-            fc.categories = v;
-        };
-        text_col(column::id, [&](std::size_t i) { return std::string_view(t.id[i]); });
-        text_col(column::agent, [&](std::size_t i) { return std::string_view(t.agent[i]); });
-        for (std::size_t c = 0; c < detail::n_carried; ++c) {
-            if (detail::carried[c] == column::csat)  // a rating event beats a carried column
-                text_col(column::csat, [&](std::size_t i) {
-                    return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c] : t.csat_from_rating[i]);
-                });
-            else
-                text_col(detail::carried[c], [&, c](std::size_t i) { return std::string_view(t.carried[i][c]); });
+        std::vector<std::uint32_t> row_of;  // engine row -> derived row
+        std::vector<std::string_view> agent_of;
+        std::vector<std::string> copy_id;   // ids of participant copies after the first
+        std::vector<std::uint8_t> is_copy;
+        row_of.reserve(n);
+        agent_of.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
+            if (np == 0) {
+                row_of.push_back(static_cast<std::uint32_t>(i));
+                agent_of.emplace_back(t.agent[i]);
+                is_copy.push_back(0);
+            }
+            for (std::size_t k = 0; k < np; ++k) {
+                row_of.push_back(static_cast<std::uint32_t>(i));
+                agent_of.emplace_back(t.parts[t.part_begin[i] + k]);
+                is_copy.push_back(k > 0);
+                if (k > 0) copy_id.push_back(t.id[i] + '\x1f' + std::to_string(k));
+            }
         }
-        auto set = [&](column c, frame_column::kind k, const void* data) {
-            auto& fc = f.columns[static_cast<std::size_t>(c)];
-            fc.type = k;
-            fc.data = data;
-        };
-        set(column::created_at, frame_column::kind::datetime_utc, t.created_ns.data());
-        set(column::first_response_s, frame_column::kind::float64, t.frt_s.data());
-        set(column::resolution_s, frame_column::kind::float64, t.resolution_s.data());
-        set(column::resolved, frame_column::kind::boolean, t.resolved.data());
-        set(column::transferred, frame_column::kind::boolean, t.transferred.data());
-        set(column::bot, frame_column::kind::boolean, t.bot.data());
-        set(column::reopened, frame_column::kind::int64, t.reopened.data());
-
-        // Engine rejects are per derived row: remember which, and name the events' lines instead.
         std::vector<std::uint8_t> rejected(n, 0);
         run_options inner = opt;
         inner.progress = nullptr;
-        inner.reject_sink = [&](const reject& r) {
-            const auto i = static_cast<std::size_t>(r.line - 1);
-            rejected[i] = 1;
-            reject x = r;
-            x.line = t.first_line[i];
-            x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
-            if (cfg.strict) throw input_error(path, x.line, x.column, x.value, x.reason);
-            pending.push_back(std::move(x));
-        };
-        auto part = run_partial(f, cfg, by, inner, path);
-        if (!total) total = std::move(part);
-        else total->second.merge(part.second);
+        {
+            // Engine rejects are per derived row: remember which, and name the events' lines instead.
+            const detail::derived_frame df(t, row_of, agent_of, is_copy, copy_id);
+            inner.reject_sink = [&](const reject& r) {
+                const auto j = static_cast<std::size_t>(r.line - 1);
+                const std::size_t i = row_of[j];
+                rejected[i] = 1;
+                if (is_copy[j]) return;  // the interaction's first row says it
+                reject x = r;
+                x.line = t.first_line[i];
+                x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
+                if (cfg.strict) throw input_error(path, x.line, x.column, x.value, x.reason);
+                pending.push_back(std::move(x));
+            };
+            auto part = run_partial(df.f, cfg, by, inner, path);
+            if (!total) total = std::move(part);
+            else total->second.merge(part.second);
+        }
+        if (expand) {
+            std::vector<std::uint32_t> rows(n);
+            std::vector<std::string_view> agents(n);
+            for (std::size_t i = 0; i < n; ++i) rows[i] = static_cast<std::uint32_t>(i), agents[i] = t.agent[i];
+            const detail::derived_frame df(t, rows, agents, std::vector<std::uint8_t>(n, 0), std::vector<std::string>{});
+            inner.reject_sink = [](const reject&) {};  // already listed by the pass above
+            auto part = run_partial(df.f, cfg, {}, inner, path);
+            if (!total_overall) total_overall = std::move(part);
+            else total_overall->second.merge(part.second);
+        }
         derived += n;
         emit(pending);
 
@@ -395,17 +462,22 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             }
         };
         std::vector<std::optional<std::string>> key(by.size());
+        std::vector<std::size_t> gs;  // the groups of one interaction (several with agent = all)
         for (std::size_t i = 0; i < n; ++i) {
             if (rejected[i]) {
                 rows_rejected_with_interactions += t.event_rows[i];
                 continue;
             }
-            std::size_t g = 0;
+            gs.clear();
             if (!by.empty()) {
-                for (std::size_t k = 0; k < by.size(); ++k) key[k] = label_of(i, by[k]);
-                auto [it, fresh] = acc_index.try_emplace(key, accs.size());
-                if (fresh) accs.emplace_back();
-                g = it->second;
+                const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
+                for (std::size_t c = 0; c < std::max<std::size_t>(np, 1); ++c) {
+                    for (std::size_t k = 0; k < by.size(); ++k)
+                        key[k] = by[k] == group_key::agent && np ? std::optional(t.parts[t.part_begin[i] + c]) : label_of(i, by[k]);
+                    auto [it, fresh] = acc_index.try_emplace(key, accs.size());
+                    if (fresh) accs.emplace_back();
+                    gs.push_back(it->second);
+                }
             }
             auto add = [&](acc& a) {
                 const auto b = t.wait_begin[i], e = t.wait_begin[i + 1];
@@ -421,15 +493,15 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                 a.sessions += t.sessions[i];
             };
             add(accs[0]);
-            if (g) add(accs[g]);
+            for (std::size_t g : gs) add(accs[g]);
             if (t.policy[i] < 0) continue;  // no SLA policy applies: nothing to settle
             if (o.as_of) {
                 const sla_states st = settle_sla(t, i, o, *o.as_of);
                 accs[0].add(st);
-                if (g) accs[g].add(st);
+                for (std::size_t g : gs) accs[g].add(st);
             } else {
                 append_sla(sla_store, t, i);
-                sla_group.push_back(g);
+                for (std::size_t g : gs) sla_group.emplace_back(sla_store.policy.size() - 1, g);
             }
         }
     };
@@ -441,13 +513,14 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
         on_chunk(none);
     }
     const micros as_of = o.as_of.value_or(latest);
-    for (std::size_t r = 0; r < sla_group.size(); ++r) {
+    for (std::size_t r = 0, k = 0; r < sla_store.policy.size(); ++r) {
         const sla_states st = settle_sla(sla_store, r, o, as_of);
         accs[0].add(st);
-        if (sla_group[r]) accs[sla_group[r]].add(st);
+        for (; k < sla_group.size() && sla_group[k].first == r; ++k) accs[sla_group[k].second].add(st);
     }
 
     report rep = cskpi::detail::finish(std::move(*total), opt.threads);
+    if (expand) rep.groups[0].metrics = cskpi::detail::finish(std::move(*total_overall), opt.threads).groups[0].metrics;
     emit(pending);
     rep.rejects = std::move(kept);
     rep.rows_read = events_ledger.rows_read;
