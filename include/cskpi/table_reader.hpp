@@ -129,10 +129,11 @@ public:
             }
             rec_.line = this_line;
             for (std::size_t c = 0; c < columns_.size(); ++c) {
-                rec_.cells[c].reset();
-                if (!where_[c]) continue;
-                const std::string_view v = detail::trim(fields_[*where_[c]]);
-                if (!v.empty()) rec_.cells[c] = std::string(v);
+                const std::string_view v = where_[c] ? detail::trim(fields_[*where_[c]]) : std::string_view();
+                auto& cell = rec_.cells[c];
+                if (v.empty()) cell.reset();
+                else if (cell) cell->assign(v);  // reuses the buffer of the previous record
+                else cell.emplace(v);
             }
             on_record(static_cast<const text_record&>(rec_));
         }

@@ -57,7 +57,8 @@ struct event_problem {
 /// Validates one event row whose first cells follow event_columns(): timestamp, sender, kind,
 /// public flag, the status of a status event, the number of a rating. Empty kind = message,
 /// empty public = true, a note is never public. Returns nullopt and fills `why` for a bad row.
-inline std::optional<event> parse_event(const text_record& r, const time_zone& tz, event_problem& why) {
+/// Without `keep_text` only a rating keeps its text (derivation needs no other; QA checks do).
+inline std::optional<event> parse_event(const text_record& r, const time_zone& tz, event_problem& why, bool keep_text = true) {
     auto bad = [&](std::size_t c, const char* reason) {
         why = {c, reason};
         return std::optional<event>();
@@ -93,7 +94,7 @@ inline std::optional<event> parse_event(const text_record& r, const time_zone& t
             return bad(6, "expected new, open, pending, hold, solved or closed for a status event");
         e.status = r.cells[6];
     }
-    e.text = r.cells[7];
+    if (keep_text || e.kind == event_kind::rating) e.text = r.cells[7];
     if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
     return e;
 }
