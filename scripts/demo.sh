@@ -26,3 +26,7 @@ build/cskpi calibrate examples/data/shop_reviews.csv --rubric examples/data/shop
 echo
 echo "== Event log: interactions derived from message events, with reply times and rounds =="
 build/cskpi report --events examples/data/shop_messages.csv --config examples/data/shop_config.json --by team --format table
+echo
+echo "== Platform presets on the same log: round% = Taobao 3-minute human response rate, then JD 30-second first-reply rate =="
+build/cskpi report --events examples/data/shop_messages.csv --config examples/data/shop_taobao.json --by team --format table | sed -n '4,9p'
+build/cskpi report --events examples/data/shop_messages.csv --config examples/data/shop_jd.json --by team --format table | sed -n '4,9p'

@@ -37,6 +37,20 @@ struct run_options {
 };
 
 namespace detail {
+/// "rss X MB, peak Y MB" of this process (Linux), for CSKPI_TRACE lines; empty elsewhere.
+inline std::string memory_trace() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return {};
+    char line[256];
+    long rss = 0, hwm = 0;
+    while (std::fgets(line, sizeof line, f)) {
+        std::sscanf(line, "VmRSS: %ld", &rss);
+        std::sscanf(line, "VmHWM: %ld", &hwm);
+    }
+    std::fclose(f);
+    return "; rss " + std::to_string(rss / 1024) + " MB, peak " + std::to_string(hwm / 1024) + " MB";
+}
+
 
 /// Reads a file (or stdin for "-") in blocks that end on record boundaries. A regular file is
 /// memory-mapped: blocks are views into the mapping (no copy), and each consumed block's pages
@@ -347,8 +361,8 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     rep.by = by;
     if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
         auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
-        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms\n", ms(t_start, t_read),
-                     ms(t_read, std::chrono::steady_clock::now()));
+        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms%s\n", ms(t_start, t_read),
+                     ms(t_read, std::chrono::steady_clock::now()), memory_trace().c_str());
     }
     return {std::move(rep), std::move(states[0])};
 }
@@ -358,8 +372,9 @@ inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     const auto t0 = std::chrono::steady_clock::now();
     r.first.groups = r.second.finalize(threads);
     if (std::getenv("CSKPI_TRACE"))
-        std::fprintf(stderr, "cskpi trace: finalize %.0f ms\n",
-                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        std::fprintf(stderr, "cskpi trace: finalize %.0f ms%s\n",
+                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                     memory_trace().c_str());
     return std::move(r.first);
 }
 
