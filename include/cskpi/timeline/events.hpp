@@ -8,6 +8,7 @@
 // with its whole interaction when the derived interaction is invalid (e.g. no channel); the
 // interaction's reject names its first line and how many rows it had.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -387,6 +388,9 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     // row then comes from a second pass over one row per interaction, so it counts each once.
     const bool expand = o.agent_all && std::find(by.begin(), by.end(), group_key::agent) != by.end();
     std::optional<std::pair<report, report_state>> total_overall;
+    // The overall row's waits are gathered from the groups at the end (one copy in memory, not
+    // two), unless a wait can sit in several groups (agent = all) or there are no groups.
+    const bool overall_keeps_waits = by.empty() || expand;
 
     auto on_chunk = [&](derived_table& t) {
         const std::size_t n = t.size();
@@ -479,11 +483,12 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                     gs.push_back(it->second);
                 }
             }
-            auto add = [&](acc& a) {
+            auto add = [&](acc& a, bool keep_waits) {
                 const auto b = t.wait_begin[i], e = t.wait_begin[i + 1];
                 if (e > b) {
                     double sum = 0;
-                    for (auto w = b; w < e; ++w) a.waits.push_back(t.waits[w]), sum += t.waits[w];
+                    for (auto w = b; w < e; ++w) sum += t.waits[w];
+                    if (keep_waits) a.waits.insert(a.waits.end(), t.waits.begin() + b, t.waits.begin() + e);
                     a.interaction_mean_sum += sum / (e - b);
                     a.interactions_with_waits += 1;
                 }
@@ -492,8 +497,8 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                 a.within += t.rounds_within[i];
                 a.sessions += t.sessions[i];
             };
-            add(accs[0]);
-            for (std::size_t g : gs) add(accs[g]);
+            add(accs[0], overall_keeps_waits);
+            for (std::size_t g : gs) add(accs[g], true);
             if (t.policy[i] < 0) continue;  // no SLA policy applies: nothing to settle
             if (o.as_of) {
                 const sla_states st = settle_sla(t, i, o, *o.as_of);
@@ -530,6 +535,32 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     rep.input_path = path;
 
     auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
+    constexpr std::size_t n_metrics = 23;
+    auto values_of = [&](acc& a) {
+        const double nw = static_cast<double>(a.waits.size());
+        double sum = 0, mx = stats::nan;
+        for (double w : a.waits) sum += w, mx = std::isnan(mx) ? w : std::max(mx, w);
+        const double mean = nw ? sum / nw : stats::nan;
+        const double med = stats::quantile_type7(a.waits, 0.5), p90 = stats::quantile_type7(a.waits, 0.9);
+        return std::array<double, n_metrics>{nw, mean, med, p90, mx,
+                                 a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
+                                 a.rounds, a.in_window ? a.within / a.in_window : stats::nan, a.within, a.in_window, a.sessions,
+                                 rate(a.sla[0]), a.sla[0][0], a.sla[0][0] + a.sla[0][1], a.sla[0][2],
+                                 rate(a.sla[1]), a.sla[1][0], a.sla[1][0] + a.sla[1][1], a.sla[1][2],
+                                 rate(a.sla[2]), a.sla[2][0], a.sla[2][0] + a.sla[2][1], a.sla[2][2]};
+    };
+    std::vector<std::array<double, n_metrics>> values(accs.size());
+    for (std::size_t ai = 1; ai < accs.size(); ++ai) values[ai] = values_of(accs[ai]);
+    if (!overall_keeps_waits) {  // the overall waits are the groups' (each wait in one group): gather, freeing as we go
+        std::size_t total_waits = 0;
+        for (std::size_t ai = 1; ai < accs.size(); ++ai) total_waits += accs[ai].waits.size();
+        accs[0].waits.reserve(total_waits);
+        for (std::size_t ai = 1; ai < accs.size(); ++ai) {
+            accs[0].waits.insert(accs[0].waits.end(), accs[ai].waits.begin(), accs[ai].waits.end());
+            std::vector<double>().swap(accs[ai].waits);
+        }
+    }
+    values[0] = values_of(accs[0]);
     for (std::size_t gi = 0; gi < rep.groups.size(); ++gi) {
         std::size_t ai = 0;
         if (gi > 0) {
@@ -537,20 +568,8 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             if (it == acc_index.end()) throw std::logic_error("events: report group without timeline facts");
             ai = it->second;
         }
-        acc& a = accs[ai];
-        const double nw = static_cast<double>(a.waits.size());
-        double sum = 0, mx = stats::nan;
-        for (double w : a.waits) sum += w, mx = std::isnan(mx) ? w : std::max(mx, w);
-        const double mean = nw ? sum / nw : stats::nan;
-        const double med = stats::quantile_type7(a.waits, 0.5), p90 = stats::quantile_type7(a.waits, 0.9);
-        const double values[] = {nw, mean, med, p90, mx,
-                                 a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
-                                 a.rounds, a.in_window ? a.within / a.in_window : stats::nan, a.within, a.in_window, a.sessions,
-                                 rate(a.sla[0]), a.sla[0][0], a.sla[0][0] + a.sla[0][1], a.sla[0][2],
-                                 rate(a.sla[1]), a.sla[1][0], a.sla[1][0] + a.sla[1][1], a.sla[1][2],
-                                 rate(a.sla[2]), a.sla[2][0], a.sla[2][0] + a.sla[2][1], a.sla[2][2]};
         auto& extra = rep.groups[gi].extra;
-        for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[m]);
+        for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[ai][m]);
     }
     return rep;
 }
