@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "detail/samples.hpp"
 #include "records.hpp"
 #include "version.hpp"
 
@@ -63,7 +64,7 @@ struct group_state {
     std::uint64_t complaint_rows = 0, complaint_responded = 0, complaint_resolved = 0;
     std::uint64_t presale_rows = 0, presale_converted = 0;
     std::int64_t sales_total = 0;  ///< millionths of the currency unit
-    std::vector<micros> frt, handle, resolution;  ///< samples for exact quantiles (any order)
+    detail::duration_samples frt, handle, resolution;  ///< samples for exact quantiles (any order)
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
     void update(const row_facts& f, int satisfied_min) {
@@ -119,9 +120,9 @@ struct group_state {
 #define CSKPI_X(n) n += o.n;
         CSKPI_GROUP_COUNTS(CSKPI_X)
 #undef CSKPI_X
-        frt.insert(frt.end(), o.frt.begin(), o.frt.end());
-        handle.insert(handle.end(), o.handle.begin(), o.handle.end());
-        resolution.insert(resolution.end(), o.resolution.begin(), o.resolution.end());
+        frt.append(o.frt);
+        handle.append(o.handle);
+        resolution.append(o.resolution);
         return *this;
     }
     group_state& operator+=(const group_state& o) { return merge(o); }
@@ -151,8 +152,9 @@ struct group_state {
     }
 
 private:
-    static bool same_multiset(std::vector<micros> a, std::vector<micros> b) {
-        if (a.size() != b.size()) return false;
+    static bool same_multiset(const detail::duration_samples& x, const detail::duration_samples& y) {
+        if (x.size() != y.size()) return false;
+        std::vector<micros> a = x.values(), b = y.values();
         std::sort(a.begin(), a.end());
         std::sort(b.begin(), b.end());
         return a == b;
@@ -164,7 +166,11 @@ private:
 inline void to_json(nlohmann::json& j, const group_state& s) {
     nlohmann::json counts = nlohmann::json::object();
     s.visit_counts([&](const char* name, const auto& v) { counts[name] = v; });
-    auto sorted = [](std::vector<micros> v) { std::sort(v.begin(), v.end()); return v; };
+    auto sorted = [](const detail::duration_samples& d) {
+        std::vector<micros> v = d.values();
+        std::sort(v.begin(), v.end());
+        return v;
+    };
     j = {{"type", "cskpi.group_state"}, {"version", state_version}, {"counts", counts},
          {"frt_us", sorted(s.frt)}, {"handle_us", sorted(s.handle)},
          {"resolution_us", sorted(s.resolution)}};
@@ -211,9 +217,9 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
             throw std::invalid_argument(std::string("cskpi.group_state: counts.") + name + " is negative");
         v = c[name].get<T>();
     });
-    out.frt = detail::samples_from_json(j, "frt_us");
-    out.handle = detail::samples_from_json(j, "handle_us");
-    out.resolution = detail::samples_from_json(j, "resolution_us");
+    out.frt = detail::duration_samples(detail::samples_from_json(j, "frt_us"));
+    out.handle = detail::duration_samples(detail::samples_from_json(j, "handle_us"));
+    out.resolution = detail::duration_samples(detail::samples_from_json(j, "resolution_us"));
     if (out.frt.size() != out.answered || out.answered > out.interactions ||
         out.resolved > out.interactions || out.handle.size() > out.interactions ||
         out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||

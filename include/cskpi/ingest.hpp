@@ -294,20 +294,25 @@ public:
     std::uint64_t insert(std::string_view id, std::uint64_t line) { return insert_hashed(hash(id), line); }
     /// insert() with the hash computed beforehand (outside a lock, in parallel).
     std::uint64_t insert_hashed(std::uint64_t h, std::uint64_t line) {
-        if ((size_ + 1) * 10 > hashes_.size() * 7) grow();
-        std::size_t i = h & mask_;
+        if ((size_ + 1) * 20 > hashes_.size() * 17) rehash(hashes_.empty() ? 1024 : hashes_.size() * 2);
+        std::size_t i = home(h);
         while (hashes_[i] != 0) {
             if (hashes_[i] == h) return lines_[i] ? lines_[i] : UINT64_MAX;
-            i = (i + 1) & mask_;
+            i = i + 1 == hashes_.size() ? 0 : i + 1;
         }
         hashes_[i] = h;
         lines_[i] = static_cast<std::uint32_t>(line <= UINT32_MAX ? line : 0);
         ++size_;
         return 0;
     }
+    /// Expects about `n` ids: sizes the table once (load 0.8) instead of doubling up to it.
+    void reserve(std::size_t n) {
+        const std::size_t cap = n + n / 4;
+        if (cap > hashes_.size()) rehash(cap);
+    }
     /// Hints the CPU to fetch the slot of hash `h` (hides cache misses in a batch of inserts).
     void prefetch(std::uint64_t h) const {
-        if (!hashes_.empty()) __builtin_prefetch(&hashes_[h & mask_]);
+        if (!hashes_.empty()) __builtin_prefetch(&hashes_[home(h)]);
     }
     std::size_t size() const noexcept { return size_; }
     static std::uint64_t hash(std::string_view s) {
@@ -316,24 +321,26 @@ public:
     }
 
 private:
-    void grow() {
+    // Slot of a hash in a table of any size (Lemire's multiply-shift range reduction).
+    std::size_t home(std::uint64_t h) const {
+        return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * hashes_.size()) >> 64);
+    }
+    void rehash(std::size_t cap) {
         std::vector<std::uint64_t> old_h = std::move(hashes_);
         std::vector<std::uint32_t> old_l = std::move(lines_);
-        const std::size_t cap = old_h.empty() ? 1024 : old_h.size() * 2;
         hashes_.assign(cap, 0);
         lines_.assign(cap, 0);
-        mask_ = cap - 1;
         for (std::size_t j = 0; j < old_h.size(); ++j) {
             if (!old_h[j]) continue;
-            std::size_t i = old_h[j] & mask_;
-            while (hashes_[i]) i = (i + 1) & mask_;
+            std::size_t i = home(old_h[j]);
+            while (hashes_[i]) i = i + 1 == cap ? 0 : i + 1;
             hashes_[i] = old_h[j];
             lines_[i] = old_l[j];
         }
     }
     std::vector<std::uint64_t> hashes_;
     std::vector<std::uint32_t> lines_;
-    std::size_t mask_ = 0, size_ = 0;
+    std::size_t size_ = 0;
 };
 
 }  // namespace cskpi

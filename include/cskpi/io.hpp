@@ -38,6 +38,7 @@ struct input_block {
     std::string_view mapped;     ///< records inside a memory-mapped file (bytes is then empty)
     std::uint64_t first_line = 1;
     std::uint64_t seq = 0;
+    std::uint64_t input_bytes = 0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
     std::function<void(std::string_view)> release;  ///< called once the block is consumed
 
     /// The records. Derived on each call: a moved block's own bytes may have moved.

@@ -67,15 +67,24 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
         const auto [lo, hi] = stats::wilson(n, d, z);
         put(den ? n / d : nan); put(n); put(d); put(lo); put(hi);
     };
-    auto mean_s = [](const std::vector<micros>& v) {
-        if (v.empty()) return nan;
-        __extension__ __int128 sum = 0;
-        for (micros x : v) sum += x;
-        return static_cast<double>(sum) / static_cast<double>(v.size()) / 1e6;
+    // Durations in seconds from samples stored in `unit` microseconds: order statistics and
+    // sums are taken in microseconds, so the storage does not change a single bit.
+    auto mean_s = [](const detail::duration_samples& d) {
+        if (d.empty()) return nan;
+        return d.visit([&](const auto& v, micros unit) {
+            __extension__ __int128 sum = 0;
+            for (auto x : v) sum += x;
+            return static_cast<double>(sum * unit) / static_cast<double>(v.size()) / 1e6;
+        });
     };
-    auto q_s = [](std::vector<micros>& v, double q) { return stats::quantile_type7(v, q) / 1e6; };
-    auto max_s = [](const std::vector<micros>& v) {
-        return v.empty() ? nan : static_cast<double>(*std::max_element(v.begin(), v.end())) / 1e6;
+    auto q_s = [](detail::duration_samples& d, double q) {
+        return d.visit([&](auto& v, micros unit) { return stats::quantile_type7(v, q, static_cast<double>(unit)) / 1e6; });
+    };
+    auto max_s = [](const detail::duration_samples& d) {
+        if (d.empty()) return nan;
+        return d.visit([&](const auto& v, micros unit) {
+            return static_cast<double>(static_cast<micros>(*std::max_element(v.begin(), v.end())) * unit) / 1e6;
+        });
     };
     auto ratio = [](double a, std::uint64_t b) { return b ? a / static_cast<double>(b) : nan; };
 

@@ -65,6 +65,9 @@ public:
     const std::vector<contact>& contacts() const noexcept { return contacts_; }
     std::size_t size() const noexcept { return groups_.size(); }
 
+    /// Expects about `rows` rows in all: reserves the first-contact ledger once.
+    void reserve(std::size_t rows) { contacts_.reserve(rows); }
+
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
         for (std::size_t r = 0; r < b.size(); ++r) add_row(b, r);
@@ -72,7 +75,19 @@ public:
 
     /// Adds `o` into this state. Throws std::invalid_argument when the configurations or
     /// groupings differ (their numbers would not mean the same thing).
-    report_state& merge(const report_state& o) {
+    report_state& merge(const report_state& o) { return merge_from(o, nullptr); }
+    /// merge() that frees `o`'s samples and ledger as they are added, so the two states do not
+    /// both hold every sample at the peak. `o` is left empty.
+    report_state& merge(report_state&& o) {
+        merge_from(o, &o);
+        o = report_state(o.cfg_, o.by_);
+        return *this;
+    }
+    report_state& operator+=(const report_state& o) { return merge(o); }
+    friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
+
+private:
+    report_state& merge_from(const report_state& o, report_state* consume) {  // consume = &o or nullptr
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
         std::array<std::vector<std::uint32_t>, dims> remap;
@@ -89,6 +104,7 @@ public:
                     id.k[i] = remap[dim_of(by_[i])][static_cast<std::size_t>(id.k[i])];
             const std::uint32_t mine = group_of(id);
             groups_[mine].merge(o.groups_[g]);
+            if (consume) consume->groups_[g] = group_state{};
             gmap[g] = mine;
         }
         contacts_.reserve(contacts_.size() + o.contacts_.size());
@@ -96,10 +112,11 @@ public:
             contacts_.push_back({c.customer, c.at,
                                  c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
                                  (c.group_bits & ~0x3FFFFFFFu) | gmap[c.group()]});
+        if (consume) std::vector<contact>().swap(consume->contacts_);
         return *this;
     }
-    report_state& operator+=(const report_state& o) { return merge(o); }
-    friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
+
+public:
 
     /// Same configuration and the same groups with equal states, and the same contact ledger
     /// (as sets: neither depends on the order rows arrived in).
@@ -400,12 +417,12 @@ private:
                 if (cat[i].name == name) return m[i];
             throw std::logic_error("overall_metrics: no metric " + std::string(name));
         };
-        auto gather = [&](std::vector<micros> group_state::*field) {
-            std::vector<micros> v;
+        auto gather = [&](detail::duration_samples group_state::*field) {
+            detail::duration_samples v;
             std::size_t n = 0;
             for (const auto& g : groups_) n += (g.*field).size();
             v.reserve(n);
-            for (const auto& g : groups_) v.insert(v.end(), (g.*field).begin(), (g.*field).end());
+            for (const auto& g : groups_) v.append(g.*field);
             return v;
         };
         group_state one;  // one duration's samples at a time through compute_metrics

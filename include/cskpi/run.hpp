@@ -160,6 +160,7 @@ private:
         }
         b.bytes.clear();
         b.mapped = std::string_view(map_ + pos_, cut);
+        b.input_bytes = total_;
         b.release = [this](std::string_view d) { drop_pages(d); };
         b.first_line = line_;
         b.seq = seq_++;
@@ -247,6 +248,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
             std::vector<std::string> local_ignored;
             std::vector<bool> keep;
             std::vector<std::uint64_t> hashes;
+            bool sized = false;
             input_block b;
             while (true) {
                 {
@@ -258,6 +260,19 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                 }
                 cv_queue.notify_all();
                 parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                // Rows of the whole input, estimated from this block (0 = input size unknown).
+                const std::size_t expected_rows =
+                    b.input_bytes && !b.text().empty()
+                        ? static_cast<std::size_t>(static_cast<double>(b.input_bytes) / static_cast<double>(b.text().size()) *
+                                                   static_cast<double>(batch.size() + rejects.size()) * 1.05) + 1024
+                        : 0;
+                if (!sized && expected_rows) {
+                    // Room for the whole input's contacts in every thread's ledger: untouched
+                    // capacity costs address space, not memory, and the ledger then never copies
+                    // itself to grow (nor when the states merge into the first).
+                    states[t].reserve(expected_rows);
+                    sized = true;
+                }
                 hashes.resize(batch.size());
                 for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
                 {
@@ -265,6 +280,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     std::unique_lock lk(m);
                     cv_turn.wait(lk, [&] { return next_seq == b.seq || stop; });
                     if (stop) return;
+                    if (b.seq == 0) ids.reserve(expected_rows);  // one table of the right size, no doubling
                     keep.assign(batch.size(), true);
                     std::size_t ri = 0, kept = 0;
                     const std::size_t parse_rejects = rejects.size();
@@ -347,8 +363,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t) {
-        states[0].merge(states[t]);
-        states[t] = report_state(cfg, by);  // free memory as we go
+        states[0].merge(std::move(states[t]));  // frees states[t] as it goes
     }
     report rep;
     rep.input_path = label;

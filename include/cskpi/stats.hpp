@@ -32,18 +32,19 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
 
 /// Hyndman-Fan type 7 quantile (numpy's default) of `v`, which is partially reordered.
 /// Exact: selects the order statistics with nth_element, no sorting of the whole range.
+/// `scale` multiplies the order statistics before interpolating (values stored in coarser units).
 template <class T>
-double quantile_type7(std::vector<T>& v, double q) {
+double quantile_type7(std::vector<T>& v, double q, double scale = 1) {
     const std::size_t m = v.size();
     if (m == 0) return nan;
     const double h = static_cast<double>(m - 1) * q;
     const auto lo = static_cast<std::size_t>(std::floor(h));
     const std::size_t hi = std::min(lo + 1, m - 1);
     std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
-    const double xlo = static_cast<double>(v[lo]);
+    const double xlo = static_cast<double>(v[lo]) * scale;
     if (hi == lo || h == static_cast<double>(lo)) return xlo;
     // The next order statistic is the minimum of the upper part.
-    const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()));
+    const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end())) * scale;
     return xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <cstring>
 #include <random>
 
 using namespace cskpi;
@@ -123,4 +124,52 @@ TEST_CASE("group_state: JSON round trip and corrupted input") {
     CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"].push_back(5); }).template get<group_state>(), std::invalid_argument);
     CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"][0] = 1.5; }).template get<group_state>(), std::invalid_argument);
     CHECK_THROWS_AS(nlohmann::json::parse("[1,2]").get<group_state>(), std::invalid_argument);
+}
+
+TEST_CASE("duration samples: whole seconds stored in 32 bits give the same statistics (by hand)") {
+    group_state s;
+    for (micros v : {4 * us_per_s, 1 * us_per_s, 2 * us_per_s}) s.update(facts(row_facts::answered, v), 4);
+    s.frt.visit([](const auto& v, micros unit) {
+        CHECK(sizeof(v[0]) == 4);  // compact while every value is whole seconds
+        CHECK(unit == us_per_s);
+    });
+    auto m = compute_metrics(s, 1.96);
+    const report_group r{{}, m, {}};
+    CHECK(r.metric("frt_mean") == doctest::Approx(7.0 / 3));
+    CHECK(r.metric("frt_median") == 2);
+    CHECK(r.metric("frt_p90") == doctest::Approx(3.6));  // h = 1.8: 2 + 0.8 * (4 - 2)
+    CHECK(r.metric("frt_max") == 4);
+    // Half a second switches the store to microseconds; values stay the same.
+    s.update(facts(row_facts::answered, us_per_s / 2), 4);
+    s.frt.visit([](const auto& v, micros) { CHECK(sizeof(v[0]) == 8); });
+    const report_group r2{{}, compute_metrics(s, 1.96), {}};
+    CHECK(r2.metric("frt_mean") == doctest::Approx(1.875));
+    CHECK(r2.metric("frt_median") == doctest::Approx(1.5));
+    CHECK(r2.metric("frt_p90") == doctest::Approx(3.4));  // h = 2.7: 2 + 0.7 * (4 - 2)
+    CHECK(r2.metric("frt_max") == 4);
+    auto sorted = s.frt.values();
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == std::vector<micros>{us_per_s / 2, us_per_s, 2 * us_per_s, 4 * us_per_s});
+}
+
+TEST_CASE("duration samples: compact and wide parts merge to the single pass, bit for bit") {
+    std::mt19937_64 g(7);
+    for (int trial = 0; trial < 20; ++trial) {
+        std::vector<row_facts> rows;
+        for (int i = 0; i < 400; ++i) {
+            // Mostly whole seconds; now and then a fraction, so some parts stay compact.
+            const micros v = static_cast<micros>(g() % 5000) * us_per_s + (g() % 50 == 0 ? static_cast<micros>(g() % 999999) : 0);
+            rows.push_back(facts(row_facts::answered, v));
+        }
+        group_state whole;
+        for (const auto& r : rows) whole.update(r, 4);
+        std::vector<group_state> p(1 + g() % 6);
+        for (const auto& r : rows) p[g() % p.size()].update(r, 4);
+        group_state merged;
+        for (const auto& x : p) merged += x;
+        CHECK(merged == whole);
+        const auto a = compute_metrics(merged, 1.96), b = compute_metrics(whole, 1.96);
+        CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+        CHECK(group_state(nlohmann::json(merged).get<group_state>()) == whole);
+    }
 }

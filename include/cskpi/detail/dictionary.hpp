@@ -14,8 +14,8 @@ namespace cskpi::detail {
 inline constexpr std::uint32_t no_code = UINT32_MAX;
 
 /// 64-bit hash for table lookups. Labels and ids are short, so strings of up to 16 bytes are
-/// hashed from two overlapping loads and one 128-bit multiply (wyhash's mixer); longer ones
-/// go through std::hash first.
+/// hashed from two overlapping loads and 128-bit multiplies (wyhash's mixer); longer ones go
+/// through std::hash first.
 inline std::uint64_t hash_bytes(std::string_view s) {
     const std::size_t n = s.size();
     const char* p = s.data();
@@ -27,19 +27,21 @@ inline std::uint64_t hash_bytes(std::string_view s) {
         std::uint32_t x, y;
         std::memcpy(&x, p, 4);
         std::memcpy(&y, p + n - 4, 4);
-        a = x;
-        b = y;
+        a = static_cast<std::uint64_t>(x) << 32 | y;
     } else if (n > 0 && n < 4) {
         a = (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
             (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
             static_cast<unsigned char>(p[n - 1]);
     } else if (n > 16) {
         a = std::hash<std::string_view>{}(s);
-        b = n;
     }
-    __extension__ const unsigned __int128 m =
-        static_cast<unsigned __int128>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL ^ n);
-    return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
+    // Two multiply-folds (wyhash's finish): the length enters the outer one, so it cannot
+    // cancel against the data bytes (XORing it into `b` did: "c1228" and "c12228" collided).
+    auto mix = [](std::uint64_t x, std::uint64_t y) {
+        __extension__ const unsigned __int128 m = static_cast<unsigned __int128>(x) * y;
+        return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
+    };
+    return mix(0xe7037ed1a0b428dbULL ^ n, mix(a ^ 0xa0761d6478bd642fULL, b ^ 0x8ebc6af09c88c6e3ULL));
 }
 
 class dictionary {
