@@ -323,7 +323,8 @@ public:
 private:
     // Slot of a hash in a table of any size (Lemire's multiply-shift range reduction).
     std::size_t home(std::uint64_t h) const {
-        return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * hashes_.size()) >> 64);
+        __extension__ using u128 = unsigned __int128;
+        return static_cast<std::size_t>((static_cast<u128>(h) * hashes_.size()) >> 64);
     }
     void rehash(std::size_t cap) {
         std::vector<std::uint64_t> old_h = std::move(hashes_);
