@@ -173,6 +173,20 @@ inline std::optional<std::string> json_scalar_text(const nlohmann::json& v) {
     }
 }
 
+/// The trimmed field names of a CSV header record (line 1 of `path`); input_error on bad quoting.
+inline std::vector<std::string> csv_header_names(std::string_view line, const std::string& path) {
+    std::vector<std::string_view> fields;
+    std::deque<std::string> arena;
+    std::string error;
+    std::uint64_t spanned = 0;
+    split_csv_record(line, 0, fields, arena, error, spanned);
+    if (!error.empty()) throw input_error(path, 1, "", "", "header: " + error);
+    std::vector<std::string> names;
+    names.reserve(fields.size());
+    for (auto f : fields) names.emplace_back(trim(f));
+    return names;
+}
+
 }  // namespace detail
 
 /// Parses the CSV header record. Throws input_error when it is missing or lacks a required
@@ -180,20 +194,13 @@ inline std::optional<std::string> json_scalar_text(const nlohmann::json& v) {
 inline std::vector<std::optional<column>> read_csv_header(std::string_view line, const column_mapping& map,
                                                           const std::string& path,
                                                           std::vector<std::string>& ignored) {
-    std::vector<std::string_view> fields;
-    std::deque<std::string> arena;
-    std::string error;
-    std::uint64_t spanned = 0;
-    detail::split_csv_record(line, 0, fields, arena, error, spanned);
-    if (!error.empty()) throw input_error(path, 1, "", "", "header: " + error);
     std::vector<std::optional<column>> out;
     std::array<bool, column_count> seen{};
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::string_view name = detail::trim(fields[i]);
+    for (const std::string& name : detail::csv_header_names(line, path)) {
         const auto c = map.find(name);
         if (c) {
             if (seen[static_cast<std::size_t>(*c)])
-                throw input_error(path, 1, std::string(name), "", "header: column given twice");
+                throw input_error(path, 1, name, "", "header: column given twice");
             seen[static_cast<std::size_t>(*c)] = true;
         } else {
             ignored.emplace_back(name);

@@ -52,17 +52,11 @@ public:
 
     /// Reads the CSV header record. `required` columns must be there (input_error otherwise).
     void header(std::string_view line) {
-        std::vector<std::string_view> fields;
-        std::deque<std::string> arena;
-        std::string error;
-        std::uint64_t spanned = 0;
-        detail::split_csv_record(line, 0, fields, arena, error, spanned);
-        if (!error.empty()) throw input_error(path_, 1, "", "", "header: " + error);
-        width_ = fields.size();
-        for (std::size_t i = 0; i < fields.size(); ++i) {
-            const std::string_view name = detail::trim(fields[i]);
+        const std::vector<std::string> names = detail::csv_header_names(line, path_);
+        width_ = names.size();
+        for (std::size_t i = 0; i < names.size(); ++i) {
             for (std::size_t c = 0; c < columns_.size(); ++c)
-                if (columns_[c] == name) {
+                if (columns_[c] == names[i]) {
                     if (where_[c]) throw input_error(path_, 1, columns_[c], "", "header: column given twice");
                     where_[c] = i;
                 }

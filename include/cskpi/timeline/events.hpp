@@ -280,7 +280,6 @@ namespace detail {
 /// rows marked `copy` take their ids, in order, from copy_ids. Owns the gathered columns.
 struct derived_frame {
     frame f;
-    std::vector<std::vector<std::string_view>> views;
     std::vector<std::int64_t> created, reopened;
     std::vector<double> frt, resolution;
     std::vector<std::uint8_t> resolved, transferred, bot;
@@ -289,14 +288,11 @@ struct derived_frame {
                   const std::vector<std::uint8_t>& copy, const std::vector<std::string>& copy_ids) {
         const std::size_t m = rows.size();
         f.rows = m;
-        views.reserve(2 + n_carried);
-        auto text_col = [&](column c, auto get) {
-            auto& v = views.emplace_back();
-            v.reserve(m);
-            for (std::size_t j = 0; j < m; ++j) v.push_back(get(j, rows[j]));
+        auto text_col = [&](column c, auto get) {  // one view per row, into this object's tables
             auto& fc = f.columns[static_cast<std::size_t>(c)];
             fc.type = frame_column::kind::strings;
-            fc.categories = v;
+            fc.categories.reserve(m);
+            for (std::size_t j = 0; j < m; ++j) fc.categories.push_back(get(j, rows[j]));
         };
         std::size_t next_copy = 0;
         text_col(column::id, [&](std::size_t j, std::size_t i) {
