@@ -13,6 +13,7 @@
 
 #include "accumulators.hpp"
 #include "config.hpp"
+#include "detail/contacts.hpp"
 #include "detail/dictionary.hpp"
 #include "group.hpp"
 #include "metrics.hpp"
@@ -26,16 +27,7 @@ public:
     /// One row with a customer, kept until finalization to decide first contact and FCR.
     /// Customers are kept as a 64-bit hash (customer_key): a pseudonym that is the same on
     /// every machine, so partial states merge without shipping customer ids.
-    struct contact {
-        std::uint64_t customer;   ///< customer_key(customer id)
-        micros at;
-        std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
-        std::uint32_t group_bits; ///< group index | eligible << 30 | abandoned << 31
-        std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
-        bool eligible() const { return group_bits & (1u << 30); }
-        bool abandoned() const { return group_bits & (1u << 31); }
-        bool operator==(const contact&) const = default;
-    };
+    using contact = detail::contact;
 
     /// Portable 64-bit key of a customer id (FNV-1a, then MurmurHash3's fmix64). Two distinct
     /// ids share a key with probability about n^2 / 2^65 (3e-7 for three million customers).
@@ -62,7 +54,8 @@ public:
     const std::vector<group_key>& by() const noexcept { return by_; }
     const std::vector<group_state>& groups() const noexcept { return groups_; }
     const std::vector<group_id>& group_ids() const noexcept { return ids_; }
-    const std::vector<contact>& contacts() const noexcept { return contacts_; }
+    /// The first-contact ledger (a copy in readable form, in storage order).
+    std::vector<contact> contacts() const { return contacts_.values(); }
     std::size_t size() const noexcept { return groups_.size(); }
 
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
@@ -88,6 +81,10 @@ public:
 
 private:
     report_state& merge_from(const report_state& o, report_state* consume) {  // consume = &o or nullptr
+        if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
+            const report_state copy = o;
+            return merge_from(copy, nullptr);
+        }
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
         std::array<std::vector<std::uint32_t>, dims> remap;
@@ -108,11 +105,15 @@ private:
             gmap[g] = mine;
         }
         contacts_.reserve(contacts_.size() + o.contacts_.size());
-        for (const auto& c : o.contacts_)
-            contacts_.push_back({c.customer, c.at,
-                                 c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
-                                 (c.group_bits & ~0x3FFFFFFFu) | gmap[c.group()]});
-        if (consume) std::vector<contact>().swap(consume->contacts_);
+        o.contacts_.visit([&](const auto& v) {
+            for (const auto& x : v) {
+                const contact c = x.unpack();
+                contacts_.push_back({c.customer, c.at,
+                                     c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
+                                     (c.group_bits & ~0x3FFFFFFFu) | gmap[c.group()]});
+            }
+        });
+        if (consume) consume->contacts_.clear_and_free();
         return *this;
     }
 
@@ -307,16 +308,18 @@ private:
         fcr_total_ = {};
         // Customers are independent: split the ledger (in place) by the customer hash into one
         // part per thread, sort and settle each part on its own thread, then add the counts.
-        std::vector<std::size_t> cut = {0};
-        for (unsigned t = 1; t < threads; ++t) {
-            const std::uint64_t bound = UINT64_MAX / threads * t;
-            cut.push_back(static_cast<std::size_t>(
-                std::partition(contacts_.begin() + static_cast<std::ptrdiff_t>(cut.back()), contacts_.end(),
-                               [&](const contact& x) { return x.customer < bound; }) - contacts_.begin()));
-        }
-        cut.push_back(contacts_.size());
         std::vector<std::vector<fcr_counts>> per(threads, std::vector<fcr_counts>(groups_.size()));
-        parallel(threads, [&](unsigned t) { settle_range(cut[t], cut[t + 1], per[t]); });
+        contacts_.visit([&](auto& c) {
+            std::vector<std::size_t> cut = {0};
+            for (unsigned t = 1; t < threads; ++t) {
+                const std::uint64_t bound = UINT64_MAX / threads * t;
+                cut.push_back(static_cast<std::size_t>(
+                    std::partition(c.begin() + static_cast<std::ptrdiff_t>(cut.back()), c.end(),
+                                   [&](const auto& x) { return x.key() < bound; }) - c.begin()));
+            }
+            cut.push_back(c.size());
+            parallel(threads, [&](unsigned t) { settle_range(c, cut[t], cut[t + 1], per[t]); });
+        });
         for (const auto& p : per)
             for (std::size_t g = 0; g < p.size(); ++g) {
                 fcr_group_[g].num += p[g].num;
@@ -326,40 +329,35 @@ private:
             }
     }
 
-    void settle_range(std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
-        auto first_it = contacts_.begin() + static_cast<std::ptrdiff_t>(from);
-        auto last_it = contacts_.begin() + static_cast<std::ptrdiff_t>(to);
-        std::sort(first_it, last_it, [](const contact& a, const contact& b) {
-            if (a.customer != b.customer) return a.customer < b.customer;
-            if (a.category != b.category) return a.category < b.category;  // no_code sorts last
-            return a.at < b.at;
-        });
-        std::vector<contact>& c = contacts_;
+    // Sorts c[from, to) by customer, category (missing last), time and counts FCR per group.
+    template <class Record>
+    void settle_range(std::vector<Record>& c, std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
+        std::sort(c.begin() + static_cast<std::ptrdiff_t>(from), c.begin() + static_cast<std::ptrdiff_t>(to));
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
         for (std::size_t i = from; i < to;) {
             std::size_t j = i;
-            while (j < to && c[j].customer == c[i].customer) ++j;
+            while (j < to && c[j].key() == c[i].key()) ++j;
             ranges.clear();
             for (std::size_t k = i; k < j;) {
                 std::size_t e = k;
-                while (e < j && c[e].category == c[k].category) ++e;
+                while (e < j && c[e].cat() == c[k].cat()) ++e;
                 ranges.emplace_back(k, e);
                 k = e;
             }
-            const bool has_missing = c[j - 1].category == detail::no_code;
+            const bool has_missing = c[j - 1].cat() == detail::no_code;
             for (std::size_t ri = 0; ri < ranges.size(); ++ri) {
                 for (std::size_t k = ranges[ri].first; k < ranges[ri].second; ++k) {
-                    const micros t = c[k].at;
+                    const micros t = c[k].time();
                     bool before = false, after = false;
                     auto probe = [&](std::size_t lo, std::size_t hi) {
                         auto first = c.begin() + static_cast<std::ptrdiff_t>(lo);
                         auto last = c.begin() + static_cast<std::ptrdiff_t>(hi);
-                        auto lb = std::lower_bound(first, last, t, [](const contact& x, micros v) { return x.at < v; });
-                        if (lb != first && std::prev(lb)->at >= t - window_) before = true;
-                        auto ub = std::upper_bound(first, last, t, [](micros v, const contact& x) { return v < x.at; });
-                        if (ub != last && ub->at <= t + window_) after = true;
+                        auto lb = std::lower_bound(first, last, t, [](const Record& x, micros v) { return x.time() < v; });
+                        if (lb != first && std::prev(lb)->time() >= t - window_) before = true;
+                        auto ub = std::upper_bound(first, last, t, [](micros v, const Record& x) { return v < x.time(); });
+                        if (ub != last && ub->time() <= t + window_) after = true;
                     };
-                    if (c[k].category == detail::no_code) {
+                    if (c[k].cat() == detail::no_code) {
                         for (const auto& rg : ranges) probe(rg.first, rg.second);
                     } else {
                         probe(ranges[ri].first, ranges[ri].second);
@@ -455,7 +453,7 @@ private:
     std::vector<std::uint32_t> slots_;
     std::vector<group_state> groups_;
     std::vector<group_id> ids_;
-    std::vector<contact> contacts_;
+    detail::contact_ledger contacts_;
     std::vector<micros> chan_target_, prio_target_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
@@ -491,7 +489,7 @@ inline json report_state::canonical_json() const {
     j["groups"] = groups;
     std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int>> cs;
     cs.reserve(contacts_.size());
-    for (const auto& c : contacts_)
+    for (const auto& c : contacts_.values())
         cs.emplace_back(c.customer,
                         c.category == detail::no_code ? std::string() : std::string(dict_[category_dim].value(c.category)),
                         c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30));

@@ -84,6 +84,67 @@ TEST_CASE("FCR over the customer window, same category") {
         CHECK(((std::isnan(again[i]) && std::isnan(gs[0].metrics[i])) || again[i] == gs[0].metrics[i]));
 }
 
+TEST_CASE("FCR: the same counts with the ledger in its 24-byte form") {
+    // Row m (a sub-second time) cannot be stored in 16 bytes, so the ledger widens; m is U9's
+    // only contact, resolved -> first and FCR. Every other count is as in the case above.
+    const config cfg;
+    auto t = load(fcr_csv + "m,2026-03-05 10:00:00.5,chat,Z,U9,order,1,0,0,\n", cfg);
+    report_state st(cfg, {group_key::agent});
+    st.update(t.batch);
+    CHECK(st.contacts().size() == 11);  // a..j and m
+    const auto gs = st.finalize();
+    CHECK(gs[0].metric("fcr_rate_den") == 8);
+    CHECK(gs[0].metric("fcr_rate_num") == 3);
+    CHECK(find(gs, "A").metric("fcr_rate_num") == 1);
+    CHECK(find(gs, "A").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, "B").metric("fcr_rate_num") == 0);
+    CHECK(find(gs, "C").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, "Z").metric("fcr_rate_num") == 1);
+}
+
+TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order") {
+    using detail::contact;
+    using detail::contact_ledger;
+    const micros max_s = micros{UINT32_MAX} * us_per_s;
+    const std::vector<contact> fit = {
+        {1, 0, 0, 0},
+        {UINT64_MAX, max_s, 254, (1u << 22) - 1 | 1u << 30 | 1u << 31},
+        {7, 1'700'000'000 * us_per_s, detail::no_code, 5u | 1u << 31},
+    };
+    contact_ledger l;
+    for (const auto& c : fit) l.push_back(c);
+    CHECK_FALSE(l.wide());
+    CHECK(l.values() == fit);
+    // Each of these needs the wide form: a fraction of a second, before 1970, after 2106,
+    // category code 255, group index 2^22.
+    const std::vector<contact> wide = {
+        {2, 1'500'000, 0, 0}, {2, -us_per_s, 0, 0}, {2, max_s + us_per_s, 0, 0}, {2, 0, 255, 0}, {2, 0, 0, 1u << 22}};
+    for (const auto& w : wide) {
+        contact_ledger m;
+        for (const auto& c : fit) m.push_back(c);
+        m.push_back(w);
+        CHECK(m.wide());
+        auto want = fit;
+        want.push_back(w);
+        CHECK(m.values() == want);
+    }
+    // The compact order is the FCR order (customer, category with missing last, time).
+    std::mt19937_64 rng(7);
+    std::vector<contact> rs;
+    for (int i = 0; i < 2000; ++i)
+        rs.push_back({rng() % 20, static_cast<micros>(rng() % 50) * us_per_s,
+                      rng() % 4 == 0 ? detail::no_code : static_cast<std::uint32_t>(rng() % 3),
+                      static_cast<std::uint32_t>(rng() % 100)});
+    std::vector<detail::compact_contact> packed;
+    for (const auto& c : rs) packed.push_back(detail::compact_contact::pack(c));
+    std::sort(packed.begin(), packed.end());
+    std::sort(rs.begin(), rs.end());
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+        const contact u = packed[i].unpack();
+        CHECK(std::tie(u.customer, u.category, u.at) == std::tie(rs[i].customer, rs[i].category, rs[i].at));
+    }
+}
+
 TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (f); e first, not FCR; f not first. U2 as before. Den a d e g h l = 6, num l.

@@ -1,0 +1,119 @@
+#pragma once
+// The first-contact ledger: one record per row with a customer, kept until the report is
+// finalized (a customer's other contacts may sit in another partial state). Stored compactly,
+// like duration_samples: 16 bytes a record while every time is a whole second in 1970..2106,
+// every category code fits 8 bits and every group index 22 bits (the usual case); the first
+// record that does not fit switches the ledger to 24-byte records. FCR is the same either way.
+#include <algorithm>
+#include <cstdint>
+#include <tuple>
+#include <vector>
+
+#include "../time.hpp"
+#include "dictionary.hpp"
+
+namespace cskpi::detail {
+
+/// One ledger row as the FCR rules see it (and the wide storage form).
+struct contact {
+    std::uint64_t customer;   ///< customer key (a 64-bit hash of the id)
+    micros at;
+    std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
+    std::uint32_t group_bits; ///< group index | eligible << 30 | abandoned << 31
+
+    std::uint64_t key() const { return customer; }
+    micros time() const { return at; }
+    std::uint32_t cat() const { return category; }
+    std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
+    bool eligible() const { return group_bits & (1u << 30); }
+    bool abandoned() const { return group_bits & (1u << 31); }
+    contact unpack() const { return *this; }
+    /// FCR order: customer, then category (missing last), then time.
+    friend bool operator<(const contact& a, const contact& b) {
+        return std::tie(a.customer, a.category, a.at) < std::tie(b.customer, b.category, b.at);
+    }
+    bool operator==(const contact&) const = default;
+};
+
+/// The 16-byte form: `rest` = category (8 bits, 0xFF = missing) | seconds since 1970 (32) |
+/// group (22) | eligible | abandoned, so comparing (customer, rest) is the FCR order.
+struct compact_contact {
+    std::uint64_t customer;
+    std::uint64_t rest;
+
+    static constexpr std::uint32_t max_group = (1u << 22) - 1;
+    static bool fits(const contact& c) {
+        return c.at >= 0 && c.at % us_per_s == 0 && c.at / us_per_s <= micros{UINT32_MAX} &&
+               (c.category == no_code || c.category < 0xFF) && c.group() <= max_group;
+    }
+    static compact_contact pack(const contact& c) {
+        const std::uint64_t cat = c.category == no_code ? 0xFF : c.category;
+        return {c.customer, cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 |
+                                std::uint64_t{c.group()} << 2 | std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()}};
+    }
+    std::uint64_t key() const { return customer; }
+    micros time() const { return static_cast<micros>((rest >> 24) & 0xFFFFFFFFu) * us_per_s; }
+    std::uint32_t cat() const {
+        const auto c = static_cast<std::uint32_t>(rest >> 56);
+        return c == 0xFF ? no_code : c;
+    }
+    std::uint32_t group() const { return static_cast<std::uint32_t>(rest >> 2) & max_group; }
+    bool eligible() const { return rest & 2; }
+    bool abandoned() const { return rest & 1; }
+    contact unpack() const {
+        return {customer, time(), cat(), group() | (eligible() ? 1u << 30 : 0u) | (abandoned() ? 1u << 31 : 0u)};
+    }
+    friend bool operator<(const compact_contact& a, const compact_contact& b) {
+        return a.customer != b.customer ? a.customer < b.customer : a.rest < b.rest;
+    }
+};
+
+class contact_ledger {
+public:
+    /// Calls f(record vector): std::vector<compact_contact> or std::vector<contact>.
+    template <class F>
+    decltype(auto) visit(F&& f) { return wide_ ? f(wide_v_) : f(compact_v_); }
+    template <class F>
+    decltype(auto) visit(F&& f) const { return wide_ ? f(wide_v_) : f(compact_v_); }
+
+    void push_back(const contact& c) {
+        if (!wide_ && compact_contact::fits(c)) compact_v_.push_back(compact_contact::pack(c));
+        else {
+            widen(1);
+            wide_v_.push_back(c);
+        }
+    }
+    void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : compact_v_.reserve(n); }
+    std::size_t size() const noexcept { return wide_ ? wide_v_.size() : compact_v_.size(); }
+    std::size_t capacity() const noexcept { return wide_ ? wide_v_.capacity() : compact_v_.capacity(); }
+    bool wide() const noexcept { return wide_; }
+    void clear_and_free() {
+        std::vector<compact_contact>().swap(compact_v_);
+        std::vector<contact>().swap(wide_v_);
+        wide_ = false;
+    }
+    /// Every record in its readable form (a copy, in storage order).
+    std::vector<contact> values() const {
+        std::vector<contact> out;
+        out.reserve(size());
+        visit([&](const auto& v) {
+            for (const auto& c : v) out.push_back(c.unpack());
+        });
+        return out;
+    }
+
+private:
+    void widen(std::size_t more) {
+        if (wide_) return;
+        wide_v_.reserve(std::max(compact_v_.capacity(), compact_v_.size() + more));
+        for (const auto& c : compact_v_) wide_v_.push_back(c.unpack());
+        std::vector<compact_contact>().swap(compact_v_);
+        wide_ = true;
+    }
+
+    std::vector<compact_contact> compact_v_;
+    std::vector<contact> wide_v_;
+    bool wide_ = false;
+};
+
+}  // namespace cskpi::detail
