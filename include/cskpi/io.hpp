@@ -37,6 +37,9 @@ struct input_block {
     std::string bytes;           ///< owned records when the input is not mapped (stdin)
     std::string_view mapped;     ///< records inside a memory-mapped file (bytes is then empty)
     std::uint64_t first_line = 1;
+    /// false: lines were not counted when the block was cut (first_line is then 1); the
+    /// pipeline numbers them in input order, so reading does not make a pass of its own.
+    bool lines_known = true;
     std::uint64_t seq = 0;
     std::uint64_t input_bytes = 0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
     std::function<void(std::string_view)> release;  ///< called once the block is consumed

@@ -57,8 +57,10 @@ inline std::string memory_trace() {
 /// are dropped again, so resident memory stays a few blocks whatever the file size.
 class block_reader {
 public:
-    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes)
-        : path_(path), fmt_(fmt), block_(block_bytes) {
+    /// count_lines = false leaves the line numbering of mapped blocks to the consumer
+    /// (input_block::lines_known), which can do it in parallel.
+    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes, bool count_lines = true)
+        : path_(path), fmt_(fmt), block_(block_bytes), count_lines_(count_lines) {
         if (path == "-") {
             fd_ = 0;
             return;
@@ -83,6 +85,8 @@ public:
     block_reader& operator=(const block_reader&) = delete;
 
     std::uint64_t bytes_read() const { return done_; }
+    /// Line number of the next record (1 + lines read so far).
+    std::uint64_t line() const { return line_; }
     std::uint64_t total() const { return total_; }
 
     /// The header record (CSV) with its line break removed; strips a UTF-8 BOM.
@@ -93,7 +97,7 @@ public:
             end = end == std::string::npos ? total_ - pos_ : end;
             std::string h(map_ + pos_, end);
             pos_ += end;
-            line_ += 1;
+            line_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
             while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
             return h;
         }
@@ -108,7 +112,7 @@ public:
         if (end == std::string::npos) end = buf_.size();
         std::string h = buf_.substr(0, end);
         buf_.erase(0, end);
-        line_ += 1;
+        line_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
         while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
         return h;
     }
@@ -140,6 +144,7 @@ public:
             b.mapped = {};
             b.release = nullptr;
             b.first_line = line_;
+            b.lines_known = true;
             b.seq = seq_++;
             line_ += static_cast<std::uint64_t>(std::count(b.bytes.begin(), b.bytes.end(), '\n'));
             return true;
@@ -162,9 +167,14 @@ private:
         b.mapped = std::string_view(map_ + pos_, cut);
         b.input_bytes = total_;
         b.release = [this](std::string_view d) { drop_pages(d); };
-        b.first_line = line_;
         b.seq = seq_++;
-        line_ += static_cast<std::uint64_t>(std::count(b.mapped.begin(), b.mapped.end(), '\n'));
+        b.lines_known = count_lines_;
+        if (count_lines_) {
+            b.first_line = line_;
+            line_ += static_cast<std::uint64_t>(std::count(b.mapped.begin(), b.mapped.end(), '\n'));
+        } else {
+            b.first_line = 1;
+        }
         pos_ += cut;
         done_ = pos_;
         return true;
@@ -200,6 +210,7 @@ private:
     std::string path_;
     input_format fmt_;
     std::size_t block_;
+    bool count_lines_;
     int fd_ = -1;
     std::string buf_;
     const char* map_ = nullptr;
@@ -216,11 +227,12 @@ namespace detail {
 /// order (on the calling thread); each worker turns a block into a batch with its own parser
 /// (`make_parser()` returns a callable (block, batch, rejects, ignored*)); duplicate ids and
 /// the reject ledger are settled block after block in input order; every worker aggregates into
-/// its own report_state, and the states are merged and finalized.
+/// its own report_state, and the states are merged and finalized. Blocks cut without counting
+/// lines are numbered here, after `header_lines` lines of header.
 template <class Produce, class MakeParser>
 std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
                   const run_options& opt, Produce&& produce, MakeParser&& make_parser,
-                  std::optional<std::vector<std::string>> ignored) {
+                  std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
     const auto t_start = std::chrono::steady_clock::now();
     const unsigned nthreads = std::max(1u, opt.threads);
     reject_ledger ledger;
@@ -232,6 +244,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     std::mutex m;
     std::condition_variable cv_turn, cv_queue;
     std::uint64_t next_seq = 0;
+    std::uint64_t next_line = header_lines;  // lines before the next block, for blocks cut without counting
     std::queue<input_block> queue;
     bool done_reading = false;
     std::exception_ptr error;
@@ -273,6 +286,10 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     states[t].reserve(expected_rows);
                     sized = true;
                 }
+                // Lines of a block cut without counting: counted here, in parallel; numbered in
+                // input order below.
+                const std::uint64_t block_lines =
+                    b.lines_known ? 0 : static_cast<std::uint64_t>(std::count(b.text().begin(), b.text().end(), '\n'));
                 hashes.resize(batch.size());
                 for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
                 {
@@ -281,6 +298,11 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     cv_turn.wait(lk, [&] { return next_seq == b.seq || stop; });
                     if (stop) return;
                     if (b.seq == 0) ids.reserve(expected_rows);  // one table of the right size, no doubling
+                    if (!b.lines_known) {
+                        for (auto& l : batch.line) l += next_line;
+                        for (auto& r : rejects) r.line += next_line;
+                        next_line += block_lines;
+                    }
                     keep.assign(batch.size(), true);
                     std::size_t ri = 0, kept = 0;
                     const std::size_t parse_rejects = rejects.size();
@@ -403,7 +425,7 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
-    detail::block_reader reader(path, fmt, opt.block_bytes);
+    detail::block_reader reader(path, fmt, opt.block_bytes, /*count_lines=*/false);
     std::vector<std::string> ignored;
     std::vector<std::optional<column>> csv_columns;
     if (fmt == input_format::csv) {
@@ -434,7 +456,8 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
     };
     // CSV knows its ignored columns from the header; JSON Lines collects them row by row.
     return detail::run_blocks(path, cfg, by, opt, produce, make_parser,
-                              fmt == input_format::csv ? std::optional(ignored) : std::nullopt);
+                              fmt == input_format::csv ? std::optional(ignored) : std::nullopt,
+                              reader.line() - 1);
 }
 
 /// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by

@@ -141,3 +141,41 @@ TEST_CASE("a record longer than a block, mapped and read from a pipe alike") {
     CHECK(rep.groups[2].metric("interactions") == 1);  // the 20 kB agent name
     std::remove(path.c_str());
 }
+
+TEST_CASE("line numbers across many blocks: a two-line header, quoted newlines, duplicates") {
+    // Built so that every line number is known: the header takes lines 1-2; row i (0-based)
+    // starts on line 3 + i + (number of earlier rows with a quoted newline).
+    std::string csv = "id,created_at,channel,csat,\"note\nsecond line\"\n";
+    std::uint64_t line = 3;
+    std::vector<std::uint64_t> bad_lines, dup_lines;
+    std::uint64_t first_of_7 = 0;
+    for (int i = 0; i < 600; ++i) {
+        const bool bad = i % 10 == 3, multi = i % 17 == 5, dup = i > 100 && i % 50 == 0;
+        const std::string id = dup ? "7" : std::to_string(i);
+        if (i == 7) first_of_7 = line;
+        csv += id + ",2026-03-01 10:00:00,chat," + (bad ? "x" : "4") + "," + (multi ? "\"a\nb\"" : "n") + "\n";
+        if (bad) bad_lines.push_back(line);
+        else if (dup) dup_lines.push_back(line);
+        line += multi ? 2 : 1;
+    }
+    const auto path = temp_file("lines.csv", csv);
+    for (unsigned t : {1u, 2u}) {
+        run_options o;
+        o.threads = t;
+        o.block_bytes = 256;
+        std::vector<reject> all;
+        o.reject_sink = [&](const reject& r) { all.push_back(r); };
+        const auto rep = run_report(path, config{}, {}, o);
+        REQUIRE(all.size() == bad_lines.size() + dup_lines.size());
+        std::size_t bi = 0, di = 0;
+        for (const auto& r : all) {
+            if (r.column == "csat") CHECK(r.line == bad_lines[bi++]);
+            else {
+                CHECK(r.line == dup_lines[di++]);
+                CHECK(r.reason == "duplicate id (first seen on line " + std::to_string(first_of_7) + ")");
+            }
+        }
+        CHECK(rep.rows_read == 600);
+    }
+    std::remove(path.c_str());
+}
