@@ -5,6 +5,7 @@
 // each fill their own report_state over a slice of the rows and merge them; the result does not
 // depend on how the rows were split.
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -104,15 +105,8 @@ private:
             if (consume) consume->groups_[g] = group_state{};
             gmap[g] = mine;
         }
-        contacts_.reserve(contacts_.size() + o.contacts_.size());
-        o.contacts_.visit([&](const auto& v) {
-            for (const auto& x : v) {
-                const contact c = x.unpack();
-                contacts_.push_back({c.customer, c.at,
-                                     c.category == detail::no_code ? detail::no_code : remap[category_dim][c.category],
-                                     (c.group_bits & ~0x3FFFFFFFu) | gmap[c.group()]});
-            }
-        });
+        contacts_.append_mapped(
+            o.contacts_, [&](std::uint32_t c) { return remap[category_dim][c]; }, [&](std::uint32_t g) { return gmap[g]; });
         if (consume) consume->contacts_.clear_and_free();
         return *this;
     }
@@ -132,23 +126,38 @@ public:
     std::vector<report_group> finalize(unsigned threads = 1) {
         threads = std::max(1u, threads);
         settle_contacts(threads);
-        std::vector<report_group> out;
-        out.push_back({{}, overall_metrics(), {}});
-        if (by_.empty()) return out;
-        std::vector<std::uint32_t> order(groups_.size());
-        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
-        out.resize(groups_.size() + 1);
-        // Groups are independent: each thread finalizes every `threads`-th one.
-        parallel(threads, [&](unsigned t) {
-            for (std::size_t i = t; i < order.size(); i += threads) {
-                group_state& s = groups_[order[i]];
+        std::vector<std::uint32_t> order;
+        if (!by_.empty()) {
+            order.resize(groups_.size());
+            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+            std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
+        }
+        std::vector<report_group> out(order.size() + 1);
+        out[0].metrics = overall_counts();
+        // Independent tasks, taken in turn by the threads: the overall row's three durations
+        // first (the largest: every sample), then the groups.
+        std::array<std::vector<std::pair<const char*, double>>, overall_durations> durations;
+        std::atomic<std::size_t> next{0};
+        const std::size_t tasks = overall_durations + order.size();
+        parallel(threads, [&](unsigned) {
+            for (std::size_t i; (i = next++) < tasks;) {
+                if (i < overall_durations) {
+                    durations[i] = overall_duration(i);
+                    continue;
+                }
+                const std::size_t k = i - overall_durations;
+                group_state& s = groups_[order[k]];
                 const auto saved = std::pair{s.fcr_num, s.fcr_den};
-                add_fcr(s, fcr_group_[order[i]]);
-                out[i + 1] = {labels(ids_[order[i]]), compute_metrics(s, z_), {}};
+                add_fcr(s, fcr_group_[order[k]]);
+                out[k + 1] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
                 std::tie(s.fcr_num, s.fcr_den) = saved;
             }
         });
+        const auto& cat = metric_catalogue();
+        for (const auto& d : durations)
+            for (const auto& [name, v] : d)
+                for (std::size_t i = 0; i < cat.size(); ++i)
+                    if (cat[i].name == std::string_view(name)) out[0].metrics[i] = v;
         return out;
     }
 
@@ -398,9 +407,9 @@ private:
 
     json canonical_json() const;
 
-    // The overall row: counts summed over groups; the samples of one duration at a time are
-    // gathered for its quantiles, so the peak is one extra sample array, not three.
-    std::vector<double> overall_metrics() {
+    // The overall row's counts (summed over groups) and FCR; its durations come from
+    // overall_duration, one kind at a time, so the peak is one extra sample array per thread.
+    std::vector<double> overall_counts() const {
         group_state all;
         for (const auto& g : groups_) {
 #define CSKPI_X(n) all.n += g.n;
@@ -408,37 +417,27 @@ private:
 #undef CSKPI_X
         }
         add_fcr(all, fcr_total_);
-        std::vector<double> m = compute_metrics(all, z_);  // counts; durations filled below
-        const auto& cat = metric_catalogue();
-        auto at = [&](const char* name) -> double& {
-            for (std::size_t i = 0; i < cat.size(); ++i)
-                if (cat[i].name == name) return m[i];
-            throw std::logic_error("overall_metrics: no metric " + std::string(name));
-        };
-        auto gather = [&](detail::duration_samples group_state::*field) {
-            detail::duration_samples v;
-            std::size_t n = 0;
-            for (const auto& g : groups_) n += (g.*field).size();
-            v.reserve(n);
-            for (const auto& g : groups_) v.append(g.*field);
-            return v;
-        };
-        group_state one;  // one duration's samples at a time through compute_metrics
-        one.frt = gather(&group_state::frt);
-        one.answered = one.frt.size();
-        auto mf = compute_metrics(one, z_);
-        one.frt = {};
-        for (const char* k : {"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"}) at(k) = report_group{{}, mf, {}}.metric(k);
-        mf.clear();
-        one.handle = gather(&group_state::handle);
-        auto mh = compute_metrics(one, z_);
-        one.handle = {};
-        for (const char* k : {"aht_mean", "aht_median"}) at(k) = report_group{{}, mh, {}}.metric(k);
-        one.resolution = gather(&group_state::resolution);
-        auto mr = compute_metrics(one, z_);
-        for (const char* k : {"resolution_time_mean", "resolution_time_median", "resolution_time_p90"})
-            at(k) = report_group{{}, mr, {}}.metric(k);
-        return m;
+        return compute_metrics(all, z_);  // durations are NaN here: no samples
+    }
+    static constexpr std::size_t overall_durations = 3;
+    // Duration metrics of the overall row: 0 = first response, 1 = handle, 2 = resolution.
+    std::vector<std::pair<const char*, double>> overall_duration(std::size_t which) const {
+        static constexpr std::array<detail::duration_samples group_state::*, overall_durations> field = {
+            &group_state::frt, &group_state::handle, &group_state::resolution};
+        static const std::array<std::vector<const char*>, overall_durations> names = {
+            std::vector<const char*>{"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"},
+            std::vector<const char*>{"aht_mean", "aht_median"},
+            std::vector<const char*>{"resolution_time_mean", "resolution_time_median", "resolution_time_p90"}};
+        group_state one;
+        auto& v = one.*field[which];
+        std::size_t n = 0;
+        for (const auto& g : groups_) n += (g.*field[which]).size();
+        v.reserve(n);
+        for (const auto& g : groups_) v.append(g.*field[which]);
+        const report_group r{{}, compute_metrics(one, z_), {}};
+        std::vector<std::pair<const char*, double>> out;
+        for (const char* k : names[which]) out.emplace_back(k, r.metric(k));
+        return out;
     }
 
     static constexpr micros unknown_target = missing_us + 1;

@@ -128,6 +128,32 @@ TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order"
         want.push_back(w);
         CHECK(m.values() == want);
     }
+    // Appending another state's ledger maps its category codes and group indexes; a mapped
+    // value that no longer fits 16 bytes widens the ledger, and a wide source works alike.
+    auto mapped = [](const std::vector<contact>& v, std::uint32_t cat_plus, std::uint32_t group_plus) {
+        std::vector<contact> out;
+        for (auto c : v) {
+            if (c.category != detail::no_code) c.category += cat_plus;
+            c.group_bits = (c.group_bits & ~0x3FFFFFFFu) | (c.group() + group_plus);
+            out.push_back(c);
+        }
+        return out;
+    };
+    const std::vector<contact> src = {{3, 60 * us_per_s, 2, 4u | 1u << 30}, {4, 0, detail::no_code, 1u << 31}, {5, us_per_s, 0, 9}};
+    for (const auto& [cat_plus, group_plus, widens] :
+         std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{{1, 10, false}, {253, 0, true}, {0, (1u << 22) - 9, true}}) {
+        for (bool wide_source : {false, true}) {
+            contact_ledger from, to;
+            for (const auto& c : src) from.push_back(c);
+            if (wide_source) from.push_back({6, 1, 0, 0});  // a fraction of a second: wide
+            for (const auto& c : fit) to.push_back(c);
+            to.append_mapped(from, [&](std::uint32_t c) { return c + cat_plus; }, [&](std::uint32_t g) { return g + group_plus; });
+            auto want = fit;
+            for (const auto& c : mapped(from.values(), cat_plus, group_plus)) want.push_back(c);
+            CHECK(to.values() == want);
+            CHECK(to.wide() == (widens || wide_source));
+        }
+    }
     // The compact order is the FCR order (customer, category with missing last, time).
     std::mt19937_64 rng(7);
     std::vector<contact> rs;

@@ -83,6 +83,32 @@ public:
             wide_v_.push_back(c);
         }
     }
+    /// Appends `o`'s records with their category codes and group indexes mapped by `cat(code)`
+    /// and `group(index)` (codes of another state's dictionaries). 16-byte records are rewritten
+    /// in place of unpacking while the mapped values still fit.
+    template <class CatMap, class GroupMap>
+    void append_mapped(const contact_ledger& o, CatMap&& cat, GroupMap&& group) {
+        auto slow = [&](const auto& x) {
+            contact c = x.unpack();
+            c.category = c.category == no_code ? no_code : cat(c.category);
+            c.group_bits = (c.group_bits & ~0x3FFFFFFFu) | group(c.group());
+            push_back(c);
+        };
+        reserve(size() + o.size());
+        if (o.wide_) {
+            for (const auto& x : o.wide_v_) slow(x);
+            return;
+        }
+        constexpr std::uint64_t keep = ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 2);
+        for (const auto& x : o.compact_v_) {
+            if (wide_) { slow(x); continue; }
+            const std::uint32_t c0 = x.cat();
+            const std::uint32_t c = c0 == no_code ? 0xFF : cat(c0);
+            const std::uint32_t g = group(x.group());
+            if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) { slow(x); continue; }
+            compact_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2});
+        }
+    }
     void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : compact_v_.reserve(n); }
     std::size_t size() const noexcept { return wide_ ? wide_v_.size() : compact_v_.size(); }
     std::size_t capacity() const noexcept { return wide_ ? wide_v_.capacity() : compact_v_.capacity(); }
