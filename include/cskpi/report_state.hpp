@@ -341,7 +341,7 @@ private:
     // Sorts c[from, to) by customer, category (missing last), time and counts FCR per group.
     template <class Record>
     void settle_range(std::vector<Record>& c, std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
-        std::sort(c.begin() + static_cast<std::ptrdiff_t>(from), c.begin() + static_cast<std::ptrdiff_t>(to));
+        detail::sort_contacts(c.data() + from, c.data() + to);
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
         for (std::size_t i = from; i < to;) {
             std::size_t j = i;

@@ -171,6 +171,24 @@ TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order"
     }
 }
 
+TEST_CASE("contact sort: radix buckets then in-cache sorts give std::sort's order") {
+    std::mt19937_64 rng(11);
+    for (std::size_t n : {std::size_t{100}, std::size_t{5000}, std::size_t{60000}}) {
+        std::vector<detail::compact_contact> v;
+        for (std::size_t i = 0; i < n; ++i) {
+            // Keys spread over every top byte, with repeats (one customer, several contacts).
+            const std::uint64_t key = rng() % 3 ? rng() : v.empty() ? 1 : v[rng() % v.size()].customer;
+            v.push_back({key, rng() % 1000});
+        }
+        auto want = v;
+        std::sort(want.begin(), want.end());
+        detail::sort_contacts(v.data(), v.data() + v.size());
+        bool same = true;
+        for (std::size_t i = 0; i < n; ++i) same = same && v[i].customer == want[i].customer && v[i].rest == want[i].rest;
+        CHECK(same);
+    }
+}
+
 TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (f); e first, not FCR; f not first. U2 as before. Den a d e g h l = 6, num l.

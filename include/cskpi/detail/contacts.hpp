@@ -68,6 +68,42 @@ struct compact_contact {
     }
 };
 
+/// Sorts records into FCR order: an in-place radix partition on the customer key's top byte
+/// (American flag sort), then each bucket on its own, small enough to sort in cache.
+template <class Record>
+void sort_contacts(Record* first, Record* last) {
+    const auto n = static_cast<std::size_t>(last - first);
+    if (n < 4096) {
+        std::sort(first, last);
+        return;
+    }
+    auto digit = [](const Record& r) { return static_cast<std::size_t>(r.key() >> 56); };
+    std::size_t count[256] = {}, head[256], end[256];
+    for (const Record* p = first; p != last; ++p) ++count[digit(*p)];
+    std::size_t at = 0;
+    for (std::size_t b = 0; b < 256; ++b) {
+        head[b] = at;
+        at += count[b];
+        end[b] = at;
+    }
+    for (std::size_t b = 0; b < 256; ++b) {
+        while (head[b] < end[b]) {
+            Record x = first[head[b]];
+            std::size_t d = digit(x);
+            while (d != b) {  // carry x to its bucket, picking up what was there
+                std::swap(x, first[head[d]++]);
+                d = digit(x);
+            }
+            first[head[b]++] = x;
+        }
+    }
+    std::size_t from = 0;
+    for (std::size_t b = 0; b < 256; ++b) {
+        std::sort(first + from, first + end[b]);
+        from = end[b];
+    }
+}
+
 class contact_ledger {
 public:
     /// Calls f(record vector): std::vector<compact_contact> or std::vector<contact>.
