@@ -64,7 +64,22 @@ public:
 
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
-        for (std::size_t r = 0; r < b.size(); ++r) add_row(b, r);
+        // Facts of every row first, then the group updates ordered by group: with thousands of
+        // groups (agent x channel x day), runs of one group's updates replace scattered writes
+        // into every group's counters and sample arrays. Accumulation is order-free.
+        pending_.resize(b.size());
+        for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
+        const int sat = cfg_.csat_satisfied_min;
+        if (groups_.size() < 64) {
+            for (const auto& [g, f] : pending_) groups_[g].update(f, sat);
+            return;
+        }
+        start_.assign(groups_.size() + 1, 0);
+        for (const auto& p : pending_) ++start_[p.first + 1];
+        for (std::size_t g = 1; g < start_.size(); ++g) start_[g] += start_[g - 1];
+        order_.resize(pending_.size());
+        for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
+        for (const std::uint32_t i : order_) groups_[pending_[i].first].update(pending_[i].second, sat);
     }
 
     /// Adds `o` into this state. Throws std::invalid_argument when the configurations or
@@ -228,7 +243,8 @@ private:
         return t;
     }
 
-    void add_row(const interaction_batch& b, std::size_t r) {
+    // The group of row r and its facts; records the row in the first-contact ledger.
+    std::pair<std::uint32_t, row_facts> facts_of(const interaction_batch& b, std::size_t r) {
         const std::uint16_t fl = b.flags[r];
         const std::uint32_t agent = dict_[0].code(b.agent[r]);
         const std::uint32_t team = needs_team_ ? dict_[1].code(b.team[r]) : detail::no_code;
@@ -305,7 +321,7 @@ private:
         f.csat = b.csat[r];
         f.nps = b.nps[r];
         f.ces = b.ces[r];
-        groups_[g].update(f, cfg_.csat_satisfied_min);
+        return {g, f};
     }
 
     /// Decides first contact and FCR for every ledger row. Per customer, rows are split by
@@ -453,6 +469,8 @@ private:
     std::vector<group_state> groups_;
     std::vector<group_id> ids_;
     detail::contact_ledger contacts_;
+    std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch
+    std::vector<std::uint32_t> start_, order_;
     std::vector<micros> chan_target_, prio_target_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;

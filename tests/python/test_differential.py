@@ -46,13 +46,13 @@ def fmt_time(rng: random.Random, us: int, tz: str) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
 
 
-def generate(path: Path, seed: int, n: int, tz: str, base_us: int) -> None:
+def generate(path: Path, seed: int, n: int, tz: str, base_us: int, whole_seconds: bool = False) -> None:
     rng = random.Random(seed)
     header = ref.COLUMNS + ["note"]
     rows = []
     customers = [f"U{i}" for i in range(max(3, n // 6))]
     for i in range(n):
-        created = base_us + rng.randrange(0, 20 * 86400) * 1_000_000 + rng.choice([0, 0, 0, 250_000])
+        created = base_us + rng.randrange(0, 20 * 86400) * 1_000_000 + rng.choice([0, 0, 0, 250_000]) * (not whole_seconds)
         if rng.random() < 0.05 and rows:  # ties: same instant as an earlier row, same customer
             created = rows[-1]["_created"]
         r = {c: "" for c in header}
@@ -165,9 +165,20 @@ CASES = [
 
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_cli_matches_pandas_reference(case, tmp_path):
-    tz, cfg, by, base = CASES[case]
+    check_against_reference(CASES[case], 1000 + case, False, tmp_path)
+
+
+@pytest.mark.parametrize("case", [0, 1])
+def test_cli_matches_pandas_whole_second_creation_times(case, tmp_path):
+    """Creation times in whole seconds keep the first-contact ledger in its 16-byte records
+    (the other cases have sub-second times, which switch it to 24-byte records)."""
+    check_against_reference(CASES[case], 2000 + case, True, tmp_path)
+
+
+def check_against_reference(case, seed, whole_seconds, tmp_path):
+    tz, cfg, by, base = case
     data = tmp_path / "interactions.csv"
-    generate(data, seed=1000 + case, n=1500, tz=tz, base_us=base)
+    generate(data, seed=seed, n=1500, tz=tz, base_us=base, whole_seconds=whole_seconds)
     got = run_cli(data, cfg, by, tmp_path)
     rows_read, rejects, groups = ref.report(str(data), cfg, by)
 
