@@ -67,19 +67,18 @@ public:
         // Facts of every row first, then the group updates ordered by group: with thousands of
         // groups (agent x channel x day), runs of one group's updates replace scattered writes
         // into every group's counters and sample arrays. Accumulation is order-free.
-        pending_.resize(b.size());
-        for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
+        std::vector<std::pair<std::uint32_t, row_facts>> pending(b.size());
+        for (std::size_t r = 0; r < b.size(); ++r) pending[r] = facts_of(b, r);
         const int sat = cfg_.csat_satisfied_min;
         if (groups_.size() < 64) {
-            for (const auto& [g, f] : pending_) groups_[g].update(f, sat);
+            for (const auto& [g, f] : pending) groups_[g].update(f, sat);
             return;
         }
-        start_.assign(groups_.size() + 1, 0);
-        for (const auto& p : pending_) ++start_[p.first + 1];
-        for (std::size_t g = 1; g < start_.size(); ++g) start_[g] += start_[g - 1];
-        order_.resize(pending_.size());
-        for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
-        for (const std::uint32_t i : order_) groups_[pending_[i].first].update(pending_[i].second, sat);
+        std::vector<std::uint32_t> start(groups_.size() + 1, 0), order(pending.size());
+        for (const auto& p : pending) ++start[p.first + 1];
+        for (std::size_t g = 1; g < start.size(); ++g) start[g] += start[g - 1];
+        for (std::uint32_t i = 0; i < pending.size(); ++i) order[start[pending[i].first]++] = i;
+        for (const std::uint32_t i : order) groups_[pending[i].first].update(pending[i].second, sat);
     }
 
     /// Adds `o` into this state. Throws std::invalid_argument when the configurations or
@@ -151,7 +150,7 @@ public:
         out[0].metrics = overall_counts();
         // Independent tasks, taken in turn by the threads: the overall row's three durations
         // first (the largest: every sample), then the groups.
-        std::array<std::vector<std::pair<const char*, double>>, overall_durations> durations;
+        std::array<std::vector<std::pair<std::size_t, double>>, overall_durations> durations;
         std::atomic<std::size_t> next{0};
         const std::size_t tasks = overall_durations + order.size();
         parallel(threads, [&](unsigned) {
@@ -168,11 +167,8 @@ public:
                 std::tie(s.fcr_num, s.fcr_den) = saved;
             }
         });
-        const auto& cat = metric_catalogue();
         for (const auto& d : durations)
-            for (const auto& [name, v] : d)
-                for (std::size_t i = 0; i < cat.size(); ++i)
-                    if (cat[i].name == std::string_view(name)) out[0].metrics[i] = v;
+            for (const auto& [i, v] : d) out[0].metrics[i] = v;
         return out;
     }
 
@@ -436,8 +432,9 @@ private:
         return compute_metrics(all, z_);  // durations are NaN here: no samples
     }
     static constexpr std::size_t overall_durations = 3;
-    // Duration metrics of the overall row: 0 = first response, 1 = handle, 2 = resolution.
-    std::vector<std::pair<const char*, double>> overall_duration(std::size_t which) const {
+    // Duration metrics of the overall row as (catalogue index, value): 0 = first response,
+    // 1 = handle, 2 = resolution.
+    std::vector<std::pair<std::size_t, double>> overall_duration(std::size_t which) const {
         static constexpr std::array<detail::duration_samples group_state::*, overall_durations> field = {
             &group_state::frt, &group_state::handle, &group_state::resolution};
         static const std::array<std::vector<const char*>, overall_durations> names = {
@@ -450,9 +447,15 @@ private:
         for (const auto& g : groups_) n += (g.*field[which]).size();
         v.reserve(n);
         for (const auto& g : groups_) v.append(g.*field[which]);
-        const report_group r{{}, compute_metrics(one, z_), {}};
-        std::vector<std::pair<const char*, double>> out;
-        for (const char* k : names[which]) out.emplace_back(k, r.metric(k));
+        const std::vector<double> m = compute_metrics(one, z_);
+        const auto& cat = metric_catalogue();
+        std::vector<std::pair<std::size_t, double>> out;
+        for (const char* k : names[which]) {
+            const auto it = std::find_if(cat.begin(), cat.end(), [&](const auto& c) { return c.name == std::string_view(k); });
+            if (it == cat.end()) throw std::logic_error("overall_duration: no metric " + std::string(k));
+            const auto i = static_cast<std::size_t>(it - cat.begin());
+            out.emplace_back(i, m[i]);
+        }
         return out;
     }
 
@@ -469,8 +472,6 @@ private:
     std::vector<group_state> groups_;
     std::vector<group_id> ids_;
     detail::contact_ledger contacts_;
-    std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch
-    std::vector<std::uint32_t> start_, order_;
     std::vector<micros> chan_target_, prio_target_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
