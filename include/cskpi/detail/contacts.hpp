@@ -1,9 +1,10 @@
 #pragma once
 // The first-contact ledger: one record per row with a customer, kept until the report is
-// finalized (a customer's other contacts may sit in another partial state). Stored compactly,
-// like duration_samples: 16 bytes a record while every time is a whole second in 1970..2106,
-// every category code fits 8 bits and every group index 22 bits (the usual case); the first
-// record that does not fit switches the ledger to 24-byte records. FCR is the same either way.
+// finalized (a customer's other contacts may sit in another partial state). Stored as a
+// widening_vector, like duration_samples: 16 bytes a record while every time is a whole second
+// in 1970..2106, every category code fits 8 bits and every group index 22 bits (the usual
+// case); the first record that does not fit switches the ledger to 24-byte records. FCR is the
+// same either way.
 #include <algorithm>
 #include <cstdint>
 #include <tuple>
@@ -11,6 +12,7 @@
 
 #include "../time.hpp"
 #include "dictionary.hpp"
+#include "widening_vector.hpp"
 
 namespace cskpi::detail {
 
@@ -27,7 +29,6 @@ struct contact {
     std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
     bool eligible() const { return group_bits & (1u << 30); }
     bool abandoned() const { return group_bits & (1u << 31); }
-    contact unpack() const { return *this; }
     /// FCR order: customer, then category (missing last), then time.
     friend bool operator<(const contact& a, const contact& b) {
         return std::tie(a.customer, a.category, a.at) < std::tie(b.customer, b.category, b.at);
@@ -104,28 +105,21 @@ void sort_contacts(Record* first, Record* last) {
     }
 }
 
-class contact_ledger {
-public:
-    /// Calls f(record vector): std::vector<compact_contact> or std::vector<contact>.
-    template <class F>
-    decltype(auto) visit(F&& f) { return wide_ ? f(wide_v_) : f(compact_v_); }
-    template <class F>
-    decltype(auto) visit(F&& f) const { return wide_ ? f(wide_v_) : f(compact_v_); }
+struct contact_codec {
+    static bool fits(const contact& c) { return compact_contact::fits(c); }
+    static compact_contact narrow(const contact& c) { return compact_contact::pack(c); }
+    static contact wide(const compact_contact& c) { return c.unpack(); }
+};
 
-    void push_back(const contact& c) {
-        if (!wide_ && compact_contact::fits(c)) compact_v_.push_back(compact_contact::pack(c));
-        else {
-            widen(1);
-            wide_v_.push_back(c);
-        }
-    }
+class contact_ledger : public widening_vector<compact_contact, contact, contact_codec> {
+public:
     /// Appends `o`'s records with their category codes and group indexes mapped by `cat(code)`
     /// and `group(index)` (codes of another state's dictionaries). 16-byte records are rewritten
     /// in place of unpacking while the mapped values still fit.
     template <class CatMap, class GroupMap>
     void append_mapped(const contact_ledger& o, CatMap&& cat, GroupMap&& group) {
         auto slow = [&](const auto& x) {
-            contact c = x.unpack();
+            contact c = to_wide(x);
             c.category = c.category == no_code ? no_code : cat(c.category);
             c.group_bits = (c.group_bits & ~0x3FFFFFFFu) | group(c.group());
             push_back(c);
@@ -136,46 +130,15 @@ public:
             return;
         }
         constexpr std::uint64_t keep = ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 2);
-        for (const auto& x : o.compact_v_) {
+        for (const auto& x : o.narrow_v_) {
             if (wide_) { slow(x); continue; }
             const std::uint32_t c0 = x.cat();
             const std::uint32_t c = c0 == no_code ? 0xFF : cat(c0);
             const std::uint32_t g = group(x.group());
             if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) { slow(x); continue; }
-            compact_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2});
+            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2});
         }
     }
-    void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : compact_v_.reserve(n); }
-    std::size_t size() const noexcept { return wide_ ? wide_v_.size() : compact_v_.size(); }
-    std::size_t capacity() const noexcept { return wide_ ? wide_v_.capacity() : compact_v_.capacity(); }
-    bool wide() const noexcept { return wide_; }
-    void clear_and_free() {
-        std::vector<compact_contact>().swap(compact_v_);
-        std::vector<contact>().swap(wide_v_);
-        wide_ = false;
-    }
-    /// Every record in its readable form (a copy, in storage order).
-    std::vector<contact> values() const {
-        std::vector<contact> out;
-        out.reserve(size());
-        visit([&](const auto& v) {
-            for (const auto& c : v) out.push_back(c.unpack());
-        });
-        return out;
-    }
-
-private:
-    void widen(std::size_t more) {
-        if (wide_) return;
-        wide_v_.reserve(std::max(compact_v_.capacity(), compact_v_.size() + more));
-        for (const auto& c : compact_v_) wide_v_.push_back(c.unpack());
-        std::vector<compact_contact>().swap(compact_v_);
-        wide_ = true;
-    }
-
-    std::vector<compact_contact> compact_v_;
-    std::vector<contact> wide_v_;
-    bool wide_ = false;
 };
 
 }  // namespace cskpi::detail

@@ -1,0 +1,78 @@
+#pragma once
+// A vector that stores its values in a narrow form while every value fits one, and switches to
+// the wide form for good at the first that does not (duration samples in 32-bit seconds, FCR
+// ledger records in 16 bytes). Values read back are the same either way. `Codec` provides
+// static fits(Wide), narrow(Wide) -> Narrow and wide(Narrow) -> Wide.
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace cskpi::detail {
+
+template <class Narrow, class Wide, class Codec>
+class widening_vector {
+public:
+    /// Calls f(std::vector<Narrow>&) or f(std::vector<Wide>&), whichever holds the values.
+    template <class F>
+    decltype(auto) visit(F&& f) { return wide_ ? f(wide_v_) : f(narrow_v_); }
+    template <class F>
+    decltype(auto) visit(F&& f) const { return wide_ ? f(wide_v_) : f(narrow_v_); }
+
+    void push_back(const Wide& x) {
+        if (!wide_ && Codec::fits(x)) narrow_v_.push_back(Codec::narrow(x));
+        else {
+            widen(1);
+            wide_v_.push_back(x);
+        }
+    }
+    /// Appends every value of `o`.
+    void append(const widening_vector& o) {
+        if (!wide_ && !o.wide_) {
+            narrow_v_.insert(narrow_v_.end(), o.narrow_v_.begin(), o.narrow_v_.end());
+            return;
+        }
+        widen(o.size());
+        o.visit([&](const auto& v) {
+            for (const auto& x : v) wide_v_.push_back(to_wide(x));
+        });
+    }
+    void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : narrow_v_.reserve(n); }
+    std::size_t size() const noexcept { return wide_ ? wide_v_.size() : narrow_v_.size(); }
+    std::size_t capacity() const noexcept { return wide_ ? wide_v_.capacity() : narrow_v_.capacity(); }
+    bool empty() const noexcept { return size() == 0; }
+    bool wide() const noexcept { return wide_; }
+    /// Empties the store and returns its memory.
+    void clear_and_free() {
+        std::vector<Narrow>().swap(narrow_v_);
+        std::vector<Wide>().swap(wide_v_);
+        wide_ = false;
+    }
+    /// Every value in the wide form (a copy, in storage order).
+    std::vector<Wide> values() const {
+        std::vector<Wide> out;
+        out.reserve(size());
+        visit([&](const auto& v) {
+            for (const auto& x : v) out.push_back(to_wide(x));
+        });
+        return out;
+    }
+
+protected:
+    static Wide to_wide(const Narrow& x) { return Codec::wide(x); }
+    static const Wide& to_wide(const Wide& x) { return x; }
+    // Switches to the wide form with room for `more` values (and at least the narrow capacity,
+    // so a store reserved for its whole input does not grow again).
+    void widen(std::size_t more) {
+        if (wide_) return;
+        wide_v_.reserve(std::max(narrow_v_.capacity(), narrow_v_.size() + more));
+        for (const auto& x : narrow_v_) wide_v_.push_back(Codec::wide(x));
+        std::vector<Narrow>().swap(narrow_v_);
+        wide_ = true;
+    }
+
+    std::vector<Narrow> narrow_v_;
+    std::vector<Wide> wide_v_;
+    bool wide_ = false;
+};
+
+}  // namespace cskpi::detail
