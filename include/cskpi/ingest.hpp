@@ -77,6 +77,7 @@ inline std::string clip(std::string_view v) {
 inline std::optional<bool> parse_bool(std::string_view s) {
     using detail::iequals;
     s = detail::trim(s);
+    if (s.size() == 1 && (s[0] == '0' || s[0] == '1')) return s[0] == '1';  // the common case
     if (s == "1" || iequals(s, "true") || iequals(s, "yes") || iequals(s, "y") || iequals(s, "t") ||
         s == "\xE6\x98\xAF")
         return true;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
+#include "detail/plain_record.hpp"
 #include "error.hpp"
 #include "ingest.hpp"
 #include "records.hpp"
@@ -223,10 +224,12 @@ class block_parser {
 public:
     block_parser(const config& cfg, const column_mapping& map, input_format fmt,
                  std::vector<std::optional<column>> csv_columns)
-        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)) {}
+        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()) {}
 
-    void parse(const input_block& b, interaction_batch& out, std::vector<reject>& rejects,
-               std::vector<std::string>* new_ignored = nullptr) {
+    /// Returns the number of lines the block spans (its '\n's, when it ends with one), counted
+    /// on the way: blocks cut without counting lines are numbered from it.
+    std::uint64_t parse(const input_block& b, interaction_batch& out, std::vector<reject>& rejects,
+                        std::vector<std::string>* new_ignored = nullptr) {
         arena_.clear();
         out.clear();
         rejects.clear();
@@ -242,7 +245,18 @@ public:
             if (fmt_ == input_format::jsonl) f = {};
             std::uint64_t spanned = 1;
             bool ok = true;
-            if (fmt_ == input_format::csv) {
+            std::size_t count = 0;
+            const std::size_t plain_end =
+                fmt_ == input_format::csv ? detail::split_plain_record(data, p, ends_.data(), ends_.size(), count)
+                                          : detail::not_plain;
+            if (plain_end != detail::not_plain && count == ends_.size()) {
+                for (std::size_t i = 0, start = p; i < count; start = ends_[i++] + 1) {
+                    std::string_view field(data.data() + start, ends_[i] - start);
+                    if (i + 1 == count && !field.empty() && field.back() == '\r') field.remove_suffix(1);
+                    if (csv_columns_[i]) f[static_cast<std::size_t>(*csv_columns_[i])] = field;
+                }
+                p = plain_end;
+            } else if (fmt_ == input_format::csv) {
                 p = detail::split_csv_record(data, p, fields_, arena_, error_, spanned);
                 if (!error_.empty()) {
                     rejects.push_back({line, "", "", error_});
@@ -266,6 +280,7 @@ public:
             if (ok && !validator_.validate(f, line, out, why)) rejects.push_back(why);
             line += spanned;
         }
+        return line - b.first_line;
     }
 
 private:
@@ -303,6 +318,7 @@ private:
     const column_mapping& map_;
     input_format fmt_;
     std::vector<std::optional<column>> csv_columns_;
+    std::vector<std::size_t> ends_;  // field ends of a plain record (detail::split_plain_record)
     std::vector<std::string_view> fields_;
     std::deque<std::string> arena_;
     std::string error_;

@@ -225,10 +225,11 @@ namespace detail {
 
 /// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
 /// order (on the calling thread); each worker turns a block into a batch with its own parser
-/// (`make_parser()` returns a callable (block, batch, rejects, ignored*)); duplicate ids and
-/// the reject ledger are settled block after block in input order; every worker aggregates into
-/// its own report_state, and the states are merged and finalized. Blocks cut without counting
-/// lines are numbered here, after `header_lines` lines of header.
+/// (`make_parser()` returns a callable (block, batch, rejects, ignored*) that returns the lines
+/// the block spans); duplicate ids and the reject ledger are settled block after block in input
+/// order; every worker aggregates into its own report_state, and the states are merged and
+/// finalized. Blocks cut without counting lines are numbered here, after `header_lines` lines
+/// of header.
 template <class Produce, class MakeParser>
 std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
                   const run_options& opt, Produce&& produce, MakeParser&& make_parser,
@@ -272,7 +273,9 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     queue.pop();
                 }
                 cv_queue.notify_all();
-                parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                // Lines of a block cut without counting them: counted by the parser, in
+                // parallel; numbered in input order below.
+                const std::uint64_t block_lines = parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
                 // Rows of the whole input, estimated from this block (0 = input size unknown).
                 const std::size_t expected_rows =
                     b.input_bytes && !b.text().empty()
@@ -286,10 +289,6 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     states[t].reserve(expected_rows);
                     sized = true;
                 }
-                // Lines of a block cut without counting: counted here, in parallel; numbered in
-                // input order below.
-                const std::uint64_t block_lines =
-                    b.lines_known ? 0 : static_cast<std::uint64_t>(std::count(b.text().begin(), b.text().end(), '\n'));
                 hashes.resize(batch.size());
                 for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
                 {
@@ -451,7 +450,7 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
         return [p = block_parser(cfg, map, fmt, csv_columns)](const input_block& b, interaction_batch& out,
                                                              std::vector<reject>& rej,
                                                              std::vector<std::string>* ign) mutable {
-            p.parse(b, out, rej, ign);
+            return p.parse(b, out, rej, ign);
         };
     };
     // CSV knows its ignored columns from the header; JSON Lines collects them row by row.

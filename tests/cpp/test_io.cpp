@@ -34,6 +34,48 @@ TEST_CASE("CSV records: quoting, escapes, line breaks") {
     CHECK(err == "unexpected text after a closing quote");
 }
 
+TEST_CASE("plain records: the 16-byte scanner splits as the general splitter, or declines") {
+    // Fields of the plain record at p as strings, the end it returns, and its field count.
+    auto plain = [](std::string_view data, std::size_t p, std::size_t max, std::size_t* end = nullptr) {
+        std::vector<std::size_t> ends(max);
+        std::size_t count = 0;
+        const std::size_t e = detail::split_plain_record(data, p, ends.data(), max, count);
+        if (end) *end = e;
+        std::vector<std::string> out;
+        if (e == detail::not_plain) return out;
+        for (std::size_t i = 0, start = p; i < count; start = ends[i++] + 1)
+            out.emplace_back(data.substr(start, ends[i] - start));
+        return out;
+    };
+    std::size_t end = 0;
+    // Hand-worked: 40 bytes, separators on both sides of the 16- and 32-byte boundaries.
+    const std::string rec = "CS000000001,2026-03-01 13:54:40,chat,,x\nnext,row\n";
+    CHECK(plain(rec, 0, 8, &end) == std::vector<std::string>{"CS000000001", "2026-03-01 13:54:40", "chat", "", "x"});
+    CHECK(end == 40);
+    CHECK(plain(rec, 40, 8, &end) == std::vector<std::string>{"next", "row"});
+    CHECK(end == rec.size());
+    // The last record without a line break ends at the data's end, as in split_csv_record.
+    CHECK(plain("a,b", 0, 4, &end) == std::vector<std::string>{"a", "b"});
+    CHECK(end == 4);
+    // A '\r' stays on the last field here; the caller drops it as for the general path.
+    CHECK(plain("a,b\r\n", 0, 4) == std::vector<std::string>{"a", "b\r"});
+    // Declines: a quote anywhere in the record, or more fields than expected.
+    CHECK(plain("abcdefghijklmnopqrstuvwxyz,\"q\"\n", 0, 8, &end).empty());
+    CHECK(end == detail::not_plain);
+    CHECK(plain("a,b,c,d\n", 0, 3, &end).empty());
+    CHECK(end == detail::not_plain);
+    // A quote in the next record does not make this one unplain (within the same 16 bytes).
+    CHECK(plain("a,b\n\"c\",d\n", 0, 4) == std::vector<std::string>{"a", "b"});
+    // Every length and offset around the 16-byte steps, against the general splitter.
+    for (std::size_t len = 1; len < 50; ++len) {
+        std::string line;
+        for (std::size_t i = 0; i < len; ++i) line += (i % 7 == 3) ? ',' : static_cast<char>('a' + i % 26);
+        const std::string data = "xx\n" + line + "\nzz";
+        CHECK(plain(data, 3, 64, &end) == split(line + "\n"));
+        CHECK(end == 3 + len + 1);
+    }
+}
+
 TEST_CASE("block boundaries never cut a quoted field") {
     CHECK(last_record_end("a,b\nc,d\ne,f", input_format::csv) == 8);
     CHECK(last_record_end("a,\"x\ny\"\nc,\"open\n", input_format::csv) == 8);
