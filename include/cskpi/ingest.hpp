@@ -50,10 +50,16 @@ public:
 };
 
 namespace detail {
-inline std::string_view trim(std::string_view s) {
+[[gnu::noinline]] inline std::string_view trim_blanks(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
     return s;
+}
+/// `s` without leading blanks and trailing blanks or '\r'. The usual case, nothing to trim, is
+/// a test small enough to inline at every field read.
+inline std::string_view trim(std::string_view s) {
+    if (s.empty() || (s.front() != ' ' && s.front() != '\t' && static_cast<unsigned char>(s.back()) > ' ')) return s;
+    return trim_blanks(s);
 }
 inline bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

@@ -291,13 +291,13 @@ private:
                 set(true, row_facts::sla_counted);
             }
         }
-        const bool complaint_row = (fl & f_complaint) || b.category[r] == cfg_.complaint_category;
+        const bool complaint_row = (fl & f_complaint) || detail::same_text(b.category[r], cfg_.complaint_category);
         if (complaint_row) {
             set(true, row_facts::complaint_row);
             set(answered && b.frt[r] <= respond_, row_facts::complaint_responded);
             set(resolved && b.resolution[r] != missing_us && b.resolution[r] <= resolve_, row_facts::complaint_resolved);
         }
-        if (b.category[r] == cfg_.presale_category) {
+        if (detail::same_text(b.category[r], cfg_.presale_category)) {
             set(true, row_facts::presale);
             if (fl & f_converted) {
                 set(true, row_facts::presale_converted);

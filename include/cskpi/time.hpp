@@ -3,6 +3,8 @@
 // Integers keep sums exact, so reports are identical whatever the thread count or merge order.
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
@@ -19,8 +21,9 @@ inline constexpr micros us_per_s = 1'000'000;
 inline constexpr micros missing_us = std::numeric_limits<micros>::min();  ///< "no value" sentinel
 
 /// An IANA time zone with a one-entry cache of the current offset period, so converting rows
-/// that lie close in time costs a comparison, not a search. Copy one per thread (the cache is
-/// not shared). "UTC" (the default) needs no tz database.
+/// that lie close in time costs a comparison, not a search (and of the last date parsed in it,
+/// see parse_timestamp). Copy one per thread (the caches are not shared). "UTC" (the default)
+/// needs no tz database.
 class time_zone {
 public:
     time_zone() = default;
@@ -84,9 +87,14 @@ private:
         end_ = info.end.time_since_epoch().count();
         off_ = info.offset.count();
     }
+    friend std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz);
     std::string name_ = "UTC";
     const date::time_zone* zone_ = nullptr;
     mutable std::int64_t begin_ = 0, end_ = 0, off_ = 0;
+    // The last calendar date parse_timestamp read ("YYYY-MM-DD" bytes) and its day number.
+    mutable std::uint64_t memo_head_ = 0;
+    mutable std::uint16_t memo_tail_ = 0;
+    mutable std::int64_t memo_days_ = 0;
 };
 
 namespace detail {
@@ -116,6 +124,45 @@ inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.empty()) return std::nullopt;
+    // The common export form "YYYY-MM-DD HH:MM:SS" (or with 'T'), at fixed positions; the
+    // date part is usually the previous timestamp's (same row, same day), so its day number is
+    // remembered. Anything this does not fully accept takes the general path below.
+    if (s.size() == 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T' || s[10] == 't') &&
+        s[13] == ':' && s[16] == ':') {
+        const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+        auto digit = [&](int i) { return static_cast<int>(u[i]) - '0'; };
+        // x and x + 6 both below 16 exactly for the digits x = 0..9 (bytes below '0' wrap high).
+        auto all_digits = [&](std::initializer_list<int> at) {
+            unsigned high = 0;
+            for (int i : at) high |= static_cast<unsigned>(digit(i)) | static_cast<unsigned>(digit(i) + 6);
+            return (high & ~0xFu) == 0;
+        };
+        std::uint64_t head;
+        std::uint16_t tail;
+        std::memcpy(&head, u, 8);
+        std::memcpy(&tail, u + 8, 2);
+        std::int64_t days = 0;
+        bool date_ok = head == tz.memo_head_ && tail == tz.memo_tail_;
+        if (date_ok) {
+            days = tz.memo_days_;
+        } else if (all_digits({0, 1, 2, 3, 5, 6, 8, 9})) {
+            const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+            const int mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9);
+            static constexpr unsigned char month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+            const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            if (mo >= 1 && mo <= 12 && d >= 1 && d <= month_days[mo - 1] + (mo == 2 && leap)) {
+                days = detail::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+                tz.memo_head_ = head;
+                tz.memo_tail_ = tail;
+                tz.memo_days_ = days;
+                date_ok = true;
+            }
+        }
+        if (date_ok && all_digits({11, 12, 14, 15, 17, 18})) {
+            const int h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), sec = digit(17) * 10 + digit(18);
+            if (h <= 23 && mi <= 59 && sec <= 59) return tz.to_utc((days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s);
+        }
+    }
     // Epoch seconds: [-]digits[.digits]
     if (s.size() < 5 || s[4] != '-') {
         std::size_t i = 0;

@@ -33,6 +33,28 @@ TEST_CASE("timestamps: rejected text") {
         CHECK_MESSAGE(!parse_timestamp(bad, utc).has_value(), bad);
 }
 
+TEST_CASE("timestamps: the fixed-position form and its remembered date") {
+    // Expected instants from `date -u -d '<text>' +%s` (GNU coreutils).
+    time_zone utc;  // one zone object in sequence, as a reading thread uses it
+    CHECK(parse_timestamp("2024-02-29 23:59:59", utc) == 1709251199LL * us_per_s);  // leap day
+    CHECK(parse_timestamp("2024-02-29 00:00:00", utc) == 1709164800LL * us_per_s);  // same date again
+    CHECK(parse_timestamp("2000-02-29T12:00:00", utc) == 951825600LL * us_per_s);   // 400-year leap
+    CHECK(parse_timestamp("1999-12-31 23:59:59", utc) == 946684799LL * us_per_s);
+    // Rejected after a valid parse of the same or a near date: nothing carries over wrongly.
+    for (const char* bad : {"2023-02-29 10:00:00", "1900-02-29 10:00:00", "2024-04-31 10:00:00",
+                            "2024-00-10 10:00:00", "2024-02-00 10:00:00", "2024-02-29 24:00:00",
+                            "2024-02-29 23:60:00", "2024-02-29 23:59:60", "2024-02-29 2a:00:00",
+                            "2024-02-29 23:59:5/", "2024-02-2: 10:00:00", "2024-02-29x10:00:00",
+                            "202/-02-29 10:00:00", "2024-0/-29 10:00:00"}) {
+        CHECK(parse_timestamp("2024-02-29 01:00:00", utc) == 1709168400LL * us_per_s);
+        CHECK_MESSAGE(!parse_timestamp(bad, utc).has_value(), std::string(bad));
+    }
+    // The remembered date belongs to its zone object: the same text in another zone differs.
+    const time_zone sh("Asia/Shanghai");
+    CHECK(parse_timestamp("2024-02-29 08:00:00", sh) == 1709164800LL * us_per_s);
+    CHECK(parse_timestamp("2024-02-29 08:00:00", utc) == 1709193600LL * us_per_s);
+}
+
 TEST_CASE("timestamps: DST gaps and overlaps (America/New_York)") {
     const time_zone ny("America/New_York");
     // 02:30 does not exist on 2026-03-08: moved to the transition, 03:00 EDT = 07:00Z.

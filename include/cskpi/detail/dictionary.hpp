@@ -44,12 +44,33 @@ inline std::uint64_t hash_bytes(std::string_view s) {
     return mix(0xe7037ed1a0b428dbULL ^ n, mix(a ^ 0xa0761d6478bd642fULL, b ^ 0x8ebc6af09c88c6e3ULL));
 }
 
+/// a == b for short strings without a library call: labels and ids are mostly 4 to 16 bytes,
+/// compared here by two overlapping loads each.
+inline bool same_text(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    const char *p = a.data(), *q = b.data();
+    if (n >= 8 && n <= 16) {
+        std::uint64_t x0, x1, y0, y1;
+        std::memcpy(&x0, p, 8); std::memcpy(&x1, p + n - 8, 8);
+        std::memcpy(&y0, q, 8); std::memcpy(&y1, q + n - 8, 8);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        std::uint32_t x0, x1, y0, y1;
+        std::memcpy(&x0, p, 4); std::memcpy(&x1, p + n - 4, 4);
+        std::memcpy(&y0, q, 4); std::memcpy(&y1, q + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    return n == 0 || std::memcmp(p, q, n) == 0;
+}
+
 class dictionary {
 public:
     /// Code of `s`, adding it if new; an empty string is "missing" and gets no_code.
     std::uint32_t code(std::string_view s) {
         if (s.empty()) return no_code;
-        if (last_ != no_code && value(last_) == s) return last_;
+        if (last_ != no_code && same_text(value(last_), s)) return last_;
         if ((size() + 1) * 4 > slots_.size() * 3) grow();
         const std::uint64_t h = hash_bytes(s);
         const auto tag = static_cast<std::uint32_t>(h >> 32);
@@ -62,12 +83,12 @@ public:
                 slots_[i] = {c, tag};
                 return last_ = c;
             }
-            if (e.tag == tag && value(e.code) == s) return last_ = e.code;
+            if (e.tag == tag && same_text(value(e.code), s)) return last_ = e.code;
         }
     }
     /// The string of a code; valid until the next code() call adds an entry.
     std::string_view value(std::uint32_t c) const {
-        return std::string_view(arena_).substr(offsets_[c], offsets_[c + 1] - offsets_[c]);
+        return std::string_view(arena_.data() + offsets_[c], offsets_[c + 1] - offsets_[c]);
     }
     std::size_t size() const noexcept { return offsets_.size() - 1; }
 
