@@ -145,8 +145,19 @@ public:
     std::string show(column c) const { return detail::clip(text(c)); }
     cell<micros> timestamp(column c) const { return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); }); }
     cell<double> number(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); }); }
-    cell<std::int64_t> integer(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_integer(s); }); }
-    cell<bool> boolean(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_bool(s); }); }
+    cell<std::int64_t> integer(column c) const {
+        const std::string_view s = text(c);
+        // Ratings and counts are mostly one or two digits: read them without the general parser.
+        if (s.size() == 1 && unsigned(s[0] - '0') <= 9) return {true, s[0] - '0'};
+        if (s.size() == 2 && unsigned(s[0] - '0') <= 9 && unsigned(s[1] - '0') <= 9)
+            return {true, (s[0] - '0') * 10 + (s[1] - '0')};
+        return cell_from_text(s, [](std::string_view t) { return parse_integer(t); });
+    }
+    cell<bool> boolean(column c) const {
+        const std::string_view s = text(c);
+        if (s.size() == 1 && (s[0] == '0' || s[0] == '1')) return {true, s[0] == '1'};  // the usual flag
+        return cell_from_text(s, [](std::string_view t) { return parse_bool(t); });
+    }
 
 private:
     const fields& f_;

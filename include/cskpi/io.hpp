@@ -224,7 +224,10 @@ class block_parser {
 public:
     block_parser(const config& cfg, const column_mapping& map, input_format fmt,
                  std::vector<std::optional<column>> csv_columns)
-        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()) {}
+        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()) {
+        for (const auto& c : csv_columns_)
+            target_.push_back(static_cast<std::uint8_t>(c ? static_cast<std::size_t>(*c) : column_count));
+    }
 
     /// Returns the number of lines the block spans (its '\n's, when it ends with one), counted
     /// on the way: blocks cut without counting lines are numbered from it.
@@ -250,11 +253,10 @@ public:
                 fmt_ == input_format::csv ? detail::split_plain_record(data, p, ends_.data(), ends_.size(), count)
                                           : detail::not_plain;
             if (plain_end != detail::not_plain && count == ends_.size()) {
-                for (std::size_t i = 0, start = p; i < count; start = ends_[i++] + 1) {
-                    std::string_view field(data.data() + start, ends_[i] - start);
-                    if (i + 1 == count && !field.empty() && field.back() == '\r') field.remove_suffix(1);
-                    if (csv_columns_[i]) f[static_cast<std::size_t>(*csv_columns_[i])] = field;
-                }
+                for (std::size_t i = 0, start = p; i < count; start = ends_[i++] + 1)
+                    if (target_[i] < column_count) f[target_[i]] = std::string_view(data.data() + start, ends_[i] - start);
+                if (const std::size_t last = target_[count - 1]; last < column_count && !f[last].empty() && f[last].back() == '\r')
+                    f[last].remove_suffix(1);
                 p = plain_end;
             } else if (fmt_ == input_format::csv) {
                 p = detail::split_csv_record(data, p, fields_, arena_, error_, spanned);
@@ -319,6 +321,7 @@ private:
     input_format fmt_;
     std::vector<std::optional<column>> csv_columns_;
     std::vector<std::size_t> ends_;  // field ends of a plain record (detail::split_plain_record)
+    std::vector<std::uint8_t> target_;  // spec column of each CSV field; column_count = ignored
     std::vector<std::string_view> fields_;
     std::deque<std::string> arena_;
     std::string error_;
