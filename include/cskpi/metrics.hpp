@@ -77,9 +77,14 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
             return static_cast<double>(sum * unit) / static_cast<double>(v.size()) / 1e6;
         });
     };
-    auto q_s = [](detail::duration_samples& d, double q) {
-        return d.visit([&](auto& v, micros unit) { return stats::quantile_type7(v, q, static_cast<double>(unit)) / 1e6; });
+    auto q_s = [](detail::duration_samples& d, auto... q) {  // ascending q, in seconds
+        return d.visit([&](auto& v, micros unit) {
+            auto r = stats::quantiles_type7(v, std::array<double, sizeof...(q)>{q...}, static_cast<double>(unit));
+            for (double& x : r) x /= 1e6;
+            return r;
+        });
     };
+    auto put_all = [&](const auto& values) { for (double x : values) put(x); };
     auto max_s = [](const detail::duration_samples& d) {
         if (d.empty()) return nan;
         return d.visit([&](const auto& v, micros unit) {
@@ -92,10 +97,10 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
     put(static_cast<double>(s.abandoned)); put(static_cast<double>(s.resolved));
     rate(s.answered, s.interactions);
     rate(s.abandoned, s.interactions);
-    put(mean_s(s.frt)); put(q_s(s.frt, 0.5)); put(q_s(s.frt, 0.9)); put(q_s(s.frt, 0.95)); put(max_s(s.frt));
+    put(mean_s(s.frt)); put_all(q_s(s.frt, 0.5, 0.9, 0.95)); put(max_s(s.frt));
     rate(s.sla_met, s.sla_den);
-    put(mean_s(s.handle)); put(q_s(s.handle, 0.5));
-    put(mean_s(s.resolution)); put(q_s(s.resolution, 0.5)); put(q_s(s.resolution, 0.9));
+    put(mean_s(s.handle)); put_all(q_s(s.handle, 0.5));
+    put(mean_s(s.resolution)); put_all(q_s(s.resolution, 0.5, 0.9));
     rate(s.resolution_num, s.resolution_den);
     rate(s.fcr_num, s.fcr_den);
     rate(s.reopen_num, s.resolved);

@@ -1,6 +1,7 @@
 #pragma once
 // Statistical building blocks: Wilson score interval, exact type-7 quantiles, normal quantile.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -30,22 +31,42 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
     return {num <= 0 ? 0.0 : std::max(0.0, centre - half), num >= den ? 1.0 : std::min(1.0, centre + half)};
 }
 
-/// Hyndman-Fan type 7 quantile (numpy's default) of `v`, which is partially reordered.
-/// Exact: selects the order statistics with nth_element, no sorting of the whole range.
+/// Hyndman-Fan type 7 quantiles (numpy's default) of `v` at ascending `qs`; `v` is partially
+/// reordered. Exact: selects the order statistics with nth_element, no sorting of the whole
+/// range, and each selection after the first searches only above the previous one (already
+/// partitioned there), so p50, p90 and p95 together cost about 1.6 selections, not 3.
 /// `scale` multiplies the order statistics before interpolating (values stored in coarser units).
+template <class T, std::size_t N>
+std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
+    std::array<double, N> out;
+    const std::size_t m = v.size();
+    if (m == 0) {
+        out.fill(nan);
+        return out;
+    }
+    std::size_t from = 0;  // v[from..) holds the order statistics from `from` on
+    for (std::size_t k = 0; k < N; ++k) {
+        const double h = static_cast<double>(m - 1) * qs[k];
+        const auto lo = static_cast<std::size_t>(std::floor(h));
+        const std::size_t hi = std::min(lo + 1, m - 1);
+        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+        from = lo;
+        const double xlo = static_cast<double>(v[lo]) * scale;
+        if (hi == lo || h == static_cast<double>(lo)) {
+            out[k] = xlo;
+            continue;
+        }
+        // The next order statistic is the minimum of the upper part.
+        const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end())) * scale;
+        out[k] = xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
+    }
+    return out;
+}
+
+/// One type 7 quantile of `v` (see quantiles_type7).
 template <class T>
 double quantile_type7(std::vector<T>& v, double q, double scale = 1) {
-    const std::size_t m = v.size();
-    if (m == 0) return nan;
-    const double h = static_cast<double>(m - 1) * q;
-    const auto lo = static_cast<std::size_t>(std::floor(h));
-    const std::size_t hi = std::min(lo + 1, m - 1);
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
-    const double xlo = static_cast<double>(v[lo]) * scale;
-    if (hi == lo || h == static_cast<double>(lo)) return xlo;
-    // The next order statistic is the minimum of the upper part.
-    const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end())) * scale;
-    return xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
+    return quantiles_type7(v, std::array<double, 1>{q}, scale)[0];
 }
 
 }  // namespace cskpi::stats

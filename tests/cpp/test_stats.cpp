@@ -44,6 +44,29 @@ TEST_CASE("type-7 quantiles (numpy values)") {
     CHECK(stats::quantile_type7(ties, 0.5) == 3.0);
 }
 
+TEST_CASE("type-7 quantiles, several at once (numpy.quantile values)") {
+    // Each selection after the first searches only above the previous one; the values must be
+    // those of independent selections. numpy.quantile(v, [.1, .5, .9, .95, .999]) with
+    // v = [(i*37) % 101 // 3 for i in range(1000)] (many ties) -> 3, 16, 30, 31.05, 33.
+    std::vector<int> v;
+    for (int i = 0; i < 1000; ++i) v.push_back((i * 37) % 101 / 3);
+    const auto q = stats::quantiles_type7(v, std::array<double, 5>{0.1, 0.5, 0.9, 0.95, 0.999});
+    CHECK(q[0] == 3.0);
+    CHECK(q[1] == 16.0);
+    CHECK(q[2] == 30.0);
+    CHECK(q[3] == doctest::Approx(31.05).epsilon(1e-12));
+    CHECK(q[4] == 33.0);
+    // v = [(i*7919) % 1009 for i in range(37)], scaled by 10: 5460, 8966, 9528.
+    std::vector<std::uint32_t> w;
+    for (std::uint32_t i = 0; i < 37; ++i) w.push_back(i * 7919 % 1009);
+    const auto r = stats::quantiles_type7(w, std::array<double, 3>{0.5, 0.9, 0.95}, 10.0);
+    CHECK(r[0] == 5460.0);
+    CHECK(r[1] == doctest::Approx(8966.0).epsilon(1e-12));
+    CHECK(r[2] == doctest::Approx(9528.0).epsilon(1e-12));
+    std::vector<int> none;
+    CHECK(std::isnan(stats::quantiles_type7(none, std::array<double, 2>{0.5, 0.9})[1]));
+}
+
 TEST_CASE("NIST StRD Michelso: median and extremes of the certified data set") {
     // NIST Statistical Reference Datasets, Michelso.dat (100 values, certified mean 299.8524).
     // Values are scaled to integers (x 1000) to use the integer sample path exactly.

@@ -69,16 +69,17 @@ struct compact_contact {
     }
 };
 
-/// Sorts records into FCR order: an in-place radix partition on the customer key's top byte
-/// (American flag sort), then each bucket on its own, small enough to sort in cache.
+/// Sorts records into FCR order: in-place radix partitions on the customer key's top two
+/// bytes (American flag sort), then each bucket on its own. The second level turns a
+/// comparison sort of ~40k records per bucket (10 M rows) into ~150, a third of the work.
 template <class Record>
-void sort_contacts(Record* first, Record* last) {
+void sort_contacts(Record* first, Record* last, unsigned shift = 56) {
     const auto n = static_cast<std::size_t>(last - first);
-    if (n < 4096) {
+    if (n < 4096 || shift < 48) {
         std::sort(first, last);
         return;
     }
-    auto digit = [](const Record& r) { return static_cast<std::size_t>(r.key() >> 56); };
+    auto digit = [shift](const Record& r) { return static_cast<std::size_t>(r.key() >> shift) & 0xFF; };
     std::size_t count[256] = {}, head[256], end[256];
     for (const Record* p = first; p != last; ++p) ++count[digit(*p)];
     std::size_t at = 0;
@@ -100,7 +101,7 @@ void sort_contacts(Record* first, Record* last) {
     }
     std::size_t from = 0;
     for (std::size_t b = 0; b < 256; ++b) {
-        std::sort(first + from, first + end[b]);
+        sort_contacts(first + from, first + end[b], shift - 8);
         from = end[b];
     }
 }
