@@ -330,19 +330,13 @@ private:
     void settle_contacts(unsigned threads) {
         fcr_group_.assign(groups_.size(), {});
         fcr_total_ = {};
-        // Customers are independent: split the ledger (in place) by the customer hash into one
-        // part per thread, sort and settle each part on its own thread, then add the counts.
+        // Customers are independent and each sits in one bucket of the ledger: every thread
+        // sorts and settles its share of the buckets, then the counts are added.
         std::vector<std::vector<fcr_counts>> per(threads, std::vector<fcr_counts>(groups_.size()));
-        contacts_.visit([&](auto& c) {
-            std::vector<std::size_t> cut = {0};
-            for (unsigned t = 1; t < threads; ++t) {
-                const std::uint64_t bound = UINT64_MAX / threads * t;
-                cut.push_back(static_cast<std::size_t>(
-                    std::partition(c.begin() + static_cast<std::ptrdiff_t>(cut.back()), c.end(),
-                                   [&](const auto& x) { return x.key() < bound; }) - c.begin()));
-            }
-            cut.push_back(c.size());
-            parallel(threads, [&](unsigned t) { settle_range(c, cut[t], cut[t + 1], per[t]); });
+        constexpr std::size_t nb = detail::contact_buckets::count;
+        parallel(threads, [&](unsigned t) {
+            for (std::size_t b = nb * t / threads; b < nb * (t + 1) / threads; ++b)
+                contacts_.bucket(b).visit([&](auto& c) { settle_range(c, 0, c.size(), per[t]); });
         });
         for (const auto& p : per)
             for (std::size_t g = 0; g < p.size(); ++g) {
@@ -356,7 +350,8 @@ private:
     // Sorts c[from, to) by customer, category (missing last), time and counts FCR per group.
     template <class Record>
     void settle_range(std::vector<Record>& c, std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
-        detail::sort_contacts(c.data() + from, c.data() + to);
+        // The bucket's records share the key's top byte: the radix sort starts at the next.
+        detail::sort_contacts(c.data() + from, c.data() + to, 64 - 2 * detail::contact_buckets::bucket_bits);
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
         for (std::size_t i = from; i < to;) {
             std::size_t j = i;
@@ -474,7 +469,7 @@ private:
     std::vector<std::uint32_t> slots_;
     std::vector<group_state> groups_;
     std::vector<group_id> ids_;
-    detail::contact_ledger contacts_;
+    detail::contact_buckets contacts_;
     std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch, reused
     std::vector<std::uint32_t> start_, order_;
     std::vector<micros> chan_target_, prio_target_;

@@ -191,6 +191,49 @@ TEST_CASE("contact sort: radix buckets then in-cache sorts give std::sort's orde
     }
 }
 
+TEST_CASE("contact buckets: every record in the bucket of its key's top byte, none lost") {
+    using detail::contact;
+    std::mt19937_64 rng(5);
+    std::vector<contact> in;
+    for (int i = 0; i < 5000; ++i) {
+        const std::uint64_t key = i % 7 == 0 && !in.empty() ? in[rng() % in.size()].customer : rng();
+        // Every 97th a fraction of a second: its bucket alone turns wide.
+        const micros at = static_cast<micros>(rng() % 100000) * us_per_s + (i % 97 == 0 ? 5 : 0);
+        in.push_back({key, at, static_cast<std::uint32_t>(rng() % 3), static_cast<std::uint32_t>(rng() % 50)});
+    }
+    detail::contact_buckets b;
+    b.reserve(in.size());
+    for (const auto& c : in) b.push_back(c);
+    CHECK(b.size() == in.size());
+    std::size_t wide = 0, nonempty = 0;
+    bool placed = true;
+    for (std::size_t i = 0; i < detail::contact_buckets::count; ++i) {
+        wide += b.bucket(i).wide();
+        nonempty += !b.bucket(i).empty();
+        for (const auto& c : b.bucket(i).values()) placed = placed && (c.customer >> 56) == i;
+    }
+    CHECK(placed);
+    CHECK(nonempty > 240);  // 5000 hashed keys leave almost no bucket empty
+    CHECK(wide > 0);
+    CHECK(wide < nonempty);
+    auto got = b.values(), want = in;
+    std::sort(got.begin(), got.end());
+    std::sort(want.begin(), want.end());
+    CHECK(got == want);
+    // Appending maps categories and groups, bucket by bucket.
+    detail::contact_buckets to;
+    to.append_mapped(b, [](std::uint32_t c) { return c + 1; }, [](std::uint32_t g) { return g + 100; });
+    auto mapped = to.values();
+    std::sort(mapped.begin(), mapped.end());
+    bool same = mapped.size() == want.size();
+    for (std::size_t i = 0; same && i < want.size(); ++i)
+        same = mapped[i].customer == want[i].customer && mapped[i].at == want[i].at && mapped[i].category == want[i].category + 1 &&
+               mapped[i].group() == want[i].group() + 100;
+    CHECK(same);
+    b.clear_and_free();
+    CHECK(b.size() == 0);
+}
+
 TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (f); e first, not FCR; f not first. U2 as before. Den a d e g h l = 6, num l.
