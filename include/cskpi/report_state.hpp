@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "accumulators.hpp"
 #include "config.hpp"
 #include "detail/contacts.hpp"
 #include "detail/dictionary.hpp"
+#include "detail/pooled_samples.hpp"
 #include "group.hpp"
 #include "metrics.hpp"
 #include "records.hpp"
@@ -439,22 +441,59 @@ private:
             std::vector<const char*>{"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"},
             std::vector<const char*>{"aht_mean", "aht_median"},
             std::vector<const char*>{"resolution_time_mean", "resolution_time_median", "resolution_time_p90"}};
-        group_state one;
-        auto& v = one.*field[which];
-        std::size_t n = 0;
-        for (const auto& g : groups_) n += (g.*field[which]).size();
-        v.reserve(n);
-        for (const auto& g : groups_) v.append(g.*field[which]);
-        const std::vector<double> m = compute_metrics(one, z_);
-        const auto& cat = metric_catalogue();
-        std::vector<std::pair<std::size_t, double>> out;
-        for (const char* k : names[which]) {
-            const auto it = std::find_if(cat.begin(), cat.end(), [&](const auto& c) { return c.name == std::string_view(k); });
-            if (it == cat.end()) throw std::logic_error("overall_duration: no metric " + std::string(k));
-            const auto i = static_cast<std::size_t>(it - cat.begin());
-            out.emplace_back(i, m[i]);
+        static const std::array<std::vector<double>, overall_durations> qs = {
+            std::vector<double>{0.5, 0.9, 0.95}, std::vector<double>{0.5}, std::vector<double>{0.5, 0.9}};
+        std::vector<double> m;  // the values of names[which], in order
+        // Whole-second samples (the usual case) are pooled by counting; otherwise every group's
+        // samples are copied into one array and go through compute_metrics.
+        std::vector<const std::vector<std::uint32_t>*> parts;
+        bool narrow = true;
+        for (const auto& g : groups_) {
+            const auto& d = g.*field[which];
+            narrow = narrow && !d.wide();
+            if (!narrow) break;
+            d.visit([&](const auto& v, micros) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::uint32_t>>) parts.push_back(&v);
+            });
         }
+        if (narrow) {
+            // The formulas of compute_metrics' mean_s, q_s and max_s, on counted order statistics.
+            const detail::pooled_u32 p(std::move(parts));
+            const std::size_t n = p.size();
+            const micros unit = us_per_s;
+            if (n == 0) {
+                m.assign(names[which].size(), stats::nan);
+            } else {
+                std::vector<std::uint64_t> ks;
+                for (double q : qs[which])
+                    for (auto k : stats::type7_ranks(n, q)) ks.push_back(k);
+                const std::vector<std::uint32_t> os = p.order_stats(ks);
+                auto at = [&](std::uint64_t k) { return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
+                auto next = [&](std::uint64_t k) { return at(k + 1); };
+                __extension__ const __int128 sum = static_cast<__int128>(p.sum());
+                m.push_back(static_cast<double>(sum * unit) / static_cast<double>(n) / 1e6);
+                for (double q : qs[which]) m.push_back(stats::type7(n, q, static_cast<double>(unit), at, next) / 1e6);
+                if (which == 0) m.push_back(static_cast<double>(static_cast<micros>(p.max()) * unit) / 1e6);
+            }
+        } else {
+            group_state one;
+            auto& v = one.*field[which];
+            std::size_t n = 0;
+            for (const auto& g : groups_) n += (g.*field[which]).size();
+            v.reserve(n);
+            for (const auto& g : groups_) v.append(g.*field[which]);
+            const std::vector<double> all = compute_metrics(one, z_);
+            for (const char* k : names[which]) m.push_back(all[metric_index(k)]);
+        }
+        std::vector<std::pair<std::size_t, double>> out;
+        for (std::size_t j = 0; j < names[which].size(); ++j) out.emplace_back(metric_index(names[which][j]), m[j]);
         return out;
+    }
+    static std::size_t metric_index(std::string_view name) {
+        const auto& cat = metric_catalogue();
+        const auto it = std::find_if(cat.begin(), cat.end(), [&](const auto& c) { return c.name == name; });
+        if (it == cat.end()) throw std::logic_error("overall_duration: no metric " + std::string(name));
+        return static_cast<std::size_t>(it - cat.begin());
     }
 
     static constexpr micros unknown_target = missing_us + 1;

@@ -31,35 +31,46 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
     return {num <= 0 ? 0.0 : std::max(0.0, centre - half), num >= den ? 1.0 : std::min(1.0, centre + half)};
 }
 
-/// Hyndman-Fan type 7 quantiles (numpy's default) of `v` at ascending `qs`; `v` is partially
-/// reordered. Exact: selects the order statistics with nth_element, no sorting of the whole
-/// range, and each selection after the first searches only above the previous one (already
-/// partitioned there), so p50, p90 and p95 together cost about 1.6 selections, not 3.
-/// `scale` multiplies the order statistics before interpolating (values stored in coarser units).
+/// Hyndman-Fan type 7 quantile (numpy's default) at `q` of `m` > 0 values, given `at(k)`, the
+/// k-th smallest (0-based), and `next(k)`, the (k+1)-th once `at(k)` was asked. `scale`
+/// multiplies the order statistics before interpolating (values stored in coarser units). Every
+/// way of finding order statistics goes through this one formula, so they agree to the bit.
+template <class At, class Next>
+double type7(std::size_t m, double q, double scale, At&& at, Next&& next) {
+    const double h = static_cast<double>(m - 1) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, m - 1);
+    const double xlo = static_cast<double>(at(lo)) * scale;
+    if (hi == lo || h == static_cast<double>(lo)) return xlo;
+    const double xhi = static_cast<double>(next(lo)) * scale;
+    return xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
+}
+
+/// The ranks type7() asks for at `q` of `m` values: the floor rank, and the next if it is used.
+inline std::vector<std::uint64_t> type7_ranks(std::size_t m, double q) {
+    std::vector<std::uint64_t> r;
+    type7(m, q, 1.0, [&](std::size_t k) { r.push_back(k); return 0; }, [&](std::size_t k) { r.push_back(k + 1); return 0; });
+    return r;
+}
+
+/// Type 7 quantiles of `v` at ascending `qs`; `v` is partially reordered. Exact: selects the
+/// order statistics with nth_element, no sorting of the whole range, and each selection after
+/// the first searches only above the previous one (already partitioned there), so p50, p90 and
+/// p95 together cost about 1.6 selections, not 3.
 template <class T, std::size_t N>
 std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
     std::array<double, N> out;
-    const std::size_t m = v.size();
-    if (m == 0) {
-        out.fill(nan);
-        return out;
-    }
+    out.fill(nan);
+    if (v.empty()) return out;
     std::size_t from = 0;  // v[from..) holds the order statistics from `from` on
-    for (std::size_t k = 0; k < N; ++k) {
-        const double h = static_cast<double>(m - 1) * qs[k];
-        const auto lo = static_cast<std::size_t>(std::floor(h));
-        const std::size_t hi = std::min(lo + 1, m - 1);
+    auto at = [&](std::size_t lo) {
         std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
         from = lo;
-        const double xlo = static_cast<double>(v[lo]) * scale;
-        if (hi == lo || h == static_cast<double>(lo)) {
-            out[k] = xlo;
-            continue;
-        }
-        // The next order statistic is the minimum of the upper part.
-        const double xhi = static_cast<double>(*std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end())) * scale;
-        out[k] = xlo + (h - static_cast<double>(lo)) * (xhi - xlo);
-    }
+        return v[lo];
+    };
+    // The next order statistic is the minimum of the upper part.
+    auto next = [&](std::size_t lo) { return *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()); };
+    for (std::size_t k = 0; k < N; ++k) out[k] = type7(v.size(), qs[k], scale, at, next);
     return out;
 }
 

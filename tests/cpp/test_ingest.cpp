@@ -111,8 +111,8 @@ TEST_CASE("id registry: ids that differ in length and one byte are different ids
     CHECK(ids.insert("c30000001", 4) == 0);
     CHECK(ids.insert("c300000001", 5) == 0);
     std::size_t false_repeats = 0;
-    for (int i = 0; i < 300000; ++i) false_repeats += ids.insert("c" + std::to_string(i) + "x", 10 + i) != 0;
-    for (int i = 0; i < 300000; ++i) false_repeats += ids.insert("c" + std::to_string(i), 10 + i) != 0;
+    for (int i = 0; i < 300000; ++i) false_repeats += ids.insert(std::string("c").append(std::to_string(i)).append("x"), 10 + i) != 0;
+    for (int i = 0; i < 300000; ++i) false_repeats += ids.insert(std::string("c").append(std::to_string(i)), 10 + i) != 0;
     CHECK(false_repeats == 2);  // "c1228" and "c12228" themselves, inserted above
 }
 
@@ -120,8 +120,8 @@ TEST_CASE("id registry sized up front (any table size) still finds every repeat"
     for (std::size_t expect : {std::size_t{0}, std::size_t{1}, std::size_t{777}, std::size_t{20000}}) {
         id_registry ids;
         ids.reserve(expect);  // 777 -> 971 slots: not a power of two; then it doubles from there
-        for (int i = 0; i < 20000; ++i) REQUIRE(ids.insert("c" + std::to_string(i * 7919 % 20011), 2 + i) == 0);
-        for (int i = 0; i < 20000; i += 97) CHECK(ids.insert("c" + std::to_string(i * 7919 % 20011), 1) == 2 + i);
+        for (int i = 0; i < 20000; ++i) REQUIRE(ids.insert(std::string("c").append(std::to_string(i * 7919 % 20011)), 2 + i) == 0);
+        for (int i = 0; i < 20000; i += 97) CHECK(ids.insert(std::string("c").append(std::to_string(i * 7919 % 20011)), 1) == 2 + i);
         CHECK(ids.size() == 20000);
     }
 }

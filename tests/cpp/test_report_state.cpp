@@ -108,7 +108,7 @@ TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order"
     const micros max_s = micros{UINT32_MAX} * us_per_s;
     const std::vector<contact> fit = {
         {1, 0, 0, 0},
-        {UINT64_MAX, max_s, 254, (1u << 22) - 1 | 1u << 30 | 1u << 31},
+        {UINT64_MAX, max_s, 254, ((1u << 22) - 1) | 1u << 30 | 1u << 31},
         {7, 1'700'000'000 * us_per_s, detail::no_code, 5u | 1u << 31},
     };
     contact_ledger l;
@@ -277,8 +277,8 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
     for (int i = 0; i < 3000; ++i) {
         const auto day = 1 + g() % 28;
         csv += std::to_string(i) + ",2026-03-" + (day < 10 ? "0" : "") + std::to_string(day) + " " + std::to_string(10 + g() % 10) + ":00:00,";
-        csv += std::string(chans[g() % 5]) + "," + (g() % 6 ? "ag" + std::to_string(g() % 7) : "") + ",t" + std::to_string(g() % 2) + ",";
-        csv += (g() % 5 ? "c" + std::to_string(g() % 400) : "") + "," + cats[g() % 4] + "," + (g() % 9 ? "normal" : "urgent") + ",";
+        csv += std::string(chans[g() % 5]) + "," + (g() % 6 ? std::string("ag").append(std::to_string(g() % 7)) : "") + ",t" + std::to_string(g() % 2) + ",";
+        csv += (g() % 5 ? std::string("c").append(std::to_string(g() % 400)) : "") + "," + cats[g() % 4] + "," + (g() % 9 ? "normal" : "urgent") + ",";
         csv += (g() % 8 ? std::to_string(g() % 200) : "") + "," + (g() % 3 ? std::to_string(g() % 90000) : "") + ",";
         csv += (g() % 2 ? std::to_string(g() % 900) : "") + "," + (g() % 20 ? "0" : "1") + ",";
         csv += (g() % 3 ? "" : std::to_string(1 + g() % 5)) + "," + (g() % 4 ? "" : std::to_string(g() % 11)) + ",";

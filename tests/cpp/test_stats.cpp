@@ -4,7 +4,9 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 using namespace cskpi;
@@ -88,4 +90,47 @@ TEST_CASE("NIST StRD Michelso: median and extremes of the certified data set") {
     // numpy.quantile(Michelso, [0.5, 0.9]) = 299.85, 299.96
     CHECK(stats::quantile_type7(v, 0.5) / 1000 == doctest::Approx(299.85).epsilon(1e-12));
     CHECK(stats::quantile_type7(v, 0.9) / 1000 == doctest::Approx(299.96).epsilon(1e-12));
+}
+
+TEST_CASE("pooled order statistics: counted ranks equal those of the sorted union") {
+    // The overall row's quantiles come from counts over every group's samples; the oracle is
+    // the sorted concatenation. Skewed values (most below 4096, a tail up to 2^32 - 1), ties,
+    // empty parts, ranks in one low-bit bin and in several.
+    std::mt19937_64 rng(3);
+    std::vector<std::vector<std::uint32_t>> parts(40);
+    for (auto& p : parts) {
+        const std::size_t n = rng() % 4 == 0 ? 0 : rng() % 3000;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto r = rng();
+            p.push_back(r % 10 < 7 ? static_cast<std::uint32_t>(r % 60) : r % 10 < 9 ? static_cast<std::uint32_t>(r % 200000)
+                                                                                     : static_cast<std::uint32_t>(r >> 32));
+        }
+    }
+    parts[5].push_back(UINT32_MAX);
+    std::vector<const std::vector<std::uint32_t>*> ptrs;
+    std::vector<std::uint32_t> all;
+    __extension__ unsigned __int128 sum = 0;
+    for (const auto& p : parts) {
+        ptrs.push_back(&p);
+        all.insert(all.end(), p.begin(), p.end());
+        for (auto x : p) sum += x;
+    }
+    std::sort(all.begin(), all.end());
+    const detail::pooled_u32 pooled(ptrs);
+    CHECK(pooled.size() == all.size());
+    CHECK(pooled.max() == UINT32_MAX);
+    CHECK((pooled.sum() == sum));
+    std::vector<std::uint64_t> ks = {0, 1, all.size() / 2, all.size() / 2 + 1, all.size() * 9 / 10, all.size() - 2, all.size() - 1, 17};
+    const auto got = pooled.order_stats(ks);
+    for (std::size_t i = 0; i < ks.size(); ++i) CHECK(got[i] == all[ks[i]]);
+    // type7 on counted order statistics equals quantiles_type7 on the array itself.
+    for (double q : {0.5, 0.9, 0.95, 0.999}) {
+        const auto r = stats::type7_ranks(all.size(), q);
+        const auto os = pooled.order_stats(r);
+        auto at = [&](std::size_t k) { return os[k == r[0] ? 0 : 1]; };
+        auto next = [&](std::size_t k) { return at(k + 1); };
+        auto copy = all;
+        std::shuffle(copy.begin(), copy.end(), rng);
+        CHECK(stats::type7(all.size(), q, 1e6, at, next) == stats::quantiles_type7(copy, std::array<double, 1>{q}, 1e6)[0]);
+    }
 }
