@@ -83,7 +83,14 @@ public:
         for (std::size_t g = 1; g < start_.size(); ++g) start_[g] += start_[g - 1];
         order_.resize(pending_.size());
         for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
-        for (const std::uint32_t i : order_) groups_[pending_[i].first].update(pending_[i].second, sat);
+        // pending_ is read in group order, i.e. at random: fetch a few rows ahead.
+        constexpr std::size_t ahead = 8;
+        const std::size_t n = order_.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
+            const auto& [g, f] = pending_[order_[k]];
+            groups_[g].update(f, sat);
+        }
     }
 
     /// Adds `o` into this state. Throws std::invalid_argument when the configurations or

@@ -307,7 +307,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     const std::size_t parse_rejects = rejects.size();
                     std::vector<reject> dup;
                     for (std::size_t r = 0; r < batch.size(); ++r) {
-                        if (r + 16 < batch.size()) ids.prefetch(hashes[r + 16]);
+                        if (r + 64 < batch.size()) ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
                         const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
                         if (first) {
                             keep[r] = false;
