@@ -160,18 +160,18 @@ public:
         }
         std::vector<report_group> out(order.size() + 1);
         out[0].metrics = overall_counts();
-        // Independent tasks, taken in turn by the threads: the overall row's three durations
-        // first (the largest: every sample), then the groups.
+        // Two rounds of independent tasks, taken in turn by the threads: first the overall row's
+        // three durations, which read every group's samples, then the groups, whose quantiles
+        // reorder their samples. The rounds must not overlap: a selection moving values while
+        // they are counted would change the overall quantiles from run to run.
         std::array<std::vector<std::pair<std::size_t, double>>, overall_durations> durations;
         std::atomic<std::size_t> next{0};
-        const std::size_t tasks = overall_durations + order.size();
+        parallel(std::min<unsigned>(threads, overall_durations), [&](unsigned) {
+            for (std::size_t i; (i = next++) < overall_durations;) durations[i] = overall_duration(i);
+        });
+        next = 0;
         parallel(threads, [&](unsigned) {
-            for (std::size_t i; (i = next++) < tasks;) {
-                if (i < overall_durations) {
-                    durations[i] = overall_duration(i);
-                    continue;
-                }
-                const std::size_t k = i - overall_durations;
+            for (std::size_t k; (k = next++) < order.size();) {
                 group_state& s = groups_[order[k]];
                 const auto saved = std::pair{s.fcr_num, s.fcr_den};
                 add_fcr(s, fcr_group_[order[k]]);

@@ -268,6 +268,52 @@ TEST_CASE("groups: overall first, keys sorted, missing last") {
     CHECK(gs[4].metric("interactions") == 2);
 }
 
+TEST_CASE("report_state: finalize gives the same bits on any number of threads, run after run") {
+    // Regression: the overall row's durations were once counted while group tasks on other
+    // threads reordered the same samples, so the overall median moved between runs.
+    std::mt19937_64 g(99);
+    static const std::vector<std::string> agents = [] {
+        std::vector<std::string> a;
+        for (int i = 0; i < 60; ++i) a.push_back("agent" + std::to_string(i));
+        return a;
+    }();
+    const char* chans[] = {"chat", "phone", "email", "social"};
+    interaction_batch b;
+    for (int r = 0; r < 300000; ++r) {
+        b.line.push_back(static_cast<std::uint64_t>(r + 2));
+        b.id.push_back({});
+        b.agent.push_back(agents[g() % agents.size()]);
+        b.channel.push_back(chans[g() % 4]);
+        for (auto* v : {&b.team, &b.customer, &b.category, &b.priority}) v->push_back({});
+        b.created_at.push_back(static_cast<micros>(1'770'000'000 + g() % 2'000'000) * us_per_s);
+        auto dur = [&] { return g() % 7 ? static_cast<micros>(g() % 5000) * us_per_s : missing_us; };
+        b.frt.push_back(dur());
+        b.resolution.push_back(dur());
+        b.handle.push_back(dur());
+        b.flags.push_back(0);
+        b.reopened.push_back(0);
+        for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
+        b.order_value.push_back(missing_us);
+    }
+    const config cfg;
+    const std::vector<group_key> by = {group_key::agent, group_key::channel, group_key::day};
+    report_state st(cfg, by);
+    st.update(b);
+    const auto one = st.finalize(1);
+    bool same = true;
+    for (unsigned trial = 0; trial < 16; ++trial) {
+        const auto many = st.finalize(2 + trial % 3);
+        same = same && many.size() == one.size();
+        for (std::size_t i = 0; same && i < one.size(); ++i)
+            for (std::size_t m = 0; m < one[i].metrics.size(); ++m) {
+                const double x = one[i].metrics[m], y = many[i].metrics[m];
+                same = same && ((std::isnan(x) && std::isnan(y)) || x == y);
+            }
+    }
+    CHECK(same);
+    CHECK(one.size() > 1000);
+}
+
 TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted JSON") {
     // A generated table with repeat customers so FCR crosses partial boundaries.
     std::mt19937_64 g(2026);
