@@ -98,8 +98,10 @@ public:
     report_state& merge(const report_state& o) { return merge_from(o, nullptr); }
     /// merge() that frees `o`'s samples and ledger as they are added, so the two states do not
     /// both hold every sample at the peak. `o` is left empty.
-    report_state& merge(report_state&& o) {
-        merge_from(o, &o);
+    /// With `threads` > 1 the groups and the first-contact ledger's buckets are added on
+    /// several threads (the result is the same).
+    report_state& merge(report_state&& o, unsigned threads = 1) {
+        merge_from(o, &o, threads);
         o = report_state(o.cfg_, o.by_);
         return *this;
     }
@@ -107,7 +109,7 @@ public:
     friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
 
 private:
-    report_state& merge_from(const report_state& o, report_state* consume) {  // consume = &o or nullptr
+    report_state& merge_from(const report_state& o, report_state* consume, unsigned threads = 1) {  // consume = &o or nullptr
         if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
             const report_state copy = o;
             return merge_from(copy, nullptr);
@@ -126,14 +128,26 @@ private:
             for (std::uint8_t i = 0; i < id.n; ++i)
                 if (!is_time_key(by_[i]) && id.k[i] != missing_key)
                     id.k[i] = remap[dim_of(by_[i])][static_cast<std::size_t>(id.k[i])];
-            const std::uint32_t mine = group_of(id);
-            groups_[mine].merge(o.groups_[g]);
-            if (consume) consume->groups_[g] = group_state{};
-            gmap[g] = mine;
+            gmap[g] = group_of(id);
         }
-        contacts_.append_mapped(
-            o.contacts_, [&](std::uint32_t c) { return remap[category_dim][c]; }, [&](std::uint32_t g) { return gmap[g]; });
-        if (consume) consume->contacts_.clear_and_free();
+        // Part 0 adds the groups; the ledger's buckets are shared out among all parts (the
+        // groups' share is left smaller). Parts touch disjoint data.
+        constexpr std::size_t nb = detail::contact_buckets::count;
+        threads = std::max(1u, threads);
+        auto bucket_from = [&](unsigned t) { return t == 0 ? 0 : nb * (2 * t - 1) / (2 * threads); };
+        parallel(threads, [&](unsigned t) {
+            if (t == 0) {
+                for (std::size_t g = 0; g < o.groups_.size(); ++g) {
+                    groups_[gmap[g]].merge(o.groups_[g]);
+                    if (consume) consume->groups_[g] = group_state{};
+                }
+            }
+            for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1)); ++b) {
+                contacts_.bucket(b).append_mapped(
+                    o.contacts_.bucket(b), [&](std::uint32_t c) { return remap[category_dim][c]; }, [&](std::uint32_t g) { return gmap[g]; });
+                if (consume) consume->contacts_.bucket(b).clear_and_free();
+            }
+        });
         return *this;
     }
 

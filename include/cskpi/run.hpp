@@ -384,7 +384,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t) {
-        states[0].merge(std::move(states[t]));  // frees states[t] as it goes
+        states[0].merge(std::move(states[t]), nthreads);  // frees states[t] as it goes
     }
     report rep;
     rep.input_path = label;
