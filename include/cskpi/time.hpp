@@ -20,9 +20,14 @@ using micros = std::int64_t;
 inline constexpr micros us_per_s = 1'000'000;
 inline constexpr micros missing_us = std::numeric_limits<micros>::min();  ///< "no value" sentinel
 
+class time_zone;
+namespace detail {
+inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const time_zone& tz);
+}
+
 /// An IANA time zone with a one-entry cache of the current offset period, so converting rows
 /// that lie close in time costs a comparison, not a search (and of the last date parsed in it,
-/// see parse_timestamp). Copy one per thread (the caches are not shared). "UTC" (the default)
+/// see detail::parse_fixed_timestamp). Copy one per thread (the caches are not shared). "UTC" (the default)
 /// needs no tz database.
 class time_zone {
 public:
@@ -87,7 +92,7 @@ private:
         end_ = info.end.time_since_epoch().count();
         off_ = info.offset.count();
     }
-    friend std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz);
+    friend std::optional<micros> detail::parse_fixed_timestamp(std::string_view s, const time_zone& tz);
     std::string name_ = "UTC";
     const date::time_zone* zone_ = nullptr;
     mutable std::int64_t begin_ = 0, end_ = 0, off_ = 0;
@@ -114,55 +119,59 @@ inline std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
 }
 }  // namespace detail
 
-/// Parses a timestamp of section 1 into UTC microseconds:
-///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
-///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
-///   (local midnight), or epoch seconds (integer or decimal). Digits past the microsecond are
-///   truncated. Returns std::nullopt when the text is none of these.
-inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
-    using detail::digits;
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    if (s.empty()) return std::nullopt;
-    // The common export form "YYYY-MM-DD HH:MM:SS" (or with 'T'), at fixed positions; the
-    // date part is usually the previous timestamp's (same row, same day), so its day number is
-    // remembered. Anything this does not fully accept takes the general path below.
-    if (s.size() == 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T' || s[10] == 't') &&
-        s[13] == ':' && s[16] == ':') {
-        const auto* u = reinterpret_cast<const unsigned char*>(s.data());
-        auto digit = [&](int i) { return static_cast<int>(u[i]) - '0'; };
-        // x and x + 6 both below 16 exactly for the digits x = 0..9 (bytes below '0' wrap high).
-        auto all_digits = [&](std::initializer_list<int> at) {
-            unsigned high = 0;
-            for (int i : at) high |= static_cast<unsigned>(digit(i)) | static_cast<unsigned>(digit(i) + 6);
-            return (high & ~0xFu) == 0;
-        };
-        std::uint64_t head;
-        std::uint16_t tail;
-        std::memcpy(&head, u, 8);
-        std::memcpy(&tail, u + 8, 2);
-        std::int64_t days = 0;
-        bool date_ok = head == tz.memo_head_ && tail == tz.memo_tail_;
-        if (date_ok) {
-            days = tz.memo_days_;
-        } else if (all_digits({0, 1, 2, 3, 5, 6, 8, 9})) {
-            const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
-            const int mo = digit(5) * 10 + digit(6), d = digit(8) * 10 + digit(9);
-            static constexpr unsigned char month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-            const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-            if (mo >= 1 && mo <= 12 && d >= 1 && d <= month_days[mo - 1] + (mo == 2 && leap)) {
-                days = detail::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-                tz.memo_head_ = head;
-                tz.memo_tail_ = tail;
-                tz.memo_days_ = days;
-                date_ok = true;
-            }
-        }
-        if (date_ok && all_digits({11, 12, 14, 15, 17, 18})) {
-            const int h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15), sec = digit(17) * 10 + digit(18);
-            if (h <= 23 && mi <= 59 && sec <= 59) return tz.to_utc((days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s);
-        }
+namespace detail {
+
+// Bytes of `v` equal those of `want` where `sep` has 0xFF, and are ASCII digits where `digit`
+// has 0xFF (a byte 0x30..0x39: x ^ '0' is 0..9, and 0..9 + 6 stays below 16).
+inline bool swar_shape(std::uint64_t v, std::uint64_t want, std::uint64_t digit, std::uint64_t sep) {
+    const std::uint64_t x = v ^ want;  // digits -> 0..9, separators -> 0
+    constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0ULL, six = 0x0606060606060606ULL;
+    return (x & sep) == 0 && (x & digit & high) == 0 && (((x & digit) + (six & digit)) & high & digit) == 0;
+}
+// Two-digit numbers of byte pairs (i, i + 1) of x (digits 0..9 per byte) land in byte i.
+inline std::uint64_t swar_pairs(std::uint64_t x) { return x * 10 + (x >> 8); }
+
+/// "YYYY-MM-DD HH:MM:SS" (or 'T'/'t') read at fixed positions with 8-byte loads; nullopt when
+/// it is not exactly that shape or not a valid time (then the general parser decides). The date
+/// is usually the previous timestamp's (same row, same day), so its day number is remembered.
+inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const time_zone& tz) {
+    const char* u = s.data();
+    std::uint64_t head, clock;
+    std::uint16_t tail;
+    std::memcpy(&head, u, 8);      // YYYY-MM-
+    std::memcpy(&tail, u + 8, 2);  // DD
+    std::memcpy(&clock, u + 11, 8);  // HH:MM:SS
+    if (u[10] != ' ' && u[10] != 'T' && u[10] != 't') return std::nullopt;
+    // Little-endian byte i = character i; digits where the mask has 0xFF.
+    constexpr std::uint64_t clock_want = 0x30303A30303A3030ULL, clock_digit = 0xFFFF00FFFF00FFFFULL, clock_sep = 0x0000FF0000FF0000ULL;
+    if (!swar_shape(clock, clock_want, clock_digit, clock_sep)) return std::nullopt;
+    std::int64_t days;
+    if (head == tz.memo_head_ && tail == tz.memo_tail_) {
+        days = tz.memo_days_;
+    } else {
+        constexpr std::uint64_t head_want = 0x2D30302D30303030ULL, head_digit = 0x00FFFF00FFFFFFFFULL, head_sep = 0xFF0000FF00000000ULL;
+        const std::uint64_t tail64 = tail;
+        if (!swar_shape(head, head_want, head_digit, head_sep) || !swar_shape(tail64, 0x3030, 0xFFFF, 0)) return std::nullopt;
+        const std::uint64_t hp = swar_pairs(head ^ head_want), tp = swar_pairs(tail64 ^ 0x3030);
+        const int y = static_cast<int>(hp & 0xFF) * 100 + static_cast<int>((hp >> 16) & 0xFF);
+        const int mo = static_cast<int>((hp >> 40) & 0xFF), d = static_cast<int>(tp & 0xFF);
+        static constexpr unsigned char month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+        if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] + (mo == 2 && leap)) return std::nullopt;
+        days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+        tz.memo_head_ = head;
+        tz.memo_tail_ = tail;
+        tz.memo_days_ = days;
     }
+    const std::uint64_t cp = swar_pairs(clock ^ clock_want);
+    const int h = static_cast<int>(cp & 0xFF), mi = static_cast<int>((cp >> 24) & 0xFF), sec = static_cast<int>((cp >> 48) & 0xFF);
+    if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
+    return tz.to_utc((days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s);
+}
+
+/// Every accepted form, character by character (see parse_timestamp).
+inline std::optional<micros> parse_timestamp_general(std::string_view s, const time_zone& tz) {
+    using detail::digits;
     // Epoch seconds: [-]digits[.digits]
     if (s.size() < 5 || s[4] != '-') {
         std::size_t i = 0;
@@ -246,6 +255,22 @@ inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone
     const micros wall = (days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s + frac;
     if (has_offset) return wall - offset_s * us_per_s;
     return tz.to_utc(wall);
+}
+
+}  // namespace detail
+
+/// Parses a timestamp of section 1 into UTC microseconds:
+///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
+///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
+///   (local midnight), or epoch seconds (integer or decimal). Digits past the microsecond are
+///   truncated. Returns std::nullopt when the text is none of these.
+inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    if (s.empty()) return std::nullopt;
+    if (s.size() == 19)
+        if (const auto v = detail::parse_fixed_timestamp(s, tz)) return *v;
+    return detail::parse_timestamp_general(s, tz);
 }
 
 /// Formats a UTC instant as ISO-8601 in UTC with a Z suffix (microseconds when non-zero).

@@ -55,6 +55,36 @@ TEST_CASE("timestamps: the fixed-position form and its remembered date") {
     CHECK(parse_timestamp("2024-02-29 08:00:00", utc) == 1709193600LL * us_per_s);
 }
 
+TEST_CASE("timestamps: the 8-byte fixed-position reader agrees with the general parser") {
+    // Every byte value at every position of valid 19-character texts, through both readers:
+    // where the fixed reader accepts, the general parser gives the same instant; where it
+    // declines, parse_timestamp still gives the general parser's answer.
+    const time_zone sh("Asia/Shanghai");
+    std::size_t accepted = 0, declined = 0;
+    for (const char* base : {"2026-03-01 13:54:40", "2024-02-29T23:59:59", "1999-12-31t00:00:09", "2026-11-09 09:09:09"}) {
+        for (std::size_t pos = 0; pos < 19; ++pos) {
+            for (int c = 0; c < 256; ++c) {
+                std::string t = base;
+                t[pos] = static_cast<char>(c);
+                if (pos == 0 || pos == 18) {
+                    if (c == ' ' || c == '\t') continue;  // trimmed away: no longer 19 characters
+                }
+                const auto general = detail::parse_timestamp_general(t, sh);
+                const auto fixed = detail::parse_fixed_timestamp(t, sh);
+                if (fixed) {
+                    ++accepted;
+                    CHECK_MESSAGE(general == fixed, t);
+                } else {
+                    ++declined;
+                }
+                CHECK_MESSAGE(parse_timestamp(t, sh) == general, t);
+            }
+        }
+    }
+    CHECK(accepted > 4 * 14 * 5);  // most digit variants of the 14 digit positions
+    CHECK(declined > 4 * 19 * 200);
+}
+
 TEST_CASE("timestamps: DST gaps and overlaps (America/New_York)") {
     const time_zone ny("America/New_York");
     // 02:30 does not exist on 2026-03-08: moved to the transition, 03:00 EDT = 07:00Z.
