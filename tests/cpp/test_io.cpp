@@ -105,6 +105,32 @@ TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {
     CHECK_THROWS_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"nope": "x"}})"))), config_error);
 }
 
+TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and the quoted path") {
+    // Row 1 is plain (trimmed by the splitter), row 2 has a quote (general splitter, trimmed on
+    // read), row 3 is plain with CRLF. Same values expected from all three.
+    config cfg;
+    column_mapping map(cfg);
+    std::vector<std::string> ignored;
+    auto cols = read_csv_header("id,created_at,channel,agent,csat", map, "x", ignored);
+    block_parser csv(cfg, map, input_format::csv, cols);
+    auto b = input_block::of(" r1 ,\t2026-03-01 10:00:00 , chat\t, 张伟 ,\t5 \n"
+                             "r2,2026-03-01 10:00:00 ,\"chat\", 张伟 ,5\t\n"
+                             "r3 , 2026-03-01 10:00:00,chat , 张伟,  5 \r\n", 2);
+    interaction_batch out;
+    std::vector<reject> rejects;
+    csv.parse(b, out, rejects);
+    REQUIRE(rejects.empty());
+    REQUIRE(out.size() == 3);
+    CHECK(out.id[0] == "r1");
+    CHECK(out.id[2] == "r3");
+    for (std::size_t r = 0; r < 3; ++r) {
+        CHECK(out.channel[r] == "chat");
+        CHECK(out.agent[r] == "张伟");
+        CHECK(out.csat[r] == 5);
+        CHECK(out.created_at[r] == 1772359200LL * us_per_s);  // date -u -d '2026-03-01 10:00:00' +%s
+    }
+}
+
 TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     config cfg;
     column_mapping map(cfg);
