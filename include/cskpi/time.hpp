@@ -57,6 +57,13 @@ public:
     /// UTC instant for a local wall-clock time. Ambiguous times (DST fall-back) take the earlier
     /// instant; nonexistent times (spring-forward gap) move to the transition, as pandas'
     /// tz_localize(ambiguous=True, nonexistent="shift_forward").
+    /// to_utc for a whole second of local time (no division on the cached path).
+    micros to_utc_seconds(std::int64_t local_s) const {
+        if (!zone_) return local_s * us_per_s;
+        const std::int64_t guess = local_s - off_;
+        if (guess >= begin_ + 86400 && guess < end_ - 86400) return guess * us_per_s;
+        return to_utc(local_s * us_per_s);
+    }
     micros to_utc(micros local) const {
         if (!zone_) return local;
         const std::int64_t ls = floor_div(local, us_per_s);
@@ -166,7 +173,7 @@ inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const tim
     const std::uint64_t cp = swar_pairs(clock ^ clock_want);
     const int h = static_cast<int>(cp & 0xFF), mi = static_cast<int>((cp >> 24) & 0xFF), sec = static_cast<int>((cp >> 48) & 0xFF);
     if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
-    return tz.to_utc((days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s);
+    return tz.to_utc_seconds(days * 86400 + h * 3600 + mi * 60 + sec);
 }
 
 /// Every accepted form, character by character (see parse_timestamp).

@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <cskpi/cskpi.hpp>
+#include <algorithm>
+#include <map>
+#include <random>
 
 using namespace cskpi;
 
@@ -123,6 +126,38 @@ TEST_CASE("id registry sized up front (any table size) still finds every repeat"
         for (int i = 0; i < 20000; ++i) REQUIRE(ids.insert(std::string("c").append(std::to_string(i * 7919 % 20011)), 2 + i) == 0);
         for (int i = 0; i < 20000; i += 97) CHECK(ids.insert(std::string("c").append(std::to_string(i * 7919 % 20011)), 1) == 2 + i);
         CHECK(ids.size() == 20000);
+    }
+}
+
+TEST_CASE("dictionary: codes in order of first sight, small and large, near-identical strings") {
+    // Oracle: a std::map from string to first-sight index. Strings of every length 1..20 that
+    // differ in one byte at the start, middle or end (the bytes short_words reads), looked up
+    // in shuffled order while the dictionary is small (compared in place) and after it grows.
+    std::vector<std::string> words;
+    for (std::size_t n = 1; n <= 20; ++n)
+        for (std::size_t at : {std::size_t{0}, n / 2, n - 1}) {
+            std::string w(n, 'a');
+            words.push_back(w);
+            w[at] = 'b';
+            words.push_back(w);
+        }
+    words.push_back("售前组");
+    words.push_back("售后组");
+    std::mt19937_64 rng(17);
+    for (std::size_t start : {std::size_t{0}, std::size_t{3}}) {
+        detail::dictionary d;
+        std::map<std::string, std::uint32_t> oracle;
+        auto order = words;
+        std::shuffle(order.begin(), order.end(), rng);
+        order.resize(start == 0 ? 6 : order.size());  // 6 distinct-or-repeated: stays small
+        for (int round = 0; round < 3; ++round)
+            for (const auto& w : order) {
+                const auto it = oracle.emplace(w, static_cast<std::uint32_t>(oracle.size())).first;
+                CHECK_MESSAGE(d.code(w) == it->second, w);
+                CHECK(d.value(it->second) == w);
+            }
+        CHECK(d.size() == oracle.size());
+        CHECK(d.code("") == detail::no_code);
     }
 }
 

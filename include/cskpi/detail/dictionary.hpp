@@ -2,6 +2,7 @@
 // String dictionary: each distinct string gets a dense uint32 code, in order of first sight.
 // Flat layout (one character arena, an offsets array, an open-addressing table of codes) so a
 // few million distinct customer ids cost tens of bytes each and no allocation per entry.
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -13,28 +14,36 @@ namespace cskpi::detail {
 
 inline constexpr std::uint32_t no_code = UINT32_MAX;
 
-/// 64-bit hash for table lookups. Labels and ids are short, so strings of up to 16 bytes are
-/// hashed from two overlapping loads and 128-bit multiplies (wyhash's mixer); longer ones go
-/// through std::hash first.
-inline std::uint64_t hash_bytes(std::string_view s) {
+/// The bytes of a string of 1 to 16 bytes as two words: two overlapping loads (8..16 bytes),
+/// two 4-byte loads (4..7), or the first, middle and last byte (1..3). With the length they
+/// determine the string (the loads cover every byte).
+inline void short_words(std::string_view s, std::uint64_t& a, std::uint64_t& b) {
     const std::size_t n = s.size();
     const char* p = s.data();
-    std::uint64_t a = 0, b = 0;
-    if (n >= 8 && n <= 16) {
+    a = b = 0;
+    if (n >= 8) {
         std::memcpy(&a, p, 8);
         std::memcpy(&b, p + n - 8, 8);
-    } else if (n >= 4 && n < 8) {
+    } else if (n >= 4) {
         std::uint32_t x, y;
         std::memcpy(&x, p, 4);
         std::memcpy(&y, p + n - 4, 4);
         a = static_cast<std::uint64_t>(x) << 32 | y;
-    } else if (n > 0 && n < 4) {
+    } else if (n > 0) {
         a = (static_cast<std::uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
             (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
             static_cast<unsigned char>(p[n - 1]);
-    } else if (n > 16) {
-        a = std::hash<std::string_view>{}(s);
     }
+}
+
+/// 64-bit hash for table lookups. Labels and ids are short, so strings of up to 16 bytes are
+/// hashed from short_words and 128-bit multiplies (wyhash's mixer); longer ones go through
+/// std::hash first.
+inline std::uint64_t hash_bytes(std::string_view s) {
+    const std::size_t n = s.size();
+    std::uint64_t a = 0, b = 0;
+    if (n <= 16) short_words(s, a, b);
+    else a = std::hash<std::string_view>{}(s);
     // Two multiply-folds (wyhash's finish): the length enters the outer one, so it cannot
     // cancel against the data bytes (XORing it into `b` did: "c1228" and "c12228" collided).
     auto mix = [](std::uint64_t x, std::uint64_t y) {
@@ -71,6 +80,15 @@ public:
     std::uint32_t code(std::string_view s) {
         if (s.empty()) return no_code;
         if (last_ != no_code && same_text(value(last_), s)) return last_;
+        // A handful of short labels (channels, categories, priorities): compared in place,
+        // without hashing and probing.
+        std::uint64_t a = 0, b = 0;
+        const bool small = size() <= small_max && s.size() <= 16;
+        if (small) {
+            short_words(s, a, b);
+            for (std::uint32_t c = 0; c < size(); ++c)
+                if (small_[c].n == s.size() && small_[c].a == a && small_[c].b == b) return last_ = c;
+        }
         if ((size() + 1) * 4 > slots_.size() * 3) grow();
         const std::uint64_t h = hash_bytes(s);
         const auto tag = static_cast<std::uint32_t>(h >> 32);
@@ -78,6 +96,10 @@ public:
             const slot& e = slots_[i];
             if (e.code == no_code) {
                 const auto c = static_cast<std::uint32_t>(size());
+                if (c < small_max) {
+                    if (!small) short_words(s.size() <= 16 ? s : std::string_view(), a, b);
+                    small_[c] = {s.size() <= 16 ? s.size() : 0, a, b};  // n = 0: never matches
+                }
                 arena_.append(s);
                 offsets_.push_back(arena_.size());
                 slots_[i] = {c, tag};
@@ -107,6 +129,12 @@ private:
             slots_[i] = {c, static_cast<std::uint32_t>(h >> 32)};
         }
     }
+    static constexpr std::size_t small_max = 8;
+    struct small_entry {
+        std::size_t n = 0;
+        std::uint64_t a = 0, b = 0;
+    };
+    std::array<small_entry, small_max> small_{};
     std::string arena_;
     std::vector<std::size_t> offsets_ = {0};
     std::vector<slot> slots_;
