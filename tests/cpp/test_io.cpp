@@ -105,14 +105,20 @@ TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {
     CHECK_THROWS_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"nope": "x"}})"))), config_error);
 }
 
-TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and the quoted path") {
-    // Row 1 is plain (trimmed by the splitter), row 2 has a quote (general splitter, trimmed on
-    // read), row 3 is plain with CRLF. Same values expected from all three.
+// A CSV block parser for `header` under the default configuration.
+struct csv_fixture {
     config cfg;
-    column_mapping map(cfg);
+    column_mapping map{cfg};
     std::vector<std::string> ignored;
-    auto cols = read_csv_header("id,created_at,channel,agent,csat", map, "x", ignored);
-    block_parser csv(cfg, map, input_format::csv, cols);
+    block_parser csv;
+    explicit csv_fixture(const char* header) : csv(cfg, map, input_format::csv, read_csv_header(header, map, "x", ignored)) {}
+};
+
+TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and the quoted path") {
+    // Rows 1 and 3 (CRLF) take the 16-byte splitter, row 2 (a quote) the general one; the
+    // same values are expected from all three.
+    csv_fixture fx("id,created_at,channel,agent,csat");
+    auto& csv = fx.csv;
     auto b = input_block::of(" r1 ,\t2026-03-01 10:00:00 , chat\t, 张伟 ,\t5 \n"
                              "r2,2026-03-01 10:00:00 ,\"chat\", 张伟 ,5\t\n"
                              "r3 , 2026-03-01 10:00:00,chat , 张伟,  5 \r\n", 2);
@@ -132,11 +138,10 @@ TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and
 }
 
 TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
-    config cfg;
-    column_mapping map(cfg);
-    std::vector<std::string> ignored;
-    auto cols = read_csv_header("id,created_at,channel,csat,extra", map, "x", ignored);
-    block_parser csv(cfg, map, input_format::csv, cols);
+    csv_fixture fx("id,created_at,channel,csat,extra");
+    auto& csv = fx.csv;
+    const config& cfg = fx.cfg;
+    const column_mapping& map = fx.map;
     auto b = input_block::of("r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n", 2);
     interaction_batch out;
     std::vector<reject> rejects;
