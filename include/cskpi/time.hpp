@@ -27,8 +27,8 @@ inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const tim
 
 /// An IANA time zone with a one-entry cache of the current offset period, so converting rows
 /// that lie close in time costs a comparison, not a search (and of the last date parsed in it,
-/// see detail::parse_fixed_timestamp). Copy one per thread (the caches are not shared). "UTC" (the default)
-/// needs no tz database.
+/// see detail::parse_fixed_timestamp). Copy one per thread (the caches are not shared). "UTC"
+/// (the default) needs no tz database.
 class time_zone {
 public:
     time_zone() = default;
@@ -57,13 +57,6 @@ public:
     /// UTC instant for a local wall-clock time. Ambiguous times (DST fall-back) take the earlier
     /// instant; nonexistent times (spring-forward gap) move to the transition, as pandas'
     /// tz_localize(ambiguous=True, nonexistent="shift_forward").
-    /// to_utc for a whole second of local time (no division on the cached path).
-    micros to_utc_seconds(std::int64_t local_s) const {
-        if (!zone_) return local_s * us_per_s;
-        const std::int64_t guess = local_s - off_;
-        if (guess >= begin_ + 86400 && guess < end_ - 86400) return guess * us_per_s;
-        return to_utc(local_s * us_per_s);
-    }
     micros to_utc(micros local) const {
         if (!zone_) return local;
         const std::int64_t ls = floor_div(local, us_per_s);
@@ -87,6 +80,14 @@ public:
         }
     }
 
+    /// to_utc() for a whole second of local time (no division on the cached path).
+    micros to_utc_seconds(std::int64_t local_s) const {
+        if (!zone_) return local_s * us_per_s;
+        const std::int64_t guess = local_s - off_;
+        if (guess >= begin_ + 86400 && guess < end_ - 86400) return guess * us_per_s;
+        return to_utc(local_s * us_per_s);
+    }
+
     static std::int64_t floor_div(std::int64_t a, std::int64_t b) {
         std::int64_t q = a / b;
         return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -104,8 +105,9 @@ private:
     const date::time_zone* zone_ = nullptr;
     mutable std::int64_t begin_ = 0, end_ = 0, off_ = 0;
     // The last calendar date parse_timestamp read ("YYYY-MM-DD" bytes) and its day number.
-    mutable std::uint64_t memo_head_ = 0;
-    mutable std::uint16_t memo_tail_ = 0;
+    // Starts as a real date ("1970-01-01", day 0): a first text of zero bytes cannot match.
+    mutable std::uint64_t memo_head_ = 0x2D31302D30373931ULL;  // "1970-01-" little-endian
+    mutable std::uint16_t memo_tail_ = 0x3130;                 // "01"
     mutable std::int64_t memo_days_ = 0;
 };
 

@@ -82,6 +82,9 @@ TEST_CASE("timestamps: the 8-byte fixed-position reader agrees with the general 
         }
     }
     CHECK(accepted > 4 * 14 * 5);  // most digit variants of the 14 digit positions
+    // A fresh zone's remembered date is a real one: ten zero bytes are no date, 1970-01-01 is.
+    CHECK(!parse_timestamp(std::string(10, '\0') + " 12:00:00", time_zone()).has_value());
+    CHECK(parse_timestamp("1970-01-01 00:00:01", time_zone()) == us_per_s);
     CHECK(declined > 4 * 19 * 200);
 }
 
