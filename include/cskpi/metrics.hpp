@@ -57,6 +57,16 @@ inline const std::vector<metric_column>& metric_catalogue() {
 
 /// Computes all metric values of a group, aligned with metric_catalogue(). Reorders the
 /// state's samples (quantile selection) but does not change them as a multiset.
+namespace detail {
+// Durations in seconds from values stored in `unit` microseconds: sums and order statistics are
+// taken in microseconds, so the storage does not change a single bit. One definition for
+// compute_metrics and the overall row's pooled path, so both give the same bits.
+__extension__ inline double mean_seconds(__int128 sum, std::size_t n, micros unit) {
+    return static_cast<double>(sum * unit) / static_cast<double>(n) / 1e6;
+}
+inline double seconds(micros stored, micros unit) { return static_cast<double>(stored * unit) / 1e6; }
+}  // namespace detail
+
 inline std::vector<double> compute_metrics(group_state& s, double z) {
     using stats::nan;
     std::vector<double> out;
@@ -67,14 +77,12 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
         const auto [lo, hi] = stats::wilson(n, d, z);
         put(den ? n / d : nan); put(n); put(d); put(lo); put(hi);
     };
-    // Durations in seconds from samples stored in `unit` microseconds: order statistics and
-    // sums are taken in microseconds, so the storage does not change a single bit.
     auto mean_s = [](const detail::duration_samples& d) {
         if (d.empty()) return nan;
         return d.visit([&](const auto& v, micros unit) {
             __extension__ __int128 sum = 0;
             for (auto x : v) sum += x;
-            return static_cast<double>(sum * unit) / static_cast<double>(v.size()) / 1e6;
+            return detail::mean_seconds(sum, v.size(), unit);
         });
     };
     auto q_s = [](detail::duration_samples& d, auto... q) {  // ascending q, in seconds
@@ -88,7 +96,7 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
     auto max_s = [](const detail::duration_samples& d) {
         if (d.empty()) return nan;
         return d.visit([&](const auto& v, micros unit) {
-            return static_cast<double>(static_cast<micros>(*std::max_element(v.begin(), v.end())) * unit) / 1e6;
+            return detail::seconds(static_cast<micros>(*std::max_element(v.begin(), v.end())), unit);
         });
     };
     auto ratio = [](double a, std::uint64_t b) { return b ? a / static_cast<double>(b) : nan; };

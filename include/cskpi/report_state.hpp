@@ -359,7 +359,7 @@ private:
         constexpr std::size_t nb = detail::contact_buckets::count;
         parallel(threads, [&](unsigned t) {
             for (std::size_t b = nb * t / threads; b < nb * (t + 1) / threads; ++b)
-                contacts_.bucket(b).visit([&](auto& c) { settle_range(c, 0, c.size(), per[t]); });
+                contacts_.bucket(b).visit([&](auto& c) { settle_bucket(c, per[t]); });
         });
         for (const auto& p : per)
             for (std::size_t g = 0; g < p.size(); ++g) {
@@ -370,13 +370,14 @@ private:
             }
     }
 
-    // Sorts c[from, to) by customer, category (missing last), time and counts FCR per group.
+    // Sorts one ledger bucket by customer, category (missing last), time and counts FCR per group.
     template <class Record>
-    void settle_range(std::vector<Record>& c, std::size_t from, std::size_t to, std::vector<fcr_counts>& counts) {
+    void settle_bucket(std::vector<Record>& c, std::vector<fcr_counts>& counts) {
+        const std::size_t to = c.size();
         // The bucket's records share the key's top byte: the radix sort starts at the next.
-        detail::sort_contacts(c.data() + from, c.data() + to, 64 - 2 * detail::contact_buckets::bucket_bits);
+        detail::sort_contacts(c.data(), c.data() + to, 64 - 2 * detail::contact_buckets::bucket_bits);
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
-        for (std::size_t i = from; i < to;) {
+        for (std::size_t i = 0; i < to;) {
             std::size_t j = i;
             while (j < to && c[j].key() == c[i].key()) ++j;
             ranges.clear();
@@ -478,7 +479,8 @@ private:
             });
         }
         if (narrow) {
-            // The formulas of compute_metrics' mean_s, q_s and max_s, on counted order statistics.
+            // compute_metrics' formulas (detail::mean_seconds, stats::type7, detail::seconds) on
+            // counted order statistics.
             const detail::pooled_u32 p(std::move(parts));
             const std::size_t n = p.size();
             const micros unit = us_per_s;
@@ -492,9 +494,9 @@ private:
                 auto at = [&](std::uint64_t k) { return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
                 auto next = [&](std::uint64_t k) { return at(k + 1); };
                 __extension__ const __int128 sum = static_cast<__int128>(p.sum());
-                m.push_back(static_cast<double>(sum * unit) / static_cast<double>(n) / 1e6);
+                m.push_back(detail::mean_seconds(sum, n, unit));
                 for (double q : qs[which]) m.push_back(stats::type7(n, q, static_cast<double>(unit), at, next) / 1e6);
-                if (which == 0) m.push_back(static_cast<double>(static_cast<micros>(p.max()) * unit) / 1e6);
+                if (which == 0) m.push_back(detail::seconds(static_cast<micros>(p.max()), unit));
             }
         } else {
             group_state one;

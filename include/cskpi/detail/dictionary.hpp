@@ -96,10 +96,9 @@ public:
             const slot& e = slots_[i];
             if (e.code == no_code) {
                 const auto c = static_cast<std::uint32_t>(size());
-                if (c < small_max) {
-                    if (!small) short_words(s.size() <= 16 ? s : std::string_view(), a, b);
-                    small_[c] = {s.size() <= 16 ? s.size() : 0, a, b};  // n = 0: never matches
-                }
+                // Here c < small_max implies `small` (a, b are s's words) unless s is longer
+                // than 16 bytes; such an entry keeps n = 0 and never matches.
+                if (c < small_max && small) small_[c] = {s.size(), a, b};
                 arena_.append(s);
                 offsets_.push_back(arena_.size());
                 slots_[i] = {c, tag};
