@@ -64,9 +64,8 @@ void register_accumulators(py::module_& m) {
         .def("__repr__", [](const cskpi::report_state& s) {
             std::string by;
             for (auto k : s.by()) by += (by.empty() ? "" : ",") + std::string(cskpi::name_of(k));
-            std::uint64_t n = 0;
-            for (const auto& g : s.groups()) n += g.interactions;
-            return "ReportState(by=[" + by + "], groups=" + std::to_string(s.size()) + ", interactions=" + std::to_string(n) + ")";
+            return "ReportState(by=[" + by + "], groups=" + std::to_string(s.size()) +
+                   ", interactions=" + std::to_string(s.interactions()) + ")";
         })
         .def("_finalize", [](const cskpi::report_state& s) {
             cskpi::report rep;
@@ -74,9 +73,7 @@ void register_accumulators(py::module_& m) {
             rep.cfg = s.cfg();
             rep.by = s.by();
             rep.groups = copy.finalize();
-            std::uint64_t n = 0;
-            for (const auto& g : s.groups()) n += g.interactions;
-            rep.rows_read = rep.rows_accepted = n;
+            rep.rows_read = rep.rows_accepted = s.interactions();
             return rep;
         });
     accumulator_protocol(

@@ -68,6 +68,14 @@ struct group_state {
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
     void update(const row_facts& f, int satisfied_min) {
+        count(f, satisfied_min);
+        if (f.frt != missing_us) frt.push_back(f.frt);
+        if (f.handle != missing_us) handle.push_back(f.handle);
+        if (f.resolution != missing_us) resolution.push_back(f.resolution);
+    }
+    /// update() without the duration samples, for a caller that stores them itself
+    /// (report_state's sample log).
+    void count(const row_facts& f, int satisfied_min) {
         ++interactions;
         const bool ab = f.has(row_facts::abandoned);
         answered += f.has(row_facts::answered);
@@ -110,9 +118,6 @@ struct group_state {
             ++presale_converted;
             sales_total += f.order_value;
         }
-        if (f.frt != missing_us) frt.push_back(f.frt);
-        if (f.handle != missing_us) handle.push_back(f.handle);
-        if (f.resolution != missing_us) resolution.push_back(f.resolution);
     }
 
     /// Adds `o` into this state.

@@ -1,9 +1,9 @@
 #pragma once
 // The mergeable partial state of a whole report: string dictionaries, one group_state per group
-// present, and the first-contact ledger that FCR needs (a customer's other contacts may sit in
-// another partial, so FCR is settled only when the report is finalized). Threads and machines
-// each fill their own report_state over a slice of the rows and merge them; the result does not
-// depend on how the rows were split.
+// present (durations partly in a sample log until finalize), and the first-contact ledger that
+// FCR needs (a customer's other contacts may sit in another partial, so FCR is settled only
+// when the report is finalized). Threads and machines each fill their own report_state over a
+// slice of the rows and merge them; the result does not depend on how the rows were split.
 #include <algorithm>
 #include <atomic>
 #include <array>
@@ -18,6 +18,7 @@
 #include "detail/contacts.hpp"
 #include "detail/dictionary.hpp"
 #include "detail/pooled_samples.hpp"
+#include "detail/sample_log.hpp"
 #include "group.hpp"
 #include "metrics.hpp"
 #include "records.hpp"
@@ -55,7 +56,23 @@ public:
 
     const config& cfg() const noexcept { return cfg_; }
     const std::vector<group_key>& by() const noexcept { return by_; }
-    const std::vector<group_state>& groups() const noexcept { return groups_; }
+    /// Every group's state (a copy: samples still in the arrival log are added to it).
+    std::vector<group_state> groups() const {
+        std::vector<group_state> out = groups_;
+        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
+            auto& to = out[g].*sample_field[kind];
+            v.visit([&](const auto& x, micros unit) {
+                for (std::size_t i = first; i < first + n; ++i) to.push_back(static_cast<micros>(x[i]) * unit);
+            });
+        });
+        return out;
+    }
+    /// Interactions counted, over all groups.
+    std::uint64_t interactions() const noexcept {
+        std::uint64_t n = 0;
+        for (const auto& g : groups_) n += g.interactions;
+        return n;
+    }
     const std::vector<group_id>& group_ids() const noexcept { return ids_; }
     /// The first-contact ledger (a copy in readable form, in storage order).
     std::vector<contact> contacts() const { return contacts_.values(); }
@@ -68,7 +85,8 @@ public:
     void update(const interaction_batch& b) {
         // Facts of every row first, then the group updates ordered by group: with thousands of
         // groups (agent x channel x day), runs of one group's updates replace scattered writes
-        // into every group's counters and sample arrays. Accumulation is order-free.
+        // into every group's counters, and the durations go to the sample log in those runs.
+        // Accumulation is order-free.
         // The scratch vectors are members so that batch after batch reuses their memory: fresh
         // megabyte-sized buffers per batch fragment the heap and raise the peak (~10 MB at 10 M rows).
         pending_.resize(b.size());
@@ -83,13 +101,32 @@ public:
         for (std::size_t g = 1; g < start_.size(); ++g) start_[g] += start_[g - 1];
         order_.resize(pending_.size());
         for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
+        std::array<std::size_t, detail::sample_log::kinds> total{};
+        for (const auto& p : pending_) {
+            total[0] += p.second.frt != missing_us;
+            total[1] += p.second.handle != missing_us;
+            total[2] += p.second.resolution != missing_us;
+        }
+        auto& lb = log_.open(total);
         // pending_ is read in group order, i.e. at random: fetch a few rows ahead.
         constexpr std::size_t ahead = 8;
         const std::size_t n = order_.size();
-        for (std::size_t k = 0; k < n; ++k) {
-            if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
-            const auto& [g, f] = pending_[order_[k]];
-            groups_[g].update(f, sat);
+        for (std::size_t k = 0; k < n;) {
+            const std::uint32_t g = pending_[order_[k]].first;
+            group_state& s = groups_[g];
+            std::array<std::size_t, detail::sample_log::kinds> was;
+            for (std::size_t i = 0; i < was.size(); ++i) was[i] = lb.values[i].size();
+            for (; k < n && pending_[order_[k]].first == g; ++k) {
+                if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
+                const row_facts& f = pending_[order_[k]].second;
+                s.count(f, sat);
+                if (f.frt != missing_us) lb.values[0].push_back(f.frt);
+                if (f.handle != missing_us) lb.values[1].push_back(f.handle);
+                if (f.resolution != missing_us) lb.values[2].push_back(f.resolution);
+            }
+            detail::sample_log::run r{g, {}};
+            for (std::size_t i = 0; i < was.size(); ++i) r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
+            lb.runs.push_back(r);
         }
     }
 
@@ -141,6 +178,12 @@ private:
                     groups_[gmap[g]].merge(o.groups_[g]);
                     if (consume) consume->groups_[g] = group_state{};
                 }
+                // Logged samples are not copied into groups: their batches join this log.
+                for (std::size_t b = 0; b < o.log_.batches().size(); ++b) {
+                    auto& mine = log_.batches().emplace_back(consume ? std::move(consume->log_.batches()[b]) : o.log_.batches()[b]);
+                    for (auto& r : mine.runs) r.group = gmap[r.group];
+                }
+                if (consume) consume->log_.clear_and_free();
             }
             for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1)); ++b) {
                 contacts_.bucket(b).append_mapped(
@@ -165,6 +208,7 @@ public:
     /// samples' order, not their values; the state stays usable.
     std::vector<report_group> finalize(unsigned threads = 1) {
         threads = std::max(1u, threads);
+        flush_log(threads);
         settle_contacts(threads);
         std::vector<std::uint32_t> order;
         if (!by_.empty()) {
@@ -344,6 +388,41 @@ private:
         f.nps = b.nps[r];
         f.ces = b.ces[r];
         return {g, f};
+    }
+
+    static constexpr std::array<detail::duration_samples group_state::*, detail::sample_log::kinds> sample_field = {
+        &group_state::frt, &group_state::handle, &group_state::resolution};
+
+    // Moves the logged samples into their groups' arrays, each grown once to its exact size.
+    // Every thread reads the whole log and copies the runs of its own groups.
+    void flush_log(unsigned threads) {
+        if (log_.empty()) return;
+        constexpr std::size_t kinds = detail::sample_log::kinds;
+        struct room { std::size_t n = 0; bool wide = false; std::uint32_t* narrow = nullptr; micros* wide_at = nullptr; };
+        std::vector<std::array<room, kinds>> to(groups_.size());
+        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t) {
+            to[g][kind].n += n;
+            to[g][kind].wide = to[g][kind].wide || v.wide();
+        });
+        for (std::size_t g = 0; g < groups_.size(); ++g)
+            for (std::size_t i = 0; i < kinds; ++i)
+                if (room& r = to[g][i]; r.n) std::tie(r.narrow, r.wide_at) = (groups_[g].*sample_field[i]).extend(r.n, r.wide);
+        parallel(threads, [&](unsigned t) {
+            log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
+                if (g % threads != t) return;
+                room& r = to[g][kind];
+                v.visit([&](const auto& x, micros unit) {
+                    const auto* from = x.data() + first;
+                    if (r.narrow) {  // narrow into narrow: both whole seconds
+                        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::vector<std::uint32_t>>)
+                            r.narrow = std::copy(from, from + n, r.narrow);
+                    } else {
+                        for (std::size_t i = 0; i < n; ++i) *r.wide_at++ = static_cast<micros>(from[i]) * unit;
+                    }
+                });
+            });
+        });
+        log_.clear_and_free();
     }
 
     /// Decides first contact and FCR for every ledger row. Per customer, rows are split by
@@ -530,6 +609,7 @@ private:
     std::array<detail::dictionary, dims> dict_;
     std::vector<std::uint32_t> slots_;
     std::vector<group_state> groups_;
+    detail::sample_log log_;  // durations not yet moved into groups_ (see update, flush_log)
     std::vector<group_id> ids_;
     detail::contact_buckets contacts_;
     std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch, reused
@@ -553,6 +633,7 @@ inline json report_state::canonical_json() const {
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return key_less(ids_[a], ids_[b]); });
     std::vector<std::uint32_t> rank(groups_.size());
+    const std::vector<group_state> complete = groups();
     json groups = json::array();
     for (std::uint32_t i = 0; i < order.size(); ++i) {
         rank[order[i]] = i;
@@ -563,7 +644,7 @@ inline json report_state::canonical_json() const {
             else if (is_time_key(by_[k])) key.push_back(id.k[k]);
             else key.push_back(std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
-        nlohmann::json st = groups_[order[i]];
+        nlohmann::json st = complete[order[i]];
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
     }
     j["groups"] = groups;

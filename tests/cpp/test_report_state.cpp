@@ -4,6 +4,8 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <deque>
+#include <map>
 #include <random>
 
 using namespace cskpi;
@@ -386,4 +388,105 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
     CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["contacts"][0][3] = 999999; })), std::invalid_argument);
     CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][0]["state"]["counts"]["answered"] = 1e9; })), std::invalid_argument);
     CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["config"]["timezone"] = 5; })), config_error);
+}
+
+TEST_CASE("report_state: logged samples reach the right groups, whatever path they took") {
+    // Batches of fewer than 64 groups add samples to the groups directly; larger ones go
+    // through the sample log, which finalize() moves into the groups. The expected multisets
+    // and medians are computed here from the input columns alone.
+    std::mt19937_64 g(7);
+    std::deque<std::string> labels;
+    auto batch_of = [&](int rows, int agents, bool fractional) {
+        interaction_batch b;
+        const char* chans[] = {"chat", "phone", "email", "social", "fax"};
+        for (int r = 0; r < rows; ++r) {
+            labels.push_back("a" + std::to_string(g() % static_cast<unsigned>(agents)));
+            b.line.push_back(static_cast<std::uint64_t>(r + 2));
+            b.id.push_back({});
+            b.agent.push_back(labels.back());
+            b.channel.push_back(chans[g() % 5]);
+            for (auto* v : {&b.team, &b.customer, &b.category, &b.priority}) v->push_back({});
+            b.created_at.push_back(static_cast<micros>(1'770'000'000 + g() % 100'000) * us_per_s);
+            auto dur = [&] {
+                if (g() % 6 == 0) return missing_us;
+                const micros s = static_cast<micros>(g() % 900) * us_per_s;
+                // Fractional values only for agent a1: its arrays must switch to microseconds.
+                return fractional && b.agent.back() == "a1" && g() % 3 == 0 ? s + 250'000 : s;
+            };
+            b.frt.push_back(dur());
+            b.resolution.push_back(dur());
+            b.handle.push_back(dur());
+            b.flags.push_back(b.resolution.back() != missing_us ? f_resolved : 0);  // as validation sets it
+            b.reopened.push_back(0);
+            for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
+            b.order_value.push_back(missing_us);
+        }
+        return b;
+    };
+    // 3 agents x 5 channels = 15 groups (direct); then 30 x 5 (logged), with and without fractions.
+    std::vector<interaction_batch> batches = {batch_of(40, 3, false), batch_of(3000, 30, true), batch_of(2000, 30, false)};
+    std::map<std::pair<std::string, std::string>, std::array<std::vector<micros>, 3>> expect;
+    for (const auto& b : batches)
+        for (std::size_t r = 0; r < b.size(); ++r) {
+            auto& e = expect[{std::string(b.agent[r]), std::string(b.channel[r])}];
+            const micros v[3] = {b.frt[r], b.handle[r], b.resolution[r]};
+            for (int k = 0; k < 3; ++k)
+                if (v[k] != missing_us) e[static_cast<std::size_t>(k)].push_back(v[k]);
+        }
+    const std::vector<group_key> by = {group_key::agent, group_key::channel};
+    const config cfg;
+    auto check_groups = [&](const report_state& s) {
+        const auto gs = s.groups();
+        REQUIRE(gs.size() == expect.size());
+        bool same = true;
+        for (std::size_t i = 0; i < gs.size(); ++i) {
+            const auto l = s.labels(s.group_ids()[i]);
+            const auto& e = expect.at({*l[0], *l[1]});
+            const detail::duration_samples* got[3] = {&gs[i].frt, &gs[i].handle, &gs[i].resolution};
+            for (int k = 0; k < 3; ++k) {
+                auto a = got[k]->values(), b = e[static_cast<std::size_t>(k)];
+                std::sort(a.begin(), a.end());
+                std::sort(b.begin(), b.end());
+                same = same && a == b;
+            }
+        }
+        CHECK(same);
+    };
+    auto check_medians = [&](std::vector<report_group> rows) {
+        const auto& cat = metric_catalogue();
+        const std::size_t med = static_cast<std::size_t>(
+            std::find_if(cat.begin(), cat.end(), [](const auto& c) { return c.name == "frt_median"; }) - cat.begin());
+        REQUIRE(rows.size() == expect.size() + 1);
+        bool same = true;
+        for (std::size_t i = 1; i < rows.size(); ++i) {
+            auto v = expect.at({*rows[i].keys[0], *rows[i].keys[1]})[0];
+            std::sort(v.begin(), v.end());
+            const double m = (static_cast<double>(v[(v.size() - 1) / 2]) + static_cast<double>(v[v.size() / 2])) / 2 / 1e6;
+            same = same && std::abs(rows[i].metrics[med] - m) < 1e-9;
+        }
+        CHECK(same);
+    };
+
+    report_state whole(cfg, by);
+    for (const auto& b : batches) whole.update(b);
+    check_groups(whole);  // before finalize: groups() adds the log
+    report_state copy_merged(cfg, by), moved(cfg, by);
+    for (const auto& b : batches) {
+        report_state part(cfg, by);
+        part.update(b);
+        copy_merged += part;
+        moved.merge(std::move(part), 2);
+        CHECK(part.size() == 0);
+    }
+    CHECK(copy_merged == whole);
+    CHECK(moved == whole);
+    CHECK(report_state::from_json(whole.to_json()) == whole);
+    check_medians(whole.finalize());
+    check_groups(whole);  // after finalize: all in the groups' own arrays
+    check_medians(moved.finalize(2));
+    check_medians(copy_merged.finalize(3));
+    const auto a1 = std::find_if(whole.group_ids().begin(), whole.group_ids().end(),
+                                 [&](const group_id& id) { return *whole.labels(id)[0] == "a1"; });
+    REQUIRE(a1 != whole.group_ids().end());
+    CHECK(whole.groups()[static_cast<std::size_t>(a1 - whole.group_ids().begin())].frt.wide());
 }

@@ -5,6 +5,7 @@
 // static fits(Wide), narrow(Wide) -> Narrow and wide(Narrow) -> Wide.
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace cskpi::detail {
@@ -35,6 +36,19 @@ public:
         o.visit([&](const auto& v) {
             for (const auto& x : v) wide_v_.push_back(to_wide(x));
         });
+    }
+    /// Makes room for exactly `n` more values, in the wide form if `wide` or already wide, and
+    /// returns where they go (the one pointer that is set); the caller writes all `n`.
+    std::pair<Narrow*, Wide*> extend(std::size_t n, bool wide) {
+        if (wide) widen(n);
+        auto grow = [n](auto& v) {
+            const std::size_t old = v.size();
+            v.reserve(old + n);  // exactly: resize alone may double the capacity
+            v.resize(old + n);
+            return v.data() + old;
+        };
+        if (wide_) return {nullptr, grow(wide_v_)};
+        return {grow(narrow_v_), nullptr};
     }
     void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : narrow_v_.reserve(n); }
     std::size_t size() const noexcept { return wide_ ? wide_v_.size() : narrow_v_.size(); }
