@@ -92,7 +92,9 @@ public:
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
         const int sat = cfg_.csat_satisfied_min;
-        if (groups_.size() < 64) {
+        // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
+        // arrays would outweigh their rows.
+        if (b.size() < log_min_rows) {
             for (const auto& [g, f] : pending_) groups_[g].update(f, sat);
             return;
         }
@@ -390,6 +392,7 @@ private:
         return {g, f};
     }
 
+    static constexpr std::size_t log_min_rows = 1024;
     static constexpr std::array<detail::duration_samples group_state::*, detail::sample_log::kinds> sample_field = {
         &group_state::frt, &group_state::handle, &group_state::resolution};
 

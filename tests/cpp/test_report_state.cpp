@@ -391,7 +391,7 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
 }
 
 TEST_CASE("report_state: logged samples reach the right groups, whatever path they took") {
-    // Batches of fewer than 64 groups add samples to the groups directly; larger ones go
+    // Batches of fewer than 1024 rows add samples to the groups directly; larger ones go
     // through the sample log, which finalize() moves into the groups. The expected multisets
     // and medians are computed here from the input columns alone.
     std::mt19937_64 g(7);
@@ -423,7 +423,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         }
         return b;
     };
-    // 3 agents x 5 channels = 15 groups (direct); then 30 x 5 (logged), with and without fractions.
+    // 40 rows (direct), then 3000 and 2000 (logged; with and without fractions).
     std::vector<interaction_batch> batches = {batch_of(40, 3, false), batch_of(3000, 30, true), batch_of(2000, 30, false)};
     std::map<std::pair<std::string, std::string>, std::array<std::vector<micros>, 3>> expect;
     for (const auto& b : batches)
