@@ -397,32 +397,21 @@ private:
         &group_state::frt, &group_state::handle, &group_state::resolution};
 
     // Moves the logged samples into their groups' arrays, each grown once to its exact size.
-    // Every thread reads the whole log and copies the runs of its own groups.
+    // Every thread reads the whole log and appends the runs of its own groups.
     void flush_log(unsigned threads) {
         if (log_.empty()) return;
-        constexpr std::size_t kinds = detail::sample_log::kinds;
-        struct room { std::size_t n = 0; bool wide = false; std::uint32_t* narrow = nullptr; micros* wide_at = nullptr; };
-        std::vector<std::array<room, kinds>> to(groups_.size());
+        struct room { std::size_t n = 0; bool wide = false; };
+        std::vector<std::array<room, detail::sample_log::kinds>> to(groups_.size());
         log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t) {
             to[g][kind].n += n;
             to[g][kind].wide = to[g][kind].wide || v.wide();
         });
         for (std::size_t g = 0; g < groups_.size(); ++g)
-            for (std::size_t i = 0; i < kinds; ++i)
-                if (room& r = to[g][i]; r.n) std::tie(r.narrow, r.wide_at) = (groups_[g].*sample_field[i]).extend(r.n, r.wide);
+            for (std::size_t i = 0; i < detail::sample_log::kinds; ++i)
+                if (to[g][i].n) (groups_[g].*sample_field[i]).reserve_more(to[g][i].n, to[g][i].wide);
         parallel(threads, [&](unsigned t) {
             log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
-                if (g % threads != t) return;
-                room& r = to[g][kind];
-                v.visit([&](const auto& x, micros unit) {
-                    const auto* from = x.data() + first;
-                    if (r.narrow) {  // narrow into narrow: both whole seconds
-                        if constexpr (std::is_same_v<std::decay_t<decltype(x)>, std::vector<std::uint32_t>>)
-                            r.narrow = std::copy(from, from + n, r.narrow);
-                    } else {
-                        for (std::size_t i = 0; i < n; ++i) *r.wide_at++ = static_cast<micros>(from[i]) * unit;
-                    }
-                });
+                if (g % threads == t) v.visit([&](const auto& x, micros) { (groups_[g].*sample_field[kind]).append(x.data() + first, n); });
             });
         });
         log_.clear_and_free();

@@ -5,7 +5,6 @@
 // static fits(Wide), narrow(Wide) -> Narrow and wide(Narrow) -> Wide.
 #include <algorithm>
 #include <cstddef>
-#include <utility>
 #include <vector>
 
 namespace cskpi::detail {
@@ -37,18 +36,20 @@ public:
             for (const auto& x : v) wide_v_.push_back(to_wide(x));
         });
     }
-    /// Makes room for exactly `n` more values, in the wide form if `wide` or already wide, and
-    /// returns where they go (the one pointer that is set); the caller writes all `n`.
-    std::pair<Narrow*, Wide*> extend(std::size_t n, bool wide) {
+    /// Makes room for exactly `n` more values (no doubling), in the wide form if `wide`.
+    void reserve_more(std::size_t n, bool wide) {
         if (wide) widen(n);
-        auto grow = [n](auto& v) {
-            const std::size_t old = v.size();
-            v.reserve(old + n);  // exactly: resize alone may double the capacity
-            v.resize(old + n);
-            return v.data() + old;
-        };
-        if (wide_) return {nullptr, grow(wide_v_)};
-        return {grow(narrow_v_), nullptr};
+        wide_ ? wide_v_.reserve(wide_v_.size() + n) : narrow_v_.reserve(narrow_v_.size() + n);
+    }
+    /// Appends `n` values given in the narrow form.
+    void append(const Narrow* p, std::size_t n) {
+        if (!wide_) narrow_v_.insert(narrow_v_.end(), p, p + n);
+        else for (std::size_t i = 0; i < n; ++i) wide_v_.push_back(Codec::wide(p[i]));
+    }
+    /// Appends `n` values given in the wide form (switching to it).
+    void append(const Wide* p, std::size_t n) {
+        widen(n);
+        wide_v_.insert(wide_v_.end(), p, p + n);
     }
     void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : narrow_v_.reserve(n); }
     std::size_t size() const noexcept { return wide_ ? wide_v_.size() : narrow_v_.size(); }
