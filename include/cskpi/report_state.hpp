@@ -60,10 +60,7 @@ public:
     std::vector<group_state> groups() const {
         std::vector<group_state> out = groups_;
         log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
-            auto& to = out[g].*sample_field[kind];
-            v.visit([&](const auto& x, micros unit) {
-                for (std::size_t i = first; i < first + n; ++i) to.push_back(static_cast<micros>(x[i]) * unit);
-            });
+            v.visit([&](const auto& x, micros) { (out[g].*sample_field[kind]).append(x.data() + first, n); });
         });
         return out;
     }
@@ -402,9 +399,15 @@ private:
         if (log_.empty()) return;
         struct room { std::size_t n = 0; bool wide = false; };
         std::vector<std::array<room, detail::sample_log::kinds>> to(groups_.size());
-        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t) {
+        // A group switches to microseconds only for a value of its own that is not whole
+        // seconds (as with push_back), not because its batch held one of another group.
+        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
             to[g][kind].n += n;
-            to[g][kind].wide = to[g][kind].wide || v.wide();
+            if (v.wide() && !to[g][kind].wide)
+                v.visit([&](const auto& x, micros) {
+                    to[g][kind].wide = std::any_of(x.begin() + static_cast<std::ptrdiff_t>(first), x.begin() + static_cast<std::ptrdiff_t>(first + n),
+                                                   [](auto y) { return !detail::whole_seconds_codec::fits(static_cast<micros>(y)); });
+                });
         });
         for (std::size_t g = 0; g < groups_.size(); ++g)
             for (std::size_t i = 0; i < detail::sample_log::kinds; ++i)

@@ -46,8 +46,15 @@ public:
         if (!wide_) narrow_v_.insert(narrow_v_.end(), p, p + n);
         else for (std::size_t i = 0; i < n; ++i) wide_v_.push_back(Codec::wide(p[i]));
     }
-    /// Appends `n` values given in the wide form (switching to it).
+    /// Appends `n` values given in the wide form: narrow while they fit, as push_back does.
     void append(const Wide* p, std::size_t n) {
+        if (!wide_) {
+            std::size_t i = 0;
+            for (; i < n && Codec::fits(p[i]); ++i) narrow_v_.push_back(Codec::narrow(p[i]));
+            p += i;
+            n -= i;
+            if (n == 0) return;
+        }
         widen(n);
         wide_v_.insert(wide_v_.end(), p, p + n);
     }
