@@ -55,8 +55,6 @@ inline const std::vector<metric_column>& metric_catalogue() {
     return c;
 }
 
-/// Computes all metric values of a group, aligned with metric_catalogue(). Reorders the
-/// state's samples (quantile selection) but does not change them as a multiset.
 namespace detail {
 // Durations in seconds from values stored in `unit` microseconds: sums and order statistics are
 // taken in microseconds, so the storage does not change a single bit. One definition for
@@ -67,6 +65,8 @@ __extension__ inline double mean_seconds(__int128 sum, std::size_t n, micros uni
 inline double seconds(micros stored, micros unit) { return static_cast<double>(stored * unit) / 1e6; }
 }  // namespace detail
 
+/// Computes all metric values of a group, aligned with metric_catalogue(). Reorders the
+/// state's samples (quantile selection) but does not change them as a multiset.
 inline std::vector<double> compute_metrics(group_state& s, double z) {
     using stats::nan;
     std::vector<double> out;

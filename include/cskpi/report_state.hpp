@@ -527,12 +527,10 @@ private:
         add_fcr(all, fcr_total_);
         return compute_metrics(all, z_);  // durations are NaN here: no samples
     }
-    static constexpr std::size_t overall_durations = 3;
+    static constexpr std::size_t overall_durations = detail::sample_log::kinds;
     // Duration metrics of the overall row as (catalogue index, value): 0 = first response,
     // 1 = handle, 2 = resolution.
     std::vector<std::pair<std::size_t, double>> overall_duration(std::size_t which) const {
-        static constexpr std::array<detail::duration_samples group_state::*, overall_durations> field = {
-            &group_state::frt, &group_state::handle, &group_state::resolution};
         static const std::array<std::vector<const char*>, overall_durations> names = {
             std::vector<const char*>{"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"},
             std::vector<const char*>{"aht_mean", "aht_median"},
@@ -545,7 +543,7 @@ private:
         std::vector<const std::vector<std::uint32_t>*> parts;
         bool narrow = true;
         for (const auto& g : groups_) {
-            const auto& d = g.*field[which];
+            const auto& d = g.*sample_field[which];
             narrow = narrow && !d.wide();
             if (!narrow) break;
             d.visit([&](const auto& v, micros) {
@@ -574,11 +572,11 @@ private:
             }
         } else {
             group_state one;
-            auto& v = one.*field[which];
+            auto& v = one.*sample_field[which];
             std::size_t n = 0;
-            for (const auto& g : groups_) n += (g.*field[which]).size();
+            for (const auto& g : groups_) n += (g.*sample_field[which]).size();
             v.reserve(n);
-            for (const auto& g : groups_) v.append(g.*field[which]);
+            for (const auto& g : groups_) v.append(g.*sample_field[which]);
             const std::vector<double> all = compute_metrics(one, z_);
             for (const char* k : names[which]) m.push_back(all[metric_index(k)]);
         }

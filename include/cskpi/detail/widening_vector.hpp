@@ -27,14 +27,7 @@ public:
     }
     /// Appends every value of `o`.
     void append(const widening_vector& o) {
-        if (!wide_ && !o.wide_) {
-            narrow_v_.insert(narrow_v_.end(), o.narrow_v_.begin(), o.narrow_v_.end());
-            return;
-        }
-        widen(o.size());
-        o.visit([&](const auto& v) {
-            for (const auto& x : v) wide_v_.push_back(to_wide(x));
-        });
+        o.visit([&](const auto& v) { append(v.data(), v.size()); });
     }
     /// Makes room for exactly `n` more values (no doubling), in the wide form if `wide`.
     void reserve_more(std::size_t n, bool wide) {
