@@ -177,7 +177,7 @@ inline std::pair<report, report_state> run_partial(const frame& f, const config&
             reject why;
             for (std::size_t r = begin; r < end; ++r)
                 if (!v.validate_row(frame_row(f, r, v.tz()), r + 1, out, why)) rej.push_back(why);
-            return std::uint64_t{0};  // rows are numbered by produce()
+            return block_summary{};  // rows are numbered by produce()
         };
     };
     return detail::run_blocks(label, cfg, by, opt, produce, make_parser, f.ignored_columns);

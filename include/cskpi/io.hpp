@@ -44,6 +44,11 @@ struct input_block {
     std::uint64_t seq = 0;
     std::uint64_t input_bytes = 0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
     std::function<void(std::string_view)> release;  ///< called once the block is consumed
+    /// The block may end inside a quoted field (mapped CSV, not its last block): the pipeline
+    /// learns from the parse whether it does, re-parses across the cut if so, and calls
+    /// `split_found`, after which the reader tracks quotes when it cuts.
+    bool may_split = false;
+    std::function<void()> split_found;
 
     /// The records. Derived on each call: a moved block's own bytes may have moved.
     std::string_view text() const { return mapped.data() ? mapped : std::string_view(bytes); }
@@ -56,9 +61,11 @@ struct input_block {
     }
 };
 
-/// Finds where the last complete record in `data` ends (one past its '\n'), tracking CSV quotes
-/// from a record boundary. Returns 0 if no record ends in `data`. Quotes are rare in exports,
-/// so it counts them with memchr and tests newlines from the end.
+/// Finds where the last complete record in `data` ends (one past its '\n'), reading quotes
+/// as the CSV parser does from a record boundary: a quote opens a field only at the field's
+/// start, a doubled quote inside is a quote, and text after a closing quote runs to the line's
+/// end. Returns 0 if no record ends in `data`. Quotes are rare in exports, so it finds them
+/// with memchr and tests line breaks from the end.
 inline std::size_t last_record_end(std::string_view data, input_format fmt) {
     const char* s = data.data();
     const std::size_t n = data.size();
@@ -66,16 +73,29 @@ inline std::size_t last_record_end(std::string_view data, input_format fmt) {
         const auto p = data.rfind('\n');
         return p == std::string_view::npos ? 0 : p + 1;
     }
-    std::vector<std::size_t> quotes;
-    for (const char* q = s; (q = static_cast<const char*>(std::memchr(q, '"', n - static_cast<std::size_t>(q - s))));)
-        quotes.push_back(static_cast<std::size_t>(q++ - s));
+    auto find = [&](char c, std::size_t from) {
+        const void* hit = from < n ? std::memchr(s + from, c, n - from) : nullptr;
+        return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - s) : n;
+    };
+    std::vector<std::pair<std::size_t, std::size_t>> quoted;  // [opening quote, closing quote or n)
+    for (std::size_t from = 0; (from = find('"', from)) < n;) {
+        const std::size_t open = from;
+        if (open > 0 && s[open - 1] != ',' && s[open - 1] != '\n') { from = open + 1; continue; }  // literal
+        std::size_t close = find('"', open + 1);
+        while (close + 1 < n && s[close + 1] == '"') close = find('"', close + 2);
+        quoted.emplace_back(open, close);
+        const std::size_t after = close + 1;
+        if (after >= n) break;
+        const bool field_ends = s[after] == ',' || s[after] == '\n' || (s[after] == '\r' && after + 1 < n && s[after + 1] == '\n');
+        from = field_ends ? after : find('\n', after);
+    }
     std::size_t p = n;
     while (p > 0) {
         const void* hit = ::memrchr(s, '\n', p);
         if (!hit) return 0;
         p = static_cast<std::size_t>(static_cast<const char*>(hit) - s);
-        const auto before = std::lower_bound(quotes.begin(), quotes.end(), p) - quotes.begin();
-        if (before % 2 == 0) return p + 1;
+        const auto next = std::upper_bound(quoted.begin(), quoted.end(), std::pair(p, n));
+        if (next == quoted.begin() || std::prev(next)->second < p) return p + 1;
     }
     return 0;
 }
@@ -105,7 +125,18 @@ private:
     std::array<std::string, column_count> user_name_;
 };
 
+/// What block_parser::parse reports besides rows and rejects.
+struct block_summary {
+    std::uint64_t lines = 0;  ///< lines the block spans (its '\n's when it ends with one)
+    /// Offset of the last record when a quoted field of it runs to the block's end, else npos:
+    /// a block cut at a line break without tracking quotes ends inside that record.
+    std::size_t open_tail = std::string_view::npos;
+    std::uint64_t open_tail_line = 0;  ///< that record's line
+};
+
 namespace detail {
+
+inline constexpr std::string_view unterminated_quote = "unterminated quoted field";
 
 /// Splits one CSV record starting at `p` into fields. Quoted fields with doubled quotes are
 /// unescaped into `arena`. Returns the position after the record's line break; sets `error`
@@ -124,7 +155,7 @@ inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::v
             while (true) {
                 const void* hit = std::memchr(data.data() + q, '"', n - q);
                 if (!hit) {
-                    error = "unterminated quoted field";
+                    error = unterminated_quote;
                     for (std::size_t i = p; i < n; ++i) lines_spanned += data[i] == '\n';
                     return n;
                 }
@@ -229,10 +260,11 @@ public:
             target_.push_back(static_cast<std::uint8_t>(c ? static_cast<std::size_t>(*c) : column_count));
     }
 
-    /// Returns the number of lines the block spans (its '\n's, when it ends with one), counted
-    /// on the way: blocks cut without counting lines are numbered from it.
-    std::uint64_t parse(const input_block& b, interaction_batch& out, std::vector<reject>& rejects,
+    /// Returns the lines the block spans, counted on the way (blocks cut without counting lines
+    /// are numbered from it), and its open last record if any (block_summary).
+    block_summary parse(const input_block& b, interaction_batch& out, std::vector<reject>& rejects,
                         std::vector<std::string>* new_ignored = nullptr) {
+        block_summary sum;
         arena_.clear();
         out.clear();
         rejects.clear();
@@ -259,8 +291,13 @@ public:
                     f[last].remove_suffix(1);
                 p = plain_end;
             } else if (fmt_ == input_format::csv) {
+                const std::size_t start = p;
                 p = detail::split_csv_record(data, p, fields_, arena_, error_, spanned);
                 if (!error_.empty()) {
+                    if (p >= data.size() && error_ == detail::unterminated_quote) {
+                        sum.open_tail = start;
+                        sum.open_tail_line = line;
+                    }
                     rejects.push_back({line, "", "", error_});
                     ok = false;
                 } else if (fields_.size() != csv_columns_.size()) {
@@ -282,7 +319,8 @@ public:
             if (ok && !validator_.validate(f, line, out, why)) rejects.push_back(why);
             line += spanned;
         }
-        return line - b.first_line;
+        sum.lines = line - b.first_line;
+        return sum;
     }
 
 private:

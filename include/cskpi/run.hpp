@@ -58,9 +58,14 @@ inline std::string memory_trace() {
 class block_reader {
 public:
     /// count_lines = false leaves the line numbering of mapped blocks to the consumer
-    /// (input_block::lines_known), which can do it in parallel.
-    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes, bool count_lines = true)
-        : path_(path), fmt_(fmt), block_(block_bytes), count_lines_(count_lines) {
+    /// (input_block::lines_known), which can do it in parallel. rejoins = true is for a consumer
+    /// that parses across a block end found inside a quoted field (input_block::may_split,
+    /// run_blocks): mapped CSV is then cut at a block's last line break without a pass over its
+    /// quotes, until the first split is found. Needs count_lines = false.
+    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes, bool count_lines = true,
+                 bool rejoins = false)
+        : path_(path), fmt_(fmt), block_(block_bytes), count_lines_(count_lines),
+          rejoins_(rejoins && !count_lines && fmt == input_format::csv) {
         if (path == "-") {
             fd_ = 0;
             return;
@@ -154,12 +159,21 @@ public:
 private:
     bool next_mapped(input_block& b) {
         if (pos_ >= total_) return false;
+        // Quotes are rare in exports, and the pass over them costs the reading thread a read of
+        // every byte; one split found means the input has quoted line breaks: track quotes.
+        const bool speculate = rejoins_ && !split_found_;
         std::size_t want = block_;
         std::size_t cut;
         while (true) {
             const std::size_t avail = total_ - pos_;
             if (want >= avail) { cut = avail; break; }
-            cut = last_record_end(std::string_view(map_ + pos_, want), fmt_);
+            const std::string_view window(map_ + pos_, want);
+            if (speculate) {
+                const void* nl = ::memrchr(window.data(), '\n', window.size());
+                cut = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - window.data()) + 1 : 0;
+            } else {
+                cut = last_record_end(window, fmt_);
+            }
             if (cut > 0) break;
             want += block_;  // one record longer than a block: look further
         }
@@ -167,6 +181,10 @@ private:
         b.mapped = std::string_view(map_ + pos_, cut);
         b.input_bytes = total_;
         b.release = [this](std::string_view d) { drop_pages(d); };
+        // Quote tracking cuts where the parser would too on well-formed CSV, but a stray quote
+        // inside an unquoted field counts for it and not for the parser: every cut is checked.
+        b.may_split = rejoins_ && pos_ + cut < total_;
+        b.split_found = b.may_split ? std::function<void()>([this] { split_found_ = true; }) : nullptr;
         b.seq = seq_++;
         b.lines_known = count_lines_;
         if (count_lines_) {
@@ -211,6 +229,8 @@ private:
     input_format fmt_;
     std::size_t block_;
     bool count_lines_;
+    bool rejoins_;
+    std::atomic<bool> split_found_{false};
     int fd_ = -1;
     std::string buf_;
     const char* map_ = nullptr;
@@ -225,11 +245,13 @@ namespace detail {
 
 /// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
 /// order (on the calling thread); each worker turns a block into a batch with its own parser
-/// (`make_parser()` returns a callable (block, batch, rejects, ignored*) that returns the lines
-/// the block spans); duplicate ids and the reject ledger are settled block after block in input
-/// order; every worker aggregates into its own report_state, and the states are merged and
-/// finalized. Blocks cut without counting lines are numbered here, after `header_lines` lines
-/// of header.
+/// (`make_parser()` returns a callable (block, batch, rejects, ignored*) -> block_summary);
+/// duplicate ids and the reject ledger are settled block after block in input order; every
+/// worker aggregates into its own report_state, and the states are merged and finalized.
+/// Blocks cut without counting lines are numbered here, after `header_lines` lines of header.
+/// A block that may split a record (input_block::may_split) and ends inside a quoted field
+/// hands its open last record to the next block, which is parsed again from the record's start
+/// when its turn comes: records are where the parser finds them, whatever the cuts.
 template <class Produce, class MakeParser>
 std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
                   const run_options& opt, Produce&& produce, MakeParser&& make_parser,
@@ -246,6 +268,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     std::condition_variable cv_turn, cv_queue;
     std::uint64_t next_seq = 0;
     std::uint64_t next_line = header_lines;  // lines before the next block, for blocks cut without counting
+    const char* carry = nullptr;  // start of a record split by a block's cut, for the next block
     std::queue<input_block> queue;
     bool done_reading = false;
     std::exception_ptr error;
@@ -275,7 +298,8 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                 cv_queue.notify_all();
                 // Lines of a block cut without counting them: counted by the parser, in
                 // parallel; numbered in input order below.
-                const std::uint64_t block_lines = parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                block_summary sum = parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                std::string_view parsed = b.text();  // the bytes batch and rejects come from
                 // Rows of the whole input, estimated from this block (0 = input size unknown).
                 const std::size_t expected_rows =
                     b.input_bytes && !b.text().empty()
@@ -297,10 +321,33 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     cv_turn.wait(lk, [&] { return next_seq == b.seq || stop; });
                     if (stop) return;
                     if (b.seq == 0) ids.reserve(expected_rows);  // one table of the right size, no doubling
+                    if (carry) {
+                        // The block before was cut inside a quoted field, so this one was parsed
+                        // from mid-record: parse it again from that record's start. Holding the
+                        // turn keeps the order; the lock is not needed meanwhile.
+                        parsed = std::string_view(carry, static_cast<std::size_t>(parsed.data() + parsed.size() - carry));
+                        carry = nullptr;
+                        lk.unlock();
+                        input_block whole;
+                        whole.mapped = parsed;
+                        whole.lines_known = false;
+                        sum = parse(whole, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                        hashes.resize(batch.size());
+                        for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
+                        lk.lock();
+                    }
+                    if (b.may_split && sum.open_tail != std::string_view::npos) {
+                        // Cut inside a quoted field: the open record (its "unterminated quoted
+                        // field" is the last reject) belongs to the next block.
+                        rejects.pop_back();
+                        sum.lines = sum.open_tail_line - 1;  // lines before it (numbered from 1)
+                        carry = parsed.data() + sum.open_tail;
+                        b.split_found();
+                    }
                     if (!b.lines_known) {
                         for (auto& l : batch.line) l += next_line;
                         for (auto& r : rejects) r.line += next_line;
-                        next_line += block_lines;
+                        next_line += sum.lines;
                     }
                     keep.assign(batch.size(), true);
                     std::size_t ri = 0, kept = 0;
@@ -337,7 +384,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                 if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
                 states[t].update(batch);
                 batch.clear();  // its views point into the block
-                if (b.release) b.release(b.mapped);
+                if (b.release) b.release(parsed);
                 std::lock_guard lk(m);
                 spare.push_back(std::move(b.bytes));
             }
@@ -424,7 +471,7 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
-    detail::block_reader reader(path, fmt, opt.block_bytes, /*count_lines=*/false);
+    detail::block_reader reader(path, fmt, opt.block_bytes, /*count_lines=*/false, /*rejoins=*/true);
     std::vector<std::string> ignored;
     std::vector<std::optional<column>> csv_columns;
     if (fmt == input_format::csv) {

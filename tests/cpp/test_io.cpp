@@ -81,6 +81,17 @@ TEST_CASE("block boundaries never cut a quoted field") {
     CHECK(last_record_end("a,\"x\ny\"\nc,\"open\n", input_format::csv) == 8);
     CHECK(last_record_end("no newline", input_format::csv) == 0);
     CHECK(last_record_end("{\"a\":1}\n{\"a\"", input_format::jsonl) == 8);
+    // Quotes as the parser reads them: a quote inside an unquoted field is a character (a
+    // count of quotes would see the last line break as quoted and find no record end) ...
+    CHECK(last_record_end("a,5\" x\nb,c\n", input_format::csv) == 11);
+    CHECK(last_record_end("a,5\" x\nb,\"c\nd\"\n", input_format::csv) == 15);
+    CHECK(last_record_end("a,5\" x\nb,\"c\nd", input_format::csv) == 7);
+    // ... doubled quotes stay inside the field, text after a closing quote runs to the line's
+    // end (its quotes are characters too), and a quote after a line break opens a field.
+    CHECK(last_record_end("\"x\"\"\n\"\ny\n", input_format::csv) == 9);
+    CHECK(last_record_end("\"x\"y\"z\nq\n", input_format::csv) == 9);
+    CHECK(last_record_end("\"x\"y,\"\n\"z\nq", input_format::csv) == 7);
+    CHECK(last_record_end("a\r\n\"b\r\nc\"\r\nd", input_format::csv) == 11);
 }
 
 TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sys/stat.h>
+#include <thread>
 
 using namespace cskpi;
 
@@ -176,6 +178,105 @@ TEST_CASE("line numbers across many blocks: a two-line header, quoted newlines, 
             }
         }
         CHECK(rep.rows_read == 600);
+    }
+    std::remove(path.c_str());
+}
+
+TEST_CASE("records are where the parser finds them, wherever blocks are cut") {
+    // Quoted line breaks (LF and CRLF), doubled quotes, a stray quote inside an unquoted field
+    // (literal for the parser, but it flips a quote count), text after a closing quote, bad
+    // values, duplicates, and an unterminated quote in the last record. The generator knows the
+    // line of every row and every reject; every block size and thread count must agree with it.
+    std::mt19937_64 g(7);
+    std::string csv = "id,created_at,channel,agent,csat,note\n";
+    std::uint64_t line = 2, accepted = 0;
+    std::vector<std::pair<std::uint64_t, std::string>> expected;  // (line, reason) of each reject
+    for (int i = 0; i < 3000; ++i) {
+        const auto kind = g() % 40;
+        std::string note = "n";
+        std::uint64_t breaks = 0;
+        if (kind < 3) { note = "\"multi\nline " + std::to_string(i) + "\""; breaks = 1; }
+        else if (kind == 3) { note = "\"say \"\"hi\"\"\r\nand\nbye\""; breaks = 2; }
+        else if (kind == 4) note = "5\" screen";
+        std::string id = std::to_string(i), csat = std::to_string(1 + g() % 5);
+        std::string reason;
+        if (kind == 5) { csat = "9"; reason = "csat"; }
+        else if (kind == 6 && i > 10) { id = "3"; reason = "duplicate id"; }
+        else if (kind == 7) { note = "\"closed\"x"; reason = "unexpected text after a closing quote"; }
+        csv += id + ",2026-03-01 10:00:00,chat,a" + std::to_string(i % 5) + "," + csat + "," + note + "\n";
+        if (reason.empty()) ++accepted;
+        else expected.emplace_back(line, reason);
+        line += 1 + breaks;
+    }
+    csv += "3001,2026-03-01 10:00:00,chat,a1,5,\"open\nto the end\n";
+    expected.emplace_back(line, "unterminated quoted field");
+    const auto path = temp_file("splits.csv", csv);
+
+    const auto by = parse_group_keys({"agent"});
+    std::string reference;
+    for (std::size_t bytes : {std::size_t{1} << 30, std::size_t{64}, std::size_t{97}, std::size_t{256}, std::size_t{1000},
+                              std::size_t{4093}}) {
+        for (unsigned t : {1u, 2u, 3u}) {
+            run_options o;
+            o.threads = t;
+            o.block_bytes = bytes;
+            std::vector<reject> all;
+            o.reject_sink = [&](const reject& r) { all.push_back(r); };
+            const auto rep = run_report(path, config{}, by, o);
+            CAPTURE(bytes);
+            CAPTURE(t);
+            CHECK(rep.rows_read == 3001);
+            CHECK(rep.rows_accepted == accepted);
+            REQUIRE(all.size() == expected.size());
+            for (std::size_t k = 0; k < all.size(); ++k) {
+                CHECK(all[k].line == expected[k].first);
+                const std::string& want = expected[k].second;
+                CHECK((all[k].column == want || all[k].reason.rfind(want, 0) == 0));
+            }
+            const std::string json = rep.to_json().dump();
+            if (reference.empty()) reference = json;
+            CHECK(json == reference);
+        }
+    }
+    // Read from a pipe, blocks are owned buffers cut by tracking quotes.
+    const std::string fifo = path + ".fifo.csv";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    for (std::size_t bytes : {std::size_t{97}, std::size_t{4093}}) {
+        std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << csv; });
+        run_options o;
+        o.threads = 2;
+        o.block_bytes = bytes;
+        auto rep = run_report(fifo, config{}, by, o);
+        writer.join();
+        CAPTURE(bytes);
+        CHECK(rep.rows_read == 3001);
+        CHECK(rep.rows_rejected == expected.size());
+        rep.input_path = path;
+        CHECK(rep.to_json().dump() == reference);
+    }
+    std::remove(fifo.c_str());
+    std::remove(path.c_str());
+}
+
+TEST_CASE("an unterminated quote mid-file makes the rest one rejected record, for any cut") {
+    std::string csv = "id,created_at,channel\n";
+    for (int i = 0; i < 50; ++i) csv += std::to_string(i) + ",2026-03-01 10:00:00,chat\n";
+    csv += "50,2026-03-01 10:00:00,\"chat\n";  // line 52: the quote never closes
+    for (int i = 51; i < 400; ++i) csv += std::to_string(i) + ",2026-03-01 10:00:00,chat\n";
+    const auto path = temp_file("unterminated.csv", csv);
+    for (std::size_t bytes : {std::size_t{1} << 30, std::size_t{100}, std::size_t{512}}) {
+        for (unsigned t : {1u, 2u}) {
+            run_options o;
+            o.threads = t;
+            o.block_bytes = bytes;
+            const auto rep = run_report(path, config{}, {}, o);
+            CAPTURE(bytes);
+            CHECK(rep.rows_read == 51);
+            CHECK(rep.rows_accepted == 50);
+            REQUIRE(rep.rejects.size() == 1);
+            CHECK(rep.rejects[0].line == 52);
+            CHECK(rep.rejects[0].reason == "unterminated quoted field");
+        }
     }
     std::remove(path.c_str());
 }
