@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -432,8 +433,17 @@ private:
         std::vector<std::vector<fcr_counts>> per(threads, std::vector<fcr_counts>(groups_.size()));
         constexpr std::size_t nb = detail::contact_buckets::count;
         parallel(threads, [&](unsigned t) {
+            // The ledger stays as it is: each bucket is sorted into this thread's scratch array.
+            std::tuple<std::vector<detail::compact_contact>, std::vector<detail::contact>> scratch;
             for (std::size_t b = nb * t / threads; b < nb * (t + 1) / threads; ++b)
-                contacts_.bucket(b).visit([&](auto& c) { settle_bucket(c, per[t]); });
+                contacts_.bucket(b).visit([&](const auto& c) {
+                    using Record = typename std::decay_t<decltype(c)>::value_type;
+                    auto& sorted = std::get<std::vector<Record>>(scratch);
+                    sorted.resize(c.size());
+                    // The bucket's records share the key's top byte.
+                    detail::sort_contacts(c.data(), c.data() + c.size(), sorted.data(), detail::contact_buckets::bucket_bits);
+                    settle_bucket(sorted, per[t]);
+                });
         });
         for (const auto& p : per)
             for (std::size_t g = 0; g < p.size(); ++g) {
@@ -444,12 +454,10 @@ private:
             }
     }
 
-    // Sorts one ledger bucket by customer, category (missing last), time and counts FCR per group.
+    // Counts FCR per group over one ledger bucket sorted by customer, category (missing last), time.
     template <class Record>
-    void settle_bucket(std::vector<Record>& c, std::vector<fcr_counts>& counts) {
+    void settle_bucket(const std::vector<Record>& c, std::vector<fcr_counts>& counts) const {
         const std::size_t to = c.size();
-        // The bucket's records share the key's top byte: the radix sort starts at the next.
-        detail::sort_contacts(c.data(), c.data() + to, 64 - 2 * detail::contact_buckets::bucket_bits);
         std::vector<std::pair<std::size_t, std::size_t>> ranges;  // per category of one customer
         for (std::size_t i = 0; i < to;) {
             std::size_t j = i;

@@ -173,22 +173,33 @@ TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order"
     }
 }
 
-TEST_CASE("contact sort: radix buckets then in-cache sorts give std::sort's order") {
+TEST_CASE("contact sort: a counting pass then sorted runs give std::sort's order") {
     std::mt19937_64 rng(11);
-    for (std::size_t n : {std::size_t{100}, std::size_t{5000}, std::size_t{60000}}) {
+    for (std::size_t n : {std::size_t{10}, std::size_t{100}, std::size_t{5000}, std::size_t{60000}}) {
         std::vector<detail::compact_contact> v;
         for (std::size_t i = 0; i < n; ++i) {
             // Keys spread over every top byte, with repeats (one customer, several contacts).
             const std::uint64_t key = rng() % 3 ? rng() : v.empty() ? 1 : v[rng() % v.size()].customer;
             v.push_back({key, rng() % 1000});
         }
-        // A crowded top byte (one bucket of n/2 records) takes the second radix level.
+        // A crowded top byte (half the records) makes long runs; one customer with many
+        // contacts makes a run the key cannot split.
         for (std::size_t i = 0; i < n / 2; ++i) v[i].customer = (v[i].customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{7} << 56;
+        for (std::size_t i = 0; i < n / 10; ++i) v[rng() % n].customer = 12345;
         auto want = v;
         std::sort(want.begin(), want.end());
-        detail::sort_contacts(v.data(), v.data() + v.size());
+        std::vector<detail::compact_contact> got(n);
+        detail::sort_contacts(v.data(), v.data() + v.size(), got.data());
         bool same = true;
-        for (std::size_t i = 0; i < n; ++i) same = same && v[i].customer == want[i].customer && v[i].rest == want[i].rest;
+        for (std::size_t i = 0; i < n; ++i) same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
+        CHECK(same);
+        // Records sharing their top byte, as in one ledger bucket.
+        for (auto& c : v) c.customer = (c.customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{0x42} << 56;
+        want = v;
+        std::sort(want.begin(), want.end());
+        detail::sort_contacts(v.data(), v.data() + v.size(), got.data(), 8);
+        same = true;
+        for (std::size_t i = 0; i < n; ++i) same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
         CHECK(same);
     }
 }

@@ -70,40 +70,43 @@ struct compact_contact {
     }
 };
 
-/// Sorts records into FCR order: in-place radix partitions on the customer key's top two
-/// bytes (American flag sort), then each bucket on its own. The second level turns a
-/// comparison sort of ~40k records per bucket (10 M rows) into ~150, a third of the work.
+/// Copies [first, last) into `out` in FCR order (out holds last - first records). The records
+/// share their key's top `shared_bits` bits. One counting pass on the next bits of the key
+/// (hashes: records spread evenly) leaves runs of a few records, each finished by insertion
+/// sort; a run the key does not spread (many contacts of one customer) by std::sort.
 template <class Record>
-void sort_contacts(Record* first, Record* last, unsigned shift = 56) {
+void sort_contacts(const Record* first, const Record* last, Record* out, unsigned shared_bits = 0) {
     const auto n = static_cast<std::size_t>(last - first);
-    if (n < 4096 || shift < 48) {
-        std::sort(first, last);
+    const unsigned free_bits = 64 - shared_bits;
+    if (n < 64 || free_bits < 4) {
+        std::copy(first, last, out);
+        std::sort(out, out + n);
         return;
     }
-    auto digit = [shift](const Record& r) { return static_cast<std::size_t>(r.key() >> shift) & 0xFF; };
-    std::size_t count[256] = {}, head[256], end[256];
-    for (const Record* p = first; p != last; ++p) ++count[digit(*p)];
-    std::size_t at = 0;
-    for (std::size_t b = 0; b < 256; ++b) {
-        head[b] = at;
-        at += count[b];
-        end[b] = at;
-    }
-    for (std::size_t b = 0; b < 256; ++b) {
-        while (head[b] < end[b]) {
-            Record x = first[head[b]];
-            std::size_t d = digit(x);
-            while (d != b) {  // carry x to its bucket, picking up what was there
-                std::swap(x, first[head[d]++]);
-                d = digit(x);
-            }
-            first[head[b]++] = x;
+    // About four records a run: enough to make the counts cheap next to the records.
+    unsigned bits = 4;
+    while (bits < 16 && bits < free_bits && (std::size_t{4} << bits) < n) ++bits;
+    const unsigned shift = free_bits - bits;
+    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    auto digit = [&](const Record& r) { return static_cast<std::size_t>((r.key() >> shift) & mask); };
+    std::vector<std::uint32_t> start((std::size_t{1} << bits) + 1, 0);
+    for (const Record* p = first; p != last; ++p) ++start[digit(*p) + 1];
+    for (std::size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
+    std::vector<std::uint32_t> at(start.begin(), start.end() - 1);
+    for (const Record* p = first; p != last; ++p) out[at[digit(*p)]++] = *p;
+    for (std::size_t d = 0; d + 1 < start.size(); ++d) {
+        Record* a = out + start[d];
+        Record* b = out + start[d + 1];
+        if (b - a > 32) {
+            std::sort(a, b);
+            continue;
         }
-    }
-    std::size_t from = 0;
-    for (std::size_t b = 0; b < 256; ++b) {
-        sort_contacts(first + from, first + end[b], shift - 8);
-        from = end[b];
+        for (Record* i = a + 1; i < b; ++i) {
+            const Record x = *i;
+            Record* j = i;
+            for (; j > a && x < *(j - 1); --j) *j = *(j - 1);
+            *j = x;
+        }
     }
 }
 
