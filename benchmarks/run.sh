@@ -3,30 +3,61 @@
 # in cskpi, DuckDB (@duckdb/node-api, if `npm install` was run in benchmarks/duckdb) and pandas,
 # side by side in one run. Prints wall time and peak memory (max RSS) of each.
 #   benchmarks/run.sh [ROWS]        (default 10000000; data cached in benchmarks/data/)
+#   REPEAT=N      runs each cskpi and DuckDB job N times (default 3), alternating the engines so
+#                 both see the same moments of a machine whose speed drifts; the table gives
+#                 the median wall time, every run's time, and the largest peak memory
+#   SKIP_PANDAS=1 leaves pandas out (one run of it takes over a minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
+repeat=${REPEAT:-3}
 [ -x build/cskpi ] && [ -x build/benchmarks/gen_interactions ] || scripts/build.sh >/dev/null
 mkdir -p benchmarks/data
 data=benchmarks/data/interactions_${rows}.csv
 [ -f "$data" ] || build/benchmarks/gen_interactions "$rows" --seed 1 > "$data"
 cfg=$(mktemp); echo '{"timezone": "Asia/Shanghai"}' > "$cfg"
-measure() {  # name, command...
+declare -A walls peaks
+measure() {  # name, command...: adds one run's wall seconds and peak KB to the job's lists
     local name=$1; shift
-    local out; out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/tmp/cskpi_bench_err; } 2>&1; tail -1 /tmp/cskpi_bench_err)
+    /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/tmp/cskpi_bench_err
     read -r secs kb <<<"$(tail -1 /tmp/cskpi_bench_err)"
-    printf "| %-34s | %8.2f s | %6.0f MB | %5.1f B/row |\n" "$name" "$secs" "$((kb / 1024))" "$(echo "$kb * 1024 / $rows" | bc -l)"
+    walls[$name]="${walls[$name]:-} $secs"
+    peaks[$name]=$(( ${peaks[$name]:-0} > kb ? ${peaks[$name]:-0} : kb ))
 }
-echo "rows: $rows ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u +%F)"
-echo "| job | wall | peak RSS | per row |"
-echo "|---|---|---|---|"
+row() {  # name: median wall, every run, largest peak
+    local name=$1
+    local median; median=$(tr ' ' '\n' <<<"${walls[$name]}" | grep . | sort -n |
+        awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+    local kb=${peaks[$name]}
+    printf "| %-34s | %8.2f s | %-20s | %6.0f MB | %5.1f B/row |\n" "$name" "$median" "$(echo ${walls[$name]})" \
+        "$((kb / 1024))" "$(echo "$kb * 1024 / $rows" | bc -l)"
+}
+echo "rows: $rows ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
+echo "| job | median wall | runs (s) | peak RSS | per row |"
+echo "|---|---|---|---|---|"
+have_duckdb=0; [ -d benchmarks/duckdb/node_modules ] && have_duckdb=1
 for by in agent,channel,day agent; do
   for t in 1 2; do
-    measure "cskpi $by threads=$t" build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads "$t"
+    for _ in $(seq "$repeat"); do
+      measure "cskpi $by threads=$t" build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads "$t"
+      [ $have_duckdb = 1 ] && measure "duckdb $by threads=$t" node benchmarks/duckdb/peer_duckdb.mjs "$data" "$t" "$by"
+    done
   done
-  if [ -d benchmarks/duckdb/node_modules ]; then
-    for t in 1 2; do measure "duckdb $by threads=$t" node benchmarks/duckdb/peer_duckdb.mjs "$data" "$t" "$by"; done
+  for t in 1 2; do row "cskpi $by threads=$t"; done
+  if [ $have_duckdb = 1 ]; then for t in 1 2; do row "duckdb $by threads=$t"; done; fi
+  if [ "${SKIP_PANDAS:-0}" != 1 ]; then
+    measure "pandas $by" /usr/bin/python3 benchmarks/peer_pandas.py "$data" --by "$by"
+    row "pandas $by"
   fi
-  [ "${SKIP_PANDAS:-0}" = 1 ] || measure "pandas $by" /usr/bin/python3 benchmarks/peer_pandas.py "$data" --by "$by"
 done
+if [ $have_duckdb = 1 ]; then
+  echo
+  for by in agent,channel,day agent; do
+    for t in 1 2; do
+      c=$(row "cskpi $by threads=$t" | awk -F'|' '{print $3}' | tr -dc '0-9.')
+      d=$(row "duckdb $by threads=$t" | awk -F'|' '{print $3}' | tr -dc '0-9.')
+      printf "DuckDB / cskpi, %s, %s thread(s): %.2fx (medians)\n" "$by" "$t" "$(echo "$d / $c" | bc -l)"
+    done
+  done
+fi
 rm -f "$cfg"

@@ -313,24 +313,27 @@ public:
     std::uint64_t insert(std::string_view id, std::uint64_t line) { return insert_hashed(hash(id), line); }
     /// insert() with the hash computed beforehand (outside a lock, in parallel).
     std::uint64_t insert_hashed(std::uint64_t h, std::uint64_t line) {
-        if ((size_ + 1) * 20 > slots_.size() * 17) rehash(slots_.empty() ? 1024 : slots_.size() * 2);
-        std::size_t i = home(h);
-        while (!slots_[i].empty()) {
-            if (slots_[i].hash() == h) return slots_[i].line ? slots_[i].line : UINT64_MAX;
-            i = i + 1 == slots_.size() ? 0 : i + 1;
+        if ((size_ + 1) * 20 > capacity() * 17) rehash(lines_.empty() ? 1024 : capacity() * 2);
+        for (std::size_t i = home(h);; i = i + 1 == lines_.size() ? 0 : i + 1) {
+            bucket& b = lines_[i];
+            for (slot& x : b.s) {
+                if (x.empty()) {
+                    x = slot::of(h, line <= UINT32_MAX ? line : 0);
+                    ++size_;
+                    return 0;
+                }
+                if (x.hash() == h) return x.line ? x.line : UINT64_MAX;
+            }
         }
-        slots_[i] = slot::of(h, line <= UINT32_MAX ? line : 0);
-        ++size_;
-        return 0;
     }
     /// Expects about `n` ids: sizes the table once (load 0.8) instead of doubling up to it.
     void reserve(std::size_t n) {
         const std::size_t cap = n + n / 4;
-        if (cap > slots_.size()) rehash(cap);
+        if (cap > capacity()) rehash(cap);
     }
-    /// Hints the CPU to fetch the slot of hash `h` (hides cache misses in a batch of inserts).
+    /// Hints the CPU to fetch the cache line of hash `h` (hides cache misses in a batch of inserts).
     void prefetch(std::uint64_t h) const {
-        if (!slots_.empty()) __builtin_prefetch(&slots_[home(h)]);
+        if (!lines_.empty()) __builtin_prefetch(&lines_[home(h)]);
     }
     std::size_t size() const noexcept { return size_; }
     static std::uint64_t hash(std::string_view s) {
@@ -348,22 +351,37 @@ private:
         std::uint64_t hash() const { return std::uint64_t{hi} << 32 | lo; }
         bool empty() const { return (lo | hi) == 0; }
     };
-    // Slot of a hash in a table of any size (Lemire's multiply-shift range reduction).
+    // Five slots to a 64-byte cache line, probed line after line: at load 0.8 an insert nearly
+    // always ends in its home line, the one prefetched. (Probing slot after slot, an insert
+    // read ~13 slots at that load, spilling into lines that were not prefetched.)
+    struct alignas(64) bucket {
+        slot s[5];
+    };
+    static_assert(sizeof(bucket) == 64);
+    std::size_t capacity() const noexcept { return lines_.size() * 5; }
+    // Line of a hash in a table of any size (Lemire's multiply-shift range reduction).
     std::size_t home(std::uint64_t h) const {
         __extension__ using u128 = unsigned __int128;
-        return static_cast<std::size_t>((static_cast<u128>(h) * slots_.size()) >> 64);
+        return static_cast<std::size_t>((static_cast<u128>(h) * lines_.size()) >> 64);
     }
     void rehash(std::size_t cap) {
-        detail::zeroed_pages<slot> old = std::move(slots_);
-        slots_ = detail::zeroed_pages<slot>(cap);
-        for (std::size_t j = 0; j < old.size(); ++j) {
-            if (old[j].empty()) continue;
-            std::size_t i = home(old[j].hash());
-            while (!slots_[i].empty()) i = i + 1 == cap ? 0 : i + 1;
-            slots_[i] = old[j];
-        }
+        detail::zeroed_pages<bucket> old = std::move(lines_);
+        lines_ = detail::zeroed_pages<bucket>((cap + 4) / 5);
+        size_ = 0;
+        for (std::size_t j = 0; j < old.size(); ++j)
+            for (const slot& x : old[j].s)
+                if (!x.empty()) place(x);
     }
-    detail::zeroed_pages<slot> slots_;
+    void place(const slot& x) {
+        for (std::size_t i = home(x.hash());; i = i + 1 == lines_.size() ? 0 : i + 1)
+            for (slot& y : lines_[i].s)
+                if (y.empty()) {
+                    y = x;
+                    ++size_;
+                    return;
+                }
+    }
+    detail::zeroed_pages<bucket> lines_;
     std::size_t size_ = 0;
 };
 
