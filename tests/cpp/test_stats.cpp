@@ -69,6 +69,25 @@ TEST_CASE("type-7 quantiles, several at once (numpy.quantile values)") {
     CHECK(std::isnan(stats::quantiles_type7(none, std::array<double, 2>{0.5, 0.9})[1]));
 }
 
+TEST_CASE("type-7 quantiles of a large 32-bit array, found by counting (numpy.quantile values)") {
+    // From stats::counting_min values on, 32-bit arrays take the counting path. numpy:
+    // i = arange(300004); v = ((i*48271) % 65521) * where(i % 7 == 0, 65537, 3) (ties, values
+    // up to 2^32 - 983056); quantile(v, [.1, .5, .9, .95, .999]).
+    std::vector<std::uint32_t> v;
+    for (std::uint64_t i = 0; i < 300004; ++i) v.push_back(static_cast<std::uint32_t>((i * 48271) % 65521 * (i % 7 == 0 ? 65537 : 3)));
+    REQUIRE(v.size() >= stats::counting_min);
+    const std::array<double, 5> qs{0.1, 0.5, 0.9, 0.95, 0.999};
+    std::vector<std::uint64_t> wide(v.begin(), v.end());  // the selection path
+    const auto q = stats::quantiles_type7(v, qs);
+    CHECK(q[0] == 22941.0);
+    CHECK(q[1] == 114672.0);
+    CHECK(q[2] == doctest::Approx(1288483634.8000016).epsilon(1e-15));
+    CHECK(q[3] == doctest::Approx(2791210999.4499984).epsilon(1e-15));
+    CHECK(q[4] == doctest::Approx(4263968097.3889985).epsilon(1e-15));
+    CHECK(q == stats::quantiles_type7(wide, qs));  // bit for bit
+    CHECK(stats::quantile_type7(v, 1.0) == 4293984240.0);  // numpy: v.max()
+}
+
 TEST_CASE("NIST StRD Michelso: median and extremes of the certified data set") {
     // NIST Statistical Reference Datasets, Michelso.dat (100 values, certified mean 299.8524).
     // Values are scaled to integers (x 1000) to use the integer sample path exactly.
