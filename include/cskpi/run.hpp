@@ -181,8 +181,8 @@ private:
         b.mapped = std::string_view(map_ + pos_, cut);
         b.input_bytes = total_;
         b.release = [this](std::string_view d) { drop_pages(d); };
-        // Quote tracking cuts where the parser would too on well-formed CSV, but a stray quote
-        // inside an unquoted field counts for it and not for the parser: every cut is checked.
+        // Quote tracking reads quotes as the parser does; the parse still checks every cut, so
+        // records are where the parser finds them whichever way the block was cut.
         b.may_split = rejoins_ && pos_ + cut < total_;
         b.split_found = b.may_split ? std::function<void()>([this] { split_found_ = true; }) : nullptr;
         b.seq = seq_++;

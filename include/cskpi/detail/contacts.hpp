@@ -78,7 +78,7 @@ template <class Record>
 void sort_contacts(const Record* first, const Record* last, Record* out, unsigned shared_bits = 0) {
     const auto n = static_cast<std::size_t>(last - first);
     const unsigned free_bits = 64 - shared_bits;
-    if (n < 64 || free_bits < 4) {
+    if (n < 64 || free_bits < 4 || n > UINT32_MAX) {  // (run offsets are 32-bit)
         std::copy(first, last, out);
         std::sort(out, out + n);
         return;
