@@ -102,11 +102,8 @@ public:
         order_.resize(pending_.size());
         for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
         std::array<std::size_t, detail::sample_log::kinds> total{};
-        for (const auto& p : pending_) {
-            total[0] += p.second.frt != missing_us;
-            total[1] += p.second.handle != missing_us;
-            total[2] += p.second.resolution != missing_us;
-        }
+        for (const auto& p : pending_)
+            for (std::size_t i = 0; i < total.size(); ++i) total[i] += p.second.*fact_field[i] != missing_us;
         auto& lb = log_.open(total);
         // pending_ is read in group order, i.e. at random: fetch a few rows ahead.
         constexpr std::size_t ahead = 8;
@@ -120,9 +117,8 @@ public:
                 if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
                 const row_facts& f = pending_[order_[k]].second;
                 s.count(f, sat);
-                if (f.frt != missing_us) lb.values[0].push_back(f.frt);
-                if (f.handle != missing_us) lb.values[1].push_back(f.handle);
-                if (f.resolution != missing_us) lb.values[2].push_back(f.resolution);
+                for (std::size_t i = 0; i < fact_field.size(); ++i)
+                    if (f.*fact_field[i] != missing_us) lb.values[i].push_back(f.*fact_field[i]);
             }
             detail::sample_log::run r{g, {}};
             for (std::size_t i = 0; i < was.size(); ++i) r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
@@ -391,6 +387,9 @@ private:
     }
 
     static constexpr std::size_t log_min_rows = 1024;
+    // The durations of a row and the group arrays they go to, in sample_log's kind order.
+    static constexpr std::array<micros row_facts::*, detail::sample_log::kinds> fact_field = {
+        &row_facts::frt, &row_facts::handle, &row_facts::resolution};
     static constexpr std::array<detail::duration_samples group_state::*, detail::sample_log::kinds> sample_field = {
         &group_state::frt, &group_state::handle, &group_state::resolution};
 
@@ -567,15 +566,9 @@ private:
             if (n == 0) {
                 m.assign(names[which].size(), stats::nan);
             } else {
-                std::vector<std::uint64_t> ks;
-                for (double q : qs[which])
-                    for (auto k : stats::type7_ranks(n, q)) ks.push_back(k);
-                const std::vector<std::uint32_t> os = p.order_stats(ks);
-                auto at = [&](std::uint64_t k) { return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
-                auto next = [&](std::uint64_t k) { return at(k + 1); };
                 __extension__ const __int128 sum = static_cast<__int128>(p.sum());
                 m.push_back(detail::mean_seconds(sum, n, unit));
-                for (double q : qs[which]) m.push_back(stats::type7(n, q, static_cast<double>(unit), at, next) / 1e6);
+                for (double x : stats::quantiles_type7_counted(p, qs[which], static_cast<double>(unit))) m.push_back(x / 1e6);
                 if (which == 0) m.push_back(detail::seconds(static_cast<micros>(p.max()), unit));
             }
         } else {

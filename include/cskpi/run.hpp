@@ -313,8 +313,11 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     states[t].reserve(expected_rows);
                     sized = true;
                 }
-                hashes.resize(batch.size());
-                for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
+                auto hash_ids = [&] {
+                    hashes.resize(batch.size());
+                    for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
+                };
+                hash_ids();
                 {
                     // Input order: duplicate ids and rejects are settled block after block.
                     std::unique_lock lk(m);
@@ -332,8 +335,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                         whole.mapped = parsed;
                         whole.lines_known = false;
                         sum = parse(whole, batch, rejects, collect_ignored ? &local_ignored : nullptr);
-                        hashes.resize(batch.size());
-                        for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
+                        hash_ids();
                         lk.lock();
                     }
                     if (b.may_split && sum.open_tail != std::string_view::npos) {

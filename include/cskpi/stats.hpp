@@ -56,8 +56,24 @@ inline std::vector<std::uint64_t> type7_ranks(std::size_t m, double q) {
     return r;
 }
 
+/// Type 7 quantiles at `qs` of the values pooled in `p` (at least one), their order statistics
+/// found by counting (detail::pooled_u32).
+template <class Qs>
+std::vector<double> quantiles_type7_counted(const detail::pooled_u32& p, const Qs& qs, double scale = 1) {
+    const auto m = static_cast<std::size_t>(p.size());
+    std::vector<std::uint64_t> ks;
+    for (double q : qs)
+        for (std::uint64_t k : type7_ranks(m, q)) ks.push_back(k);
+    const std::vector<std::uint32_t> os = p.order_stats(ks);
+    auto at = [&](std::uint64_t k) { return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
+    std::vector<double> out;
+    for (double q : qs) out.push_back(type7(m, q, scale, at, [&](std::size_t lo) { return at(lo + 1); }));
+    return out;
+}
+
 /// Type 7 quantiles of `v` at ascending `qs`; `v` may be partially reordered. Exact: counts
-/// (large arrays of 32-bit values, see counting_min) or selects the order statistics with nth_element, no sorting of the whole range, and each selection after
+/// (large arrays of 32-bit values, see counting_min) or selects the order statistics with
+/// nth_element, no sorting of the whole range, and each selection after
 /// the first searches only above the previous one (already partitioned there), so p50, p90 and
 /// p95 together cost about 1.6 selections, not 3.
 /// Arrays of 32-bit values from this size on find their order statistics by counting
@@ -71,13 +87,8 @@ std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double
     if (v.empty()) return out;
     if constexpr (std::is_same_v<T, std::uint32_t>) {
         if (v.size() >= counting_min) {
-            std::vector<std::uint64_t> ks;
-            for (double q : qs)
-                for (std::uint64_t k : type7_ranks(v.size(), q)) ks.push_back(k);
-            const auto values = detail::pooled_u32({&v}).order_stats(ks);
-            auto value = [&](std::uint64_t k) { return values[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
-            for (std::size_t k = 0; k < N; ++k)
-                out[k] = type7(v.size(), qs[k], scale, value, [&](std::size_t lo) { return value(lo + 1); });
+            const std::vector<double> r = quantiles_type7_counted(detail::pooled_u32({&v}), qs, scale);
+            std::copy(r.begin(), r.end(), out.begin());
             return out;
         }
     }
