@@ -273,25 +273,9 @@ public:
             order_value = std::llround(*v.value * static_cast<double>(money_scale));
         }
 
-        out.line.push_back(line);
-        out.id.push_back(id);
-        out.channel.push_back(channel);
-        out.agent.push_back(row.text(column::agent));
-        out.team.push_back(row.text(column::team));
-        out.customer.push_back(row.text(column::customer));
-        out.category.push_back(row.text(column::category));
-        out.priority.push_back(row.text(column::priority));
-        out.created_at.push_back(created);
-        out.frt.push_back(frt);
-        out.resolution.push_back(res);
-        out.handle.push_back(handle);
-        out.flags.push_back(flags);
-        out.reopened.push_back(reopened == missing_int ? 0 : reopened);
-        out.contacts.push_back(contacts);
-        out.csat.push_back(csat);
-        out.nps.push_back(nps);
-        out.ces.push_back(ces);
-        out.order_value.push_back(order_value);
+        out.push_back({line, id, channel, row.text(column::agent), row.text(column::team), row.text(column::customer),
+                       row.text(column::category), row.text(column::priority), created, frt, res, handle, flags,
+                       reopened == missing_int ? 0 : reopened, contacts, csat, nps, ces, order_value});
         return true;
     }
 

@@ -54,6 +54,17 @@ inline constexpr std::int32_t missing_int = std::numeric_limits<std::int32_t>::m
 /// Money is kept in millionths so sums are exact integers.
 inline constexpr std::int64_t money_scale = 1'000'000;
 
+/// One validated interaction: a row of interaction_batch.
+struct interaction_row {
+    std::uint64_t line = 0;
+    std::string_view id, channel, agent, team, customer, category, priority;
+    micros created_at = 0, frt = missing_us, resolution = missing_us, handle = missing_us;
+    std::uint16_t flags = 0;
+    std::int32_t reopened = 0, contacts = missing_int;
+    std::int32_t csat = missing_int, nps = missing_int, ces = missing_int;
+    std::int64_t order_value = missing_us;
+};
+
 /// A batch of validated interactions, one vector per column. Durations are already derived
 /// (section 3): `frt` is first_response_at - created_at or the first_response_s column,
 /// `resolution` likewise for resolved rows; missing is `missing_us`.
@@ -67,6 +78,17 @@ struct interaction_batch {
     std::vector<std::int64_t> order_value;          ///< millionths; missing_us when absent
 
     std::size_t size() const noexcept { return created_at.size(); }
+    /// Appends a row. Flattened so that each column's append is a few inlined instructions
+    /// (left to the inliner, most were calls: ~6 % of a run's time).
+    [[gnu::flatten]] void push_back(const interaction_row& r) {
+        line.push_back(r.line);
+        id.push_back(r.id); channel.push_back(r.channel); agent.push_back(r.agent); team.push_back(r.team);
+        customer.push_back(r.customer); category.push_back(r.category); priority.push_back(r.priority);
+        created_at.push_back(r.created_at); frt.push_back(r.frt); resolution.push_back(r.resolution);
+        handle.push_back(r.handle); flags.push_back(r.flags); reopened.push_back(r.reopened);
+        contacts.push_back(r.contacts); csat.push_back(r.csat); nps.push_back(r.nps); ces.push_back(r.ces);
+        order_value.push_back(r.order_value);
+    }
     void clear() {
         for (auto* v : string_columns()) v->clear();
         line.clear();
