@@ -98,7 +98,7 @@ public:
     std::string header() {
         if (map_) {
             skip_bom();
-            std::size_t end = last_record_end_first(std::string_view(map_ + pos_, total_ - pos_));
+            std::size_t end = first_record_end(std::string_view(map_ + pos_, total_ - pos_));
             end = end == std::string::npos ? total_ - pos_ : end;
             std::string h(map_ + pos_, end);
             pos_ += end;
@@ -110,7 +110,7 @@ public:
         if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) buf_.erase(0, 3);
         std::size_t end = std::string::npos;
         while (true) {
-            end = last_record_end_first(buf_);
+            end = first_record_end(buf_);
             if (end != std::string::npos || eof_) break;
             fill();
         }
@@ -204,14 +204,16 @@ private:
         const auto hi = reinterpret_cast<std::uintptr_t>(d.data() + d.size()) / page * page;
         if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
     }
-    // End of the first record (position after its '\n'), honouring CSV quotes.
-    std::size_t last_record_end_first(std::string_view s) const {
-        bool quoted = false;
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            if (s[i] == '"') quoted = !quoted;
-            else if (s[i] == '\n' && !quoted) return i + 1;
-        }
-        return std::string::npos;
+    // End of the first record (position after its '\n'), read by the parser's own quote rules
+    // (a quote opens a field only at its start); npos when `s` holds no complete record yet.
+    static std::size_t first_record_end(std::string_view s) {
+        std::vector<std::string_view> fields;
+        std::deque<std::string> arena;
+        std::string error;
+        std::uint64_t spanned = 0;
+        const std::size_t end = split_csv_record(s, 0, fields, arena, error, spanned);
+        if (error == unterminated_quote || end > s.size() || s[end - 1] != '\n') return std::string::npos;
+        return end;
     }
     void fill() {
         if (eof_) return;
