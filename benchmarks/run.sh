@@ -6,7 +6,8 @@
 #   REPEAT=N      runs each cskpi and DuckDB job N times (default 3), alternating the engines so
 #                 both see the same moments of a machine whose speed drifts; the table gives
 #                 the median wall time, every run's time, and the largest peak memory
-#   SKIP_PANDAS=1 leaves pandas out (one run of it takes over a minute)
+#   SKIP_PANDAS=1 leaves pandas out (one run of it takes over a minute; cskpi runs at 1 thread
+#                 just before and after it, and the pandas ratio uses those runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-10000000}
@@ -29,7 +30,7 @@ row() {  # name: median wall, every run, largest peak
     local median; median=$(tr ' ' '\n' <<<"${walls[$name]}" | grep . | sort -n |
         awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
     local kb=${peaks[$name]}
-    printf "| %-34s | %8.2f s | %-20s | %6.0f MB | %5.1f B/row |\n" "$name" "$median" "$(echo ${walls[$name]})" \
+    printf "| %-48s | %8.2f s | %-20s | %6.0f MB | %5.1f B/row |\n" "$name" "$median" "$(echo ${walls[$name]})" \
         "$((kb / 1024))" "$(echo "$kb * 1024 / $rows" | bc -l)"
 }
 echo "rows: $rows ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
@@ -46,7 +47,13 @@ for by in agent,channel,day agent; do
   for t in 1 2; do row "cskpi $by threads=$t"; done
   if [ $have_duckdb = 1 ]; then for t in 1 2; do row "duckdb $by threads=$t"; done; fi
   if [ "${SKIP_PANDAS:-0}" != 1 ]; then
+    # pandas runs once (over a minute); cskpi at 1 thread runs just before and after it, so the
+    # pandas ratio compares moments of the same machine speed.
+    cskpi1=(build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads 1)
+    measure "cskpi $by threads=1 beside pandas" "${cskpi1[@]}"
     measure "pandas $by" /usr/bin/python3 benchmarks/peer_pandas.py "$data" --by "$by"
+    measure "cskpi $by threads=1 beside pandas" "${cskpi1[@]}"
+    row "cskpi $by threads=1 beside pandas"
     row "pandas $by"
   fi
 done
@@ -58,6 +65,16 @@ if [ $have_duckdb = 1 ]; then
       d=$(row "duckdb $by threads=$t" | awk -F'|' '{print $3}' | tr -dc '0-9.')
       printf "DuckDB / cskpi, %s, %s thread(s): %.2fx (medians)\n" "$by" "$t" "$(echo "$d / $c" | bc -l)"
     done
+  done
+fi
+if [ "${SKIP_PANDAS:-0}" != 1 ]; then
+  echo
+  for by in agent,channel,day agent; do
+    p=$(row "pandas $by" | awk -F'|' '{print $3}' | tr -dc '0-9.')
+    c1=$(row "cskpi $by threads=1 beside pandas" | awk -F'|' '{print $3}' | tr -dc '0-9.')
+    c2=$(row "cskpi $by threads=2" | awk -F'|' '{print $3}' | tr -dc '0-9.')
+    printf "pandas / cskpi, %s: %.1fx (1 thread, runs beside pandas), %.1fx (2 threads)\n" "$by" \
+        "$(echo "$p / $c1" | bc -l)" "$(echo "$p / $c2" | bc -l)"
   done
 fi
 rm -f "$cfg"
