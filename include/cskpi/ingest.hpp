@@ -273,9 +273,12 @@ public:
             order_value = std::llround(*v.value * static_cast<double>(money_scale));
         }
 
-        out.push_back({line, id, channel, row.text(column::agent), row.text(column::team), row.text(column::customer),
-                       row.text(column::category), row.text(column::priority), created, frt, res, handle, flags,
-                       reopened == missing_int ? 0 : reopened, contacts, csat, nps, ces, order_value});
+        out.push_back({.line = line, .id = id, .channel = channel, .agent = row.text(column::agent),
+                       .team = row.text(column::team), .customer = row.text(column::customer),
+                       .category = row.text(column::category), .priority = row.text(column::priority),
+                       .created_at = created, .frt = frt, .resolution = res, .handle = handle, .flags = flags,
+                       .reopened = reopened == missing_int ? 0 : reopened, .contacts = contacts,
+                       .csat = csat, .nps = nps, .ces = ces, .order_value = order_value});
         return true;
     }
 
