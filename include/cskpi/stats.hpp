@@ -71,15 +71,15 @@ std::vector<double> quantiles_type7_counted(const detail::pooled_u32& p, const Q
     return out;
 }
 
+/// Arrays of 32-bit values from this size on find their order statistics by counting
+/// (detail::pooled_u32: two read-only passes), which beats selection there.
+inline constexpr std::size_t counting_min = std::size_t{1} << 17;
+
 /// Type 7 quantiles of `v` at ascending `qs`; `v` may be partially reordered. Exact: counts
 /// (large arrays of 32-bit values, see counting_min) or selects the order statistics with
 /// nth_element, no sorting of the whole range, and each selection after
 /// the first searches only above the previous one (already partitioned there), so p50, p90 and
 /// p95 together cost about 1.6 selections, not 3.
-/// Arrays of 32-bit values from this size on find their order statistics by counting
-/// (detail::pooled_u32: two read-only passes), which beats selection there.
-inline constexpr std::size_t counting_min = std::size_t{1} << 17;
-
 template <class T, std::size_t N>
 std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
     std::array<double, N> out;
