@@ -375,7 +375,7 @@ private:
         } else {
             contacts_.push_back({customer_key(b.customer[r]), b.created_at[r],
                                  cfg_.fcr_same_category ? category : detail::no_code,
-                                 g | (eligible ? 1u << 30 : 0u) | (abandoned ? 1u << 31 : 0u)});
+                                 g | (eligible ? 1u << 30 : 0u) | (abandoned ? 1u << 31 : 0u), detail::id_order(b.id[r])});
         }
         f.frt = b.frt[r];
         f.handle = b.handle[r];
@@ -422,8 +422,8 @@ private:
 
     /// Decides first contact and FCR for every ledger row. Per customer, rows are split by
     /// category; a row without a category matches every category of its customer (spec: "same
-    /// category, when both have one"). Ties in time never count as before or after (half-open
-    /// windows), so their order is irrelevant.
+    /// category, when both have one"). Rows at the same instant are ordered by id (spec section
+    /// 3), compared on the ids' first 8 bytes; ids equal there fall in neither window.
     void settle_contacts(unsigned threads) {
         fcr_group_.assign(groups_.size(), {});
         fcr_total_ = {};
@@ -472,13 +472,20 @@ private:
             for (std::size_t ri = 0; ri < ranges.size(); ++ri) {
                 for (std::size_t k = ranges[ri].first; k < ranges[ri].second; ++k) {
                     const micros t = c[k].time();
+                    const std::pair<micros, std::uint64_t> at{t, c[k].id_key()};
                     bool before = false, after = false;
+                    // A range is sorted by (time, id): the nearest rows strictly before and
+                    // after (t, id) decide both windows.
                     auto probe = [&](std::size_t lo, std::size_t hi) {
                         auto first = c.begin() + static_cast<std::ptrdiff_t>(lo);
                         auto last = c.begin() + static_cast<std::ptrdiff_t>(hi);
-                        auto lb = std::lower_bound(first, last, t, [](const Record& x, micros v) { return x.time() < v; });
+                        auto lb = std::lower_bound(first, last, at, [](const Record& x, const auto& v) {
+                            return std::pair{x.time(), x.id_key()} < v;
+                        });
                         if (lb != first && std::prev(lb)->time() >= t - window_) before = true;
-                        auto ub = std::upper_bound(first, last, t, [](micros v, const Record& x) { return v < x.time(); });
+                        auto ub = std::upper_bound(first, last, at, [](const auto& v, const Record& x) {
+                            return v < std::pair{x.time(), x.id_key()};
+                        });
                         if (ub != last && ub->time() <= t + window_) after = true;
                     };
                     if (c[k].cat() == detail::no_code) {
@@ -642,16 +649,16 @@ inline json report_state::canonical_json() const {
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
     }
     j["groups"] = groups;
-    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int>> cs;
+    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>> cs;
     cs.reserve(contacts_.size());
     for (const auto& c : contacts_.values())
         cs.emplace_back(c.customer,
                         c.category == detail::no_code ? std::string() : std::string(dict_[category_dim].value(c.category)),
-                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30));
+                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30), c.id);
     std::sort(cs.begin(), cs.end());
     json contacts = json::array();
-    for (const auto& [cust, cat, at, g, bits] : cs)
-        contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits});
+    for (const auto& [cust, cat, at, g, bits, id] : cs)
+        contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits, id});
     j["contacts"] = contacts;
     return j;
 }
@@ -691,13 +698,17 @@ inline report_state report_state::from_json(const json& j) {
         gidx.push_back(gi);
     }
     for (const auto& c : j["contacts"]) {
-        if (!c.is_array() || c.size() != 5 || !c[0].is_number_unsigned() || !(c[1].is_string() || c[1].is_null()) ||
-            !c[2].is_number_integer() || !c[3].is_number_integer() || !c[4].is_number_integer() ||
-            c[3].get<std::int64_t>() < 0 || c[3].get<std::size_t>() >= gidx.size())
+        // [customer, category, at, group, flags, id order]; states written before the id order
+        // existed have 5 entries (their same-instant contacts fall in neither window).
+        if (!c.is_array() || (c.size() != 5 && c.size() != 6) || !c[0].is_number_unsigned() ||
+            !(c[1].is_string() || c[1].is_null()) || !c[2].is_number_integer() || !c[3].is_number_integer() ||
+            !c[4].is_number_integer() || (c.size() == 6 && !c[5].is_number_unsigned()) || c[3].get<std::int64_t>() < 0 ||
+            c[3].get<std::size_t>() >= gidx.size())
             throw std::invalid_argument("cskpi.report_state: malformed contact " + c.dump().substr(0, 80));
         s.contacts_.push_back({c[0].get<std::uint64_t>(), c[2].get<micros>(),
                                c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
-                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30)});
+                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30),
+                               c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
     }
     return s;
 }

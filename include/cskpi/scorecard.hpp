@@ -49,6 +49,11 @@ struct kpi_spec {
 
 enum class weight_method { manual, ahp, entropy, critic };
 
+/// How TOPSIS scales each KPI before weighting: `minmax` maps it to [0, 1] with 1 = best (the
+/// ideal is then each KPI's weight); `vector` divides it by its Euclidean norm over the groups
+/// (Hwang & Yoon's original; the ideal is the best weighted value in the KPI's direction).
+enum class topsis_normalization { minmax, vector };
+
 struct scorecard {
     std::string name;
     std::vector<group_key> by = {group_key::agent};
@@ -58,6 +63,7 @@ struct scorecard {
     Eigen::MatrixXd ahp_matrix;
     bool allow_inconsistent = false;
     std::vector<std::pair<std::string, double>> tiers;  ///< (name, minimum score) in order
+    topsis_normalization topsis = topsis_normalization::minmax;
 
     /// Parses section 9's object. Throws config_error naming the key path
     /// (e.g. "scorecard.kpis[2].normalize.method").
@@ -195,6 +201,9 @@ struct score_report {
     Eigen::VectorXd weights;
     std::optional<ahp_result> ahp;
     std::vector<scored_group> groups;
+    /// TOPSIS's ideal and anti-ideal points, per KPI, in the weighted normalized space (empty
+    /// when no group has every KPI sufficient).
+    Eigen::VectorXd topsis_ideal, topsis_anti_ideal;
 
     json to_json() const;
     void write_csv(std::ostream& os) const;

@@ -58,8 +58,9 @@ const std::string fcr_csv =
 TEST_CASE("FCR over the customer window, same category") {
     // a: first (nothing before), b follows within 7 d -> not FCR.      b: a is 2 d before -> not first.
     // c: first in logistics; the category-less rows e, f lie 17+ d later -> FCR.
-    // d: first (b is 18 d before; e at the same instant is neither before nor after); f (no
-    //    category, matches any) follows 2 d later -> not FCR.   e: likewise first, not FCR.
+    // d: first (b is 18 d before; e at the same instant comes after it: ties go by id); f (no
+    //    category, matches any) follows 2 d later -> not FCR.   e: d, same instant, smaller id,
+    //    comes before it (e has no category, so it matches d's) -> not first.
     // f: d and e are 2 d before -> not first.
     // g: first, reopened -> not FCR.   h: g is 8 d before (outside) -> first; i follows exactly
     //    7 d later (inside (t, t+w]) -> not FCR.   i: h exactly 7 d before (inside [t-w, t)) -> not first.
@@ -70,11 +71,11 @@ TEST_CASE("FCR over the customer window, same category") {
     report_state st(cfg, {group_key::agent});
     st.update(t.batch);
     const auto gs = st.finalize();
-    CHECK(gs[0].metric("fcr_rate_den") == 7);  // a c d e g h l
+    CHECK(gs[0].metric("fcr_rate_den") == 6);  // a c d g h l
     CHECK(gs[0].metric("fcr_rate_num") == 2);  // c l
     CHECK(find(gs, "A").metric("fcr_rate_num") == 1);
     CHECK(find(gs, "A").metric("fcr_rate_den") == 2);
-    CHECK(find(gs, "B").metric("fcr_rate_den") == 2);
+    CHECK(find(gs, "B").metric("fcr_rate_den") == 1);
     CHECK(find(gs, "B").metric("fcr_rate_num") == 0);
     CHECK(find(gs, "C").metric("fcr_rate_den") == 2);
     CHECK(find(gs, std::nullopt).metric("fcr_rate_num") == 1);
@@ -86,8 +87,8 @@ TEST_CASE("FCR over the customer window, same category") {
         CHECK(((std::isnan(again[i]) && std::isnan(gs[0].metrics[i])) || again[i] == gs[0].metrics[i]));
 }
 
-TEST_CASE("FCR: the same counts with the ledger in its 24-byte form") {
-    // Row m (a sub-second time) cannot be stored in 16 bytes, so the ledger widens; m is U9's
+TEST_CASE("FCR: the same counts with the ledger in its 32-byte form") {
+    // Row m (a sub-second time) cannot be stored in 24 bytes, so the ledger widens; m is U9's
     // only contact, resolved -> first and FCR. Every other count is as in the case above.
     const config cfg;
     auto t = load(fcr_csv + "m,2026-03-05 10:00:00.5,chat,Z,U9,order,1,0,0,\n", cfg);
@@ -95,7 +96,7 @@ TEST_CASE("FCR: the same counts with the ledger in its 24-byte form") {
     st.update(t.batch);
     CHECK(st.contacts().size() == 11);  // a..j and m
     const auto gs = st.finalize();
-    CHECK(gs[0].metric("fcr_rate_den") == 8);
+    CHECK(gs[0].metric("fcr_rate_den") == 7);
     CHECK(gs[0].metric("fcr_rate_num") == 3);
     CHECK(find(gs, "A").metric("fcr_rate_num") == 1);
     CHECK(find(gs, "A").metric("fcr_rate_den") == 2);
@@ -104,7 +105,66 @@ TEST_CASE("FCR: the same counts with the ledger in its 24-byte form") {
     CHECK(find(gs, "Z").metric("fcr_rate_num") == 1);
 }
 
-TEST_CASE("contact ledger: 16-byte records at their limits, widening, FCR order") {
+TEST_CASE("FCR: contacts of one customer at the same instant are ordered by id (section 3)") {
+    // A and B: customer U1, category order, the same second, both resolved, not reopened.
+    // By id, A comes first: A is a first contact, and B follows within the window, so A is not
+    // FCR; B has A before it, so B is not a first contact. Agent X handled A, Y handled B.
+    // Z: another customer's lone contact, first and FCR, so the counts are not all zero.
+    const std::string head = "id,created_at,channel,agent,customer,category,resolved,reopened\n";
+    const std::string a = "A,2026-03-01 10:00:00,chat,X,U1,order,1,0\n";
+    const std::string b = "B,2026-03-01 10:00:00,chat,Y,U1,order,1,0\n";
+    const std::string z = "Z,2026-03-01 10:00:00,chat,Y,U2,order,1,0\n";
+    auto check = [](const std::vector<report_group>& gs) {
+        CHECK(gs[0].metric("fcr_rate_den") == 2);  // A, Z
+        CHECK(gs[0].metric("fcr_rate_num") == 1);  // Z
+        CHECK(find(gs, "X").metric("fcr_rate_den") == 1);
+        CHECK(find(gs, "X").metric("fcr_rate_num") == 0);
+        CHECK(find(gs, "Y").metric("fcr_rate_den") == 1);  // Z only: B is not a first contact
+        CHECK(find(gs, "Y").metric("fcr_rate_num") == 1);
+    };
+    const config cfg;
+    for (const auto& body : {a + b + z, z + b + a}) {
+        auto t = load(head + body, cfg);
+        report_state st(cfg, {group_key::agent});
+        st.update(t.batch);
+        check(st.finalize());
+        // Through JSON (the id order travels with each contact).
+        check(report_state::from_json(st.to_json()).finalize());
+    }
+    // A and B in two partial states, merged either way.
+    auto ta = load(head + a + z, cfg), tb = load(head + b, cfg);
+    for (bool a_first : {true, false}) {
+        report_state sa(cfg, {group_key::agent}), sb(cfg, {group_key::agent});
+        sa.update(ta.batch);
+        sb.update(tb.batch);
+        if (a_first) {
+            sa.merge(sb);
+            check(sa.finalize());
+        } else {
+            sb.merge(sa);
+            check(sb.finalize());
+        }
+    }
+    // The order is by id, not by file or agent: rename so that B's row has the smaller id.
+    auto t = load(head + "B,2026-03-01 10:00:00,chat,X,U1,order,1,0\nA,2026-03-01 10:00:00,chat,Y,U1,order,1,0\n", cfg);
+    report_state st(cfg, {group_key::agent});
+    st.update(t.batch);
+    const auto gs = st.finalize();
+    CHECK(find(gs, "X").metric("fcr_rate_den") == 0);  // X's row (id B) follows A
+    CHECK(find(gs, "Y").metric("fcr_rate_den") == 1);  // Y's row (id A) is the first contact
+    CHECK(find(gs, "Y").metric("fcr_rate_num") == 0);
+}
+
+TEST_CASE("id_order: the first 8 bytes in byte order") {
+    CHECK(detail::id_order("A") < detail::id_order("B"));
+    CHECK(detail::id_order("A") < detail::id_order("AA"));
+    CHECK(detail::id_order("T10") < detail::id_order("T9"));  // text order, as the ids compare
+    CHECK(detail::id_order("\xe5\xbc\xa0") > detail::id_order("z"));  // UTF-8 bytes, unsigned
+    CHECK(detail::id_order("ABCDEFGH1") == detail::id_order("ABCDEFGH2"));
+    CHECK(detail::id_order(std::string("T1") + detail::copy_id_mark + "1") == detail::id_order("T1"));
+}
+
+TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order") {
     using detail::contact;
     using detail::contact_ledger;
     const micros max_s = micros{UINT32_MAX} * us_per_s;
@@ -249,13 +309,14 @@ TEST_CASE("contact buckets: every record in the bucket of its key's top byte, no
 
 TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
-    // before), not FCR (f); e first, not FCR; f not first. U2 as before. Den a d e g h l = 6, num l.
+    // before), not FCR (e at the same instant follows it by id); e not first (d); f not first.
+    // U2 as before. Den a d g h l = 5, num l.
     const config cfg = config::from_json(json::parse(R"({"fcr": {"same_category": false}})"));
     auto t = load(fcr_csv, cfg);
     report_state st(cfg, {});
     st.update(t.batch);
     const auto gs = st.finalize();
-    CHECK(gs[0].metric("fcr_rate_den") == 6);
+    CHECK(gs[0].metric("fcr_rate_den") == 5);
     CHECK(gs[0].metric("fcr_rate_num") == 1);
 }
 

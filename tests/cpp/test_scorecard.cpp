@@ -4,6 +4,10 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <fstream>
+#include <functional>
+#include <sstream>
+
 using namespace cskpi;
 
 namespace {
@@ -134,6 +138,159 @@ TEST_CASE("min_den redistributes the weight; shrink pulls toward the pooled rate
     CHECK(by_key(s, "A").kpis[0].adjusted == doctest::Approx((100 * 0.9 + 20 * pooled) / 120));
     CHECK(by_key(s, "A").score == doctest::Approx(100 * (100 * 0.9 + 20 * pooled) / 120));
     CHECK(s.to_json()["groups"][0]["kpis"]["csat"]["adjusted"] == doctest::Approx((100 * 0.9 + 20 * pooled) / 120));
+}
+
+TEST_CASE("shrink pools the scored groups' sufficient rates only (section 9)") {
+    // min_den 20: B (den 10) and D (undefined) are insufficient, so p-bar = (90 + 70)/(100 + 100)
+    // = 0.8, whatever B's counts are; B is still shown shrunk toward it.
+    for (double b_num : {5.0, 0.0, 10.0}) {
+        builder b({group_key::agent});
+        b.group("A", 100, {{"csat", 0.9}, {"csat_num", 90}, {"csat_den", 100}})
+            .group("B", 100, {{"csat", b_num / 10}, {"csat_num", b_num}, {"csat_den", 10}})
+            .group("C", 100, {{"csat", 0.7}, {"csat_num", 70}, {"csat_den", 100}})
+            .group("D", 100, {{"csat", stats::nan}, {"csat_num", 0}, {"csat_den", 0}});
+        auto s = score(b.rep, card_of(R"({"kpis": [{"metric": "csat", "weight": 1,
+            "normalize": {"method": "linear", "floor": 0, "target": 1}, "min_den": 20, "shrink": 20}]})"));
+        CHECK(by_key(s, "A").kpis[0].adjusted == doctest::Approx((90 + 20 * 0.8) / 120).epsilon(1e-14));
+        CHECK(by_key(s, "C").kpis[0].adjusted == doctest::Approx((70 + 20 * 0.8) / 120).epsilon(1e-14));
+        CHECK(by_key(s, "A").score == doctest::Approx(100 * 106.0 / 120).epsilon(1e-14));
+        CHECK(by_key(s, "C").score == doctest::Approx(100 * 86.0 / 120).epsilon(1e-14));
+        CHECK(by_key(s, "B").kpis[0].adjusted == doctest::Approx((b_num + 20 * 0.8) / 30).epsilon(1e-14));
+        CHECK(by_key(s, "B").kpis[0].insufficient);
+        CHECK(std::isnan(by_key(s, "B").score));
+    }
+}
+
+namespace {
+// tests/data/mcdm: published examples (citations in each .expected.json). Every criterion is
+// put on a metric of the report; every alternative is a group.
+struct mcdm_example {
+    std::vector<std::string> names;
+    std::vector<std::vector<double>> rows;
+    json expected;
+};
+mcdm_example load_mcdm(const std::string& name) {
+    const std::string dir = std::string(CSKPI_SOURCE_DIR) + "/tests/data/mcdm/";
+    std::ifstream csv(dir + name + ".csv"), js(dir + name + ".expected.json");
+    REQUIRE(csv);
+    REQUIRE(js);
+    mcdm_example e;
+    std::string line;
+    std::getline(csv, line);
+    while (std::getline(csv, line)) {
+        if (line.empty()) continue;
+        std::stringstream ss(line);
+        std::string cell;
+        std::getline(ss, cell, ',');
+        e.names.push_back(cell);
+        std::vector<double> row;
+        while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
+        e.rows.push_back(row);
+    }
+    e.expected = json::parse(js);
+    return e;
+}
+const char* const mcdm_metrics[] = {"frt_mean", "aht_mean", "resolution_time_mean", "sales_total", "csat_mean", "ces_mean"};
+report mcdm_report(const mcdm_example& e) {
+    builder b({group_key::agent});
+    for (std::size_t i = 0; i < e.rows.size(); ++i) {
+        std::map<std::string, double> m;
+        for (std::size_t j = 0; j < e.rows[i].size(); ++j) m[mcdm_metrics[j]] = e.rows[i][j];
+        b.group(e.names[i], 1, m);
+    }
+    return b.rep;
+}
+std::string mcdm_card(const mcdm_example& e, const std::string& weights, const std::function<std::string(std::size_t)>& kpi) {
+    std::string kpis;
+    for (std::size_t j = 0; j < e.rows[0].size(); ++j)
+        kpis += (j ? ", " : "") + std::string(R"({"metric": ")") + mcdm_metrics[j] + R"(", )" + kpi(j) + "}";
+    return R"({"kpis": [)" + kpis + R"(], "weights": )" + weights + "}";
+}
+double column_max(const mcdm_example& e, std::size_t j) {
+    double m = 0;
+    for (const auto& r : e.rows) m = std::max(m, r[j]);
+    return m;
+}
+void check_weights(const score_report& s, const json& published, int decimals, const json& computed) {
+    REQUIRE(static_cast<std::size_t>(s.weights.size()) == published.size());
+    const double scale = std::pow(10.0, decimals);
+    for (std::size_t j = 0; j < published.size(); ++j) {
+        const auto jj = static_cast<Eigen::Index>(j);
+        CHECK(std::round(s.weights[jj] * scale) / scale == doctest::Approx(published[j].get<double>()).epsilon(1e-12));
+        CHECK(std::fabs(s.weights[jj] - computed[j].get<double>()) < 1e-9);
+    }
+}
+}  // namespace
+
+TEST_CASE("entropy weights reproduce three published examples") {
+    // The papers take p_ij = x_ij / sum_i x_ij on the raw values: `linear` points with floor 0 and
+    // target at the column maximum keep the values proportional.
+    for (const char* name : {"entropy_xu2004", "entropy_zavadskas_podvezko2016", "entropy_elsayed2017"}) {
+        INFO(name);
+        const auto e = load_mcdm(name);
+        const auto card = mcdm_card(e, R"({"method": "entropy"})", [&](std::size_t j) {
+            return R"("normalize": {"method": "linear", "floor": 0, "target": )" + std::to_string(column_max(e, j) * 2) + "}";
+        });
+        const auto s = score(mcdm_report(e), card_of(card.c_str()));
+        check_weights(s, e.expected["published_weights"], e.expected["published_decimals"].get<int>(), e.expected["computed_weights"]);
+    }
+}
+
+TEST_CASE("CRITIC weights reproduce Tus & Aytac Adali (2019), both readings of the price column") {
+    // Published: every column min-max normalized as a benefit column (price declared "higher");
+    // price as a cost column ("lower": cskpi's points reverse it) gives the other set.
+    const auto e = load_mcdm("critic_tus_adali2019");
+    for (const char* price : {"higher", "lower"}) {
+        const auto card = mcdm_card(e, R"({"method": "critic"})", [&](std::size_t j) {
+            return std::string(R"("normalize": {"method": "minmax"}, "better": ")") + (j == 0 ? price : "higher") + "\"";
+        });
+        const auto s = score(mcdm_report(e), card_of(card.c_str()));
+        if (std::string(price) == "higher")
+            check_weights(s, e.expected["published_weights"], 3, e.expected["computed_weights"]);
+        else
+            for (Eigen::Index j = 0; j < s.weights.size(); ++j)
+                CHECK(std::fabs(s.weights[j] - e.expected["computed_weights_price_reversed"][static_cast<std::size_t>(j)].get<double>()) < 1e-9);
+    }
+}
+
+TEST_CASE("TOPSIS reproduces Opricovic & Tzeng (2004) and the R package MCDA's ideal points") {
+    auto closeness = [](const score_report& s, const mcdm_example& e, std::size_t i) {
+        for (const auto& g : s.groups) if (g.keys[0] == e.names[i]) return g.topsis;
+        FAIL("no group");
+        return 0.0;
+    };
+    auto kpis = [](const json& weights, const json& types) {
+        return [=](std::size_t j) {
+            return R"("weight": )" + std::to_string(weights[j].get<double>()) + R"(, "better": ")" +
+                   (types[j].get<int>() > 0 ? "higher" : "lower") + "\"";
+        };
+    };
+    const auto ot = load_mcdm("topsis_opricovic_tzeng2004");
+    const auto& pub = ot.expected["published"];
+    const auto& cross = ot.expected["computed_crosscheck"];
+    auto s = score(mcdm_report(ot), card_of(mcdm_card(ot, R"({"method": "manual"})", kpis(pub["weights"], pub["types"])).c_str()));
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(std::round(closeness(s, ot, i) * 1000) / 1000 == doctest::Approx(pub["closeness_3dp"][i].get<double>()));
+        CHECK(std::fabs(closeness(s, ot, i) - cross["closeness_minmax"][i].get<double>()) < 1e-9);
+    }
+    // Vector normalization, as "topsis": {"normalization": "vector"}.
+    auto vector_card = [&](const mcdm_example& e, const json& w, const json& t) {
+        auto text = mcdm_card(e, R"({"method": "manual"})", kpis(w, t));
+        text.insert(text.size() - 1, R"(, "topsis": {"normalization": "vector"})");
+        return score(mcdm_report(e), card_of(text.c_str()));
+    };
+    s = vector_card(ot, pub["weights"], pub["types"]);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(std::fabs(closeness(s, ot, i) - cross["closeness_vector"][i].get<double>()) < 1e-9);
+    const auto cars = load_mcdm("topsis_R_MCDA_cars");
+    const auto& cc = cars.expected["computed_crosscheck"];
+    s = vector_card(cars, cc["weights"], cc["types"]);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(std::fabs(closeness(s, cars, i) - cc["closeness_vector"][i].get<double>()) < 1e-9);
+    for (Eigen::Index j = 0; j < 4; ++j) {
+        const auto jj = static_cast<std::size_t>(j);
+        CHECK(std::round(s.topsis_ideal[j] * 1e9) / 1e9 == doctest::Approx(cars.expected["published"]["pis"][jj].get<double>()).epsilon(1e-12));
+        CHECK(std::round(s.topsis_anti_ideal[j] * 1e9) / 1e9 == doctest::Approx(cars.expected["published"]["nis"][jj].get<double>()).epsilon(1e-12));
+    }
+    CHECK(s.to_json()["topsis"]["ideal"]["sales_total"] == doctest::Approx(cc["pis"][3].get<double>()).epsilon(1e-12));
 }
 
 TEST_CASE("AHP: principal eigenvector, lambda_max, CI, CR") {

@@ -234,9 +234,11 @@ def facts(rows: list[dict], cfg: dict) -> pd.DataFrame:
             o = recs[j]
             if same_cat and not pd.isna(r["category"]) and not pd.isna(o["category"]) and o["category"] != r["category"]:
                 continue
-            if r["created"] - w <= o["created"] < r["created"]:
+            # Section 3: ties in created_at are ordered by id.
+            earlier = (o["created"], str(o["id"]).encode()) < (r["created"], str(r["id"]).encode())
+            if earlier and o["created"] >= r["created"] - w:
                 before = True
-            if r["created"] < o["created"] <= r["created"] + w:
+            if not earlier and o["created"] <= r["created"] + w:
                 after = True
         first.append(not before)
         fcr.append((not before) and eligible and not after)

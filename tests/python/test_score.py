@@ -34,8 +34,10 @@ def test_cli_and_python_agree_and_match_a_pandas_recomputation():
     card = json.loads(CARD.read_text(encoding="utf-8"))
     rep = cskpi.report(DATA, by=["agent"], config=CFG)
     scored = rep[rep["agent"].notna() & (rep["interactions"] >= card["min_interactions"])].copy()
-    # csat: min_den 20, shrink 20 toward the pooled rate of the scored agents.
-    pooled = scored["csat_num"].sum() / scored["csat_den"].sum()
+    # csat: min_den 20, shrink 20 toward the pooled rate of the scored agents whose csat is
+    # sufficient (section 9).
+    enough = scored[(scored["csat_den"] >= 20) & scored["csat"].notna()]
+    pooled = enough["csat_num"].sum() / enough["csat_den"].sum()
     scored["csat_adj"] = (scored["csat_den"] * scored["csat"] + 20 * pooled) / (scored["csat_den"] + 20)
     pts = pd.DataFrame(index=scored.index)
     f = scored["frt_median"]

@@ -1,13 +1,15 @@
 #pragma once
 // The first-contact ledger: one record per row with a customer, kept until the report is
 // finalized (a customer's other contacts may sit in another partial state). Stored as a
-// widening_vector, like duration_samples: 16 bytes a record while every time is a whole second
+// widening_vector, like duration_samples: 24 bytes a record while every time is a whole second
 // in 1970..2106, every category code fits 8 bits and every group index 22 bits (the usual
-// case); the first record that does not fit switches the ledger to 24-byte records. FCR is the
-// same either way.
+// case); the first record that does not fit switches the ledger to 32-byte records. FCR is the
+// same either way. Each record carries its id's first 8 bytes (id_order), which order contacts
+// of one customer at the same instant (spec: ties in created_at are ordered by id).
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -17,31 +19,51 @@
 
 namespace cskpi::detail {
 
+/// Ends the id of an engine row that repeats an interaction for another participant (event
+/// logs with agent = all); the copy keeps the original's place in time order.
+inline constexpr char copy_id_mark = '\x1f';
+
+/// The first 8 bytes of an id, big-endian and zero-padded: ids that differ within their first 8
+/// bytes compare as the ids do (byte order); longer ids sharing those bytes compare equal.
+inline std::uint64_t id_order(std::string_view id) {
+    id = id.substr(0, id.find(copy_id_mark));
+    std::uint64_t k = 0;
+    for (std::size_t i = 0; i < 8; ++i)
+        k = k << 8 | (i < id.size() ? static_cast<unsigned char>(id[i]) : 0u);
+    return k;
+}
+
 /// One ledger row as the FCR rules see it (and the wide storage form).
 struct contact {
     std::uint64_t customer;   ///< customer key (a 64-bit hash of the id)
     micros at;
     std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
     std::uint32_t group_bits; ///< group index | eligible << 30 | abandoned << 31
+    std::uint64_t id = 0;     ///< id_order of the row's id
 
     std::uint64_t key() const { return customer; }
     micros time() const { return at; }
+    std::uint64_t id_key() const { return id; }
     std::uint32_t cat() const { return category; }
     std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
     bool eligible() const { return group_bits & (1u << 30); }
     bool abandoned() const { return group_bits & (1u << 31); }
-    /// FCR order: customer, then category (missing last), then time.
+    /// FCR order: customer, then category (missing last), then time, then id (the rest only
+    /// makes the order total).
     friend bool operator<(const contact& a, const contact& b) {
-        return std::tie(a.customer, a.category, a.at) < std::tie(b.customer, b.category, b.at);
+        return std::tie(a.customer, a.category, a.at, a.id, a.group_bits) <
+               std::tie(b.customer, b.category, b.at, b.id, b.group_bits);
     }
     bool operator==(const contact&) const = default;
 };
 
-/// The 16-byte form: `rest` = category (8 bits, 0xFF = missing) | seconds since 1970 (32) |
-/// group (22) | eligible | abandoned, so comparing (customer, rest) is the FCR order.
+/// The 24-byte form: `rest` = category (8 bits, 0xFF = missing) | seconds since 1970 (32) |
+/// group (22) | eligible | abandoned, so comparing (customer, rest's top 40 bits, id) is the FCR
+/// order.
 struct compact_contact {
     std::uint64_t customer;
     std::uint64_t rest;
+    std::uint64_t id = 0;
 
     static constexpr std::uint32_t max_group = (1u << 22) - 1;
     static bool fits(const contact& c) {
@@ -50,10 +72,13 @@ struct compact_contact {
     }
     static compact_contact pack(const contact& c) {
         const std::uint64_t cat = c.category == no_code ? 0xFF : c.category;
-        return {c.customer, cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 |
-                                std::uint64_t{c.group()} << 2 | std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()}};
+        return {c.customer,
+                cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 | std::uint64_t{c.group()} << 2 |
+                    std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()},
+                c.id};
     }
     std::uint64_t key() const { return customer; }
+    std::uint64_t id_key() const { return id; }
     micros time() const { return static_cast<micros>((rest >> 24) & 0xFFFFFFFFu) * us_per_s; }
     std::uint32_t cat() const {
         const auto c = static_cast<std::uint32_t>(rest >> 56);
@@ -63,10 +88,12 @@ struct compact_contact {
     bool eligible() const { return rest & 2; }
     bool abandoned() const { return rest & 1; }
     contact unpack() const {
-        return {customer, time(), cat(), group() | (eligible() ? 1u << 30 : 0u) | (abandoned() ? 1u << 31 : 0u)};
+        return {customer, time(), cat(), group() | (eligible() ? 1u << 30 : 0u) | (abandoned() ? 1u << 31 : 0u), id};
     }
     friend bool operator<(const compact_contact& a, const compact_contact& b) {
-        return a.customer != b.customer ? a.customer < b.customer : a.rest < b.rest;
+        if (a.customer != b.customer) return a.customer < b.customer;
+        if (a.rest >> 24 != b.rest >> 24) return a.rest >> 24 < b.rest >> 24;
+        return a.id != b.id ? a.id < b.id : a.rest < b.rest;
     }
 };
 
@@ -119,7 +146,7 @@ struct contact_codec {
 class contact_ledger : public widening_vector<compact_contact, contact, contact_codec> {
 public:
     /// Appends `o`'s records with their category codes and group indexes mapped by `cat(code)`
-    /// and `group(index)` (codes of another state's dictionaries). 16-byte records are rewritten
+    /// and `group(index)` (codes of another state's dictionaries). Compact records are rewritten
     /// in place of unpacking while the mapped values still fit.
     template <class CatMap, class GroupMap>
     void append_mapped(const contact_ledger& o, CatMap&& cat, GroupMap&& group) {
@@ -141,14 +168,14 @@ public:
             const std::uint32_t c = c0 == no_code ? 0xFF : cat(c0);
             const std::uint32_t g = group(x.group());
             if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) { slow(x); continue; }
-            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2});
+            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2, x.id});
         }
     }
 };
 
 /// The ledger split by the customer key's top byte (keys are hashes, so the 256 buckets fill
 /// evenly). Rows land in their radix bucket as they arrive: finalization then sorts buckets of
-/// cache size instead of first partitioning 16 bytes x rows out of cache, and threads take
+/// cache size instead of first partitioning 24 bytes x rows out of cache, and threads take
 /// whole buckets (a customer never spans two). Each bucket widens on its own.
 class contact_buckets {
 public:

@@ -133,6 +133,16 @@ inline scorecard scorecard::from_json(const json& j) {
                 } else if (kk == "allow_inconsistent") s.allow_inconsistent = get_bool(vv, wp);
                 else unknown_key(wp);
             }
+        } else if (k == "topsis") {
+            expect_object(v, p);
+            for (const auto& [kk, vv] : v.items()) {
+                const std::string tp = p + "." + kk;
+                if (kk != "normalization") unknown_key(tp);
+                const auto n = get_string(vv, tp);
+                if (n == "minmax") s.topsis = topsis_normalization::minmax;
+                else if (n == "vector") s.topsis = topsis_normalization::vector;
+                else throw config_error(tp, "expected \"minmax\" or \"vector\", actual \"" + n + "\"");
+            }
         } else if (k == "tiers") {
             if (!v.is_array()) throw config_error(p, "expected an array of [name, minimum]");
             for (std::size_t i = 0; i < v.size(); ++i) {
@@ -328,10 +338,12 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
     // Shrinkage toward the pooled rate of the scored groups, then case mix, then sufficiency.
     for (std::size_t k = 0; k < nk; ++k) {
         const auto& ks = card.kpis[k];
+        auto thin = [&](std::size_t i) { return ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den; };
         if (ks.shrink) {
+            // Section 9: p-bar pools the scored groups' sufficient, non-null rates only.
             double num = 0, den = 0;
             for (std::size_t i = 0; i < out.groups.size(); ++i) {
-                if (!out.groups[i].scored) continue;
+                if (!out.groups[i].scored || thin(i) || std::isnan(out.groups[i].kpis[k].value)) continue;
                 num += group_report(i).metric(ks.metric + "_num");
                 den += group_report(i).metric(ks.metric + "_den");
             }
@@ -346,8 +358,7 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
             for (auto& g : out.groups) g.kpis[k].adjusted -= g.kpis[k].expected;
         for (std::size_t i = 0; i < out.groups.size(); ++i) {
             auto& kp = out.groups[i].kpis[k];
-            const bool thin = ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den;
-            if (std::isnan(kp.adjusted) || thin) {
+            if (std::isnan(kp.adjusted) || thin(i)) {
                 kp.insufficient = true;
                 if (out.groups[i].scored) out.groups[i].flags.push_back("insufficient:" + ks.metric);
             }
@@ -405,24 +416,41 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         for (const auto& [name, min] : card.tiers)
             if (g.score >= min) { g.tier = name; break; }
     }
-    // TOPSIS over the scored groups with every KPI sufficient, min-max normalized (1 = best).
+    // TOPSIS over the scored groups with every KPI sufficient.
     {
         std::vector<std::size_t> rows;
         for (auto i : scored)
             if (std::none_of(out.groups[i].kpis.begin(), out.groups[i].kpis.end(), [](const auto& kp) { return kp.insufficient; }))
                 rows.push_back(i);
         if (!rows.empty()) {
-            Eigen::MatrixXd v(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(nk));
+            const auto nr = static_cast<Eigen::Index>(rows.size());
+            Eigen::MatrixXd v(nr, static_cast<Eigen::Index>(nk));
+            Eigen::RowVectorXd best(v.cols()), worst(v.cols());
             for (std::size_t k = 0; k < nk; ++k) {
-                double lo = INFINITY, hi = -INFINITY;
-                for (auto i : rows) { lo = std::min(lo, out.groups[i].kpis[k].adjusted); hi = std::max(hi, out.groups[i].kpis[k].adjusted); }
-                for (std::size_t r = 0; r < rows.size(); ++r) {
-                    const double x = out.groups[rows[r]].kpis[k].adjusted;
-                    const double z = hi == lo ? 1.0 : (card.kpis[k].higher_better ? (x - lo) : (hi - x)) / (hi - lo);
-                    v(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) = z * out.weights[static_cast<Eigen::Index>(k)];
+                const auto kc = static_cast<Eigen::Index>(k);
+                const bool up = card.kpis[k].higher_better;
+                double lo = INFINITY, hi = -INFINITY, norm = 0;
+                for (auto i : rows) {
+                    const double x = out.groups[i].kpis[k].adjusted;
+                    lo = std::min(lo, x);
+                    hi = std::max(hi, x);
+                    norm += x * x;
                 }
+                norm = std::sqrt(norm);
+                for (Eigen::Index r = 0; r < nr; ++r) {
+                    const double x = out.groups[rows[static_cast<std::size_t>(r)]].kpis[k].adjusted;
+                    const double z = card.topsis == topsis_normalization::vector ? (norm > 0 ? x / norm : 0.0)
+                                     : hi == lo                                   ? 1.0
+                                                                                  : (up ? (x - lo) : (hi - x)) / (hi - lo);
+                    v(r, kc) = z * out.weights[kc];
+                }
+                // minmax has already turned every KPI so that more is better.
+                const bool more = up || card.topsis == topsis_normalization::minmax;
+                best[kc] = more ? v.col(kc).maxCoeff() : v.col(kc).minCoeff();
+                worst[kc] = more ? v.col(kc).minCoeff() : v.col(kc).maxCoeff();
             }
-            const Eigen::RowVectorXd best = v.colwise().maxCoeff(), worst = v.colwise().minCoeff();
+            out.topsis_ideal = best.transpose();
+            out.topsis_anti_ideal = worst.transpose();
             std::vector<double> closeness(out.groups.size(), stats::nan);
             for (std::size_t r = 0; r < rows.size(); ++r) {
                 const double dp = (v.row(static_cast<Eigen::Index>(r)) - best).norm();
@@ -498,7 +526,18 @@ inline json score_report::to_json() const {
     const char* methods[] = {"manual", "ahp", "entropy", "critic"};
     j["weight_method"] = methods[static_cast<int>(card.weights)];
     if (ahp) j["ahp"] = {{"lambda_max", ahp->lambda_max}, {"ci", ahp->ci}, {"cr", ahp->cr}};
-    j["topsis"] = {{"normalization", "minmax"}, {"weights", "the scorecard's"}};
+    json topsis = {{"normalization", card.topsis == topsis_normalization::vector ? "vector" : "minmax"},
+                   {"weights", "the scorecard's"}};
+    if (topsis_ideal.size()) {
+        json ideal = json::object(), anti = json::object();
+        for (std::size_t k = 0; k < card.kpis.size(); ++k) {
+            ideal[card.kpis[k].metric] = topsis_ideal[static_cast<Eigen::Index>(k)];
+            anti[card.kpis[k].metric] = topsis_anti_ideal[static_cast<Eigen::Index>(k)];
+        }
+        topsis["ideal"] = ideal;
+        topsis["anti_ideal"] = anti;
+    }
+    j["topsis"] = topsis;
     json gs = json::array();
     for (const auto& g : groups) {
         json key = json::object();

@@ -407,7 +407,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                 row_of.push_back(static_cast<std::uint32_t>(i));
                 agent_of.emplace_back(t.parts[t.part_begin[i] + k]);
                 is_copy.push_back(k > 0);
-                if (k > 0) copy_id.push_back(t.id[i] + '\x1f' + std::to_string(k));
+                if (k > 0) copy_id.push_back(t.id[i] + cskpi::detail::copy_id_mark + std::to_string(k));
             }
         }
         std::vector<std::uint8_t> rejected(n, 0);
