@@ -2,11 +2,13 @@
 // Finalized metrics (spec section 4): the catalogue of metric columns in spec order, and the
 // computation of every value from a group_state. Undefined values are NaN, never an error.
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "accumulators.hpp"
 #include "config.hpp"
+#include "metric_table.hpp"
 #include "stats.hpp"
 
 namespace cskpi {
@@ -20,31 +22,26 @@ struct metric_column {
 namespace detail {
 inline const char* const rate_suffixes[] = {"", "_num", "_den", "_ci_low", "_ci_high"};
 
+/// The report columns of one metric_table entry, in order.
+inline std::vector<metric_column> columns_of(const metric_def& d) {
+    std::vector<metric_column> c;
+    switch (d.kind) {
+    case metric_kind::count: c.push_back({d.name, true}); break;
+    case metric_kind::value: c.push_back({d.name, false}); break;
+    case metric_kind::rate:
+        for (const std::string suffix : rate_suffixes) c.push_back({d.name + suffix, suffix == "_num" || suffix == "_den"});
+        break;
+    case metric_kind::duration:
+        for (const auto& st : d.stats) c.push_back({std::string(d.name) + st.suffix, false});
+        break;
+    }
+    return c;
+}
+
 inline std::vector<metric_column> build_catalogue() {
     std::vector<metric_column> c;
-    auto count = [&](const char* n) { c.push_back({n, true}); };
-    auto value = [&](const char* n) { c.push_back({n, false}); };
-    auto rate = [&](const char* n) {
-        for (const char* s : rate_suffixes) {
-            const std::string suffix = s;
-            c.push_back({std::string(n) + suffix, suffix == "_num" || suffix == "_den"});
-        }
-    };
-    count("interactions"); count("answered"); count("abandoned"); count("resolved");
-    rate("answer_rate"); rate("abandonment_rate");
-    value("frt_mean"); value("frt_median"); value("frt_p90"); value("frt_p95"); value("frt_max");
-    rate("sla_frt");
-    value("aht_mean"); value("aht_median");
-    value("resolution_time_mean"); value("resolution_time_median"); value("resolution_time_p90");
-    rate("resolution_rate"); rate("fcr_rate"); rate("reopen_rate"); rate("transfer_rate");
-    rate("bot_containment_rate"); rate("bot_escalation_rate");
-    rate("csat"); value("csat_mean"); count("csat_responses"); rate("csat_response_rate");
-    value("nps"); value("nps_ci_low"); value("nps_ci_high"); count("nps_responses");
-    value("ces_mean"); count("ces_responses");
-    rate("complaint_rate"); rate("dispute_rate"); rate("refund_rate");
-    rate("complaint_response_rate"); rate("complaint_resolution_rate");
-    rate("conversion_rate");
-    value("sales_total"); value("avg_order_value");
+    for (const auto& d : metric_table())
+        for (auto& col : columns_of(d)) c.push_back(std::move(col));
     return c;
 }
 }  // namespace detail
@@ -65,85 +62,96 @@ __extension__ inline double mean_seconds(__int128 sum, std::size_t n, micros uni
 inline double seconds(micros stored, micros unit) { return static_cast<double>(stored * unit) / 1e6; }
 }  // namespace detail
 
-/// Computes all metric values of a group, aligned with metric_catalogue(). Reorders the
-/// state's samples (quantile selection) but does not change them as a multiset.
+namespace detail {
+/// The columns of one duration entry (its stats, in order) from a sample, in seconds. The
+/// quantiles are selected together, ascending; the formulas are the overall row's too.
+inline void put_durations(const metric_def& d, detail::duration_samples& samples, std::vector<double>& out) {
+    if (samples.empty()) {
+        out.insert(out.end(), d.stats.size(), stats::nan);
+        return;
+    }
+    samples.visit([&](auto& v, micros unit) {
+        std::vector<double> qs, qv;
+        for (const auto& st : d.stats)
+            if (st.what == duration_stat::quantile) qs.push_back(st.q);
+        qv.resize(qs.size());
+        stats::quantiles_type7_into(v, qs, static_cast<double>(unit), qv.data());
+        std::size_t qi = 0;
+        for (const auto& st : d.stats) {
+            switch (st.what) {
+            case duration_stat::mean: {
+                __extension__ __int128 sum = 0;
+                for (auto x : v) sum += x;
+                out.push_back(detail::mean_seconds(sum, v.size(), unit));
+                break;
+            }
+            case duration_stat::quantile: out.push_back(qv[qi++] / 1e6); break;
+            case duration_stat::max:
+                out.push_back(detail::seconds(static_cast<micros>(*std::max_element(v.begin(), v.end())), unit));
+                break;
+            }
+        }
+    });
+}
+}  // namespace detail
+
+/// Computes all metric values of a group, aligned with metric_catalogue(), from the metric
+/// table. Reorders the state's samples (quantile selection) but does not change them as a
+/// multiset.
 inline std::vector<double> compute_metrics(group_state& s, double z) {
-    using stats::nan;
     std::vector<double> out;
     out.reserve(metric_catalogue().size());
-    auto put = [&](double v) { out.push_back(v); };
-    auto rate = [&](std::uint64_t num, std::uint64_t den) {
-        const double n = static_cast<double>(num), d = static_cast<double>(den);
-        const auto [lo, hi] = stats::wilson(n, d, z);
-        put(den ? n / d : nan); put(n); put(d); put(lo); put(hi);
-    };
-    auto mean_s = [](const detail::duration_samples& d) {
-        if (d.empty()) return nan;
-        return d.visit([&](const auto& v, micros unit) {
-            __extension__ __int128 sum = 0;
-            for (auto x : v) sum += x;
-            return detail::mean_seconds(sum, v.size(), unit);
-        });
-    };
-    auto q_s = [](detail::duration_samples& d, auto... q) {  // ascending q, in seconds
-        return d.visit([&](auto& v, micros unit) {
-            auto r = stats::quantiles_type7(v, std::array<double, sizeof...(q)>{q...}, static_cast<double>(unit));
-            for (double& x : r) x /= 1e6;
-            return r;
-        });
-    };
-    auto put_all = [&](const auto& values) { for (double x : values) put(x); };
-    auto max_s = [](const detail::duration_samples& d) {
-        if (d.empty()) return nan;
-        return d.visit([&](const auto& v, micros unit) {
-            return detail::seconds(static_cast<micros>(*std::max_element(v.begin(), v.end())), unit);
-        });
-    };
-    auto ratio = [](double a, std::uint64_t b) { return b ? a / static_cast<double>(b) : nan; };
-
-    put(static_cast<double>(s.interactions)); put(static_cast<double>(s.answered));
-    put(static_cast<double>(s.abandoned)); put(static_cast<double>(s.resolved));
-    rate(s.answered, s.interactions);
-    rate(s.abandoned, s.interactions);
-    put(mean_s(s.frt)); put_all(q_s(s.frt, 0.5, 0.9, 0.95)); put(max_s(s.frt));
-    rate(s.sla_met, s.sla_den);
-    put(mean_s(s.handle)); put_all(q_s(s.handle, 0.5));
-    put(mean_s(s.resolution)); put_all(q_s(s.resolution, 0.5, 0.9));
-    rate(s.resolution_num, s.resolution_den);
-    rate(s.fcr_num, s.fcr_den);
-    rate(s.reopen_num, s.resolved);
-    rate(s.transfer_num, s.answered);
-    rate(s.bot_contained, s.bot_rows);
-    rate(s.bot_escalated, s.bot_rows);
-    rate(s.csat_satisfied, s.csat_responses);
-    put(ratio(static_cast<double>(s.csat_sum), s.csat_responses));
-    put(static_cast<double>(s.csat_responses));
-    rate(s.csat_answered, s.answered);  // ratings left on answered rows / answered rows
-    {
-        const double n = static_cast<double>(s.nps_responses);
-        if (s.nps_responses) {
-            const double pp = static_cast<double>(s.nps_promoters) / n;
-            const double pm = static_cast<double>(s.nps_detractors) / n;
-            const double nps = 100.0 * (pp - pm);
-            const double half = z * 100.0 * std::sqrt((pp + pm - (pp - pm) * (pp - pm)) / n);
-            put(nps); put(nps - half); put(nps + half);
-        } else {
-            put(nan); put(nan); put(nan);
+    for (const auto& d : metric_table()) {
+        switch (d.kind) {
+        case metric_kind::count: out.push_back(static_cast<double>(d.num(s))); break;
+        case metric_kind::value: out.push_back(d.value(s, z)); break;
+        case metric_kind::rate: {
+            const std::uint64_t num = d.num(s), den = d.den(s);
+            const double n = static_cast<double>(num), dd = static_cast<double>(den);
+            const auto [lo, hi] = stats::wilson(n, dd, z);
+            out.insert(out.end(), {den ? n / dd : stats::nan, n, dd, lo, hi});
+            break;
         }
-        put(n);
+        case metric_kind::duration: detail::put_durations(d, s.*duration_samples_of[d.sample], out); break;
+        }
     }
-    put(ratio(static_cast<double>(s.ces_sum), s.ces_responses));
-    put(static_cast<double>(s.ces_responses));
-    rate(s.complaint_flag, s.interactions);
-    rate(s.dispute_flag, s.interactions);
-    rate(s.refund_flag, s.interactions);
-    rate(s.complaint_responded, s.complaint_rows);
-    rate(s.complaint_resolved, s.complaint_rows);
-    rate(s.presale_converted, s.presale_rows);
-    const double sales = static_cast<double>(s.sales_total) / static_cast<double>(money_scale);
-    put(sales);
-    put(ratio(sales, s.presale_converted));
     return out;
+}
+
+/// The metric table as data: [{"name", "kind", "unit", "definition", "columns": [...]}], in
+/// column order (`cskpi metrics --format json`).
+inline json metric_reference_json() {
+    json out = json::array();
+    for (const auto& d : metric_table()) {
+        json cols = json::array();
+        for (const auto& c : detail::columns_of(d)) cols.push_back(c.name);
+        out.push_back({{"name", d.name}, {"kind", kind_name(d.kind)}, {"unit", d.unit}, {"definition", d.definition},
+                       {"columns", cols}});
+    }
+    return out;
+}
+
+/// The metric reference for people, as Markdown (docs/METRICS.md is this text).
+inline void write_metric_reference_markdown(std::ostream& os) {
+    os << "# Metrics\n\n"
+          "Generated from the metric table (`include/cskpi/metric_table.hpp`) by `cskpi metrics --format markdown`;\n"
+          "a test checks that this file is that output. Every column of a report, in CSV column order.\n\n"
+          "- A **rate** is five columns: `<name>` (value), `<name>_num`, `<name>_den`, `<name>_ci_low`,\n"
+          "  `<name>_ci_high` (Wilson score interval at the configured `confidence`). With `_den` = 0 the\n"
+          "  value and interval are undefined: NaN in C++, `null` in JSON and CSV.\n"
+          "- **Durations** are in seconds; quantiles are exact, Hyndman-Fan type 7 (numpy's default).\n"
+          "- **Counts** are integers. Other values are undefined when their denominator is empty.\n"
+          "- Event logs (`--events`) add the columns `waits`, `reply_time_mean/median/p90/max`,\n"
+          "  `reply_time_interaction_mean`, `rounds`, `round_response_rate`, `sessions` and, with SLA\n"
+          "  policies, `sla_first_response`, `sla_next_reply`, `sla_resolution` (README, Event logs).\n\n"
+          "| metric | kind | unit | columns | definition |\n"
+          "|---|---|---|---|---|\n";
+    for (const auto& d : metric_table()) {
+        std::string cols;
+        for (const auto& c : detail::columns_of(d)) cols += (cols.empty() ? "`" : ", `") + c.name + "`";
+        os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | " << cols << " | " << d.definition
+           << " |\n";
+    }
 }
 
 }  // namespace cskpi

@@ -390,8 +390,8 @@ private:
     // The durations of a row and the group arrays they go to, in sample_log's kind order.
     static constexpr std::array<micros row_facts::*, detail::sample_log::kinds> fact_field = {
         &row_facts::frt, &row_facts::handle, &row_facts::resolution};
-    static constexpr std::array<detail::duration_samples group_state::*, detail::sample_log::kinds> sample_field = {
-        &group_state::frt, &group_state::handle, &group_state::resolution};
+    static constexpr const auto& sample_field = duration_samples_of;  // the metric table's order
+    static_assert(duration_samples_of.size() == detail::sample_log::kinds);
 
     // Moves the logged samples into their groups' arrays, each grown once to its exact size.
     // Every thread reads the whole log and appends the runs of its own groups.
@@ -542,18 +542,20 @@ private:
         return compute_metrics(all, z_);  // durations are NaN here: no samples
     }
     static constexpr std::size_t overall_durations = detail::sample_log::kinds;
-    // Duration metrics of the overall row as (catalogue index, value): 0 = first response,
-    // 1 = handle, 2 = resolution.
+    // Duration metrics of the overall row as (catalogue index, value), for the metric table's
+    // duration entry of sample `which` (0 = first response, 1 = handle, 2 = resolution).
     std::vector<std::pair<std::size_t, double>> overall_duration(std::size_t which) const {
-        static const std::array<std::vector<const char*>, overall_durations> names = {
-            std::vector<const char*>{"frt_mean", "frt_median", "frt_p90", "frt_p95", "frt_max"},
-            std::vector<const char*>{"aht_mean", "aht_median"},
-            std::vector<const char*>{"resolution_time_mean", "resolution_time_median", "resolution_time_p90"}};
-        static const std::array<std::vector<double>, overall_durations> qs = {
-            std::vector<double>{0.5, 0.9, 0.95}, std::vector<double>{0.5}, std::vector<double>{0.5, 0.9}};
-        std::vector<double> m;  // the values of names[which], in order
+        const auto& table = metric_table();
+        const auto def = std::find_if(table.begin(), table.end(), [&](const metric_def& d) {
+            return d.kind == metric_kind::duration && d.sample == which;
+        });
+        if (def == table.end()) return {};
+        std::vector<double> qs;
+        for (const auto& st : def->stats)
+            if (st.what == duration_stat::quantile) qs.push_back(st.q);
+        std::vector<double> m;  // the values of def's stats, in order
         // Whole-second samples (the usual case) are pooled by counting; otherwise every group's
-        // samples are copied into one array and go through compute_metrics.
+        // samples are copied into one array and go through put_durations.
         std::vector<const std::vector<std::uint32_t>*> parts;
         bool narrow = true;
         for (const auto& g : groups_) {
@@ -565,31 +567,39 @@ private:
             });
         }
         if (narrow) {
-            // compute_metrics' formulas (detail::mean_seconds, stats::type7, detail::seconds) on
+            // put_durations' formulas (detail::mean_seconds, stats::type7, detail::seconds) on
             // counted order statistics.
             const detail::pooled_u32 p(std::move(parts));
             const std::size_t n = p.size();
             const micros unit = us_per_s;
             if (n == 0) {
-                m.assign(names[which].size(), stats::nan);
+                m.assign(def->stats.size(), stats::nan);
             } else {
-                __extension__ const __int128 sum = static_cast<__int128>(p.sum());
-                m.push_back(detail::mean_seconds(sum, n, unit));
-                for (double x : stats::quantiles_type7_counted(p, qs[which], static_cast<double>(unit))) m.push_back(x / 1e6);
-                if (which == 0) m.push_back(detail::seconds(static_cast<micros>(p.max()), unit));
+                const std::vector<double> qv = stats::quantiles_type7_counted(p, qs, static_cast<double>(unit));
+                std::size_t qi = 0;
+                for (const auto& st : def->stats) {
+                    switch (st.what) {
+                    case duration_stat::mean: {
+                        __extension__ const __int128 sum = static_cast<__int128>(p.sum());
+                        m.push_back(detail::mean_seconds(sum, n, unit));
+                        break;
+                    }
+                    case duration_stat::quantile: m.push_back(qv[qi++] / 1e6); break;
+                    case duration_stat::max: m.push_back(detail::seconds(static_cast<micros>(p.max()), unit)); break;
+                    }
+                }
             }
         } else {
-            group_state one;
-            auto& v = one.*sample_field[which];
+            detail::duration_samples all;
             std::size_t n = 0;
             for (const auto& g : groups_) n += (g.*sample_field[which]).size();
-            v.reserve(n);
-            for (const auto& g : groups_) v.append(g.*sample_field[which]);
-            const std::vector<double> all = compute_metrics(one, z_);
-            for (const char* k : names[which]) m.push_back(all[metric_index(k)]);
+            all.reserve(n);
+            for (const auto& g : groups_) all.append(g.*sample_field[which]);
+            detail::put_durations(*def, all, m);
         }
         std::vector<std::pair<std::size_t, double>> out;
-        for (std::size_t j = 0; j < names[which].size(); ++j) out.emplace_back(metric_index(names[which][j]), m[j]);
+        for (std::size_t j = 0; j < def->stats.size(); ++j)
+            out.emplace_back(metric_index(std::string(def->name) + def->stats[j].suffix), m[j]);
         return out;
     }
     static std::size_t metric_index(std::string_view name) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -80,16 +81,17 @@ inline constexpr std::size_t counting_min = std::size_t{1} << 17;
 /// nth_element, no sorting of the whole range, and each selection after
 /// the first searches only above the previous one (already partitioned there), so p50, p90 and
 /// p95 together cost about 1.6 selections, not 3.
-template <class T, std::size_t N>
-std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
-    std::array<double, N> out;
-    out.fill(nan);
-    if (v.empty()) return out;
+/// `qs` is any range of doubles; the results go to out[0 .. size(qs)).
+template <class T, class Qs>
+void quantiles_type7_into(std::vector<T>& v, const Qs& qs, double scale, double* out) {
+    const std::size_t N = std::size(qs);
+    std::fill(out, out + N, nan);
+    if (v.empty()) return;
     if constexpr (std::is_same_v<T, std::uint32_t>) {
         if (v.size() >= counting_min) {
             const std::vector<double> r = quantiles_type7_counted(detail::pooled_u32({&v}), qs, scale);
-            std::copy(r.begin(), r.end(), out.begin());
-            return out;
+            std::copy(r.begin(), r.end(), out);
+            return;
         }
     }
     std::size_t from = 0;  // v[from..) holds the order statistics from `from` on
@@ -101,6 +103,13 @@ std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double
     // The next order statistic is the minimum of the upper part.
     auto next = [&](std::size_t lo) { return *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()); };
     for (std::size_t k = 0; k < N; ++k) out[k] = type7(v.size(), qs[k], scale, at, next);
+}
+
+/// quantiles_type7_into for a fixed number of levels.
+template <class T, std::size_t N>
+std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
+    std::array<double, N> out;
+    quantiles_type7_into(v, qs, scale, out.data());
     return out;
 }
 

@@ -364,6 +364,11 @@ int main(int argc, char** argv) {
     qa_inputs s_qa;
     add_qa_options(score, s_qa, false);
 
+    auto* metrics_cmd = app.add_subcommand("metrics", "List every metric: name, kind, unit, report columns, definition");
+    std::string m_format = "markdown";
+    metrics_cmd->add_option("--format", m_format, "markdown (default, the text of docs/METRICS.md) or json")
+        ->check(CLI::IsMember({"markdown", "json"}));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -377,6 +382,11 @@ int main(int argc, char** argv) {
         std::string text;
         if (auto rc = failed([&] { text = cskpi::timeline::explain_interaction(x_events, load_config(x_config), x_id); })) return *rc;
         std::cout << text;
+        return 0;
+    }
+    if (*metrics_cmd) {
+        if (m_format == "json") std::cout << cskpi::metric_reference_json().dump(2) << '\n';
+        else cskpi::write_metric_reference_markdown(std::cout);
         return 0;
     }
     if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);

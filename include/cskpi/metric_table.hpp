@@ -1,0 +1,150 @@
+#pragma once
+// The metric table: every metric of section 4 declared once — its name, kind, unit, the
+// sufficient statistics of group_state it reads and its definition. The catalogue of report
+// columns, compute_metrics, the overall row's durations, `cskpi metrics` and docs/METRICS.md
+// all come from this table, so a new metric is one entry here (plus the facts it counts).
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "accumulators.hpp"
+#include "stats.hpp"
+
+namespace cskpi {
+
+/// What a metric is: a count (integer), a rate (five columns: value, _num, _den, _ci_low,
+/// _ci_high, Wilson interval), durations of one sample (mean, type-7 quantiles, max, in
+/// seconds) or another value (a mean, an index, a sum).
+enum class metric_kind { count, rate, duration, value };
+
+inline const char* kind_name(metric_kind k) {
+    constexpr std::array<const char*, 4> n = {"count", "rate", "duration", "value"};
+    return n[static_cast<std::size_t>(k)];
+}
+
+/// One statistic of a duration sample: the mean, a type-7 quantile, or the maximum.
+struct duration_stat {
+    const char* suffix;  ///< column = prefix + suffix
+    enum { mean, quantile, max } what;
+    double q = 0;        ///< for quantiles
+};
+
+/// One entry of the metric table. Which fields apply depends on `kind`.
+struct metric_def {
+    const char* name;         ///< the column (rates: the value column; durations: the prefix)
+    metric_kind kind;
+    const char* unit;         ///< for people: "interactions", "share", "seconds", ...
+    const char* definition;   ///< one line, as docs/METRICS.md shows it
+    std::uint64_t (*num)(const group_state&) = nullptr;  ///< count value, or a rate's numerator
+    std::uint64_t (*den)(const group_state&) = nullptr;  ///< a rate's denominator
+    double (*value)(const group_state&, double z) = nullptr;  ///< kind value: NaN when undefined
+    std::size_t sample = 0;   ///< kind duration: 0 first response, 1 handle, 2 resolution
+    std::vector<duration_stat> stats;  ///< kind duration: the columns, quantiles ascending
+};
+
+/// The duration samples of group_state, by the index metric_def::sample uses.
+inline constexpr std::array<detail::duration_samples group_state::*, 3> duration_samples_of = {
+    &group_state::frt, &group_state::handle, &group_state::resolution};
+
+namespace detail {
+inline double nps_parts(const group_state& s, double z, int part) {
+    if (!s.nps_responses) return stats::nan;
+    const double n = static_cast<double>(s.nps_responses);
+    const double pp = static_cast<double>(s.nps_promoters) / n;
+    const double pm = static_cast<double>(s.nps_detractors) / n;
+    const double nps = 100.0 * (pp - pm);
+    const double half = z * 100.0 * std::sqrt((pp + pm - (pp - pm) * (pp - pm)) / n);
+    return part == 0 ? nps : part < 0 ? nps - half : nps + half;
+}
+inline double ratio(double a, std::uint64_t b) { return b ? a / static_cast<double>(b) : stats::nan; }
+inline double sales(const group_state& s) { return static_cast<double>(s.sales_total) / static_cast<double>(money_scale); }
+
+inline std::vector<metric_def> build_metric_table() {
+    using K = metric_kind;
+    using S = group_state;
+    std::vector<metric_def> t;
+    auto count = [&](const char* n, const char* unit, const char* def, std::uint64_t (*f)(const S&)) {
+        t.push_back({n, K::count, unit, def, f, nullptr, nullptr, 0, {}});
+    };
+    auto rate = [&](const char* n, const char* def, std::uint64_t (*num)(const S&), std::uint64_t (*den)(const S&)) {
+        t.push_back({n, K::rate, "share", def, num, den, nullptr, 0, {}});
+    };
+    auto value = [&](const char* n, const char* unit, const char* def, double (*f)(const S&, double)) {
+        t.push_back({n, K::value, unit, def, nullptr, nullptr, f, 0, {}});
+    };
+    auto durations = [&](const char* prefix, std::size_t sample, const char* def, std::vector<duration_stat> st) {
+        t.push_back({prefix, K::duration, "seconds", def, nullptr, nullptr, nullptr, sample, std::move(st)});
+    };
+    const duration_stat mean{"_mean", duration_stat::mean}, median{"_median", duration_stat::quantile, 0.5},
+        p90{"_p90", duration_stat::quantile, 0.9}, p95{"_p95", duration_stat::quantile, 0.95}, max{"_max", duration_stat::max};
+
+    count("interactions", "interactions", "rows in the group", [](const S& s) { return s.interactions; });
+    count("answered", "interactions", "rows with a first response (first_response_at or first_response_s)",
+          [](const S& s) { return s.answered; });
+    count("abandoned", "interactions", "rows with abandoned true", [](const S& s) { return s.abandoned; });
+    count("resolved", "interactions", "resolved rows", [](const S& s) { return s.resolved; });
+    rate("answer_rate", "answered / interactions", [](const S& s) { return s.answered; }, [](const S& s) { return s.interactions; });
+    rate("abandonment_rate", "abandoned / interactions", [](const S& s) { return s.abandoned; },
+         [](const S& s) { return s.interactions; });
+    durations("frt", 0, "first-response time of answered rows (mean, type-7 quantiles, max)", {mean, median, p90, p95, max});
+    rate("sla_frt", "answered within the SLA target / rows with a target (sla.abandoned decides abandoned rows)",
+         [](const S& s) { return s.sla_met; }, [](const S& s) { return s.sla_den; });
+    durations("aht", 1, "handle_s of rows that have it", {mean, median});
+    durations("resolution_time", 2, "resolution time of resolved rows", {mean, median, p90});
+    rate("resolution_rate", "resolved rows not abandoned / rows not abandoned", [](const S& s) { return s.resolution_num; },
+         [](const S& s) { return s.resolution_den; });
+    rate("fcr_rate", "FCR rows / first-contact rows not abandoned (customer window of fcr.window_s, ties by id)",
+         [](const S& s) { return s.fcr_num; }, [](const S& s) { return s.fcr_den; });
+    rate("reopen_rate", "resolved rows with reopened > 0 / resolved rows", [](const S& s) { return s.reopen_num; },
+         [](const S& s) { return s.resolved; });
+    rate("transfer_rate", "answered rows transferred / answered rows", [](const S& s) { return s.transfer_num; },
+         [](const S& s) { return s.answered; });
+    rate("bot_containment_rate", "bot-only resolved rows / rows with bot", [](const S& s) { return s.bot_contained; },
+         [](const S& s) { return s.bot_rows; });
+    rate("bot_escalation_rate", "bot rows with an agent / rows with bot", [](const S& s) { return s.bot_escalated; },
+         [](const S& s) { return s.bot_rows; });
+    rate("csat", "ratings >= csat.satisfied_min / ratings (top-box share)", [](const S& s) { return s.csat_satisfied; },
+         [](const S& s) { return s.csat_responses; });
+    value("csat_mean", "rating", "mean rating", [](const S& s, double) { return ratio(static_cast<double>(s.csat_sum), s.csat_responses); });
+    count("csat_responses", "ratings", "rows with a csat rating", [](const S& s) { return s.csat_responses; });
+    rate("csat_response_rate", "answered rows with a rating / answered rows", [](const S& s) { return s.csat_answered; },
+         [](const S& s) { return s.answered; });
+    value("nps", "points", "100 x (promoters 9-10 - detractors 0-6) / responses",
+          [](const S& s, double z) { return nps_parts(s, z, 0); });
+    value("nps_ci_low", "points", "nps - z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
+          [](const S& s, double z) { return nps_parts(s, z, -1); });
+    value("nps_ci_high", "points", "nps + z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
+          [](const S& s, double z) { return nps_parts(s, z, 1); });
+    count("nps_responses", "ratings", "rows with an nps rating", [](const S& s) { return s.nps_responses; });
+    value("ces_mean", "rating", "mean customer effort score (lower is better)",
+          [](const S& s, double) { return ratio(static_cast<double>(s.ces_sum), s.ces_responses); });
+    count("ces_responses", "ratings", "rows with a ces rating", [](const S& s) { return s.ces_responses; });
+    rate("complaint_rate", "rows with complaint / interactions", [](const S& s) { return s.complaint_flag; },
+         [](const S& s) { return s.interactions; });
+    rate("dispute_rate", "rows with dispute / interactions", [](const S& s) { return s.dispute_flag; },
+         [](const S& s) { return s.interactions; });
+    rate("refund_rate", "rows with refund / interactions", [](const S& s) { return s.refund_flag; },
+         [](const S& s) { return s.interactions; });
+    rate("complaint_response_rate", "complaint rows answered within complaint.respond_s / complaint rows",
+         [](const S& s) { return s.complaint_responded; }, [](const S& s) { return s.complaint_rows; });
+    rate("complaint_resolution_rate", "complaint rows resolved within complaint.resolve_s / complaint rows",
+         [](const S& s) { return s.complaint_resolved; }, [](const S& s) { return s.complaint_rows; });
+    rate("conversion_rate", "presale rows converted / presale rows (category = presale_category)",
+         [](const S& s) { return s.presale_converted; }, [](const S& s) { return s.presale_rows; });
+    value("sales_total", "currency", "sum of order_value over converted presale rows (0 when none)",
+          [](const S& s, double) { return sales(s); });
+    value("avg_order_value", "currency", "sales_total / converted presale rows",
+          [](const S& s, double) { return ratio(sales(s), s.presale_converted); });
+    return t;
+}
+}  // namespace detail
+
+/// The metric table, in the spec's column order.
+inline const std::vector<metric_def>& metric_table() {
+    static const std::vector<metric_def> t = detail::build_metric_table();
+    return t;
+}
+
+}  // namespace cskpi
