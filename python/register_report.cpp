@@ -125,6 +125,7 @@ void register_report(py::module_& m) {
         .def_readonly("rows_accepted", &cskpi::report::rows_accepted)
         .def_readonly("rows_rejected", &cskpi::report::rows_rejected)
         .def_readonly("ignored_columns", &cskpi::report::ignored_columns)
+        .def_readonly("warnings", &cskpi::report::warnings)
         .def("to_json", [](const cskpi::report& r) { return r.to_json().dump(); },
              "The section 6 JSON document as text.")
         .def_property_readonly("by", [](const cskpi::report& r) {

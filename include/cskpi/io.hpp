@@ -17,6 +17,7 @@
 
 #include "config.hpp"
 #include "detail/plain_record.hpp"
+#include "detail/suggest.hpp"
 #include "error.hpp"
 #include "ingest.hpp"
 #include "records.hpp"
@@ -107,12 +108,18 @@ public:
         for (std::size_t c = 0; c < column_count; ++c) {
             const std::string spec(column_names[c]);
             auto it = cfg.columns.find(spec);
-            user_name_[c] = it == cfg.columns.end() ? spec : it->second;
+            mapped_[c] = it != cfg.columns.end();
+            user_name_[c] = mapped_[c] ? it->second : spec;
         }
         for (const auto& [k, v] : cfg.columns)
-            if (!column_from_name(k))
-                throw config_error("columns." + k, "unknown column: expected one of the section 1 names");
+            if (!column_from_name(k)) {
+                const std::vector<std::string> names(column_names.begin(), column_names.end());
+                throw config_error("columns." + k, "unknown column" + detail::did_you_mean(k, names) +
+                                                       "; the input columns are " + detail::join_names(names));
+            }
     }
+    /// Whether config.columns renames `c` (the user named a header for it).
+    bool mapped(column c) const { return mapped_[static_cast<std::size_t>(c)]; }
     /// Spec column of a user's name, or nullopt (ignored column).
     std::optional<column> find(std::string_view user) const {
         for (std::size_t c = 0; c < column_count; ++c)
@@ -123,6 +130,7 @@ public:
 
 private:
     std::array<std::string, column_count> user_name_;
+    std::array<bool, column_count> mapped_{};
 };
 
 /// What block_parser::parse reports besides rows and rejects.
@@ -231,7 +239,8 @@ inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
                                                           std::vector<std::string>& ignored) {
     std::vector<std::optional<column>> out;
     std::array<bool, column_count> seen{};
-    for (const std::string& name : detail::csv_header_names(line, path)) {
+    const std::vector<std::string> names = detail::csv_header_names(line, path);
+    for (const std::string& name : names) {
         const auto c = map.find(name);
         if (c) {
             if (seen[static_cast<std::size_t>(*c)])
@@ -245,7 +254,14 @@ inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
     for (column req : {column::id, column::created_at, column::channel})
         if (!seen[static_cast<std::size_t>(req)])
             throw input_error(path, 1, map.user_name(req), "",
-                              "header: required column missing (header has: " + std::string(line.substr(0, 200)) + ")");
+                              "header: required column missing" + detail::did_you_mean(map.user_name(req), names) +
+                                  " (header has: " + std::string(line.substr(0, 200)) + ")");
+    // A renamed column the header lacks would leave every row without it: say so.
+    for (std::size_t c = 0; c < column_count; ++c)
+        if (map.mapped(static_cast<column>(c)) && !seen[c])
+            throw input_error(path, 1, map.user_name(static_cast<column>(c)), "",
+                              "header: no column '" + map.user_name(static_cast<column>(c)) + "', which config columns." +
+                                  std::string(column_names[c]) + " names" + detail::did_you_mean(map.user_name(static_cast<column>(c)), names));
     return out;
 }
 

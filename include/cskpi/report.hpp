@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "detail/suggest.hpp"
 #include "detail/text.hpp"
 #include "group.hpp"
 #include "ingest.hpp"
@@ -49,6 +50,27 @@ inline json rejects_to_json(const std::vector<reject>& rejects) {
     return rj;
 }
 
+/// The most common reject reasons among `rejects`, as "N x column 'C': reason", most first.
+inline std::vector<std::string> top_reject_reasons(const std::vector<reject>& rejects, std::size_t n) {
+    std::vector<std::pair<std::string, std::size_t>> counts;
+    for (const auto& r : rejects) {
+        const std::string key = (r.column.empty() ? std::string() : "column '" + r.column + "': ") + r.reason;
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+        if (it == counts.end()) counts.emplace_back(key, 1);
+        else ++it->second;
+    }
+    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < counts.size() && i < n; ++i)
+        out.push_back(std::to_string(counts[i].second) + " x " + counts[i].first);
+    return out;
+}
+
+struct report;
+namespace detail {
+std::vector<std::string> input_warnings(const report& r);
+}
+
 struct report {
     std::string input_path;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
@@ -58,6 +80,9 @@ struct report {
     config cfg;
     std::vector<group_key> by;
     std::vector<report_group> groups;  ///< overall row first
+    /// Findings that leave the numbers defined but probably not what the user meant (no row
+    /// read, every row rejected, SLA targets no row has); JSON "warnings" when there are any.
+    std::vector<std::string> warnings;
 
     /// The section 6 document.
     json to_json() const {
@@ -68,6 +93,7 @@ struct report {
                       {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
                       {"rejects", rj},            {"ignored_columns", ignored_columns}};
         if (interactions_derived) j["input"]["interactions_derived"] = *interactions_derived;
+        if (!warnings.empty()) j["warnings"] = warnings;
         j["config"] = cfg.to_json();
         json b = json::array();
         for (auto k : by) b.push_back(std::string(name_of(k)));
@@ -194,5 +220,32 @@ inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {
     os << "line,column,value,reason\n";
     for (const auto& r : rs) write_rejects_csv_row(os, r);
 }
+
+namespace detail {
+/// The report's warnings (report::warnings), from its accounting and overall row.
+inline std::vector<std::string> input_warnings(const report& r) {
+    std::vector<std::string> w;
+    if (r.rows_read == 0) {
+        w.push_back("the input has no data rows");
+        return w;
+    }
+    if (r.rows_accepted == 0) {
+        std::string why;
+        for (const auto& t : top_reject_reasons(r.rejects, 3)) why += (why.empty() ? "" : "; ") + t;
+        w.push_back("every row was rejected (" + std::to_string(r.rows_rejected) + "); most common: " + why);
+        return w;
+    }
+    const bool targets = !r.cfg.sla_first_response_s.empty() || !r.cfg.sla_by_priority_first_response_s.empty();
+    if (targets && !r.groups.empty() && r.groups[0].metric("sla_frt_den") == 0) {
+        std::vector<std::string> ch, pr;
+        for (const auto& [k, v] : r.cfg.sla_first_response_s) ch.push_back(k);
+        for (const auto& [k, v] : r.cfg.sla_by_priority_first_response_s) pr.push_back(k);
+        w.push_back("no row has an SLA target, so sla_frt is undefined: sla.first_response_s names the channels " +
+                    (ch.empty() ? std::string("(none)") : join_names(ch)) + " and sla.by_priority the priorities " +
+                    (pr.empty() ? std::string("(none)") : join_names(pr)) + ", and no row has one of them");
+    }
+    return w;
+}
+}  // namespace detail
 
 }  // namespace cskpi

@@ -458,6 +458,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
 inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     const auto t0 = std::chrono::steady_clock::now();
     r.first.groups = r.second.finalize(threads);
+    r.first.warnings = input_warnings(r.first);
     if (std::getenv("CSKPI_TRACE"))
         std::fprintf(stderr, "cskpi trace: finalize %.0f ms%s\n",
                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),

@@ -99,6 +99,18 @@ def _run(data, by, config, strict, threads, partial: bool):
     return fn(specs, rows, ignored, cfg_json, keys, bool(strict), _threads(threads))
 
 
+def _warn(rep):
+    """Report warnings and rejected rows reach the caller as Python warnings, never silently."""
+    import warnings
+
+    for w in rep.warnings:
+        warnings.warn(f"cskpi: {w}", stacklevel=3)
+    if rep.rows_rejected and rep.rows_accepted:
+        warnings.warn(f"cskpi: {rep.rows_rejected} of {rep.rows_read} rows rejected (Report.rejects lists them)",
+                      stacklevel=3)
+    return rep
+
+
 def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None):
     if events is not None:  # an event log (spec section 11) instead of the interactions table
         if data is not None:
@@ -118,6 +130,7 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
                 rep = _core.report_events(path, cfg_json, keys, bool(strict), _threads(threads))
     else:
         rep = _run(data, by, config, strict, threads, partial=False)
+    _warn(rep)
     if reviews is not None or qa_events is not None:
         _core.join_qa(rep, _qa_core(reviews, rubric, qa_events, None, config, strict))
     return rep

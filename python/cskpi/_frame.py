@@ -17,6 +17,7 @@ SPEC_COLUMNS = (
     "complaint", "dispute", "refund", "converted", "order_value",
 )
 TEXT_ONLY = {"id", "channel", "agent", "team", "customer", "category", "priority"}
+DURATIONS = {"first_response_s", "resolution_s", "handle_s"}
 
 
 def _text(values) -> tuple[str, np.ndarray, list[str]]:
@@ -41,6 +42,15 @@ def _column(name: str, values) -> tuple:
     if dtype is None:
         values = np.asarray(values)
         dtype = values.dtype
+    if not isinstance(dtype, pd.api.extensions.ExtensionDtype) and np.issubdtype(np.dtype(dtype), np.timedelta64):
+        # pandas Timedelta: a duration, read in seconds (NaT = missing), never as raw nanoseconds.
+        if name not in DURATIONS:
+            raise ValueError(f"column '{name}': a timedelta is a duration; only {', '.join(sorted(DURATIONS))} take "
+                             "durations")
+        td = np.asarray(values, dtype="timedelta64[ns]")
+        secs = td.view(np.int64).astype(np.float64) / 1e9
+        secs[np.isnat(td)] = np.nan
+        return ("float64", secs, None)
     if isinstance(dtype, pd.DatetimeTZDtype):
         ns = pd.Series(values).dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
         return ("datetime_utc", ns.view(np.int64), None)
@@ -78,6 +88,14 @@ def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
     else:
         raise TypeError(f"expected a path, a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
     rename = {v: k for k, v in mapping.items()}
+    present = {str(n) for n in names}
+    for spec, user in mapping.items():
+        if user not in present:  # a renamed column the data lacks would leave every row without it
+            import difflib
+
+            near = difflib.get_close_matches(user, sorted(present), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise ValueError(f"config columns.{spec} names '{user}', which the data has no column of{hint}")
     specs, ignored = {}, []
     for n in names:
         spec = rename.get(str(n), str(n))

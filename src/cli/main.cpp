@@ -101,6 +101,16 @@ void write_rejects_file(const std::string& path, const cskpi::reject_ledger& led
     for (const auto& r : ledger.rejects) cskpi::write_rejects_csv_row(f, r);
 }
 
+// Prints the report's warnings; returns exit 3 when no row was accepted (a run that read rows
+// and kept none is a failure even in lenient mode), else 0.
+int report_warnings(const cskpi::report& rep) {
+    for (const auto& w : rep.warnings) std::cerr << "cskpi: warning: " << w << '\n';
+    if (rep.rows_read > 0 && rep.rows_rejected > 0 && rep.rows_accepted > 0)
+        std::cerr << "cskpi: " << rep.rows_rejected << " of " << rep.rows_read
+                  << " rows rejected (listed in the report; all of them with --rejects FILE)\n";
+    return rep.rows_read > 0 && rep.rows_accepted == 0 ? exit_input : 0;
+}
+
 int run_qa_command(const qa_inputs& q, const std::string& config_path, const std::string& by, std::string format,
                    const std::string& output, bool strict, const std::string& rejects_path, double confidence) {
     cskpi::qa::qa_report rep;
@@ -197,7 +207,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
     if (format == "json") *os << rep.to_json().dump(2) << '\n';
     else if (format == "csv") rep.write_csv(*os);
     else rep.write_table(*os);
-    return 0;
+    return report_warnings(rep);
 }
 
 int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
@@ -244,6 +254,7 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         std::optional<cskpi::qa::qa_report> qa_scores;
         if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict));
         cskpi::report rep = cskpi::run_report(input, cfg, card.by, opt);
+        if (const int rc = report_warnings(rep)) throw cskpi::input_error(input, 0, "", "", "no row was accepted");
         if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
         sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
         if (teams) {

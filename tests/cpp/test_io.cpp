@@ -184,3 +184,32 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(rejects[2].reason.rfind("not valid JSON", 0) == 0);
     CHECK(std::find(jign.begin(), jign.end(), "note") != jign.end());
 }
+
+TEST_CASE("did you mean: edit distance over code points, swaps count once") {
+    CHECK(detail::edit_distance("kitten", "sitting") == 3);  // the textbook pair
+    CHECK(detail::edit_distance("agnet", "agent") == 1);     // a swap of neighbours
+    CHECK(detail::edit_distance("Agent", "agent") == 0);     // ASCII case folded
+    CHECK(detail::edit_distance("客服名", "客服") == 1);      // one code point, three bytes
+    CHECK(detail::edit_distance("", "abc") == 3);
+    const std::vector<std::string> names = {"id", "agent", "channel", "客服"};
+    CHECK(detail::did_you_mean("agnet", names) == " (did you mean 'agent'?)");
+    CHECK(detail::did_you_mean("客服名", names) == " (did you mean '客服'?)");
+    CHECK(detail::did_you_mean("priority", names).empty());  // nothing close
+    CHECK(detail::did_you_mean("agent", names).empty());     // the name itself is no suggestion
+}
+
+TEST_CASE("a renamed column the header lacks is an error naming it") {
+    const config cfg = config::from_json(json::parse(R"({"columns": {"agent": "客服名"}})"));
+    column_mapping map(cfg);
+    std::vector<std::string> ignored;
+    try {
+        (void)read_csv_header("id,created_at,channel,客服", map, "x.csv", ignored);
+        FAIL("no error");
+    } catch (const input_error& e) {
+        CHECK(std::string(e.what()) ==
+              "x.csv:1: column '客服名': header: no column '客服名', which config columns.agent names (did you mean '客服'?)");
+    }
+    CHECK_THROWS_WITH_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"agnet": "x"}})"))),
+                         doctest::Contains("columns.agnet: unknown column (did you mean 'agent'?); the input columns are id, created_at"),
+                         config_error);
+}

@@ -529,6 +529,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     rep.rows_accepted = rep.rows_read - rep.rows_rejected;
     rep.interactions_derived = derived;
     rep.input_path = path;
+    rep.warnings = cskpi::detail::input_warnings(rep);
 
     auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
     constexpr std::size_t n_metrics = 23;

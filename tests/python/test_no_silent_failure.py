@@ -1,0 +1,110 @@
+"""Mistakes that used to give silently wrong numbers or an empty report with exit 0: each now
+gives a clear error, an exit code, or a warning (stderr, the report's `warnings`, Python
+warnings)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+cskpi = pytest.importorskip("cskpi")
+
+ROOT = Path(__file__).parents[2]
+CLI = os.environ.get("CSKPI_CLI", str(ROOT / "build" / "cskpi"))
+
+
+def run(*args):
+    return subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+
+
+def test_mapping_target_missing_from_header(tmp_path):
+    data = tmp_path / "x.csv"
+    data.write_text("id,created_at,channel,客服\nA,2026-03-01 10:00:00,chat,张伟\n", encoding="utf-8")
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"columns": {"agent": "客服名"}}, ensure_ascii=False), encoding="utf-8")
+    out = run("report", data, "--config", cfg, "--format", "csv")
+    assert out.returncode == 3 and out.stdout == ""
+    assert "no column '客服名', which config columns.agent names (did you mean '客服'?)" in out.stderr
+    with pytest.raises(ValueError, match="did you mean '客服'"):
+        cskpi.report(pd.read_csv(data), config={"columns": {"agent": "客服名"}})
+
+
+def test_unknown_mapping_key_names_the_columns(tmp_path):
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"columns": {"agnet": "客服"}}), encoding="utf-8")
+    out = run("report", ROOT / "examples" / "data" / "shop_interactions.csv", "--config", cfg)
+    assert out.returncode == 2
+    assert "columns.agnet: unknown column (did you mean 'agent'?); the input columns are id, created_at" in out.stderr
+
+
+def test_every_row_rejected_exits_3_with_the_reasons(tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text("id,created_at,channel,nps\nA,bad,chat,1\nB,2026-03-01 10:00:00,chat,12\n"
+                    "C,2026-03-01 10:00:00,chat,13\n", encoding="utf-8")
+    out = run("report", data, "--format", "json")
+    assert out.returncode == 3
+    doc = json.loads(out.stdout)  # the report is still written: it lists the rejects
+    assert (doc["input"]["rows_read"], doc["input"]["rows_rejected"]) == (3, 3)
+    assert "every row was rejected (3); most common: 2 x column 'nps': out of range" in out.stderr
+    assert "1 x column 'created_at'" in out.stderr
+    assert any("every row was rejected" in w for w in doc["warnings"])
+    score = run("score", data, "--scorecard", ROOT / "examples" / "data" / "shop_scorecard.json")
+    assert score.returncode == 3 and "no row was accepted" in score.stderr
+
+
+def test_sla_targets_matching_no_row_warn(tmp_path):
+    data = tmp_path / "cn.csv"
+    data.write_text("id,created_at,channel,first_response_s\nA,2026-03-01 10:00:00,在线,20\n", encoding="utf-8")
+    out = run("report", data, "--format", "json")
+    assert out.returncode == 0
+    assert "warning: no row has an SLA target" in out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["groups"][0]["metrics"]["sla_frt"] is None
+    assert len(doc["warnings"]) == 1 and "chat, email, phone, social" in doc["warnings"][0]
+    with pytest.warns(UserWarning, match="no row has an SLA target"):
+        cskpi.report(data)
+    # A configured target that rows have: no warning.
+    ok = run("report", data, "--format", "json", "--config", write(tmp_path, {"sla": {"first_response_s": {"在线": 30}}}))
+    assert ok.returncode == 0 and "warning" not in ok.stderr and "warnings" not in json.loads(ok.stdout)
+
+
+def write(tmp_path, obj):
+    p = tmp_path / "cfg.json"
+    p.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+def test_header_only_input_warns(tmp_path):
+    data = tmp_path / "empty.csv"
+    data.write_text("id,created_at,channel\n", encoding="utf-8")
+    out = run("report", data, "--format", "json")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["warnings"] == ["the input has no data rows"]
+
+
+def test_python_warns_with_the_reject_count(tmp_path):
+    df = pd.DataFrame({"id": ["A", "B", "C"], "created_at": ["2026-03-01 10:00:00"] * 3, "channel": ["chat"] * 3,
+                       "nps": [1, 12, 5]})
+    with pytest.warns(UserWarning, match=r"1 of 3 rows rejected"):
+        out = cskpi.report(df)
+    assert int(out["interactions"].iloc[0]) == 2
+
+
+def test_timedelta_columns_are_durations_in_seconds():
+    base = {"id": ["A", "B", "C"], "created_at": pd.to_datetime(["2026-03-01 10:00:00"] * 3), "channel": ["chat"] * 3}
+    td = pd.DataFrame({**base, "first_response_s": pd.to_timedelta([60, 90, np.nan], unit="s"),
+                       "handle_s": pd.to_timedelta([1.5, 2.5, 3.5], unit="min")})
+    secs = pd.DataFrame({**base, "first_response_s": [60.0, 90.0, np.nan], "handle_s": [90.0, 150.0, 210.0]})
+    a, b = cskpi.report(td), cskpi.report(secs)
+    assert a["frt_median"].iloc[0] == 75.0  # numpy.median([60, 90]); NaT = not answered
+    assert a["answered"].iloc[0] == 2
+    assert a["aht_mean"].iloc[0] == 150.0
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="column 'csat': a timedelta is a duration"):
+        cskpi.report({**base, "csat": pd.to_timedelta([1, 2, 3], unit="s")})
