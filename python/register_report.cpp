@@ -17,6 +17,7 @@ cskpi::config parse_config(const std::string& config_json, bool strict) {
     cskpi::config cfg = cskpi::config::from_json(
         config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
     if (strict) cfg.strict = true;
+    (void)cskpi::timeline::timeline_options::from_config(cfg);  // every section checked up front
     return cfg;
 }
 

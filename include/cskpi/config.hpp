@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "time.hpp"
 
 namespace cskpi {
 
@@ -98,6 +99,11 @@ inline config config::from_json(const json& j) {
     for (const auto& [key, v] : j.items()) {
         if (key == "timezone") {
             c.timezone = get_string(v, key);
+            try {
+                (void)time_zone(c.timezone);  // checked where it is read, with a suggestion
+            } catch (const std::invalid_argument& e) {
+                throw config_error(key, e.what());
+            }
         } else if (key == "columns") {
             expect_object(v, key);
             c.columns.clear();
@@ -170,7 +176,10 @@ inline config config::from_json(const json& j) {
                    key == "sla_policies" || key == "as_of") {
             c.timeline[key] = v;
         } else {
-            unknown_key(key);
+            static const std::vector<std::string> keys = {
+                "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
+                "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
+            throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
     if (c.csat_satisfied_min < c.csat_min || c.csat_satisfied_min > c.csat_max)

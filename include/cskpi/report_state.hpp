@@ -126,16 +126,20 @@ public:
         }
     }
 
-    /// Adds `o` into this state. Throws std::invalid_argument when the configurations or
-    /// groupings differ (their numbers would not mean the same thing).
+    /// Adds `o` into this state. A state without rows is the identity whatever its
+    /// configuration: merging one changes nothing, and merging into one gives `o`. Otherwise
+    /// throws std::invalid_argument when the configurations or groupings differ (their numbers
+    /// would not mean the same thing).
     report_state& merge(const report_state& o) { return merge_from(o, nullptr); }
     /// merge() that frees `o`'s samples and ledger as they are added, so the two states do not
     /// both hold every sample at the peak. `o` is left empty.
     /// With `threads` > 1 the groups and the first-contact ledger's buckets are added on
     /// several threads (the result is the same).
     report_state& merge(report_state&& o, unsigned threads = 1) {
+        config cfg = o.cfg_;
+        std::vector<group_key> by = o.by_;
         merge_from(o, &o, threads);
-        o = report_state(o.cfg_, o.by_);
+        o = report_state(std::move(cfg), std::move(by));
         return *this;
     }
     report_state& operator+=(const report_state& o) { return merge(o); }
@@ -146,6 +150,12 @@ private:
         if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
             const report_state copy = o;
             return merge_from(copy, nullptr);
+        }
+        if (o.interactions() == 0) return *this;
+        if (interactions() == 0) {
+            if (consume) *this = std::move(*consume);
+            else *this = o;
+            return *this;
         }
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");

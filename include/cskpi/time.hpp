@@ -14,6 +14,8 @@
 #include <date/iso_week.h>
 #include <date/tz.h>
 
+#include "detail/suggest.hpp"
+
 namespace cskpi {
 
 using micros = std::int64_t;
@@ -38,7 +40,13 @@ public:
         try {
             zone_ = date::locate_zone(name);
         } catch (const std::exception&) {
-            throw std::invalid_argument("unknown time zone '" + name + "'");
+            std::vector<std::string> names;
+            try {
+                for (const auto& z : date::get_tzdb().zones) names.emplace_back(z.name());
+            } catch (const std::exception&) {  // no database: no suggestion
+            }
+            throw std::invalid_argument("unknown time zone '" + name + "'" + detail::did_you_mean(name, names) +
+                                        " (IANA names such as Asia/Shanghai, UTC)");
         }
     }
     const std::string& name() const noexcept { return name_; }

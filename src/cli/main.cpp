@@ -25,8 +25,16 @@ cskpi::json read_json_file(const std::string& path) {
     }
 }
 
+// The configuration, every section checked now (section 11's keys too, even for a run that
+// reads no events): a wrong key fails before any input is read.
+cskpi::config checked_config(const cskpi::json& j) {
+    cskpi::config cfg = cskpi::config::from_json(j);
+    (void)cskpi::timeline::timeline_options::from_config(cfg);
+    return cfg;
+}
+
 cskpi::config load_config(const std::string& path) {
-    return path.empty() ? cskpi::config{} : cskpi::config::from_json(read_json_file(path));
+    return path.empty() ? cskpi::config{} : checked_config(read_json_file(path));
 }
 
 // The report goes to --output FILE or stdout; nullptr (after a message) if FILE cannot be written.
@@ -226,7 +234,7 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         } else {
             throw cskpi::config_error("scorecard", "required: --scorecard FILE or a \"scorecard\" key in --config");
         }
-        cfg = cskpi::config::from_json(cj);
+        cfg = checked_config(cj);
         if (strict) cfg.strict = true;
         card = cskpi::scorecard::from_json(sj);
         if (!by.empty()) card.by = cskpi::parse_group_keys(split_keys(by));

@@ -179,7 +179,7 @@ TEST_CASE("config: defaults, overrides and key-path errors") {
         }
         return std::string("no error");
     };
-    CHECK(err(R"({"timezon": "UTC"})") == "config: timezon: unknown key");
+    CHECK(err(R"({"timezon": "UTC"})") == "config: timezon: unknown key (did you mean 'timezone'?)");
     CHECK(err(R"({"sla": {"first_response_s": {"chat": "30"}}})") == "config: sla.first_response_s.chat: expected a number, actual string");
     CHECK(err(R"({"csat": {"scale": [5, 1]}})") == "config: csat.scale: expected min < max, actual [5,1]");
     CHECK(err(R"({"sla": {"abandoned": "ignore"}})") == "config: sla.abandoned: expected \"breach\" or \"exclude\", actual \"ignore\"");

@@ -446,9 +446,14 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
     }
     CHECK(whole.to_json().dump() == report_state::from_json(whole.to_json()).to_json().dump());
 
+    // States with rows and another configuration or grouping refuse to merge (an empty one is
+    // the identity: see the test below).
     report_state other(config::from_json(json::parse(R"({"fcr": {"window_s": 60}})")), by);
+    other.update(t.batch);
     CHECK_THROWS_AS(whole.merge(other), std::invalid_argument);
-    CHECK_THROWS_AS(whole.merge(report_state(cfg, {group_key::agent})), std::invalid_argument);
+    report_state by_agent(cfg, {group_key::agent});
+    by_agent.update(t.batch);
+    CHECK_THROWS_AS(whole.merge(by_agent), std::invalid_argument);
 
     json j = whole.to_json();
     auto bad = [&](auto&& edit) { json c = j; edit(c); return c; };
@@ -570,4 +575,40 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         CHECK(wide == 5);                      // a1 on each of the 5 channels
         CHECK(narrow == expect.size() - 5);
     }
+}
+
+TEST_CASE("a state without rows is the identity of merge, whatever its configuration") {
+    const config cfg = config::from_json(json::parse(R"({"timezone": "Asia/Shanghai"})"));
+    auto t = load(fcr_csv, cfg);
+    report_state full(cfg, {group_key::agent});
+    full.update(t.batch);
+    const auto want = full.finalize();
+    auto same = [&](const std::vector<report_group>& gs) {
+        REQUIRE(gs.size() == want.size());
+        for (std::size_t i = 0; i < gs.size(); ++i) {
+            CHECK(gs[i].keys == want[i].keys);
+            for (std::size_t m = 0; m < gs[i].metrics.size(); ++m)
+                CHECK(((std::isnan(gs[i].metrics[m]) && std::isnan(want[i].metrics[m])) || gs[i].metrics[m] == want[i].metrics[m]));
+        }
+    };
+    // Empty states: default-constructed (UTC, no grouping) and configured like `full`.
+    for (const report_state& empty : {report_state(), report_state(cfg, {group_key::agent})}) {
+        report_state a = full;
+        a.merge(empty);
+        same(a.finalize());
+        report_state b = empty;
+        b.merge(full);
+        same(b.finalize());
+        CHECK(b.by() == full.by());
+        report_state c = empty;
+        report_state moved = full;
+        c.merge(std::move(moved), 2);
+        same(c.finalize());
+        same((empty + full).finalize());
+        same(report_state::from_json((full + empty).to_json()).finalize());
+    }
+    // Two states with rows and different groupings still refuse to merge.
+    report_state other(cfg, {group_key::team});
+    other.update(t.batch);
+    CHECK_THROWS_AS(full.merge(other), std::invalid_argument);
 }

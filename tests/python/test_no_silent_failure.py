@@ -108,3 +108,32 @@ def test_timedelta_columns_are_durations_in_seconds():
     pd.testing.assert_frame_equal(a, b)
     with pytest.raises(ValueError, match="column 'csat': a timedelta is a duration"):
         cskpi.report({**base, "csat": pd.to_timedelta([1, 2, 3], unit="s")})
+
+
+@pytest.mark.parametrize("cfg,key,text", [
+    ({"events": {"sesion_gap_s": 5}}, "events.sesion_gap_s", "unknown key"),
+    ({"clock": "bogus"}, "clock", 'expected "calendar" or "business"'),
+    ({"timezone": "Mars/Olympus"}, "timezone", "unknown time zone 'Mars/Olympus'"),
+    ({"timezone": "Asia/Shanghia"}, "timezone", "did you mean 'Asia/Shanghai'?"),
+    ({"timezon": "UTC"}, "timezon", "unknown key (did you mean 'timezone'?)"),
+    ({"sla_policies": [{"targets": {"first_reply_s": 30}}]}, "sla_policies[0].targets.first_reply_s", "unknown key"),
+])
+def test_bad_configuration_in_any_section_exits_2_naming_the_key(tmp_path, cfg, key, text):
+    # A plain report reads no events, yet a mistyped section 11 key is still an error.
+    out = run("report", ROOT / "examples" / "data" / "shop_interactions.csv", "--config", write(tmp_path, cfg))
+    assert out.returncode == 2, out.stderr
+    assert f"config: {key}: " in out.stderr and text in out.stderr
+    score = run("score", ROOT / "examples" / "data" / "shop_interactions.csv", "--config", write(tmp_path, cfg),
+                "--scorecard", ROOT / "examples" / "data" / "shop_scorecard.json")
+    assert score.returncode == 2 and f"config: {key}: " in score.stderr
+    with pytest.raises(ValueError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        cskpi.report(ROOT / "examples" / "data" / "shop_interactions.csv", config=cfg)
+
+
+def test_an_empty_partial_merges_as_a_no_op():
+    df = pd.read_csv(ROOT / "examples" / "data" / "shop_interactions.csv")
+    full = cskpi.partial(df, by=["team"], config={"timezone": "Asia/Shanghai"})
+    empty = cskpi.partial(df.iloc[:0], by=["agent"])  # no rows, another grouping and zone
+    want = cskpi.finalize(full)
+    for merged in (full + empty, empty + full):
+        pd.testing.assert_frame_equal(cskpi.finalize(merged), want)

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -27,9 +28,10 @@ inline constexpr char copy_id_mark = '\x1f';
 /// bytes compare as the ids do (byte order); longer ids sharing those bytes compare equal.
 inline std::uint64_t id_order(std::string_view id) {
     id = id.substr(0, id.find(copy_id_mark));
+    unsigned char b[8] = {};
+    std::memcpy(b, id.data(), std::min<std::size_t>(id.size(), 8));
     std::uint64_t k = 0;
-    for (std::size_t i = 0; i < 8; ++i)
-        k = k << 8 | (i < id.size() ? static_cast<unsigned char>(id[i]) : 0u);
+    for (unsigned char x : b) k = k << 8 | x;  // big-endian: compares as the bytes do
     return k;
 }
 
