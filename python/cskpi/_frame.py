@@ -20,6 +20,15 @@ TEXT_ONLY = {"id", "channel", "agent", "team", "customer", "category", "priority
 DURATIONS = {"first_response_s", "resolution_s", "handle_s"}
 
 
+def _input_error(column: str, reason: str):
+    """cskpi.InputError as the C++ side raises it, for faults found while reading a frame."""
+    from ._core import InputError
+
+    e = InputError(f"<frame>: column '{column}': {reason}")
+    e.file, e.line, e.column, e.value, e.reason = "<frame>", 0, column, "", reason
+    return e
+
+
 def _text(values) -> tuple[str, np.ndarray, list[str]]:
     import pandas as pd
 
@@ -45,8 +54,7 @@ def _column(name: str, values) -> tuple:
     if not isinstance(dtype, pd.api.extensions.ExtensionDtype) and np.issubdtype(np.dtype(dtype), np.timedelta64):
         # pandas Timedelta: a duration, read in seconds (NaT = missing), never as raw nanoseconds.
         if name not in DURATIONS:
-            raise ValueError(f"column '{name}': a timedelta is a duration; only {', '.join(sorted(DURATIONS))} take "
-                             "durations")
+            raise _input_error(name, f"a timedelta is a duration; only {', '.join(sorted(DURATIONS))} take durations")
         td = np.asarray(values, dtype="timedelta64[ns]")
         secs = td.view(np.int64).astype(np.float64) / 1e9
         secs[np.isnat(td)] = np.nan
@@ -95,7 +103,7 @@ def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
 
             near = difflib.get_close_matches(user, sorted(present), n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise ValueError(f"config columns.{spec} names '{user}', which the data has no column of{hint}")
+            raise _input_error(user, f"no column '{user}', which config columns.{spec} names{hint}")
     specs, ignored = {}, []
     for n in names:
         spec = rename.get(str(n), str(n))

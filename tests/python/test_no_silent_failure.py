@@ -137,3 +137,21 @@ def test_an_empty_partial_merges_as_a_no_op():
     want = cskpi.finalize(full)
     for merged in (full + empty, empty + full):
         pd.testing.assert_frame_equal(cskpi.finalize(merged), want)
+
+
+def test_errors_are_input_and_config_errors_with_their_location(tmp_path):
+    assert issubclass(cskpi.InputError, ValueError) and issubclass(cskpi.ConfigError, ValueError)
+    data = tmp_path / "x.csv"
+    data.write_text("id,created_at,channel,nps\nA,2026-03-01 10:00:00,chat,1\nB,2026-03-01 10:00:00,chat,12\n",
+                    encoding="utf-8")
+    with pytest.raises(cskpi.InputError) as e:
+        cskpi.report(data, strict=True)
+    assert (e.value.file, e.value.line, e.value.column, e.value.value) == (str(data), 3, "nps", "12")
+    assert e.value.reason == "out of range: expected 0..10"
+    with pytest.raises(cskpi.ConfigError) as c:
+        cskpi.report(data, config={"events": {"sesion_gap_s": 5}})
+    assert c.value.key_path == "events.sesion_gap_s"
+    with pytest.raises(cskpi.InputError) as f:
+        cskpi.report(pd.read_csv(data), config={"columns": {"agent": "客服"}})
+    assert f.value.column == "客服" and "columns.agent" in f.value.reason
+    assert {"InputError", "ConfigError"} <= set(cskpi.__all__)
