@@ -3,8 +3,10 @@
 // sums) plus the duration samples that exact quantiles need. A regular value type:
 // default-constructible, copyable, ==, update/merge, JSON round trip with a versioned envelope.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +28,8 @@ struct row_facts {
         sla_counted = 1u << 15, sla_met = 1u << 16,
         fcr_first = 1u << 17, fcr = 1u << 18,  ///< set by the caller once first contact is known
         reopened = 1u << 19,
+        replies_known = 1u << 20, one_touch = 1u << 21,  ///< replies given; at most one reply
+        bot_contained_verified = 1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
     };
     std::uint32_t bits = 0;
     micros frt = missing_us, handle = missing_us, resolution = missing_us;
@@ -42,7 +46,8 @@ struct row_facts {
     X(csat_answered)                                                                               \
     X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses) X(ces_sum)               \
     X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows) X(complaint_responded)     \
-    X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)
+    X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)                      \
+    X(one_touch_num) X(one_touch_den) X(bot_verified)
 
 /// Partial state of a group's metrics. `merge` is associative and commutative; merging an
 /// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
@@ -64,6 +69,8 @@ struct group_state {
     std::uint64_t complaint_rows = 0, complaint_responded = 0, complaint_resolved = 0;
     std::uint64_t presale_rows = 0, presale_converted = 0;
     std::int64_t sales_total = 0;  ///< millionths of the currency unit
+    std::uint64_t one_touch_num = 0, one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
+    std::uint64_t bot_verified = 0;  ///< bot containment not followed by the customer's next contact in the window
     detail::duration_samples frt, handle, resolution;  ///< samples for exact quantiles (any order)
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
@@ -114,6 +121,9 @@ struct group_state {
         complaint_responded += f.has(row_facts::complaint_responded);
         complaint_resolved += f.has(row_facts::complaint_resolved);
         presale_rows += f.has(row_facts::presale);
+        one_touch_den += f.has(row_facts::resolved) && f.has(row_facts::replies_known);
+        one_touch_num += f.has(row_facts::resolved) && f.has(row_facts::one_touch);
+        bot_verified += f.has(row_facts::bot_contained_verified);
         if (f.has(row_facts::presale_converted)) {
             ++presale_converted;
             sales_total += f.order_value;
@@ -216,6 +226,9 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     group_state out;
     out.visit_counts([&](const char* name, auto& v) {
         using T = std::remove_reference_t<decltype(v)>;
+        // Counts added since the format's first release: absent in older states = nothing counted.
+        static const std::array<std::string_view, 3> later = {"one_touch_num", "one_touch_den", "bot_verified"};
+        if (!c.contains(name) && std::find(later.begin(), later.end(), name) != later.end()) return;
         if (!c.contains(name) || !c[name].is_number_integer())
             throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") + name);
         if (std::is_unsigned_v<T> && c[name].get<std::int64_t>() < 0)
@@ -228,7 +241,8 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     if (out.frt.size() != out.answered || out.answered > out.interactions ||
         out.resolved > out.interactions || out.handle.size() > out.interactions ||
         out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
-        out.csat_answered > out.answered)
+        out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den || out.one_touch_den > out.resolved ||
+        out.bot_verified > out.bot_contained)
         throw std::invalid_argument("cskpi.group_state: counts contradict each other (e.g. frt samples " +
                                std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
     s = std::move(out);

@@ -259,8 +259,9 @@ public:
             out_v = static_cast<std::int32_t>(*v.value);
             return true;
         };
-        std::int32_t reopened, contacts, csat, nps, ces;
+        std::int32_t reopened, contacts, csat, nps, ces, replies;
         if (!integer(column::reopened, 0, INT32_MAX, reopened, "an integer >= 0") ||
+            !integer(column::replies, 0, INT32_MAX, replies, "an integer >= 0") ||
             !integer(column::contacts, 1, INT32_MAX, contacts, "an integer >= 1") ||
             !integer(column::csat, cfg_.csat_min, cfg_.csat_max, csat, csat_range_.c_str()) ||
             !integer(column::nps, 0, 10, nps, "0..10") ||
@@ -278,7 +279,7 @@ public:
                        .category = row.text(column::category), .priority = row.text(column::priority),
                        .created_at = created, .frt = frt, .resolution = res, .handle = handle, .flags = flags,
                        .reopened = reopened == missing_int ? 0 : reopened, .contacts = contacts,
-                       .csat = csat, .nps = nps, .ces = ces, .order_value = order_value});
+                       .csat = csat, .nps = nps, .ces = ces, .order_value = order_value, .replies = replies});
         return true;
     }
 

@@ -101,10 +101,15 @@ inline std::vector<metric_def> build_metric_table() {
          [](const S& s) { return s.resolved; });
     rate("transfer_rate", "answered rows transferred / answered rows", [](const S& s) { return s.transfer_num; },
          [](const S& s) { return s.answered; });
+    rate("one_touch_rate", "resolved rows with replies <= 1 / resolved rows with replies known (event logs count public agent replies)",
+         [](const S& s) { return s.one_touch_num; }, [](const S& s) { return s.one_touch_den; });
     rate("bot_containment_rate", "bot-only resolved rows / rows with bot", [](const S& s) { return s.bot_contained; },
          [](const S& s) { return s.bot_rows; });
     rate("bot_escalation_rate", "bot rows with an agent / rows with bot", [](const S& s) { return s.bot_escalated; },
          [](const S& s) { return s.bot_rows; });
+    rate("bot_containment_verified_rate",
+         "bot-only resolved rows whose customer has no later row within fcr.window_s (ties by id) / rows with bot",
+         [](const S& s) { return s.bot_verified; }, [](const S& s) { return s.bot_rows; });
     rate("csat", "ratings >= csat.satisfied_min / ratings (top-box share)", [](const S& s) { return s.csat_satisfied; },
          [](const S& s) { return s.csat_responses; });
     value("csat_mean", "rating", "mean rating", [](const S& s, double) { return ratio(static_cast<double>(s.csat_sum), s.csat_responses); });

@@ -17,7 +17,7 @@ namespace cskpi {
 enum class column : std::uint8_t {
     id, created_at, channel, agent, team, customer, category, priority, first_response_at,
     resolved_at, first_response_s, resolution_s, handle_s, abandoned, resolved, reopened, contacts,
-    transferred, bot, csat, nps, ces, complaint, dispute, refund, converted, order_value,
+    transferred, bot, csat, nps, ces, complaint, dispute, refund, converted, order_value, replies,
     count_
 };
 inline constexpr std::size_t column_count = static_cast<std::size_t>(column::count_);
@@ -26,7 +26,7 @@ inline constexpr std::array<std::string_view, column_count> column_names = {
     "id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
     "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
     "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
-    "complaint", "dispute", "refund", "converted", "order_value"};
+    "complaint", "dispute", "refund", "converted", "order_value", "replies"};
 
 inline constexpr std::string_view name_of(column c) {
     return column_names[static_cast<std::size_t>(c)];
@@ -63,6 +63,7 @@ struct interaction_row {
     std::int32_t reopened = 0, contacts = missing_int;
     std::int32_t csat = missing_int, nps = missing_int, ces = missing_int;
     std::int64_t order_value = missing_us;
+    std::int32_t replies = missing_int;
 };
 
 /// A batch of validated interactions, one vector per column. Durations are already derived
@@ -76,8 +77,18 @@ struct interaction_batch {
     std::vector<std::int32_t> reopened, contacts;  ///< contacts: missing_int when absent
     std::vector<std::int32_t> csat, nps, ces;      ///< missing_int when absent
     std::vector<std::int64_t> order_value;          ///< millionths; missing_us when absent
+    std::vector<std::int32_t> replies;              ///< missing_int when absent
 
     std::size_t size() const noexcept { return created_at.size(); }
+    /// Every column holds size() values (a batch filled column by column may not).
+    bool consistent() const noexcept {
+        const std::size_t n = size();
+        for (const auto* v : {&id, &channel, &agent, &team, &customer, &category, &priority})
+            if (v->size() != n) return false;
+        return line.size() == n && frt.size() == n && resolution.size() == n && handle.size() == n &&
+               flags.size() == n && reopened.size() == n && contacts.size() == n && csat.size() == n &&
+               nps.size() == n && ces.size() == n && order_value.size() == n && replies.size() == n;
+    }
     /// Appends a row. Flattened so that each column's append is a few inlined instructions
     /// (left to the inliner, most were calls: ~6 % of a run's time).
     [[gnu::flatten]] void push_back(const interaction_row& r) {
@@ -87,21 +98,21 @@ struct interaction_batch {
         created_at.push_back(r.created_at); frt.push_back(r.frt); resolution.push_back(r.resolution);
         handle.push_back(r.handle); flags.push_back(r.flags); reopened.push_back(r.reopened);
         contacts.push_back(r.contacts); csat.push_back(r.csat); nps.push_back(r.nps); ces.push_back(r.ces);
-        order_value.push_back(r.order_value);
+        order_value.push_back(r.order_value); replies.push_back(r.replies);
     }
     void clear() {
         for (auto* v : string_columns()) v->clear();
         line.clear();
         created_at.clear(); frt.clear(); resolution.clear(); handle.clear();
         flags.clear(); reopened.clear(); contacts.clear();
-        csat.clear(); nps.clear(); ces.clear(); order_value.clear();
+        csat.clear(); nps.clear(); ces.clear(); order_value.clear(); replies.clear();
     }
     void reserve(std::size_t n) {
         for (auto* v : string_columns()) v->reserve(n);
         line.reserve(n);
         created_at.reserve(n); frt.reserve(n); resolution.reserve(n); handle.reserve(n);
         flags.reserve(n); reopened.reserve(n); contacts.reserve(n);
-        csat.reserve(n); nps.reserve(n); ces.reserve(n); order_value.reserve(n);
+        csat.reserve(n); nps.reserve(n); ces.reserve(n); order_value.reserve(n); replies.reserve(n);
     }
     /// Drops the rows whose `keep` entry is false, preserving order.
     void filter(const std::vector<bool>& keep) {
@@ -114,7 +125,7 @@ struct interaction_batch {
                 created_at[w] = created_at[r]; frt[w] = frt[r]; resolution[w] = resolution[r];
                 handle[w] = handle[r]; flags[w] = flags[r]; reopened[w] = reopened[r];
                 contacts[w] = contacts[r]; csat[w] = csat[r]; nps[w] = nps[r]; ces[w] = ces[r];
-                order_value[w] = order_value[r];
+                order_value[w] = order_value[r]; replies[w] = replies[r];
             }
             ++w;
         }
@@ -122,7 +133,7 @@ struct interaction_batch {
         line.resize(w);
         created_at.resize(w); frt.resize(w); resolution.resize(w); handle.resize(w);
         flags.resize(w); reopened.resize(w); contacts.resize(w);
-        csat.resize(w); nps.resize(w); ces.resize(w); order_value.resize(w);
+        csat.resize(w); nps.resize(w); ces.resize(w); order_value.resize(w); replies.resize(w);
     }
 
 private:

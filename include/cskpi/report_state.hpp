@@ -81,6 +81,7 @@ public:
 
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
+        if (!b.consistent()) throw std::invalid_argument("report_state::update: the batch's columns differ in length");
         // Facts of every row first, then the group updates ordered by group: with thousands of
         // groups (agent x channel x day), runs of one group's updates replace scattered writes
         // into every group's counters, and the durations go to the sample log in those runs.
@@ -237,10 +238,10 @@ public:
         parallel(threads, [&](unsigned) {
             for (std::size_t k; (k = next++) < order.size();) {
                 group_state& s = groups_[order[k]];
-                const auto saved = std::pair{s.fcr_num, s.fcr_den};
-                add_fcr(s, fcr_group_[order[k]]);
+                const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
+                add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
                 out[k + 1] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
-                std::tie(s.fcr_num, s.fcr_den) = saved;
+                std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
             }
         });
         for (const auto& d : durations)
@@ -269,8 +270,13 @@ private:
     static constexpr std::size_t dims = 5, category_dim = 3;
     static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4
 
-    struct fcr_counts { std::uint64_t num = 0, den = 0; };
-    static void add_fcr(group_state& s, const fcr_counts& f) { s.fcr_num += f.num; s.fcr_den += f.den; }
+    // What the ledger settles per group: FCR, and bot containment not followed by a contact.
+    struct fcr_counts { std::uint64_t num = 0, den = 0, verified = 0; };
+    static void add_fcr(group_state& s, const fcr_counts& f) {
+        s.fcr_num += f.num;
+        s.fcr_den += f.den;
+        s.bot_verified += f.verified;
+    }
 
     // Open-addressing index of group ids (a few thousand groups stay in cache).
     std::uint32_t group_of(const group_id& id) {
@@ -278,7 +284,7 @@ private:
         for (std::size_t i = group_id_hash{}(id) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
             const std::uint32_t g = slots_[i];
             if (g == detail::no_code) {
-                if (groups_.size() >= (1u << 30)) throw std::length_error("report_state: more than 2^30 groups");
+                if (groups_.size() > detail::contact::group_mask) throw std::length_error("report_state: more than 2^29 groups");
                 slots_[i] = static_cast<std::uint32_t>(groups_.size());
                 groups_.emplace_back();
                 ids_.push_back(id);
@@ -377,15 +383,22 @@ private:
                 f.order_value = b.order_value[r] == missing_us ? 0 : b.order_value[r];
             }
         }
+        set(b.replies[r] != missing_int, row_facts::replies_known);
+        set(b.replies[r] != missing_int && b.replies[r] <= 1, row_facts::one_touch);
         const bool eligible = resolved && b.reopened[r] == 0 && !abandoned;
+        const bool contained = bot && agent == detail::no_code && resolved;
         if (b.customer[r].empty()) {
             const bool first = b.contacts[r] == missing_int || b.contacts[r] == 1;
             set(first, row_facts::fcr_first);
             set(first && eligible, row_facts::fcr);
+            set(contained, row_facts::bot_contained_verified);  // no customer: nothing to verify against
         } else {
+            using C = detail::contact;
             contacts_.push_back({customer_key(b.customer[r]), b.created_at[r],
                                  cfg_.fcr_same_category ? category : detail::no_code,
-                                 g | (eligible ? 1u << 30 : 0u) | (abandoned ? 1u << 31 : 0u), detail::id_order(b.id[r])});
+                                 g | (contained ? C::contained_bit : 0u) | (eligible ? C::eligible_bit : 0u) |
+                                     (abandoned ? C::abandoned_bit : 0u),
+                                 detail::id_order(b.id[r])});
         }
         f.frt = b.frt[r];
         f.handle = b.handle[r];
@@ -458,8 +471,10 @@ private:
             for (std::size_t g = 0; g < p.size(); ++g) {
                 fcr_group_[g].num += p[g].num;
                 fcr_group_[g].den += p[g].den;
+                fcr_group_[g].verified += p[g].verified;
                 fcr_total_.num += p[g].num;
                 fcr_total_.den += p[g].den;
+                fcr_total_.verified += p[g].verified;
             }
     }
 
@@ -510,6 +525,7 @@ private:
                     auto& fg = counts[c[k].group()];
                     fg.den += first_contact && !abandoned;
                     fg.num += fcr;
+                    fg.verified += c[k].contained() && !after;
                 }
             }
             i = j;
@@ -674,7 +690,7 @@ inline json report_state::canonical_json() const {
     for (const auto& c : contacts_.values())
         cs.emplace_back(c.customer,
                         c.category == detail::no_code ? std::string() : std::string(dict_[category_dim].value(c.category)),
-                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30), c.id);
+                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30 | (c.contained() ? 4u : 0u)), c.id);
     std::sort(cs.begin(), cs.end());
     json contacts = json::array();
     for (const auto& [cust, cat, at, g, bits, id] : cs)
@@ -727,7 +743,8 @@ inline report_state report_state::from_json(const json& j) {
             throw std::invalid_argument("cskpi.report_state: malformed contact " + c.dump().substr(0, 80));
         s.contacts_.push_back({c[0].get<std::uint64_t>(), c[2].get<micros>(),
                                c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
-                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30),
+                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30) |
+                                   ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
                                c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
     }
     return s;

@@ -19,11 +19,14 @@ row_facts facts(std::uint32_t bits, micros frt = missing_us, int csat = missing_
 }
 std::vector<row_facts> random_rows(std::mt19937_64& g, int n) {
     std::vector<row_facts> v;
-    std::uniform_int_distribution<std::uint32_t> bits(0, (1u << 20) - 1);
+    std::uniform_int_distribution<std::uint32_t> bits(0, (1u << 23) - 1);
     std::uniform_int_distribution<int> rating(0, 10);
     for (int i = 0; i < n; ++i) {
         row_facts f;
         f.bits = bits(g) & ~row_facts::answered;
+        // Facts the row derivation only sets together.
+        if (!(f.bits & row_facts::replies_known)) f.bits &= ~row_facts::one_touch;
+        if (!(f.bits & row_facts::bot_only) || !(f.bits & row_facts::resolved)) f.bits &= ~row_facts::bot_contained_verified;
         if (g() % 4) { f.bits |= row_facts::answered; f.frt = static_cast<micros>(g() % 100'000'000); }
         if (g() % 2) f.handle = static_cast<micros>(g() % 1000);
         if ((f.bits & row_facts::resolved) && g() % 2) f.resolution = static_cast<micros>(g() % 10000);

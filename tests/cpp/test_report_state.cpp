@@ -170,7 +170,7 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
     const micros max_s = micros{UINT32_MAX} * us_per_s;
     const std::vector<contact> fit = {
         {1, 0, 0, 0},
-        {UINT64_MAX, max_s, 254, ((1u << 22) - 1) | 1u << 30 | 1u << 31},
+        {UINT64_MAX, max_s, 254, ((1u << 21) - 1) | 1u << 29 | 1u << 30 | 1u << 31},
         {7, 1'700'000'000 * us_per_s, detail::no_code, 5u | 1u << 31},
     };
     contact_ledger l;
@@ -178,9 +178,9 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
     CHECK_FALSE(l.wide());
     CHECK(l.values() == fit);
     // Each of these needs the wide form: a fraction of a second, before 1970, after 2106,
-    // category code 255, group index 2^22.
+    // category code 255, group index 2^21.
     const std::vector<contact> wide = {
-        {2, 1'500'000, 0, 0}, {2, -us_per_s, 0, 0}, {2, max_s + us_per_s, 0, 0}, {2, 0, 255, 0}, {2, 0, 0, 1u << 22}};
+        {2, 1'500'000, 0, 0}, {2, -us_per_s, 0, 0}, {2, max_s + us_per_s, 0, 0}, {2, 0, 255, 0}, {2, 0, 0, 1u << 21}};
     for (const auto& w : wide) {
         contact_ledger m;
         for (const auto& c : fit) m.push_back(c);
@@ -196,14 +196,14 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
         std::vector<contact> out;
         for (auto c : v) {
             if (c.category != detail::no_code) c.category += cat_plus;
-            c.group_bits = (c.group_bits & ~0x3FFFFFFFu) | (c.group() + group_plus);
+            c.group_bits = (c.group_bits & ~detail::contact::group_mask) | (c.group() + group_plus);
             out.push_back(c);
         }
         return out;
     };
     const std::vector<contact> src = {{3, 60 * us_per_s, 2, 4u | 1u << 30}, {4, 0, detail::no_code, 1u << 31}, {5, us_per_s, 0, 9}};
     for (const auto& [cat_plus, group_plus, widens] :
-         std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{{1, 10, false}, {253, 0, true}, {0, (1u << 22) - 9, true}}) {
+         std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{{1, 10, false}, {253, 0, true}, {0, (1u << 21) - 9, true}}) {
         for (bool wide_source : {false, true}) {
             contact_ledger from, to;
             for (const auto& c : src) from.push_back(c);
@@ -368,6 +368,7 @@ TEST_CASE("report_state: finalize gives the same bits on any number of threads, 
         b.reopened.push_back(0);
         for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
         b.order_value.push_back(missing_us);
+        b.replies.push_back(missing_int);
     }
     const config cfg;
     const std::vector<group_key> by = {group_key::agent, group_key::channel, group_key::day};
@@ -497,6 +498,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
             b.reopened.push_back(0);
             for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
             b.order_value.push_back(missing_us);
+            b.replies.push_back(missing_int);
         }
         return b;
     };
@@ -611,4 +613,59 @@ TEST_CASE("a state without rows is the identity of merge, whatever its configura
     report_state other(cfg, {group_key::team});
     other.update(t.batch);
     CHECK_THROWS_AS(full.merge(other), std::invalid_argument);
+}
+
+TEST_CASE("bot_containment_verified_rate: contained, and the customer does not come back in the window") {
+    // Window 7 days. Bot rows: b1 b3 b4 b5 b6 b7 (6).
+    // b1: bot-only, resolved, U1; U1 comes back 2 days later (b2) -> contained, not verified.
+    // b3: bot-only, resolved, U2; U2's next contact is 19 days later -> verified.
+    // b4: bot-only, resolved, no customer -> counted as contained (nothing to verify against).
+    // b5: bot-only, not resolved -> not contained.   b6: bot with an agent -> escalated.
+    // b7: bot-only, resolved, U5; b8 (U5, same instant, larger id) follows it -> not verified.
+    const std::string csv = "id,created_at,channel,agent,customer,bot,resolved\n"
+                            "b1,2026-03-01 10:00:00,bot,,U1,1,1\n"
+                            "b2,2026-03-03 10:00:00,chat,X,U1,0,1\n"
+                            "b3,2026-03-01 10:00:00,bot,,U2,1,1\n"
+                            "b9,2026-03-20 10:00:00,chat,X,U2,0,1\n"
+                            "b4,2026-03-01 10:00:00,bot,,,1,1\n"
+                            "b5,2026-03-01 10:00:00,bot,,U3,1,0\n"
+                            "b6,2026-03-01 10:00:00,bot,X,U4,1,1\n"
+                            "b7,2026-03-05 10:00:00,bot,,U5,1,1\n"
+                            "b8,2026-03-05 10:00:00,chat,X,U5,0,1\n";
+    const config cfg;
+    auto t = load(csv, cfg);
+    report_state st(cfg, {group_key::channel});
+    st.update(t.batch);
+    auto check = [](const std::vector<report_group>& gs) {
+        CHECK(gs[0].metric("bot_containment_verified_rate_num") == 2);  // b3, b4
+        CHECK(gs[0].metric("bot_containment_verified_rate_den") == 6);
+        CHECK(gs[0].metric("bot_containment_rate_num") == 4);           // b1 b3 b4 b7
+        CHECK(gs[0].metric("bot_containment_verified_rate") == doctest::Approx(2.0 / 6));
+        CHECK(find(gs, "bot").metric("bot_containment_verified_rate_num") == 2);
+        CHECK(find(gs, "chat").metric("bot_containment_verified_rate_den") == 0);
+        CHECK(std::isnan(find(gs, "chat").metric("bot_containment_verified_rate")));
+    };
+    check(st.finalize());
+    check(report_state::from_json(st.to_json()).finalize());  // the contained flag travels in JSON
+}
+
+TEST_CASE("one_touch_rate: resolved rows with at most one reply, among resolved rows with replies known") {
+    // r1 0 replies, r2 1: one-touch; r3 2: not; r4 replies unknown and r5 unresolved: not counted.
+    const std::string csv = "id,created_at,channel,resolved,replies\n"
+                            "r1,2026-03-01 10:00:00,chat,1,0\n"
+                            "r2,2026-03-01 10:00:00,chat,1,1\n"
+                            "r3,2026-03-01 10:00:00,chat,1,2\n"
+                            "r4,2026-03-01 10:00:00,chat,1,\n"
+                            "r5,2026-03-01 10:00:00,chat,0,1\n";
+    const config cfg;
+    auto t = load(csv, cfg);
+    report_state st(cfg, {});
+    st.update(t.batch);
+    const auto gs = st.finalize();
+    CHECK(gs[0].metric("one_touch_rate_num") == 2);
+    CHECK(gs[0].metric("one_touch_rate_den") == 3);
+    CHECK(gs[0].metric("one_touch_rate") == doctest::Approx(2.0 / 3));
+    const auto [lo, hi] = stats::wilson(2, 3, stats::z_for(0.95));
+    CHECK(gs[0].metric("one_touch_rate_ci_low") == lo);
+    CHECK(gs[0].metric("one_touch_rate_ci_high") == hi);
 }

@@ -13,7 +13,7 @@ import pandas as pd
 COLUMNS = ["id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
            "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
            "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps",
-           "ces", "complaint", "dispute", "refund", "converted", "order_value"]
+           "ces", "complaint", "dispute", "refund", "converted", "order_value", "replies"]
 TRUE = {"1", "true", "yes", "y", "t", "是"}
 FALSE = {"0", "false", "no", "n", "f", "否"}
 EPOCH = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -147,7 +147,8 @@ def validate(df: pd.DataFrame, cfg: dict):
                 except ValueError:
                     raise _Reject("resolved")
             ints = {}
-            for c, lo, hi in (("reopened", 0, 2**31 - 1), ("contacts", 1, 2**31 - 1), ("csat", cs_lo, cs_hi),
+            for c, lo, hi in (("reopened", 0, 2**31 - 1), ("replies", 0, 2**31 - 1), ("contacts", 1, 2**31 - 1),
+                              ("csat", cs_lo, cs_hi),
                               ("nps", 0, 10), ("ces", ce_lo, ce_hi)):
                 ints[c] = None
                 if g[c].strip():
@@ -176,7 +177,7 @@ def validate(df: pd.DataFrame, cfg: dict):
         r.update(frt=frt, resolved=resolved, handle=secs["handle_s"], order_value=ov,
                  resolution=(res_at - created if res_at is not None else secs["resolution_s"]) if resolved else None,
                  reopened=ints["reopened"] or 0, contacts=ints["contacts"], csat=ints["csat"], nps=ints["nps"],
-                 ces=ints["ces"])
+                 ces=ints["ces"], replies=ints["replies"])
         rows.append(r)
     return rows, rejects
 
@@ -213,7 +214,7 @@ def facts(rows: list[dict], cfg: dict) -> pd.DataFrame:
     # First contact and FCR, brute force over each customer's rows.
     w = us(cfg["fcr"]["window_s"])
     same_cat = cfg["fcr"]["same_category"]
-    first, fcr = [], []
+    first, fcr, verified = [], [], []
     recs = d.to_dict("records")
     by_cust: dict = {}
     for i, r in enumerate(recs):
@@ -221,11 +222,13 @@ def facts(rows: list[dict], cfg: dict) -> pd.DataFrame:
             by_cust.setdefault(r["customer"], []).append(i)
     for i, r in enumerate(recs):
         eligible = r["resolved"] and r["reopened"] == 0 and not r["abandoned"]
+        contained = bool(r["bot_only"] and r["resolved"])
         if r["customer"] is None or pd.isna(r["customer"]):
             c = r["contacts"]
             f = c is None or pd.isna(c) or c == 1
             first.append(f)
             fcr.append(f and eligible)
+            verified.append(contained)  # section 4: without customer, as bot_containment_rate
             continue
         before = after = False
         for j in by_cust[r["customer"]]:
@@ -242,8 +245,10 @@ def facts(rows: list[dict], cfg: dict) -> pd.DataFrame:
                 after = True
         first.append(not before)
         fcr.append((not before) and eligible and not after)
+        verified.append(contained and not after)
     d["first"] = first
     d["fcr"] = fcr
+    d["bot_verified"] = verified
     return d
 
 
@@ -295,8 +300,11 @@ def metrics(d: pd.DataFrame, cfg: dict) -> dict:
     rate("fcr_rate", int(d["fcr"].sum()), int((d["first"] & ~ab).sum()))
     rate("reopen_rate", int((d["resolved"] & (d["reopened"] > 0)).sum()), m["resolved"])
     rate("transfer_rate", int((d["answered"] & d["transferred"]).sum()), m["answered"])
+    known = d["resolved"] & d["replies"].notna()
+    rate("one_touch_rate", int((known & (d["replies"].fillna(99) <= 1)).sum()), int(known.sum()))
     rate("bot_containment_rate", int((d["bot_only"] & d["resolved"]).sum()), int(d["bot"].sum()))
     rate("bot_escalation_rate", int(d["bot_escalated"].sum()), int(d["bot"].sum()))
+    rate("bot_containment_verified_rate", int(d["bot_verified"].sum()), int(d["bot"].sum()))
     cs = d["csat"].dropna()
     rate("csat", int((cs >= cfg["csat"]["satisfied_min"]).sum()), len(cs))
     m["csat_mean"] = float(cs.mean()) if len(cs) else math.nan

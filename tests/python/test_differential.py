@@ -85,6 +85,7 @@ def generate(path: Path, seed: int, n: int, tz: str, base_us: int, whole_seconds
         r["reopened"] = rng.choice(["", "0", "0", "1", "2"])
         r["contacts"] = rng.choice(["", "1", "2"])
         r["transferred"] = rng.choice(["", "0", "1", "是"])
+        r["replies"] = rng.choice(["", "", "0", "1", "1", "2", "5", "-1", "x"])
         r["bot"] = rng.choice(["", "0", "0", "1", "T"])
         r["csat"] = rng.choice(["", "", "1", "2", "3", "4", "5", "4.0"])
         r["nps"] = rng.choice(["", "", "0", "6", "7", "8", "9", "10"])

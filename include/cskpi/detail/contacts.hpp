@@ -40,16 +40,19 @@ struct contact {
     std::uint64_t customer;   ///< customer key (a 64-bit hash of the id)
     micros at;
     std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
-    std::uint32_t group_bits; ///< group index | eligible << 30 | abandoned << 31
+    std::uint32_t group_bits; ///< group index | contained << 29 | eligible << 30 | abandoned << 31
     std::uint64_t id = 0;     ///< id_order of the row's id
 
     std::uint64_t key() const { return customer; }
     micros time() const { return at; }
     std::uint64_t id_key() const { return id; }
     std::uint32_t cat() const { return category; }
-    std::uint32_t group() const { return group_bits & 0x3FFFFFFFu; }
-    bool eligible() const { return group_bits & (1u << 30); }
-    bool abandoned() const { return group_bits & (1u << 31); }
+    static constexpr std::uint32_t group_mask = (1u << 29) - 1, contained_bit = 1u << 29, eligible_bit = 1u << 30,
+                                   abandoned_bit = 1u << 31;
+    std::uint32_t group() const { return group_bits & group_mask; }
+    bool contained() const { return group_bits & contained_bit; }  ///< bot-only and resolved
+    bool eligible() const { return group_bits & eligible_bit; }    ///< could be FCR
+    bool abandoned() const { return group_bits & abandoned_bit; }
     /// FCR order: customer, then category (missing last), then time, then id (the rest only
     /// makes the order total).
     friend bool operator<(const contact& a, const contact& b) {
@@ -60,14 +63,14 @@ struct contact {
 };
 
 /// The 24-byte form: `rest` = category (8 bits, 0xFF = missing) | seconds since 1970 (32) |
-/// group (22) | eligible | abandoned, so comparing (customer, rest's top 40 bits, id) is the FCR
+/// group (21) | contained | eligible | abandoned, so comparing (customer, rest's top 40 bits, id) is the FCR
 /// order.
 struct compact_contact {
     std::uint64_t customer;
     std::uint64_t rest;
     std::uint64_t id = 0;
 
-    static constexpr std::uint32_t max_group = (1u << 22) - 1;
+    static constexpr std::uint32_t max_group = (1u << 21) - 1;
     static bool fits(const contact& c) {
         return c.at >= 0 && c.at % us_per_s == 0 && c.at / us_per_s <= micros{UINT32_MAX} &&
                (c.category == no_code || c.category < 0xFF) && c.group() <= max_group;
@@ -75,8 +78,8 @@ struct compact_contact {
     static compact_contact pack(const contact& c) {
         const std::uint64_t cat = c.category == no_code ? 0xFF : c.category;
         return {c.customer,
-                cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 | std::uint64_t{c.group()} << 2 |
-                    std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()},
+                cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 | std::uint64_t{c.group()} << 3 |
+                    std::uint64_t{c.contained()} << 2 | std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()},
                 c.id};
     }
     std::uint64_t key() const { return customer; }
@@ -86,11 +89,15 @@ struct compact_contact {
         const auto c = static_cast<std::uint32_t>(rest >> 56);
         return c == 0xFF ? no_code : c;
     }
-    std::uint32_t group() const { return static_cast<std::uint32_t>(rest >> 2) & max_group; }
+    std::uint32_t group() const { return static_cast<std::uint32_t>(rest >> 3) & max_group; }
+    bool contained() const { return rest & 4; }
     bool eligible() const { return rest & 2; }
     bool abandoned() const { return rest & 1; }
     contact unpack() const {
-        return {customer, time(), cat(), group() | (eligible() ? 1u << 30 : 0u) | (abandoned() ? 1u << 31 : 0u), id};
+        return {customer, time(), cat(),
+                group() | (contained() ? contact::contained_bit : 0u) | (eligible() ? contact::eligible_bit : 0u) |
+                    (abandoned() ? contact::abandoned_bit : 0u),
+                id};
     }
     friend bool operator<(const compact_contact& a, const compact_contact& b) {
         if (a.customer != b.customer) return a.customer < b.customer;
@@ -155,7 +162,7 @@ public:
         auto slow = [&](const auto& x) {
             contact c = to_wide(x);
             c.category = c.category == no_code ? no_code : cat(c.category);
-            c.group_bits = (c.group_bits & ~0x3FFFFFFFu) | group(c.group());
+            c.group_bits = (c.group_bits & ~contact::group_mask) | group(c.group());
             push_back(c);
         };
         reserve(size() + o.size());
@@ -163,14 +170,14 @@ public:
             for (const auto& x : o.wide_v_) slow(x);
             return;
         }
-        constexpr std::uint64_t keep = ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 2);
+        constexpr std::uint64_t keep = ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 3);
         for (const auto& x : o.narrow_v_) {
             if (wide_) { slow(x); continue; }
             const std::uint32_t c0 = x.cat();
             const std::uint32_t c = c0 == no_code ? 0xFF : cat(c0);
             const std::uint32_t g = group(x.group());
             if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) { slow(x); continue; }
-            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 2, x.id});
+            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 3, x.id});
         }
     }
 };

@@ -292,6 +292,7 @@ struct derived_interaction {
     std::vector<std::string> participants;  ///< with agent = all: every agent who answered, in order of first answer
     bool bot = false, transferred = false, resolved = false;
     std::int64_t reopened = 0;
+    std::int64_t replies = 0;         ///< public agent messages (what answers a customer)
     std::optional<std::string> csat;  ///< text of the last rating event's number
     std::vector<double> waits;        ///< completed waits, seconds (business seconds on that clock)
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
@@ -364,6 +365,9 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     } else {
         say("first response: none (no public agent message after the first customer message)");
     }
+    for (const event& e : ev) d.replies += e.answers();
+    say("replies = " + std::to_string(d.replies) + " public agent message" + (d.replies == 1 ? "" : "s") +
+        " (one-touch when resolved with at most one)");
     if (o.agent_all) {
         for (const event& e : ev)
             if (e.answers() && e.agent && std::find(d.participants.begin(), d.participants.end(), *e.agent) == d.participants.end())

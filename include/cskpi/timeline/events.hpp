@@ -41,7 +41,7 @@ struct derived_table {
     std::vector<std::string> parts;
     std::vector<double> frt_s, resolution_s;
     std::vector<std::uint8_t> resolved, transferred, bot;
-    std::vector<std::int64_t> reopened;
+    std::vector<std::int64_t> reopened, replies;
     std::vector<std::uint64_t> first_line, event_rows;
     // Timeline facts
     std::vector<std::uint32_t> wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
@@ -176,6 +176,7 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         t.transferred.push_back(d.transferred);
         t.bot.push_back(d.bot);
         t.reopened.push_back(d.reopened);
+        t.replies.push_back(d.replies);
         t.first_line.push_back(first_line);
         t.event_rows.push_back(rows);
         t.waits.insert(t.waits.end(), d.waits.begin(), d.waits.end());
@@ -280,7 +281,7 @@ namespace detail {
 /// rows marked `copy` take their ids, in order, from copy_ids. Owns the gathered columns.
 struct derived_frame {
     frame f;
-    std::vector<std::int64_t> created, reopened;
+    std::vector<std::int64_t> created, reopened, replies;
     std::vector<double> frt, resolution;
     std::vector<std::uint8_t> resolved, transferred, bot;
 
@@ -321,6 +322,7 @@ struct derived_frame {
         gather(transferred, t.transferred, column::transferred, frame_column::kind::boolean);
         gather(bot, t.bot, column::bot, frame_column::kind::boolean);
         gather(reopened, t.reopened, column::reopened, frame_column::kind::int64);
+        gather(replies, t.replies, column::replies, frame_column::kind::int64);
     }
     derived_frame(const derived_frame&) = delete;  // the frame points into this object
 };
