@@ -143,7 +143,8 @@ inline void write_metric_reference_markdown(std::ostream& os) {
           "- **Counts** are integers. Other values are undefined when their denominator is empty.\n"
           "- Event logs (`--events`) add the columns `waits`, `reply_time_mean/median/p90/max`,\n"
           "  `reply_time_interaction_mean`, `rounds`, `round_response_rate`, `sessions` and, with SLA\n"
-          "  policies, `sla_first_response`, `sla_next_reply`, `sla_resolution` (README, Event logs).\n\n"
+          "  policies, `sla_first_response`, `sla_next_reply`, `sla_resolution` (README, Event logs);\n"
+          "  their rates have the five numbers too (SLA rates also `_active`), and a scorecard may use them.\n\n"
           "| metric | kind | unit | columns | definition |\n"
           "|---|---|---|---|---|\n";
     for (const auto& d : metric_table()) {

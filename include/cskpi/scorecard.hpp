@@ -18,13 +18,19 @@
 #include "error.hpp"
 #include "metrics.hpp"
 #include "report.hpp"
+#include "timeline/columns.hpp"
 
 namespace cskpi {
 
 /// Columns other sources join onto a report (report_group::extra) that a scorecard may use as
-/// KPIs besides the metrics of section 4. A new source adds its names here.
+/// KPIs besides the metrics of section 4: QA scores and the timeline columns of event logs.
+/// A new source adds its names here.
 inline const std::vector<std::string>& joinable_metrics() {
-    static const std::vector<std::string> names = {"qa_score", "qa_reviews"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n = {"qa_score", "qa_reviews"};
+        for (const auto& t : timeline::timeline_metrics()) n.push_back(t);
+        return n;
+    }();
     return names;
 }
 

@@ -206,34 +206,39 @@ def _scorecard_of(scorecard, by):
     return card_json, list(_core.scorecard_by(card_json))
 
 
-def score_json(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-               *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None) -> dict:
+def score_json(data=None, scorecard=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+               *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
+               events=None) -> dict:
     """The section 9 scorecard document (weights used, per group raw values, points,
     contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
-    object or a path to its JSON file."""
+    object or a path to its JSON file. With `events` (an event log) instead of `data`, the
+    timeline columns (round_response_rate, reply_time_median, sla_*) can be KPIs."""
+    if scorecard is None:
+        raise ValueError("scorecard is required")
     card_json, keys = _scorecard_of(scorecard, by)
-    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, qa_events)))
+    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, qa_events), events))
 
 
-def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None, None, None)):
-    rep = _joined(data, keys, config, strict, threads, *qa)
+def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None, None, None), events=None):
+    rep = _joined(data, keys, config, strict, threads, *qa, events=events)
     cells = list(_core.case_mix_keys(card_json))
     mix = [None, None]
     if cells:  # case mix: the groups' cells and the cells' overall values
-        mix = [_run(data, keys + cells, config, strict, threads, partial=False),
-               _run(data, cells, config, strict, threads, partial=False)]
+        mix = [_joined(data, keys + cells, config, strict, threads, None, None, None, events=events),
+               _joined(data, cells, config, strict, threads, None, None, None, events=events)]
     return _core.score(rep, card_json, explain_key, *mix)
 
 
-def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-          *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None):
+def score(data=None, scorecard=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+          *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None):
     """Scorecard as a DataFrame: key columns, interactions, score, rank, tier, flags, TOPSIS,
     then <metric>_value, <metric>_points, <metric>_contribution for every KPI. A KPI on
-    qa_score needs `reviews` and `rubric` (QA reviews joined by agent)."""
+    qa_score needs `reviews` and `rubric` (QA reviews joined by agent); a KPI on a timeline
+    column (round_response_rate, ...) needs `events` (an event log) in place of `data`."""
     import pandas as pd
 
     doc = score_json(data, scorecard, by, config, strict=strict, threads=threads, reviews=reviews, rubric=rubric,
-                     qa_events=qa_events)
+                     qa_events=qa_events, events=events)
     rows = []
     for g in doc["groups"]:
         row = dict(g["by"])

@@ -218,9 +218,9 @@ int run_report_command(const std::string& input, const std::string& config_path,
     return report_warnings(rep);
 }
 
-int run_score_command(const std::string& input, const std::string& config_path, const std::string& card_path,
-                      const std::string& by, std::string format, const std::string& output, bool strict,
-                      unsigned threads, const std::string& explain, bool teams, const qa_inputs& qa) {
+int run_score_command(const std::string& input, const std::string& events, const std::string& config_path,
+                      const std::string& card_path, const std::string& by, std::string format, const std::string& output,
+                      bool strict, unsigned threads, const std::string& explain, bool teams, const qa_inputs& qa) {
     cskpi::config cfg;
     cskpi::scorecard card;
     try {
@@ -252,22 +252,26 @@ int run_score_command(const std::string& input, const std::string& config_path, 
         std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
         return exit_usage;
     }
+    // Interactions from INPUT, or derived from an event log (then timeline columns are KPIs too).
+    auto run = [&](const std::vector<cskpi::group_key>& keys) {
+        return events.empty() ? cskpi::run_report(input, cfg, keys, opt) : cskpi::timeline::run_events_report(events, cfg, keys, opt);
+    };
     if (auto rc = failed([&] {
         std::optional<cskpi::case_mix_reports> mix;
         if (const auto cells = card.case_mix_keys(); !cells.empty()) {
             auto both = card.by;
             both.insert(both.end(), cells.begin(), cells.end());
-            mix = cskpi::case_mix_reports{cskpi::run_report(input, cfg, both, opt), cskpi::run_report(input, cfg, cells, opt)};
+            mix = cskpi::case_mix_reports{run(both), run(cells)};
         }
         std::optional<cskpi::qa::qa_report> qa_scores;
         if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict));
-        cskpi::report rep = cskpi::run_report(input, cfg, card.by, opt);
-        if (const int rc = report_warnings(rep)) throw cskpi::input_error(input, 0, "", "", "no row was accepted");
+        cskpi::report rep = run(card.by);
+        if (report_warnings(rep)) throw cskpi::input_error(events.empty() ? input : events, 0, "", "", "no row was accepted");
         if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
         sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
         if (teams) {
-            auto by_team_agent = cskpi::run_report(input, cfg, {cskpi::group_key::team, cskpi::group_key::agent}, opt);
-            auto by_team = cskpi::run_report(input, cfg, {cskpi::group_key::team}, opt);
+            auto by_team_agent = run({cskpi::group_key::team, cskpi::group_key::agent});
+            auto by_team = run({cskpi::group_key::team});
             if (qa_scores) cskpi::qa::join_qa_teams(by_team, by_team_agent, *qa_scores);
             rollup = cskpi::team_rollup(sr, by_team_agent, by_team);
         }
@@ -368,7 +372,15 @@ int main(int argc, char** argv) {
     std::string s_input, s_config, s_card, s_by, s_format, s_output, s_explain;
     bool s_strict = false;
     unsigned s_threads = 1;
-    score->add_option("INPUT", s_input, "Interactions: .csv, .jsonl, or - (CSV on stdin)")->required();
+    std::string s_events;
+    auto* s_input_opt = score->add_option("INPUT", s_input, "Interactions: .csv, .jsonl, or - (CSV on stdin)");
+    auto* s_events_opt = score->add_option("--events", s_events,
+        "Derive the interactions from an event log (.csv/.jsonl) instead of INPUT; timeline columns "
+        "(round_response_rate, reply_time_median, sla_*) can then be KPIs");
+    s_input_opt->excludes(s_events_opt);
+    score->callback([&] {
+        if (s_input.empty() && s_events.empty()) throw CLI::RequiredError("INPUT or --events");
+    });
     score->add_option("--scorecard", s_card, "Scorecard JSON (section 9); or a \"scorecard\" key in --config");
     score->add_option("--config", s_config, "Configuration JSON (spec section 2)");
     score->add_option("--by", s_by, "Grouping scored (default: the scorecard's \"by\", else agent)");
@@ -408,6 +420,6 @@ int main(int argc, char** argv) {
         else cskpi::write_metric_reference_markdown(std::cout);
         return 0;
     }
-    if (*score) return run_score_command(s_input, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
+    if (*score) return run_score_command(s_input, s_events, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
     return exit_usage;
 }

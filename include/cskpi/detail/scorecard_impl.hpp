@@ -108,7 +108,7 @@ inline scorecard scorecard::from_json(const json& j) {
                     } else unknown_key(kpp);
                 }
                 if (!has_norm) ks.norm.how = normalization::method::minmax;
-                if ((ks.min_den || ks.shrink) && !is_metric(ks.metric + "_den"))
+                if ((ks.min_den || ks.shrink) && !is_metric(ks.metric + "_den") && !is_joinable(ks.metric + "_den"))
                     throw config_error(kp, "min_den and shrink apply to rates; '" + ks.metric + "' is not a rate");
                 for (const auto& e : s.kpis)
                     if (e.metric == ks.metric) throw config_error(kp + ".metric", "metric '" + ks.metric + "' given twice");
@@ -279,7 +279,8 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         for (const auto& e : rep.groups.front().extra) joined |= e.first == m;
         if (!joined)
             throw config_error("scorecard.kpis[" + std::to_string(k) + "].metric",
-                               "'" + m + "' is a joined column: join its source onto the report first (QA: --reviews and --rubric)");
+                               "'" + m + "' is a joined column: join its source onto the report first (QA: --reviews and --rubric; "
+                               "timeline columns: --events)");
     }
     score_report out;
     out.card = card;
@@ -317,7 +318,7 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         for (std::size_t k = 0; k < nk; ++k) {
             const auto& ks = card.kpis[k];
             if (ks.case_mix.empty()) continue;
-            const bool rate = detail::is_metric(ks.metric + "_den");
+            const bool rate = detail::is_metric(ks.metric + "_den") || detail::is_joinable(ks.metric + "_den");
             const std::string weight_col = rate ? ks.metric + "_den" : "interactions";
             for (auto& g : out.groups) {
                 double num = 0, den = 0;

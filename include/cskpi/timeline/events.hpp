@@ -18,6 +18,7 @@
 #include "../frame.hpp"
 #include "../stats.hpp"
 #include "../table_reader.hpp"
+#include "columns.hpp"
 #include "derive.hpp"
 
 namespace cskpi::timeline {
@@ -328,17 +329,6 @@ struct derived_frame {
 };
 }  // namespace detail
 
-/// Names of the joined timeline columns, in report order.
-inline const std::vector<std::string>& timeline_metrics() {
-    static const std::vector<std::string> n = {
-        "waits", "reply_time_mean", "reply_time_median", "reply_time_p90", "reply_time_max", "reply_time_interaction_mean",
-        "rounds", "round_response_rate", "round_response_rate_num", "round_response_rate_den", "sessions",
-        "sla_first_response", "sla_first_response_num", "sla_first_response_den", "sla_first_response_active",
-        "sla_next_reply", "sla_next_reply_num", "sla_next_reply_den", "sla_next_reply_active",
-        "sla_resolution", "sla_resolution_num", "sla_resolution_den", "sla_resolution_active"};
-    return n;
-}
-
 /// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
 /// The log is streamed: derived interactions go through the metric engine chunk by chunk as
 /// partial states that merge (interaction ids are unique by construction, so chunks cannot
@@ -533,22 +523,32 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     rep.input_path = path;
     rep.warnings = cskpi::detail::input_warnings(rep);
 
-    auto rate = [](const double (&x)[3]) { return x[0] + x[1] > 0 ? x[0] / (x[0] + x[1]) : stats::nan; };
-    constexpr std::size_t n_metrics = 23;
+    const double z = stats::z_for(cfg.confidence);
     auto values_of = [&](acc& a) {
+        std::vector<double> v;
+        v.reserve(timeline_metrics().size());
+        auto rate = [&](double num, double den) {  // the five numbers of a section 4 rate
+            const auto [lo, hi] = stats::wilson(num, den, z);
+            v.insert(v.end(), {den > 0 ? num / den : stats::nan, num, den, lo, hi});
+        };
         const double nw = static_cast<double>(a.waits.size());
         double sum = 0, mx = stats::nan;
         for (double w : a.waits) sum += w, mx = std::isnan(mx) ? w : std::max(mx, w);
         const double mean = nw ? sum / nw : stats::nan;
         const double med = stats::quantile_type7(a.waits, 0.5), p90 = stats::quantile_type7(a.waits, 0.9);
-        return std::array<double, n_metrics>{nw, mean, med, p90, mx,
-                                 a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
-                                 a.rounds, a.in_window ? a.within / a.in_window : stats::nan, a.within, a.in_window, a.sessions,
-                                 rate(a.sla[0]), a.sla[0][0], a.sla[0][0] + a.sla[0][1], a.sla[0][2],
-                                 rate(a.sla[1]), a.sla[1][0], a.sla[1][0] + a.sla[1][1], a.sla[1][2],
-                                 rate(a.sla[2]), a.sla[2][0], a.sla[2][0] + a.sla[2][1], a.sla[2][2]};
+        v.insert(v.end(), {nw, mean, med, p90, mx,
+                           a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
+                           a.rounds});
+        rate(a.within, a.in_window);
+        v.push_back(a.sessions);
+        for (const auto& sla : a.sla) {  // achieved / (achieved + breached); active ones wait
+            rate(sla[0], sla[0] + sla[1]);
+            v.push_back(sla[2]);
+        }
+        if (v.size() != timeline_metrics().size()) throw std::logic_error("events: timeline columns and values differ");
+        return v;
     };
-    std::vector<std::array<double, n_metrics>> values(accs.size());
+    std::vector<std::vector<double>> values(accs.size());
     for (std::size_t ai = 1; ai < accs.size(); ++ai) values[ai] = values_of(accs[ai]);
     if (!overall_keeps_waits) {  // the overall waits are the groups' (each wait in one group): gather, freeing as we go
         std::size_t total_waits = 0;
