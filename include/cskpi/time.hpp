@@ -27,16 +27,51 @@ namespace detail {
 inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const time_zone& tz);
 }
 
+namespace detail {
+/// Seconds east of UTC of a fixed-offset zone name: "+08:00", "+0800", "+8", "-05:30", with an
+/// optional "UTC" or "GMT" before the sign ("UTC+8"); nullopt for anything else.
+inline std::optional<std::int64_t> fixed_offset_seconds(std::string_view s) {
+    if (s.substr(0, 3) == "UTC" || s.substr(0, 3) == "GMT") s.remove_prefix(3);
+    if (s.empty() || (s[0] != '+' && s[0] != '-')) return std::nullopt;
+    const int sign = s[0] == '-' ? -1 : 1;
+    s.remove_prefix(1);
+    auto two = [](std::string_view d, int& v) {
+        if (d.empty() || d.size() > 2) return false;
+        v = 0;
+        for (char c : d) {
+            if (c < '0' || c > '9') return false;
+            v = v * 10 + (c - '0');
+        }
+        return true;
+    };
+    int h = 0, m = 0;
+    const auto colon = s.find(':');
+    if (colon != std::string_view::npos) {
+        if (!two(s.substr(0, colon), h) || s.size() - colon - 1 != 2 || !two(s.substr(colon + 1), m)) return std::nullopt;
+    } else if (s.size() == 4) {
+        if (!two(s.substr(0, 2), h) || !two(s.substr(2), m)) return std::nullopt;
+    } else if (!two(s, h)) {
+        return std::nullopt;
+    }
+    if (h > 14 || m > 59) return std::nullopt;
+    return sign * (h * 3600 + m * 60);
+}
+}  // namespace detail
+
 /// An IANA time zone with a one-entry cache of the current offset period, so converting rows
 /// that lie close in time costs a comparison, not a search (and of the last date parsed in it,
 /// see detail::parse_fixed_timestamp). Copy one per thread (the caches are not shared). "UTC"
-/// (the default) needs no tz database.
+/// (the default) and fixed offsets ("+08:00", "UTC+8") need no tz database.
 class time_zone {
 public:
     time_zone() = default;
-    /// Throws std::invalid_argument when `name` is not an IANA zone.
+    /// Throws std::invalid_argument when `name` is neither an IANA zone nor a fixed offset.
     explicit time_zone(const std::string& name) : name_(name) {
         if (name == "UTC" || name == "Etc/UTC") return;
+        if (const auto off = detail::fixed_offset_seconds(name)) {
+            off_ = *off;  // no zone_: the offset never changes
+            return;
+        }
         try {
             zone_ = date::locate_zone(name);
         } catch (const std::exception&) {
@@ -46,15 +81,15 @@ public:
             } catch (const std::exception&) {  // no database: no suggestion
             }
             throw std::invalid_argument("unknown time zone '" + name + "'" + detail::did_you_mean(name, names) +
-                                        " (IANA names such as Asia/Shanghai, UTC)");
+                                        " (IANA names such as Asia/Shanghai, UTC, or a fixed offset such as +08:00)");
         }
     }
     const std::string& name() const noexcept { return name_; }
-    bool is_utc() const noexcept { return zone_ == nullptr; }
+    bool is_utc() const noexcept { return zone_ == nullptr && off_ == 0; }
 
     /// UTC offset in seconds at the instant `utc_s` (seconds since epoch).
     std::int64_t offset_at_utc(std::int64_t utc_s) const {
-        if (!zone_) return 0;
+        if (!zone_) return off_;  // UTC or a fixed offset
         if (utc_s < begin_ || utc_s >= end_) refresh(utc_s);
         return off_;
     }
@@ -66,7 +101,7 @@ public:
     /// instant; nonexistent times (spring-forward gap) move to the transition, as pandas'
     /// tz_localize(ambiguous=True, nonexistent="shift_forward").
     micros to_utc(micros local) const {
-        if (!zone_) return local;
+        if (!zone_) return local - off_ * us_per_s;
         const std::int64_t ls = floor_div(local, us_per_s);
         // Inside the cached period and a day away from its edges the offset is unique.
         const std::int64_t guess = ls - off_;
@@ -90,7 +125,7 @@ public:
 
     /// to_utc() for a whole second of local time (no division on the cached path).
     micros to_utc_seconds(std::int64_t local_s) const {
-        if (!zone_) return local_s * us_per_s;
+        if (!zone_) return (local_s - off_) * us_per_s;
         const std::int64_t guess = local_s - off_;
         if (guess >= begin_ + 86400 && guess < end_ - 86400) return guess * us_per_s;
         return to_utc(local_s * us_per_s);

@@ -29,7 +29,7 @@ def metric_columns() -> list[str]:
 def _prepare(config: Mapping[str, Any] | None, by: Sequence[str] | str | None):
     cfg = dict(config or {})
     if isinstance(by, str):
-        by = [k for k in by.split(",") if k]
+        by = [k.strip() for k in by.split(",") if k.strip()]
     return cfg, list(by or []), _json.dumps(cfg, ensure_ascii=False)
 
 

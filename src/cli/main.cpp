@@ -57,8 +57,10 @@ std::string resolved_format(const std::string& format, const std::string& output
 std::vector<std::string> split_keys(const std::string& s) {
     std::vector<std::string> out;
     std::stringstream ss(s);
-    for (std::string k; std::getline(ss, k, ',');)
-        if (!k.empty()) out.push_back(k);
+    for (std::string k; std::getline(ss, k, ',');) {
+        const auto b = k.find_first_not_of(" \t"), e = k.find_last_not_of(" \t");  // "agent, day"
+        if (b != std::string::npos) out.push_back(k.substr(b, e - b + 1));
+    }
     return out;
 }
 

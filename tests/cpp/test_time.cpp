@@ -123,3 +123,23 @@ TEST_CASE("time buckets and labels") {
     const micros t = *parse_timestamp("2026-03-01T20:00:00Z", utc);
     CHECK(time_label(group_key::day, time_bucket(group_key::day, sh.to_local(t))) == "2026-03-02");
 }
+
+TEST_CASE("fixed-offset time zones: +08:00, +0800, +8, UTC+8, GMT-05:30") {
+    CHECK(detail::fixed_offset_seconds("+08:00") == 8 * 3600);
+    CHECK(detail::fixed_offset_seconds("+0800") == 8 * 3600);
+    CHECK(detail::fixed_offset_seconds("+8") == 8 * 3600);
+    CHECK(detail::fixed_offset_seconds("UTC+8") == 8 * 3600);
+    CHECK(detail::fixed_offset_seconds("GMT-05:30") == -(5 * 3600 + 30 * 60));
+    CHECK(detail::fixed_offset_seconds("-00:00") == 0);
+    for (const char* bad : {"+25:00", "+8:7", "+08:60", "08:00", "+", "UTC", "+08:00:00", "UTC+x"})
+        CHECK_FALSE(detail::fixed_offset_seconds(bad).has_value());
+    // China has kept UTC+8 since 1991: the fixed offset and the IANA zone agree on every instant.
+    const time_zone fixed("+08:00"), shanghai("Asia/Shanghai");
+    CHECK_FALSE(fixed.is_utc());
+    for (micros t : {micros{0}, micros{1'772'359'200} * us_per_s, micros{1'772'359'200} * us_per_s + 123456}) {
+        CHECK(fixed.to_local(t) == shanghai.to_local(t));
+        CHECK(fixed.to_utc(t) == shanghai.to_utc(t));
+    }
+    CHECK(parse_timestamp("2026-03-01 09:00:00", fixed) == parse_timestamp("2026-03-01T01:00:00Z", time_zone()));
+    CHECK_THROWS_WITH_AS(time_zone("+25:00"), doctest::Contains("or a fixed offset such as +08:00"), std::invalid_argument);
+}

@@ -74,7 +74,7 @@ TEST_CASE("calendar JSON errors name the key path") {
           "config: calendars.default.week.mon[0][0]: expected HH:MM (00:00 to 24:00), actual \"9:00\"");
     CHECK(err(R"({"week": {"monday": []}})") == "config: calendars.default.week.monday: expected mon, tue, wed, thu, fri, sat or sun");
     CHECK(err(R"({"holidays": ["2026-02-30"]})") == "config: calendars.default.holidays[0]: expected a date YYYY-MM-DD, actual \"2026-02-30\"");
-    CHECK(err(R"({"timezone": "Mars/Olympus"})") == "config: calendars.default.timezone: unknown time zone 'Mars/Olympus' (IANA names such as Asia/Shanghai, UTC)");
+    CHECK(err(R"({"timezone": "Mars/Olympus"})") == "config: calendars.default.timezone: unknown time zone 'Mars/Olympus' (IANA names such as Asia/Shanghai, UTC, or a fixed offset such as +08:00)");
     CHECK(err(R"({"holidays": ["2026-10-10"], "workdays": ["2026-10-10"]})") ==
           "config: calendars.default.workdays: a date is both a holiday and a workday");
     CHECK(err(R"({"week": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}})") == "config: calendars.default.week.mon: windows overlap");

@@ -155,3 +155,14 @@ def test_errors_are_input_and_config_errors_with_their_location(tmp_path):
         cskpi.report(pd.read_csv(data), config={"columns": {"agent": "客服"}})
     assert f.value.column == "客服" and "columns.agent" in f.value.reason
     assert {"InputError", "ConfigError"} <= set(cskpi.__all__)
+
+
+def test_fixed_offset_zone_and_spaces_in_by(tmp_path):
+    sample = ROOT / "examples" / "data" / "shop_interactions.csv"
+    fixed = run("report", sample, "--config", write(tmp_path, {"timezone": "+08:00"}), "--by", "agent, day", "--format", "csv")
+    named = run("report", sample, "--config", write(tmp_path, {"timezone": "Asia/Shanghai"}), "--by", "agent,day",
+                "--format", "csv")
+    assert fixed.returncode == 0 and fixed.stdout == named.stdout  # China keeps UTC+8 all year
+    a = cskpi.report(sample, by="agent, day", config={"timezone": "UTC+8"})
+    b = cskpi.report(sample, by=["agent", "day"], config={"timezone": "Asia/Shanghai"})
+    pd.testing.assert_frame_equal(a, b)
