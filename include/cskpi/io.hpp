@@ -257,11 +257,13 @@ inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
                               "header: required column missing" + detail::did_you_mean(map.user_name(req), names) +
                                   " (header has: " + std::string(line.substr(0, 200)) + ")");
     // A renamed column the header lacks would leave every row without it: say so.
-    for (std::size_t c = 0; c < column_count; ++c)
+    for (std::size_t c = 0; c < column_count; ++c) {
+        const std::string& user = map.user_name(static_cast<column>(c));
         if (map.mapped(static_cast<column>(c)) && !seen[c])
-            throw input_error(path, 1, map.user_name(static_cast<column>(c)), "",
-                              "header: no column '" + map.user_name(static_cast<column>(c)) + "', which config columns." +
-                                  std::string(column_names[c]) + " names" + detail::did_you_mean(map.user_name(static_cast<column>(c)), names));
+            throw input_error(path, 1, user, "",
+                              "header: no column '" + user + "', which config columns." + std::string(column_names[c]) +
+                                  " names" + detail::did_you_mean(user, names));
+    }
     return out;
 }
 

@@ -232,7 +232,9 @@ inline std::vector<std::string> input_warnings(const report& r) {
     if (r.rows_accepted == 0) {
         std::string why;
         for (const auto& t : top_reject_reasons(r.rejects, 3)) why += (why.empty() ? "" : "; ") + t;
-        w.push_back("every row was rejected (" + std::to_string(r.rows_rejected) + "); most common: " + why);
+        w.push_back("every row was rejected (" + std::to_string(r.rows_rejected) + "); most common" +
+                    (r.rows_rejected > r.rejects.size() ? " in the first " + std::to_string(r.rejects.size()) : "") +
+                    ": " + why);
         return w;
     }
     const bool targets = !r.cfg.sla_first_response_s.empty() || !r.cfg.sla_by_priority_first_response_s.empty();

@@ -104,10 +104,10 @@ def _warn(rep):
     import warnings
 
     for w in rep.warnings:
-        warnings.warn(f"cskpi: {w}", stacklevel=3)
+        warnings.warn(f"cskpi: {w}", stacklevel=4)
     if rep.rows_rejected and rep.rows_accepted:
         warnings.warn(f"cskpi: {rep.rows_rejected} of {rep.rows_read} rows rejected (Report.rejects lists them)",
-                      stacklevel=3)
+                      stacklevel=4)
     return rep
 
 
@@ -137,14 +137,16 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
 
 
 def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-           *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None):
+           *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None,
+           overall: bool | None = None):
     """KPI report as a pandas DataFrame. `data`: a path (.csv/.jsonl), a pandas DataFrame, or a
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
     first bad row (the message names line and column). With `reviews` and `rubric` (QA,
     section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
     `events` (an event log, section 11: a path, or a DataFrame in file order) the interactions
-    are derived from the events and the reply-time, round, session and SLA columns are added."""
-    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas()
+    are derived from the events and the reply-time, round, session and SLA columns are added.
+    With grouping, `overall=True` puts the overall row first (its key columns empty)."""
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas(overall=overall)
 
 
 def report_json(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,

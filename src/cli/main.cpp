@@ -402,6 +402,16 @@ int main(int argc, char** argv) {
     metrics_cmd->add_option("--format", m_format, "markdown (default, the text of docs/METRICS.md) or json")
         ->check(CLI::IsMember({"markdown", "json"}));
 
+    // A mistyped command would otherwise read "A subcommand is required".
+    if (argc > 1 && argv[1][0] != '-') {
+        std::vector<std::string> names;
+        for (const auto* c : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(c->get_name());
+        if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+            std::cerr << "cskpi: unknown command '" << argv[1] << "'" << cskpi::detail::did_you_mean(argv[1], names)
+                      << "; the commands are " << cskpi::detail::join_names(names) << " (cskpi --help)\n";
+            return exit_usage;
+        }
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

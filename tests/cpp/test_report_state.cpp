@@ -31,6 +31,13 @@ table load(const std::string& csv, const config& cfg) {
     t.keep.push_back(std::move(b.bytes));
     return t;
 }
+// The finished groups of a CSV text (the state copies the labels it keeps).
+std::vector<report_group> finalized(const std::string& csv, const config& cfg, std::vector<group_key> by) {
+    auto t = load(csv, cfg);
+    report_state st(cfg, std::move(by));
+    st.update(t.batch);
+    return st.finalize();
+}
 const report_group& find(const std::vector<report_group>& gs, std::optional<std::string> key) {
     for (std::size_t i = 1; i < gs.size(); ++i)
         if (gs[i].keys[0] == key) return gs[i];
@@ -311,11 +318,7 @@ TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (e at the same instant follows it by id); e not first (d); f not first.
     // U2 as before. Den a d g h l = 5, num l.
-    const config cfg = config::from_json(json::parse(R"({"fcr": {"same_category": false}})"));
-    auto t = load(fcr_csv, cfg);
-    report_state st(cfg, {});
-    st.update(t.batch);
-    const auto gs = st.finalize();
+    const auto gs = finalized(fcr_csv, config::from_json(json::parse(R"({"fcr": {"same_category": false}})")), {});
     CHECK(gs[0].metric("fcr_rate_den") == 5);
     CHECK(gs[0].metric("fcr_rate_num") == 1);
 }
@@ -657,11 +660,7 @@ TEST_CASE("one_touch_rate: resolved rows with at most one reply, among resolved 
                             "r3,2026-03-01 10:00:00,chat,1,2\n"
                             "r4,2026-03-01 10:00:00,chat,1,\n"
                             "r5,2026-03-01 10:00:00,chat,0,1\n";
-    const config cfg;
-    auto t = load(csv, cfg);
-    report_state st(cfg, {});
-    st.update(t.batch);
-    const auto gs = st.finalize();
+    const auto gs = finalized(csv, config{}, {});
     CHECK(gs[0].metric("one_touch_rate_num") == 2);
     CHECK(gs[0].metric("one_touch_rate_den") == 3);
     CHECK(gs[0].metric("one_touch_rate") == doctest::Approx(2.0 / 3));

@@ -166,3 +166,18 @@ def test_fixed_offset_zone_and_spaces_in_by(tmp_path):
     a = cskpi.report(sample, by="agent, day", config={"timezone": "UTC+8"})
     b = cskpi.report(sample, by=["agent", "day"], config={"timezone": "Asia/Shanghai"})
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_mistyped_command_suggests_the_right_one():
+    out = run("reprot", ROOT / "examples" / "data" / "shop_interactions.csv")
+    assert out.returncode == 2
+    assert "unknown command 'reprot' (did you mean 'report'?); the commands are report, qa, calibrate" in out.stderr
+
+
+def test_report_with_the_overall_row():
+    sample = ROOT / "examples" / "data" / "shop_interactions.csv"
+    with_all = cskpi.report(sample, by=["team"], overall=True)
+    groups = cskpi.report(sample, by=["team"])
+    assert len(with_all) == len(groups) + 1
+    assert with_all["interactions"].iloc[0] == groups["interactions"].sum()
+    pd.testing.assert_frame_equal(with_all.iloc[1:].reset_index(drop=True), groups)

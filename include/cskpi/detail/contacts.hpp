@@ -2,7 +2,7 @@
 // The first-contact ledger: one record per row with a customer, kept until the report is
 // finalized (a customer's other contacts may sit in another partial state). Stored as a
 // widening_vector, like duration_samples: 24 bytes a record while every time is a whole second
-// in 1970..2106, every category code fits 8 bits and every group index 22 bits (the usual
+// in 1970..2106, every category code fits 8 bits and every group index 21 bits (the usual
 // case); the first record that does not fit switches the ledger to 32-byte records. FCR is the
 // same either way. Each record carries its id's first 8 bytes (id_order), which order contacts
 // of one customer at the same instant (spec: ties in created_at are ordered by id).
@@ -63,8 +63,8 @@ struct contact {
 };
 
 /// The 24-byte form: `rest` = category (8 bits, 0xFF = missing) | seconds since 1970 (32) |
-/// group (21) | contained | eligible | abandoned, so comparing (customer, rest's top 40 bits, id) is the FCR
-/// order.
+/// group (21) | contained | eligible | abandoned, so comparing (customer, rest's top 40 bits,
+/// id) is the FCR order.
 struct compact_contact {
     std::uint64_t customer;
     std::uint64_t rest;
