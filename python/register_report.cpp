@@ -117,6 +117,17 @@ struct run_args {
     }
 };
 
+// Runs `run(opt)` keeping every reject in the report (Python's Report.rejects lists them all;
+// the JSON document still lists the first 1000).
+template <class Run>
+cskpi::report with_all_rejects(run_args& a, Run&& run) {
+    std::vector<cskpi::reject> all;
+    a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+    cskpi::report rep = run(a.opt);
+    rep.rejects = std::move(all);
+    return rep;
+}
+
 }  // namespace
 
 void register_report(py::module_& m) {
@@ -180,9 +191,9 @@ void register_report(py::module_& m) {
     // Files and in-memory frames, finished or as a partial state: one entry point each.
     m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                             bool strict, unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
+        run_args a(config_json, by, strict, threads);
         py::gil_scoped_release nogil;
-        return cskpi::run_report(path, a.cfg, a.keys, a.opt);
+        return with_all_rejects(a, [&](const cskpi::run_options& o) { return cskpi::run_report(path, a.cfg, a.keys, o); });
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
     m.def("team_rollup", [](const cskpi::report& by_agent, const cskpi::report& by_team_agent, const cskpi::report& by_team,
                             const std::string& card_json) {
@@ -192,9 +203,11 @@ void register_report(py::module_& m) {
 
     m.def("report_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                               bool strict, unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
+        run_args a(config_json, by, strict, threads);
         py::gil_scoped_release nogil;
-        return cskpi::timeline::run_events_report(path, a.cfg, a.keys, a.opt);
+        return with_all_rejects(a, [&](const cskpi::run_options& o) {
+            return cskpi::timeline::run_events_report(path, a.cfg, a.keys, o);
+        });
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
     m.def("explain_interaction", [](const std::string& path, const std::string& config_json, const std::string& id) {
         const run_args a(config_json, {}, false, 1);
@@ -220,10 +233,12 @@ void register_report(py::module_& m) {
     m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
                              unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
+        run_args a(config_json, by, strict, threads);
         const borrowed_frame bf = make_frame(columns, rows, ignored);
         py::gil_scoped_release nogil;
-        return cskpi::run_report(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>");
+        return with_all_rejects(a, [&](const cskpi::run_options& o) {
+            return cskpi::run_report(bf.f, a.cfg, a.keys, o, "<DataFrame>");
+        });
     }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
        py::arg("strict"), py::arg("threads"));
     m.def("partial_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,

@@ -74,7 +74,7 @@ std::vector<std::string> input_warnings(const report& r);
 struct report {
     std::string input_path;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
-    std::vector<reject> rejects;  ///< the first 1000
+    std::vector<reject> rejects;  ///< the first 1000, or all when the caller collected them (JSON: first 1000)
     std::vector<std::string> ignored_columns;
     std::optional<std::uint64_t> interactions_derived;  ///< event input: interactions derived from the rows read
     config cfg;
@@ -88,7 +88,9 @@ struct report {
     json to_json() const {
         json j;
         j["cskpi"] = {{"version", version}};
-        const json rj = rejects_to_json(rejects);
+        const json rj = rejects_to_json(rejects.size() <= reject_ledger::keep
+                                            ? rejects
+                                            : std::vector<reject>(rejects.begin(), rejects.begin() + reject_ledger::keep));
         j["input"] = {{"path", input_path},       {"rows_read", rows_read},
                       {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
                       {"rejects", rj},            {"ignored_columns", ignored_columns}};

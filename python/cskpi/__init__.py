@@ -41,8 +41,9 @@ class Report:
     """A finished report: `.to_pandas()`, `.to_json()`, `.rejects` (a DataFrame), and the input
     accounting (`rows_read`, `rows_accepted`, `rows_rejected`)."""
 
-    def __init__(self, core: "_core.Report"):
+    def __init__(self, core: "_core.Report", index=None):
         self._core = core
+        self._index = index  # a DataFrame input's index: rejects name their rows by it
 
     rows_read = property(lambda self: self._core.rows_read)
     rows_accepted = property(lambda self: self._core.rows_accepted)
@@ -76,11 +77,14 @@ class Report:
 
     @property
     def rejects(self):
-        """The rejected rows (first 1000): line, column, value, reason. For a DataFrame input,
-        `line` is the 1-based row position."""
+        """Every rejected row: line, column, value, reason. For a DataFrame input `line` is the
+        1-based row position and `index` the row's label in the DataFrame's index."""
         import pandas as pd
 
-        return pd.DataFrame(self._core.rejects, columns=["line", "column", "value", "reason"])
+        df = pd.DataFrame(self._core.rejects, columns=["line", "column", "value", "reason"])
+        if self._index is not None:
+            df.insert(0, "index", [self._index[i - 1] for i in df["line"]])
+        return df
 
     def __repr__(self) -> str:
         return (f"Report(by={self.by}, groups={len(self._core._keys())}, rows_read={self.rows_read}, "
@@ -159,7 +163,11 @@ def report_json(data=None, by: Sequence[str] | str | None = None, config: Mappin
 def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
         *, strict: bool = False, threads: int | None = None, events=None) -> Report:
     """The Report object (DataFrame, JSON and rejects); `events` reads an event log instead."""
-    return Report(_joined(data, by, config, strict, threads, None, None, None, events))
+    import sys
+
+    pd = sys.modules.get("pandas")
+    index = data.index if pd is not None and isinstance(data, pd.DataFrame) and events is None else None
+    return Report(_joined(data, by, config, strict, threads, None, None, None, events), index)
 
 
 def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] | None = None) -> str:

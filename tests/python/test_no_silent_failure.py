@@ -181,3 +181,21 @@ def test_report_with_the_overall_row():
     assert len(with_all) == len(groups) + 1
     assert with_all["interactions"].iloc[0] == groups["interactions"].sum()
     pd.testing.assert_frame_equal(with_all.iloc[1:].reset_index(drop=True), groups)
+
+
+def test_report_rejects_lists_every_reject_with_the_dataframe_index(tmp_path):
+    n = 2500  # more than the 1000 the JSON document lists
+    df = pd.DataFrame({"id": [f"r{i}" for i in range(n)], "created_at": ["2026-03-01 10:00:00"] * n,
+                       "channel": ["chat"] * n, "nps": [11 if i % 2 else 5 for i in range(n)]},
+                      index=[f"row{i}" for i in range(n)])
+    with pytest.warns(UserWarning, match="1250 of 2500 rows rejected"):
+        r = cskpi.run(df)
+    rej = r.rejects
+    assert len(rej) == 1250 == r.rows_rejected
+    assert list(rej["index"][:2]) == ["row1", "row3"] and list(rej["line"][:2]) == [2, 4]
+    assert (rej["column"] == "nps").all()
+    assert len(r.to_json()["input"]["rejects"]) == 1000
+    path = tmp_path / "x.csv"
+    df.to_csv(path, index=False)
+    with pytest.warns(UserWarning):
+        assert len(cskpi.run(path).rejects) == 1250

@@ -100,7 +100,8 @@ def test_errors_are_value_errors_with_line_and_column(tmp_path):
         cskpi.report(bad, strict=True)
     r = cskpi.run(bad)
     assert r.rows_read == 2 and r.rows_rejected == 1
-    assert r.rejects.to_dict("records") == [{"line": 2, "column": "nps", "value": "12", "reason": "out of range: expected 0..10"}]
+    assert r.rejects.to_dict("records") == [{"index": 1, "line": 2, "column": "nps", "value": "12",
+                                             "reason": "out of range: expected 0..10"}]
     with pytest.raises(ValueError, match=r"config: sla.abandoned: expected \"breach\" or \"exclude\""):
         cskpi.report(bad, config={"sla": {"abandoned": "maybe"}})
     with pytest.raises(ValueError, match="unknown grouping key 'planet'"):
