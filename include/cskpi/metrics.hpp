@@ -20,7 +20,6 @@ struct metric_column {
 };
 
 namespace detail {
-inline const char* const rate_suffixes[] = {"", "_num", "_den", "_ci_low", "_ci_high"};
 
 /// The report columns of one metric_table entry, in order.
 inline std::vector<metric_column> columns_of(const metric_def& d) {
@@ -29,7 +28,8 @@ inline std::vector<metric_column> columns_of(const metric_def& d) {
     case metric_kind::count: c.push_back({d.name, true}); break;
     case metric_kind::value: c.push_back({d.name, false}); break;
     case metric_kind::rate:
-        for (const std::string suffix : rate_suffixes) c.push_back({d.name + suffix, suffix == "_num" || suffix == "_den"});
+        for (const std::string suffix : stats::rate_suffixes)
+            c.push_back({d.name + suffix, suffix == "_num" || suffix == "_den"});
         break;
     case metric_kind::duration:
         for (const auto& st : d.stats) c.push_back({std::string(d.name) + st.suffix, false});
@@ -63,34 +63,47 @@ inline double seconds(micros stored, micros unit) { return static_cast<double>(s
 }  // namespace detail
 
 namespace detail {
-/// The columns of one duration entry (its stats, in order) from a sample, in seconds. The
-/// quantiles are selected together, ascending; the formulas are the overall row's too.
-inline void put_durations(const metric_def& d, detail::duration_samples& samples, std::vector<double>& out) {
+/// The quantile levels of a duration entry, ascending.
+inline std::vector<double> quantile_levels(const metric_def& d) {
+    std::vector<double> qs;
+    for (const auto& st : d.stats)
+        if (st.what == duration_stat::quantile) qs.push_back(st.q);
+    return qs;
+}
+
+/// Appends a duration entry's columns, in seconds, for n > 0 values stored in `unit`
+/// microseconds: `qv` = the quantiles at quantile_levels(d) in microseconds, `sum()` and
+/// `max()` the exact sum and the maximum in stored units (asked only for the stats that need
+/// them). One formula for a group's sample and for the overall row's pooled counts.
+template <class Sum, class Max>
+void put_duration_stats(const metric_def& d, std::size_t n, micros unit, const std::vector<double>& qv, Sum&& sum,
+                        Max&& max, std::vector<double>& out) {
+    std::size_t qi = 0;
+    for (const auto& st : d.stats) {
+        switch (st.what) {
+        case duration_stat::mean: out.push_back(mean_seconds(sum(), n, unit)); break;
+        case duration_stat::quantile: out.push_back(qv[qi++] / 1e6); break;
+        case duration_stat::max: out.push_back(seconds(static_cast<micros>(max()), unit)); break;
+        }
+    }
+}
+
+/// The columns of one duration entry from a group's sample (quantiles selected together).
+inline void put_durations(const metric_def& d, duration_samples& samples, std::vector<double>& out) {
     if (samples.empty()) {
         out.insert(out.end(), d.stats.size(), stats::nan);
         return;
     }
     samples.visit([&](auto& v, micros unit) {
-        std::vector<double> qs, qv;
-        for (const auto& st : d.stats)
-            if (st.what == duration_stat::quantile) qs.push_back(st.q);
-        qv.resize(qs.size());
+        const std::vector<double> qs = quantile_levels(d);
+        std::vector<double> qv(qs.size());
         stats::quantiles_type7_into(v, qs, static_cast<double>(unit), qv.data());
-        std::size_t qi = 0;
-        for (const auto& st : d.stats) {
-            switch (st.what) {
-            case duration_stat::mean: {
-                __extension__ __int128 sum = 0;
-                for (auto x : v) sum += x;
-                out.push_back(detail::mean_seconds(sum, v.size(), unit));
-                break;
-            }
-            case duration_stat::quantile: out.push_back(qv[qi++] / 1e6); break;
-            case duration_stat::max:
-                out.push_back(detail::seconds(static_cast<micros>(*std::max_element(v.begin(), v.end())), unit));
-                break;
-            }
-        }
+        auto sum = [&] {
+            __extension__ __int128 s = 0;
+            for (auto x : v) s += x;
+            return s;
+        };
+        put_duration_stats(d, v.size(), unit, qv, sum, [&] { return *std::max_element(v.begin(), v.end()); }, out);
     });
 }
 }  // namespace detail
@@ -106,10 +119,8 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
         case metric_kind::count: out.push_back(static_cast<double>(d.num(s))); break;
         case metric_kind::value: out.push_back(d.value(s, z)); break;
         case metric_kind::rate: {
-            const std::uint64_t num = d.num(s), den = d.den(s);
-            const double n = static_cast<double>(num), dd = static_cast<double>(den);
-            const auto [lo, hi] = stats::wilson(n, dd, z);
-            out.insert(out.end(), {den ? n / dd : stats::nan, n, dd, lo, hi});
+            const auto v = stats::rate_values(static_cast<double>(d.num(s)), static_cast<double>(d.den(s)), z);
+            out.insert(out.end(), v.begin(), v.end());
             break;
         }
         case metric_kind::duration: detail::put_durations(d, s.*duration_samples_of[d.sample], out); break;

@@ -576,9 +576,6 @@ private:
             return d.kind == metric_kind::duration && d.sample == which;
         });
         if (def == table.end()) return {};
-        std::vector<double> qs;
-        for (const auto& st : def->stats)
-            if (st.what == duration_stat::quantile) qs.push_back(st.q);
         std::vector<double> m;  // the values of def's stats, in order
         // Whole-second samples (the usual case) are pooled by counting; otherwise every group's
         // samples are copied into one array and go through put_durations.
@@ -593,27 +590,15 @@ private:
             });
         }
         if (narrow) {
-            // put_durations' formulas (detail::mean_seconds, stats::type7, detail::seconds) on
-            // counted order statistics.
+            // put_durations' formulas on counted order statistics.
             const detail::pooled_u32 p(std::move(parts));
-            const std::size_t n = p.size();
             const micros unit = us_per_s;
-            if (n == 0) {
+            if (p.size() == 0) {
                 m.assign(def->stats.size(), stats::nan);
             } else {
-                const std::vector<double> qv = stats::quantiles_type7_counted(p, qs, static_cast<double>(unit));
-                std::size_t qi = 0;
-                for (const auto& st : def->stats) {
-                    switch (st.what) {
-                    case duration_stat::mean: {
-                        __extension__ const __int128 sum = static_cast<__int128>(p.sum());
-                        m.push_back(detail::mean_seconds(sum, n, unit));
-                        break;
-                    }
-                    case duration_stat::quantile: m.push_back(qv[qi++] / 1e6); break;
-                    case duration_stat::max: m.push_back(detail::seconds(static_cast<micros>(p.max()), unit)); break;
-                    }
-                }
+                const auto qv = stats::quantiles_type7_counted(p, detail::quantile_levels(*def), static_cast<double>(unit));
+                __extension__ auto sum = [&] { return static_cast<__int128>(p.sum()); };
+                detail::put_duration_stats(*def, p.size(), unit, qv, sum, [&] { return p.max(); }, m);
             }
         } else {
             detail::duration_samples all;

@@ -24,6 +24,9 @@ inline double z_for(double confidence) {
     return boost::math::quantile(n, 1.0 - (1.0 - confidence) / 2.0);
 }
 
+/// The five report columns of a rate: value, _num, _den, _ci_low, _ci_high (section 4).
+inline constexpr std::array<const char*, 5> rate_suffixes = {"", "_num", "_den", "_ci_low", "_ci_high"};
+
 /// Wilson score interval for num/den at critical value z; NaN bounds when den = 0.
 inline std::pair<double, double> wilson(double num, double den, double z) {
     if (den <= 0) return {nan, nan};
@@ -33,6 +36,13 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
     const double half = z * std::sqrt(p * (1.0 - p) / den + z2 / (4.0 * den * den)) / denom;
     // The bounds are exactly 0 and 1 at p = 0 and p = 1 (rounding would leave 1e-17).
     return {num <= 0 ? 0.0 : std::max(0.0, centre - half), num >= den ? 1.0 : std::min(1.0, centre + half)};
+}
+
+/// The five values of a rate, in rate_suffixes' order: num/den (NaN when den = 0), num, den and
+/// the Wilson interval at critical value z.
+inline std::array<double, 5> rate_values(double num, double den, double z) {
+    const auto [lo, hi] = wilson(num, den, z);
+    return {den > 0 ? num / den : nan, num, den, lo, hi};
 }
 
 /// Hyndman-Fan type 7 quantile (numpy's default) at `q` of `m` > 0 values, given `at(k)`, the

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "../stats.hpp"
+
 namespace cskpi::timeline {
 
 /// Names of the timeline columns. Rates carry five numbers as every rate of section 4 (value,
@@ -13,7 +15,7 @@ inline const std::vector<std::string>& timeline_metrics() {
         std::vector<std::string> v = {"waits", "reply_time_mean", "reply_time_median", "reply_time_p90", "reply_time_max",
                                       "reply_time_interaction_mean", "rounds"};
         auto rate = [&](const std::string& name) {
-            for (const char* s : {"", "_num", "_den", "_ci_low", "_ci_high"}) v.push_back(name + s);
+            for (const char* s : stats::rate_suffixes) v.push_back(name + s);
         };
         rate("round_response_rate");
         v.emplace_back("sessions");

@@ -527,9 +527,9 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     auto values_of = [&](acc& a) {
         std::vector<double> v;
         v.reserve(timeline_metrics().size());
-        auto rate = [&](double num, double den) {  // the five numbers of a section 4 rate
-            const auto [lo, hi] = stats::wilson(num, den, z);
-            v.insert(v.end(), {den > 0 ? num / den : stats::nan, num, den, lo, hi});
+        auto rate = [&](double num, double den) {
+            const auto r = stats::rate_values(num, den, z);
+            v.insert(v.end(), r.begin(), r.end());
         };
         const double nw = static_cast<double>(a.waits.size());
         double sum = 0, mx = stats::nan;
