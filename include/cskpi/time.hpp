@@ -28,6 +28,18 @@ inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const tim
 }
 
 namespace detail {
+inline bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+    if (pos + n > s.size()) return false;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+        const char c = s[i];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    out = v;
+    return true;
+}
+
 /// Seconds east of UTC of a fixed-offset zone name: "+08:00", "+0800", "+8", "-05:30", with an
 /// optional "UTC" or "GMT" before the sign ("UTC+8"); nullopt for anything else.
 inline std::optional<std::int64_t> fixed_offset_seconds(std::string_view s) {
@@ -35,25 +47,14 @@ inline std::optional<std::int64_t> fixed_offset_seconds(std::string_view s) {
     if (s.empty() || (s[0] != '+' && s[0] != '-')) return std::nullopt;
     const int sign = s[0] == '-' ? -1 : 1;
     s.remove_prefix(1);
-    auto two = [](std::string_view d, int& v) {
-        if (d.empty() || d.size() > 2) return false;
-        v = 0;
-        for (char c : d) {
-            if (c < '0' || c > '9') return false;
-            v = v * 10 + (c - '0');
-        }
-        return true;
-    };
     int h = 0, m = 0;
     const auto colon = s.find(':');
-    if (colon != std::string_view::npos) {
-        if (!two(s.substr(0, colon), h) || s.size() - colon - 1 != 2 || !two(s.substr(colon + 1), m)) return std::nullopt;
-    } else if (s.size() == 4) {
-        if (!two(s.substr(0, 2), h) || !two(s.substr(2), m)) return std::nullopt;
-    } else if (!two(s, h)) {
-        return std::nullopt;
-    }
-    if (h > 14 || m > 59) return std::nullopt;
+    const bool ok = colon != std::string_view::npos
+                        ? (colon == 1 || colon == 2) && s.size() == colon + 3 && digits(s, 0, colon, h) &&
+                              digits(s, colon + 1, 2, m)
+                    : s.size() == 4 ? digits(s, 0, 2, h) && digits(s, 2, 2, m)
+                                    : (s.size() == 1 || s.size() == 2) && digits(s, 0, s.size(), h);
+    if (!ok || h > 14 || m > 59) return std::nullopt;
     return sign * (h * 3600 + m * 60);
 }
 }  // namespace detail
@@ -155,17 +156,6 @@ private:
 };
 
 namespace detail {
-inline bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-    if (pos + n > s.size()) return false;
-    int v = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-        const char c = s[i];
-        if (c < '0' || c > '9') return false;
-        v = v * 10 + (c - '0');
-    }
-    out = v;
-    return true;
-}
 inline std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
     return date::sys_days{date::year{y} / date::month{m} / date::day{d}}.time_since_epoch().count();
 }
