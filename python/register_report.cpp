@@ -189,6 +189,14 @@ void register_report(py::module_& m) {
     }, "The report's metric columns in spec order, as (name, is_integer).");
 
     // Files and in-memory frames, finished or as a partial state: one entry point each.
+    m.def("effective_config", [](const std::string& config_json) {
+        // The configuration a DataFrame is read with: a preset's keys merged in, and which
+        // mapped columns are the preset's (optional, unlike the user's).
+        const cskpi::config cfg = parse_config(config_json, false);
+        cskpi::json j = cfg.to_json();
+        j["preset_columns"] = cfg.preset_columns;
+        return j.dump();
+    });
     m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                             bool strict, unsigned threads) {
         run_args a(config_json, by, strict, threads);

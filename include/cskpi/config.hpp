@@ -7,11 +7,15 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "error.hpp"
+#include "input/import_options.hpp"
+#include "input/presets.hpp"
+#include "input/schemas.hpp"
 #include "time.hpp"
 
 namespace cskpi {
@@ -40,6 +44,13 @@ struct config {
     /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
     /// given and validated by the timeline module (timeline/options.hpp).
     json timeline = json::object();
+    /// Vendor import preset the configuration starts from ("" = none; input/presets.hpp).
+    std::string preset;
+    /// Columns mapped by the preset and not by the user: optional (an export may lack them).
+    std::set<std::string> preset_columns;
+    /// How the interactions, events ("events" object) and reviews ("reviews" object) files are
+    /// read: value maps, units, formats, encoding, delimiter (input/import_options.hpp).
+    import_options input, events_input, reviews_input;
 
     /// Parses a configuration document. Throws config_error naming the offending key path.
     static config from_json(const json& j);
@@ -96,7 +107,23 @@ inline config config::from_json(const json& j) {
     config c;
     if (j.is_null()) return c;
     expect_object(j, "");
+    if (j.contains("preset")) {
+        c.preset = get_string(j["preset"], "preset");
+        const json* p = import_preset(c.preset);
+        if (!p)
+            throw config_error("preset", "unknown preset '" + c.preset + "'" + did_you_mean(c.preset, preset_names()) +
+                                             "; expected one of " + join_names(preset_names()));
+        json merged = merge_config(*p, j);
+        merged.erase("preset");
+        for (const auto& [k, v] : (*p)["columns"].items())
+            if (!j.contains("columns") || !j["columns"].contains(k)) c.preset_columns.insert(k);
+        config m = from_json(merged);
+        m.preset = c.preset;
+        m.preset_columns = std::move(c.preset_columns);
+        return m;
+    }
     for (const auto& [key, v] : j.items()) {
+        if (read_import_key(c.input, key, v, interactions_schema(), "", /*with_columns=*/false)) continue;
         if (key == "timezone") {
             c.timezone = get_string(v, key);
             try {
@@ -175,10 +202,23 @@ inline config config::from_json(const json& j) {
         } else if (key == "events" || key == "clock" || key == "calendars" || key == "calendar_by" ||
                    key == "sla_policies" || key == "as_of") {
             c.timeline[key] = v;
+            if (key == "events") {
+                expect_object(v, key);
+                if (v.contains("preset") && v["preset"] == "chatwoot")  // Chatwoot's own status names
+                    c.events_input.values["status"] = {{"resolved", "solved"}, {"snoozed", "hold"}};
+                for (const auto& [k, x] : v.items()) read_import_key(c.events_input, k, x, events_schema(), "events", true);
+            }
+        } else if (key == "reviews") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items())
+                if (!read_import_key(c.reviews_input, k, x, reviews_schema(), "reviews", true))
+                    throw config_error("reviews." + k, "unknown key" + did_you_mean(k, import_keys()) + "; expected one of " +
+                                                           join_names(import_keys()));
         } else {
             static const std::vector<std::string> keys = {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
-                "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
+                "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
+                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -209,6 +249,12 @@ inline json config::to_json() const {
     j["confidence"] = confidence;
     j["strict"] = strict;
     for (const auto& [k, v] : timeline.items()) j[k] = v;
+    if (!preset.empty()) j["preset"] = preset;
+    input.to_json(j, false);
+    if (reviews_input.adapts_cells() || reviews_input.converts_bytes() || !reviews_input.columns.empty()) {
+        j["reviews"] = json::object();
+        reviews_input.to_json(j["reviews"], true);
+    }
     return j;
 }
 

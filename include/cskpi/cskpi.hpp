@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "time.hpp"
 #include "config.hpp"
+#include "input/reference.hpp"
 #include "records.hpp"
 #include "ingest.hpp"
 #include "io.hpp"

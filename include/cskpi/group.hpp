@@ -10,8 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include <date/date.h>
-#include <date/iso_week.h>
 
 #include "time.hpp"
 

@@ -70,12 +70,31 @@ inline bool iequals(std::string_view a, std::string_view b) {
     }
     return true;
 }
-/// Keeps reject values readable: at most 200 bytes, never cutting a UTF-8 sequence.
+/// Keeps reject values readable: at most 200 bytes, never cutting a UTF-8 sequence, and bytes
+/// that are not UTF-8 (a file in another encoding) shown as U+FFFD, so messages stay UTF-8.
 inline std::string clip(std::string_view v) {
-    if (v.size() <= 200) return std::string(v);
-    std::size_t n = 200;
-    while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
-    return std::string(v.substr(0, n)) + "...";
+    std::string out;
+    bool cut = false;
+    if (v.size() > 200) {
+        std::size_t n = 200;
+        while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80) --n;
+        v = v.substr(0, n);
+        cut = true;
+    }
+    for (std::size_t i = 0; i < v.size();) {
+        const auto c = static_cast<unsigned char>(v[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 && c >= 0xC2 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 && c <= 0xF4 ? 4 : 0;
+        for (std::size_t k = 1; k < n; ++k)
+            if (i + k >= v.size() || (static_cast<unsigned char>(v[i + k]) & 0xC0) != 0x80) n = 0;
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(v.substr(i, n));
+            i += n;
+        }
+    }
+    return cut ? out + "..." : out;
 }
 }  // namespace detail
 
@@ -113,6 +132,23 @@ inline std::optional<std::int64_t> parse_integer(std::string_view s) {
     const auto d = parse_number(s);
     if (d && std::floor(*d) == *d && std::fabs(*d) < 9e15) return static_cast<std::int64_t>(*d);
     return std::nullopt;
+}
+
+/// Parses a clock duration "H:MM:SS" or "H:MM:SS.f" (hours of any length) into seconds: how
+/// helpdesk exports write handling and response times. nullopt for anything else.
+inline std::optional<double> parse_clock_duration(std::string_view s) {
+    s = detail::trim(s);
+    const auto c1 = s.find(':');
+    if (c1 == std::string_view::npos || c1 == 0) return std::nullopt;
+    const auto c2 = s.find(':', c1 + 1);
+    if (c2 != c1 + 3 || s.size() < c2 + 3) return std::nullopt;
+    const auto h = parse_integer(s.substr(0, c1));
+    const auto m = parse_integer(s.substr(c1 + 1, 2));
+    const auto sec = parse_number(s.substr(c2 + 1));
+    if (!h || !m || !sec || *h < 0 || *m > 59 || *sec < 0 || *sec >= 60 || s[c2 + 1] == '+' || s[c2 + 1] == '-' ||
+        s.substr(c2 + 1).size() < 2 || s[c2 + 2] == '.')
+        return std::nullopt;
+    return static_cast<double>(*h) * 3600 + static_cast<double>(*m) * 60 + *sec;
 }
 
 /// Seconds (double) -> microseconds, rounded to the nearest microsecond.
@@ -211,9 +247,10 @@ public:
             else resolved_at = *t.value;
         }
         auto seconds = [&](column c, micros& out_us) -> bool {
-            const auto v = row.number(c);
+            auto v = row.number(c);
             if (!v.present) return true;
-            if (!v.value) return fail(c, row.show(c), "not a number");
+            if (!v.value) v.value = parse_clock_duration(row.text(c));
+            if (!v.value) return fail(c, row.show(c), "not a number of seconds or H:MM:SS");
             if (*v.value < 0) return fail(c, row.show(c), "out of range: expected a number >= 0");
             out_us = seconds_to_us(*v.value);
             return true;

@@ -20,6 +20,7 @@
 #include "detail/suggest.hpp"
 #include "error.hpp"
 #include "ingest.hpp"
+#include "input/adapter.hpp"
 #include "records.hpp"
 
 namespace cskpi {
@@ -108,8 +109,10 @@ public:
         for (std::size_t c = 0; c < column_count; ++c) {
             const std::string spec(column_names[c]);
             auto it = cfg.columns.find(spec);
-            mapped_[c] = it != cfg.columns.end();
-            user_name_[c] = mapped_[c] ? it->second : spec;
+            // A preset's mapping is optional: an export may lack that column.
+            mapped_[c] = it != cfg.columns.end() && !cfg.preset_columns.count(spec);
+            user_name_[c] = it != cfg.columns.end() ? it->second : spec;
+            if (user_name_[c].find('.') != std::string::npos) paths_.emplace_back(static_cast<column>(c), split_path(user_name_[c]));
         }
         for (const auto& [k, v] : cfg.columns)
             if (!column_from_name(k)) {
@@ -127,9 +130,22 @@ public:
         return std::nullopt;
     }
     const std::string& user_name(column c) const { return user_name_[static_cast<std::size_t>(c)]; }
+    /// Columns named by a dotted key path ("via.channel"): JSON Lines reads them inside nested objects.
+    const std::vector<std::pair<column, std::vector<std::string>>>& key_paths() const { return paths_; }
+
+    static std::vector<std::string> split_path(const std::string& p) {
+        std::vector<std::string> parts;
+        for (std::size_t b = 0;;) {
+            const auto e = p.find('.', b);
+            parts.push_back(p.substr(b, e == std::string::npos ? std::string::npos : e - b));
+            if (e == std::string::npos) return parts;
+            b = e + 1;
+        }
+    }
 
 private:
     std::array<std::string, column_count> user_name_;
+    std::vector<std::pair<column, std::vector<std::string>>> paths_;
     std::array<bool, column_count> mapped_{};
 };
 
@@ -216,6 +232,19 @@ inline std::optional<std::string> json_scalar_text(const nlohmann::json& v) {
     }
 }
 
+/// The value at a key path inside nested JSON objects, or nullptr.
+template <class Json>
+const Json* find_path(const Json& obj, const std::vector<std::string>& parts) {
+    const Json* at = &obj;
+    for (const auto& k : parts) {
+        if (!at->is_object()) return nullptr;
+        const auto it = at->find(k);
+        if (it == at->end()) return nullptr;
+        at = &*it;
+    }
+    return at;
+}
+
 /// The trimmed field names of a CSV header record (line 1 of `path`); input_error on bad quoting.
 inline std::vector<std::string> csv_header_names(std::string_view line, const std::string& path) {
     std::vector<std::string_view> fields;
@@ -236,7 +265,8 @@ inline std::vector<std::string> csv_header_names(std::string_view line, const st
 /// column. Returns, per input field, the spec column it feeds (or nullopt, ignored).
 inline std::vector<std::optional<column>> read_csv_header(std::string_view line, const column_mapping& map,
                                                           const std::string& path,
-                                                          std::vector<std::string>& ignored) {
+                                                          std::vector<std::string>& ignored,
+                                                          const std::string& hint = "") {
     std::vector<std::optional<column>> out;
     std::array<bool, column_count> seen{};
     const std::vector<std::string> names = detail::csv_header_names(line, path);
@@ -255,7 +285,7 @@ inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
         if (!seen[static_cast<std::size_t>(req)])
             throw input_error(path, 1, map.user_name(req), "",
                               "header: required column missing" + detail::did_you_mean(map.user_name(req), names) +
-                                  " (header has: " + std::string(line.substr(0, 200)) + ")");
+                                  " (header has: " + detail::clip(line) + ")" + hint);
     // A renamed column the header lacks would leave every row without it: say so.
     for (std::size_t c = 0; c < column_count; ++c) {
         const std::string& user = map.user_name(static_cast<column>(c));
@@ -273,7 +303,8 @@ class block_parser {
 public:
     block_parser(const config& cfg, const column_mapping& map, input_format fmt,
                  std::vector<std::optional<column>> csv_columns)
-        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()) {
+        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()),
+          adapter_(cfg.input, interactions_schema().columns) {
         for (const auto& c : csv_columns_)
             target_.push_back(static_cast<std::uint8_t>(c ? static_cast<std::size_t>(*c) : column_count));
     }
@@ -334,7 +365,13 @@ public:
                 p = e + 1;
                 ok = parse_json_line(text, line, f, rejects, new_ignored);
             }
-            if (ok && !validator_.validate(f, line, out, why)) rejects.push_back(why);
+            if (ok && adapter_.active()) {
+                row_validator::fields g = f;  // rewritten copy: f keeps the cells as read for the next row
+                adapter_.rewrite(g, arena_);
+                if (!validator_.validate(g, line, out, why)) rejects.push_back(why);
+            } else if (ok && !validator_.validate(f, line, out, why)) {
+                rejects.push_back(why);
+            }
             line += spanned;
         }
         sum.lines = line - b.first_line;
@@ -358,7 +395,9 @@ private:
         for (const auto& [key, v] : obj.items()) {
             const auto c = map_.find(key);
             if (!c) {
-                if (new_ignored) new_ignored->push_back(key);
+                bool holds_path = false;  // "via" holds the column "via.channel"
+                for (const auto& kp : map_.key_paths()) holds_path |= kp.second.front() == key;
+                if (new_ignored && !holds_path) new_ignored->push_back(key);
                 continue;
             }
             auto txt = detail::json_scalar_text(v);
@@ -369,6 +408,18 @@ private:
             arena_.push_back(std::move(*txt));
             f[static_cast<std::size_t>(*c)] = arena_.back();
         }
+        for (const auto& [c, parts] : map_.key_paths()) {
+            if (!f[static_cast<std::size_t>(c)].empty()) continue;
+            const nlohmann::json* v = detail::find_path(obj, parts);
+            if (!v) continue;
+            auto txt = detail::json_scalar_text(*v);
+            if (!txt) {
+                rejects.push_back({line, map_.user_name(c), detail::clip(v->dump()), "expected a string, number, boolean or null"});
+                return false;
+            }
+            arena_.push_back(std::move(*txt));
+            f[static_cast<std::size_t>(c)] = arena_.back();
+        }
         return true;
     }
 
@@ -378,6 +429,7 @@ private:
     std::vector<std::optional<column>> csv_columns_;
     std::vector<std::size_t> ends_;  // field ends of a plain record (detail::split_plain_record)
     std::vector<std::uint8_t> target_;  // spec column of each CSV field; column_count = ignored
+    field_adapter adapter_;
     std::vector<std::string_view> fields_;
     std::deque<std::string> arena_;
     std::string error_;

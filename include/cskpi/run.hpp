@@ -8,8 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <functional>
 #include <fcntl.h>
+#include <iostream>
+#include <memory>
+#include <sstream>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <mutex>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "input/transcode.hpp"
 #include "io.hpp"
 #include "report_state.hpp"
 
@@ -82,8 +87,16 @@ public:
             }
         }
     }
+    /// Reads `text` (an export converted in memory, see input/transcode.hpp) as a mapped file.
+    block_reader(std::string text, const std::string& label, input_format fmt, std::size_t block_bytes,
+                 bool count_lines = true, bool rejoins = false)
+        : path_(label), fmt_(fmt), block_(block_bytes), count_lines_(count_lines),
+          rejoins_(rejoins && !count_lines && fmt == input_format::csv), owned_(std::move(text)), owns_text_(true) {
+        map_ = owned_.data();
+        total_ = owned_.size();
+    }
     ~block_reader() {
-        if (map_) ::munmap(const_cast<char*>(map_), total_);
+        if (map_ && !owns_text_) ::munmap(const_cast<char*>(map_), total_);
         if (fd_ > 0) ::close(fd_);
     }
     block_reader(const block_reader&) = delete;
@@ -93,6 +106,22 @@ public:
     /// Line number of the next record (1 + lines read so far).
     std::uint64_t line() const { return line_; }
     std::uint64_t total() const { return total_; }
+
+    /// Skips `n` lines before the header (a title or reporting period some exports put first).
+    void skip_lines(std::size_t n) {
+        for (std::size_t k = 0; k < n; ++k) {
+            if (map_) {
+                if (pos_ >= total_) return;
+                const void* nl = std::memchr(map_ + pos_, '\n', total_ - pos_);
+                pos_ = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - map_) + 1 : total_;
+            } else {
+                std::size_t e;
+                while ((e = buf_.find('\n')) == std::string::npos && !eof_) fill();
+                buf_.erase(0, e == std::string::npos ? buf_.size() : e + 1);
+            }
+            ++line_;
+        }
+    }
 
     /// The header record (CSV) with its line break removed; strips a UTF-8 BOM.
     std::string header() {
@@ -123,7 +152,7 @@ public:
     }
     void skip_bom() {
         if (map_) {
-            if (total_ >= 3 && std::memcmp(map_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
+            if (pos_ == 0 && total_ >= 3 && std::memcmp(map_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3;
             return;
         }
         fill();
@@ -180,7 +209,7 @@ private:
         b.bytes.clear();
         b.mapped = std::string_view(map_ + pos_, cut);
         b.input_bytes = total_;
-        b.release = [this](std::string_view d) { drop_pages(d); };
+        b.release = !owns_text_ ? std::function<void(std::string_view)>([this](std::string_view d) { drop_pages(d); }) : nullptr;
         // Quote tracking reads quotes as the parser does; the parse still checks every cut, so
         // records are where the parser finds them whichever way the block was cut.
         b.may_split = rejoins_ && pos_ + cut < total_;
@@ -235,11 +264,48 @@ private:
     std::atomic<bool> split_found_{false};
     int fd_ = -1;
     std::string buf_;
+    std::string owned_;  // converted text read as if mapped (never unmapped or dropped)
+    bool owns_text_ = false;
     const char* map_ = nullptr;
     std::size_t pos_ = 0;
     bool eof_ = false;
     std::uint64_t line_ = 1, seq_ = 0, done_ = 0, total_ = 0;
 };
+
+/// The whole of `path` ("-" = stdin); input_error when it cannot be read.
+inline std::string read_whole(const std::string& path) {
+    std::ostringstream ss;
+    if (path == "-") {
+        ss << std::cin.rdbuf();
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
+        ss << in.rdbuf();
+    }
+    return std::move(ss).str();
+}
+
+/// A block reader over `path` as `imp` says to read it: a file in another encoding or with
+/// another delimiter (or UTF-16 with a byte-order mark) is converted in memory first; lines
+/// before the header are skipped.
+inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_format fmt, const import_options& imp,
+                                                 std::size_t block_bytes, bool count_lines = true, bool rejoins = false) {
+    bool convert = imp.converts_bytes();
+    struct stat st {};
+    if (!convert && path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {  // peek without consuming a pipe
+        std::ifstream f(path, std::ios::binary);
+        char head[2] = {};
+        f.read(head, 2);
+        const std::string bom = bom_encoding(std::string_view(head, static_cast<std::size_t>(f.gcount())));
+        convert = !bom.empty() && bom != "utf-8";
+    }
+    std::unique_ptr<block_reader> r =
+        convert ? std::make_unique<block_reader>(convert_bytes(read_whole(path), imp, path, fmt == input_format::csv), path,
+                                                 fmt, block_bytes, count_lines, rejoins)
+                : std::make_unique<block_reader>(path, fmt, block_bytes, count_lines, rejoins);
+    r->skip_lines(imp.skip_lines);
+    return r;
+}
 
 }  // namespace detail
 
@@ -476,13 +542,14 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
-    detail::block_reader reader(path, fmt, opt.block_bytes, /*count_lines=*/false, /*rejoins=*/true);
+    const auto reader_ptr = detail::open_reader(path, fmt, cfg.input, opt.block_bytes, /*count_lines=*/false, /*rejoins=*/true);
+    detail::block_reader& reader = *reader_ptr;
     std::vector<std::string> ignored;
     std::vector<std::optional<column>> csv_columns;
     if (fmt == input_format::csv) {
         const std::string h = reader.header();
-        if (h.empty()) throw input_error(path, 1, "", "", "empty input: expected a header line");
-        csv_columns = read_csv_header(h, map, path, ignored);
+        if (h.empty()) throw input_error(path, reader.line(), "", "", "empty input: expected a header line");
+        csv_columns = read_csv_header(h, map, path, ignored, detail::header_hint(h, cfg.input));
     } else {
         reader.skip_bom();
     }

@@ -3,6 +3,7 @@
 // cells by column name. The interactions table has its own block-parallel reader (io.hpp); these
 // tables are read once, row by row, with the same file rules (RFC 4180, BOM, CRLF) and the same
 // reject ledger, so every row read is either handed on or listed as rejected with its reason.
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <fstream>
@@ -44,10 +45,22 @@ inline std::string read_file(const std::string& path) {
 /// `on_record(const text_record&)` with cells in the order of `columns`.
 class record_parser {
 public:
-    record_parser(input_format fmt, std::string path, std::vector<std::string> columns, std::vector<std::string> required)
+    /// `imp` (optional) renames columns (`columns`), and rewrites cells (values, units, formats).
+    record_parser(input_format fmt, std::string path, std::vector<std::string> columns, std::vector<std::string> required,
+                  const import_options* imp = nullptr)
         : fmt_(fmt), path_(std::move(path)), columns_(std::move(columns)), required_(std::move(required)) {
         rec_.cells.resize(columns_.size());
         where_.resize(columns_.size());
+        names_ = columns_;
+        paths_.resize(columns_.size());
+        if (imp) {
+            for (std::size_t c = 0; c < columns_.size(); ++c)
+                if (auto it = imp->columns.find(columns_[c]); it != imp->columns.end()) {
+                    names_[c] = it->second;
+                    if (it->second.find('.') != std::string::npos) paths_[c] = column_mapping::split_path(it->second);
+                }
+            adapter_ = field_adapter(*imp, columns_);
+        }
     }
 
     /// Reads the CSV header record. `required` columns must be there (input_error otherwise).
@@ -56,15 +69,18 @@ public:
         width_ = names.size();
         for (std::size_t i = 0; i < names.size(); ++i) {
             for (std::size_t c = 0; c < columns_.size(); ++c)
-                if (columns_[c] == names[i]) {
-                    if (where_[c]) throw input_error(path_, 1, columns_[c], "", "header: column given twice");
+                if (names_[c] == names[i]) {
+                    if (where_[c]) throw input_error(path_, 1, names_[c], "", "header: column given twice");
                     where_[c] = i;
                 }
         }
         for (const auto& r : required_) {
-            bool found = false;
-            for (std::size_t c = 0; c < columns_.size(); ++c) found |= columns_[c] == r && where_[c].has_value();
-            if (!found) throw input_error(path_, 1, r, "", "header: required column missing");
+            for (std::size_t c = 0; c < columns_.size(); ++c)
+                if (columns_[c] == r && !where_[c].has_value())
+                    throw input_error(path_, 1, names_[c], "",
+                                      "header: required column missing" + detail::did_you_mean(names_[c], names) +
+                                          (names_[c] != r ? " (the configuration maps " + r + " to it)" : "") +
+                                          " (header has: " + detail::clip(line) + ")");
         }
     }
 
@@ -89,16 +105,18 @@ public:
                 bool ok = true;
                 for (std::size_t c = 0; c < columns_.size() && ok; ++c) {
                     rec_.cells[c].reset();
-                    auto it = j.find(columns_[c]);
-                    if (it == j.end()) continue;
-                    auto s = detail::json_scalar_text(*it);
+                    auto it = j.find(names_[c]);
+                    const nlohmann::json* v = it != j.end() ? &*it : paths_[c].empty() ? nullptr : detail::find_path(j, paths_[c]);
+                    if (!v) continue;
+                    auto s = detail::json_scalar_text(*v);
                     if (!s) {
-                        ledger.rejected({this_line, columns_[c], detail::clip(it->dump()), "expected a scalar"});
+                        ledger.rejected({this_line, names_[c], detail::clip(v->dump()), "expected a scalar"});
                         ok = false;
                     } else if (!s->empty()) {
                         rec_.cells[c] = std::move(*s);
                     }
                 }
+                if (ok && adapter_.active()) adapter_.rewrite(rec_.cells);
                 if (ok) on_record(static_cast<const text_record&>(rec_));
             }
             return;
@@ -129,6 +147,7 @@ public:
                 else if (cell) cell->assign(v);  // reuses the buffer of the previous record
                 else cell.emplace(v);
             }
+            if (adapter_.active()) adapter_.rewrite(rec_.cells);
             on_record(static_cast<const text_record&>(rec_));
         }
     }
@@ -137,6 +156,9 @@ private:
     input_format fmt_;
     std::string path_;
     std::vector<std::string> columns_, required_;
+    std::vector<std::string> names_;  // each column's name in the file (columns_ renamed by the import options)
+    std::vector<std::vector<std::string>> paths_;  // dotted JSON key paths of renamed columns
+    field_adapter adapter_;
     std::vector<std::optional<std::size_t>> where_;
     std::size_t width_ = 0;
     text_record rec_;
@@ -151,10 +173,20 @@ private:
 template <class F>
 void read_records(std::string_view text, input_format fmt, const std::string& path,
                   const std::vector<std::string>& columns, const std::vector<std::string>& required,
-                  reject_ledger& ledger, F&& on_record) {
+                  reject_ledger& ledger, F&& on_record, const import_options* imp = nullptr) {
+    std::string converted;
+    if (imp && (imp->converts_bytes() || !detail::bom_encoding(text).empty())) {
+        converted = detail::convert_bytes(std::string(text), *imp, path, fmt == input_format::csv);
+        text = converted;
+    }
     if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    record_parser parser(fmt, path, columns, required);
+    record_parser parser(fmt, path, columns, required, imp);
     std::uint64_t line = 1;
+    if (imp && imp->skip_lines) {
+        const std::size_t p = detail::skip_lines(text, imp->skip_lines);
+        line += static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
+        text.remove_prefix(p);
+    }
     if (fmt == input_format::csv) {
         if (text.empty()) throw input_error(path, 1, "", "", "header: file is empty");
         std::vector<std::string_view> fields;
@@ -174,10 +206,11 @@ void read_records(std::string_view text, input_format fmt, const std::string& pa
 template <class F>
 void stream_records(const std::string& path, const std::vector<std::string>& columns,
                     const std::vector<std::string>& required, reject_ledger& ledger, F&& on_record,
-                    std::size_t block_bytes = 4u << 20) {
+                    std::size_t block_bytes = 4u << 20, const import_options& imp = {}) {
     const input_format fmt = format_of(path);
-    detail::block_reader reader(path, fmt, block_bytes);
-    record_parser parser(fmt, path, columns, required);
+    const auto reader_ptr = detail::open_reader(path, fmt, imp, block_bytes);
+    detail::block_reader& reader = *reader_ptr;
+    record_parser parser(fmt, path, columns, required, &imp);
     if (fmt == input_format::csv) {
         const std::string h = reader.header();
         if (h.empty()) throw input_error(path, 1, "", "", "header: file is empty");

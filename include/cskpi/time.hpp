@@ -10,9 +10,15 @@
 #include <string>
 #include <string_view>
 
+// date::parse trips GCC 12's -Wmaybe-uninitialized inside date.h (a false positive); GCC
+// attributes it to the header, so the pragma must surround the include: cskpi headers take
+// date.h from here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <date/date.h>
 #include <date/iso_week.h>
 #include <date/tz.h>
+#pragma GCC diagnostic pop
 
 #include "detail/suggest.hpp"
 
@@ -299,20 +305,84 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
     return tz.to_utc(wall);
 }
 
+/// Forms exports write that the standard parser does not read, all year first (so never
+/// ambiguous): "2026/3/1 9:05", "2026.03.01", "2026年3月1日 09:05:30", and ISO with a blank
+/// before the offset ("2026-03-01 09:15:00 +0800"). Day-first and month-first dates need
+/// configured formats. Tried only after the standard forms fail.
+inline std::optional<micros> parse_timestamp_loose(std::string_view s, const time_zone& tz) {
+    static constexpr std::string_view nian = "\xE5\xB9\xB4", yue = "\xE6\x9C\x88", ri = "\xE6\x97\xA5";
+    std::size_t p = 0;
+    auto number = [&](std::size_t min_digits, std::size_t max_digits, int& out) {
+        std::size_t n = 0;
+        int v = 0;
+        while (p < s.size() && n < max_digits && s[p] >= '0' && s[p] <= '9') v = v * 10 + (s[p++] - '0'), ++n;
+        out = v;
+        return n >= min_digits;
+    };
+    auto take = [&](std::string_view t) {
+        if (s.substr(p, t.size()) != t) return false;
+        p += t.size();
+        return true;
+    };
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!number(4, 4, y)) return std::nullopt;
+    const bool chinese = take(nian);
+    char sep = 0;
+    if (!chinese) {
+        if (p >= s.size() || (s[p] != '/' && s[p] != '.' && s[p] != '-')) return std::nullopt;
+        sep = s[p++];
+    }
+    if (!number(1, 2, mo)) return std::nullopt;
+    if (chinese ? !take(yue) : !take(std::string_view(&sep, 1))) return std::nullopt;
+    if (!number(1, 2, d)) return std::nullopt;
+    if (chinese) take(ri);
+    if (mo < 1 || mo > 12 || d < 1) return std::nullopt;
+    if (!(date::year{y} / date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)}).ok())
+        return std::nullopt;
+    micros frac = 0;
+    if (p < s.size() && (s[p] == ' ' || s[p] == 'T')) {
+        ++p;
+        while (p < s.size() && s[p] == ' ') ++p;
+        if (!number(1, 2, h) || !take(":") || !number(2, 2, mi)) return std::nullopt;
+        if (take(":")) {
+            if (!number(2, 2, sec)) return std::nullopt;
+            if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+                ++p;
+                micros scale = 100000;
+                std::size_t fd = 0;
+                for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++fd)
+                    if (scale) frac += (s[p] - '0') * scale, scale /= 10;
+                if (fd == 0) return std::nullopt;
+            }
+        }
+        if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
+    }
+    while (p < s.size() && s[p] == ' ') ++p;
+    const micros wall = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+                         mi * 60 + sec) * us_per_s + frac;
+    if (p == s.size()) return tz.to_utc(wall);
+    if (s.substr(p) == "Z" || s.substr(p) == "z") return wall;
+    const auto off = fixed_offset_seconds(s.substr(p));
+    if (!off) return std::nullopt;
+    return wall - *off * us_per_s;
+}
+
 }  // namespace detail
 
 /// Parses a timestamp of section 1 into UTC microseconds:
 ///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
 ///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
-///   (local midnight), or epoch seconds (integer or decimal). Digits past the microsecond are
-///   truncated. Returns std::nullopt when the text is none of these.
+///   (local midnight), or epoch seconds (integer or decimal); and the year-first forms of
+///   detail::parse_timestamp_loose. Digits past the microsecond are truncated. Returns
+///   std::nullopt when the text is none of these.
 inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.empty()) return std::nullopt;
     if (s.size() == 19)
         if (const auto v = detail::parse_fixed_timestamp(s, tz)) return *v;
-    return detail::parse_timestamp_general(s, tz);
+    if (const auto v = detail::parse_timestamp_general(s, tz)) return v;
+    return detail::parse_timestamp_loose(s, tz);
 }
 
 /// Formats a UTC instant as ISO-8601 in UTC with a Z suffix (microseconds when non-zero).

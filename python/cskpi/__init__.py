@@ -26,8 +26,29 @@ def metric_columns() -> list[str]:
     return [name for name, _ in _core.metric_columns()]
 
 
-def _prepare(config: Mapping[str, Any] | None, by: Sequence[str] | str | None):
-    cfg = dict(config or {})
+def _config_dict(config) -> dict:
+    """A configuration given as a dict, a path to a JSON file, or JSON text."""
+    if config is None:
+        return {}
+    if isinstance(config, Mapping):
+        return dict(config)
+    if isinstance(config, (str, _os.PathLike)):
+        text = _os.fspath(config)
+        if not text.lstrip().startswith("{"):
+            try:
+                with open(text, encoding="utf-8") as f:
+                    text = f.read()
+            except OSError as e:
+                raise ConfigError(f"config: cannot read '{_os.fspath(config)}': {e.strerror}") from None
+        try:
+            return dict(_json.loads(text))
+        except ValueError as e:
+            raise ConfigError(f"config: not valid JSON: {e}") from None
+    raise TypeError(f"config: expected a dict, a path or JSON text, got {type(config).__name__}")
+
+
+def _prepare(config, by: Sequence[str] | str | None):
+    cfg = _config_dict(config)
     if isinstance(by, str):
         by = [k.strip() for k in by.split(",") if k.strip()]
     return cfg, list(by or []), _json.dumps(cfg, ensure_ascii=False)
@@ -98,7 +119,7 @@ def _run(data, by, config, strict, threads, partial: bool):
         return fn(_os.fspath(data), cfg_json, keys, bool(strict), _threads(threads))
     from ._frame import columns_of
 
-    specs, rows, ignored = columns_of(data, cfg.get("columns", {}))
+    specs, rows, ignored = columns_of(data, _json.loads(_core.effective_config(cfg_json)))
     fn = _core.partial_frame if partial else _core.report_frame
     return fn(specs, rows, ignored, cfg_json, keys, bool(strict), _threads(threads))
 

@@ -80,9 +80,55 @@ def _column(name: str, values) -> tuple:
     return _text(values)
 
 
-def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
-    """(column specs by spec name, row count, ignored column names)."""
+_UNIT_SECONDS = {"s": 1.0, "ms": 0.001, "min": 60.0, "h": 3600.0, "hh:mm:ss": 1.0}
+
+
+def _cell_text(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _adapted(values, value_map: Mapping[str, Any] | None, unit: str | None):
+    """A column with the configuration's value map and unit applied, vectorized (the same rules
+    as files: labels match exactly, else ignoring ASCII case; unmatched cells pass through;
+    numbers in a unit become seconds)."""
     import pandas as pd
+
+    s = pd.Series(values)
+    if value_map:
+        text = s.astype("string").str.strip()
+        exact = {str(k): v for k, v in value_map.items()}
+        folded = {str(k).lower(): v for k, v in value_map.items()}
+        hit = text.isin(exact.keys())
+        hit_folded = ~hit & text.str.lower().isin(folded.keys())
+        if "" in exact:  # a map for empty cells covers missing ones too
+            hit = hit | s.isna()
+        if hit.any() or hit_folded.any():
+            out = s.astype(object).copy()
+            out[hit] = text[hit].fillna("").map(exact)
+            out[hit_folded] = text[hit_folded].str.lower().map(folded)
+            s = out.map(_cell_text)
+    factor = _UNIT_SECONDS[unit] if unit else 1.0
+    if factor != 1.0 and not pd.api.types.is_timedelta64_dtype(s.dtype):  # a Timedelta is already a duration
+        num = pd.to_numeric(s, errors="coerce")
+        if num.notna().sum() == s.notna().sum():
+            return num * factor
+        # Numbers beside clock text ("1:05:00"): numbers scaled, the rest left for the reader.
+        return s.astype(object).where(num.isna(), (num * factor).map(repr))
+    return s
+
+
+def columns_of(data, cfg: Mapping[str, Any]) -> tuple[dict, int, list[str]]:
+    """(column specs by spec name, row count, ignored column names). `cfg` is the effective
+    configuration (preset merged in), whose columns, values and units apply as to files."""
+    import pandas as pd
+
+    mapping = cfg.get("columns", {})
+    optional = set(cfg.get("preset_columns", []))
+    values, units = cfg.get("values", {}), cfg.get("units", {})
 
     if isinstance(data, pd.DataFrame):
         names, get, rows = list(data.columns), (lambda k: data[k]), len(data)
@@ -98,7 +144,7 @@ def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
     rename = {v: k for k, v in mapping.items()}
     present = {str(n) for n in names}
     for spec, user in mapping.items():
-        if user not in present:  # a renamed column the data lacks would leave every row without it
+        if user not in present and spec not in optional:  # a renamed column the data lacks would leave every row without it
             import difflib
 
             near = difflib.get_close_matches(user, sorted(present), n=1)
@@ -108,7 +154,10 @@ def columns_of(data, mapping: Mapping[str, str]) -> tuple[dict, int, list[str]]:
     for n in names:
         spec = rename.get(str(n), str(n))
         if spec in SPEC_COLUMNS:
-            specs[spec] = _column(spec, get(n))
+            col = get(n)
+            if spec in values or spec in units:
+                col = _adapted(col, values.get(spec), units.get(spec))
+            specs[spec] = _column(spec, col)
         else:
             ignored.append(str(n))
     return specs, rows, ignored

@@ -96,13 +96,14 @@ void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
 }
 
 // Throws config_error / input_error; the callers map them to exit codes.
-cskpi::qa::review_set load_reviews(const qa_inputs& q, const std::string& timezone, bool strict) {
+cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg, bool strict) {
     if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
     using cskpi::qa::text_source;
     return cskpi::qa::load_reviews(
         read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
         q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
-        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), timezone, strict);
+        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone, strict, &cfg.reviews_input,
+        &cfg.events_input);
 }
 
 void write_rejects_file(const std::string& path, const cskpi::reject_ledger& ledger) {
@@ -126,7 +127,7 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
     cskpi::qa::qa_report rep;
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(config_path);
-            auto set = load_reviews(q, cfg.timezone, strict || cfg.strict);
+            auto set = load_reviews(q, cfg, strict || cfg.strict);
             rep = cskpi::qa::score_reviews(set, confidence);
             if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
             format = resolved_format(format, output);
@@ -147,7 +148,7 @@ int run_calibrate_command(const qa_inputs& q, const std::string& config_path, st
     cskpi::qa::calibration_report rep;
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(config_path);
-            rep = cskpi::qa::calibrate(load_reviews(q, cfg.timezone, strict || cfg.strict), threshold);
+            rep = cskpi::qa::calibrate(load_reviews(q, cfg, strict || cfg.strict), threshold);
         }))
         return *rc;
     format = resolved_format(format, output);
@@ -200,7 +201,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
     cskpi::report rep;
     try {
         rep = events.empty() ? cskpi::run_report(input, cfg, keys, opt) : cskpi::timeline::run_events_report(events, cfg, keys, opt);
-        if (qa.given()) cskpi::qa::join_qa(rep, cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict)));
+        if (qa.given()) cskpi::qa::join_qa(rep, cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict)));
     } catch (const cskpi::input_error& e) {
         if (show_progress) std::fprintf(stderr, "\n");
         std::cerr << "cskpi: " << e.what() << '\n';
@@ -266,7 +267,7 @@ int run_score_command(const std::string& input, const std::string& events, const
             mix = cskpi::case_mix_reports{run(both), run(cells)};
         }
         std::optional<cskpi::qa::qa_report> qa_scores;
-        if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg.timezone, cfg.strict));
+        if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
         cskpi::report rep = run(card.by);
         if (report_warnings(rep)) throw cskpi::input_error(events.empty() ? input : events, 0, "", "", "no row was accepted");
         if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
@@ -302,6 +303,81 @@ int run_score_command(const std::string& input, const std::string& events, const
         if (teams) cskpi::write_teams_table(*os, rollup);
     }
     return 0;
+}
+
+// `cskpi check`: every problem of a configuration (each top-level key is parsed on its own, so
+// one mistake does not hide the next), then a run over INPUT showing what was read.
+int run_check_command(const std::string& config_path, const std::string& input, const std::string& events) {
+    cskpi::json j;
+    if (auto rc = failed([&] { j = config_path.empty() ? cskpi::json::object() : read_json_file(config_path); })) return *rc;
+    if (!j.is_object()) {
+        std::cerr << "cskpi: config: expected a JSON object\n";
+        return exit_usage;
+    }
+    static const std::vector<std::string> timeline_keys = {"events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
+    std::vector<std::string> problems;
+    cskpi::json timeline = cskpi::json::object(), base = cskpi::json::object();
+    for (const auto& k : {"preset", "timezone"})  // what other keys are read with, when they are right
+        if (j.contains(k)) try {
+                (void)checked_config(cskpi::json{{k, j[k]}});
+                base[k] = j[k];
+            } catch (const std::invalid_argument&) {
+            }
+    for (const auto& [k, v] : j.items()) {
+        if (std::find(timeline_keys.begin(), timeline_keys.end(), k) != timeline_keys.end()) {
+            timeline[k] = v;
+            continue;
+        }
+        cskpi::json one = base;
+        one[k] = v;
+        try {
+            (void)checked_config(one);
+        } catch (const std::invalid_argument& e) {
+            if (std::find(problems.begin(), problems.end(), e.what()) == problems.end()) problems.push_back(e.what());
+        }
+    }
+    if (!timeline.empty()) {
+        try {
+            (void)checked_config(cskpi::merge_config(base, timeline));
+        } catch (const std::invalid_argument& e) {
+            problems.push_back(e.what());
+        }
+    }
+    cskpi::config cfg;
+    if (problems.empty()) {
+        try {
+            cfg = checked_config(j);
+        } catch (const std::invalid_argument& e) {
+            problems.push_back(e.what());
+        }
+    }
+    for (const auto& p : problems) std::cerr << "cskpi: " << p << '\n';
+    if (!problems.empty()) {
+        std::cerr << "cskpi: " << problems.size() << " problem" << (problems.size() > 1 ? "s" : "")
+                  << " in the configuration (every key: docs/CONFIG.md, or cskpi keys)\n";
+        return exit_usage;
+    }
+    std::cout << "configuration: ok" << (cfg.preset.empty() ? "" : " (preset " + cfg.preset + ")") << '\n';
+    if (input.empty() && events.empty()) {
+        std::cout << "effective configuration:\n" << cfg.to_json().dump(2) << '\n';
+        return 0;
+    }
+    cskpi::report rep;
+    if (auto rc = failed([&] {
+            rep = events.empty() ? cskpi::run_report(input, cfg, {}) : cskpi::timeline::run_events_report(events, cfg, {});
+        }))
+        return *rc;
+    std::cout << (events.empty() ? input : events) << ": " << rep.rows_read << " rows read, " << rep.rows_accepted
+              << " accepted, " << rep.rows_rejected << " rejected\n";
+    for (const auto& t : cskpi::top_reject_reasons(rep.rejects, 5)) std::cout << "  rejected: " << t << '\n';
+    for (std::size_t i = 0; i < rep.rejects.size() && i < 5; ++i) {
+        const auto& r = rep.rejects[i];
+        std::cout << "  line " << r.line << (r.column.empty() ? "" : ", column '" + r.column + "'")
+                  << (r.value.empty() ? "" : ", value '" + r.value + "'") << ": " << r.reason << '\n';
+    }
+    if (!rep.ignored_columns.empty()) std::cout << "  ignored columns: " << cskpi::detail::join_names(rep.ignored_columns) << '\n';
+    for (const auto& w : rep.warnings) std::cout << "  warning: " << w << '\n';
+    return rep.rows_read > 0 && rep.rows_accepted == 0 ? exit_input : 0;
 }
 
 }  // namespace
@@ -402,6 +478,14 @@ int main(int argc, char** argv) {
     metrics_cmd->add_option("--format", m_format, "markdown (default, the text of docs/METRICS.md) or json")
         ->check(CLI::IsMember({"markdown", "json"}));
 
+    auto* columns_cmd = app.add_subcommand("columns", "List the input columns, their accepted forms and reject rules (docs/INPUT.md)");
+    auto* keys_cmd = app.add_subcommand("keys", "List every configuration key with its default, meaning and example (docs/CONFIG.md)");
+    auto* check_cmd = app.add_subcommand("check", "Check a configuration (every problem, with its key path) and, given INPUT, what it reads");
+    std::string k_config, k_input, k_events;
+    check_cmd->add_option("--config", k_config, "Configuration JSON")->required();
+    auto* k_input_opt = check_cmd->add_option("INPUT", k_input, "Interactions file to read with it (.csv, .jsonl)");
+    check_cmd->add_option("--events", k_events, "Event log to read with it")->excludes(k_input_opt);
+
     // A mistyped command would otherwise read "A subcommand is required".
     if (argc > 1 && argv[1][0] != '-') {
         std::vector<std::string> names;
@@ -432,6 +516,15 @@ int main(int argc, char** argv) {
         else cskpi::write_metric_reference_markdown(std::cout);
         return 0;
     }
+    if (*columns_cmd) {
+        std::cout << cskpi::input_reference_markdown();
+        return 0;
+    }
+    if (*keys_cmd) {
+        std::cout << cskpi::config_reference_markdown();
+        return 0;
+    }
+    if (*check_cmd) return run_check_command(k_config, k_input, k_events);
     if (*score) return run_score_command(s_input, s_events, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
     return exit_usage;
 }

@@ -33,3 +33,36 @@ def test_metric_table_columns_are_the_report_columns():
     for m in rates:
         assert m["columns"] == [m["name"] + s for s in ("", "_num", "_den", "_ci_low", "_ci_high")]
     assert all(m["definition"] and m["unit"] for m in table)
+
+
+def test_input_and_config_docs_are_the_generated_references():
+    assert (ROOT / "docs" / "INPUT.md").read_text(encoding="utf-8") == cli("columns"), \
+        "docs/INPUT.md is stale: regenerate it with `build/cskpi columns > docs/INPUT.md`"
+    assert (ROOT / "docs" / "CONFIG.md").read_text(encoding="utf-8") == cli("keys"), \
+        "docs/CONFIG.md is stale: regenerate it with `build/cskpi keys > docs/CONFIG.md`"
+
+
+def test_every_documented_key_parses_and_every_input_column_is_documented(tmp_path):
+    import re
+
+    rows = [re.match(r"\| `([^`]+)` \| .* \| `(\{.*\})` \|$", line)
+            for line in (ROOT / "docs" / "CONFIG.md").read_text(encoding="utf-8").splitlines()]
+    examples = {m.group(1): m.group(2).replace("\\|", "|") for m in rows if m}
+    for key, example in examples.items():
+        doc = json.loads(example)
+        assert key.split(".")[0] in doc, key  # the example uses the key it documents
+        p = tmp_path / "c.json"
+        p.write_text(example, encoding="utf-8")
+        out = subprocess.run([CLI, "check", "--config", str(p)], capture_output=True, text=True)
+        assert out.returncode == 0, (key, out.stderr)
+    # Every top-level key the parser accepts is documented (the parser lists them on a typo).
+    (tmp_path / "typo.json").write_text('{"timezon": "UTC"}')
+    err = subprocess.run([CLI, "check", "--config", str(tmp_path / "typo.json")], capture_output=True, text=True).stderr
+    assert "did you mean 'timezone'" in err
+    top = {k.split(".")[0] for k in examples}
+    text = (ROOT / "docs" / "INPUT.md").read_text(encoding="utf-8")
+    header = cli("report", str(SAMPLE), "--format", "json")
+    for col in ["id", "created_at", "channel", "first_response_s", "replies", "order_value", "interaction_id", "review_id"]:
+        assert f"| `{col}` |" in text
+    assert {"preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews"} <= top
+    assert header  # the CLI runs on the sample

@@ -182,7 +182,8 @@ private:
 /// Reads message events (spec section 11 columns, validated as an event log is; see
 /// timeline::parse_event) and keeps the messages rules judge. Bad rows go to `ledger`.
 inline std::vector<message_event> read_message_events(std::string_view text, input_format fmt, const std::string& path,
-                                                      const std::string& zone, reject_ledger& ledger, bool strict = false) {
+                                                      const std::string& zone, reject_ledger& ledger, bool strict = false,
+                                                      const import_options* imp = nullptr) {
     const auto& cols = timeline::event_columns();
     const time_zone tz(zone);
     std::vector<message_event> out;
@@ -199,7 +200,7 @@ inline std::vector<message_event> read_message_events(std::string_view text, inp
         ledger.accepted();  // only messages are judged; other events are read and counted
         if (e->customer_message() || e->answers())
             out.push_back({*r.cells[0], e->at, e->agent, e->answers(), e->text.value_or(""), e->line});
-    });
+    }, imp);
     return out;
 }
 

@@ -19,18 +19,20 @@ struct text_source {
 
 /// Reads `reviews` (may be absent when only automatic checks are wanted) under the rubric of
 /// `rubric_doc`, then runs the automatic checks on `events`: rules from `checks`, else from
-/// the rubric document's "auto_checks" key. Throws config_error / input_error.
+/// the rubric document's "auto_checks" key. `reviews_imp` and `events_imp` say how the files are
+/// read (config "reviews" and "events" import keys). Throws config_error / input_error.
 inline review_set load_reviews(const json& rubric_doc, const std::optional<text_source>& reviews,
                                const std::optional<text_source>& events, const std::optional<json>& checks,
-                               const std::string& zone = "UTC", bool strict = false) {
+                               const std::string& zone = "UTC", bool strict = false,
+                               const import_options* reviews_imp = nullptr, const import_options* events_imp = nullptr) {
     review_set set(rubric::from_json(rubric_doc), zone);
-    if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict);
+    if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict, reviews_imp);
     if (events) {
         const json* rules_doc = checks ? &*checks : nullptr;
         if (!rules_doc && rubric_doc.is_object() && rubric_doc.contains("auto_checks")) rules_doc = &rubric_doc;
         if (!rules_doc) throw config_error("auto_checks", "message events need check rules (checks, or \"auto_checks\" in the rubric)");
         const auto rules = check_rules::from_json(*rules_doc, set.rules());
-        auto msgs = read_message_events(events->text, events->fmt, events->name, zone, set.events_ledger(), strict);
+        auto msgs = read_message_events(events->text, events->fmt, events->name, zone, set.events_ledger(), strict, events_imp);
         set.merge_automatic(run_checks(std::move(msgs), rules, set.rules()), events->name);
     }
     return set;

@@ -36,9 +36,7 @@ struct review {
 
 /// The review table's columns, in the order `review_set::add` takes cells.
 inline const std::vector<std::string>& review_columns() {
-    static const std::vector<std::string> c = {"review_id", "interaction_id", "agent", "reviewer",
-                                               "reviewed_at", "item", "score", "automatic"};
-    return c;
+    return reviews_schema().columns;
 }
 
 /// Reviews gathered from one or more sources, with the ledger of every row read.
@@ -74,14 +72,16 @@ public:
     }
 
     /// Reads a CSV or JSONL file of reviews.
-    void read(const std::string& path, bool strict = false) {
+    /// `imp`: how the file is read (config "reviews" import keys, config::reviews_input).
+    void read(const std::string& path, bool strict = false, const import_options* imp = nullptr) {
         const std::string text = read_file(path);
-        read_text(text, format_of(path), path, strict);
+        read_text(text, format_of(path), path, strict, imp);
     }
-    void read_text(std::string_view text, input_format fmt, const std::string& path, bool strict = false) {
+    void read_text(std::string_view text, input_format fmt, const std::string& path, bool strict = false,
+                   const import_options* imp = nullptr) {
         source_ = source_.empty() ? path : source_ + " + " + path;
         read_records(text, fmt, path, review_columns(), {"review_id", "item", "score"}, ledger_,
-                     [&](const text_record& r) { add(r.line, r.cells, strict); });
+                     [&](const text_record& r) { add(r.line, r.cells, strict); }, imp);
         if (strict && ledger_.rows_rejected) {
             const auto& r = ledger_.rejects.front();
             throw input_error(path, r.line, r.column, r.value, r.reason);

@@ -44,7 +44,7 @@ struct sla_policy {
 
 /// The event-log columns every reader of events takes, in this order (section 11).
 inline const std::vector<std::string>& event_columns() {
-    static const std::vector<std::string> c = {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text"};
+    static const std::vector<std::string> c(events_schema().columns.begin(), events_schema().columns.begin() + 8);
     return c;
 }
 
@@ -187,7 +187,15 @@ struct timeline_options {
                     if (r != "every_round" && r != "first_round")
                         throw config_error(kp, "expected \"every_round\" or \"first_round\", actual \"" + r + "\"");
                     o.first_round_only = r == "first_round";
-                } else if (k != "preset") detail::unknown_key(kp);
+                } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(), k) == import_keys().end()) {
+                    // Import keys were read with the configuration (config::events_input).
+                    std::vector<std::string> known = {"preset", "first_response_from", "session_gap_s", "human_frt_from_handoff",
+                                                      "round_within_s", "service_window", "service_window_timezone", "agent",
+                                                      "round_response_of"};
+                    known.insert(known.end(), import_keys().begin(), import_keys().end());
+                    throw config_error(kp, "unknown key" + cskpi::detail::did_you_mean(k, known) + "; expected one of " +
+                                               cskpi::detail::join_names(known));
+                }
             }
         }
         if (t.contains("clock")) {

@@ -132,11 +132,7 @@ template <class Feed, class Sink>
 micros derive_events(Feed&& feed, const std::string& path, const config& cfg, const timeline_options& o,
                      reject_ledger& ledger, Sink&& on_chunk, std::size_t chunk_rows = 1u << 18,
                      std::pair<std::string, std::vector<event>>* capture = nullptr) {
-    static const std::vector<std::string> cols = [] {
-        std::vector<std::string> c = event_columns();
-        for (column k : detail::carried) c.emplace_back(name_of(k));
-        return c;
-    }();
+    const std::vector<std::string>& cols = events_schema().columns;  // event columns, then the carried ones
     const time_zone tz(cfg.timezone);
     derived_table t;
     t.wait_begin.push_back(0);
@@ -258,9 +254,11 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
 }
 
 /// The feed of derive_events for a file, streamed in blocks.
-inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_t block_bytes = 4u << 20) {
+/// `imp`: how the file is read (config "events" import keys, config::events_input).
+inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_t block_bytes = 4u << 20,
+                      import_options imp = {}) {
     return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
-        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes);
+        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes, imp);
     };
 }
 
@@ -498,7 +496,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
             }
         }
     };
-    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes), path, cfg, o, events_ledger, on_chunk,
+    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg, o, events_ledger, on_chunk,
                                         std::max<std::size_t>(1, opt.events_chunk_rows));
     if (!total) {  // no interaction at all: the empty report of the same shape
         derived_table none;
@@ -584,7 +582,7 @@ inline std::string explain_interaction(const std::string& path, const config& cf
     reject_ledger ledger;
     std::pair<std::string, std::vector<event>> cap{id, {}};
     derived_table t;  // the one row of `id`
-    const micros latest = derive_events(file_feed(path, ledger), path, cfg, o, ledger, [&](derived_table& chunk) {
+    const micros latest = derive_events(file_feed(path, ledger, 4u << 20, cfg.events_input), path, cfg, o, ledger, [&](derived_table& chunk) {
         for (std::size_t r = 0; r < chunk.size(); ++r)
             if (chunk.id[r] == id) {
                 t.id.push_back(id);

@@ -1,0 +1,221 @@
+#pragma once
+// The reference a user reads: every input column (type, accepted forms, reject rules) and
+// every configuration key (default, meaning, example). `cskpi columns` and `cskpi keys` print
+// these tables; docs/INPUT.md and docs/CONFIG.md are their output, and a test keeps them equal.
+// A test also parses each key's example, so the table cannot name a key the parser refuses.
+#include <string>
+#include <vector>
+
+#include "presets.hpp"
+#include "schemas.hpp"
+
+namespace cskpi {
+
+struct column_doc {
+    const char* name;
+    const char* type;     ///< text, timestamp, seconds, boolean, integer, number
+    const char* rule;     ///< required, range, precedence
+    const char* meaning;
+};
+
+/// The interactions columns, in spec order.
+inline const std::vector<column_doc>& interaction_column_docs() {
+    static const std::vector<column_doc> d = {
+        {"id", "text", "required; unique (a repeated id is rejected, the first occurrence kept)", "The interaction: a chat, call, e-mail thread or ticket."},
+        {"created_at", "timestamp", "required", "When the customer reached out; every time bucket and window starts here."},
+        {"channel", "text", "required", "chat, phone, email, social, ... (SLA targets are keyed by it)."},
+        {"agent", "text", "", "Who handled it (missing: its own `null` group)."},
+        {"team", "text", "", "The agent's team or queue."},
+        {"customer", "text", "", "Who reached out; needed for first-contact resolution (FCR)."},
+        {"category", "text", "", "Reason for contact; `complaint.category` and `presale_category` select by it."},
+        {"priority", "text", "", "Priority; `sla.by_priority` targets are keyed by it."},
+        {"first_response_at", "timestamp", "not before created_at; wins over first_response_s", "First reply by a person."},
+        {"resolved_at", "timestamp", "not before created_at; wins over resolution_s; implies resolved", "When it was resolved."},
+        {"first_response_s", "seconds", ">= 0", "Seconds from creation to the first reply."},
+        {"resolution_s", "seconds", ">= 0; implies resolved", "Seconds from creation to resolution."},
+        {"handle_s", "seconds", ">= 0", "Handling time (talk/chat plus wrap-up)."},
+        {"abandoned", "boolean", "", "The customer left before being answered."},
+        {"resolved", "boolean", "overrides what resolved_at / resolution_s imply", "Resolved (solved, closed)."},
+        {"reopened", "integer", ">= 0; missing = 0", "Times it was reopened."},
+        {"contacts", "integer", ">= 1", "Contacts the customer needed for this issue, when the source counts them."},
+        {"transferred", "boolean", "", "Handed to another agent or queue."},
+        {"bot", "boolean", "", "A bot handled it (bot containment)."},
+        {"csat", "integer", "inside csat.scale", "Satisfaction rating."},
+        {"nps", "integer", "0..10", "Likelihood to recommend."},
+        {"ces", "integer", "inside ces.scale", "Customer effort score."},
+        {"complaint", "boolean", "", "A complaint (also: category equal to complaint.category)."},
+        {"dispute", "boolean", "", "A dispute or chargeback was opened."},
+        {"refund", "boolean", "", "A refund was granted."},
+        {"converted", "boolean", "", "A pre-sales contact that ended in an order."},
+        {"order_value", "number", ">= 0", "Value of the order (sales_total, avg_order_value)."},
+        {"replies", "integer", ">= 0", "Agent replies (one-touch rate counts 1)."},
+    };
+    return d;
+}
+
+/// The message-events columns (docs/INPUT.md, section "Event logs").
+inline const std::vector<column_doc>& event_column_docs() {
+    static const std::vector<column_doc> d = {
+        {"interaction_id", "text", "required; a file is grouped by it", "The interaction the event belongs to."},
+        {"at", "timestamp", "required", "When it happened."},
+        {"from", "text", "required: customer, agent, bot or system", "Who sent it."},
+        {"agent", "text", "", "The agent (for agent messages and assignments)."},
+        {"kind", "text", "message (default), note, status, assign, handoff or rating", "What it is; notes are never public."},
+        {"public", "boolean", "default true", "Whether the customer saw it."},
+        {"status", "text", "status events: new, open, pending, hold, solved or closed", "The status set."},
+        {"text", "text", "a rating event: its number", "Message text, or the rating."},
+    };
+    return d;
+}
+
+/// The QA review columns (docs/INPUT.md, section "QA reviews").
+inline const std::vector<column_doc>& review_column_docs() {
+    static const std::vector<column_doc> d = {
+        {"review_id", "text", "required", "One review (its rows are its items)."},
+        {"interaction_id", "text", "", "The interaction reviewed."},
+        {"agent", "text", "", "The agent reviewed."},
+        {"reviewer", "text", "", "Who reviewed (calibration compares reviewers)."},
+        {"reviewed_at", "timestamp", "", "When."},
+        {"item", "text", "required; an item of the rubric", "The rubric item scored."},
+        {"score", "number", "required; on the item's scale, or na", "The score."},
+        {"automatic", "boolean", "", "Scored by an automatic check."},
+    };
+    return d;
+}
+
+/// Accepted forms of each type.
+inline const std::vector<std::pair<const char*, const char*>>& type_docs() {
+    static const std::vector<std::pair<const char*, const char*>> d = {
+        {"text", "Any UTF-8 text; blanks around it are trimmed; empty = missing."},
+        {"timestamp", "ISO 8601 with or without an offset (`2026-03-01T09:15:00+08:00`, `2026-03-01 09:15:00`, "
+                      "`2026-03-01 09:15:00 +0800`, `...Z`, fractions), a date alone (local midnight), epoch seconds "
+                      "(`1772327100`, `1772327100.5`), and year-first exports' forms: `2026/3/1 9:05`, `2026.03.01`, "
+                      "`2026年3月1日 09:05`. Without an offset the time is read in `timezone`. Other forms "
+                      "(`01/03/2026 09:05`) need `formats`."},
+        {"seconds", "A number of seconds (`95`, `95.5`) or a clock duration `H:MM:SS[.f]` (`0:01:35`); `units` reads "
+                    "minutes, hours or milliseconds; a pandas Timedelta is a duration."},
+        {"boolean", "`1`/`0`, `true`/`false`, `yes`/`no`, `y`/`n`, `t`/`f` (any case), `是`/`否`; other words through `values`."},
+        {"integer", "Digits; an integral decimal such as `4.0` (what pandas writes) is accepted."},
+        {"number", "A decimal number with `.` as the decimal point."},
+    };
+    return d;
+}
+
+struct config_key_doc {
+    const char* key;
+    const char* default_value;
+    const char* meaning;
+    const char* example;  ///< a JSON document using the key (parsed by a test)
+};
+
+/// Every configuration key. Grouped as in docs/CONFIG.md.
+inline const std::vector<config_key_doc>& config_key_docs() {
+    static const std::vector<config_key_doc> d = {
+        {"preset", "none", "Vendor import preset: zendesk, zendesk_api, freshdesk, chatwoot, cn_helpdesk. Its keys are merged under yours (see the presets section).", R"({"preset": "zendesk"})"},
+        {"columns", "{}", "Your header (or a dotted JSON key path) for an input column: {\"agent\": \"Assignee\"}. A header it names must exist.", R"({"columns": {"id": "Ticket ID", "agent": "客服"}})"},
+        {"values", "{}", "Per column, what exported labels stand for: numbers, booleans, text, or null (missing). Labels match exactly, else ignoring case; unmatched cells are read as they are.", R"({"values": {"csat": {"good": 5, "bad": 1}, "resolved": {"solved": true, "closed": true}}})"},
+        {"units", "{}", "Unit of a duration column: s, ms, min, h, or hh:mm:ss.", R"({"units": {"first_response_s": "min"}})"},
+        {"formats", "{}", "strftime-style timestamp formats tried in order after the standard forms; a list applies to every timestamp column, an object names columns. With %z the offset is read.", R"({"formats": {"created_at": ["%d/%m/%Y %H:%M", "%d/%m/%Y"]}})"},
+        {"encoding", "utf-8", "Text encoding: utf-8, gbk, gb18030, utf-16 (a byte-order mark is detected without this key), any iconv name, or auto (UTF-8 when valid, else GB18030). Converted files are held in memory.", R"({"encoding": "gbk"})"},
+        {"delimiter", ",", "Field separator: \",\", \";\", \"\\t\", \"|\", or \"auto\" (the most frequent in the header).", R"({"delimiter": ";"})"},
+        {"skip_lines", "0", "Lines above the header to skip (a title or reporting period).", R"({"skip_lines": 1})"},
+        {"timezone", "UTC", "IANA zone (Asia/Shanghai) or fixed offset (+08:00) for timestamps without an offset and for day/week/month buckets.", R"({"timezone": "Asia/Shanghai"})"},
+        {"csat.scale", "[1, 5]", "Lowest and highest CSAT rating.", R"({"csat": {"scale": [1, 5]}})"},
+        {"csat.satisfied_min", "4", "Lowest rating counted as satisfied (csat = share at or above it).", R"({"csat": {"satisfied_min": 4}})"},
+        {"ces.scale", "[1, 7]", "Lowest and highest CES rating.", R"({"ces": {"scale": [1, 7]}})"},
+        {"sla.first_response_s", "chat 30, phone 20, social 3600, email 86400", "First-response target in seconds per channel (replaces the defaults when given).", R"({"sla": {"first_response_s": {"chat": 60}}})"},
+        {"sla.by_priority", "urgent: 60", "Targets per priority, which win over the channel's: {\"urgent\": {\"first_response_s\": 60}}.", R"({"sla": {"by_priority": {"urgent": {"first_response_s": 30}}}})"},
+        {"sla.abandoned", "breach", "An abandoned interaction counts as a breach, or is excluded from the SLA denominator (exclude).", R"({"sla": {"abandoned": "exclude"}})"},
+        {"fcr.window_s", "604800", "A customer's next contact within this many seconds makes the contact not first-contact resolved.", R"({"fcr": {"window_s": 259200}})"},
+        {"fcr.same_category", "true", "Only a next contact of the same category counts.", R"({"fcr": {"same_category": false}})"},
+        {"complaint.respond_s", "86400", "Complaint response target (seconds).", R"({"complaint": {"respond_s": 43200}})"},
+        {"complaint.resolve_s", "259200", "Complaint resolution target (seconds).", R"({"complaint": {"resolve_s": 172800}})"},
+        {"complaint.category", "complaint", "Category that marks a complaint.", R"({"complaint": {"category": "投诉"}})"},
+        {"presale_category", "presale", "Category of pre-sales contacts (conversion).", R"({"presale_category": "售前"})"},
+        {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).", R"({"confidence": 0.9})"},
+        {"strict", "false", "Stop at the first bad row instead of listing it as rejected.", R"({"strict": true})"},
+        {"events", "{}", "Event-log options (preset zendesk/chatwoot/taobao/jd, first_response_from, session_gap_s, human_frt_from_handoff, round_within_s, service_window, service_window_timezone, agent, round_response_of) and the events file's import keys (columns, values, units, formats, encoding, delimiter, skip_lines).", R"({"events": {"preset": "chatwoot", "session_gap_s": 900, "columns": {"interaction_id": "conversation_id"}}})"},
+        {"clock", "calendar", "SLA clock: calendar time, or business hours of the calendars.", R"({"clock": "business", "calendars": {"default": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}})"},
+        {"calendars", "{}", "Business calendars by name: timezone, opening windows per weekday (week), holidays, extra workdays.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "sat": [["10:00", "16:00"]]}, "holidays": ["2026-05-01"], "workdays": ["2026-05-09"]}}})"},
+        {"calendar_by", "none", "Which calendar an interaction uses: by team or channel, with a map of values to calendar names.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}, "calendar_by": {"team": {"售后": "cn"}}})"},
+        {"sla_policies", "[]", "SLA policies for event logs, the first whose when matches applies: name, when (channel/team/priority/category/agent values), targets (first_response_s, next_reply_s, resolution_s), clock, pause_on.", R"({"sla_policies": [{"name": "vip", "when": {"priority": "urgent"}, "targets": {"first_response_s": 60, "resolution_s": 14400}, "pause_on": ["pending"]}]})"},
+        {"as_of", "latest event", "Snapshot instant for open SLA states of an event log.", R"({"as_of": "2026-03-31 23:59:59"})"},
+        {"reviews", "{}", "Import keys of the QA reviews file (columns, values, formats, encoding, delimiter, skip_lines).", R"({"reviews": {"delimiter": ";", "columns": {"review_id": "评审ID"}}})"},
+        {"scorecard", "none", "Scorecard definition (cskpi score); may live in the same file.", R"({"scorecard": {}})"},
+        {"rubric", "none", "QA rubric (cskpi qa); may live in the same file.", R"({"rubric": {}})"},
+    };
+    return d;
+}
+
+namespace detail {
+inline std::string md_escape(std::string s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else out += c;
+    }
+    return out;
+}
+inline void column_table(std::string& md, const std::vector<column_doc>& cols) {
+    md += "| column | type | rules | meaning |\n|---|---|---|---|\n";
+    for (const auto& c : cols)
+        md += "| `" + std::string(c.name) + "` | " + c.type + " | " + md_escape(c.rule) + " | " + md_escape(c.meaning) + " |\n";
+}
+}  // namespace detail
+
+/// docs/INPUT.md: the input tables, accepted forms and reject rules.
+inline std::string input_reference_markdown() {
+    std::string md =
+        "# Input columns\n\n"
+        "Generated by `cskpi columns` from the code's own tables (include/cskpi/input/reference.hpp); a test keeps "
+        "this file equal to its output.\n\n"
+        "A file is CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes, LF or CRLF, UTF-8 with or "
+        "without a byte-order mark) or JSON Lines (`.jsonl`, `.ndjson`, `.json`: one object per line; nested objects "
+        "are reached with dotted `columns` paths such as `via.channel`). Headers are matched exactly after trimming "
+        "blanks; other columns are ignored and listed in the report's `ignored_columns`. Every row read is either "
+        "accepted or rejected with its line, column, value and reason: `rows_read = rows_accepted + rows_rejected`.\n\n"
+        "Other encodings, delimiters, labels, units and timestamp forms are read through the import keys of "
+        "[CONFIG.md](CONFIG.md) (`encoding`, `delimiter`, `values`, `units`, `formats`, `skip_lines`) or a vendor "
+        "`preset`.\n\n## Types and accepted forms\n\n| type | accepted |\n|---|---|\n";
+    for (const auto& [t, forms] : type_docs()) md += "| " + std::string(t) + " | " + detail::md_escape(forms) + " |\n";
+    md += "\nAn empty cell is missing. A cell that is present but not of its type rejects the row (`not a timestamp`, "
+          "`not a boolean (...)`, `out of range: expected ...`).\n\n## Interactions (`cskpi report`)\n\n";
+    detail::column_table(md, interaction_column_docs());
+    md += "\n## Event logs (`cskpi report --events`, `cskpi explain`)\n\nOne row per event, grouped by interaction "
+          "(sorted by `interaction_id`, `at`). A row may also carry these interaction columns, which the derived "
+          "interaction takes from its first non-empty value: ";
+    const auto& ev = events_schema().columns;
+    for (std::size_t i = 8; i < ev.size(); ++i) md += "`" + ev[i] + "`" + (i + 1 < ev.size() ? ", " : ".\n\n");
+    detail::column_table(md, event_column_docs());
+    md += "\n## QA reviews (`cskpi qa`, `cskpi calibrate`, `--reviews`)\n\nOne row per scored item.\n\n";
+    detail::column_table(md, review_column_docs());
+    return md;
+}
+
+/// docs/CONFIG.md: every configuration key, and what each preset sets.
+inline std::string config_reference_markdown() {
+    std::string md =
+        "# Configuration keys\n\n"
+        "Generated by `cskpi keys` from the code's own table (include/cskpi/input/reference.hpp); a test keeps this "
+        "file equal to its output and parses every example.\n\n"
+        "A configuration is one JSON object (`--config FILE`; in Python a dict, a path or JSON text). Every key is "
+        "optional. An unknown key or a wrong type is an error naming the key path (`sla.first_response_s.chat: "
+        "expected a number`), with a suggestion for a likely typo. `cskpi check --config FILE [INPUT]` explains every "
+        "problem and shows the effective configuration.\n\n"
+        "| key | default | meaning | example |\n|---|---|---|---|\n";
+    for (const auto& k : config_key_docs())
+        md += "| `" + std::string(k.key) + "` | " + detail::md_escape(k.default_value) + " | " + detail::md_escape(k.meaning) +
+              " | `" + detail::md_escape(k.example) + "` |\n";
+    md += "\nThe import keys (`columns`, `values`, `units`, `formats`, `encoding`, `delimiter`, `skip_lines`) apply to "
+          "the interactions file at the top level, to the event log inside `events`, and to the QA reviews inside "
+          "`reviews`. For a pandas DataFrame, `columns`, `values` and `units` apply; the others concern files.\n\n"
+          "## Presets\n\nA preset is configuration: the keys below are merged under the ones you give (objects key by "
+          "key, so `{\"preset\": \"zendesk\", \"values\": {\"csat\": {\"great\": 1}}}` adds a label). The columns a "
+          "preset maps are optional: an export without one of them simply lacks that column.\n\n";
+    for (const auto& name : preset_names()) {
+        md += "### `" + name + "`\n\n```json\n" + import_preset(name)->dump(1) + "\n```\n\n";
+    }
+    return md;
+}
+
+}  // namespace cskpi
