@@ -1,5 +1,6 @@
-"""pip install --no-build-isolation .  — builds cskpi._core with CMake (Debian's pybind11) and
-installs the cskpi package into the running interpreter (use /usr/bin/python3 or a venv made
+"""pip install --no-build-isolation .  — builds cskpi._core and the cskpi command with CMake
+(Debian's pybind11) and installs the cskpi package and the `cskpi` command into the running
+interpreter (use /usr/bin/python3 or a venv made
 from it with --system-site-packages)."""
 import os
 import subprocess
@@ -20,11 +21,15 @@ class CMakeBuild(build_ext):
         subprocess.check_call([
             "cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
             "-DCSKPI_BUILD_PYTHON=ON", "-DCSKPI_BUILD_TESTS=OFF", "-DCSKPI_BUILD_EXAMPLES=OFF",
-            "-DCSKPI_BUILD_BENCHMARKS=OFF", "-DCSKPI_BUILD_CLI=OFF", f"-DPython_EXECUTABLE={sys.executable}"])
-        subprocess.check_call(["cmake", "--build", str(build), "--target", "_core", "-j", os.environ.get("CSKPI_JOBS", "2")])
+            "-DCSKPI_BUILD_BENCHMARKS=OFF", "-DCSKPI_BUILD_CLI=ON", f"-DPython_EXECUTABLE={sys.executable}"])
+        subprocess.check_call(["cmake", "--build", str(build), "--target", "_core", "cskpi_cli",
+                               "-j", os.environ.get("CSKPI_JOBS", "2")])
         out.mkdir(parents=True, exist_ok=True)
         built = next((build / "python" / "cskpi").glob("_core*.so"))
         self.copy_file(str(built), self.get_ext_fullpath(ext.name))
+        # The command line ships inside the package; the `cskpi` script (cskpi._cli) runs it.
+        (out / "bin").mkdir(exist_ok=True)
+        self.copy_file(str(build / "cskpi"), str(out / "bin" / "cskpi"))
 
 
 setup(
@@ -38,5 +43,6 @@ setup(
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.9",
     install_requires=["numpy", "pandas"],
+    entry_points={"console_scripts": ["cskpi = cskpi._cli:main"]},
     zip_safe=False,
 )

@@ -131,7 +131,7 @@ cskpi::report with_all_rejects(run_args& a, Run&& run) {
 }  // namespace
 
 void register_report(py::module_& m) {
-    py::class_<cskpi::report>(m, "Report", "A finished KPI report (spec section 6).")
+    py::class_<cskpi::report>(m, "Report", "A finished KPI report (groups of metrics: docs/METRICS.md).")
         .def_readonly("input_path", &cskpi::report::input_path)
         .def_readonly("rows_read", &cskpi::report::rows_read)
         .def_readonly("rows_accepted", &cskpi::report::rows_accepted)
@@ -139,7 +139,7 @@ void register_report(py::module_& m) {
         .def_readonly("ignored_columns", &cskpi::report::ignored_columns)
         .def_readonly("warnings", &cskpi::report::warnings)
         .def("to_json", [](const cskpi::report& r) { return r.to_json().dump(); },
-             "The section 6 JSON document as text.")
+             "The report as JSON text (input accounting, configuration, groups).")
         .def_property_readonly("by", [](const cskpi::report& r) {
             std::vector<std::string> out;
             for (auto k : r.by) out.emplace_back(cskpi::name_of(k));

@@ -14,6 +14,7 @@
 #include "metrics.hpp"
 #include "report.hpp"
 #include "report_state.hpp"
+#include "builder.hpp"
 #include "run.hpp"
 #include "frame.hpp"
 #include "scorecard.hpp"

@@ -1,7 +1,8 @@
 #pragma once
 // Grouping (spec section 5): which keys a report is broken down by, the compact key of a row,
 // and the labels printed for it. Dimension keys hold dictionary codes; time keys hold a bucket
-// number in the configured time zone (hour, day, Monday-week, month, quarter or year index).
+// number in the configured time zone (hour, day, Monday-week, month, quarter or year index, or
+// the hour of the day 0..23 and the weekday 0..6 for the cyclic keys).
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -11,13 +12,16 @@
 #include <vector>
 
 
+#include "detail/suggest.hpp"
 #include "time.hpp"
 
 namespace cskpi {
 
-enum class group_key : std::uint8_t { agent, team, channel, category, priority, hour, day, week, month, quarter, year };
-inline constexpr std::array<std::string_view, 11> group_key_names = {
-    "agent", "team", "channel", "category", "priority", "hour", "day", "week", "month", "quarter", "year"};
+enum class group_key : std::uint8_t {
+    agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday };
+inline constexpr std::array<std::string_view, 13> group_key_names = {
+    "agent", "team", "channel", "category", "priority", "hour", "day", "week", "month", "quarter", "year",
+    "hour_of_day", "weekday"};
 inline constexpr std::size_t max_group_keys = group_key_names.size();
 
 inline std::string_view name_of(group_key k) { return group_key_names[static_cast<std::size_t>(k)]; }
@@ -27,9 +31,9 @@ inline bool is_time_key(group_key k) { return k >= group_key::hour; }
 inline group_key group_key_from_name(std::string_view n) {
     for (std::size_t i = 0; i < group_key_names.size(); ++i)
         if (group_key_names[i] == n) return static_cast<group_key>(i);
-    throw std::invalid_argument("unknown grouping key '" + std::string(n) +
-                                "': expected one of agent, team, channel, category, priority, "
-                                "hour, day, week, month, quarter, year");
+    const std::vector<std::string> names(group_key_names.begin(), group_key_names.end());
+    throw std::invalid_argument("unknown grouping key '" + std::string(n) + "'" + detail::did_you_mean(std::string(n), names) +
+                                ": expected one of " + detail::join_names(names));
 }
 /// Parses a list of key names; a key given twice is an error.
 inline std::vector<group_key> parse_group_keys(const std::vector<std::string>& names) {
@@ -76,6 +80,8 @@ inline std::int64_t time_bucket(group_key k, micros local) {
     case group_key::hour: return time_zone::floor_div(s, 3600);
     case group_key::day: return day;
     case group_key::week: return time_zone::floor_div(day + 3, 7);  // 1970-01-05 was a Monday
+    case group_key::hour_of_day: return time_zone::floor_div(s, 3600) - day * 24;  // 0..23
+    case group_key::weekday: return day + 3 - time_zone::floor_div(day + 3, 7) * 7;  // 0 = Monday .. 6 = Sunday
     default: break;
     }
     const date::year_month_day ymd{date::sys_days{date::days{day}}};
@@ -89,7 +95,8 @@ inline std::int64_t time_bucket(group_key k, micros local) {
     }
 }
 
-/// Label of a time bucket: 2026-03-01T09, 2026-03-01, 2026-W09, 2026-03, 2026-Q1, 2026.
+/// Label of a time bucket: 2026-03-01T09, 2026-03-01, 2026-W09, 2026-03, 2026-Q1, 2026; and of the
+/// cyclic keys: hour_of_day 09, weekday 1-Mon .. 7-Sun (numbered so labels sort as the week runs).
 inline std::string time_label(group_key k, std::int64_t b) {
     char buf[80];
     auto ymd_of = [](std::int64_t day) { return date::year_month_day{date::sys_days{date::days{day}}}; };
@@ -122,6 +129,11 @@ inline std::string time_label(group_key k, std::int64_t b) {
                       static_cast<long long>(b - time_zone::floor_div(b, 4) * 4 + 1));
         break;
     case group_key::year: std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(b)); break;
+    case group_key::hour_of_day: std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(b)); break;
+    case group_key::weekday: {
+        static constexpr const char* days[] = {"1-Mon", "2-Tue", "3-Wed", "4-Thu", "5-Fri", "6-Sat", "7-Sun"};
+        return days[b];
+    }
     default: throw std::logic_error("time_label: not a time key");
     }
     return buf;

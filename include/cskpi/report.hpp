@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -143,65 +144,145 @@ struct report {
         }
     }
 
-    /// A readable summary for a terminal: the headline metrics of each group.
-    void write_table(std::ostream& os, std::size_t max_rows = 200) const;
+    /// A readable summary for a terminal: the headline metrics of each group in `width`
+    /// characters, or the metric columns named in `columns` (rates in %, durations as 3m 20s).
+    void write_table(std::ostream& os, const std::vector<std::string>& columns = {}, std::size_t width = 100,
+                     std::size_t max_rows = 200) const;
 };
 
-inline void report::write_table(std::ostream& os, std::size_t max_rows) const {
+namespace detail {
+/// A duration for people: 45s, 3m 20s, 1h 05m, 2d 03h ('-' when undefined).
+inline std::string human_duration(double s) {
+    if (std::isnan(s)) return "-";
+    char buf[48];
+    const long long t = std::llround(s);
+    if (s < 10) std::snprintf(buf, sizeof buf, "%.1fs", s);
+    else if (t < 60) std::snprintf(buf, sizeof buf, "%llds", t);
+    else if (t < 3600) std::snprintf(buf, sizeof buf, "%lldm %02llds", t / 60, t % 60);
+    else if (t < 86400) std::snprintf(buf, sizeof buf, "%lldh %02lldm", t / 3600, t % 3600 / 60);
+    else std::snprintf(buf, sizeof buf, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+    return buf;
+}
+
+/// How the table shows a report column: 0 count, 1 percent, 2 duration, 3 number.
+inline int table_kind(const std::string& column) {
+    static const std::map<std::string, int> kinds = [] {
+        std::map<std::string, int> k;
+        for (const auto& m : metric_table()) {
+            const std::string n = m.name;
+            switch (m.kind) {
+            case metric_kind::count: k[n] = 0; break;
+            case metric_kind::rate:
+                k[n] = 1, k[n + "_ci_low"] = 1, k[n + "_ci_high"] = 1, k[n + "_num"] = 0, k[n + "_den"] = 0;
+                break;
+            case metric_kind::duration:
+                for (const auto& st : m.stats) k[n + st.suffix] = 2;
+                break;
+            default: k[n] = 3;
+            }
+        }
+        return k;
+    }();
+    const auto it = kinds.find(column);
+    if (it != kinds.end()) return it->second;
+    if (column.find("_rate") != std::string::npos || column.rfind("sla_", 0) == 0) return 1;  // joined timeline rates
+    if (column.find("time") != std::string::npos) return 2;
+    return 3;
+}
+}  // namespace detail
+
+inline void report::write_table(std::ostream& os, const std::vector<std::string>& columns, std::size_t width,
+                                std::size_t max_rows) const {
     using detail::fmt_fixed;
-    struct col { const char* title; const char* metric; int kind; };  // 0 count, 1 pct, 2 secs, 3 num
-    static const col cols[] = {
-        {"interactions", "interactions", 0}, {"answer%", "answer_rate", 1},
-        {"abandon%", "abandonment_rate", 1}, {"FRT med s", "frt_median", 2},
-        {"FRT p90 s", "frt_p90", 2}, {"SLA%", "sla_frt", 1}, {"AHT s", "aht_mean", 2},
-        {"resolved%", "resolution_rate", 1}, {"FCR%", "fcr_rate", 1}, {"reopen%", "reopen_rate", 1},
-        {"CSAT%", "csat", 1}, {"CSAT avg", "csat_mean", 3}, {"NPS", "nps", 3},
-        {"complaint%", "complaint_rate", 1}, {"conv%", "conversion_rate", 1}, {"sales", "sales_total", 3}};
+    struct col { std::string title, metric; };
+    // Headline columns in the order a manager reads them; joined columns worth a glance after.
+    static const std::vector<col> headline = {
+        {"interactions", "interactions"}, {"answer%", "answer_rate"}, {"FRT med", "frt_median"}, {"FRT p90", "frt_p90"},
+        {"SLA%", "sla_frt"}, {"AHT", "aht_mean"}, {"resolved%", "resolution_rate"}, {"FCR%", "fcr_rate"},
+        {"CSAT%", "csat"}, {"NPS", "nps"}, {"QA", "qa_score"}, {"reply avg", "reply_time_mean"},
+        {"round%", "round_response_rate"}, {"abandon%", "abandonment_rate"}, {"reopen%", "reopen_rate"},
+        {"complaint%", "complaint_rate"}, {"conv%", "conversion_rate"}, {"sales", "sales_total"}};
+    auto has = [&](const std::string& m) {
+        for (const auto& c : metric_catalogue())
+            if (c.name == m) return true;
+        if (groups.empty()) return false;
+        for (const auto& e : groups.front().extra)
+            if (e.first == m) return true;
+        return false;
+    };
+    std::vector<col> cols;
+    if (columns.empty()) {
+        for (const auto& c : headline)
+            if (has(c.metric)) cols.push_back(c);
+    } else {
+        for (const auto& c : columns) {
+            if (!has(c)) {
+                std::vector<std::string> names;
+                for (const auto& m : metric_catalogue()) names.push_back(m.name);
+                if (!groups.empty())
+                    for (const auto& e : groups.front().extra) names.push_back(e.first);
+                throw std::invalid_argument("--columns: no column '" + c + "'" + detail::did_you_mean(c, names) +
+                                            " (the columns: cskpi metrics)");
+            }
+            cols.push_back({detail::table_kind(c) == 1 ? c + "%" : c, c});
+        }
+    }
+    const std::size_t n_keys = std::max<std::size_t>(by.size(), 1);
     std::vector<std::vector<std::string>> cells;
     std::vector<std::string> head;
     for (auto k : by) head.emplace_back(name_of(k));
     if (by.empty()) head.emplace_back("group");
-    for (const auto& c : cols) head.emplace_back(c.title);
-    // Joined columns worth a glance (QA, event timelines); all of them are in CSV and JSON.
-    static const col extras[] = {{"QA", "qa_score", 3}, {"reply avg s", "reply_time_mean", 2},
-                                 {"reply p90 s", "reply_time_p90", 2}, {"round%", "round_response_rate", 1}};
-    std::vector<col> shown_extras;
-    if (!groups.empty())
-        for (const auto& c : extras)
-            for (const auto& e : groups.front().extra)
-                if (e.first == c.metric) shown_extras.push_back(c), head.emplace_back(c.title);
+    for (const auto& c : cols) head.push_back(c.title);
     cells.push_back(head);
     std::size_t shown = 0;
     for (const auto& g : groups) {
         if (shown++ >= max_rows) break;
         std::vector<std::string> row;
         const bool overall = &g == &groups.front();
-        for (std::size_t i = 0; i < std::max<std::size_t>(by.size(), 1); ++i) {
+        for (std::size_t i = 0; i < n_keys; ++i) {
             if (overall) row.emplace_back(i == 0 ? "(all)" : "");
             else row.emplace_back(g.keys[i] ? *g.keys[i] : "(none)");
         }
         for (const auto& c : cols) {
             const double v = g.metric(c.metric);
-            switch (c.kind) {
+            switch (detail::table_kind(c.metric)) {
             case 0: row.push_back(fmt_fixed(v, 0)); break;
             case 1: row.push_back(fmt_fixed(v * 100, 1)); break;
-            case 2: row.push_back(fmt_fixed(v, 1)); break;
+            case 2: row.push_back(detail::human_duration(v)); break;
             default: row.push_back(fmt_fixed(v, 2)); break;
             }
         }
-        for (const auto& c : shown_extras)
-            row.push_back(c.kind == 1 ? fmt_fixed(g.metric(c.metric) * 100, 1) : fmt_fixed(g.metric(c.metric), c.kind == 2 ? 1 : 2));
         cells.push_back(std::move(row));
+    }
+    // Without --columns, keep the columns that fit the width (keys always).
+    std::size_t keep = cols.size();
+    if (columns.empty()) {
+        std::size_t total = 0;
+        for (std::size_t c = 0; c < n_keys + cols.size(); ++c) {
+            std::size_t w = 0;
+            for (const auto& r : cells) w = std::max(w, detail::display_width(r[c]));
+            total += w + (c ? 2 : 0);
+            if (c >= n_keys && total > width) {
+                keep = c - n_keys;
+                break;
+            }
+        }
+        for (auto& r : cells) r.resize(n_keys + keep);
     }
     os << "cskpi " << version << " report";
     if (!input_path.empty()) os << " of " << input_path;
     os << "  (timezone " << cfg.timezone << ")\n";
     os << "rows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "\n\n";
-    detail::write_grid(os, cells, std::max<std::size_t>(by.size(), 1));
+    detail::write_grid(os, cells, n_keys);
     if (groups.size() > max_rows)
         os << "... " << groups.size() - max_rows << " more groups (use --format csv or json for all)\n";
-    os << "\nRates in %, times in seconds; '-' = undefined (no data). All " << metric_catalogue().size()
-       << " metric columns: --format csv or json.\n";
+    os << "\nRates in %, times as 1h 05m / 3m 20s; '-' = undefined (no data).";
+    if (keep < cols.size()) {
+        os << " Not shown for width:";
+        for (std::size_t c = keep; c < cols.size(); ++c) os << ' ' << cols[c].metric;
+        os << '.';
+    }
+    os << " Choose columns with --columns; all " << metric_catalogue().size() << " metric columns: --format csv or json.\n";
     if (!rejects.empty()) {
         os << "\nRejected rows (first " << std::min<std::size_t>(rejects.size(), 10) << " of " << rows_rejected << "):\n";
         for (std::size_t i = 0; i < std::min<std::size_t>(rejects.size(), 10); ++i) {

@@ -72,7 +72,7 @@ class Report:
     by = property(lambda self: list(self._core.by))
 
     def to_json(self) -> dict:
-        """The spec section 6 document as a dict."""
+        """The report as a dict: input accounting, effective configuration, groups of metrics."""
         return _json.loads(self._core.to_json())
 
     def to_pandas(self, overall: bool | None = None):
@@ -167,8 +167,8 @@ def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str
     """KPI report as a pandas DataFrame. `data`: a path (.csv/.jsonl), a pandas DataFrame, or a
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
     first bad row (the message names line and column). With `reviews` and `rubric` (QA,
-    section 10) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
-    `events` (an event log, section 11: a path, or a DataFrame in file order) the interactions
+    docs/QA.md) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
+    `events` (an event log, columns in docs/INPUT.md: a path, or a DataFrame in file order) the interactions
     are derived from the events and the reply-time, round, session and SLA columns are added.
     With grouping, `overall=True` puts the overall row first (its key columns empty)."""
     return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas(overall=overall)
@@ -177,7 +177,7 @@ def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str
 def report_json(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
                 *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
                 events=None) -> dict:
-    """The spec section 6 JSON document as a dict."""
+    """The report as a dict: input accounting, effective configuration, groups of metrics."""
     return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_json()
 
 
@@ -199,7 +199,7 @@ def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] |
 
 
 def business_seconds(calendar: Mapping[str, Any], start, end):
-    """Business seconds between instants under a calendar (spec section 11: timezone, week,
+    """Business seconds between instants under a calendar (config "calendars": timezone, week,
     holidays, workdays). `start`/`end`: datetime-likes or arrays of them (naive = UTC)."""
     import numpy as np
     import pandas as pd
@@ -240,8 +240,8 @@ def _scorecard_of(scorecard, by):
 def score_json(data=None, scorecard=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
                *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
                events=None) -> dict:
-    """The section 9 scorecard document (weights used, per group raw values, points,
-    contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the section 9
+    """The scorecard document (weights used, per group raw values, points,
+    contributions, score, rank, tier, flags, TOPSIS) as a dict. `scorecard` is the
     object or a path to its JSON file. With `events` (an event log) instead of `data`, the
     timeline columns (round_response_rate, reply_time_median, sla_*) can be KPIs."""
     if scorecard is None:

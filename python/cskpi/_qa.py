@@ -1,4 +1,4 @@
-"""QA reviews, calibration and agreement (spec section 10), over the C++ engine."""
+"""QA reviews, calibration and agreement (docs/QA.md), over the C++ engine."""
 from __future__ import annotations
 
 import json as _json

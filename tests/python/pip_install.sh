@@ -15,5 +15,8 @@ import sys, cskpi
 df = cskpi.report(sys.argv[1], by=["team"], config={"timezone": "Asia/Shanghai"})
 assert list(df.columns[:2]) == ["team", "interactions"], df.columns
 assert int(df["interactions"].sum()) == 4995
-print("pip install: ok", cskpi.__file__)
 PY
+# pip also installs the command line.
+out=$("$work/venv/bin/cskpi" report "$src/examples/data/shop_interactions.csv" --by team --format csv)
+[ "$(printf '%s\n' "$out" | head -1 | cut -d, -f1-2)" = "team,interactions" ] || { echo "cskpi command: unexpected output"; exit 1; }
+echo "pip install: ok"

@@ -223,7 +223,9 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
             ledger.rejected({r.line, cols[c], r.cells[c] ? cskpi::detail::clip(*r.cells[c]) : std::string(), std::move(reason)});
         };
         event_problem why;
-        auto parsed = parse_event(r, tz, why, false);
+        // Only the interaction being explained keeps its messages' text (derivation needs none).
+        const bool keep_text = capture && r.cells[0] && *r.cells[0] == capture->first;
+        auto parsed = parse_event(r, tz, why, keep_text);
         if (!parsed) return bad(why.column, std::move(why.reason));
         event& e = *parsed;
         if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and counted, not used
