@@ -266,6 +266,13 @@ public:
         return l;
     }
 
+    /// Every label seen of a dimension: 0 agent, 1 team, 2 channel, 3 category, 4 priority.
+    std::vector<std::string> seen_labels(std::size_t dim) const {
+        std::vector<std::string> out;
+        for (std::uint32_t c = 0; c < dict_[dim].size(); ++c) out.emplace_back(dict_[dim].value(c));
+        return out;
+    }
+
 private:
     static constexpr std::size_t dims = 5, category_dim = 3;
     static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4

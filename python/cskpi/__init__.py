@@ -281,11 +281,17 @@ def score(data=None, scorecard=None, by: Sequence[str] | str | None = None, conf
                     row[f"{metric}_{part}"] = k[part]
         rows.append(row)
     df = pd.DataFrame(rows)
+    if len(df):
+        df = df.fillna(value=float("nan"))
+        # Best first; ranks are whole numbers, missing (unranked) groups last as <NA>.
+        for col in ("rank", "topsis_rank"):
+            df[col] = pd.array([None if v is None or v != v else int(v) for v in df[col]], dtype="Int64")
+        df = df.sort_values("rank", na_position="last", kind="stable").reset_index(drop=True)
     df.attrs["weights"] = doc["weights"]
     df.attrs["weight_method"] = doc["weight_method"]
     if "ahp" in doc:
         df.attrs["ahp"] = doc["ahp"]
-    return df.fillna(value=float("nan")) if len(df) else df
+    return df
 
 
 def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, strict: bool = False,
@@ -340,3 +346,8 @@ for _cls in (GroupState, ReportState):
     _cls.from_dict = classmethod(_from_dict)
 ReportState.update = _report_state_update
 GroupState.update = _group_state_update
+
+
+def __dir__():
+    """Only the API: the names of __all__ (helpers and imports stay private)."""
+    return sorted(__all__)

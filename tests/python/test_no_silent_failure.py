@@ -199,3 +199,17 @@ def test_report_rejects_lists_every_reject_with_the_dataframe_index(tmp_path):
     df.to_csv(path, index=False)
     with pytest.warns(UserWarning):
         assert len(cskpi.run(path).rejects) == 1250
+
+
+def test_labels_that_look_like_typos_of_configured_ones_warn(tmp_path):
+    data = tmp_path / "x.csv"
+    data.write_text("id,created_at,channel,priority,first_response_s\n"
+                    "A,2026-03-01 10:00:00,Chat,urgnet,5\nB,2026-03-01 11:00:00,chat,,50\n", encoding="utf-8")
+    out = run("report", data, "--format", "json")
+    assert out.returncode == 0
+    doc = json.loads(out.stdout)
+    assert "channel 'Chat' matches no sla.first_response_s channel (did you mean 'chat'?), so its rows miss that rule" in doc["warnings"]
+    assert any("priority 'urgnet'" in w and "did you mean 'urgent'" in w for w in doc["warnings"])
+    assert "channel 'Chat' matches no" in out.stderr
+    # Only row B has a target: the warning explains why A is not in sla_frt.
+    assert doc["groups"][0]["metrics"]["sla_frt_den"] == 1

@@ -134,3 +134,16 @@ def test_case_mix_expected_value_from_the_agents_cells():
     with pytest.raises(ValueError, match=r"scorecard.kpis\[1\].case_mix: every KPI must use the same case-mix keys"):
         cskpi.score_json(DATA, {"kpis": [{"metric": "csat", "weight": 1, "case_mix": ["channel"]},
                                          {"metric": "nps", "weight": 1, "case_mix": ["category"]}]})
+
+
+def test_score_frame_is_sorted_by_integer_rank():
+    df = cskpi.score(str(DATA), str(CARD), config=CFG)
+    assert str(df["rank"].dtype) == "Int64" and str(df["topsis_rank"].dtype) == "Int64"
+    ranked = df["rank"].dropna().tolist()
+    assert ranked == sorted(ranked) and ranked[0] == 1
+    assert df["rank"].isna().sum() == 0 or df["rank"].isna().iloc[-1]  # unranked groups last
+
+
+def test_public_namespace_is_the_api():
+    assert dir(cskpi) == sorted(cskpi.__all__)
+    assert all(not n.startswith("_") for n in dir(cskpi))
