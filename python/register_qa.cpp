@@ -19,11 +19,13 @@ std::optional<cskpi::qa::text_source> to_source(const source& s) {
     return cskpi::qa::text_source{name, text, fmt == "jsonl" ? cskpi::input_format::jsonl : cskpi::input_format::csv};
 }
 
+// `config_json`: the configuration (its timezone, and the "reviews" and "events" import keys).
 cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews, const source& events,
-                           const std::string& checks_json, const std::string& zone, bool strict) {
+                           const std::string& checks_json, const std::string& config_json, bool strict) {
+    const cskpi::config cfg = cskpi::config::from_json(config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
     return cskpi::qa::load_reviews(cskpi::json::parse(rubric_json), to_source(reviews), to_source(events),
                                    checks_json.empty() ? std::nullopt : std::optional(cskpi::json::parse(checks_json)),
-                                   zone, strict);
+                                   cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input);
 }
 
 }  // namespace
@@ -33,19 +35,19 @@ void register_qa(py::module_& m) {
         .def("to_json", [](const cskpi::qa::qa_report& q) { return q.to_json().dump(); });
 
     m.def("qa_report", [](const std::string& rubric_json, const source& reviews, const source& events,
-                          const std::string& checks_json, const std::string& zone, bool strict, double confidence) {
-        const auto set = load(rubric_json, reviews, events, checks_json, zone, strict);
+                          const std::string& checks_json, const std::string& config_json, bool strict, double confidence) {
+        const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
         py::gil_scoped_release nogil;
         return cskpi::qa::score_reviews(set, confidence);
-    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("timezone"),
+    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("config_json"),
        py::arg("strict"), py::arg("confidence"));
 
     m.def("calibrate", [](const std::string& rubric_json, const source& reviews, const source& events,
-                          const std::string& checks_json, const std::string& zone, bool strict, std::optional<double> threshold) {
-        const auto set = load(rubric_json, reviews, events, checks_json, zone, strict);
+                          const std::string& checks_json, const std::string& config_json, bool strict, std::optional<double> threshold) {
+        const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
         py::gil_scoped_release nogil;
         return cskpi::qa::calibrate(set, threshold).to_json().dump();
-    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("timezone"),
+    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("config_json"),
        py::arg("strict"), py::arg("threshold"));
 
     m.def("agreement", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& a) {

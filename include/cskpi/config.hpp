@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -83,7 +84,12 @@ inline std::string get_string(const json& v, const std::string& path) {
 inline void expect_object(const json& v, const std::string& path) {
     if (!v.is_object()) throw config_error(path, "expected an object, actual " + type_name(v));
 }
-inline void unknown_key(const std::string& path) { throw config_error(path, "unknown key"); }
+/// Throws for an unknown key at `path`, suggesting the nearest of `known` (its siblings).
+inline void unknown_key(const std::string& path, const std::vector<std::string>& known = {}) {
+    if (known.empty()) throw config_error(path, "unknown key");
+    const std::string key = path.substr(path.rfind('.') + 1);
+    throw config_error(path, "unknown key" + did_you_mean(key, known) + "; expected one of " + join_names(known));
+}
 inline std::string join(const std::string& a, const std::string& b) {
     return a.empty() ? b : a + "." + b;
 }
@@ -140,13 +146,13 @@ inline config config::from_json(const json& j) {
             for (const auto& [k, x] : v.items()) {
                 if (k == "scale") get_scale(x, "csat.scale", c.csat_min, c.csat_max);
                 else if (k == "satisfied_min") c.csat_satisfied_min = get_int(x, "csat.satisfied_min");
-                else unknown_key(join(key, k));
+                else unknown_key(join(key, k), {"scale", "satisfied_min"});
             }
         } else if (key == "ces") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
                 if (k == "scale") get_scale(x, "ces.scale", c.ces_min, c.ces_max);
-                else unknown_key(join(key, k));
+                else unknown_key(join(key, k), {"scale"});
             }
         } else if (key == "sla") {
             expect_object(v, key);
@@ -161,7 +167,7 @@ inline config config::from_json(const json& j) {
                         const std::string pp = join(p, prio);
                         expect_object(o, pp);
                         for (const auto& [t, s] : o.items()) {
-                            if (t != "first_response_s") unknown_key(join(pp, t));
+                            if (t != "first_response_s") unknown_key(join(pp, t), {"first_response_s"});
                             c.sla_by_priority_first_response_s[prio] = get_number(s, join(pp, t));
                         }
                     }
@@ -171,7 +177,7 @@ inline config config::from_json(const json& j) {
                     else if (r == "exclude") c.sla_abandoned = abandoned_rule::exclude;
                     else throw config_error(p, "expected \"breach\" or \"exclude\", actual \"" + r + "\"");
                 } else {
-                    unknown_key(p);
+                    unknown_key(p, {"first_response_s", "by_priority", "abandoned"});
                 }
             }
         } else if (key == "fcr") {
@@ -179,7 +185,7 @@ inline config config::from_json(const json& j) {
             for (const auto& [k, x] : v.items()) {
                 if (k == "window_s") c.fcr_window_s = get_number(x, "fcr.window_s");
                 else if (k == "same_category") c.fcr_same_category = get_bool(x, "fcr.same_category");
-                else unknown_key(join(key, k));
+                else unknown_key(join(key, k), {"window_s", "same_category"});
             }
         } else if (key == "complaint") {
             expect_object(v, key);
@@ -187,7 +193,7 @@ inline config config::from_json(const json& j) {
                 if (k == "respond_s") c.complaint_respond_s = get_number(x, "complaint.respond_s");
                 else if (k == "resolve_s") c.complaint_resolve_s = get_number(x, "complaint.resolve_s");
                 else if (k == "category") c.complaint_category = get_string(x, "complaint.category");
-                else unknown_key(join(key, k));
+                else unknown_key(join(key, k), {"respond_s", "resolve_s", "category"});
             }
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);

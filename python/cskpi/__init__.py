@@ -227,9 +227,8 @@ def finalize(state: ReportState, overall: bool | None = None):
 
 
 def _scorecard_of(scorecard, by):
-    if isinstance(scorecard, (str, _os.PathLike)):
-        with open(scorecard, encoding="utf-8") as f:
-            scorecard = _json.load(f)
+    if isinstance(scorecard, (str, _os.PathLike)):  # a path or JSON text, as config
+        scorecard = _config_dict(scorecard)
     card = dict(scorecard.get("scorecard", scorecard) if "kpis" not in scorecard else scorecard)
     if by is not None:
         card["by"] = [k for k in by.split(",") if k] if isinstance(by, str) else list(by)

@@ -36,15 +36,19 @@ def _doc(x) -> str:
     return _json.dumps(dict(x), ensure_ascii=False)
 
 
-def _timezone(config: Mapping[str, Any] | None) -> str:
-    return str((config or {}).get("timezone", "UTC"))
+def _config_json(config) -> str:
+    """The configuration (a dict, a path or JSON text) as JSON: its timezone reads times, its
+    "reviews" and "events" keys say how those tables are read."""
+    from . import _config_dict
+
+    return _json.dumps(_config_dict(config), ensure_ascii=False)
 
 
 def _qa_core(reviews, rubric, events=None, checks=None, config=None, strict=False, confidence=0.95):
     if rubric is None:
         raise ValueError("rubric is required with QA reviews")
     return _core.qa_report(_doc(rubric), _source(reviews, "<reviews DataFrame>"), _source(events, "<events DataFrame>"),
-                           _doc(checks), _timezone(config), bool(strict), float(confidence))
+                           _doc(checks), _config_json(config), bool(strict), float(confidence))
 
 
 def qa_json(reviews, rubric, *, events=None, checks=None, config: Mapping[str, Any] | None = None,
@@ -102,7 +106,7 @@ def calibrate(reviews, rubric, *, events=None, checks=None, config: Mapping[str,
     if rubric is None:
         raise ValueError("rubric is required")
     return _json.loads(_core.calibrate(_doc(rubric), _source(reviews, "<reviews DataFrame>"),
-                                       _source(events, "<events DataFrame>"), _doc(checks), _timezone(config),
+                                       _source(events, "<events DataFrame>"), _doc(checks), _config_json(config),
                                        bool(strict), threshold))
 
 

@@ -256,3 +256,7 @@ def test_reviews_and_events_take_their_own_columns(tmp_path):
     doc = json.loads(out.stdout)
     assert doc["input"]["rows_rejected"] == 0
     assert {a: v["qa_score"] for a, v in doc["agents"].items()} == {"ann": 100, "bob": 0}  # 是 = 1 of 1, 否 = 0
+
+    # Python reads the reviews with the same configuration (a dict, a path or JSON text).
+    agents = cskpi.qa_scores(str(reviews), str(tmp_path / "rubric.json"), config=str(cfg))
+    assert dict(zip(agents["agent"], agents["qa_score"])) == {"ann": 100, "bob": 0}

@@ -213,3 +213,12 @@ def test_labels_that_look_like_typos_of_configured_ones_warn(tmp_path):
     assert "channel 'Chat' matches no" in out.stderr
     # Only row B has a target: the warning explains why A is not in sla_frt.
     assert doc["groups"][0]["metrics"]["sla_frt_den"] == 1
+
+
+def test_nested_unknown_keys_suggest_their_siblings(tmp_path):
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"sla": {"first_respons_s": {"chat": 30}}, "csat": {"scal": [1, 5]}}))
+    out = run("check", "--config", cfg)
+    assert out.returncode == 2
+    assert "sla.first_respons_s: unknown key (did you mean 'first_response_s'?)" in out.stderr
+    assert "csat.scal: unknown key (did you mean 'scale'?)" in out.stderr
