@@ -203,6 +203,34 @@ void register_report(py::module_& m) {
         py::gil_scoped_release nogil;
         return with_all_rejects(a, [&](const cskpi::run_options& o) { return cskpi::run_report(path, a.cfg, a.keys, o); });
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    // Several groupings from one reading (path or DataFrame): a list of reports, one per grouping.
+    m.def("reports_path", [](const std::string& path, const std::string& config_json,
+                             const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
+        run_args a(config_json, {}, strict, threads);
+        std::vector<std::vector<cskpi::group_key>> keys;
+        for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
+        py::gil_scoped_release nogil;
+        std::vector<cskpi::reject> all;
+        a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+        auto reps = cskpi::run_reports(path, a.cfg, keys, a.opt);
+        for (auto& r : reps) r.rejects = all;
+        return reps;
+    }, py::arg("path"), py::arg("config_json"), py::arg("bys"), py::arg("strict"), py::arg("threads"));
+    m.def("reports_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+                              const std::string& config_json, const std::vector<std::vector<std::string>>& bys, bool strict,
+                              unsigned threads) {
+        run_args a(config_json, {}, strict, threads);
+        std::vector<std::vector<cskpi::group_key>> keys;
+        for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
+        const borrowed_frame bf = make_frame(columns, rows, ignored);
+        py::gil_scoped_release nogil;
+        std::vector<cskpi::reject> all;
+        a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+        auto reps = cskpi::run_reports(bf.f, a.cfg, keys, a.opt, "<DataFrame>");
+        for (auto& r : reps) r.rejects = all;
+        return reps;
+    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("bys"),
+       py::arg("strict"), py::arg("threads"));
     m.def("team_rollup", [](const cskpi::report& by_agent, const cskpi::report& by_team_agent, const cskpi::report& by_team,
                             const std::string& card_json) {
         const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));

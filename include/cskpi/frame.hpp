@@ -151,9 +151,11 @@ private:
     const time_zone& tz_;
 };
 
-/// Reads an in-memory frame into a partial state, as run_partial does for a file.
-inline std::pair<report, report_state> run_partial(const frame& f, const config& cfg, const std::vector<group_key>& by,
-                                                   const run_options& opt = {}, const std::string& label = "<frame>") {
+/// Reads an in-memory frame once into a partial state per grouping of `bys`.
+inline std::pair<report, std::vector<report_state>> run_partial_multi(const frame& f, const config& cfg,
+                                                                      const std::vector<std::vector<group_key>>& bys,
+                                                                      const run_options& opt = {},
+                                                                      const std::string& label = "<frame>") {
     for (column req : {column::id, column::created_at, column::channel})
         if (f.columns[static_cast<std::size_t>(req)].type == frame_column::kind::absent)
             throw input_error(label, 0, std::string(name_of(req)), "", "required column missing");
@@ -180,7 +182,20 @@ inline std::pair<report, report_state> run_partial(const frame& f, const config&
             return block_summary{};  // rows are numbered by produce()
         };
     };
-    return detail::run_blocks(label, cfg, by, opt, produce, make_parser, f.ignored_columns);
+    return detail::run_blocks_multi(label, cfg, bys, opt, produce, make_parser, f.ignored_columns);
+}
+
+/// Reads an in-memory frame into a partial state, as run_partial does for a file.
+inline std::pair<report, report_state> run_partial(const frame& f, const config& cfg, const std::vector<group_key>& by,
+                                                   const run_options& opt = {}, const std::string& label = "<frame>") {
+    auto [rep, states] = run_partial_multi(f, cfg, {by}, opt, label);
+    return {std::move(rep), std::move(states.front())};
+}
+
+/// One report per grouping from one pass over the frame.
+inline std::vector<report> run_reports(const frame& f, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+                                       const run_options& opt = {}, const std::string& label = "<frame>") {
+    return detail::finish_multi(run_partial_multi(f, cfg, bys, opt, label), bys, opt.threads);
 }
 
 /// Computes the report of an in-memory frame. Same rules, rejects and thread invariance as

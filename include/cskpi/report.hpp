@@ -293,6 +293,37 @@ inline void report::write_table(std::ostream& os, const std::vector<std::string>
     }
 }
 
+/// Several groupings of one reading as one CSV: a `grouping` column ("agent,channel,day", empty
+/// for none), then every key column of any grouping (empty where a grouping lacks it), then the
+/// metric columns. Extra (joined) columns are left out: they differ between groupings.
+inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
+    std::vector<group_key> keys;
+    for (const auto& r : reps)
+        for (auto k : r.by)
+            if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    const auto& cat = metric_catalogue();
+    std::string line = "grouping";
+    for (auto k : keys) line += "," + std::string(name_of(k));
+    for (const auto& c : cat) line += "," + c.name;
+    os << line << '\n';
+    for (const auto& r : reps) {
+        std::string grouping;
+        for (auto k : r.by) grouping += (grouping.empty() ? "" : ",") + std::string(name_of(k));
+        for (const auto& g : r.groups) {
+            line = detail::csv_field(grouping);
+            for (auto k : keys) {
+                line += ',';
+                const auto at = std::find(r.by.begin(), r.by.end(), k);
+                if (at == r.by.end() || g.keys.empty()) continue;
+                const auto& v = g.keys[static_cast<std::size_t>(at - r.by.begin())];
+                line += v ? detail::csv_field(*v) : std::string("null");
+            }
+            for (std::size_t i = 0; i < cat.size(); ++i) line += "," + detail::number_text(g.metrics[i], cat[i].integer);
+            os << line << '\n';
+        }
+    }
+}
+
 /// Writes one reject as a CSV row of line,column,value,reason.
 inline void write_rejects_csv_row(std::ostream& os, const reject& r) {
     os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value) << ','

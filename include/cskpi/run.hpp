@@ -322,16 +322,18 @@ namespace detail {
 /// hands its open last record to the next block, which is parsed again from the record's start
 /// when its turn comes: records are where the parser finds them, whatever the cuts.
 template <class Produce, class MakeParser>
-std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
-                  const run_options& opt, Produce&& produce, MakeParser&& make_parser,
-                  std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
+std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string& label, const config& cfg,
+                  const std::vector<std::vector<group_key>>& bys, const run_options& opt, Produce&& produce,
+                  MakeParser&& make_parser, std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
     const auto t_start = std::chrono::steady_clock::now();
     const unsigned nthreads = std::max(1u, opt.threads);
     reject_ledger ledger;
     ledger.sink = opt.reject_sink;
     id_registry ids;
-    std::vector<report_state> states;
-    for (unsigned i = 0; i < nthreads; ++i) states.emplace_back(cfg, by);
+    // One state per thread and grouping: every batch read feeds each grouping (one reading).
+    std::vector<std::vector<report_state>> states(nthreads);
+    for (unsigned i = 0; i < nthreads; ++i)
+        for (const auto& by : bys) states[i].emplace_back(cfg, by);
 
     std::mutex m;
     std::condition_variable cv_turn, cv_queue;
@@ -379,7 +381,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                     // Room for the whole input's contacts in every thread's ledger: untouched
                     // capacity costs address space, not memory, and the ledger then never copies
                     // itself to grow (nor when the states merge into the first).
-                    states[t].reserve(expected_rows);
+                    for (auto& st : states[t]) st.reserve(expected_rows);
                     sized = true;
                 }
                 auto hash_ids = [&] {
@@ -453,7 +455,7 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
                 }
                 cv_turn.notify_all();
                 if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
-                states[t].update(batch);
+                for (auto& st : states[t]) st.update(batch);
                 batch.clear();  // its views point into the block
                 if (b.release) b.release(parsed);
                 std::lock_guard lk(m);
@@ -501,9 +503,8 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
 
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
-    for (unsigned t = 1; t < nthreads; ++t) {
-        states[0].merge(std::move(states[t]), nthreads);  // frees states[t] as it goes
-    }
+    for (unsigned t = 1; t < nthreads; ++t)
+        for (std::size_t k = 0; k < bys.size(); ++k) states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
     report rep;
     rep.input_path = label;
     rep.rows_read = ledger.rows_read;
@@ -512,13 +513,22 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     rep.rejects = std::move(ledger.rejects);
     rep.ignored_columns = collect_ignored ? seen_ignored : *ignored;
     rep.cfg = cfg;
-    rep.by = by;
+    rep.by = bys.empty() ? std::vector<group_key>{} : bys.front();
     if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
         auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
         std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms%s\n", ms(t_start, t_read),
                      ms(t_read, std::chrono::steady_clock::now()), memory_trace().c_str());
     }
     return {std::move(rep), std::move(states[0])};
+}
+
+/// run_blocks_multi for one grouping.
+template <class Produce, class MakeParser>
+std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
+                                           const run_options& opt, Produce&& produce, MakeParser&& make_parser,
+                                           std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
+    auto [rep, states] = run_blocks_multi(label, cfg, {by}, opt, produce, make_parser, std::move(ignored), header_lines);
+    return {std::move(rep), std::move(states.front())};
 }
 
 /// Labels in the input that look like typos of configured ones ("Chat" beside an SLA target for
@@ -543,6 +553,20 @@ inline std::vector<std::string> label_warnings(const config& cfg, const report_s
     return w;
 }
 
+inline report finish(std::pair<report, report_state>&& r, unsigned threads);
+
+/// One report per grouping from one reading: each shares the input accounting.
+inline std::vector<report> finish_multi(std::pair<report, std::vector<report_state>>&& r,
+                                        const std::vector<std::vector<group_key>>& bys, unsigned threads) {
+    std::vector<report> out;
+    for (std::size_t k = 0; k < bys.size(); ++k) {
+        report head = r.first;  // accounting, rejects, config
+        head.by = bys[k];
+        out.push_back(finish({std::move(head), std::move(r.second[k])}, threads));
+    }
+    return out;
+}
+
 /// Finalizes the merged state into the report's groups.
 inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -558,11 +582,11 @@ inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
 
 }  // namespace detail
 
-/// Reads `path` into a partial state and its input accounting (`report` without groups),
-/// not yet finalized: states of different files or machines can be merged first.
-/// Throws as run_report.
-inline std::pair<report, report_state> run_partial(const std::string& path, const config& cfg,
-                                                   const std::vector<group_key>& by, const run_options& opt = {}) {
+/// Reads `path` once into a partial state per grouping of `bys` and the input accounting
+/// (`report` without groups). Throws as run_report.
+inline std::pair<report, std::vector<report_state>> run_partial_multi(const std::string& path, const config& cfg,
+                                                                      const std::vector<std::vector<group_key>>& bys,
+                                                                      const run_options& opt = {}) {
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
@@ -597,9 +621,24 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
         };
     };
     // CSV knows its ignored columns from the header; JSON Lines collects them row by row.
-    return detail::run_blocks(path, cfg, by, opt, produce, make_parser,
-                              fmt == input_format::csv ? std::optional(ignored) : std::nullopt,
-                              reader.line() - 1);
+    return detail::run_blocks_multi(path, cfg, bys, opt, produce, make_parser,
+                                    fmt == input_format::csv ? std::optional(ignored) : std::nullopt, reader.line() - 1);
+}
+
+/// Reads `path` into a partial state and its input accounting (`report` without groups),
+/// not yet finalized: states of different files or machines can be merged first.
+/// Throws as run_report.
+inline std::pair<report, report_state> run_partial(const std::string& path, const config& cfg,
+                                                   const std::vector<group_key>& by, const run_options& opt = {}) {
+    auto [rep, states] = run_partial_multi(path, cfg, {by}, opt);
+    return {std::move(rep), std::move(states.front())};
+}
+
+/// One report per grouping in `bys`, from one reading of `path` (the same reports as separate
+/// run_report calls, byte for byte).
+inline std::vector<report> run_reports(const std::string& path, const config& cfg,
+                                       const std::vector<std::vector<group_key>>& bys, const run_options& opt = {}) {
+    return detail::finish_multi(run_partial_multi(path, cfg, bys, opt), bys, opt.threads);
 }
 
 /// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by

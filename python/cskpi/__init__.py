@@ -47,11 +47,24 @@ def _config_dict(config) -> dict:
     raise TypeError(f"config: expected a dict, a path or JSON text, got {type(config).__name__}")
 
 
+def _keys(by) -> list[str]:
+    if isinstance(by, str):
+        return [k.strip() for k in by.split(",") if k.strip()]
+    return list(by or [])
+
+
+def _groupings(by) -> list[list[str]] | None:
+    """Several groupings (by=[["agent", "day"], ["team"]] or ["agent,day", "team"]), else None."""
+    if isinstance(by, (list, tuple)) and by and all(isinstance(b, (list, tuple)) for b in by):
+        return [_keys(b) for b in by]
+    if isinstance(by, (list, tuple)) and len(by) > 1 and any(isinstance(b, str) and "," in b for b in by):
+        return [_keys(b) for b in by]
+    return None
+
+
 def _prepare(config, by: Sequence[str] | str | None):
     cfg = _config_dict(config)
-    if isinstance(by, str):
-        by = [k.strip() for k in by.split(",") if k.strip()]
-    return cfg, list(by or []), _json.dumps(cfg, ensure_ascii=False)
+    return cfg, _keys(by), _json.dumps(cfg, ensure_ascii=False)
 
 
 def _threads(threads: int | None) -> int:
@@ -112,6 +125,16 @@ class Report:
                 f"rows_rejected={self.rows_rejected})")
 
 
+def _run_many(data, groupings, config, strict, threads):
+    cfg, _, cfg_json = _prepare(config, None)
+    if isinstance(data, (str, _os.PathLike)):
+        return _core.reports_path(_os.fspath(data), cfg_json, groupings, bool(strict), _threads(threads))
+    from ._frame import columns_of
+
+    specs, rows, ignored = columns_of(data, _json.loads(_core.effective_config(cfg_json)))
+    return _core.reports_frame(specs, rows, ignored, cfg_json, groupings, bool(strict), _threads(threads))
+
+
 def _run(data, by, config, strict, threads, partial: bool):
     cfg, keys, cfg_json = _prepare(config, by)
     if isinstance(data, (str, _os.PathLike)):
@@ -161,6 +184,15 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
     return rep
 
 
+def _joined_many(data, groupings, config, strict, threads, reviews, rubric, qa_events, events=None):
+    """One core report per grouping; interactions are read once (event logs and QA joins per grouping)."""
+    if events is not None or reviews is not None or qa_events is not None:
+        return [_joined(data, g, config, strict, threads, reviews, rubric, qa_events, events) for g in groupings]
+    reps = _run_many(data, groupings, config, strict, threads)
+    _warn(reps[0])
+    return reps
+
+
 def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
            *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None,
            overall: bool | None = None):
@@ -170,14 +202,24 @@ def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str
     docs/QA.md) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
     `events` (an event log, columns in docs/INPUT.md: a path, or a DataFrame in file order) the interactions
     are derived from the events and the reply-time, round, session and SLA columns are added.
-    With grouping, `overall=True` puts the overall row first (its key columns empty)."""
+    With grouping, `overall=True` puts the overall row first (its key columns empty).
+    Several groupings, `by=[["agent", "day"], ["team"]]`, give a list of DataFrames from one
+    reading of the input."""
+    many = _groupings(by)
+    if many is not None:
+        return [Report(r).to_pandas(overall=overall)
+                for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events, events)]
     return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas(overall=overall)
 
 
 def report_json(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
                 *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
                 events=None) -> dict:
-    """The report as a dict: input accounting, effective configuration, groups of metrics."""
+    """The report as a dict: input accounting, effective configuration, groups of metrics (a
+    list of them for several groupings, as `report`)."""
+    many = _groupings(by)
+    if many is not None:
+        return [Report(r).to_json() for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events, events)]
     return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_json()
 
 
@@ -188,6 +230,9 @@ def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, A
 
     pd = sys.modules.get("pandas")
     index = data.index if pd is not None and isinstance(data, pd.DataFrame) and events is None else None
+    many = _groupings(by)
+    if many is not None:  # a list of Reports, one per grouping, from one reading
+        return [Report(r, index) for r in _joined_many(data, many, config, strict, threads, None, None, None, events)]
     return Report(_joined(data, by, config, strict, threads, None, None, None, events), index)
 
 

@@ -160,16 +160,46 @@ int run_calibrate_command(const qa_inputs& q, const std::string& config_path, st
     return 0;
 }
 
-int run_report_command(const std::string& input, const std::string& config_path, const std::string& by,
+// Writes the reports of one reading: one grouping as before; several as a JSON list, one CSV
+// with a `grouping` column, or one table after another. Returns exit_usage on a bad --columns.
+int write_reports(std::ostream& os, const std::vector<cskpi::report>& reps, const std::string& format,
+                  const std::vector<std::string>& table_columns) {
+    if (format == "json") {
+        if (reps.size() == 1) {
+            os << reps[0].to_json().dump(2) << '\n';
+        } else {
+            cskpi::json all = cskpi::json::array();
+            for (const auto& r : reps) all.push_back(r.to_json());
+            os << all.dump(2) << '\n';
+        }
+    } else if (format == "csv") {
+        if (reps.size() == 1) reps[0].write_csv(os);
+        else cskpi::write_csv(os, reps);
+    } else {
+        try {
+            for (std::size_t i = 0; i < reps.size(); ++i) {
+                if (i) os << '\n';
+                reps[i].write_table(os, table_columns);
+            }
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "cskpi: " << e.what() << '\n';
+            return exit_usage;
+        }
+    }
+    return 0;
+}
+
+int run_report_command(const std::string& input, const std::string& config_path, const std::vector<std::string>& bys,
                        std::string format, const std::string& output, bool strict,
                        const std::string& rejects_path, unsigned threads, const qa_inputs& qa,
                        const std::string& events, const std::vector<std::string>& table_columns) {
     cskpi::config cfg;
-    std::vector<cskpi::group_key> keys;
+    std::vector<std::vector<cskpi::group_key>> groupings;
     try {
         cfg = load_config(config_path);
         if (strict) cfg.strict = true;
-        keys = cskpi::parse_group_keys(split_keys(by));
+        for (const auto& by : bys) groupings.push_back(cskpi::parse_group_keys(split_keys(by)));
+        if (groupings.empty()) groupings.emplace_back();
         (void)cskpi::time_zone(cfg.timezone);
     } catch (const cskpi::config_error& e) {
         std::cerr << "cskpi: " << e.what() << '\n';
@@ -198,10 +228,17 @@ int run_report_command(const std::string& input, const std::string& config_path,
             if (total) std::fprintf(stderr, "\rcskpi: read %.0f MB of %.0f MB (%.0f%%)", done / 1e6, total / 1e6, 100.0 * done / total);
             else std::fprintf(stderr, "\rcskpi: read %.0f MB", done / 1e6);
         };
-    cskpi::report rep;
+    std::vector<cskpi::report> reps;
     try {
-        rep = events.empty() ? cskpi::run_report(input, cfg, keys, opt) : cskpi::timeline::run_events_report(events, cfg, keys, opt);
-        if (qa.given()) cskpi::qa::join_qa(rep, cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict)));
+        if (events.empty()) {
+            reps = cskpi::run_reports(input, cfg, groupings, opt);  // every grouping from one reading
+        } else {
+            for (const auto& keys : groupings) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+        }
+        if (qa.given()) {
+            const auto scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
+            for (auto& rep : reps) cskpi::qa::join_qa(rep, scores);
+        }
     } catch (const cskpi::input_error& e) {
         if (show_progress) std::fprintf(stderr, "\n");
         std::cerr << "cskpi: " << e.what() << '\n';
@@ -215,24 +252,14 @@ int run_report_command(const std::string& input, const std::string& config_path,
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
-    if (format == "json") {
-        *os << rep.to_json().dump(2) << '\n';
-    } else if (format == "csv") {
-        rep.write_csv(*os);
-    } else {
-        try {
-            rep.write_table(*os, table_columns);
-        } catch (const std::invalid_argument& e) {
-            std::cerr << "cskpi: " << e.what() << '\n';
-            return exit_usage;
-        }
-    }
-    return report_warnings(rep);
+    if (const int rc = write_reports(*os, reps, format, table_columns)) return rc;
+    return report_warnings(reps.front());
 }
 
 int run_score_command(const std::string& input, const std::string& events, const std::string& config_path,
                       const std::string& card_path, const std::string& by, std::string format, const std::string& output,
-                      bool strict, unsigned threads, const std::string& explain, bool teams, const qa_inputs& qa) {
+                      bool strict, unsigned threads, const std::string& explain, bool teams, const qa_inputs& qa,
+                      const std::string& report_path, const std::vector<std::string>& report_by) {
     cskpi::config cfg;
     cskpi::scorecard card;
     try {
@@ -264,31 +291,68 @@ int run_score_command(const std::string& input, const std::string& events, const
         std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
         return exit_usage;
     }
-    // Interactions from INPUT, or derived from an event log (then timeline columns are KPIs too).
-    auto run = [&](const std::vector<cskpi::group_key>& keys) {
-        return events.empty() ? cskpi::run_report(input, cfg, keys, opt) : cskpi::timeline::run_events_report(events, cfg, keys, opt);
+    // Every grouping the scorecard needs (its own, case-mix cells, team rollups) and the asked
+    // reports, from one reading of INPUT; or derived from an event log (timeline KPIs too).
+    std::vector<std::vector<cskpi::group_key>> need = {card.by};
+    auto slot = [&](std::vector<cskpi::group_key> keys) {
+        const auto it = std::find(need.begin(), need.end(), keys);
+        if (it != need.end()) return static_cast<std::size_t>(it - need.begin());
+        need.push_back(std::move(keys));
+        return need.size() - 1;
     };
-    if (auto rc = failed([&] {
-        std::optional<cskpi::case_mix_reports> mix;
-        if (const auto cells = card.case_mix_keys(); !cells.empty()) {
-            auto both = card.by;
-            both.insert(both.end(), cells.begin(), cells.end());
-            mix = cskpi::case_mix_reports{run(both), run(cells)};
+    std::optional<std::pair<std::size_t, std::size_t>> mix_at;
+    if (const auto cells = card.case_mix_keys(); !cells.empty()) {
+        auto both = card.by;
+        both.insert(both.end(), cells.begin(), cells.end());
+        const std::size_t b = slot(both);
+        mix_at = std::pair{b, slot(cells)};
+    }
+    std::optional<std::pair<std::size_t, std::size_t>> teams_at;
+    if (teams) {
+        const std::size_t ta = slot({cskpi::group_key::team, cskpi::group_key::agent});
+        teams_at = std::pair{ta, slot({cskpi::group_key::team})};
+    }
+    std::vector<std::size_t> report_at;
+    if (!report_path.empty()) {
+        try {
+            for (const auto& b : report_by) report_at.push_back(slot(cskpi::parse_group_keys(split_keys(b))));
+        } catch (const std::invalid_argument& e) {
+            std::cerr << "cskpi: --report-by: " << e.what() << '\n';
+            return exit_usage;
         }
+        if (report_at.empty()) report_at.push_back(0);  // the scorecard's grouping
+    }
+    std::vector<cskpi::report> reps;
+    if (auto rc = failed([&] {
+        if (events.empty()) reps = cskpi::run_reports(input, cfg, need, opt);
+        else for (const auto& keys : need) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+        std::optional<cskpi::case_mix_reports> mix;
+        if (mix_at) mix = cskpi::case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
         std::optional<cskpi::qa::qa_report> qa_scores;
         if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
-        cskpi::report rep = run(card.by);
+        cskpi::report rep = reps[0];
         if (report_warnings(rep)) throw cskpi::input_error(events.empty() ? input : events, 0, "", "", "no row was accepted");
         if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
         sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
-        if (teams) {
-            auto by_team_agent = run({cskpi::group_key::team, cskpi::group_key::agent});
-            auto by_team = run({cskpi::group_key::team});
+        if (teams_at) {
+            auto by_team_agent = reps[teams_at->first];
+            auto by_team = reps[teams_at->second];
             if (qa_scores) cskpi::qa::join_qa_teams(by_team, by_team_agent, *qa_scores);
             rollup = cskpi::team_rollup(sr, by_team_agent, by_team);
         }
     }))
         return *rc;
+    if (!report_path.empty()) {  // the report beside the scores: JSON, or CSV for a .csv path
+        std::ofstream rf(report_path);
+        if (!rf) {
+            std::cerr << "cskpi: cannot write '" << report_path << "'\n";
+            return exit_usage;
+        }
+        std::vector<cskpi::report> chosen;
+        for (auto i : report_at) chosen.push_back(reps[i]);
+        const bool csv = report_path.size() > 4 && report_path.substr(report_path.size() - 4) == ".csv";
+        write_reports(rf, chosen, csv ? "csv" : "json", {});
+    }
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -425,7 +489,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     auto* report = app.add_subcommand("report", "Compute the KPI report of an interactions file");
-    std::string input, config_path, by, format, output, rejects;
+    std::string input, config_path, format, output, rejects;
+    std::vector<std::string> by;
     bool strict = false;
     unsigned threads = 1;
     std::string events;
@@ -437,7 +502,8 @@ int main(int argc, char** argv) {
         if (input.empty() && events.empty()) throw CLI::RequiredError("INPUT or --events");
     });
     report->add_option("--config", config_path, "Configuration JSON (keys: docs/CONFIG.md or cskpi keys)");
-    report->add_option("--by", by, "Grouping keys, comma-separated: agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday");
+    report->add_option("--by", by, "Grouping keys, comma-separated: agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday. "
+                                   "Repeat it for several groupings from one reading (JSON: a list; CSV: a grouping column)");
     report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
         ->check(CLI::IsMember({"json", "csv", "table"}));
     report->add_option("--output", output, "Write the report to FILE instead of stdout");
@@ -510,6 +576,10 @@ int main(int argc, char** argv) {
     bool s_teams = false;
     score->add_flag("--teams", s_teams, "Add team rollups: from the agents' scores and from pooled team KPIs");
     score->add_option("--threads", s_threads, "Worker threads")->check(CLI::Range(1u, 256u));
+    std::string s_report;
+    std::vector<std::string> s_report_by;
+    score->add_option("--report", s_report, "Also write the KPI report to FILE (JSON, or CSV for .csv), from the same reading");
+    score->add_option("--report-by", s_report_by, "Grouping of that report (repeat for several; default: the scorecard's)");
     qa_inputs s_qa;
     add_qa_options(score, s_qa, false);
 
@@ -572,6 +642,6 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*check_cmd) return run_check_command(k_config, k_input, k_events);
-    if (*score) return run_score_command(s_input, s_events, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa);
+    if (*score) return run_score_command(s_input, s_events, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa, s_report, s_report_by);
     return exit_usage;
 }
