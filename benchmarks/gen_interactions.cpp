@@ -1,7 +1,10 @@
 // Deterministic generator of realistic interaction exports (a Chinese e-commerce shop's
 // customer service: chat, phone, e-mail, social, bot). Used for the bundled sample shop
 // (examples/data/) and for the 10-million-row benchmark.
-//   gen_interactions ROWS [--seed N] [--start 2026-03-01] [--days 31] > out.csv
+//   gen_interactions ROWS [--seed N] [--start 2026-03-01] [--days 31] [--customers N]
+//                    [--agents 24] [--teams 3] [--channels 4] > out.csv
+// The defaults are the shop (24 named agents in 3 teams); --agents/--teams/--channels give a
+// contact centre's shape (agents A0001.., teams T01.., a fifth channel sms).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -45,7 +48,8 @@ void put_time(char*& p, std::int64_t local_s) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: gen_interactions ROWS [--seed N] [--start YYYY-MM-DD] [--days N] [--customers N]\n");
+        std::fprintf(stderr, "usage: gen_interactions ROWS [--seed N] [--start YYYY-MM-DD] [--days N] [--customers N] "
+                             "[--agents N] [--teams N] [--channels 4|5]\n");
         return 2;
     }
     const long long rows = std::atoll(argv[1]);
@@ -54,12 +58,16 @@ int main(int argc, char** argv) {
     int days = 31;
     long long customers = -1;
     long long dirty_every = 0;  // --dirty N: every Nth row carries a typical export defect
+    int n_agents = 24, n_teams = 3, n_channels = 4;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--seed")) seed = std::strtoull(argv[i + 1], nullptr, 10);
         else if (!std::strcmp(argv[i], "--start")) start = argv[i + 1];
         else if (!std::strcmp(argv[i], "--days")) days = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--customers")) customers = std::atoll(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--dirty")) dirty_every = std::atoll(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--agents")) n_agents = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--teams")) n_teams = std::max(1, std::atoi(argv[i + 1]));
+        else if (!std::strcmp(argv[i], "--channels")) n_channels = std::atoi(argv[i + 1]) == 5 ? 5 : 4;
     }
     if (customers < 0) customers = std::max(1LL, rows / 3);
     int y, m, d;
@@ -67,14 +75,16 @@ int main(int argc, char** argv) {
     const std::int64_t t0 = date::sys_days{date::year{y} / m / d}.time_since_epoch().count() * 86400;
 
     rng_t r{std::mt19937_64{seed}};
-    const char* channels[] = {"chat", "phone", "email", "social"};
-    const double channel_w[] = {0.6, 0.2, 0.1, 0.1};
+    const bool shop = n_agents == 24 && n_teams == 3;  // the named shop agents and their specialities
+    const char* channels[] = {"chat", "phone", "email", "social", "sms"};
+    const double channel_w4[] = {0.6, 0.2, 0.1, 0.1}, channel_w5[] = {0.5, 0.2, 0.1, 0.1, 0.1};
+    const double* channel_w = n_channels == 5 ? channel_w5 : channel_w4;
     const char* categories[] = {"presale", "order", "logistics", "return", "complaint", "other"};
     const double category_w[] = {0.3, 0.2, 0.2, 0.15, 0.08, 0.07};
     const char* priorities[] = {"normal", "high", "urgent", "low"};
     const double priority_w[] = {0.8, 0.12, 0.03, 0.05};
-    const double frt_median[] = {18, 12, 4 * 3600.0, 1800};
-    const double frt_sigma[] = {0.9, 0.8, 1.0, 1.1};
+    const double frt_median[] = {18, 12, 4 * 3600.0, 1800, 600};
+    const double frt_sigma[] = {0.9, 0.8, 1.0, 1.1, 1.0};
     // Hourly arrival shape of an online shop (Beijing time): quiet at night, peaks at 10-11 and 20-22.
     const double hour_w[] = {1.2, 0.6, 0.3, 0.2, 0.2, 0.3, 0.8, 1.8, 3.5, 5.5, 6.8, 6.6, 5.2, 5.6, 6.0, 5.8,
                              5.5, 5.0, 4.8, 5.6, 6.9, 7.2, 6.4, 3.2};
@@ -91,7 +101,7 @@ int main(int argc, char** argv) {
         // --dirty: defects seen in real exports: a re-exported row (duplicate id), a rating typed
         // on a 10-point scale, an impossible date, a reply logged before the contact.
         const int defect = dirty_every > 0 && (i + 1) % dirty_every == 0 ? static_cast<int>((i + 1) / dirty_every % 4) : -1;
-        const int ch = r.pick(channel_w, 4);
+        const int ch = r.pick(channel_w, n_channels);
         const int cat = r.pick(category_w, 6);
         const int prio = r.pick(priority_w, 4);
         const std::int64_t day = static_cast<std::int64_t>(r.uni() * days);
@@ -101,9 +111,9 @@ int main(int argc, char** argv) {
         const bool bot_only = bot && r.uni() < 0.4;
         const bool abandoned = !bot_only && r.uni() < (ch == 1 ? 0.06 : 0.025);
         // Agents specialise: the complaint team takes complaints, pre-sales takes presale.
-        int agent = static_cast<int>(r.uni() * 24);
-        if (cat == 4 && r.uni() < 0.7) agent = 2 + 3 * static_cast<int>(r.uni() * 8);
-        if (cat == 0 && r.uni() < 0.7) agent = 3 * static_cast<int>(r.uni() * 8);
+        int agent = static_cast<int>(r.uni() * n_agents);
+        if (shop && cat == 4 && r.uni() < 0.7) agent = 2 + 3 * static_cast<int>(r.uni() * 8);
+        if (shop && cat == 0 && r.uni() < 0.7) agent = 3 * static_cast<int>(r.uni() * 8);
         const bool has_agent = !bot_only && !abandoned;
         const bool answered = !abandoned;
         double frt = bot_only ? 1 + r.uni() * 2 : r.lognormal(frt_median[ch] * (1 + 0.04 * (agent % 7)), frt_sigma[ch]);
@@ -115,8 +125,13 @@ int main(int argc, char** argv) {
         p += std::sprintf(p, "CS%09lld,", defect == 0 ? 1 : i + 1);
         if (defect == 2) p += std::sprintf(p, "2026-02-30 10:00:00");
         else put_time(p, created);
-        p += std::sprintf(p, ",%s,%s,%s,U%08lld,%s,%s,", channels[ch], has_agent ? agents[agent] : "",
-                          has_agent ? teams[agent % 3] : "", cust, categories[cat], priorities[prio]);
+        char agent_name[16] = "", team_name[16] = "";
+        if (has_agent && !shop) {
+            std::snprintf(agent_name, sizeof agent_name, "A%04d", agent + 1);
+            std::snprintf(team_name, sizeof team_name, "T%02d", agent % n_teams + 1);
+        }
+        p += std::sprintf(p, ",%s,%s,%s,U%08lld,%s,%s,", channels[ch], !has_agent ? "" : shop ? agents[agent] : agent_name,
+                          !has_agent ? "" : shop ? teams[agent % 3] : team_name, cust, categories[cat], priorities[prio]);
         if (answered) put_time(p, created + (defect == 3 ? -60 : static_cast<std::int64_t>(std::llround(frt))));
         *p++ = ',';
         if (resolved) put_time(p, created + static_cast<std::int64_t>(std::llround(res)));

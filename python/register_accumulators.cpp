@@ -29,7 +29,7 @@ void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json) 
                         }));
 }
 
-std::string group_state_json(const cskpi::group_state& s) { return nlohmann::json(s).dump(); }
+std::string group_state_json(const cskpi::group_state& s) { return cskpi::json_text(nlohmann::json(s)); }
 cskpi::group_state group_state_from(const std::string& s) {
     nlohmann::json j;
     try { j = nlohmann::json::parse(s); } catch (const nlohmann::json::parse_error& e) { throw std::invalid_argument(e.what()); }
@@ -60,7 +60,7 @@ void register_accumulators(py::module_& m) {
             for (auto k : s.by()) out.emplace_back(cskpi::name_of(k));
             return out;
         })
-        .def_property_readonly("_config_json", [](const cskpi::report_state& s) { return s.cfg().to_json().dump(); })
+        .def_property_readonly("_config_json", [](const cskpi::report_state& s) { return cskpi::json_text(s.cfg().to_json()); })
         .def("__repr__", [](const cskpi::report_state& s) {
             std::string by;
             for (auto k : s.by()) by += (by.empty() ? "" : ",") + std::string(cskpi::name_of(k));
@@ -77,7 +77,7 @@ void register_accumulators(py::module_& m) {
             return rep;
         });
     accumulator_protocol(
-        rs, [](const cskpi::report_state& s) { return s.to_json().dump(); },
+        rs, [](const cskpi::report_state& s) { return cskpi::json_text(s.to_json()); },
         [](const std::string& text) {
             cskpi::json j;
             try { j = cskpi::json::parse(text); } catch (const cskpi::json::parse_error& e) { throw std::invalid_argument(e.what()); }

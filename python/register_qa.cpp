@@ -32,7 +32,7 @@ cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews
 
 void register_qa(py::module_& m) {
     py::class_<cskpi::qa::qa_report>(m, "QaReport")
-        .def("to_json", [](const cskpi::qa::qa_report& q) { return q.to_json().dump(); });
+        .def("to_json", [](const cskpi::qa::qa_report& q) { return cskpi::json_text(q.to_json()); });
 
     m.def("qa_report", [](const std::string& rubric_json, const source& reviews, const source& events,
                           const std::string& checks_json, const std::string& config_json, bool strict, double confidence) {
@@ -46,7 +46,7 @@ void register_qa(py::module_& m) {
                           const std::string& checks_json, const std::string& config_json, bool strict, std::optional<double> threshold) {
         const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
         py::gil_scoped_release nogil;
-        return cskpi::qa::calibrate(set, threshold).to_json().dump();
+        return cskpi::json_text(cskpi::qa::calibrate(set, threshold).to_json());
     }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("config_json"),
        py::arg("strict"), py::arg("threshold"));
 
@@ -56,7 +56,7 @@ void register_qa(py::module_& m) {
         cskpi::qa::rating_matrix mtx(r.shape(0), r.shape(1));
         for (py::ssize_t i = 0; i < r.shape(0); ++i)
             for (py::ssize_t j = 0; j < r.shape(1); ++j) mtx(i, j) = r(i, j);
-        return cskpi::qa::to_json(cskpi::qa::agreement(mtx)).dump();
+        return cskpi::json_text(cskpi::qa::to_json(cskpi::qa::agreement(mtx)));
     }, py::arg("ratings"), "Agreement statistics of a units x raters matrix (NaN = not rated), as JSON.");
 
     m.def("join_qa", [](cskpi::report& rep, const cskpi::qa::qa_report& q) { cskpi::qa::join_qa(rep, q); });

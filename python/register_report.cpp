@@ -138,7 +138,7 @@ void register_report(py::module_& m) {
         .def_readonly("rows_rejected", &cskpi::report::rows_rejected)
         .def_readonly("ignored_columns", &cskpi::report::ignored_columns)
         .def_readonly("warnings", &cskpi::report::warnings)
-        .def("to_json", [](const cskpi::report& r) { return r.to_json().dump(); },
+        .def("to_json", [](const cskpi::report& r) { return cskpi::json_text(r.to_json()); },
              "The report as JSON text (input accounting, configuration, groups).")
         .def_property_readonly("by", [](const cskpi::report& r) {
             std::vector<std::string> out;
@@ -195,7 +195,7 @@ void register_report(py::module_& m) {
         const cskpi::config cfg = parse_config(config_json, false);
         cskpi::json j = cfg.to_json();
         j["preset_columns"] = cfg.preset_columns;
-        return j.dump();
+        return cskpi::json_text(j);
     });
     m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                             bool strict, unsigned threads) {
@@ -234,7 +234,7 @@ void register_report(py::module_& m) {
     m.def("team_rollup", [](const cskpi::report& by_agent, const cskpi::report& by_team_agent, const cskpi::report& by_team,
                             const std::string& card_json) {
         const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-        return cskpi::teams_to_json(cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)).dump();
+        return cskpi::json_text(cskpi::teams_to_json(cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)));
     }, py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
 
     m.def("report_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
@@ -303,7 +303,7 @@ void register_report(py::module_& m) {
             sr.explain(os, explain);
             return os.str();
         }
-        return sr.to_json().dump();
+        return cskpi::json_text(sr.to_json());
     }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "", py::arg("mix_group_cells") = nullptr,
        py::arg("mix_cells") = nullptr);
     m.def("case_mix_keys", [](const std::string& card_json) {

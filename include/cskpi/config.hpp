@@ -23,6 +23,13 @@ namespace cskpi {
 
 using json = nlohmann::ordered_json;
 
+/// JSON text of `j`. Text that is not UTF-8 (a label from a file in another encoding) is
+/// written with U+FFFD instead of making the writer throw: output never aborts on input.
+template <class Json>
+std::string json_text(const Json& j, int indent = -1) {
+    return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 /// What an abandoned row does to the SLA denominator.
 enum class abandoned_rule { breach, exclude };
 

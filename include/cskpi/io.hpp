@@ -384,7 +384,7 @@ private:
         nlohmann::json obj;
         try {
             obj = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (1e400)
             rejects.push_back({line, "", detail::clip(text), std::string("not valid JSON: ") + e.what()});
             return false;
         }

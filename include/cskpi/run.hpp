@@ -295,10 +295,13 @@ inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_
     struct stat st {};
     if (!convert && path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {  // peek without consuming a pipe
         std::ifstream f(path, std::ios::binary);
-        char head[2] = {};
-        f.read(head, 2);
-        const std::string bom = bom_encoding(std::string_view(head, static_cast<std::size_t>(f.gcount())));
-        convert = !bom.empty() && bom != "utf-8";
+        std::string head(64 * 1024, '\0');
+        f.read(head.data(), static_cast<std::streamsize>(head.size()));
+        head.resize(static_cast<std::size_t>(f.gcount()));
+        const std::string bom = bom_encoding(head);
+        // UTF-16, or lines ending in CR only (old Mac and Excel exports): converted in memory.
+        convert = (!bom.empty() && bom != "utf-8") ||
+                  (head.find('\n') == std::string::npos && head.find('\r') != std::string::npos);
     }
     std::unique_ptr<block_reader> r =
         convert ? std::make_unique<block_reader>(convert_bytes(read_whole(path), imp, path, fmt == input_format::csv), path,

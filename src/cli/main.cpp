@@ -20,7 +20,7 @@ cskpi::json read_json_file(const std::string& path) {
     if (!in) throw cskpi::config_error("", "cannot open '" + path + "'");
     try {
         return cskpi::json::parse(in);
-    } catch (const cskpi::json::parse_error& e) {
+    } catch (const cskpi::json::exception& e) {  // parse errors, and numbers out of range (1e400)
         throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
     }
 }
@@ -137,7 +137,7 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
-    if (format == "json") *os << rep.to_json().dump(2) << '\n';
+    if (format == "json") *os << cskpi::json_text(rep.to_json(), 2) << '\n';
     else if (format == "csv") rep.write_csv(*os, by);
     else rep.write_table(*os, by);
     return 0;
@@ -155,7 +155,7 @@ int run_calibrate_command(const qa_inputs& q, const std::string& config_path, st
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
-    if (format == "json") *os << rep.to_json().dump(2) << '\n';
+    if (format == "json") *os << cskpi::json_text(rep.to_json(), 2) << '\n';
     else rep.write_table(*os);
     return 0;
 }
@@ -166,11 +166,11 @@ int write_reports(std::ostream& os, const std::vector<cskpi::report>& reps, cons
                   const std::vector<std::string>& table_columns) {
     if (format == "json") {
         if (reps.size() == 1) {
-            os << reps[0].to_json().dump(2) << '\n';
+            os << cskpi::json_text(reps[0].to_json(), 2) << '\n';
         } else {
             cskpi::json all = cskpi::json::array();
             for (const auto& r : reps) all.push_back(r.to_json());
-            os << all.dump(2) << '\n';
+            os << cskpi::json_text(all, 2) << '\n';
         }
     } else if (format == "csv") {
         if (reps.size() == 1) reps[0].write_csv(os);
@@ -368,7 +368,7 @@ int run_score_command(const std::string& input, const std::string& events, const
     if (format == "json") {
         cskpi::json j = sr.to_json();
         if (teams) j["teams"] = cskpi::teams_to_json(rollup);
-        *os << j.dump(2) << '\n';
+        *os << cskpi::json_text(j, 2) << '\n';
     } else if (format == "csv") {
         sr.write_csv(*os);
     } else {
@@ -432,7 +432,7 @@ int run_check_command(const std::string& config_path, const std::string& input, 
     }
     std::cout << "configuration: ok" << (cfg.preset.empty() ? "" : " (preset " + cfg.preset + ")") << '\n';
     if (input.empty() && events.empty()) {
-        std::cout << "effective configuration:\n" << cfg.to_json().dump(2) << '\n';
+        std::cout << "effective configuration:\n" << cskpi::json_text(cfg.to_json(), 2) << '\n';
         return 0;
     }
     cskpi::report rep;
@@ -625,7 +625,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*metrics_cmd) {
-        if (m_format == "json") std::cout << cskpi::metric_reference_json().dump(2) << '\n';
+        if (m_format == "json") std::cout << cskpi::json_text(cskpi::metric_reference_json(), 2) << '\n';
         else cskpi::write_metric_reference_markdown(std::cout);
         return 0;
     }

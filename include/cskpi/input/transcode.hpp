@@ -172,6 +172,8 @@ inline std::string convert_bytes(std::string bytes, const import_options& o, con
     const std::string bom = bom_encoding(bytes);
     if (!o.is_utf8() || (!bom.empty() && bom != "utf-8")) bytes = to_utf8(bytes, o.encoding, path);
     else if (bom == "utf-8") bytes.erase(0, 3);
+    if (bytes.find('\n') == std::string::npos && bytes.find('\r') != std::string::npos)
+        std::replace(bytes.begin(), bytes.end(), '\r', '\n');  // CR-only line ends
     if (!csv) return bytes;
     char d = o.delimiter;
     if (o.sniff_delimiter) d = sniff_delimiter(std::string_view(bytes).substr(skip_lines(bytes, o.skip_lines)));
