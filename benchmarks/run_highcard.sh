@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The contact centre's shape (issue "Fast at every grouping"): 500 agents in 25 teams, 5
+# channels, 90 days, customers drawn so FCR matters; grouped by agent x channel x day (~220,000
+# groups of ~45 rows at 10 M rows) and by agent. cskpi and DuckDB (if `npm install` was run in
+# benchmarks/duckdb) side by side, alternating, medians of REPEAT runs; then cskpi's phase
+# trace (per-group cost) and the reference job (report + agent scorecard) in one reading
+# versus two.
+#   benchmarks/run_highcard.sh [ROWS] [DAYS]     (default 10000000 90; data cached in benchmarks/data/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-10000000}
+days=${2:-90}
+repeat=${REPEAT:-3}
+[ -x build/cskpi ] && [ -x build/benchmarks/gen_interactions ] || scripts/build.sh >/dev/null
+mkdir -p benchmarks/data
+data=benchmarks/data/highcard_${rows}_${days}d.csv
+[ -f "$data" ] || build/benchmarks/gen_interactions "$rows" --seed 1 --days "$days" --agents 500 --teams 25 --channels 5 > "$data"
+cfg=$(mktemp); echo '{"timezone": "Asia/Shanghai"}' > "$cfg"
+declare -A walls peaks
+measure() {
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/tmp/cskpi_bench_err
+    read -r secs kb <<<"$(tail -1 /tmp/cskpi_bench_err)"
+    walls[$name]="${walls[$name]:-} $secs"
+    peaks[$name]=$(( ${peaks[$name]:-0} > kb ? ${peaks[$name]:-0} : kb ))
+}
+row() {
+    local name=$1
+    local median; median=$(tr ' ' '\n' <<<"${walls[$name]}" | grep . | sort -n |
+        awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+    local kb=${peaks[$name]}
+    printf "| %-44s | %8.2f s | %-20s | %6.0f MB | %6.1f B/row |\n" "$name" "$median" "$(echo ${walls[$name]})" \
+        "$((kb / 1024))" "$(echo "$kb * 1024 / $rows" | bc -l)"
+}
+echo "rows: $rows, $days days, 500 agents, 25 teams, 5 channels ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
+echo "| job | median wall | runs (s) | peak RSS | per row |"
+echo "|---|---|---|---|---|"
+have_duckdb=0; [ -d benchmarks/duckdb/node_modules ] && have_duckdb=1
+for by in agent,channel,day agent; do
+  for t in 1 2; do
+    for _ in $(seq "$repeat"); do
+      measure "cskpi $by threads=$t" build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads "$t"
+      [ $have_duckdb = 1 ] && measure "duckdb $by threads=$t" node benchmarks/duckdb/peer_duckdb.mjs "$data" "$t" "$by"
+    done
+  done
+  for t in 1 2; do row "cskpi $by threads=$t"; done
+  if [ $have_duckdb = 1 ]; then for t in 1 2; do row "duckdb $by threads=$t"; done; fi
+done
+card=examples/data/shop_scorecard.json
+for t in 1 2; do
+  measure "reference job, two readings threads=$t" sh -c "build/cskpi report $data --config $cfg --by agent,channel,day --format csv --threads $t >/dev/null && build/cskpi score $data --config $cfg --scorecard $card --format csv --threads $t"
+  measure "reference job, one reading threads=$t" build/cskpi score "$data" --config "$cfg" --scorecard "$card" --format csv --threads "$t" --report /tmp/cskpi_ref_report.csv --report-by agent,channel,day
+  row "reference job, two readings threads=$t"; row "reference job, one reading threads=$t"
+done
+echo
+echo "Phase trace, threads=1 (finalize per group = finalize time and memory / groups):"
+for by in agent,channel,day agent; do
+  groups=$(build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads 1 | wc -l)
+  echo "by $by: $((groups - 2)) groups"
+  CSKPI_TRACE=1 build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads 1 2>&1 >/dev/null | grep trace
+done
