@@ -385,11 +385,12 @@ private:
         try {
             obj = nlohmann::json::parse(text);
         } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (1e400)
-            rejects.push_back({line, "", detail::clip(text), std::string("not valid JSON: ") + e.what()});
+            // The record itself is not repeated: it may hold customer ids and message text.
+            rejects.push_back({line, "", "", "not valid JSON (a record of " + std::to_string(text.size()) + " bytes): " + e.what()});
             return false;
         }
         if (!obj.is_object()) {
-            rejects.push_back({line, "", detail::clip(text), "expected a JSON object"});
+            rejects.push_back({line, "", "", "expected a JSON object (a record of " + std::to_string(text.size()) + " bytes)"});
             return false;
         }
         for (const auto& [key, v] : obj.items()) {

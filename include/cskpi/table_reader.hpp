@@ -98,7 +98,8 @@ public:
                 if (blank(l)) continue;
                 nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
                 if (j.is_discarded() || !j.is_object()) {
-                    ledger.rejected({this_line, "", detail::clip(l), "not a JSON object"});
+                    // The record itself is not repeated: it may hold customer ids and message text.
+                    ledger.rejected({this_line, "", "", "not a JSON object (a record of " + std::to_string(l.size()) + " bytes)"});
                     continue;
                 }
                 rec_.line = this_line;
@@ -131,11 +132,11 @@ public:
             const std::string_view raw = text.substr(start, std::min(p, text.size()) - start);
             if (blank(raw)) continue;
             if (!error_.empty()) {
-                ledger.rejected({this_line, "", detail::clip(raw), error_});
+                ledger.rejected({this_line, "", "", error_ + " (a record of " + std::to_string(raw.size()) + " bytes)"});
                 continue;
             }
             if (fields_.size() != width_) {
-                ledger.rejected({this_line, "", detail::clip(raw),
+                ledger.rejected({this_line, "", "",
                                  "expected " + std::to_string(width_) + " fields, actual " + std::to_string(fields_.size())});
                 continue;
             }

@@ -13,12 +13,16 @@
 // date::parse trips GCC 12's -Wmaybe-uninitialized inside date.h (a false positive); GCC
 // attributes it to the header, so the pragma must surround the include: cskpi headers take
 // date.h from here.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <date/date.h>
 #include <date/iso_week.h>
 #include <date/tz.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "detail/suggest.hpp"
 

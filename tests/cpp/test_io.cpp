@@ -178,7 +178,8 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(out.created_at[0] == out.created_at[1]);  // 1772359200 = 2026-03-01T10:00:00Z
     CHECK((out.flags[1] & f_bot));
     REQUIRE(rejects.size() == 3);
-    CHECK(rejects[0].reason == "expected a JSON object");
+    CHECK(rejects[0].reason == "expected a JSON object (a record of 5 bytes)");  // the record is not repeated
+    CHECK(rejects[0].value.empty());
     CHECK(rejects[1].column == "created_at");
     CHECK(rejects[2].line == 5);
     CHECK(rejects[2].reason.rfind("not valid JSON", 0) == 0);

@@ -46,3 +46,16 @@ def test_cr_only_line_ends_are_line_ends(tmp_path):
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["input"]["rows_read"] == 2 and doc["input"]["ignored_columns"] == []
+
+
+def test_a_malformed_record_is_not_copied_into_the_report(tmp_path):
+    data = tmp_path / "x.jsonl"
+    data.write_text('{"id": "A", "created_at": "2026-03-01 10:00:00", "channel": "chat", "customer": "13800138000"\n'
+                    '{"id": "B", "created_at": "2026-03-01 10:00:00", "channel": "chat"}\n')
+    events = tmp_path / "e.csv"
+    events.write_text('interaction_id,at,from,text\nA,2026-03-01 10:00:00,customer,"my phone is 13800138000\n')
+    for args in (["report", data], ["report", "--events", events]):
+        out = run(*args, "--format", "json")
+        assert b"13800138000" not in out.stdout, args
+        doc = json.loads(out.stdout)
+        assert "a record of" in doc["input"]["rejects"][0]["reason"]

@@ -250,7 +250,8 @@ struct timeline_options {
                     static const std::pair<const char*, column> keys[] = {{"channel", column::channel}, {"team", column::team},
                                                                          {"priority", column::priority}, {"category", column::category},
                                                                          {"agent", column::agent}};
-                    const auto it = std::find_if(std::begin(keys), std::end(keys), [&](const auto& x) { return wk == x.first; });
+                    const std::string& key = wk;  // clang 14 cannot capture a structured binding in a lambda
+                    const auto it = std::find_if(std::begin(keys), std::end(keys), [&](const auto& x) { return key == x.first; });
                     if (it == std::end(keys)) throw config_error(kp + "." + wk, "expected channel, team, priority, category or agent");
                     sp.when.emplace_back(it->second, detail::get_string(wv, kp + "." + wk));
                 }
