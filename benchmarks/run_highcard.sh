@@ -16,22 +16,7 @@ mkdir -p benchmarks/data
 data=benchmarks/data/highcard_${rows}_${days}d.csv
 [ -f "$data" ] || build/benchmarks/gen_interactions "$rows" --seed 1 --days "$days" --agents 500 --teams 25 --channels 5 > "$data"
 cfg=$(mktemp); echo '{"timezone": "Asia/Shanghai"}' > "$cfg"
-declare -A walls peaks
-measure() {
-    local name=$1; shift
-    /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/tmp/cskpi_bench_err
-    read -r secs kb <<<"$(tail -1 /tmp/cskpi_bench_err)"
-    walls[$name]="${walls[$name]:-} $secs"
-    peaks[$name]=$(( ${peaks[$name]:-0} > kb ? ${peaks[$name]:-0} : kb ))
-}
-row() {
-    local name=$1
-    local median; median=$(tr ' ' '\n' <<<"${walls[$name]}" | grep . | sort -n |
-        awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
-    local kb=${peaks[$name]}
-    printf "| %-44s | %8.2f s | %-20s | %6.0f MB | %6.1f B/row |\n" "$name" "$median" "$(echo ${walls[$name]})" \
-        "$((kb / 1024))" "$(echo "$kb * 1024 / $rows" | bc -l)"
-}
+source benchmarks/lib.sh
 echo "rows: $rows, $days days, 500 agents, 25 teams, 5 channels ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
 echo "| job | median wall | runs (s) | peak RSS | per row |"
 echo "|---|---|---|---|---|"
