@@ -102,46 +102,55 @@ struct report {
         for (auto k : by) b.push_back(std::string(name_of(k)));
         j["by"] = b;
         json gs = json::array();
-        const auto& cat = metric_catalogue();
-        for (const auto& g : groups) {
-            json key = json::object();
-            for (std::size_t i = 0; i < g.keys.size(); ++i)
-                key[std::string(name_of(by[i]))] = g.keys[i] ? json(*g.keys[i]) : json(nullptr);
-            json m = json::object();
-            for (std::size_t i = 0; i < cat.size(); ++i) {
-                const double v = g.metrics[i];
-                if (std::isnan(v)) m[cat[i].name] = nullptr;
-                else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
-                else m[cat[i].name] = v;
-            }
-            for (const auto& [n, v] : g.extra) m[n] = std::isnan(v) ? json(nullptr) : json(v);
-            gs.push_back({{"by", key}, {"metrics", m}});
-        }
+        for (const auto& g : groups) gs.push_back(group_json(g));
         j["groups"] = gs;
         return j;
     }
 
+    /// One entry of the JSON document's "groups".
+    json group_json(const report_group& g) const {
+        const auto& cat = metric_catalogue();
+        json key = json::object();
+        for (std::size_t i = 0; i < g.keys.size(); ++i)
+            key[std::string(name_of(by[i]))] = g.keys[i] ? json(*g.keys[i]) : json(nullptr);
+        json m = json::object();
+        for (std::size_t i = 0; i < cat.size(); ++i) {
+            const double v = g.metrics[i];
+            if (std::isnan(v)) m[cat[i].name] = nullptr;
+            else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
+            else m[cat[i].name] = v;
+        }
+        for (const auto& [n, v] : g.extra) m[n] = std::isnan(v) ? json(nullptr) : json(v);
+        return {{"by", key}, {"metrics", m}};
+    }
+
     /// One line per group: key columns, then every metric column in spec order; null = undefined.
     void write_csv(std::ostream& os) const {
+        write_csv_header(os, groups.empty() ? nullptr : &groups.front());
+        for (const auto& g : groups) write_csv_row(os, g);
+    }
+    /// The CSV header: keys, metric columns, and the extra columns `first` carries.
+    void write_csv_header(std::ostream& os, const report_group* first) const {
         const auto& cat = metric_catalogue();
         std::string line;
         for (auto k : by) line += std::string(name_of(k)) + ",";
         for (std::size_t i = 0; i < cat.size(); ++i) line += (i ? "," : "") + cat[i].name;
-        if (!groups.empty())
-            for (const auto& e : groups.front().extra) line.append(",").append(e.first);
+        if (first)
+            for (const auto& e : first->extra) line.append(",").append(e.first);
         os << line << '\n';
-        for (const auto& g : groups) {
-            line.clear();
-            // The overall row has no key values (empty fields); a missing key value is null.
-            if (g.keys.empty()) line.append(by.size(), ',');
-            for (const auto& k : g.keys) line += (k ? detail::csv_field(*k) : std::string("null")) + ",";
-            for (std::size_t i = 0; i < cat.size(); ++i) {
-                if (i) line += ',';
-                line += detail::number_text(g.metrics[i], cat[i].integer);
-            }
-            for (const auto& e : g.extra) line.append(",").append(detail::number_text(e.second));
-            os << line << '\n';
+    }
+    /// One CSV row. The overall row has no key values (empty fields); a missing key value is null.
+    void write_csv_row(std::ostream& os, const report_group& g) const {
+        const auto& cat = metric_catalogue();
+        std::string line;
+        if (g.keys.empty()) line.append(by.size(), ',');
+        for (const auto& k : g.keys) line += (k ? detail::csv_field(*k) : std::string("null")) + ",";
+        for (std::size_t i = 0; i < cat.size(); ++i) {
+            if (i) line += ',';
+            line += detail::number_text(g.metrics[i], cat[i].integer);
         }
+        for (const auto& e : g.extra) line.append(",").append(detail::number_text(e.second));
+        os << line << '\n';
     }
 
     /// A readable summary for a terminal: the headline metrics of each group in `width`

@@ -214,7 +214,21 @@ public:
     /// (dimension labels byte-wise, time buckets in time order, missing last). Consumes the
     /// samples' order, not their values; the state stays usable.
     std::vector<report_group> finalize(unsigned threads = 1) {
+        std::vector<report_group> all;
+        finalize_chunks(threads, SIZE_MAX, [&](std::vector<report_group>&& part) {
+            if (all.empty()) all = std::move(part);
+            else for (auto& g : part) all.push_back(std::move(g));
+        });
+        return all;
+    }
+
+    /// finalize() handing the rows to `sink(std::vector<report_group>&&)` in chunks of `chunk`
+    /// groups (the overall row first, in the first chunk), so a writer can stream a report of
+    /// any number of groups without holding every row.
+    template <class Sink>
+    void finalize_chunks(unsigned threads, std::size_t chunk, Sink&& sink) {
         threads = std::max(1u, threads);
+        chunk = std::max<std::size_t>(chunk, 1);
         flush_log(threads);
         settle_contacts(threads);
         std::vector<std::uint32_t> order;
@@ -223,8 +237,8 @@ public:
             for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
             std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
         }
-        std::vector<report_group> out(order.size() + 1);
-        out[0].metrics = overall_counts();
+        report_group overall;
+        overall.metrics = overall_counts();
         // Two rounds of independent tasks, taken in turn by the threads: first the overall row's
         // three durations, which read every group's samples, then the groups, whose quantiles
         // reorder their samples. The rounds must not overlap: a selection moving values while
@@ -234,19 +248,27 @@ public:
         parallel(std::min<unsigned>(threads, overall_durations), [&](unsigned) {
             for (std::size_t i; (i = next++) < overall_durations;) durations[i] = overall_duration(i);
         });
-        next = 0;
-        parallel(threads, [&](unsigned) {
-            for (std::size_t k; (k = next++) < order.size();) {
-                group_state& s = groups_[order[k]];
-                const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
-                add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
-                out[k + 1] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
-                std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
-            }
-        });
         for (const auto& d : durations)
-            for (const auto& [i, v] : d) out[0].metrics[i] = v;
-        return out;
+            for (const auto& [i, v] : d) overall.metrics[i] = v;
+        for (std::size_t begin = 0;; begin += chunk) {
+            const std::size_t end = order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
+            std::vector<report_group> out;
+            if (begin == 0) out.push_back(std::move(overall));
+            const std::size_t base = out.size();
+            out.resize(base + (end - begin));
+            next = begin;
+            parallel(end - begin > 256 ? threads : 1u, [&](unsigned) {
+                for (std::size_t k; (k = next++) < end;) {
+                    group_state& s = groups_[order[k]];
+                    const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
+                    add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
+                    out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
+                    std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
+                }
+            });
+            sink(std::move(out));
+            if (end >= order.size()) break;
+        }
     }
 
     /// JSON envelope {"type": "cskpi.report_state", "version": 1, "config", "by",

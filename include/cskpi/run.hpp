@@ -583,7 +583,52 @@ inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     return std::move(r.first);
 }
 
+/// `text` with `pad` put before every line (nlohmann's dump indents from the left margin).
+inline void write_indented(std::ostream& os, const std::string& text, std::size_t pad) {
+    const std::string spaces(pad, ' ');
+    for (std::size_t b = 0; b < text.size();) {
+        const auto e = text.find('\n', b);
+        os << spaces << text.substr(b, e == std::string::npos ? std::string::npos : e - b + 1);
+        b = e == std::string::npos ? text.size() : e + 1;
+    }
+}
+
 }  // namespace detail
+
+/// Finalizes a partial state into `os` as JSON (the text `json_text(report.to_json(), 2)` gives)
+/// or CSV (`report.write_csv`), group chunk by group chunk: memory does not grow with the number
+/// of groups written. Returns the report without its groups (accounting and warnings).
+inline report stream_report(std::pair<report, report_state>&& r, unsigned threads, std::ostream& os, bool as_json,
+                            std::size_t chunk = 1u << 14) {
+    report head = std::move(r.first);
+    bool first = true;
+    r.second.finalize_chunks(threads, chunk, [&](std::vector<report_group>&& gs) {
+        if (first) {  // the overall row decides the warnings, which come before the groups
+            head.groups = {gs.front()};
+            head.warnings = detail::input_warnings(head);
+            for (auto& w : detail::label_warnings(head.cfg, r.second)) head.warnings.push_back(std::move(w));
+            head.groups.clear();
+            if (as_json) {
+                std::string text = json_text(head.to_json(), 2);  // ends with "\n  \"groups\": []\n}"
+                text.erase(text.rfind("[]"));
+                os << text << "[\n";
+            } else {
+                head.write_csv_header(os, &gs.front());
+            }
+        }
+        for (std::size_t i = 0; i < gs.size(); ++i) {
+            if (as_json) {
+                if (!first || i > 0) os << ",\n";
+                detail::write_indented(os, json_text(head.group_json(gs[i]), 2), 4);
+            } else {
+                head.write_csv_row(os, gs[i]);
+            }
+        }
+        first = false;
+    });
+    if (as_json) os << "\n  ]\n}\n";
+    return head;
+}
 
 /// Reads `path` once into a partial state per grouping of `bys` and the input accounting
 /// (`report` without groups). Throws as run_report.

@@ -358,3 +358,37 @@ TEST_CASE("builder: rows added one by one give the file's report, and their buff
     CHECK(last_reason.rfind("duplicate id", 0) == 0);
     std::remove(path.c_str());
 }
+
+TEST_CASE("stream_report writes what the finished report writes, for any chunk of groups") {
+    std::string csv = "id,created_at,channel,agent,customer,first_response_s,csat\n";
+    for (int i = 0; i < 3000; ++i)
+        csv += "S" + std::to_string(i) + ",2026-03-" + std::to_string(10 + i % 9) + " 10:00:00," + (i % 4 ? "chat" : "email") +
+               ",a" + std::to_string(i % 37) + ",C" + std::to_string(i % 500) + "," + std::to_string(i % 311) + "," +
+               (i % 5 ? std::to_string(1 + i % 5) : "") + "\n";
+    csv += "S5,2026-03-10 10:00:00,chat,a1,C1,5,4\n";  // a duplicate: the rejects travel with the head
+    const auto path = temp_file("stream.csv", csv);
+    config cfg;
+    cfg.timezone = "Asia/Shanghai";
+    for (const auto& by : {std::vector<std::string>{}, {"agent"}, {"agent", "channel", "day"}}) {
+        const auto keys = parse_group_keys(by);
+        const report whole = run_report(path, cfg, keys);
+        std::ostringstream want_json, want_csv;
+        want_json << json_text(whole.to_json(), 2) << '\n';
+        whole.write_csv(want_csv);
+        for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 14}) {
+            for (unsigned threads : {1u, 2u}) {
+                run_options o;
+                o.threads = threads;
+                std::ostringstream js, cs;
+                const report head = stream_report(run_partial(path, cfg, keys, o), threads, js, true, chunk);
+                stream_report(run_partial(path, cfg, keys, o), threads, cs, false, chunk);
+                CAPTURE(chunk);
+                CHECK(js.str() == want_json.str());
+                CHECK(cs.str() == want_csv.str());
+                CHECK(head.rows_rejected == 1);
+                CHECK(head.groups.empty());
+            }
+        }
+    }
+    std::remove(path.c_str());
+}
