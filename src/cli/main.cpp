@@ -96,20 +96,15 @@ void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
 }
 
 // Throws config_error / input_error; the callers map them to exit codes.
-cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg, bool strict) {
+cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg, bool strict,
+                                   std::function<void(const cskpi::reject&)> reject_sink = nullptr) {
     if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
     using cskpi::qa::text_source;
     return cskpi::qa::load_reviews(
         read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
         q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
         q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone, strict, &cfg.reviews_input,
-        &cfg.events_input);
-}
-
-void write_rejects_file(const std::string& path, const cskpi::reject_ledger& ledger) {
-    std::ofstream f(path);
-    f << "line,column,value,reason\n";
-    for (const auto& r : ledger.rejects) cskpi::write_rejects_csv_row(f, r);
+        &cfg.events_input, std::move(reject_sink));
 }
 
 // Prints the report's warnings; returns exit 3 when no row was accepted (a run that read rows
@@ -127,9 +122,16 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
     cskpi::qa::qa_report rep;
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(config_path);
-            auto set = load_reviews(q, cfg, strict || cfg.strict);
+            std::ofstream rejects_file;
+            std::function<void(const cskpi::reject&)> sink;
+            if (!rejects_path.empty()) {  // every rejected row goes to the file as it is read
+                rejects_file.open(rejects_path);
+                if (!rejects_file) throw cskpi::config_error("--rejects", "cannot write '" + rejects_path + "'");
+                rejects_file << "line,column,value,reason\n";
+                sink = [&rejects_file](const cskpi::reject& r) { cskpi::write_rejects_csv_row(rejects_file, r); };
+            }
+            auto set = load_reviews(q, cfg, strict || cfg.strict, sink);
             rep = cskpi::qa::score_reviews(set, confidence);
-            if (!rejects_path.empty()) write_rejects_file(rejects_path, set.ledger());
             format = resolved_format(format, output);
             if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
         }))

@@ -59,3 +59,15 @@ def test_a_malformed_record_is_not_copied_into_the_report(tmp_path):
         assert b"13800138000" not in out.stdout, args
         doc = json.loads(out.stdout)
         assert "a record of" in doc["input"]["rejects"][0]["reason"]
+
+
+def test_qa_rejects_file_lists_every_rejected_row(tmp_path):
+    rubric = tmp_path / "r.json"
+    rubric.write_text(json.dumps({"name": "t", "items": [{"id": "greeting", "section": "s", "scale": [0, 1], "weight": 1}]}))
+    reviews = tmp_path / "q.csv"
+    rows = ["review_id,agent,item,score"] + [f"R{i},ann,greeting,{7 if i % 2 else 1}" for i in range(2600)]
+    reviews.write_text("\n".join(rows) + "\n")
+    out = run("qa", reviews, "--rubric", rubric, "--rejects", tmp_path / "rej.csv", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    lines = (tmp_path / "rej.csv").read_text().splitlines()
+    assert lines[0] == "line,column,value,reason" and len(lines) - 1 == 1300  # all of them, past the 1000 kept

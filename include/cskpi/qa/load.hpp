@@ -1,6 +1,7 @@
 #pragma once
 // One entry point for the QA inputs, shared by the CLI and Python: reviews scored under a
 // rubric, plus automatic checks of message events when given.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,8 +25,10 @@ struct text_source {
 inline review_set load_reviews(const json& rubric_doc, const std::optional<text_source>& reviews,
                                const std::optional<text_source>& events, const std::optional<json>& checks,
                                const std::string& zone = "UTC", bool strict = false,
-                               const import_options* reviews_imp = nullptr, const import_options* events_imp = nullptr) {
+                               const import_options* reviews_imp = nullptr, const import_options* events_imp = nullptr,
+                               std::function<void(const reject&)> reject_sink = nullptr) {
     review_set set(rubric::from_json(rubric_doc), zone);
+    set.ledger().sink = std::move(reject_sink);  // every rejected review row, not only the first 1000 kept
     if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict, reviews_imp);
     if (events) {
         const json* rules_doc = checks ? &*checks : nullptr;
