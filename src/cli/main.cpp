@@ -230,47 +230,41 @@ int run_report_command(const std::string& input, const std::string& config_path,
             if (total) std::fprintf(stderr, "\rcskpi: read %.0f MB of %.0f MB (%.0f%%)", done / 1e6, total / 1e6, 100.0 * done / total);
             else std::fprintf(stderr, "\rcskpi: read %.0f MB", done / 1e6);
         };
+    // Runs the reading step `f` under failed(), ending the progress line before any message.
+    auto reading = [&](auto&& f) {
+        return failed([&] {
+            try {
+                f();
+            } catch (...) {
+                if (show_progress) std::fprintf(stderr, "\n");
+                throw;
+            }
+            if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
+        });
+    };
     // One grouping of a file to JSON or CSV: read, then stream the groups to the output as they
     // are finalized, so memory does not grow with the number of groups.
     if (events.empty() && !qa.given() && groupings.size() == 1 && format != "table") {
         std::pair<cskpi::report, cskpi::report_state> partial;
-        try {
-            partial = cskpi::run_partial(input, cfg, groupings[0], opt);
-        } catch (const cskpi::input_error& e) {
-            if (show_progress) std::fprintf(stderr, "\n");
-            std::cerr << "cskpi: " << e.what() << '\n';
-            return exit_input;
-        } catch (const cskpi::config_error& e) {
-            std::cerr << "cskpi: " << e.what() << '\n';
-            return exit_usage;
-        }
-        if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
+        if (auto rc = reading([&] { partial = cskpi::run_partial(input, cfg, groupings[0], opt); })) return *rc;
         std::ofstream file;
         std::ostream* os = open_output(output, file);
         if (!os) return exit_usage;
         return report_warnings(cskpi::stream_report(std::move(partial), threads, *os, format == "json"));
     }
     std::vector<cskpi::report> reps;
-    try {
-        if (events.empty()) {
-            reps = cskpi::run_reports(input, cfg, groupings, opt);  // every grouping from one reading
-        } else {
-            for (const auto& keys : groupings) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
-        }
-        if (qa.given()) {
-            const auto scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
-            for (auto& rep : reps) cskpi::qa::join_qa(rep, scores);
-        }
-    } catch (const cskpi::input_error& e) {
-        if (show_progress) std::fprintf(stderr, "\n");
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_input;
-    } catch (const cskpi::config_error& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_usage;
-    }
-    if (show_progress) std::fprintf(stderr, "\r%60s\r", "");
-
+    if (auto rc = reading([&] {
+            if (events.empty()) {
+                reps = cskpi::run_reports(input, cfg, groupings, opt);  // every grouping from one reading
+            } else {
+                for (const auto& keys : groupings) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+            }
+            if (qa.given()) {
+                const auto scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
+                for (auto& rep : reps) cskpi::qa::join_qa(rep, scores);
+            }
+        }))
+        return *rc;
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
