@@ -92,7 +92,7 @@ public:
         rep.by = by_;
         report_state copy = state_;
         rep.groups = copy.finalize(threads);
-        rep.warnings = detail::input_warnings(rep);
+        rep.warnings = detail::warnings_of(rep, copy);
         return rep;
     }
     /// The partial state (mergeable across processes, see report_state).

@@ -3,6 +3,7 @@
 // config_error naming the key path. Maps keyed by the user's own labels (columns,
 // sla.first_response_s, sla.by_priority) replace the default map when given; fixed-schema
 // objects (csat, ces, sla, fcr, complaint) keep the defaults of the keys they leave out.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -115,6 +116,13 @@ inline std::map<std::string, double> get_seconds_map(const json& v, const std::s
 }
 }  // namespace detail
 
+/// The top-level keys of event logs (section 11), kept in config::timeline and read by the
+/// timeline module.
+inline const std::vector<std::string>& timeline_keys() {
+    static const std::vector<std::string> k = {"events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
+    return k;
+}
+
 inline config config::from_json(const json& j) {
     using namespace detail;
     config c;
@@ -212,8 +220,7 @@ inline config config::from_json(const json& j) {
             c.strict = get_bool(v, key);
         } else if (key == "scorecard" || key == "rubric") {
             // Sections 9 and 10; read by their engines, accepted here so one file can hold all.
-        } else if (key == "events" || key == "clock" || key == "calendars" || key == "calendar_by" ||
-                   key == "sla_policies" || key == "as_of") {
+        } else if (std::find(timeline_keys().begin(), timeline_keys().end(), key) != timeline_keys().end()) {
             c.timeline[key] = v;
             if (key == "events") {
                 expect_object(v, key);

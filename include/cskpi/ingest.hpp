@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "detail/dictionary.hpp"
 #include "detail/pages.hpp"
+#include "detail/utf8.hpp"
 #include "error.hpp"
 #include "records.hpp"
 #include "time.hpp"
@@ -61,13 +62,12 @@ inline std::string_view trim(std::string_view s) {
     if (s.empty() || (s.front() != ' ' && s.front() != '\t' && static_cast<unsigned char>(s.back()) > ' ')) return s;
     return trim_blanks(s);
 }
+/// Equal ignoring ASCII case (other bytes compare as they are).
 inline bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (x != y) return false;
-    }
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
     return true;
 }
 /// Keeps reject values readable: at most 200 bytes, never cutting a UTF-8 sequence, and bytes
@@ -82,10 +82,8 @@ inline std::string clip(std::string_view v) {
         cut = true;
     }
     for (std::size_t i = 0; i < v.size();) {
-        const auto c = static_cast<unsigned char>(v[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 && c >= 0xC2 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 && c <= 0xF4 ? 4 : 0;
-        for (std::size_t k = 1; k < n; ++k)
-            if (i + k >= v.size() || (static_cast<unsigned char>(v[i + k]) & 0xC0) != 0x80) n = 0;
+        std::size_t n = utf8_lead_length(static_cast<unsigned char>(v[i]));
+        if (n > 1 && utf8_continuations(v, i, n) != n - 1) n = 0;
         if (n == 0) {
             out += "\xEF\xBF\xBD";
             ++i;

@@ -764,4 +764,38 @@ inline report_state report_state::from_json(const json& j) {
     return s;
 }
 
+namespace detail {
+
+/// Labels in the input that look like typos of configured ones ("Chat" beside an SLA target for
+/// "chat"): they silently miss the rule keyed by the configured label.
+inline std::vector<std::string> label_warnings(const config& cfg, const report_state& st) {
+    std::vector<std::string> w;
+    auto check = [&](std::size_t dim, const char* column, const char* key, std::vector<std::string> configured) {
+        if (configured.empty()) return;
+        for (const auto& l : st.seen_labels(dim)) {
+            if (l.empty() || std::find(configured.begin(), configured.end(), l) != configured.end()) continue;
+            const std::string hint = did_you_mean(l, configured);
+            if (!hint.empty())
+                w.push_back(std::string(column) + " '" + l + "' matches no " + key + hint + ", so its rows miss that rule");
+        }
+    };
+    std::vector<std::string> ch, pr;
+    for (const auto& [k, v] : cfg.sla_first_response_s) ch.push_back(k);
+    for (const auto& [k, v] : cfg.sla_by_priority_first_response_s) pr.push_back(k);
+    check(2, "channel", "sla.first_response_s channel", ch);
+    check(4, "priority", "sla.by_priority priority", pr);
+    check(3, "category", "complaint.category or presale_category", {cfg.complaint_category, cfg.presale_category});
+    return w;
+}
+
+/// Every warning of a finished report (`rep` holds at least the overall row): the input's
+/// (input_warnings) and the labels that look like typos of configured ones.
+inline std::vector<std::string> warnings_of(const report& rep, const report_state& st) {
+    std::vector<std::string> w = input_warnings(rep);
+    for (auto& x : label_warnings(rep.cfg, st)) w.push_back(std::move(x));
+    return w;
+}
+
+}  // namespace detail
+
 }  // namespace cskpi

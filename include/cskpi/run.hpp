@@ -534,27 +534,6 @@ std::pair<report, report_state> run_blocks(const std::string& label, const confi
     return {std::move(rep), std::move(states.front())};
 }
 
-/// Labels in the input that look like typos of configured ones ("Chat" beside an SLA target for
-/// "chat"): they silently miss the rule keyed by the configured label.
-inline std::vector<std::string> label_warnings(const config& cfg, const report_state& st) {
-    std::vector<std::string> w;
-    auto check = [&](std::size_t dim, const char* column, const char* key, std::vector<std::string> configured) {
-        if (configured.empty()) return;
-        for (const auto& l : st.seen_labels(dim)) {
-            if (l.empty() || std::find(configured.begin(), configured.end(), l) != configured.end()) continue;
-            const std::string hint = did_you_mean(l, configured);
-            if (!hint.empty())
-                w.push_back(std::string(column) + " '" + l + "' matches no " + key + hint + ", so its rows miss that rule");
-        }
-    };
-    std::vector<std::string> ch, pr;
-    for (const auto& [k, v] : cfg.sla_first_response_s) ch.push_back(k);
-    for (const auto& [k, v] : cfg.sla_by_priority_first_response_s) pr.push_back(k);
-    check(2, "channel", "sla.first_response_s channel", ch);
-    check(4, "priority", "sla.by_priority priority", pr);
-    check(3, "category", "complaint.category or presale_category", {cfg.complaint_category, cfg.presale_category});
-    return w;
-}
 
 inline report finish(std::pair<report, report_state>&& r, unsigned threads);
 
@@ -574,8 +553,7 @@ inline std::vector<report> finish_multi(std::pair<report, std::vector<report_sta
 inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     const auto t0 = std::chrono::steady_clock::now();
     r.first.groups = r.second.finalize(threads);
-    r.first.warnings = input_warnings(r.first);
-    for (auto& w : label_warnings(r.first.cfg, r.second)) r.first.warnings.push_back(std::move(w));
+    r.first.warnings = warnings_of(r.first, r.second);
     if (std::getenv("CSKPI_TRACE"))
         std::fprintf(stderr, "cskpi trace: finalize %.0f ms%s\n",
                      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
@@ -605,8 +583,7 @@ inline report stream_report(std::pair<report, report_state>&& r, unsigned thread
     r.second.finalize_chunks(threads, chunk, [&](std::vector<report_group>&& gs) {
         if (first) {  // the overall row decides the warnings, which come before the groups
             head.groups = {gs.front()};
-            head.warnings = detail::input_warnings(head);
-            for (auto& w : detail::label_warnings(head.cfg, r.second)) head.warnings.push_back(std::move(w));
+            head.warnings = detail::warnings_of(head, r.second);
             head.groups.clear();
             if (as_json) {
                 std::string text = json_text(head.to_json(), 2);  // ends with "\n  \"groups\": []\n}"

@@ -403,7 +403,6 @@ int run_check_command(const std::string& config_path, const std::string& input, 
         std::cerr << "cskpi: config: expected a JSON object\n";
         return exit_usage;
     }
-    static const std::vector<std::string> timeline_keys = {"events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
     std::vector<std::string> problems;
     cskpi::json timeline = cskpi::json::object(), base = cskpi::json::object();
     for (const auto& k : {"preset", "timezone"})  // what other keys are read with, when they are right
@@ -413,7 +412,7 @@ int run_check_command(const std::string& config_path, const std::string& input, 
             } catch (const std::invalid_argument&) {
             }
     for (const auto& [k, v] : j.items()) {
-        if (std::find(timeline_keys.begin(), timeline_keys.end(), k) != timeline_keys.end()) {
+        if (std::find(cskpi::timeline_keys().begin(), cskpi::timeline_keys().end(), k) != cskpi::timeline_keys().end()) {
             timeline[k] = v;
             continue;
         }

@@ -74,7 +74,7 @@ private:
                 for (const auto& [label, to] : values)
                     if (label == t) return to;
                 for (const auto& [label, to] : values)
-                    if (fold_equal(label, t)) return to;
+                    if (detail::iequals(label, t)) return to;
             }
             if (t.empty()) return t;
             if (factor != 0 && factor != 1) {
@@ -84,16 +84,6 @@ private:
                 if (auto v = with_formats(t)) return arena.emplace_back(std::move(*v));
             }
             return text;
-        }
-        static bool fold_equal(std::string_view a, std::string_view b) {
-            if (a.size() != b.size()) return false;
-            for (std::size_t i = 0; i < a.size(); ++i) {
-                char x = a[i], y = b[i];
-                if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-                if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-                if (x != y) return false;
-            }
-            return true;
         }
         static std::string shortest(double v) {
             char buf[64];

@@ -12,6 +12,7 @@
 
 #include <iconv.h>
 
+#include "../detail/utf8.hpp"
 #include "../error.hpp"
 #include "import_options.hpp"
 
@@ -28,13 +29,10 @@ inline std::string bom_encoding(std::string_view head) {
 /// Whether `s` is well-formed UTF-8 (a cut multi-byte sequence at the very end counts as well-formed).
 inline bool valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (n == 0 || (n == 2 && c < 0xC2)) return false;
-        for (std::size_t k = 1; k < n; ++k) {
-            if (i + k >= s.size()) return true;
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-        }
+        const std::size_t n = utf8_lead_length(static_cast<unsigned char>(s[i]));
+        if (n == 0) return false;
+        const std::size_t k = utf8_continuations(s, i, n);
+        if (k != n - 1) return i + 1 + k >= s.size();  // cut at the very end: well-formed so far
         i += n;
     }
     return true;
