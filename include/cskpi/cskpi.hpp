@@ -20,3 +20,4 @@
 #include "scorecard.hpp"
 #include "qa.hpp"
 #include "timeline.hpp"
+#include "staffing/erlang.hpp"

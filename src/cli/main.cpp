@@ -107,6 +107,78 @@ cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg,
         &cfg.events_input, std::move(reject_sink));
 }
 
+// `cskpi erlang`: one Erlang C (or A, with --patience) evaluation, and with --target the
+// smallest staff that meets it.
+struct erlang_inputs {
+    double traffic = 0, aht = 0, within = 20;
+    std::optional<unsigned> agents;
+    std::optional<double> patience, target;
+    double max_occupancy = 1.0, shrinkage = 0.0;
+    std::string format;
+};
+
+cskpi::json erlang_figures_json(const cskpi::staffing::queue_figures& f, bool abandon) {
+    auto num = [](double x) { return std::isfinite(x) ? cskpi::json(x) : cskpi::json(nullptr); };
+    cskpi::json j = {{"p_wait", num(f.p_wait)}, {"service_level", num(f.service_level)}, {"asa_s", num(f.asa_s)},
+                     {"occupancy", num(f.occupancy)}};
+    if (abandon) j["p_abandon"] = num(f.p_abandon);
+    return j;
+}
+
+int run_erlang_command(const erlang_inputs& in) {
+    if (!in.agents && !in.target) {
+        std::cerr << "cskpi: erlang needs --agents N (evaluate a staff) or --target SHARE (find the staff)\n";
+        return exit_usage;
+    }
+    cskpi::json out = {{"model", in.patience ? "erlang_a" : "erlang_c"}, {"traffic", in.traffic}, {"aht_s", in.aht},
+                       {"within_s", in.within}};
+    if (in.patience) out["patience_s"] = *in.patience;
+    if (auto rc = failed([&] {
+            if (in.agents) {
+                const auto f = in.patience ? cskpi::staffing::erlang_a(in.traffic, *in.agents, in.aht, in.within, *in.patience)
+                                           : cskpi::staffing::erlang_c(in.traffic, *in.agents, in.aht, in.within);
+                out["agents"] = *in.agents;
+                out["figures"] = erlang_figures_json(f, in.patience.has_value());
+            }
+            if (in.target) {
+                const auto r = cskpi::staffing::required_agents(in.traffic, in.aht, *in.target, in.within, in.max_occupancy,
+                                                                in.shrinkage, in.patience);
+                out["required"] = {{"service_level_target", *in.target}, {"max_occupancy", in.max_occupancy},
+                                   {"shrinkage", in.shrinkage}, {"agents", r.agents}, {"scheduled", r.scheduled},
+                                   {"figures", erlang_figures_json(r.figures, in.patience.has_value())}};
+            }
+        }))
+        return *rc;
+    if (resolved_format(in.format, "") == "json") {
+        std::cout << cskpi::json_text(out, 2) << '\n';
+        return 0;
+    }
+    auto fixed1 = [](double x) {
+        char b[64];
+        std::snprintf(b, sizeof b, "%.1f", x);
+        return std::string(b);
+    };
+    auto pct = [&](const cskpi::json& x) { return x.is_null() ? std::string("-") : fixed1(100 * x.get<double>()) + " %"; };
+    auto line = [&](const std::string& title, const cskpi::json& f) {
+        std::cout << title << ": P(wait) " << pct(f["p_wait"]) << ", service level " << pct(f["service_level"]) << " within "
+                  << cskpi::detail::number_text(in.within) << " s, ASA "
+                  << (f["asa_s"].is_null() ? std::string("inf") : fixed1(f["asa_s"].get<double>())) << " s, occupancy "
+                  << pct(f["occupancy"]);
+        if (f.contains("p_abandon")) std::cout << ", P(abandon) " << pct(f["p_abandon"]);
+        std::cout << '\n';
+    };
+    std::cout << (in.patience ? "Erlang A" : "Erlang C") << ", " << cskpi::detail::number_text(in.traffic) << " erlangs, AHT "
+              << cskpi::detail::number_text(in.aht) << " s\n";
+    if (in.agents) line(std::to_string(*in.agents) + " agents", out["figures"]);
+    if (in.target) {
+        const auto& r = out["required"];
+        line("required " + std::to_string(r["agents"].get<unsigned>()) + " agents, scheduled " +
+                 std::to_string(r["scheduled"].get<unsigned>()),
+             r["figures"]);
+    }
+    return 0;
+}
+
 // Prints the report's warnings; returns exit 3 when no row was accepted (a run that read rows
 // and kept none is a failure even in lenient mode), else 0.
 int report_warnings(const cskpi::report& rep) {
@@ -611,6 +683,19 @@ int main(int argc, char** argv) {
     auto* k_input_opt = check_cmd->add_option("INPUT", k_input, "Interactions file to read with it (.csv, .jsonl)");
     check_cmd->add_option("--events", k_events, "Event log to read with it")->excludes(k_input_opt);
 
+    auto* erlang_cmd = app.add_subcommand("erlang", "Erlang C (or A with --patience): service level, ASA and occupancy of a staff, or the staff a target needs (docs/STAFFING.md)");
+    erlang_inputs e_in;
+    erlang_cmd->add_option("--traffic", e_in.traffic, "Offered traffic in erlangs (arrivals per second x AHT)")->required();
+    erlang_cmd->add_option("--aht", e_in.aht, "Average handle time, seconds")->required();
+    erlang_cmd->add_option("--agents", e_in.agents, "Agents to evaluate");
+    erlang_cmd->add_option("--within", e_in.within, "Answer-time target of the service level, seconds (default 20)");
+    erlang_cmd->add_option("--patience", e_in.patience, "Mean patience in seconds: Erlang A (callers hang up)");
+    erlang_cmd->add_option("--target", e_in.target, "Service-level target as a share (0.8): find the agents required");
+    erlang_cmd->add_option("--max-occupancy", e_in.max_occupancy, "Highest occupancy allowed with --target (default 1)");
+    erlang_cmd->add_option("--shrinkage", e_in.shrinkage, "Share of paid time off the phones, for scheduled agents (default 0)");
+    erlang_cmd->add_option("--format", e_in.format, "Output format (default: table on a terminal, json otherwise)")
+        ->check(CLI::IsMember({"json", "table"}));
+
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
     // A mistyped command would otherwise read "A subcommand is required".
@@ -644,6 +729,7 @@ int main(int argc, char** argv) {
         else cskpi::write_metric_reference_markdown(std::cout);
         return 0;
     }
+    if (*erlang_cmd) return run_erlang_command(e_in);
     if (*completion_cmd) {
         std::cout << bash_completion(app);
         return 0;
