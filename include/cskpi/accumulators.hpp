@@ -30,6 +30,8 @@ struct row_facts {
         reopened = 1u << 19,
         replies_known = 1u << 20, one_touch = 1u << 21,  ///< replies given; at most one reply
         bot_contained_verified = 1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
+        answered_within = 1u << 23,   ///< first response within staffing.within_s
+        short_abandoned = 1u << 24,   ///< abandoned within staffing.short_abandon_s
     };
     std::uint32_t bits = 0;
     micros frt = missing_us, handle = missing_us, resolution = missing_us;
@@ -47,7 +49,7 @@ struct row_facts {
     X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses) X(ces_sum)               \
     X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows) X(complaint_responded)     \
     X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)                      \
-    X(one_touch_num) X(one_touch_den) X(bot_verified)
+    X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within) X(sl_short_abandoned)
 
 /// Partial state of a group's metrics. `merge` is associative and commutative; merging an
 /// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
@@ -71,6 +73,7 @@ struct group_state {
     std::int64_t sales_total = 0;  ///< millionths of the currency unit
     std::uint64_t one_touch_num = 0, one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
     std::uint64_t bot_verified = 0;  ///< bot containment not followed by the customer's next contact in the window
+    std::uint64_t sl_within = 0, sl_short_abandoned = 0;  ///< answered within staffing.within_s; short abandons
     detail::duration_samples frt, handle, resolution;  ///< samples for exact quantiles (any order)
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
@@ -124,6 +127,8 @@ struct group_state {
         one_touch_den += f.has(row_facts::resolved) && f.has(row_facts::replies_known);
         one_touch_num += f.has(row_facts::resolved) && f.has(row_facts::one_touch);
         bot_verified += f.has(row_facts::bot_contained_verified);
+        sl_within += f.has(row_facts::answered_within);
+        sl_short_abandoned += f.has(row_facts::short_abandoned);
         if (f.has(row_facts::presale_converted)) {
             ++presale_converted;
             sales_total += f.order_value;
@@ -227,7 +232,7 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     out.visit_counts([&](const char* name, auto& v) {
         using T = std::remove_reference_t<decltype(v)>;
         // Counts added since the format's first release: absent in older states = nothing counted.
-        static const std::array<std::string_view, 3> later = {"one_touch_num", "one_touch_den", "bot_verified"};
+        static const std::array<std::string_view, 5> later = {"one_touch_num", "one_touch_den", "bot_verified", "sl_within", "sl_short_abandoned"};
         if (!c.contains(name) && std::find(later.begin(), later.end(), name) != later.end()) return;
         if (!c.contains(name) || !c[name].is_number_integer())
             throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") + name);

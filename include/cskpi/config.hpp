@@ -34,6 +34,21 @@ std::string json_text(const Json& j, int indent = -1) {
 /// What an abandoned row does to the SLA denominator.
 enum class abandoned_rule { breach, exclude };
 
+/// Section 16: staffing intervals, the service-level target and its variants, Erlang inputs.
+struct staffing_config {
+    double interval_s = 1800;      ///< 900, 1800 or 3600
+    double service_level = 0.8;    ///< target share answered within within_s
+    double within_s = 20;          ///< answer-time target of the service level
+    double short_abandon_s = 5;    ///< abandons this fast are "short" (realised service level variants)
+    double max_occupancy = 1.0;
+    double shrinkage = 0.0;
+    int weeks = 4;                 ///< forecast: mean of the same weekday x interval over this many weeks
+    std::optional<double> patience_s;  ///< given: Erlang A
+    std::map<std::string, double> concurrency;  ///< channel -> contacts one agent handles at once
+    double concurrency_inflation = 1.0;         ///< AHT factor when handling concurrently
+    json to_json() const;
+};
+
 struct config {
     std::string timezone = "UTC";
     std::map<std::string, std::string> columns;  ///< spec name -> the header in the user's file
@@ -60,6 +75,7 @@ struct config {
     /// How the interactions, events ("events" object) and reviews ("reviews" object) files are
     /// read: value maps, units, formats, encoding, delimiter (input/import_options.hpp).
     import_options input, events_input, reviews_input;
+    staffing_config staffing;
 
     /// Parses a configuration document. Throws config_error naming the offending key path.
     static config from_json(const json& j);
@@ -113,6 +129,49 @@ inline std::map<std::string, double> get_seconds_map(const json& v, const std::s
     std::map<std::string, double> m;
     for (const auto& [k, x] : v.items()) m[k] = get_number(x, join(path, k));
     return m;
+}
+
+/// The "staffing" section (section 16); shares must lie in their ranges, the interval is one
+/// of 15m, 30m, 60m.
+inline void read_staffing(staffing_config& s, const json& v) {
+    expect_object(v, "staffing");
+    auto share = [](const json& x, const std::string& p, bool open_top) {
+        const double d = get_number(x, p);
+        if (!(d > 0 && (open_top ? d < 1 : d <= 1))) throw config_error(p, std::string("expected a share in (0, 1") + (open_top ? ")" : "]") + ", actual " + x.dump());
+        return d;
+    };
+    static const std::vector<std::string> keys = {"interval", "service_level", "within_s", "short_abandon_s", "max_occupancy",
+                                                  "shrinkage", "weeks", "patience_s", "concurrency", "concurrency_inflation"};
+    for (const auto& [k, x] : v.items()) {
+        const std::string p = "staffing." + k;
+        if (k == "interval") {
+            const std::string t = x.is_string() ? x.get<std::string>() : "";
+            if (t == "15m") s.interval_s = 900;
+            else if (t == "30m") s.interval_s = 1800;
+            else if (t == "60m" || t == "1h") s.interval_s = 3600;
+            else throw config_error(p, "expected \"15m\", \"30m\" or \"60m\", actual " + x.dump());
+        } else if (k == "service_level") s.service_level = share(x, p, true);
+        else if (k == "within_s") s.within_s = get_number(x, p);
+        else if (k == "short_abandon_s") s.short_abandon_s = get_number(x, p);
+        else if (k == "max_occupancy") s.max_occupancy = share(x, p, false);
+        else if (k == "shrinkage") {
+            s.shrinkage = get_number(x, p);
+            if (s.shrinkage >= 1) throw config_error(p, "expected a share in [0, 1), actual " + x.dump());
+        } else if (k == "weeks") {
+            s.weeks = get_int(x, p);
+            if (s.weeks < 1 || s.weeks > 520) throw config_error(p, "expected an integer from 1 to 520, actual " + x.dump());
+        } else if (k == "patience_s") {
+            s.patience_s = x.is_null() ? std::nullopt : std::optional(get_number(x, p));
+            if (s.patience_s && *s.patience_s <= 0) throw config_error(p, "expected a number > 0, actual " + x.dump());
+        } else if (k == "concurrency") {
+            s.concurrency = get_seconds_map(x, p);
+            for (const auto& [ch, n] : s.concurrency)
+                if (n < 1) throw config_error(join(p, ch), "expected a number >= 1 of contacts at once, actual " + std::to_string(n));
+        } else if (k == "concurrency_inflation") {
+            s.concurrency_inflation = get_number(x, p);
+            if (s.concurrency_inflation < 1) throw config_error(p, "expected a factor >= 1, actual " + x.dump());
+        } else unknown_key(p, keys);
+    }
 }
 }  // namespace detail
 
@@ -210,6 +269,8 @@ inline config config::from_json(const json& j) {
                 else if (k == "category") c.complaint_category = get_string(x, "complaint.category");
                 else unknown_key(join(key, k), {"respond_s", "resolve_s", "category"});
             }
+        } else if (key == "staffing") {
+            read_staffing(c.staffing, v);
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
         } else if (key == "confidence") {
@@ -238,7 +299,7 @@ inline config config::from_json(const json& j) {
             static const std::vector<std::string> keys = {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
                 "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
-                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews"};
+                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -246,6 +307,15 @@ inline config config::from_json(const json& j) {
         throw config_error("csat.satisfied_min", "expected a value inside csat.scale, actual " +
                                                      std::to_string(c.csat_satisfied_min));
     return c;
+}
+
+inline json staffing_config::to_json() const {
+    json j = {{"interval", std::to_string(static_cast<int>(interval_s / 60)) + "m"}, {"service_level", service_level},
+              {"within_s", within_s}, {"short_abandon_s", short_abandon_s}, {"max_occupancy", max_occupancy},
+              {"shrinkage", shrinkage}, {"weeks", weeks}, {"concurrency", concurrency},
+              {"concurrency_inflation", concurrency_inflation}};
+    j["patience_s"] = patience_s ? json(*patience_s) : json(nullptr);
+    return j;
 }
 
 inline json config::to_json() const {
@@ -265,6 +335,7 @@ inline json config::to_json() const {
     j["complaint"] = {{"respond_s", complaint_respond_s},
                       {"resolve_s", complaint_resolve_s},
                       {"category", complaint_category}};
+    j["staffing"] = staffing.to_json();
     j["presale_category"] = presale_category;
     j["confidence"] = confidence;
     j["strict"] = strict;

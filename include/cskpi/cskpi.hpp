@@ -21,3 +21,4 @@
 #include "qa.hpp"
 #include "timeline.hpp"
 #include "staffing/erlang.hpp"
+#include "staffing/plan.hpp"

@@ -18,10 +18,11 @@
 namespace cskpi {
 
 enum class group_key : std::uint8_t {
-    agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday };
-inline constexpr std::array<std::string_view, 13> group_key_names = {
+    agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday,
+    half_hour, quarter_hour };
+inline constexpr std::array<std::string_view, 15> group_key_names = {
     "agent", "team", "channel", "category", "priority", "hour", "day", "week", "month", "quarter", "year",
-    "hour_of_day", "weekday"};
+    "hour_of_day", "weekday", "half_hour", "quarter_hour"};
 inline constexpr std::size_t max_group_keys = group_key_names.size();
 
 inline std::string_view name_of(group_key k) { return group_key_names[static_cast<std::size_t>(k)]; }
@@ -78,6 +79,8 @@ inline std::int64_t time_bucket(group_key k, micros local) {
     const std::int64_t day = time_zone::floor_div(s, 86400);
     switch (k) {
     case group_key::hour: return time_zone::floor_div(s, 3600);
+    case group_key::half_hour: return time_zone::floor_div(s, 1800);
+    case group_key::quarter_hour: return time_zone::floor_div(s, 900);
     case group_key::day: return day;
     case group_key::week: return time_zone::floor_div(day + 3, 7);  // 1970-01-05 was a Monday
     case group_key::hour_of_day: return time_zone::floor_div(s, 3600) - day * 24;  // 0..23
@@ -95,7 +98,7 @@ inline std::int64_t time_bucket(group_key k, micros local) {
     }
 }
 
-/// Label of a time bucket: 2026-03-01T09, 2026-03-01, 2026-W09, 2026-03, 2026-Q1, 2026; and of the
+/// Label of a time bucket: 2026-03-01T09, 2026-03-01T09:30 (half_hour, quarter_hour), 2026-03-01, 2026-W09, 2026-03, 2026-Q1, 2026; and of the
 /// cyclic keys: hour_of_day 09, weekday 1-Mon .. 7-Sun (numbered so labels sort as the week runs).
 inline std::string time_label(group_key k, std::int64_t b) {
     char buf[80];
@@ -106,6 +109,16 @@ inline std::string time_label(group_key k, std::int64_t b) {
         std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d", static_cast<int>(ymd.year()),
                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                       static_cast<int>(b - time_zone::floor_div(b, 24) * 24));
+        break;
+    }
+    case group_key::half_hour:
+    case group_key::quarter_hour: {
+        const std::int64_t per_day = k == group_key::half_hour ? 48 : 96, minutes = 1440 / per_day;
+        const std::int64_t day = time_zone::floor_div(b, per_day), slot = b - day * per_day;
+        const auto ymd = ymd_of(day);
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<long long>(slot * minutes / 60), static_cast<long long>(slot * minutes % 60));
         break;
     }
     case group_key::day: {

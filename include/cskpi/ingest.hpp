@@ -272,6 +272,7 @@ public:
             !flag(column::dispute, f_dispute) || !flag(column::refund, f_refund) ||
             !flag(column::converted, f_converted))
             return false;
+        if (!short_abandon(row, created, flags, fail)) return false;
         {
             bool resolved = resolved_at.has_value() || res_col != missing_us;
             const auto b = row.boolean(column::resolved);
@@ -321,6 +322,27 @@ public:
     const time_zone& tz() const noexcept { return tz_; }
 
 private:
+    /// The abandoned row's wait (abandoned_at - created_at, else wait_s) decides whether it is a
+    /// short abandon (staffing.short_abandon_s); both columns are checked on every row.
+    template <class Row, class Fail>
+    bool short_abandon(const Row& row, micros created, std::uint16_t& flags, Fail&& fail) const {
+        micros wait = missing_us;
+        if (const auto t = row.timestamp(column::abandoned_at); t.present) {
+            if (!t.value) return fail(column::abandoned_at, row.show(column::abandoned_at), "not a timestamp");
+            if (*t.value < created) return fail(column::abandoned_at, row.show(column::abandoned_at), "before created_at");
+            wait = *t.value - created;
+        }
+        if (auto v = row.number(column::wait_s); v.present) {
+            if (!v.value) v.value = parse_clock_duration(row.text(column::wait_s));
+            if (!v.value) return fail(column::wait_s, row.show(column::wait_s), "not a number of seconds or H:MM:SS");
+            if (*v.value < 0) return fail(column::wait_s, row.show(column::wait_s), "out of range: expected a number >= 0");
+            if (wait == missing_us) wait = seconds_to_us(*v.value);
+        }
+        if ((flags & f_abandoned) && wait != missing_us && wait <= seconds_to_us(cfg_.staffing.short_abandon_s))
+            flags |= f_short_abandoned;
+        return true;
+    }
+
     const config& cfg_;
     time_zone tz_;
     std::string csat_range_, ces_range_;

@@ -142,6 +142,20 @@ inline std::vector<metric_def> build_metric_table() {
           [](const S& s, double) { return sales(s); });
     value("avg_order_value", "currency", "sales_total / converted presale rows",
           [](const S& s, double) { return ratio(sales(s), s.presale_converted); });
+    // Realised service level (section 16) in the five variants in use; "within" = answered within
+    // staffing.within_s, "short" = abandoned within staffing.short_abandon_s.
+    rate("service_level", "answered within staffing.within_s / offered (interactions)", [](const S& s) { return s.sl_within; },
+         [](const S& s) { return s.interactions; });
+    rate("service_level_of_answered", "answered within staffing.within_s / answered", [](const S& s) { return s.sl_within; },
+         [](const S& s) { return s.answered; });
+    rate("service_level_excl_abandoned", "answered within staffing.within_s / (offered - abandoned)",
+         [](const S& s) { return s.sl_within; }, [](const S& s) { return s.interactions - s.abandoned; });
+    rate("service_level_excl_short_abandoned",
+         "answered within staffing.within_s / (offered - abandoned within staffing.short_abandon_s; needs abandoned_at or wait_s)",
+         [](const S& s) { return s.sl_within; }, [](const S& s) { return s.interactions - s.sl_short_abandoned; });
+    rate("service_level_short_abandoned_met",
+         "(answered within staffing.within_s + abandoned within staffing.short_abandon_s) / offered",
+         [](const S& s) { return s.sl_within + s.sl_short_abandoned; }, [](const S& s) { return s.interactions; });
     return t;
 }
 }  // namespace detail

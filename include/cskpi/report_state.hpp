@@ -48,7 +48,7 @@ public:
         : cfg_(std::move(cfg)), by_(std::move(by)), tz_(cfg_.timezone),
           z_(stats::z_for(cfg_.confidence)),
           window_(seconds_to_us(cfg_.fcr_window_s)),
-          respond_(seconds_to_us(cfg_.complaint_respond_s)),
+          respond_(seconds_to_us(cfg_.complaint_respond_s)), within_(seconds_to_us(cfg_.staffing.within_s)),
           resolve_(seconds_to_us(cfg_.complaint_resolve_s)) {
         if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
         for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
@@ -412,6 +412,8 @@ private:
                 f.order_value = b.order_value[r] == missing_us ? 0 : b.order_value[r];
             }
         }
+        set(answered && b.frt[r] <= within_, row_facts::answered_within);
+        set(fl & f_short_abandoned, row_facts::short_abandoned);
         set(b.replies[r] != missing_int, row_facts::replies_known);
         set(b.replies[r] != missing_int && b.replies[r] <= 1, row_facts::one_touch);
         const bool eligible = resolved && b.reopened[r] == 0 && !abandoned;
@@ -654,7 +656,7 @@ private:
     std::vector<group_key> by_;
     time_zone tz_;
     double z_;
-    micros window_, respond_, resolve_;
+    micros window_, respond_, within_, resolve_;
     bool uses_time_ = false;
     bool needs_team_ = false;
     std::array<detail::dictionary, dims> dict_;

@@ -14,10 +14,10 @@ SPEC_COLUMNS = (
     "id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
     "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
     "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
-    "complaint", "dispute", "refund", "converted", "order_value", "replies",
+    "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s",
 )
 TEXT_ONLY = {"id", "channel", "agent", "team", "customer", "category", "priority"}
-DURATIONS = {"first_response_s", "resolution_s", "handle_s"}
+DURATIONS = {"first_response_s", "resolution_s", "handle_s", "wait_s"}
 
 
 def _input_error(column: str, reason: str):

@@ -1,6 +1,8 @@
 """Staffing with Erlang models (spec section 16; docs/STAFFING.md)."""
 from __future__ import annotations
 
+import json as _json
+
 from . import _core
 
 
@@ -31,3 +33,45 @@ def required_agents(traffic: float, aht_s: float, service_level: float, within_s
     """
     return _core.required_agents(float(traffic), float(aht_s), float(service_level), float(within_s),
                                  float(max_occupancy), float(shrinkage), None if patience_s is None else float(patience_s))
+
+
+def _staffing_config(config, interval, target):
+    from . import _config_dict
+
+    cfg = dict(_config_dict(config))
+    st = dict(cfg.get("staffing", {}))
+    if interval is not None:
+        st["interval"] = interval
+    if target is not None:
+        st["service_level"], st["within_s"] = float(target[0]), float(target[1])
+    cfg["staffing"] = st
+    return cfg
+
+
+def staffing_json(data, config=None, *, interval: str | None = None, target: tuple[float, float] | None = None,
+                  plan: tuple[str, str] | None = None, strict: bool = False, threads: int | None = None) -> dict:
+    """Everything `cskpi staffing --format json` prints: the settings, `history` (per channel and
+    interval: arrivals, AHT, traffic, required and scheduled agents, the five realised service
+    levels), `forecast` (per weekday and interval), `plan` (for the dates `plan` = (FROM, TO)),
+    `last_week` (realised service levels of the data's last 7 days per channel)."""
+    from . import _run
+
+    cfg = _staffing_config(config, interval, target)
+    key = _core.staffing_interval_key(_json.dumps(cfg))
+    rep = _run(data, ["channel", key], cfg, strict, threads, partial=False)
+    frm, to = (plan if plan is not None else (None, None))
+    out = _json.loads(_core.staffing_plan(rep, _json.dumps(cfg), frm, to))
+    out["input"] = {"rows_read": rep.rows_read, "rows_accepted": rep.rows_accepted, "rows_rejected": rep.rows_rejected}
+    return out
+
+
+def staffing(data, config=None, *, interval: str | None = None, target: tuple[float, float] | None = None,
+             plan: tuple[str, str] | None = None, strict: bool = False, threads: int | None = None):
+    """Staffing per channel and interval as a pandas DataFrame: the plan for the dates
+    `plan` = ("YYYY-MM-DD", "YYYY-MM-DD") when given, else the history of `data`. `target` =
+    (share, seconds) overrides config staffing.service_level and within_s; `interval` is 15m,
+    30m or 60m. The forecast, settings and last week's service level: staffing_json()."""
+    import pandas as pd
+
+    out = staffing_json(data, config, interval=interval, target=target, plan=plan, strict=strict, threads=threads)
+    return pd.DataFrame(out["plan"] if plan is not None else out["history"])

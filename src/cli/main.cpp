@@ -107,6 +107,125 @@ cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg,
         &cfg.events_input, std::move(reject_sink));
 }
 
+int report_warnings(const cskpi::report& rep);
+
+// `cskpi staffing`: history, forecast and plan per channel and interval (docs/STAFFING.md).
+struct staffing_inputs {
+    std::string input, config, interval, target, plan, format, output;
+    unsigned threads = 1;
+};
+
+// "0.8/20s" or "80%/20" -> (share, seconds).
+std::pair<double, double> parse_target(const std::string& t) {
+    const auto slash = t.find('/');
+    auto fail = [&] { return std::invalid_argument("--target: expected SHARE/SECONDS such as 0.8/20s or 80%/20, got '" + t + "'"); };
+    if (slash == std::string::npos) throw fail();
+    std::string a = t.substr(0, slash), b = t.substr(slash + 1);
+    const bool percent = !a.empty() && a.back() == '%';
+    if (percent) a.pop_back();
+    if (!b.empty() && b.back() == 's') b.pop_back();
+    try {
+        std::size_t ia = 0, ib = 0;
+        double share = std::stod(a, &ia), secs = std::stod(b, &ib);
+        if (ia != a.size() || ib != b.size()) throw fail();
+        if (percent) share /= 100;
+        if (!(share > 0 && share < 1) || !(secs >= 0)) throw fail();
+        return {share, secs};
+    } catch (const std::logic_error&) {
+        throw fail();
+    }
+}
+
+void write_staffing_csv(std::ostream& os, const cskpi::json& rows, bool history) {
+    std::vector<std::string> cols = {"channel", "date", "weekday", "time", "arrivals", "aht_s", "traffic", "agents", "scheduled",
+                                     "expected_service_level", "occupancy"};
+    if (history) for (const auto& v : cskpi::staffing::service_level_variants()) cols.push_back(v);
+    for (std::size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
+    os << '\n';
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < cols.size(); ++i) {
+            if (i) os << ',';
+            const auto it = r.find(cols[i]);
+            if (it == r.end() || it->is_null()) continue;
+            if (it->is_string()) os << cskpi::detail::csv_field(it->get<std::string>());
+            else if (it->is_number_float()) os << cskpi::detail::number_text(it->get<double>());
+            else os << it->dump();
+        }
+        os << '\n';
+    }
+}
+
+// Terminal view: the realised service level of the last week, then a heat map of scheduled
+// agents (all channels) by interval x weekday from the forecast.
+void write_staffing_table(std::ostream& os, const cskpi::json& j) {
+    os << "Staffing from " << j["data"]["first_date"].get<std::string>() << " to " << j["data"]["last_date"].get<std::string>()
+       << " (" << j["model"].get<std::string>() << ", target " << cskpi::detail::number_text(100 * j["staffing"]["service_level"].get<double>())
+       << " % within " << cskpi::detail::number_text(j["staffing"]["within_s"].get<double>()) << " s, shrinkage "
+       << cskpi::detail::number_text(100 * j["staffing"]["shrinkage"].get<double>()) << " %)\n\n";
+    std::vector<std::vector<std::string>> sl = {{"last 7 days", "offered", "of answered", "excl. abandoned", "excl. short ab.", "short ab. met"}};
+    for (const auto& [ch, v] : j["last_week"].items()) {
+        std::vector<std::string> row = {ch};
+        for (const auto& name : cskpi::staffing::service_level_variants()) {
+            const auto& x = v[name]["value"];
+            char b[32];
+            std::snprintf(b, sizeof b, "%.1f %%", x.is_null() ? 0.0 : 100 * x.get<double>());
+            row.push_back(x.is_null() ? "-" : b);
+        }
+        sl.push_back(row);
+    }
+    cskpi::detail::write_grid(os, sl);
+    std::map<std::string, std::array<long long, 7>> heat;
+    for (const auto& f : j["forecast"]) {
+        auto& cells = heat[f["time"].get<std::string>()];
+        if (!f["scheduled"].is_null()) cells[f["weekday"].get<int>() - 1] += f["scheduled"].get<long long>();
+    }
+    os << "\nScheduled agents by interval and weekday (forecast: mean of the last "
+       << j["staffing"]["weeks"].get<int>() << " weeks, all channels)\n";
+    std::vector<std::vector<std::string>> grid = {{"time", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}};
+    for (const auto& [t, cells] : heat) {
+        std::vector<std::string> row = {t};
+        for (long long n : cells) row.push_back(n ? std::to_string(n) : ".");
+        grid.push_back(row);
+    }
+    cskpi::detail::write_grid(os, grid);
+}
+
+int run_staffing_command(const staffing_inputs& in) {
+    cskpi::json out;
+    const std::string format = resolved_format(in.format, in.output);
+    if (auto rc = failed([&] {
+            cskpi::config cfg = load_config(in.config);
+            auto& s = cfg.staffing;
+            if (!in.interval.empty()) {
+                cskpi::detail::read_staffing(s, cskpi::json{{"interval", in.interval}});
+            }
+            if (!in.target.empty()) std::tie(s.service_level, s.within_s) = parse_target(in.target);
+            std::optional<std::pair<std::string, std::string>> range;
+            if (!in.plan.empty()) {
+                const auto comma = in.plan.find(',');
+                if (comma == std::string::npos) throw std::invalid_argument("--plan: expected FROM,TO dates such as 2026-03-30,2026-04-05, got '" + in.plan + "'");
+                range = std::pair{in.plan.substr(0, comma), in.plan.substr(comma + 1)};
+                for (const auto* d : {&range->first, &range->second})
+                    if (d->size() != 10 || (*d)[4] != '-' || (*d)[7] != '-')
+                        throw std::invalid_argument("--plan: not a date (YYYY-MM-DD): '" + *d + "'");
+            }
+            cskpi::run_options opt;
+            opt.threads = in.threads;
+            const cskpi::report rep = cskpi::run_report(in.input, cfg, {cskpi::group_key::channel, cskpi::staffing::interval_key(s.interval_s)}, opt);
+            if (report_warnings(rep) != 0) throw cskpi::input_error(in.input, 0, "", "", "no row accepted");
+            out = cskpi::staffing::plan_json(cskpi::staffing::plan(rep, s, range), s);
+            out["input"] = {{"path", in.input}, {"rows_read", rep.rows_read}, {"rows_accepted", rep.rows_accepted}, {"rows_rejected", rep.rows_rejected}};
+        }))
+        return *rc;
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") *os << cskpi::json_text(out, 2) << '\n';
+    else if (format == "csv") write_staffing_csv(*os, in.plan.empty() ? out["history"] : out["plan"], in.plan.empty());
+    else write_staffing_table(*os, out);
+    return 0;
+}
+
 // `cskpi erlang`: one Erlang C (or A, with --patience) evaluation, and with --target the
 // smallest staff that meets it.
 struct erlang_inputs {
@@ -589,7 +708,7 @@ int main(int argc, char** argv) {
         if (input.empty() && events.empty()) throw CLI::RequiredError("INPUT or --events");
     });
     report->add_option("--config", config_path, "Configuration JSON (keys: docs/CONFIG.md or cskpi keys)");
-    report->add_option("--by", by, "Grouping keys, comma-separated: agent, team, channel, category, priority, hour, day, week, month, quarter, year, hour_of_day, weekday. "
+    report->add_option("--by", by, "Grouping keys, comma-separated: agent, team, channel, category, priority, hour, half_hour, quarter_hour, day, week, month, quarter, year, hour_of_day, weekday. "
                                    "Repeat it for several groupings from one reading (JSON: a list; CSV: a grouping column)");
     report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
         ->check(CLI::IsMember({"json", "csv", "table"}));
@@ -683,6 +802,18 @@ int main(int argc, char** argv) {
     auto* k_input_opt = check_cmd->add_option("INPUT", k_input, "Interactions file to read with it (.csv, .jsonl)");
     check_cmd->add_option("--events", k_events, "Event log to read with it")->excludes(k_input_opt);
 
+    auto* staffing_cmd = app.add_subcommand("staffing", "Arrivals, AHT, required and scheduled agents per channel and interval; forecast and plan (docs/STAFFING.md)");
+    staffing_inputs st;
+    staffing_cmd->add_option("INPUT", st.input, "Interactions: .csv, .jsonl")->required();
+    staffing_cmd->add_option("--config", st.config, "Configuration JSON (its \"staffing\" section: docs/CONFIG.md)");
+    staffing_cmd->add_option("--interval", st.interval, "Interval: 15m, 30m or 60m (default: staffing.interval, 30m)");
+    staffing_cmd->add_option("--target", st.target, "Service-level target SHARE/SECONDS, e.g. 0.8/20s (default: staffing.service_level/within_s)");
+    staffing_cmd->add_option("--plan", st.plan, "Plan the dates FROM,TO (YYYY-MM-DD, inclusive) from the forecast");
+    staffing_cmd->add_option("--format", st.format, "json (everything), csv (the plan, else the history) or table (default on a terminal)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
+    staffing_cmd->add_option("--output", st.output, "Write to FILE instead of stdout");
+    staffing_cmd->add_option("--threads", st.threads, "Worker threads")->check(CLI::Range(1u, 256u));
+
     auto* erlang_cmd = app.add_subcommand("erlang", "Erlang C (or A with --patience): service level, ASA and occupancy of a staff, or the staff a target needs (docs/STAFFING.md)");
     erlang_inputs e_in;
     erlang_cmd->add_option("--traffic", e_in.traffic, "Offered traffic in erlangs (arrivals per second x AHT)")->required();
@@ -730,6 +861,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*erlang_cmd) return run_erlang_command(e_in);
+    if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);
         return 0;

@@ -13,7 +13,7 @@ import pandas as pd
 COLUMNS = ["id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
            "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
            "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps",
-           "ces", "complaint", "dispute", "refund", "converted", "order_value", "replies"]
+           "ces", "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s"]
 TRUE = {"1", "true", "yes", "y", "t", "是"}
 FALSE = {"0", "false", "no", "n", "f", "否"}
 EPOCH = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -26,13 +26,14 @@ DEFAULT_CONFIG = {
     "fcr": {"window_s": 604800, "same_category": True},
     "complaint": {"respond_s": 86400, "resolve_s": 259200, "category": "complaint"},
     "presale_category": "presale", "confidence": 0.95,
+    "staffing": {"within_s": 20, "short_abandon_s": 5},
 }
 
 
 def effective_config(user: dict) -> dict:
     cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULT_CONFIG.items()}
     for k, v in user.items():
-        if isinstance(v, dict) and k in ("csat", "ces", "sla", "fcr", "complaint"):
+        if isinstance(v, dict) and k in ("csat", "ces", "sla", "fcr", "complaint", "staffing"):
             cfg[k] = {**cfg[k], **v}
         else:
             cfg[k] = v
@@ -140,6 +141,23 @@ def validate(df: pd.DataFrame, cfg: dict):
                         r[c] = parse_bool(g[c])
                     except ValueError:
                         raise _Reject(c)
+            wait = None
+            if g["abandoned_at"].strip():
+                t = parse_ts(g["abandoned_at"], tz)
+                if t is None or t < created:
+                    raise _Reject("abandoned_at")
+                wait = t - created
+            if g["wait_s"].strip():
+                try:
+                    v = parse_num(g["wait_s"])
+                except ValueError:
+                    raise _Reject("wait_s")
+                if v < 0:
+                    raise _Reject("wait_s")
+                if wait is None:
+                    wait = round(v * 1e6)
+            r["short_abandoned"] = bool(r["abandoned"] and wait is not None
+                                        and wait <= round(cfg["staffing"]["short_abandon_s"] * 1e6))
             resolved = res_at is not None or secs["resolution_s"] is not None
             if g["resolved"].strip():
                 try:
@@ -332,6 +350,13 @@ def metrics(d: pd.DataFrame, cfg: dict) -> dict:
     sales = float(d.loc[conv, "order_value"].fillna(0).sum()) if conv.any() else 0.0
     m["sales_total"] = sales
     m["avg_order_value"] = sales / int(conv.sum()) if conv.any() else math.nan
+    within = int((d["answered"] & (d["frt"].fillna(np.inf) <= round(cfg["staffing"]["within_s"] * 1e6))).sum())
+    short = int(d["short_abandoned"].sum())
+    rate("service_level", within, n)
+    rate("service_level_of_answered", within, m["answered"])
+    rate("service_level_excl_abandoned", within, n - m["abandoned"])
+    rate("service_level_excl_short_abandoned", within, n - short)
+    rate("service_level_short_abandoned_met", within + short, n)
     return m
 
 

@@ -82,6 +82,10 @@ def generate(path: Path, seed: int, n: int, tz: str, base_us: int, whole_seconds
             r["resolved"] = rng.choice(["1", "0", "yes", "否", "TRUE"])
         r["handle_s"] = rng.choice(["", "", "120", "33.5", "0"])
         r["abandoned"] = "1" if not answered and rng.random() < 0.6 else rng.choice(["", "0", "false", "n"])
+        if rng.random() < 0.3:  # the short-abandon rule: 5 s is the edge
+            r["wait_s"] = rng.choice(["3", "5", "5.5", "12", "0", "-1"])
+        if rng.random() < 0.15:
+            r["abandoned_at"] = fmt_time(rng, created + rng.choice([2, 5, 6, 40]) * 1_000_000, tz)
         r["reopened"] = rng.choice(["", "0", "0", "1", "2"])
         r["contacts"] = rng.choice(["", "1", "2"])
         r["transferred"] = rng.choice(["", "0", "1", "是"])

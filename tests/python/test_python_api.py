@@ -149,8 +149,13 @@ def test_partials_of_random_slices_merge_to_the_whole():
 def test_metric_columns_follow_the_spec_order():
     cols = cskpi.metric_columns()
     assert cols[:5] == ["interactions", "answered", "abandoned", "resolved", "answer_rate"]
-    assert cols[-2:] == ["sales_total", "avg_order_value"]
-    assert len(cols) == 119  # docs/METRICS.md lists them
+    i = cols.index("avg_order_value")
+    assert cols[i - 1:i + 1] == ["sales_total", "avg_order_value"]
+    # section 16's realised service levels follow section 4's metrics: 5 rates of 5 columns
+    assert cols[i + 1:] == [f"{n}{s}" for n in ("service_level", "service_level_of_answered", "service_level_excl_abandoned",
+                                                "service_level_excl_short_abandoned", "service_level_short_abandoned_met")
+                            for s in ("", "_num", "_den", "_ci_low", "_ci_high")]
+    assert len(cols) == 119 + 25  # docs/METRICS.md lists them
 
 
 def test_update_adds_rows_with_the_states_configuration():

@@ -49,6 +49,8 @@ inline const std::vector<column_doc>& interaction_column_docs() {
         {"converted", "boolean", "", "A pre-sales contact that ended in an order."},
         {"order_value", "number", ">= 0", "Value of the order (sales_total, avg_order_value)."},
         {"replies", "integer", ">= 0", "Agent replies (one-touch rate counts 1)."},
+        {"abandoned_at", "timestamp", "not before created_at; wins over wait_s", "When the customer hung up or left (short-abandon rule)."},
+        {"wait_s", "seconds", ">= 0", "Seconds the customer waited before leaving (short-abandon rule, staffing.short_abandon_s)."},
     };
     return d;
 }
@@ -131,6 +133,16 @@ inline const std::vector<config_key_doc>& config_key_docs() {
         {"complaint.respond_s", "86400", "Complaint response target (seconds).", R"({"complaint": {"respond_s": 43200}})"},
         {"complaint.resolve_s", "259200", "Complaint resolution target (seconds).", R"({"complaint": {"resolve_s": 172800}})"},
         {"complaint.category", "complaint", "Category that marks a complaint.", R"({"complaint": {"category": "投诉"}})"},
+        {"staffing.interval", "30m", "Staffing interval: 15m, 30m or 60m (cskpi staffing).", R"({"staffing": {"interval": "15m"}})"},
+        {"staffing.service_level", "0.8", "Service-level target share for required agents.", R"({"staffing": {"service_level": 0.9}})"},
+        {"staffing.within_s", "20", "Answer-time target (seconds) of the service level and the service_level metrics.", R"({"staffing": {"within_s": 30}})"},
+        {"staffing.short_abandon_s", "5", "Abandons within this many seconds are short (service_level variants).", R"({"staffing": {"short_abandon_s": 10}})"},
+        {"staffing.max_occupancy", "1", "Highest occupancy a plan may ask of agents.", R"({"staffing": {"max_occupancy": 0.85}})"},
+        {"staffing.shrinkage", "0", "Share of paid time off the phones: scheduled = ceil(agents / (1 - shrinkage)).", R"({"staffing": {"shrinkage": 0.3}})"},
+        {"staffing.weeks", "4", "Forecast: mean of the same weekday and interval over this many weeks.", R"({"staffing": {"weeks": 6}})"},
+        {"staffing.patience_s", "null", "Mean patience in seconds: Erlang A instead of Erlang C.", R"({"staffing": {"patience_s": 120}})"},
+        {"staffing.concurrency", "{}", "Contacts one agent handles at once, per channel (chat).", R"({"staffing": {"concurrency": {"chat": 3}}})"},
+        {"staffing.concurrency_inflation", "1", "Handle-time factor when an agent handles contacts concurrently.", R"({"staffing": {"concurrency_inflation": 1.4}})"},
         {"presale_category", "presale", "Category of pre-sales contacts (conversion).", R"({"presale_category": "售前"})"},
         {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).", R"({"confidence": 0.9})"},
         {"strict", "false", "Stop at the first bad row instead of listing it as rejected.", R"({"strict": true})"},

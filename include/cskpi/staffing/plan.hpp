@@ -1,0 +1,218 @@
+#pragma once
+// Staffing from the interaction records (spec section 16): per channel and interval, the
+// arrivals, AHT, traffic, the agents Erlang C (or A) requires and the realised service level;
+// a forecast per weekday x interval from the last `weeks` weeks; a plan for future dates.
+// Input: a report grouped by channel and an interval key (half_hour, quarter_hour or hour).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../report.hpp"
+#include "erlang.hpp"
+
+namespace cskpi::staffing {
+
+/// The grouping key of an interval length in seconds (900, 1800, 3600).
+inline group_key interval_key(double interval_s) {
+    if (interval_s == 900) return group_key::quarter_hour;
+    if (interval_s == 3600) return group_key::hour;
+    return group_key::half_hour;
+}
+
+/// The realised service level variants of section 16, in the order of the metric table.
+inline const std::vector<std::string>& service_level_variants() {
+    static const std::vector<std::string> v = {"service_level", "service_level_of_answered", "service_level_excl_abandoned",
+                                               "service_level_excl_short_abandoned", "service_level_short_abandoned_met"};
+    return v;
+}
+
+/// Arrivals and AHT of one channel in one slot, and what they need.
+struct slot_need {
+    std::string channel;
+    std::string date;     ///< YYYY-MM-DD (history, plan); empty in the forecast
+    int weekday = 0;      ///< 1 = Monday .. 7 = Sunday
+    std::string time;     ///< HH:MM, start of the interval
+    double arrivals = 0;  ///< a forecast's is a mean
+    double aht_s = stats::nan;
+    double traffic = 0;   ///< erlangs = arrivals x AHT / interval
+    std::optional<requirement> need;  ///< none when the AHT is unknown
+    double weeks = 0;     ///< forecast: weeks averaged
+    std::vector<double> service_level;  ///< history: the five variants (NaN when undefined)
+};
+
+struct plan_result {
+    std::vector<slot_need> history, forecast, plan;
+    std::string first_date, last_date;
+    /// The last 7 days of the data per channel: each variant's (numerator, denominator).
+    std::map<std::string, std::vector<std::pair<double, double>>> last_week;
+};
+
+namespace detail {
+inline int weekday_of(const std::string& date) {  // 1 = Monday
+    const date::year_month_day ymd{date::year{std::stoi(date.substr(0, 4))}, date::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                                   date::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+    const unsigned iso = date::weekday{date::sys_days{ymd}}.iso_encoding();
+    return static_cast<int>(iso);
+}
+inline std::int64_t day_number(const std::string& date) {
+    const date::year_month_day ymd{date::year{std::stoi(date.substr(0, 4))}, date::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                                   date::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+    if (!ymd.ok()) throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
+    return date::sys_days{ymd}.time_since_epoch().count();
+}
+inline std::string date_text(std::int64_t day) { return time_label(group_key::day, day); }
+
+/// Erlang figures of one slot under the staffing configuration; chat-like channels with a
+/// concurrency k count each agent as k servers with the AHT inflated.
+inline void staff(slot_need& s, const staffing_config& c, double interval_s) {
+    if (!(s.aht_s > 0)) return;
+    const auto conc = c.concurrency.find(s.channel);
+    const double k = conc == c.concurrency.end() ? 1.0 : conc->second;
+    const double aht = k > 1 ? s.aht_s * c.concurrency_inflation : s.aht_s;
+    s.traffic = s.arrivals * aht / interval_s;
+    requirement r = required_agents(s.traffic, aht, c.service_level, c.within_s, c.max_occupancy, 0.0, c.patience_s);
+    if (k > 1) r.agents = static_cast<unsigned>(std::ceil(r.agents / k - 1e-9));
+    r.scheduled = static_cast<unsigned>(std::ceil(r.agents / (1 - c.shrinkage) - 1e-9));
+    s.need = r;
+}
+}  // namespace detail
+
+/// History, forecast and (for dates [plan_from, plan_to], inclusive) a plan, from `rep`
+/// grouped by [channel, interval key]. Forecast of a weekday x interval: the mean arrivals over
+/// the last `weeks` dates of that weekday in the data (a date without contacts in the slot
+/// counts 0), AHT weighted by arrivals.
+inline plan_result plan(const report& rep, const staffing_config& c, std::optional<std::pair<std::string, std::string>> range = {}) {
+    const group_key ik = interval_key(c.interval_s);
+    if (rep.by.size() != 2 || rep.by[0] != group_key::channel || rep.by[1] != ik)
+        throw std::logic_error("staffing::plan needs a report grouped by channel and " + std::string(name_of(ik)));
+    plan_result out;
+    std::int64_t first = INT64_MAX, last = INT64_MIN;
+    for (std::size_t g = 1; g < rep.groups.size(); ++g) {
+        const auto& grp = rep.groups[g];
+        if (!grp.keys[0] || !grp.keys[1]) continue;
+        slot_need s;
+        s.channel = *grp.keys[0];
+        const std::string& label = *grp.keys[1];  // 2026-03-01T09:30 or 2026-03-01T09
+        s.date = label.substr(0, 10);
+        s.time = label.size() > 13 ? label.substr(11, 5) : label.substr(11, 2) + ":00";
+        s.weekday = detail::weekday_of(s.date);
+        s.arrivals = grp.metric("interactions");
+        s.aht_s = grp.metric("aht_mean");
+        for (const auto& v : service_level_variants()) s.service_level.push_back(grp.metric(v));
+        detail::staff(s, c, c.interval_s);
+        const std::int64_t d = detail::day_number(s.date);
+        first = std::min(first, d);
+        last = std::max(last, d);
+        out.history.push_back(std::move(s));
+    }
+    if (out.history.empty()) return out;
+    out.first_date = detail::date_text(first);
+    out.last_date = detail::date_text(last);
+    for (std::size_t g = 1; g < rep.groups.size(); ++g) {
+        const auto& grp = rep.groups[g];
+        if (!grp.keys[0] || !grp.keys[1] || detail::day_number(grp.keys[1]->substr(0, 10)) <= last - 7) continue;
+        auto& v = out.last_week[*grp.keys[0]];
+        v.resize(service_level_variants().size());
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            v[i].first += grp.metric(service_level_variants()[i] + "_num");
+            v[i].second += grp.metric(service_level_variants()[i] + "_den");
+        }
+    }
+
+    // Forecast: per (channel, weekday, time), the weeks' dates and the sums over them.
+    struct acc { double arrivals = 0, handle = 0, with_aht = 0; };
+    std::map<std::tuple<std::string, int, std::string>, acc> sums;
+    std::map<int, int> weeks_of;  // weekday -> dates averaged
+    for (int wd = 1; wd <= 7; ++wd) {
+        int n = 0;
+        for (std::int64_t d = last; d >= first && n < c.weeks; --d)
+            if (detail::weekday_of(detail::date_text(d)) == wd) ++n;
+        weeks_of[wd] = n;
+    }
+    for (const auto& s : out.history) {
+        const std::int64_t d = detail::day_number(s.date);
+        if (d <= last - 7 * c.weeks) continue;  // older than the last `weeks` of its weekday
+        auto& a = sums[{s.channel, s.weekday, s.time}];
+        a.arrivals += s.arrivals;
+        if (s.aht_s == s.aht_s) a.handle += s.aht_s * s.arrivals, a.with_aht += s.arrivals;
+    }
+    for (const auto& [key, a] : sums) {
+        slot_need f;
+        std::tie(f.channel, f.weekday, f.time) = key;
+        f.weeks = weeks_of[f.weekday];
+        f.arrivals = a.arrivals / f.weeks;
+        f.aht_s = a.with_aht > 0 ? a.handle / a.with_aht : stats::nan;
+        detail::staff(f, c, c.interval_s);
+        out.forecast.push_back(std::move(f));
+    }
+    if (range) {
+        const std::int64_t from = detail::day_number(range->first), to = detail::day_number(range->second);
+        if (to < from) throw std::invalid_argument("plan range ends before it starts: " + range->first + " to " + range->second);
+        if (to - from > 366) throw std::invalid_argument("plan range longer than a year: " + range->first + " to " + range->second);
+        for (std::int64_t d = from; d <= to; ++d) {
+            const std::string date = detail::date_text(d);
+            const int wd = detail::weekday_of(date);
+            for (const auto& f : out.forecast) {
+                if (f.weekday != wd) continue;
+                slot_need p = f;
+                p.date = date;
+                out.plan.push_back(std::move(p));
+            }
+        }
+        std::stable_sort(out.plan.begin(), out.plan.end(), [](const slot_need& a, const slot_need& b) {
+            return std::tie(a.date, a.time, a.channel) < std::tie(b.date, b.time, b.channel);
+        });
+    }
+    return out;
+}
+
+/// One slot as JSON (null for undefined numbers).
+inline json slot_json(const slot_need& s, bool history) {
+    auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
+    json j;
+    j["channel"] = s.channel;
+    if (!s.date.empty()) j["date"] = s.date;
+    j["weekday"] = s.weekday;
+    j["time"] = s.time;
+    j["arrivals"] = s.arrivals;
+    j["aht_s"] = num(s.aht_s);
+    j["traffic"] = num(s.need ? s.traffic : stats::nan);
+    j["agents"] = s.need ? json(s.need->agents) : json(nullptr);
+    j["scheduled"] = s.need ? json(s.need->scheduled) : json(nullptr);
+    j["expected_service_level"] = s.need ? num(s.need->figures.service_level) : json(nullptr);
+    j["occupancy"] = s.need ? num(s.need->figures.occupancy) : json(nullptr);
+    if (history)
+        for (std::size_t i = 0; i < s.service_level.size(); ++i) j[service_level_variants()[i]] = num(s.service_level[i]);
+    else if (s.weeks > 0)
+        j["weeks"] = s.weeks;
+    return j;
+}
+
+/// The whole result as JSON: the settings used, history, forecast and plan.
+inline json plan_json(const plan_result& r, const staffing_config& c) {
+    json j;
+    j["staffing"] = c.to_json();
+    j["model"] = c.patience_s ? "erlang_a" : "erlang_c";
+    j["data"] = {{"first_date", r.first_date}, {"last_date", r.last_date}};
+    json lw = json::object();
+    for (const auto& [ch, v] : r.last_week) {
+        json x = json::object();
+        for (std::size_t i = 0; i < v.size(); ++i)
+            x[service_level_variants()[i]] = {{"value", v[i].second > 0 ? json(v[i].first / v[i].second) : json(nullptr)},
+                                             {"num", v[i].first}, {"den", v[i].second}};
+        lw[ch] = std::move(x);
+    }
+    j["last_week"] = std::move(lw);
+    for (auto [name, rows, hist] : {std::tuple{"history", &r.history, true}, std::tuple{"forecast", &r.forecast, false},
+                                    std::tuple{"plan", &r.plan, false}}) {
+        json a = json::array();
+        for (const auto& s : *rows) a.push_back(slot_json(s, hist));
+        j[name] = std::move(a);
+    }
+    return j;
+}
+
+}  // namespace cskpi::staffing
