@@ -123,15 +123,8 @@ def validate(df: pd.DataFrame, cfg: dict):
                 res_at = t
             secs = {}
             for c in ("first_response_s", "resolution_s", "handle_s"):
-                secs[c] = None
-                if g[c].strip():
-                    try:
-                        v = parse_num(g[c])
-                    except ValueError:
-                        raise _Reject(c)
-                    if v < 0:
-                        raise _Reject(c)
-                    secs[c] = round(v * 1e6)
+                v = _non_negative(g, c)
+                secs[c] = None if v is None else round(v * 1e6)
             if frt is None:
                 frt = secs["first_response_s"]
             for c in ("abandoned", "transferred", "bot", "complaint", "dispute", "refund", "converted"):
@@ -147,15 +140,9 @@ def validate(df: pd.DataFrame, cfg: dict):
                 if t is None or t < created:
                     raise _Reject("abandoned_at")
                 wait = t - created
-            if g["wait_s"].strip():
-                try:
-                    v = parse_num(g["wait_s"])
-                except ValueError:
-                    raise _Reject("wait_s")
-                if v < 0:
-                    raise _Reject("wait_s")
-                if wait is None:
-                    wait = round(v * 1e6)
+            w = _non_negative(g, "wait_s")
+            if wait is None and w is not None:
+                wait = round(w * 1e6)
             r["short_abandoned"] = bool(r["abandoned"] and wait is not None
                                         and wait <= round(cfg["staffing"]["short_abandon_s"] * 1e6))
             resolved = res_at is not None or secs["resolution_s"] is not None
@@ -177,14 +164,7 @@ def validate(df: pd.DataFrame, cfg: dict):
                     if v < lo or v > hi:
                         raise _Reject(c)
                     ints[c] = v
-            ov = None
-            if g["order_value"].strip():
-                try:
-                    ov = parse_num(g["order_value"])
-                except ValueError:
-                    raise _Reject("order_value")
-                if ov < 0:
-                    raise _Reject("order_value")
+            ov = _non_negative(g, "order_value")
         except _Reject as e:
             rejects.append((line, e.column))
             continue
@@ -198,6 +178,19 @@ def validate(df: pd.DataFrame, cfg: dict):
                  ces=ints["ces"], replies=ints["replies"])
         rows.append(r)
     return rows, rejects
+
+
+def _non_negative(g: dict, c: str):
+    """The number >= 0 in cell c, None when empty; rejects the row otherwise."""
+    if not g[c].strip():
+        return None
+    try:
+        v = parse_num(g[c])
+    except ValueError:
+        raise _Reject(c)
+    if v < 0:
+        raise _Reject(c)
+    return v
 
 
 class _Reject(Exception):
