@@ -205,9 +205,7 @@ int run_staffing_command(const staffing_inputs& in) {
                 const auto comma = in.plan.find(',');
                 if (comma == std::string::npos) throw std::invalid_argument("--plan: expected FROM,TO dates such as 2026-03-30,2026-04-05, got '" + in.plan + "'");
                 range = std::pair{in.plan.substr(0, comma), in.plan.substr(comma + 1)};
-                for (const auto* d : {&range->first, &range->second})
-                    if (d->size() != 10 || (*d)[4] != '-' || (*d)[7] != '-')
-                        throw std::invalid_argument("--plan: not a date (YYYY-MM-DD): '" + *d + "'");
+                for (const auto* d : {&range->first, &range->second}) (void)cskpi::staffing::detail::day_number(*d);  // before reading
             }
             cskpi::run_options opt;
             opt.threads = in.threads;

@@ -194,5 +194,7 @@ def test_staffing_cli_on_the_sample(tmp_path):
     assert got == {k: v for k, v in counts.items()}
     bad = subprocess.run([CLI, "staffing", sample, "--target", "80"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--target" in bad.stderr
+    bad = subprocess.run([CLI, "staffing", sample, "--plan", "2026-04-31,2026-05-02"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "not a date (YYYY-MM-DD): '2026-04-31'" in bad.stderr
     table = subprocess.run([CLI, "staffing", sample, "--config", config, "--format", "table"], capture_output=True, text=True, check=True).stdout
     assert "Scheduled agents by interval and weekday" in table

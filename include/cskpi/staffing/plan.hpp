@@ -5,6 +5,7 @@
 // Input: a report grouped by channel and an interval key (half_hour, quarter_hour or hour).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,17 +52,18 @@ struct plan_result {
 };
 
 namespace detail {
-inline int weekday_of(const std::string& date) {  // 1 = Monday
-    const date::year_month_day ymd{date::year{std::stoi(date.substr(0, 4))}, date::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
-                                   date::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
-    const unsigned iso = date::weekday{date::sys_days{ymd}}.iso_encoding();
-    return static_cast<int>(iso);
-}
+/// Day number (days since 1970-01-01) of a YYYY-MM-DD date; std::invalid_argument otherwise.
 inline std::int64_t day_number(const std::string& date) {
-    const date::year_month_day ymd{date::year{std::stoi(date.substr(0, 4))}, date::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
-                                   date::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
-    if (!ymd.ok()) throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
+    int y = 0;
+    unsigned m = 0, d = 0;
+    char tail = 0;
+    const bool shaped = date.size() == 10 && std::sscanf(date.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
+    const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
+    if (!shaped || !ymd.ok()) throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
     return date::sys_days{ymd}.time_since_epoch().count();
+}
+inline int weekday_of(const std::string& date) {  // 1 = Monday .. 7 = Sunday
+    return static_cast<int>(date::weekday{date::sys_days{date::days{day_number(date)}}}.iso_encoding());
 }
 inline std::string date_text(std::int64_t day) { return time_label(group_key::day, day); }
 
