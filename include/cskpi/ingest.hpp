@@ -207,7 +207,8 @@ public:
     explicit row_validator(const config& cfg)
         : cfg_(cfg), tz_(cfg.timezone),
           csat_range_(std::to_string(cfg.csat_min) + ".." + std::to_string(cfg.csat_max)),
-          ces_range_(std::to_string(cfg.ces_min) + ".." + std::to_string(cfg.ces_max)) {}
+          ces_range_(std::to_string(cfg.ces_min) + ".." + std::to_string(cfg.ces_max)),
+          short_abandon_(seconds_to_us(cfg.staffing.short_abandon_s)) {}
 
     /// Validates raw text fields (an empty field is missing).
     bool validate(const fields& f, std::uint64_t line, interaction_batch& out, reject& why) {
@@ -236,13 +237,15 @@ public:
 
         micros frt = missing_us, res = missing_us, handle = missing_us;
         std::optional<micros> resolved_at;
-        for (column c : {column::first_response_at, column::resolved_at}) {
+        micros wait = missing_us;  // abandoned_at - created_at, else wait_s: the short-abandon rule
+        for (column c : {column::first_response_at, column::resolved_at, column::abandoned_at}) {
             const auto t = row.timestamp(c);
             if (!t.present) continue;
             if (!t.value) return fail(c, row.show(c), "not a timestamp");
             if (*t.value < created) return fail(c, row.show(c), "before created_at");
             if (c == column::first_response_at) frt = *t.value - created;
-            else resolved_at = *t.value;
+            else if (c == column::resolved_at) resolved_at = *t.value;
+            else wait = *t.value - created;
         }
         auto seconds = [&](column c, micros& out_us) -> bool {
             auto v = row.number(c);
@@ -253,11 +256,13 @@ public:
             out_us = seconds_to_us(*v.value);
             return true;
         };
-        micros frt_col = missing_us, res_col = missing_us;
+        micros frt_col = missing_us, res_col = missing_us, wait_col = missing_us;
         if (!seconds(column::first_response_s, frt_col)) return false;
         if (!seconds(column::resolution_s, res_col)) return false;
         if (!seconds(column::handle_s, handle)) return false;
+        if (!seconds(column::wait_s, wait_col)) return false;
         if (frt == missing_us) frt = frt_col;
+        if (wait == missing_us) wait = wait_col;
 
         std::uint16_t flags = 0;
         auto flag = [&](column c, row_flag bit) -> bool {
@@ -272,7 +277,7 @@ public:
             !flag(column::dispute, f_dispute) || !flag(column::refund, f_refund) ||
             !flag(column::converted, f_converted))
             return false;
-        if (!short_abandon(row, created, flags, fail)) return false;
+        if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_) flags |= f_short_abandoned;
         {
             bool resolved = resolved_at.has_value() || res_col != missing_us;
             const auto b = row.boolean(column::resolved);
@@ -322,30 +327,10 @@ public:
     const time_zone& tz() const noexcept { return tz_; }
 
 private:
-    /// The abandoned row's wait (abandoned_at - created_at, else wait_s) decides whether it is a
-    /// short abandon (staffing.short_abandon_s); both columns are checked on every row.
-    template <class Row, class Fail>
-    bool short_abandon(const Row& row, micros created, std::uint16_t& flags, Fail&& fail) const {
-        micros wait = missing_us;
-        if (const auto t = row.timestamp(column::abandoned_at); t.present) {
-            if (!t.value) return fail(column::abandoned_at, row.show(column::abandoned_at), "not a timestamp");
-            if (*t.value < created) return fail(column::abandoned_at, row.show(column::abandoned_at), "before created_at");
-            wait = *t.value - created;
-        }
-        if (auto v = row.number(column::wait_s); v.present) {
-            if (!v.value) v.value = parse_clock_duration(row.text(column::wait_s));
-            if (!v.value) return fail(column::wait_s, row.show(column::wait_s), "not a number of seconds or H:MM:SS");
-            if (*v.value < 0) return fail(column::wait_s, row.show(column::wait_s), "out of range: expected a number >= 0");
-            if (wait == missing_us) wait = seconds_to_us(*v.value);
-        }
-        if ((flags & f_abandoned) && wait != missing_us && wait <= seconds_to_us(cfg_.staffing.short_abandon_s))
-            flags |= f_short_abandoned;
-        return true;
-    }
-
     const config& cfg_;
     time_zone tz_;
     std::string csat_range_, ces_range_;
+    micros short_abandon_;  ///< staffing.short_abandon_s
 };
 
 /// Remembers every id seen (as a 64-bit hash with the line it was first seen on) so later

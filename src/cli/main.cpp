@@ -706,7 +706,8 @@ int main(int argc, char** argv) {
         if (input.empty() && events.empty()) throw CLI::RequiredError("INPUT or --events");
     });
     report->add_option("--config", config_path, "Configuration JSON (keys: docs/CONFIG.md or cskpi keys)");
-    report->add_option("--by", by, "Grouping keys, comma-separated: agent, team, channel, category, priority, hour, half_hour, quarter_hour, day, week, month, quarter, year, hour_of_day, weekday. "
+    const std::string key_list = cskpi::detail::join_names({cskpi::group_key_names.begin(), cskpi::group_key_names.end()});
+    report->add_option("--by", by, "Grouping keys, comma-separated: " + key_list + ". "
                                    "Repeat it for several groupings from one reading (JSON: a list; CSV: a grouping column)");
     report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
         ->check(CLI::IsMember({"json", "csv", "table"}));

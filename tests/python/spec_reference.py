@@ -110,19 +110,11 @@ def validate(df: pd.DataFrame, cfg: dict):
             r = {"id": g["id"].strip(), "created": created}
             for c in ("channel", "agent", "team", "customer", "category", "priority"):
                 r[c] = g[c].strip() or None
-            frt = res_at = None
-            if g["first_response_at"].strip():
-                t = parse_ts(g["first_response_at"], tz)
-                if t is None or t < created:
-                    raise _Reject("first_response_at")
-                frt = t - created
-            if g["resolved_at"].strip():
-                t = parse_ts(g["resolved_at"], tz)
-                if t is None or t < created:
-                    raise _Reject("resolved_at")
-                res_at = t
+            frt = _since(g, "first_response_at", created, tz)
+            res = _since(g, "resolved_at", created, tz)
+            wait = _since(g, "abandoned_at", created, tz)  # the short-abandon rule
             secs = {}
-            for c in ("first_response_s", "resolution_s", "handle_s"):
+            for c in ("first_response_s", "resolution_s", "handle_s", "wait_s"):
                 v = _non_negative(g, c)
                 secs[c] = None if v is None else round(v * 1e6)
             if frt is None:
@@ -134,18 +126,11 @@ def validate(df: pd.DataFrame, cfg: dict):
                         r[c] = parse_bool(g[c])
                     except ValueError:
                         raise _Reject(c)
-            wait = None
-            if g["abandoned_at"].strip():
-                t = parse_ts(g["abandoned_at"], tz)
-                if t is None or t < created:
-                    raise _Reject("abandoned_at")
-                wait = t - created
-            w = _non_negative(g, "wait_s")
-            if wait is None and w is not None:
-                wait = round(w * 1e6)
+            if wait is None:
+                wait = secs["wait_s"]
             r["short_abandoned"] = bool(r["abandoned"] and wait is not None
                                         and wait <= round(cfg["staffing"]["short_abandon_s"] * 1e6))
-            resolved = res_at is not None or secs["resolution_s"] is not None
+            resolved = res is not None or secs["resolution_s"] is not None
             if g["resolved"].strip():
                 try:
                     resolved = parse_bool(g["resolved"])
@@ -173,11 +158,22 @@ def validate(df: pd.DataFrame, cfg: dict):
             continue
         seen.add(r["id"])
         r.update(frt=frt, resolved=resolved, handle=secs["handle_s"], order_value=ov,
-                 resolution=(res_at - created if res_at is not None else secs["resolution_s"]) if resolved else None,
+                 resolution=(res if res is not None else secs["resolution_s"]) if resolved else None,
                  reopened=ints["reopened"] or 0, contacts=ints["contacts"], csat=ints["csat"], nps=ints["nps"],
                  ces=ints["ces"], replies=ints["replies"])
         rows.append(r)
     return rows, rejects
+
+
+def _since(g: dict, c: str, created: int, tz: str):
+    """Microseconds from created to the timestamp in cell c, None when empty; rejects the row
+    when c is not a timestamp or lies before created."""
+    if not g[c].strip():
+        return None
+    t = parse_ts(g[c], tz)
+    if t is None or t < created:
+        raise _Reject(c)
+    return t - created
 
 
 def _non_negative(g: dict, c: str):

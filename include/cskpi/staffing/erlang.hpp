@@ -173,11 +173,11 @@ inline requirement required_agents(double traffic, double aht_s, double service_
         return patience_s ? erlang_a(traffic, n, aht_s, within_s, *patience_s) : erlang_c(traffic, n, aht_s, within_s);
     };
     auto meets = [&](const queue_figures& f) { return f.service_level >= service_level && f.occupancy <= max_occupancy; };
-    // Both conditions are monotone in N: double up to a staff that meets them, then bisect.
+    // Both conditions are monotone in N: grow to a staff that meets them, then bisect.
     detail::require(traffic < 4e9, "traffic too large: " + std::to_string(traffic) + " erlangs");
     unsigned lo = patience_s ? 0 : static_cast<unsigned>(std::floor(traffic));  // lo never meets
-    unsigned hi = std::max(lo + 1, 1u);
-    while (!meets(eval(hi))) lo = hi, hi = hi + std::max(1u, hi - lo + hi / 8);
+    unsigned hi = lo + 1;
+    while (!meets(eval(hi))) lo = hi, hi += std::max(1u, hi / 8);  // grow by 1/8 until met
     while (hi - lo > 1) {
         const unsigned mid = lo + (hi - lo) / 2;
         (meets(eval(mid)) ? hi : lo) = mid;

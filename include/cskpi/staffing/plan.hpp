@@ -34,6 +34,7 @@ inline const std::vector<std::string>& service_level_variants() {
 struct slot_need {
     std::string channel;
     std::string date;     ///< YYYY-MM-DD (history, plan); empty in the forecast
+    std::int64_t day = 0; ///< days since 1970-01-01 of `date`
     int weekday = 0;      ///< 1 = Monday .. 7 = Sunday
     std::string time;     ///< HH:MM, start of the interval
     double arrivals = 0;  ///< a forecast's is a mean
@@ -62,8 +63,8 @@ inline std::int64_t day_number(const std::string& date) {
     if (!shaped || !ymd.ok()) throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
     return date::sys_days{ymd}.time_since_epoch().count();
 }
-inline int weekday_of(const std::string& date) {  // 1 = Monday .. 7 = Sunday
-    return static_cast<int>(date::weekday{date::sys_days{date::days{day_number(date)}}}.iso_encoding());
+inline int iso_weekday(std::int64_t day) {  // 1 = Monday .. 7 = Sunday
+    return static_cast<int>(date::weekday{date::sys_days{date::days{day}}}.iso_encoding());
 }
 inline std::string date_text(std::int64_t day) { return time_label(group_key::day, day); }
 
@@ -91,6 +92,7 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
     if (rep.by.size() != 2 || rep.by[0] != group_key::channel || rep.by[1] != ik)
         throw std::logic_error("staffing::plan needs a report grouped by channel and " + std::string(name_of(ik)));
     plan_result out;
+    std::vector<const report_group*> source;  // the report group of each history row
     std::int64_t first = INT64_MAX, last = INT64_MIN;
     for (std::size_t g = 1; g < rep.groups.size(); ++g) {
         const auto& grp = rep.groups[g];
@@ -99,28 +101,28 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
         s.channel = *grp.keys[0];
         const std::string& label = *grp.keys[1];  // 2026-03-01T09:30 or 2026-03-01T09
         s.date = label.substr(0, 10);
+        s.day = detail::day_number(s.date);
         s.time = label.size() > 13 ? label.substr(11, 5) : label.substr(11, 2) + ":00";
-        s.weekday = detail::weekday_of(s.date);
+        s.weekday = detail::iso_weekday(s.day);
         s.arrivals = grp.metric("interactions");
         s.aht_s = grp.metric("aht_mean");
         for (const auto& v : service_level_variants()) s.service_level.push_back(grp.metric(v));
         detail::staff(s, c, c.interval_s);
-        const std::int64_t d = detail::day_number(s.date);
-        first = std::min(first, d);
-        last = std::max(last, d);
+        first = std::min(first, s.day);
+        last = std::max(last, s.day);
         out.history.push_back(std::move(s));
+        source.push_back(&grp);
     }
     if (out.history.empty()) return out;
     out.first_date = detail::date_text(first);
     out.last_date = detail::date_text(last);
-    for (std::size_t g = 1; g < rep.groups.size(); ++g) {
-        const auto& grp = rep.groups[g];
-        if (!grp.keys[0] || !grp.keys[1] || detail::day_number(grp.keys[1]->substr(0, 10)) <= last - 7) continue;
-        auto& v = out.last_week[*grp.keys[0]];
+    for (std::size_t h = 0; h < out.history.size(); ++h) {
+        if (out.history[h].day <= last - 7) continue;
+        auto& v = out.last_week[out.history[h].channel];
         v.resize(service_level_variants().size());
         for (std::size_t i = 0; i < v.size(); ++i) {
-            v[i].first += grp.metric(service_level_variants()[i] + "_num");
-            v[i].second += grp.metric(service_level_variants()[i] + "_den");
+            v[i].first += source[h]->metric(service_level_variants()[i] + "_num");
+            v[i].second += source[h]->metric(service_level_variants()[i] + "_den");
         }
     }
 
@@ -131,12 +133,11 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
     for (int wd = 1; wd <= 7; ++wd) {
         int n = 0;
         for (std::int64_t d = last; d >= first && n < c.weeks; --d)
-            if (detail::weekday_of(detail::date_text(d)) == wd) ++n;
+            if (detail::iso_weekday(d) == wd) ++n;
         weeks_of[wd] = n;
     }
     for (const auto& s : out.history) {
-        const std::int64_t d = detail::day_number(s.date);
-        if (d <= last - 7 * c.weeks) continue;  // older than the last `weeks` of its weekday
+        if (s.day <= last - 7 * c.weeks) continue;  // older than the last `weeks` of its weekday
         auto& a = sums[{s.channel, s.weekday, s.time}];
         a.arrivals += s.arrivals;
         if (s.aht_s == s.aht_s) a.handle += s.aht_s * s.arrivals, a.with_aht += s.arrivals;
@@ -156,16 +157,17 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
         if (to - from > 366) throw std::invalid_argument("plan range longer than a year: " + range->first + " to " + range->second);
         for (std::int64_t d = from; d <= to; ++d) {
             const std::string date = detail::date_text(d);
-            const int wd = detail::weekday_of(date);
+            const int wd = detail::iso_weekday(d);
             for (const auto& f : out.forecast) {
                 if (f.weekday != wd) continue;
                 slot_need p = f;
                 p.date = date;
+                p.day = d;
                 out.plan.push_back(std::move(p));
             }
         }
         std::stable_sort(out.plan.begin(), out.plan.end(), [](const slot_need& a, const slot_need& b) {
-            return std::tie(a.date, a.time, a.channel) < std::tie(b.date, b.time, b.channel);
+            return std::tie(a.day, a.time, a.channel) < std::tie(b.day, b.time, b.channel);
         });
     }
     return out;
