@@ -23,14 +23,7 @@ echo "| job | median wall | runs (s) | peak RSS | per row |"
 echo "|---|---|---|---|---|"
 have_duckdb=0; [ -d benchmarks/duckdb/node_modules ] && have_duckdb=1
 for by in agent,channel,day agent; do
-  for t in 1 2; do
-    for _ in $(seq "$repeat"); do
-      measure "cskpi $by threads=$t" build/cskpi report "$data" --config "$cfg" --by "$by" --format csv --threads "$t"
-      [ $have_duckdb = 1 ] && measure "duckdb $by threads=$t" node benchmarks/duckdb/peer_duckdb.mjs "$data" "$t" "$by"
-    done
-  done
-  for t in 1 2; do row "cskpi $by threads=$t"; done
-  if [ $have_duckdb = 1 ]; then for t in 1 2; do row "duckdb $by threads=$t"; done; fi
+  grouping_vs_duckdb "$by" "$data" "$cfg"
   if [ "${SKIP_PANDAS:-0}" != 1 ]; then
     # pandas runs once (over a minute); cskpi at 1 thread runs just before and after it, so the
     # pandas ratio compares moments of the same machine speed.
