@@ -9,6 +9,7 @@ void register_report(py::module_& m);
 void register_accumulators(py::module_& m);
 void register_qa(py::module_& m);
 void register_staffing(py::module_& m);
+void register_outputs(py::module_& m);
 
 namespace {
 // cskpi's two exception types as Python ValueError subclasses carrying what they name.
@@ -44,4 +45,5 @@ PYBIND11_MODULE(_core, m) {
     register_accumulators(m);
     register_qa(m);
     register_staffing(m);
+    register_outputs(m);
 }

@@ -11,103 +11,12 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include "common.hpp"
+
 namespace {
 
-constexpr int exit_usage = 2, exit_input = 3;
+using namespace cskpi_cli;
 
-cskpi::json read_json_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw cskpi::config_error("", "cannot open '" + path + "'");
-    try {
-        return cskpi::json::parse(in);
-    } catch (const cskpi::json::exception& e) {  // parse errors, and numbers out of range (1e400)
-        throw cskpi::config_error("", "'" + path + "' is not valid JSON: " + e.what());
-    }
-}
-
-// The configuration, every section checked now (section 11's keys too, even for a run that
-// reads no events): a wrong key fails before any input is read.
-cskpi::config checked_config(const cskpi::json& j) {
-    cskpi::config cfg = cskpi::config::from_json(j);
-    (void)cskpi::timeline::timeline_options::from_config(cfg);
-    return cfg;
-}
-
-cskpi::config load_config(const std::string& path) {
-    return path.empty() ? cskpi::config{} : checked_config(read_json_file(path));
-}
-
-// The report goes to --output FILE or stdout; nullptr (after a message) if FILE cannot be written.
-std::ostream* open_output(const std::string& output, std::ofstream& file) {
-    if (output.empty()) return &std::cout;
-    file.open(output);
-    if (!file) {
-        std::cerr << "cskpi: cannot write '" << output << "'\n";
-        return nullptr;
-    }
-    return &file;
-}
-
-// Without --format: a readable table on a terminal, JSON otherwise (spec section 7).
-std::string resolved_format(const std::string& format, const std::string& output) {
-    if (!format.empty()) return format;
-    return output.empty() && ::isatty(1) ? "table" : "json";
-}
-
-std::vector<std::string> split_keys(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    for (std::string k; std::getline(ss, k, ',');) {
-        const auto b = k.find_first_not_of(" \t"), e = k.find_last_not_of(" \t");  // "agent, day"
-        if (b != std::string::npos) out.push_back(k.substr(b, e - b + 1));
-    }
-    return out;
-}
-
-// Runs `f`; after the message, bad input maps to exit 3 and bad usage or configuration to exit 2.
-template <class F>
-std::optional<int> failed(F&& f) {
-    try {
-        f();
-        return std::nullopt;
-    } catch (const cskpi::input_error& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_input;
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "cskpi: " << e.what() << '\n';
-        return exit_usage;
-    }
-}
-
-// QA inputs shared by `qa`, `calibrate`, `report` and `score`: reviews scored under a rubric,
-// optionally with automatic checks of message events.
-struct qa_inputs {
-    std::string reviews, rubric, events, checks;
-    bool given() const { return !reviews.empty() || !events.empty(); }
-};
-
-void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
-    if (reviews_positional) cmd->add_option("REVIEWS", q.reviews, "QA reviews: .csv or .jsonl (columns: docs/INPUT.md)")->required();
-    else cmd->add_option("--reviews", q.reviews, "QA reviews (.csv/.jsonl) to join as the columns qa_score, qa_reviews (by agent)");
-    cmd->add_option("--rubric", q.rubric, "Rubric JSON (docs/QA.md); or a \"rubric\" key in the file");
-    cmd->add_option(reviews_positional ? "--events" : "--qa-events", q.events,
-                    "Message events (.csv/.jsonl) for automatic transcript checks");
-    cmd->add_option("--checks", q.checks, "Automatic check rules JSON (default: the \"auto_checks\" key of the rubric file)");
-}
-
-// Throws config_error / input_error; the callers map them to exit codes.
-cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg, bool strict,
-                                   std::function<void(const cskpi::reject&)> reject_sink = nullptr) {
-    if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
-    using cskpi::qa::text_source;
-    return cskpi::qa::load_reviews(
-        read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
-        q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
-        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone, strict, &cfg.reviews_input,
-        &cfg.events_input, std::move(reject_sink));
-}
-
-int report_warnings(const cskpi::report& rep);
 
 // `cskpi staffing`: history, forecast and plan per channel and interval (docs/STAFFING.md).
 struct staffing_inputs {
@@ -296,15 +205,19 @@ int run_erlang_command(const erlang_inputs& in) {
     return 0;
 }
 
+}  // namespace
+
 // Prints the report's warnings; returns exit 3 when no row was accepted (a run that read rows
 // and kept none is a failure even in lenient mode), else 0.
-int report_warnings(const cskpi::report& rep) {
+int cskpi_cli::report_warnings(const cskpi::report& rep) {
     for (const auto& w : rep.warnings) std::cerr << "cskpi: warning: " << w << '\n';
     if (rep.rows_read > 0 && rep.rows_rejected > 0 && rep.rows_accepted > 0)
         std::cerr << "cskpi: " << rep.rows_rejected << " of " << rep.rows_read
                   << " rows rejected (listed in the report; all of them with --rejects FILE)\n";
     return rep.rows_read > 0 && rep.rows_accepted == 0 ? exit_input : 0;
 }
+
+namespace {
 
 int run_qa_command(const qa_inputs& q, const std::string& config_path, const std::string& by, std::string format,
                    const std::string& output, bool strict, const std::string& rejects_path, double confidence) {
@@ -325,6 +238,11 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
             if (format != "json") (void)cskpi::detail::qa_rows(rep, by, false);  // validates --by
         }))
         return *rc;
+    if (auto rc = workbook_needs_output(format, output)) return *rc;
+    if (format == "xlsx") {
+        if (auto rc = failed([&] { write_qa_workbook(output, rep); })) return *rc;
+        return 0;
+    }
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -400,6 +318,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
         return exit_usage;
     }
     format = resolved_format(format, output);
+    if (auto rc = workbook_needs_output(format, output)) return *rc;
 
     std::ofstream rejects_file;
     cskpi::run_options opt;
@@ -433,7 +352,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
     };
     // One grouping of a file to JSON or CSV: read, then stream the groups to the output as they
     // are finalized, so memory does not grow with the number of groups.
-    if (events.empty() && !qa.given() && groupings.size() == 1 && format != "table") {
+    if (events.empty() && !qa.given() && groupings.size() == 1 && (format == "json" || format == "csv")) {
         std::pair<cskpi::report, cskpi::report_state> partial;
         if (auto rc = reading([&] { partial = cskpi::run_partial(input, cfg, groupings[0], opt); })) return *rc;
         std::ofstream file;
@@ -454,6 +373,10 @@ int run_report_command(const std::string& input, const std::string& config_path,
             }
         }))
         return *rc;
+    if (format == "xlsx") {
+        if (auto rc = failed([&] { write_report_workbook(output, reps); })) return *rc;
+        return report_warnings(reps.front());
+    }
     std::ofstream file;
     std::ostream* os = open_output(output, file);
     if (!os) return exit_usage;
@@ -468,19 +391,10 @@ int run_score_command(const std::string& input, const std::string& events, const
     cskpi::config cfg;
     cskpi::scorecard card;
     try {
-        cskpi::json cj = config_path.empty() ? cskpi::json::object() : read_json_file(config_path);
-        cskpi::json sj;
-        if (!card_path.empty()) {
-            sj = read_json_file(card_path);
-            if (sj.is_object() && sj.contains("scorecard") && !sj.contains("kpis")) sj = sj["scorecard"];
-        } else if (cj.is_object() && cj.contains("scorecard")) {
-            sj = cj["scorecard"];
-        } else {
-            throw cskpi::config_error("scorecard", "required: --scorecard FILE or a \"scorecard\" key in --config");
-        }
+        const cskpi::json cj = config_path.empty() ? cskpi::json::object() : read_json_file(config_path);
         cfg = checked_config(cj);
         if (strict) cfg.strict = true;
-        card = cskpi::scorecard::from_json(sj);
+        card = *load_scorecard(card_path, cj, true);
         if (!by.empty()) card.by = cskpi::parse_group_keys(split_keys(by));
         (void)cskpi::time_zone(cfg.timezone);
     } catch (const std::invalid_argument& e) {
@@ -488,6 +402,7 @@ int run_score_command(const std::string& input, const std::string& events, const
         return exit_usage;
     }
     format = resolved_format(format, output);
+    if (auto rc = workbook_needs_output(format, output)) return *rc;
     cskpi::run_options opt;
     opt.threads = threads;
     cskpi::score_report sr;
@@ -498,13 +413,9 @@ int run_score_command(const std::string& input, const std::string& events, const
     }
     // Every grouping the scorecard needs (its own, case-mix cells, team rollups) and the asked
     // reports, from one reading of INPUT; or derived from an event log (timeline KPIs too).
-    std::vector<std::vector<cskpi::group_key>> need = {card.by};
-    auto slot = [&](std::vector<cskpi::group_key> keys) {
-        const auto it = std::find(need.begin(), need.end(), keys);
-        if (it != need.end()) return static_cast<std::size_t>(it - need.begin());
-        need.push_back(std::move(keys));
-        return need.size() - 1;
-    };
+    cskpi::grouping_list need;
+    need.slot(card.by);
+    auto slot = [&](const std::vector<cskpi::group_key>& keys) { return need.slot(keys); };
     std::optional<std::pair<std::size_t, std::size_t>> mix_at;
     if (const auto cells = card.case_mix_keys(); !cells.empty()) {
         auto both = card.by;
@@ -529,8 +440,8 @@ int run_score_command(const std::string& input, const std::string& events, const
     }
     std::vector<cskpi::report> reps;
     if (auto rc = failed([&] {
-        if (events.empty()) reps = cskpi::run_reports(input, cfg, need, opt);
-        else for (const auto& keys : need) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+        if (events.empty()) reps = cskpi::run_reports(input, cfg, need.list(), opt);
+        else for (const auto& keys : need.list()) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
         std::optional<cskpi::case_mix_reports> mix;
         if (mix_at) mix = cskpi::case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
         std::optional<cskpi::qa::qa_report> qa_scores;
@@ -557,6 +468,10 @@ int run_score_command(const std::string& input, const std::string& events, const
         for (auto i : report_at) chosen.push_back(reps[i]);
         const bool csv = report_path.size() > 4 && report_path.substr(report_path.size() - 4) == ".csv";
         write_reports(rf, chosen, csv ? "csv" : "json", {});
+    }
+    if (format == "xlsx" && explain.empty()) {
+        if (auto rc = failed([&] { write_score_workbook(output, sr); })) return *rc;
+        return 0;
     }
     std::ofstream file;
     std::ostream* os = open_output(output, file);
@@ -676,7 +591,7 @@ std::string bash_completion(const CLI::App& app) {
            "    if [ \"$COMP_CWORD\" -eq 1 ]; then COMPREPLY=($(compgen -W \"" + subs + "--help --version\" -- \"$cur\")); return; fi\n"
            "    case $prev in\n"
            "        --by) COMPREPLY=($(compgen -W \"" + keys + "\" -- \"$cur\")); return ;;\n"
-           "        --format) COMPREPLY=($(compgen -W \"json csv table markdown\" -- \"$cur\")); return ;;\n"
+           "        --format) COMPREPLY=($(compgen -W \"json csv table xlsx markdown\" -- \"$cur\")); return ;;\n"
            "    esac\n"
            "    case $cmd in\n" + cases +
            "    esac\n"
@@ -709,8 +624,8 @@ int main(int argc, char** argv) {
     const std::string key_list = cskpi::detail::join_names({cskpi::group_key_names.begin(), cskpi::group_key_names.end()});
     report->add_option("--by", by, "Grouping keys, comma-separated: " + key_list + ". "
                                    "Repeat it for several groupings from one reading (JSON: a list; CSV: a grouping column)");
-    report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise)")
-        ->check(CLI::IsMember({"json", "csv", "table"}));
+    report->add_option("--format", format, "Output format (default: table on a terminal, json otherwise; xlsx for an --output FILE.xlsx)")
+        ->check(CLI::IsMember({"json", "csv", "table", "xlsx"}));
     report->add_option("--output", output, "Write the report to FILE instead of stdout");
     report->add_flag("--strict", strict, "Stop at the first bad row (exit 3) instead of recording it");
     report->add_option("--rejects", rejects, "Write every rejected row to FILE (CSV: line,column,value,reason)");
@@ -731,8 +646,8 @@ int main(int argc, char** argv) {
     qa->add_option("--config", q_config, "Configuration JSON (its timezone reads reviewed_at and event times)");
     qa->add_option("--by", q_by, "Roll-up the table and CSV show: agent, reviewer, item, section or review")
         ->check(CLI::IsMember({"agent", "reviewer", "item", "section", "review"}));
-    qa->add_option("--format", q_format, "Output format (default: table on a terminal, json otherwise)")
-        ->check(CLI::IsMember({"json", "csv", "table"}));
+    qa->add_option("--format", q_format, "Output format (default: table on a terminal, json otherwise; xlsx for an --output FILE.xlsx)")
+        ->check(CLI::IsMember({"json", "csv", "table", "xlsx"}));
     qa->add_option("--output", q_output, "Write to FILE instead of stdout");
     qa->add_flag("--strict", q_strict, "Stop at the first bad row (exit 3)");
     qa->add_option("--rejects", q_rejects, "Write every rejected review row to FILE (CSV)");
@@ -773,8 +688,8 @@ int main(int argc, char** argv) {
     score->add_option("--scorecard", s_card, "Scorecard JSON; or a \"scorecard\" key in --config");
     score->add_option("--config", s_config, "Configuration JSON (keys: docs/CONFIG.md or cskpi keys)");
     score->add_option("--by", s_by, "Grouping scored (default: the scorecard's \"by\", else agent)");
-    score->add_option("--format", s_format, "Output format (default: table on a terminal, json otherwise)")
-        ->check(CLI::IsMember({"json", "csv", "table"}));
+    score->add_option("--format", s_format, "Output format (default: table on a terminal, json otherwise; xlsx for an --output FILE.xlsx)")
+        ->check(CLI::IsMember({"json", "csv", "table", "xlsx"}));
     score->add_option("--output", s_output, "Write to FILE instead of stdout");
     score->add_option("--explain", s_explain, "Show how one group's score came about (its key, e.g. an agent name; keys joined by commas)");
     score->add_flag("--strict", s_strict, "Stop at the first bad row (exit 3)");
@@ -826,6 +741,9 @@ int main(int argc, char** argv) {
     erlang_cmd->add_option("--format", e_in.format, "Output format (default: table on a terminal, json otherwise)")
         ->check(CLI::IsMember({"json", "table"}));
 
+    html_inputs h_in;
+    add_html_command(app, h_in);
+
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
     // A mistyped command would otherwise read "A subcommand is required".
@@ -860,6 +778,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*erlang_cmd) return run_erlang_command(e_in);
+    if (*app.get_subcommand("html")) return run_html_command(h_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);

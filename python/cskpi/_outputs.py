@@ -1,0 +1,64 @@
+"""Manager outputs: the Excel workbook of reports and the dashboard of a file (docs/REPORTS.md)."""
+from __future__ import annotations
+
+import json as _json
+import os as _os
+from typing import Any, Mapping
+
+from . import _core
+
+
+def to_excel(reports, path) -> None:
+    """Writes reports (a Report or a list of them) to one workbook: a sheet per report, named
+    after its grouping, and the input sheet of the first. The same writer as `--format xlsx`."""
+    reps = reports if isinstance(reports, (list, tuple)) else [reports]
+    _core.write_excel([r._core for r in reps], _os.fspath(path))
+
+
+def _card_json(scorecard) -> str:
+    if scorecard is None:
+        return ""
+    if isinstance(scorecard, (str, _os.PathLike)):
+        with open(scorecard, encoding="utf-8") as f:
+            doc = _json.load(f)
+    else:
+        doc = dict(scorecard)
+    if "scorecard" in doc and "kpis" not in doc:
+        doc = doc["scorecard"]
+    return _json.dumps(doc, ensure_ascii=False)
+
+
+def _rubric_json(rubric) -> str:
+    if rubric is None:
+        return ""
+    if isinstance(rubric, (str, _os.PathLike)):
+        with open(rubric, encoding="utf-8") as f:
+            return f.read()
+    return _json.dumps(dict(rubric), ensure_ascii=False)
+
+
+def _args(data, config, scorecard, period, reviews, rubric):
+    from . import _config_dict
+
+    if not isinstance(data, (str, _os.PathLike)):
+        raise TypeError("dashboard: data must be a path to a .csv or .jsonl file")
+    if reviews is not None and rubric is None:
+        raise ValueError("dashboard: reviews need a rubric")
+    return (_os.fspath(data), _json.dumps(_config_dict(config), ensure_ascii=False), _card_json(scorecard), period,
+            "" if reviews is None else _os.fspath(reviews), _rubric_json(rubric))
+
+
+def dashboard(data, config: Mapping[str, Any] | None = None, *, scorecard=None, period: str = "week",
+              reviews=None, rubric=None) -> dict:
+    """The numbers of the HTML dashboard of a file, as a dict: tiles per team (value over the
+    input, last and previous complete period), frt_histogram, sla_by_day, heatmap,
+    complaint_pareto, scorecard and QA when given. cskpi.plot draws from it."""
+    return _json.loads(_core.dashboard_json(*_args(data, config, scorecard, period, reviews, rubric)))
+
+
+def html(data, path, config: Mapping[str, Any] | None = None, *, scorecard=None, period: str = "week",
+         reviews=None, rubric=None, lang: str = "en", title: str = "") -> None:
+    """Writes the self-contained HTML dashboard of `cskpi html` to `path`."""
+    page = _core.dashboard_html(*_args(data, config, scorecard, period, reviews, rubric), lang, title)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(page)

@@ -1,0 +1,57 @@
+// Manager outputs in Python: the workbook of reports (Report.to_excel) and the dashboard of a
+// file, as its JSON (the numbers cskpi.plot draws) and as the HTML page of `cskpi html`.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cskpi/qa/load.hpp>
+#include <cskpi/report/html.hpp>
+#include <cskpi/report/xlsx.hpp>
+
+namespace py = pybind11;
+
+namespace {
+
+// The dashboard of `path`; `card_json` empty for none, reviews with their rubric for QA.
+cskpi::dashboard::dashboard read_dashboard(const std::string& path, const std::string& config_json,
+                                           const std::string& card_json, const std::string& period,
+                                           const std::string& reviews, const std::string& rubric_json) {
+    const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));
+    std::optional<cskpi::scorecard> card;
+    if (!card_json.empty()) card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+    const auto key = cskpi::parse_group_keys({period}).front();
+    cskpi::dashboard::dashboard d;
+    {
+        py::gil_scoped_release release;
+        d = cskpi::dashboard::read(path, cfg, key, card ? &*card : nullptr);
+    }
+    if (!reviews.empty()) {
+        using cskpi::qa::text_source;
+        const auto set = cskpi::qa::load_reviews(cskpi::json::parse(rubric_json), text_source::file(reviews), std::nullopt,
+                                                 std::nullopt, cfg.timezone, cfg.strict, &cfg.reviews_input, &cfg.events_input);
+        d.qa = cskpi::qa::score_reviews(set);
+        d.calibration = cskpi::qa::calibrate(set);
+    }
+    return d;
+}
+
+}  // namespace
+
+void register_outputs(py::module_& m) {
+    m.def("write_excel", [](const std::vector<const cskpi::report*>& reps, const std::string& path) {
+        std::vector<cskpi::report> copies;
+        for (const auto* r : reps) copies.push_back(*r);
+        cskpi::xlsx::write_reports(path, copies);
+    }, py::arg("reports"), py::arg("path"), "One sheet per report and the input sheet of the first (docs/REPORTS.md).");
+    m.def("dashboard_json", [](const std::string& path, const std::string& config_json, const std::string& card_json,
+                               const std::string& period, const std::string& reviews, const std::string& rubric_json) {
+        return cskpi::json_text(read_dashboard(path, config_json, card_json, period, reviews, rubric_json).to_json());
+    });
+    m.def("dashboard_html", [](const std::string& path, const std::string& config_json, const std::string& card_json,
+                               const std::string& period, const std::string& reviews, const std::string& rubric_json,
+                               const std::string& lang, const std::string& title) {
+        cskpi::html::page_options o;
+        o.lang = lang;
+        o.title = title;
+        return cskpi::html::render(read_dashboard(path, config_json, card_json, period, reviews, rubric_json), o);
+    });
+}
