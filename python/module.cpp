@@ -10,6 +10,7 @@ void register_accumulators(py::module_& m);
 void register_qa(py::module_& m);
 void register_staffing(py::module_& m);
 void register_outputs(py::module_& m);
+void register_analysis(py::module_& m);
 
 namespace {
 // cskpi's two exception types as Python ValueError subclasses carrying what they name.
@@ -46,4 +47,5 @@ PYBIND11_MODULE(_core, m) {
     register_qa(m);
     register_staffing(m);
     register_outputs(m);
+    register_analysis(m);
 }

@@ -1,8 +1,9 @@
-// Manager outputs in Python: the workbook of reports (Report.to_excel) and the dashboard of a
-// file, as its JSON (the numbers cskpi.plot draws) and as the HTML page of `cskpi html`.
+// Manager outputs in Python: the workbook of reports (Report.to_excel), the dashboard of a file
+// as its JSON (the numbers cskpi.plot draws) and as the HTML page of `cskpi html`, and targets.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/qa/load.hpp>
 #include <cskpi/report/html.hpp>
 #include <cskpi/report/xlsx.hpp>
@@ -53,5 +54,23 @@ void register_outputs(py::module_& m) {
         o.lang = lang;
         o.title = title;
         return cskpi::html::render(read_dashboard(path, config_json, card_json, period, reviews, rubric_json), o);
+    });
+}
+
+void register_analysis(py::module_& m) {
+    m.def("targets_json", [](const std::string& path, const std::string& config_json, const std::string& as_of,
+                             const std::string& history) {
+        const cskpi::json root = cskpi::json::parse(config_json);
+        const cskpi::config cfg = cskpi::config::from_json(root);
+        cskpi::analysis::targets_inputs in;
+        in.path = path;
+        in.history = history;
+        if (!as_of.empty()) in.as_of = as_of;
+        cskpi::analysis::targets_result r;
+        {
+            py::gil_scoped_release release;
+            r = cskpi::analysis::run_targets(in, root, cfg);
+        }
+        return cskpi::json_text(r.to_json());
     });
 }

@@ -279,8 +279,8 @@ inline config config::from_json(const json& j) {
                 throw config_error(key, "expected a number in (0, 1), actual " + v.dump());
         } else if (key == "strict") {
             c.strict = get_bool(v, key);
-        } else if (key == "scorecard" || key == "rubric") {
-            // Sections 9 and 10; read by their engines, accepted here so one file can hold all.
+        } else if (key == "scorecard" || key == "rubric" || key == "targets" || key == "targets_tolerance") {
+            // Sections 9, 10 and 12; read by their engines, accepted here so one file can hold all.
         } else if (std::find(timeline_keys().begin(), timeline_keys().end(), key) != timeline_keys().end()) {
             c.timeline[key] = v;
             if (key == "events") {
@@ -299,7 +299,8 @@ inline config config::from_json(const json& j) {
             static const std::vector<std::string> keys = {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
                 "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
-                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing"};
+                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing",
+                "targets", "targets_tolerance"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }

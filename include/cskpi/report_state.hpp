@@ -8,6 +8,8 @@
 #include <atomic>
 #include <array>
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -76,6 +78,10 @@ public:
     std::vector<contact> contacts() const { return contacts_.values(); }
     std::size_t size() const noexcept { return groups_.size(); }
 
+    /// The latest created_at of the rows added (targets' default as_of); nullopt before any row.
+    std::optional<micros> latest_created() const noexcept {
+        return interactions() ? std::optional<micros>(latest_created_) : std::nullopt;
+    }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 
@@ -90,6 +96,7 @@ public:
         // megabyte-sized buffers per batch fragment the heap and raise the peak (~10 MB at 10 M rows).
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
+        for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
         const int sat = cfg_.csat_satisfied_min;
         // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
         // arrays would outweigh their rows.
@@ -160,6 +167,7 @@ private:
         }
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
+        latest_created_ = std::max(latest_created_, o.latest_created_);
         std::array<std::vector<std::uint32_t>, dims> remap;
         for (std::size_t d = 0; d < dims; ++d) {
             remap[d].resize(o.dict_[d].size());
@@ -654,6 +662,7 @@ private:
     static constexpr micros unknown_target = missing_us + 1;
     config cfg_;
     std::vector<group_key> by_;
+    micros latest_created_ = std::numeric_limits<micros>::min();
     time_zone tz_;
     double z_;
     micros window_, respond_, within_, resolve_;

@@ -62,3 +62,31 @@ def html(data, path, config: Mapping[str, Any] | None = None, *, scorecard=None,
     page = _core.dashboard_html(*_args(data, config, scorecard, period, reviews, rubric), lang, title)
     with open(path, "w", encoding="utf-8") as f:
         f.write(page)
+
+
+def targets_json(data, config, *, as_of: str | None = None, history=None) -> dict:
+    """Targets and pacing (docs/TARGETS.md) as the document of `cskpi targets --format json`."""
+    from . import _config_dict
+
+    return _json.loads(_core.targets_json(_os.fspath(data), _json.dumps(_config_dict(config), ensure_ascii=False),
+                                          as_of or "", "" if history is None else _os.fspath(history)))
+
+
+def targets(data, config, *, as_of: str | None = None, history=None):
+    """Targets and pacing as a DataFrame: one row per target and (sub-)period with target,
+    actual, attainment, elapsed, expected_to_date, forecast, required_rest, unreachable, status;
+    scope keys as columns. `as_of` defaults to the config's, else the latest created_at."""
+    import pandas as pd
+
+    doc = targets_json(data, config, as_of=as_of, history=history)
+    rows = []
+    for r in doc["targets"]:
+        row = {k: v for k, v in r.items() if k != "scope"}
+        row.update(r["scope"])
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.fillna(value=float("nan"))
+    df.attrs["as_of"] = doc["as_of"]
+    df.attrs["tolerance"] = doc["tolerance"]
+    return df

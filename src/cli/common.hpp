@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cskpi/cskpi.hpp>
+#include <cskpi/analysis/targets.hpp>
 #include <cskpi/report/grouping_list.hpp>
 
 namespace cskpi_cli {
@@ -34,6 +35,7 @@ inline cskpi::json read_json_file(const std::string& path) {
 inline cskpi::config checked_config(const cskpi::json& j) {
     cskpi::config cfg = cskpi::config::from_json(j);
     (void)cskpi::timeline::timeline_options::from_config(cfg);
+    (void)cskpi::analysis::targets_config::from_json(j);
     return cfg;
 }
 
@@ -152,5 +154,13 @@ struct html_inputs {
 };
 void add_html_command(CLI::App& app, html_inputs& in);
 int run_html_command(const html_inputs& in);
+
+// `cskpi targets` (analysis.cpp).
+struct targets_inputs {
+    std::string input, config, as_of, history, format, output;
+    unsigned threads = 1;
+};
+void add_targets_command(CLI::App& app, targets_inputs& in);
+int run_targets_command(const targets_inputs& in);
 
 }  // namespace cskpi_cli

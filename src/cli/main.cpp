@@ -743,6 +743,8 @@ int main(int argc, char** argv) {
 
     html_inputs h_in;
     add_html_command(app, h_in);
+    targets_inputs t_in;
+    add_targets_command(app, t_in);
 
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
@@ -779,6 +781,7 @@ int main(int argc, char** argv) {
     }
     if (*erlang_cmd) return run_erlang_command(e_in);
     if (*app.get_subcommand("html")) return run_html_command(h_in);
+    if (*app.get_subcommand("targets")) return run_targets_command(t_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);

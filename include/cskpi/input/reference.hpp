@@ -151,10 +151,12 @@ inline const std::vector<config_key_doc>& config_key_docs() {
         {"calendars", "{}", "Business calendars by name: timezone, opening windows per weekday (week), holidays, extra workdays.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "sat": [["10:00", "16:00"]]}, "holidays": ["2026-05-01"], "workdays": ["2026-05-09"]}}})"},
         {"calendar_by", "none", "Which calendar an interaction uses: by team or channel, with a map of values to calendar names.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}, "calendar_by": {"team": {"售后": "cn"}}})"},
         {"sla_policies", "[]", "SLA policies for event logs, the first whose when matches applies: name, when (channel/team/priority/category/agent values), targets (first_response_s, next_reply_s, resolution_s), clock, pause_on.", R"({"sla_policies": [{"name": "vip", "when": {"priority": "urgent"}, "targets": {"first_response_s": 60, "resolution_s": 14400}, "pause_on": ["pending"]}]})"},
-        {"as_of", "latest event", "Snapshot instant for open SLA states of an event log.", R"({"as_of": "2026-03-31 23:59:59"})"},
+        {"as_of", "latest event", "Snapshot instant for open SLA states of an event log, and of targets' pacing (default there: the latest created_at).", R"({"as_of": "2026-03-31 23:59:59"})"},
         {"reviews", "{}", "Import keys of the QA reviews file (columns, values, formats, encoding, delimiter, skip_lines).", R"({"reviews": {"delimiter": ";", "columns": {"review_id": "评审ID"}}})"},
         {"scorecard", "none", "Scorecard definition (cskpi score); may live in the same file.", R"({"scorecard": {}})"},
         {"rubric", "none", "QA rubric (cskpi qa); may live in the same file.", R"({"rubric": {}})"},
+        {"targets", "[]", "Targets (cskpi targets, docs/TARGETS.md): metric, scope (key: value), period (2027, 2027-Q1, 2027-03), value, split (totals: equal, days, business_days, history; levels: constant, glide with start).", R"({"targets": [{"metric": "csat", "scope": {"team": "售后"}, "period": "2027", "value": 0.92}, {"metric": "frt_median", "period": "2027", "value": 30, "split": "glide", "start": 45}]})"},
+        {"targets_tolerance", "0.05", "Relative miss of a forecast that is still at_risk rather than off_track.", R"({"targets_tolerance": 0.1})"},
     };
     return d;
 }

@@ -17,6 +17,7 @@
 
 #include <xlsxwriter.h>
 
+#include "../analysis/targets.hpp"
 #include "../qa/scores.hpp"
 #include "../report.hpp"
 #include "../scorecard.hpp"
@@ -214,6 +215,50 @@ public:
                         text(ws, static_cast<lxw_row_t>(r), c, cell);
                 }
             finish_table(ws, rows[0], rows.size() - 1);
+        }
+    }
+
+    /// Targets and pacing: one row per target and (sub-)period, values in their metric's format,
+    /// statuses coloured (met and on_track green, at_risk amber, off_track and missed red).
+    void add_targets(const analysis::targets_result& r) {
+        lxw_worksheet* ws = sheet("targets");
+        const std::vector<std::string> head = {"metric", "scope", "period", "level", "kind", "direction", "target", "actual",
+                                               "attainment", "elapsed", "expected_to_date", "forecast", "required_rest",
+                                               "unreachable", "status"};
+        write_head(ws, head);
+        for (std::size_t i = 0; i < r.rows.size(); ++i) {
+            const auto& x = r.rows[i];
+            const auto row = static_cast<lxw_row_t>(i + 1);
+            std::string scope;
+            for (const auto& [k, v] : x.scope) scope += (scope.empty() ? "" : ";") + std::string(name_of(k)) + "=" + v;
+            text(ws, row, 0, x.metric);
+            if (!scope.empty()) text(ws, row, 1, scope);
+            text(ws, row, 2, x.period);
+            text(ws, row, 3, x.level);
+            text(ws, row, 4, x.total ? "total" : "level");
+            text(ws, row, 5, x.better > 0 ? "higher" : "lower");
+            const double in_unit[] = {x.target, x.actual};
+            for (std::size_t c = 0; c < 2; ++c) value(ws, row, 6 + c, x.metric, in_unit[c]);
+            for (std::size_t c = 0; c < 2; ++c) {
+                const double v = c ? x.elapsed : x.attainment;
+                if (!std::isnan(v)) check(worksheet_write_number(ws, row, static_cast<lxw_col_t>(8 + c), v, kinds_[present::value_kind::percent]));
+            }
+            const double rest[] = {x.expected_to_date, x.forecast, x.required_rest};
+            for (std::size_t c = 0; c < 3; ++c) value(ws, row, 10 + c, x.metric, rest[c]);
+            check(worksheet_write_boolean(ws, row, 13, x.unreachable, nullptr));
+            text(ws, row, 14, x.status);
+        }
+        finish_table(ws, head, r.rows.size());
+        if (r.rows.empty()) return;
+        const std::pair<const char*, std::size_t> colours[] = {{"met", 3}, {"on_track", 3}, {"at_risk", 0}, {"off_track", 2}, {"missed", 2}};
+        for (const auto& [status, colour] : colours) {
+            const std::string quoted = std::string("\"") + status + "\"";
+            lxw_conditional_format cf{};
+            cf.type = LXW_CONDITIONAL_TYPE_CELL;
+            cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
+            cf.value_string = const_cast<char*>(quoted.c_str());
+            cf.format = std::string(status) == "off_track" || std::string(status) == "missed" ? miss_ : tier_[colour];
+            check(worksheet_conditional_format_range(ws, 1, 14, static_cast<lxw_row_t>(r.rows.size()), 14, &cf));
         }
     }
 
