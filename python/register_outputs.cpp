@@ -16,14 +16,17 @@ namespace {
 cskpi::dashboard::dashboard read_dashboard(const std::string& path, const std::string& config_json,
                                            const std::string& card_json, const std::string& period,
                                            const std::string& reviews, const std::string& rubric_json) {
-    const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));
+    const cskpi::json root = cskpi::json::parse(config_json);
+    const cskpi::config cfg = cskpi::config::from_json(root);
     std::optional<cskpi::scorecard> card;
     if (!card_json.empty()) card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+    std::optional<cskpi::analysis::targets_setup> targets;
+    if (root.contains("targets")) targets = cskpi::analysis::targets_setup::from({}, root, cfg);
     const auto key = cskpi::parse_group_keys({period}).front();
     cskpi::dashboard::dashboard d;
     {
         py::gil_scoped_release release;
-        d = cskpi::dashboard::read(path, cfg, key, card ? &*card : nullptr);
+        d = cskpi::dashboard::read(path, cfg, key, card ? &*card : nullptr, {}, targets ? &*targets : nullptr);
     }
     if (!reviews.empty()) {
         using cskpi::qa::text_source;

@@ -148,7 +148,7 @@ void write_qa_workbook(const std::string& path, const cskpi::qa::qa_report& q);
 
 // `cskpi html` (reports.cpp).
 struct html_inputs {
-    std::string input, config, scorecard, period = "week", lang = "en", title, output;
+    std::string input, config, scorecard, period = "week", lang = "en", title, output, history;
     unsigned threads = 1;
     qa_inputs qa;
 };

@@ -11,6 +11,8 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <cskpi/analysis/targets_run.hpp>
+
 #include "common.hpp"
 
 namespace {
@@ -390,12 +392,22 @@ int run_score_command(const std::string& input, const std::string& events, const
                       const std::string& report_path, const std::vector<std::string>& report_by) {
     cskpi::config cfg;
     cskpi::scorecard card;
+    std::optional<cskpi::analysis::targets_setup> targets;  // the targets on the scorecard's KPIs
     try {
         const cskpi::json cj = config_path.empty() ? cskpi::json::object() : read_json_file(config_path);
         cfg = checked_config(cj);
         if (strict) cfg.strict = true;
         card = *load_scorecard(card_path, cj, true);
         if (!by.empty()) card.by = cskpi::parse_group_keys(split_keys(by));
+        if (cj.contains("targets") && events.empty()) {
+            targets = cskpi::analysis::targets_setup::from({}, cj, cfg);
+            targets->card = card;
+            auto& ts = targets->tc.targets;
+            ts.erase(std::remove_if(ts.begin(), ts.end(), [&](const auto& t) {
+                         return std::none_of(card.kpis.begin(), card.kpis.end(), [&](const auto& k) { return k.metric == t.metric; });
+                     }), ts.end());
+            if (ts.empty()) targets.reset();
+        }
         (void)cskpi::time_zone(cfg.timezone);
     } catch (const std::invalid_argument& e) {
         std::cerr << "cskpi: " << e.what() << '\n';
@@ -438,9 +450,17 @@ int run_score_command(const std::string& input, const std::string& events, const
         }
         if (report_at.empty()) report_at.push_back(0);  // the scorecard's grouping
     }
+    if (targets)
+        for (const auto& g : cskpi::analysis::target_groupings(targets->tc)) need.slot(g);
     std::vector<cskpi::report> reps;
+    std::optional<cskpi::analysis::targets_result> paced;
     if (auto rc = failed([&] {
-        if (events.empty()) reps = cskpi::run_reports(input, cfg, need.list(), opt);
+        if (events.empty()) {
+            auto partial = cskpi::run_partial_multi(input, cfg, need.list(), opt);
+            const auto latest = partial.second.front().latest_created();
+            reps = cskpi::detail::finish_multi(std::move(partial), need.list(), opt.threads);
+            if (targets && (latest || targets->as_of)) paced = targets->pace_on(reps, latest, cfg, opt);
+        }
         else for (const auto& keys : need.list()) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
         std::optional<cskpi::case_mix_reports> mix;
         if (mix_at) mix = cskpi::case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
@@ -488,6 +508,7 @@ int run_score_command(const std::string& input, const std::string& events, const
     if (format == "json") {
         cskpi::json j = sr.to_json();
         if (teams) j["teams"] = cskpi::teams_to_json(rollup);
+        if (paced) j["targets"] = paced->to_json();  // the targets set on the scorecard's KPIs
         *os << cskpi::json_text(j, 2) << '\n';
     } else if (format == "csv") {
         sr.write_csv(*os);

@@ -279,3 +279,34 @@ def test_python_dashboard_html_and_plots(tmp_path, browser):
     assert browser.evaluate("document.querySelectorAll('#scorecard tbody tr').length") == len(scores)
     with pytest.raises(TypeError):
         cskpi.dashboard(raw, config=CONFIG)
+
+
+def test_targets_show_on_tiles_and_in_their_section(tmp_path, browser):
+    cfg = tmp_path / "c.json"
+    with open(CONFIG) as f:
+        doc = json.load(f)
+    doc["targets"] = [{"metric": "csat", "period": "2026-03", "value": 0.8},
+                      {"metric": "sla_frt", "scope": {"team": "售后组"}, "period": "2026-Q1", "value": 0.6},
+                      {"metric": "interactions", "period": "2026", "value": 60000, "split": "days"}]
+    cfg.write_text(json.dumps(doc, ensure_ascii=False))
+    r, out = html(tmp_path, "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    paced = json.loads(subprocess.run([CLI, "targets", DATA, "--config", str(cfg), "--format", "json"],
+                                      capture_output=True, text=True, check=True).stdout)["targets"]
+    month = {(t["metric"], json.dumps(t["scope"], ensure_ascii=False)): t for t in paced if t["period"] == "2026-03"}
+    browser.open(out.as_uri())
+    assert browser.errors() == []
+    shown = json.loads(browser.evaluate("""JSON.stringify([...document.querySelectorAll('#tiles .tiles')].flatMap(row =>
+        [...row.querySelectorAll('.tile .target')].map(t => [row.dataset.team || '*',
+            t.closest('.tile').dataset.metric, t.dataset.status, t.textContent])))"""))
+    want = {("*", "csat"): month[("csat", "{}")], ("*", "interactions"): month[("interactions", "{}")],
+            ("售后组", "sla_frt"): month[("sla_frt", '{"team": "售后组"}')]}
+    assert {(team, m) for team, m, _, _ in shown} == set(want)
+    for team, m, status, text in shown:
+        t = want[(team, m)]
+        assert status == t["status"]
+        assert text.startswith("target " + (f"{t['target'] * 100:.1f}%" if m != "interactions" else f"{round(t['target']):,}"))
+    # The section lists the sub-periods in progress at as_of: every row with 0 < elapsed < 1.
+    rows = json.loads(browser.evaluate("""JSON.stringify([...document.querySelectorAll('#targets tbody tr')].map(
+        r => [...r.children].map(c => c.textContent)))"""))
+    assert [(x[0], x[2]) for x in rows] == [(t["metric"], t["period"]) for t in paced if 0 < t["elapsed"] < 1]

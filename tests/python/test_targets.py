@@ -179,3 +179,20 @@ def test_targets_workbook_and_csv(tmp_path, q1):
         assert row[-1] == want["status"]
     rules = [rule.formula for r in ws.conditional_formatting for rule in r.rules]
     assert ['"off_track"'] in rules and ['"on_track"'] in rules
+
+
+def test_scorecard_json_carries_the_targets_of_its_kpis(tmp_path):
+    data = os.path.join(ROOT, "examples", "data", "shop_interactions.csv")
+    with open(os.path.join(ROOT, "examples", "data", "shop_config.json")) as f:
+        doc = json.load(f)
+    with open(os.path.join(ROOT, "examples", "data", "shop_scorecard.json")) as f:
+        doc["scorecard"] = json.load(f)
+    doc["targets"] = [{"metric": "csat", "period": "2026-03", "value": 0.8},
+                      {"metric": "interactions", "period": "2026", "value": 1}]  # not a KPI of the card
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps(doc, ensure_ascii=False))
+    score = json.loads(subprocess.run([CLI, "score", data, "--config", str(cfg), "--format", "json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    alone = json.loads(run(data, "--config", str(cfg), "--format", "json").stdout)
+    assert score["targets"]["targets"] == [t for t in alone["targets"] if t["metric"] == "csat"]
+    assert score["targets"]["as_of"] == alone["as_of"]

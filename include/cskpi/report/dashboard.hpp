@@ -17,6 +17,7 @@
 #include <date/date.h>
 #include <date/iso_week.h>
 
+#include "../analysis/targets_run.hpp"
 #include "../qa/calibration.hpp"
 #include "../qa/scores.hpp"
 #include "../run.hpp"
@@ -113,6 +114,35 @@ struct dashboard {
     std::optional<score_report> scores;
     std::optional<qa::qa_report> qa;
     std::optional<qa::calibration_report> calibration;
+    std::optional<analysis::targets_result> targets;  ///< when the configuration has targets
+
+    /// The target row of `metric` for a tile row (overall: no scope; a team: scope team = it)
+    /// in the month containing as_of, else the last month begun; nullptr when none.
+    const analysis::target_row* target_of(const std::string& metric, const std::optional<std::string>& team, bool overall) const {
+        if (!targets) return nullptr;
+        const analysis::target_row* best = nullptr;
+        for (const auto& r : targets->rows) {
+            if (r.metric != metric || r.level != "month" || !(r.elapsed > 0)) continue;
+            const bool fits = overall ? r.scope.empty()
+                                      : r.scope.size() == 1 && r.scope[0].first == group_key::team && team && r.scope[0].second == *team;
+            if (fits && (!best || r.period >= best->period)) best = &r;
+        }
+        return best;
+    }
+    /// Target rows of the sub-periods in progress at as_of; else, per target and level, the last closed.
+    std::vector<const analysis::target_row*> current_targets() const {
+        std::vector<const analysis::target_row*> out;
+        if (!targets) return out;
+        std::map<std::pair<std::size_t, std::string>, const analysis::target_row*> last_closed;
+        bool open = false;
+        for (const auto& r : targets->rows) {
+            if (r.elapsed > 0 && r.elapsed < 1) out.push_back(&r), open = true;
+            if (r.elapsed >= 1) last_closed[{r.index, r.level}] = &r;
+        }
+        if (!open)
+            for (const auto& [k, r] : last_closed) out.push_back(r);
+        return out;
+    }
 
     /// Complaints per category, most first (categories without complaints left out).
     std::vector<std::pair<std::optional<std::string>, std::uint64_t>> complaint_pareto() const {
@@ -226,11 +256,14 @@ inline dashboard make(std::vector<report> reps, group_key period, std::vector<do
     return d;
 }
 
-/// Reads `path` once for the dashboard and, given `card`, the scorecard's groupings too; scores.
+/// Reads `path` once for the dashboard and, given `card`, the scorecard's groupings too, and
+/// given `targets`, theirs; scores and paces.
 inline dashboard read(const std::string& path, const config& cfg, group_key period, const scorecard* card = nullptr,
-                      const run_options& opt = {}) {
+                      const run_options& opt = {}, const analysis::targets_setup* targets = nullptr) {
     grouping_list need;
     for (const auto& g : groupings(period)) need.slot(g);
+    if (targets)
+        for (const auto& g : analysis::target_groupings(targets->tc)) need.slot(g);
     std::optional<std::size_t> card_at;
     std::optional<std::pair<std::size_t, std::size_t>> mix_at;
     if (card) {
@@ -244,7 +277,10 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
     }
     auto partial = run_partial_multi(path, cfg, need.list(), opt);
     std::vector<double> frt = detail::frt_seconds(partial.second[0]);
+    const auto latest = partial.second[0].latest_created();
     std::vector<report> reps = cskpi::detail::finish_multi(std::move(partial), need.list(), opt.threads);
+    std::optional<analysis::targets_result> paced;
+    if (targets && !targets->tc.targets.empty() && (latest || targets->as_of)) paced = targets->pace_on(reps, latest, cfg, opt);
     std::optional<score_report> scores;
     if (card && reps[0].rows_accepted > 0) {
         std::optional<case_mix_reports> mix;
@@ -254,6 +290,7 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
     reps.resize(groupings(period).size());
     dashboard d = make(std::move(reps), period, std::move(frt));
     d.scores = std::move(scores);
+    d.targets = std::move(paced);
     return d;
 }
 
@@ -305,6 +342,7 @@ inline json dashboard::to_json() const {
         j["qa_weak_items"] = items;
     }
     if (calibration) j["calibration"] = calibration->to_json();
+    if (targets) j["targets"] = targets->to_json();
     return j;
 }
 

@@ -104,6 +104,23 @@ inline std::string word(const std::string& lang, std::string_view key) {
         {"error", {"The input could not be read", "无法读取输入"}},
         {"no_data", {"No accepted rows: nothing to chart.", "没有有效数据，无法绘图。"}},
         {"generated", {"Made by cskpi", "由 cskpi 生成"}},
+        {"targets_h", {"Targets in progress", "目标进度"}},
+        {"period_col", {"period", "周期"}},
+        {"unreachable", {"unreachable", "无法达成"}},
+        {"target", {"target", "目标"}},
+        {"actual", {"actual", "实际"}},
+        {"forecast", {"forecast", "预测"}},
+        {"needed", {"needed on the rest", "剩余期间需达到"}},
+        {"status", {"status", "状态"}},
+        {"metric", {"metric", "指标"}},
+        {"scope", {"scope", "范围"}},
+        {"met", {"met", "达成"}},
+        {"missed", {"missed", "未达成"}},
+        {"on_track", {"on track", "进度正常"}},
+        {"at_risk", {"at risk", "有风险"}},
+        {"off_track", {"off track", "落后"}},
+        {"not_started", {"not started", "未开始"}},
+        {"no_data", {"no data", "无数据"}},
     };
     const auto it = words.find(key);
     if (it == words.end()) return std::string(key);
@@ -205,7 +222,8 @@ inline const char* css() {
            "table{border-collapse:collapse;font-size:12px;margin:6px 0}th,td{border:1px solid #d9e2ec;padding:3px 6px;text-align:right}"
            "th:first-child,td:first-child{text-align:left}details{margin:4px 0 12px}summary{cursor:pointer;color:#486581;font-size:12px}"
            ".tier-gold{background:#fff3c4}.tier-silver{background:#eef2f6}.tier-bronze{background:#f6e0d0}"
-           ".miss{color:#b42318;font-weight:600}.heat text{font-size:9px;fill:#52606d}.heat rect{stroke:#fff}";
+           ".miss{color:#b42318;font-weight:600}.target{display:block;font-size:11px;margin-top:2px}"
+           ".st-met,.st-on_track{color:#1e7b34}.st-at_risk{color:#b54708}.st-off_track,.st-missed{color:#b42318}.heat text{font-size:9px;fill:#52606d}.heat rect{stroke:#fff}";
 }
 
 /// The change line of a tile: signed difference (rates in points, durations on the clock,
@@ -227,6 +245,34 @@ inline std::string change_html(const dashboard::tile& t, int better, const std::
            escape(previous) + "\">" + arrow + escape(text) + "</span>";
 }
 
+/// A tile's target line: the month's target and its status.
+inline std::string target_html(const analysis::target_row* r, const std::string& lang) {
+    if (!r) return {};
+    return "<span class=\"target st-" + r->status + "\" data-status=\"" + r->status + "\" title=\"" + escape(r->period) + "\">" +
+           word(lang, "target") + " " + escape(present::text(r->target, r->metric)) + " \u00b7 " + word(lang, r->status) + "</span>";
+}
+
+inline std::string targets_section(const dashboard::dashboard& d, const std::string& lang) {
+    const auto rows = d.current_targets();
+    if (rows.empty()) return {};
+    std::string s = "<section id=\"targets\"><h2>" + word(lang, "targets_h") + "</h2><p class=\"meta\">as_of " +
+                    escape(d.targets->as_of_text) + "</p><table><thead><tr>";
+    for (const char* h : {"metric", "scope", "period_col", "target", "actual", "forecast", "needed", "status"})
+        s += "<th scope=\"col\">" + word(lang, h) + "</th>";
+    s += "</tr></thead><tbody>";
+    for (const auto* r : rows) {
+        std::string scope;
+        for (const auto& [k, v] : r->scope) scope += (scope.empty() ? "" : ", ") + std::string(name_of(k)) + "=" + v;
+        const auto kind = present::kind_of(r->metric);
+        s += "<tr><td>" + escape(r->metric) + "</td><td>" + escape(scope) + "</td><td>" + escape(r->period) + "</td><td>" +
+             escape(present::text(r->target, kind)) + "</td><td>" + escape(present::text(r->actual, kind)) + "</td><td>" +
+             escape(present::text(r->forecast, kind)) + "</td><td>" +
+             (r->unreachable ? word(lang, "unreachable") : escape(present::text(r->required_rest, kind))) +
+             "</td><td class=\"st-" + r->status + "\">" + word(lang, r->status) + "</td></tr>";
+    }
+    return s + "</tbody></table></section>";
+}
+
 inline std::string tiles_section(const dashboard::dashboard& d, const std::string& lang) {
     std::string s = "<section id=\"tiles\"><h2>" + word(lang, "headline") + "</h2><p class=\"meta\">";
     if (d.current_period && d.previous_period)
@@ -246,7 +292,7 @@ inline std::string tiles_section(const dashboard::dashboard& d, const std::strin
                  "</span><span class=\"value\">" + escape(present::text(t.value, t.column)) + "</span>" +
                  change_html(t, dashboard::tile_metrics()[i].better, lang, d.current_period.value_or(""),
                              d.previous_period.value_or("")) +
-                 "</div>";
+                 target_html(d.target_of(t.column, row.team, row.overall), lang) + "</div>";
         }
         s += "</div>";
     }
@@ -509,7 +555,7 @@ inline std::string render(const dashboard::dashboard& d, const page_options& o =
     const std::string lang = o.lang == "zh" ? "zh" : "en";
     std::string s = detail::head(o) + detail::input_line(d.overall, lang);
     if (d.overall.rows_accepted > 0) {
-        s += detail::tiles_section(d, lang) + detail::frt_section(d, lang) + detail::sla_section(d, lang) +
+        s += detail::tiles_section(d, lang) + detail::targets_section(d, lang) + detail::frt_section(d, lang) + detail::sla_section(d, lang) +
              detail::heat_section(d, lang) + detail::pareto_section(d, lang) + detail::scorecard_section(d, lang);
     } else {
         s += "<p class=\"miss\">" + detail::word(lang, "no_data") + "</p>";
