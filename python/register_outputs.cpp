@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cskpi/analysis/compare.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/qa/load.hpp>
 #include <cskpi/report/html.hpp>
@@ -61,6 +62,17 @@ void register_outputs(py::module_& m) {
 }
 
 void register_analysis(py::module_& m) {
+    m.def("compare_json", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                             const std::string& periods, const std::string& baseline, double alpha, double min_n) {
+        const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));
+        const auto o = cskpi::analysis::make_compare_options(cskpi::parse_group_keys(by), periods, baseline, alpha, min_n);
+        cskpi::analysis::compare_result r;
+        {
+            py::gil_scoped_release release;
+            r = cskpi::analysis::compare(path, cfg, o);
+        }
+        return cskpi::json_text(r.to_json());
+    });
     m.def("targets_json", [](const std::string& path, const std::string& config_json, const std::string& as_of,
                              const std::string& history) {
         const cskpi::json root = cskpi::json::parse(config_json);

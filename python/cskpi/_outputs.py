@@ -90,3 +90,35 @@ def targets(data, config, *, as_of: str | None = None, history=None):
     df.attrs["as_of"] = doc["as_of"]
     df.attrs["tolerance"] = doc["tolerance"]
     return df
+
+
+def compare_json(data, by, config=None, *, periods=None, baseline=None, alpha: float = 0.05, min_n: float = 30) -> dict:
+    """The document of `cskpi compare --format json` (docs/COMPARE.md)."""
+    from . import _config_dict, _keys
+
+    if isinstance(periods, (list, tuple)):
+        periods = ",".join(periods)
+    return _json.loads(_core.compare_json(_os.fspath(data), _json.dumps(_config_dict(config), ensure_ascii=False),
+                                          _keys(by), periods or "", "" if baseline is None else _os.fspath(baseline),
+                                          alpha, min_n))
+
+
+def compare(data, by, config=None, *, periods=None, baseline=None, alpha: float = 0.05, min_n: float = 30):
+    """Every metric of every group in period A and B of `data` (periods=("2026-02", "2026-03"),
+    with their time key in `by`), or in `baseline` (A) and `data` (B): a DataFrame with the key
+    columns, metric, test, a, b, n_a, n_b, difference, ci_low, ci_high, p, q, significant,
+    too_few. The overall row has no key values."""
+    import pandas as pd
+
+    doc = compare_json(data, by, config, periods=periods, baseline=baseline, alpha=alpha, min_n=min_n)
+    keys = doc["by"]
+    rows = []
+    for r in doc["comparisons"]:
+        row = {k: r["by"].get(k) for k in keys}
+        row.update({k: v for k, v in r.items() if k != "by"})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.fillna(value=float("nan"))
+    df.attrs.update(a=doc["a"], b=doc["b"], alpha=doc["alpha"], min_n=doc["min_n"])
+    return df

@@ -1,7 +1,9 @@
-// The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md).
+// The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md) and
+// `cskpi compare` (docs/COMPARE.md).
 #include <fstream>
 #include <iostream>
 
+#include <cskpi/analysis/compare.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/report/xlsx.hpp>
 
@@ -68,6 +70,64 @@ int run_targets_command(const targets_inputs& in) {
     if (format == "json") *os << cskpi::json_text(res.to_json(), 2) << '\n';
     else if (format == "csv") res.write_csv(*os);
     else write_targets_table(*os, res);
+    return 0;
+}
+
+}  // namespace cskpi_cli
+
+namespace cskpi_cli {
+
+void add_compare_command(CLI::App& app, compare_inputs& in) {
+    auto* cmd = app.add_subcommand("compare", "Compare two periods of an input, or an input with a baseline: every metric, B - A, interval, test, q-value (docs/COMPARE.md)");
+    cmd->add_option("INPUT", in.input, "Interactions (.csv or .jsonl): both periods, or B when --baseline gives A")->required();
+    cmd->add_option("--config", in.config, "Configuration JSON");
+    cmd->add_option("--by", in.by, "Grouping keys, comma-separated; with --periods one of them is the time key of the periods (e.g. team,month)");
+    cmd->add_option("--periods", in.periods, "A,B: two labels of the time key in --by (e.g. 2026-02,2026-03)");
+    cmd->add_option("--baseline", in.baseline, "A second input as A (instead of --periods)");
+    cmd->add_option("--alpha", in.alpha, "False discovery rate of the Benjamini-Hochberg q-values (default 0.05)")->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--min-n", in.min_n, "Fewer observations on either side: p null, flag too_few (default 30)")->check(CLI::Range(0.0, 1e12));
+    cmd->add_option("--format", in.format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
+    cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
+    cmd->add_option("--threads", in.threads, "Worker threads")->check(CLI::Range(1u, 256u));
+}
+
+int run_compare_command(const compare_inputs& in) {
+    cskpi::analysis::compare_options o;
+    cskpi::config cfg;
+    if (auto rc = failed([&] {
+            cfg = load_config(in.config);
+            o = cskpi::analysis::make_compare_options(cskpi::parse_group_keys(split_keys(in.by)), in.periods, in.baseline,
+                                                      in.alpha, in.min_n);
+        }))
+        return *rc;
+    cskpi::analysis::compare_result res;
+    cskpi::run_options opt;
+    opt.threads = in.threads;
+    if (auto rc = failed([&] { res = cskpi::analysis::compare(in.input, cfg, o, opt); })) return *rc;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") *os << cskpi::json_text(res.to_json(), 2) << '\n';
+    else if (format == "csv") res.write_csv(*os);
+    else {
+        std::vector<std::vector<std::string>> cells = {{"group", "metric", "A", "B", "B - A", "interval", "q", ""}};
+        for (const auto& r : res.rows) {
+            std::string key;
+            for (const auto& k : r.keys) key += (key.empty() ? "" : ",") + k.value_or("(none)");
+            const auto kind = cskpi::present::kind_of(r.metric);
+            auto v = [&](double x) {
+                if (kind == cskpi::present::value_kind::percent && !std::isnan(x)) return cskpi::present::percent(x);
+                return cskpi::present::text(x, kind == cskpi::present::value_kind::duration ? kind : cskpi::present::value_kind::number);
+            };
+            cells.push_back({key.empty() ? "(all)" : key, r.metric, v(r.a), v(r.b), v(r.diff.estimate),
+                             v(r.diff.ci_low) + " .. " + v(r.diff.ci_high),
+                             r.too_few ? "too few" : cskpi::present::text(r.q, cskpi::present::value_kind::number),
+                             r.significant ? "*" : ""});
+        }
+        *os << "B = " << res.label_b << " vs A = " << res.label_a << "; * = q <= " << o.alpha << '\n';
+        cskpi::detail::write_grid(*os, cells, 2);
+    }
     return 0;
 }
 

@@ -163,4 +163,13 @@ struct targets_inputs {
 void add_targets_command(CLI::App& app, targets_inputs& in);
 int run_targets_command(const targets_inputs& in);
 
+// `cskpi compare` (analysis.cpp).
+struct compare_inputs {
+    std::string input, config, by, periods, baseline, format, output;
+    double alpha = 0.05, min_n = 30;
+    unsigned threads = 1;
+};
+void add_compare_command(CLI::App& app, compare_inputs& in);
+int run_compare_command(const compare_inputs& in);
+
 }  // namespace cskpi_cli

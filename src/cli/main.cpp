@@ -766,6 +766,8 @@ int main(int argc, char** argv) {
     add_html_command(app, h_in);
     targets_inputs t_in;
     add_targets_command(app, t_in);
+    compare_inputs cmp_in;
+    add_compare_command(app, cmp_in);
 
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
@@ -803,6 +805,7 @@ int main(int argc, char** argv) {
     if (*erlang_cmd) return run_erlang_command(e_in);
     if (*app.get_subcommand("html")) return run_html_command(h_in);
     if (*app.get_subcommand("targets")) return run_targets_command(t_in);
+    if (*app.get_subcommand("compare")) return run_compare_command(cmp_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);
