@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/qa/load.hpp>
 #include <cskpi/report/html.hpp>
@@ -62,6 +63,14 @@ void register_outputs(py::module_& m) {
 }
 
 void register_analysis(py::module_& m) {
+    m.def("survey_size", [](double population, double margin, double confidence, double p) {
+        const auto r = cskpi::analysis::survey_size(population, margin, confidence, p);
+        py::dict d;
+        d["n0"] = r.n0;
+        d["n"] = r.n;
+        return d;
+    }, py::arg("population"), py::arg("margin"), py::arg("confidence") = 0.95, py::arg("p") = 0.5,
+       "Ratings a satisfaction survey needs: n0 = z^2 p (1 - p) / e^2 and n with the finite-population correction.");
     m.def("compare_json", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
                              const std::string& periods, const std::string& baseline, double alpha, double min_n) {
         const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));

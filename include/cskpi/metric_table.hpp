@@ -49,6 +49,14 @@ inline constexpr std::array<detail::duration_samples group_state::*, 3> duration
     &group_state::frt, &group_state::handle, &group_state::resolution};
 
 namespace detail {
+inline double csat_margin(const group_state& s, double z) {
+    const double n = static_cast<double>(s.csat_responses), big_n = static_cast<double>(s.answered);
+    if (n < 1 || big_n < 2) return stats::nan;
+    const double p = static_cast<double>(s.csat_satisfied) / n;
+    const double fpc = n >= big_n ? 0.0 : (big_n - n) / (big_n - 1);
+    return z * std::sqrt(p * (1 - p) / n) * std::sqrt(fpc);
+}
+
 inline double nps_parts(const group_state& s, double z, int part) {
     if (!s.nps_responses) return stats::nan;
     const double n = static_cast<double>(s.nps_responses);
@@ -156,6 +164,11 @@ inline std::vector<metric_def> build_metric_table() {
     rate("service_level_short_abandoned_met",
          "(answered within staffing.within_s + abandoned within staffing.short_abandon_s) / offered",
          [](const S& s) { return s.sl_within + s.sl_short_abandoned; }, [](const S& s) { return s.interactions; });
+    // Survey precision (section 15): the csat share's margin of error with the finite-population
+    // correction, the answered interactions being the population the ratings are drawn from.
+    value("csat_margin", "share",
+          "z x sqrt(csat (1 - csat) / n) x sqrt((N - n) / (N - 1)); n = ratings, N = answered rows (0 when n >= N)",
+          [](const S& s, double z) { return csat_margin(s, z); });
     return t;
 }
 }  // namespace detail

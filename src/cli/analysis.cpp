@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/report/xlsx.hpp>
 
@@ -127,6 +128,35 @@ int run_compare_command(const compare_inputs& in) {
         }
         *os << "B = " << res.label_b << " vs A = " << res.label_a << "; * = q <= " << o.alpha << '\n';
         cskpi::detail::write_grid(*os, cells, 2);
+    }
+    return 0;
+}
+
+}  // namespace cskpi_cli
+
+namespace cskpi_cli {
+
+void add_survey_size_command(CLI::App& app, survey_inputs& in) {
+    auto* cmd = app.add_subcommand("survey-size", "Ratings a satisfaction survey needs for a margin of error (docs/SURVEYS.md)");
+    cmd->add_option("--population", in.population, "Interactions the survey samples from (N)")->required();
+    cmd->add_option("--margin", in.margin, "Margin of error as a share, e.g. 0.05")->required();
+    cmd->add_option("--confidence", in.confidence, "Confidence (default 0.95)");
+    cmd->add_option("--p", in.p, "Expected satisfied share (default 0.5, the largest size)");
+    cmd->add_option("--format", in.format, "json or table (default on a terminal)")->check(CLI::IsMember({"json", "table"}));
+}
+
+int run_survey_size_command(const survey_inputs& in) {
+    cskpi::analysis::survey_size_result r;
+    if (auto rc = failed([&] { r = cskpi::analysis::survey_size(in.population, in.margin, in.confidence, in.p); })) return *rc;
+    if (resolved_format(in.format, "") == "json") {
+        std::cout << cskpi::json_text(cskpi::json{{"population", in.population}, {"margin", in.margin}, {"confidence", in.confidence},
+                                       {"p", in.p}, {"n0", r.n0}, {"n", r.n}}, 2)
+                  << '\n';
+    } else {
+        std::cout << "survey of " << cskpi::present::grouped(static_cast<long long>(in.population)) << " interactions, margin "
+                  << cskpi::present::percent(in.margin) << " at " << cskpi::present::percent(in.confidence, 0)
+                  << " confidence (p = " << in.p << "): " << r.n << " ratings (" << std::ceil(r.n0)
+                  << " for an unlimited population)\n";
     }
     return 0;
 }

@@ -172,4 +172,12 @@ struct compare_inputs {
 void add_compare_command(CLI::App& app, compare_inputs& in);
 int run_compare_command(const compare_inputs& in);
 
+// `cskpi survey-size` (analysis.cpp).
+struct survey_inputs {
+    double population = 0, margin = 0, confidence = 0.95, p = 0.5;
+    std::string format;
+};
+void add_survey_size_command(CLI::App& app, survey_inputs& in);
+int run_survey_size_command(const survey_inputs& in);
+
 }  // namespace cskpi_cli

@@ -4,6 +4,7 @@ timestamps with pandas/zoneinfo, and computes every metric with plain pandas/num
 where that is clearest (FCR windows)."""
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -346,7 +347,24 @@ def metrics(d: pd.DataFrame, cfg: dict) -> dict:
     rate("service_level_excl_abandoned", within, n - m["abandoned"])
     rate("service_level_excl_short_abandoned", within, n - short)
     rate("service_level_short_abandoned_met", within + short, n)
+    # Section 15: the csat share's margin with the finite-population correction (N = answered).
+    rated, population = len(cs), m["answered"]
+    if rated >= 1 and population >= 2:
+        share = m["csat_num"] / rated
+        fpc = 0.0 if rated >= population else (population - rated) / (population - 1)
+        m["csat_margin"] = z * math.sqrt(share * (1 - share) / rated) * math.sqrt(fpc)
+    else:
+        m["csat_margin"] = math.nan
     return m
+
+
+def accepted_facts(path: str, config_path: str):
+    """(effective config, facts of the rows the file keeps) for a CSV and a config JSON file."""
+    with open(config_path) as f:
+        cfg = effective_config(json.load(f))
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+    rows, _ = validate(raw, cfg)
+    return cfg, facts(rows, cfg)
 
 
 def bucket_labels(created_us: pd.Series, tz: str, key: str) -> pd.Series:

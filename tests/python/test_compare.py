@@ -35,11 +35,7 @@ def compare(*args):
 
 @pytest.fixture(scope="module")
 def sides():
-    with open(CONFIG) as f:
-        cfg = ref.effective_config(json.load(f))
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False, na_values=[])
-    rows, _ = ref.validate(raw, cfg)
-    d = ref.facts(rows, cfg)
+    cfg, d = ref.accepted_facts(DATA, CONFIG)
     d["week"] = ref.bucket_labels(d["created"], cfg["timezone"], "week")
     return cfg, d
 

@@ -106,11 +106,7 @@ def test_tile_changes_compare_the_last_two_complete_weeks(sample_page):
     meta = b.evaluate("document.querySelector('#tiles .meta').textContent")
     # March 2026 runs Sunday 1 to Tuesday 31: complete ISO weeks are W10..W13.
     assert "2026-W13" in meta and "2026-W12" in meta
-    with open(CONFIG) as f:
-        cfg = ref.effective_config(json.load(f))
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False, na_values=[])
-    rows, _ = ref.validate(raw, cfg)
-    d = ref.facts(rows, cfg)
+    cfg, d = ref.accepted_facts(DATA, CONFIG)
     d["week"] = ref.bucket_labels(d["created"], cfg["timezone"], "week")
     now, before = (d["week"] == "2026-W13").sum(), (d["week"] == "2026-W12").sum()
     change = b.evaluate("document.querySelector('#tiles [data-overall] [data-metric=interactions] .change').textContent")
@@ -125,11 +121,8 @@ def test_frt_histogram_counts_match_numpy(sample_page):
     _, b = sample_page
     cells = json.loads(b.evaluate("""JSON.stringify([...document.querySelectorAll('#frt tbody tr')].map(
         r => [...r.children].map(c => c.textContent)))"""))
-    with open(CONFIG) as f:
-        cfg = ref.effective_config(json.load(f))
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False, na_values=[])
-    rows, _ = ref.validate(raw, cfg)
-    frt = ref.facts(rows, cfg)["frt"].dropna().to_numpy() / 1e6
+    cfg, facts = ref.accepted_facts(DATA, CONFIG)
+    frt = facts["frt"].dropna().to_numpy() / 1e6
     edges = [0, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400, np.inf]
     counts, _ = np.histogram(frt, bins=edges)
     assert [int(c[1].replace(",", "")) for c in cells] == list(counts)
@@ -142,11 +135,7 @@ def test_frt_histogram_counts_match_numpy(sample_page):
 
 def test_heatmap_and_pareto_match_pandas(sample_page):
     _, b = sample_page
-    with open(CONFIG) as f:
-        cfg = ref.effective_config(json.load(f))
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False, na_values=[])
-    rows, _ = ref.validate(raw, cfg)
-    d = ref.facts(rows, cfg)
+    cfg, d = ref.accepted_facts(DATA, CONFIG)
     t = pd.to_datetime(d["created"] * 1000, utc=True).dt.tz_convert(cfg["timezone"])
     counts = pd.crosstab(t.dt.weekday, t.dt.hour).reindex(index=range(7), columns=range(24), fill_value=0)
     table = json.loads(b.evaluate("""JSON.stringify([...document.querySelectorAll('#heatmap details')][0]
@@ -249,11 +238,7 @@ def test_python_dashboard_html_and_plots(tmp_path, browser):
 
     card = os.path.join(EX, "shop_scorecard.json")
     dash = cskpi.dashboard(DATA, config=CONFIG, scorecard=card)
-    with open(CONFIG) as f:
-        cfg = ref.effective_config(json.load(f))
-    raw = pd.read_csv(DATA, dtype=str, keep_default_na=False, na_values=[])
-    rows, _ = ref.validate(raw, cfg)
-    d = ref.facts(rows, cfg)
+    cfg, d = ref.accepted_facts(DATA, CONFIG)
     assert dash["tiles"][0]["overall"] and dash["tiles"][0]["tiles"]["interactions"]["value"] == len(d)
     assert dash["period"] == {"key": "week", "current": "2026-W13", "previous": "2026-W12",
                               "first_day": "2026-03-01", "last_day": "2026-03-31"}
