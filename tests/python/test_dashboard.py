@@ -263,7 +263,7 @@ def test_python_dashboard_html_and_plots(tmp_path, browser):
     assert browser.errors() == [] and browser.requests() == [out.as_uri()]
     assert browser.evaluate("document.querySelectorAll('#scorecard tbody tr').length") == len(scores)
     with pytest.raises(TypeError):
-        cskpi.dashboard(raw, config=CONFIG)
+        cskpi.dashboard(pd.read_csv(DATA), config=CONFIG)  # a DataFrame: the dashboard reads files
 
 
 def test_targets_show_on_tiles_and_in_their_section(tmp_path, browser):
