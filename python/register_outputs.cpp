@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/qa/load.hpp>
@@ -63,6 +64,9 @@ void register_outputs(py::module_& m) {
 }
 
 void register_analysis(py::module_& m) {
+    m.def("pareto_json", [](const cskpi::report& rep, const std::string& column) {
+        return cskpi::json_text(cskpi::analysis::pareto_json(rep, cskpi::analysis::pareto(rep, column), column));
+    });
     m.def("survey_size", [](double population, double margin, double confidence, double p) {
         const auto r = cskpi::analysis::survey_size(population, margin, confidence, p);
         py::dict d;

@@ -122,3 +122,16 @@ def compare(data, by, config=None, *, periods=None, baseline=None, alpha: float 
         df = df.fillna(value=float("nan"))
     df.attrs.update(a=doc["a"], b=doc["b"], alpha=doc["alpha"], min_n=doc["min_n"])
     return df
+
+
+def pareto(data, by="category", config=None, *, count: str = "complaint_rate_num", strict: bool = False):
+    """The Pareto of issues: groups by `count` (complaints by default), largest first, with
+    share and cumulative share, as a DataFrame (the rows of `cskpi pareto`)."""
+    import pandas as pd
+
+    from . import run
+
+    rep = run(data, by=by, config=config, strict=strict)
+    doc = _json.loads(_core.pareto_json(rep._core, count))
+    rows = [{**r["by"], "count": r["count"], "share": r["share"], "cumulative": r["cumulative"]} for r in doc["rows"]]
+    return pd.DataFrame(rows, columns=list(rep.by) + ["count", "share", "cumulative"])

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/report/xlsx.hpp>
@@ -157,6 +158,67 @@ int run_survey_size_command(const survey_inputs& in) {
                   << cskpi::present::percent(in.margin) << " at " << cskpi::present::percent(in.confidence, 0)
                   << " confidence (p = " << in.p << "): " << r.n << " ratings (" << std::ceil(r.n0)
                   << " for an unlimited population)\n";
+    }
+    return 0;
+}
+
+}  // namespace cskpi_cli
+
+namespace cskpi_cli {
+
+void add_pareto_command(CLI::App& app, pareto_inputs& in) {
+    auto* cmd = app.add_subcommand("pareto", "Pareto of issues: groups by complaints (or another count), share and cumulative share (docs/SURVEYS.md)");
+    cmd->add_option("INPUT", in.input, "Interactions: .csv or .jsonl")->required();
+    cmd->add_option("--config", in.config, "Configuration JSON");
+    cmd->add_option("--by", in.by, "Grouping keys, comma-separated (default: category)");
+    cmd->add_option("--count", in.count, "The count column (default complaint_rate_num: complaints)");
+    cmd->add_option("--format", in.format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
+    cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
+}
+
+int run_pareto_command(const pareto_inputs& in) {
+    cskpi::report rep;
+    std::vector<cskpi::analysis::pareto_row> rows;
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(in.config);
+            const auto keys = cskpi::parse_group_keys(split_keys(in.by));
+            if (!cskpi::analysis::is_total(in.count))  // before reading the input
+                throw std::invalid_argument("--count: '" + in.count + "' is not a count (a count column, sales_total or a _num column)");
+            rep = cskpi::run_report(in.input, cfg, keys);
+            rows = cskpi::analysis::pareto(rep, in.count);
+        }))
+        return *rc;
+    if (const int rc = report_warnings(rep)) return rc;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") {
+        *os << cskpi::json_text(cskpi::analysis::pareto_json(rep, rows, in.count), 2) << '\n';
+        return 0;
+    }
+    std::vector<std::vector<std::string>> cells = {{}};
+    for (auto k : rep.by) cells[0].emplace_back(cskpi::name_of(k));
+    for (const char* h : {"count", "share", "cumulative"}) cells[0].emplace_back(h);
+    for (const auto& r : rows) {
+        std::vector<std::string> line;
+        for (const auto& k : r.keys) line.push_back(format == "csv" ? (k ? cskpi::detail::csv_field(*k) : "null") : k.value_or("(none)"));
+        if (format == "csv") {
+            for (double v : {r.count, r.share, r.cumulative}) line.push_back(cskpi::detail::number_text(v));
+        } else {
+            line.push_back(cskpi::present::text(r.count, cskpi::present::kind_of(in.count)));
+            line.push_back(cskpi::present::percent(r.share));
+            line.push_back(cskpi::present::percent(r.cumulative));
+        }
+        cells.push_back(std::move(line));
+    }
+    if (format == "csv") {
+        for (const auto& line : cells) {
+            for (std::size_t i = 0; i < line.size(); ++i) *os << (i ? "," : "") << line[i];
+            *os << '\n';
+        }
+    } else {
+        cskpi::detail::write_grid(*os, cells, rep.by.size());
     }
     return 0;
 }

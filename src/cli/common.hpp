@@ -180,4 +180,11 @@ struct survey_inputs {
 void add_survey_size_command(CLI::App& app, survey_inputs& in);
 int run_survey_size_command(const survey_inputs& in);
 
+// `cskpi pareto` (analysis.cpp).
+struct pareto_inputs {
+    std::string input, config, by = "category", count = "complaint_rate_num", format, output;
+};
+void add_pareto_command(CLI::App& app, pareto_inputs& in);
+int run_pareto_command(const pareto_inputs& in);
+
 }  // namespace cskpi_cli

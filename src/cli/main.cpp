@@ -770,6 +770,8 @@ int main(int argc, char** argv) {
     add_compare_command(app, cmp_in);
     survey_inputs sv_in;
     add_survey_size_command(app, sv_in);
+    pareto_inputs pa_in;
+    add_pareto_command(app, pa_in);
 
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
@@ -809,6 +811,7 @@ int main(int argc, char** argv) {
     if (*app.get_subcommand("targets")) return run_targets_command(t_in);
     if (*app.get_subcommand("compare")) return run_compare_command(cmp_in);
     if (*app.get_subcommand("survey-size")) return run_survey_size_command(sv_in);
+    if (*app.get_subcommand("pareto")) return run_pareto_command(pa_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);

@@ -59,3 +59,47 @@ def test_csat_margin_by_hand(tmp_path):
     assert df.loc["A", "csat_margin"] == pytest.approx(z * math.sqrt(0.8 * 0.2 / 5) * math.sqrt(5 / 9))
     assert df.loc["B", "csat_margin"] == 0
     assert math.isnan(df.loc["C", "csat_margin"])
+
+
+def test_pareto_of_complaints_matches_pandas():
+    import pandas as pd
+
+    sys_path = os.path.dirname(__file__)
+    import sys
+
+    sys.path.insert(0, sys_path)
+    import spec_reference as ref
+
+    root = os.path.abspath(os.path.join(sys_path, "..", ".."))
+    data = os.path.join(root, "examples", "data", "shop_interactions.csv")
+    config = os.path.join(root, "examples", "data", "shop_config.json")
+    r = subprocess.run([CLI, "pareto", data, "--config", config, "--format", "json"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["rows"]
+    _, d = ref.accepted_facts(data, config)
+    comp = d[d["complaint_row"]].groupby("category").size().sort_values(ascending=False, kind="stable")
+    assert [(x["by"]["category"], x["count"]) for x in rows] == list(zip(comp.index, comp.to_numpy().tolist()))
+    share = comp / comp.sum()
+    assert [x["share"] for x in rows] == pytest.approx(share.tolist())
+    assert [x["cumulative"] for x in rows] == pytest.approx(share.cumsum().tolist())
+    r = subprocess.run([CLI, "pareto", data, "--config", config, "--by", "team", "--count", "csat", "--format", "csv"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "--count" in r.stderr and "csat" in r.stderr
+    r = subprocess.run([CLI, "pareto", data, "--config", config, "--by", "team", "--count", "refund_rate_num", "--format", "csv"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0
+    got = pd.read_csv(pd.io.common.StringIO(r.stdout), keep_default_na=False, na_values=["null"])
+    refunds = d[d["refund"]].groupby(d["team"].fillna("null")).size().sort_values(ascending=False, kind="stable")
+    assert got["count"].tolist() == refunds.to_numpy().tolist()
+
+
+def test_python_pareto_is_the_cli_rows():
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    data = os.path.join(root, "examples", "data", "shop_interactions.csv")
+    config = os.path.join(root, "examples", "data", "shop_config.json")
+    with pytest.warns(UserWarning):
+        df = cskpi.pareto(data, config=config)
+    rows = json.loads(subprocess.run([CLI, "pareto", data, "--config", config, "--format", "json"],
+                                     capture_output=True, text=True, check=True).stdout)["rows"]
+    assert df["category"].tolist() == [r["by"]["category"] for r in rows]
+    assert df["cumulative"].tolist() == pytest.approx([r["cumulative"] for r in rows])

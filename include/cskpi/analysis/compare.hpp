@@ -211,11 +211,13 @@ inline compare_result compare(const std::string& path, const config& cfg, const 
     compare_result res;
     res.opt = o;
     detail::side A, B;
+    detail::reading first, second;  // the sides point into these readings
     if (o.period_key) {
         auto keys = o.by;
         keys.push_back(*o.period_key);
         const std::vector<std::vector<group_key>> bys = {keys, {*o.period_key}};
-        const auto r = detail::read_all(path, cfg, bys, ropt);
+        first = detail::read_all(path, cfg, bys, ropt);
+        const auto& r = first;
         std::vector<std::string> present;
         for (std::size_t i = 1; i < r.reps[1].groups.size(); ++i)
             if (r.reps[1].groups[i].keys[0]) present.push_back(*r.reps[1].groups[i].keys[0]);
@@ -232,28 +234,20 @@ inline compare_result compare(const std::string& path, const config& cfg, const 
                         if (r.labels[1][g] == r.reps[1].groups[i].keys) side->groups[{}] = {&r.reps[1].groups[i], &r.states[1][g]};
         }
         res.label_a = o.period_a, res.label_b = o.period_b;
-        // The sides point into the reading `r`: compare while it lives.
-        std::vector<compare_row> rows;
-        for (const auto& [keys, b] : B.groups) {
-            const auto it = A.groups.find(keys);
-            if (it == A.groups.end()) continue;
-            detail::compare_group(rows, keys, *it->second.first, *it->second.second, *b.first, *b.second, o, cfg.confidence);
-        }
-        res.rows = std::move(rows);
     } else {
         const std::vector<std::vector<group_key>> bys = {o.by, {}};
-        const auto ra = detail::read_all(o.baseline, cfg, bys, ropt);
-        const auto rb = detail::read_all(path, cfg, bys, ropt);
-        detail::add_side(A, ra, 0, std::nullopt, "");
-        detail::add_side(A, ra, 1, std::nullopt, "");
-        detail::add_side(B, rb, 0, std::nullopt, "");
-        detail::add_side(B, rb, 1, std::nullopt, "");
-        res.label_a = o.baseline, res.label_b = path;
-        for (const auto& [keys, b] : B.groups) {
-            const auto it = A.groups.find(keys);
-            if (it == A.groups.end()) continue;
-            detail::compare_group(res.rows, keys, *it->second.first, *it->second.second, *b.first, *b.second, o, cfg.confidence);
+        first = detail::read_all(o.baseline, cfg, bys, ropt);
+        second = detail::read_all(path, cfg, bys, ropt);
+        for (std::size_t k = 0; k < 2; ++k) {
+            detail::add_side(A, first, k, std::nullopt, "");
+            detail::add_side(B, second, k, std::nullopt, "");
         }
+        res.label_a = o.baseline, res.label_b = path;
+    }
+    for (const auto& [keys, b] : B.groups) {
+        const auto it = A.groups.find(keys);
+        if (it == A.groups.end()) continue;
+        detail::compare_group(res.rows, keys, *it->second.first, *it->second.second, *b.first, *b.second, o, cfg.confidence);
     }
     // The overall row first, then the groups in key order (the map's order).
     std::stable_sort(res.rows.begin(), res.rows.end(), [](const auto& x, const auto& y) { return x.keys.size() < y.keys.size(); });

@@ -17,6 +17,7 @@
 #include <date/date.h>
 #include <date/iso_week.h>
 
+#include "../analysis/pareto.hpp"
 #include "../analysis/targets_run.hpp"
 #include "../qa/calibration.hpp"
 #include "../qa/scores.hpp"
@@ -118,12 +119,12 @@ struct dashboard {
 
     /// The target row of `metric` for a tile row (overall: no scope; a team: scope team = it)
     /// in the month containing as_of, else the last month begun; nullptr when none.
-    const analysis::target_row* target_of(const std::string& metric, const std::optional<std::string>& team, bool overall) const {
+    const analysis::target_row* target_of(const std::string& metric, const std::optional<std::string>& team, bool all_teams) const {
         if (!targets) return nullptr;
         const analysis::target_row* best = nullptr;
         for (const auto& r : targets->rows) {
             if (r.metric != metric || r.level != "month" || !(r.elapsed > 0)) continue;
-            const bool fits = overall ? r.scope.empty()
+            const bool fits = all_teams ? r.scope.empty()
                                       : r.scope.size() == 1 && r.scope[0].first == group_key::team && team && r.scope[0].second == *team;
             if (fits && (!best || r.period >= best->period)) best = &r;
         }
@@ -147,12 +148,7 @@ struct dashboard {
     /// Complaints per category, most first (categories without complaints left out).
     std::vector<std::pair<std::optional<std::string>, std::uint64_t>> complaint_pareto() const {
         std::vector<std::pair<std::optional<std::string>, std::uint64_t>> out;
-        for (std::size_t i = 1; i < by_category.groups.size(); ++i) {
-            const auto& g = by_category.groups[i];
-            const double n = g.metric("complaint_rate_num");
-            if (n > 0) out.emplace_back(g.keys[0], static_cast<std::uint64_t>(n));
-        }
-        std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+        for (const auto& r : analysis::pareto(by_category)) out.emplace_back(r.keys[0], static_cast<std::uint64_t>(r.count));
         return out;
     }
     /// QA rubric items (id, stats) by mean percent, lowest first; items never rated last.
