@@ -1,5 +1,5 @@
-// The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md) and
-// `cskpi compare` (docs/COMPARE.md).
+// The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md),
+// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size` and `cskpi pareto` (docs/SURVEYS.md).
 #include <fstream>
 #include <iostream>
 
@@ -75,9 +75,6 @@ int run_targets_command(const targets_inputs& in) {
     return 0;
 }
 
-}  // namespace cskpi_cli
-
-namespace cskpi_cli {
 
 void add_compare_command(CLI::App& app, compare_inputs& in) {
     auto* cmd = app.add_subcommand("compare", "Compare two periods of an input, or an input with a baseline: every metric, B - A, interval, test, q-value (docs/COMPARE.md)");
@@ -133,9 +130,6 @@ int run_compare_command(const compare_inputs& in) {
     return 0;
 }
 
-}  // namespace cskpi_cli
-
-namespace cskpi_cli {
 
 void add_survey_size_command(CLI::App& app, survey_inputs& in) {
     auto* cmd = app.add_subcommand("survey-size", "Ratings a satisfaction survey needs for a margin of error (docs/SURVEYS.md)");
@@ -162,9 +156,6 @@ int run_survey_size_command(const survey_inputs& in) {
     return 0;
 }
 
-}  // namespace cskpi_cli
-
-namespace cskpi_cli {
 
 void add_pareto_command(CLI::App& app, pareto_inputs& in) {
     auto* cmd = app.add_subcommand("pareto", "Pareto of issues: groups by complaints (or another count), share and cumulative share (docs/SURVEYS.md)");
