@@ -295,3 +295,17 @@ def test_targets_show_on_tiles_and_in_their_section(tmp_path, browser):
     rows = json.loads(browser.evaluate("""JSON.stringify([...document.querySelectorAll('#targets tbody tr')].map(
         r => [...r.children].map(c => c.textContent)))"""))
     assert [(x[0], x[2]) for x in rows] == [(t["metric"], t["period"]) for t in paced if 0 < t["elapsed"] < 1]
+
+
+@pytest.mark.parametrize("period,current,previous", [("day", "2026-03-31", "2026-03-30"), ("month", "2026-03", None)])
+def test_other_periods(period, current, previous):
+    import cskpi
+
+    dash = cskpi.dashboard(DATA, config=CONFIG, period=period)
+    assert (dash["period"]["current"], dash["period"]["previous"]) == (current, previous)
+    _, d = ref.accepted_facts(DATA, CONFIG)
+    if period == "day":
+        day = ref.bucket_labels(d["created"], "Asia/Shanghai", "day")
+        tile = dash["tiles"][0]["tiles"]["interactions"]
+        assert (tile["current"], tile["previous"]) == ((day == current).sum(), (day == previous).sum())
+        assert len(dash["sla_by_day"]) == 31 and len(dash["heatmap"]) > 100

@@ -257,7 +257,8 @@ inline dashboard make(std::vector<report> reps, group_key period, std::vector<do
 inline dashboard read(const std::string& path, const config& cfg, group_key period, const scorecard* card = nullptr,
                       const run_options& opt = {}, const analysis::targets_setup* targets = nullptr) {
     grouping_list need;
-    for (const auto& g : groupings(period)) need.slot(g);
+    std::vector<std::size_t> at;  // slot of each of groupings(period): with period day, two are the same
+    for (const auto& g : groupings(period)) at.push_back(need.slot(g));
     if (targets)
         for (const auto& g : analysis::target_groupings(targets->tc)) need.slot(g);
     std::optional<std::size_t> card_at;
@@ -283,8 +284,9 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
         if (mix_at) mix = case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
         scores = score(reps[*card_at], *card, mix ? &*mix : nullptr);
     }
-    reps.resize(groupings(period).size());
-    dashboard d = make(std::move(reps), period, std::move(frt));
+    std::vector<report> mine;
+    for (auto i : at) mine.push_back(reps[i]);
+    dashboard d = make(std::move(mine), period, std::move(frt));
     d.scores = std::move(scores);
     d.targets = std::move(paced);
     return d;
