@@ -78,9 +78,10 @@ public:
     std::vector<contact> contacts() const { return contacts_.values(); }
     std::size_t size() const noexcept { return groups_.size(); }
 
-    /// The latest created_at of the rows added (targets' default as_of); nullopt before any row.
+    /// The latest created_at of the rows added (targets' default as_of); nullopt before any row,
+    /// and for a state read back by from_json (to_json does not carry it).
     std::optional<micros> latest_created() const noexcept {
-        return interactions() ? std::optional<micros>(latest_created_) : std::nullopt;
+        return latest_created_ != std::numeric_limits<micros>::min() ? std::optional<micros>(latest_created_) : std::nullopt;
     }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
