@@ -1,6 +1,10 @@
 // Every public header in one translation unit, compiled by the tests with clang as well as the
-// build's compiler: users and the fuzzers build cskpi with either. The report outputs are not in
-// the umbrella header (the workbook needs libxlsxwriter), so they are named here.
+// build's compiler: users and the fuzzers build cskpi with either. The analysis and report
+// outputs are not in the umbrella header (the workbook needs libxlsxwriter), so they are named here.
+#include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/pareto.hpp>
+#include <cskpi/analysis/survey.hpp>
+#include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/cskpi.hpp>
 #include <cskpi/report/html.hpp>
 #include <cskpi/report/xlsx.hpp>

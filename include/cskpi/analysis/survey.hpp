@@ -2,6 +2,7 @@
 // Survey sample size (spec section 15): the ratings a satisfaction survey needs for a margin of
 // error at a confidence, with the finite-population correction.
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 #include "../stats.hpp"
