@@ -106,15 +106,6 @@ struct side {
     std::map<std::vector<std::optional<std::string>>, std::pair<const report_group*, const group_state*>> groups;
 };
 
-inline std::vector<double> seconds_of(const cskpi::detail::duration_samples& d) {
-    std::vector<double> out;
-    out.reserve(d.size());
-    d.visit([&](const auto& v, micros unit) {
-        for (auto x : v) out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
-    });
-    return out;
-}
-
 /// Reads a file into reports and states of `bys`; keeps both (states for samples and NPS parts).
 struct reading {
     std::vector<report> reps;
@@ -172,8 +163,8 @@ inline void compare_group(std::vector<compare_row>& out, const std::vector<std::
             r.test = r.diff.test;
             out.push_back(r);
         } else if (m.kind == metric_kind::duration) {
-            const std::vector<double> a = seconds_of(sa.*duration_samples_of[m.sample]);
-            const std::vector<double> b = seconds_of(sb.*duration_samples_of[m.sample]);
+            const std::vector<double> a = (sa.*duration_samples_of[m.sample]).seconds();
+            const std::vector<double> b = (sb.*duration_samples_of[m.sample]).seconds();
             for (const auto& st : m.stats) {
                 const std::string col = std::string(m.name) + st.suffix;
                 const bool mean = st.what == duration_stat::mean, median = st.what == duration_stat::quantile && st.q == 0.5;

@@ -37,6 +37,15 @@ public:
     decltype(auto) visit(F&& f) const {
         return wide_ ? f(wide_v_, micros{1}) : f(narrow_v_, us_per_s);
     }
+    /// Every sample in seconds (any order), for tests and charts that need the values.
+    std::vector<double> seconds() const {
+        std::vector<double> out;
+        out.reserve(size());
+        visit([&](const auto& v, micros unit) {
+            for (auto x : v) out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
+        });
+        return out;
+    }
 };
 
 }  // namespace cskpi::detail

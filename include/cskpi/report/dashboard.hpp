@@ -146,11 +146,7 @@ struct dashboard {
     }
 
     /// Complaints per category, most first (categories without complaints left out).
-    std::vector<std::pair<std::optional<std::string>, std::uint64_t>> complaint_pareto() const {
-        std::vector<std::pair<std::optional<std::string>, std::uint64_t>> out;
-        for (const auto& r : analysis::pareto(by_category)) out.emplace_back(r.keys[0], static_cast<std::uint64_t>(r.count));
-        return out;
-    }
+    std::vector<analysis::pareto_row> complaint_pareto() const { return analysis::pareto(by_category); }
     /// QA rubric items (id, stats) by mean percent, lowest first; items never rated last.
     std::vector<std::pair<std::string, qa::percent_stats>> weak_items() const {
         std::vector<std::pair<std::string, qa::percent_stats>> out;
@@ -197,10 +193,10 @@ inline std::vector<tile> tiles_of(const report_group& whole, const std::map<std:
 /// Seconds of the FRT samples of a one-group state (the overall grouping).
 inline std::vector<double> frt_seconds(const report_state& overall) {
     std::vector<double> out;
-    for (const auto& g : overall.groups())
-        g.frt.visit([&](const auto& v, micros unit) {
-            for (auto x : v) out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
-        });
+    for (const auto& g : overall.groups()) {
+        const auto x = g.frt.seconds();
+        out.insert(out.end(), x.begin(), x.end());
+    }
     return out;
 }
 }  // namespace detail
@@ -330,7 +326,8 @@ inline json dashboard::to_json() const {
     }
     j["heatmap"] = heat;
     json pareto = json::array();
-    for (const auto& [cat, n] : complaint_pareto()) pareto.push_back({{"category", key(cat)}, {"complaints", n}});
+    for (const auto& r : complaint_pareto())
+        pareto.push_back({{"category", key(r.keys[0])}, {"complaints", static_cast<std::uint64_t>(r.count)}});
     j["complaint_pareto"] = pareto;
     if (scores) j["scorecard"] = scores->to_json();
     if (qa) {

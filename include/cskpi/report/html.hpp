@@ -419,18 +419,14 @@ inline std::string pareto_section(const dashboard::dashboard& d, const std::stri
     std::string s = "<section id=\"pareto\"><h2>" + word(lang, "pareto") + "</h2>";
     const auto p = d.complaint_pareto();
     if (p.empty()) return s + "<p>" + word(lang, "no_data") + "</p></section>";
-    double total = 0;
-    for (const auto& [c, n] : p) total += static_cast<double>(n);
     std::vector<std::pair<std::string, double>> data;
     std::vector<double> cum;
     std::vector<std::vector<std::string>> rows;
-    double run = 0;
-    for (const auto& [c, n] : p) {
-        run += static_cast<double>(n);
-        const std::string cat = c.value_or(word(lang, "none"));
-        data.emplace_back(cat, static_cast<double>(n));
-        cum.push_back(run / total);
-        rows.push_back({cat, present::grouped(static_cast<long long>(n)), present::percent(run / total)});
+    for (const auto& r : p) {
+        const std::string cat = r.keys[0].value_or(word(lang, "none"));
+        data.emplace_back(cat, r.count);
+        cum.push_back(r.cumulative);
+        rows.push_back({cat, present::grouped(std::llround(r.count)), present::percent(r.cumulative)});
     }
     s += bars(word(lang, "pareto"), data, [](double v) { return present::grouped(std::llround(v)); }, {}, cum);
     return s + data_table(lang, {word(lang, "category"), word(lang, "complaints"), word(lang, "cumulative")}, rows) + "</section>";
