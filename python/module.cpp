@@ -3,6 +3,8 @@
 
 #include <cskpi/error.hpp>
 
+#include "py_text.hpp"
+
 namespace py = pybind11;
 
 void register_report(py::module_& m);
@@ -23,17 +25,19 @@ void register_errors(py::module_& m) {
         try {
             if (p) std::rethrow_exception(p);
         } catch (const cskpi::input_error& e) {
-            py::object x = py::handle(input_exc.ptr())(e.what());  // an instance, to carry attributes
-            x.attr("file") = e.file();
+            py::object x = py::handle(input_exc.ptr())(py_text(e.what()));  // an instance, to carry attributes
+            x.attr("file") = py_text(e.file());
             x.attr("line") = e.line();
-            x.attr("column") = e.column();
-            x.attr("value") = e.value();
-            x.attr("reason") = e.reason();
+            x.attr("column") = py_text(e.column());
+            x.attr("value") = py_text(e.value());
+            x.attr("reason") = py_text(e.reason());
             PyErr_SetObject(input_exc.ptr(), x.ptr());
         } catch (const cskpi::config_error& e) {
-            py::object x = py::handle(config_exc.ptr())(e.what());
+            py::object x = py::handle(config_exc.ptr())(py_text(e.what()));
             x.attr("key_path") = e.path();
             PyErr_SetObject(config_exc.ptr(), x.ptr());
+        } catch (const std::invalid_argument& e) {  // other bad arguments: ValueError, message kept readable
+            PyErr_SetObject(PyExc_ValueError, py_text(e.what()).ptr());
         }
     });
 }

@@ -25,7 +25,8 @@ cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews
     const cskpi::config cfg = cskpi::config::from_json(config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
     return cskpi::qa::load_reviews(cskpi::json::parse(rubric_json), to_source(reviews), to_source(events),
                                    checks_json.empty() ? std::nullopt : std::optional(cskpi::json::parse(checks_json)),
-                                   cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input);
+                                   cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input, nullptr,
+                                   cfg.rejects_show_values);
 }
 
 }  // namespace

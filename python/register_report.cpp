@@ -9,6 +9,8 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include "py_text.hpp"
+
 namespace py = pybind11;
 
 namespace {
@@ -136,7 +138,11 @@ void register_report(py::module_& m) {
         .def_readonly("rows_read", &cskpi::report::rows_read)
         .def_readonly("rows_accepted", &cskpi::report::rows_accepted)
         .def_readonly("rows_rejected", &cskpi::report::rows_rejected)
-        .def_readonly("ignored_columns", &cskpi::report::ignored_columns)
+        .def_property_readonly("ignored_columns", [](const cskpi::report& r) {
+            py::list out;
+            for (const auto& n : r.ignored_columns) out.append(py_text(n));
+            return out;
+        })
         .def_readonly("warnings", &cskpi::report::warnings)
         .def("to_json", [](const cskpi::report& r) { return cskpi::json_text(r.to_json()); },
              "The report as JSON text (input accounting, configuration, groups).")
@@ -148,8 +154,8 @@ void register_report(py::module_& m) {
         .def_property_readonly("rejects", [](const cskpi::report& r) {
             py::list out;
             for (const auto& x : r.rejects)
-                out.append(py::make_tuple(x.line, x.column.empty() ? py::object(py::none()) : py::object(py::str(x.column)),
-                                          x.value, x.reason));
+                out.append(py::make_tuple(x.line, x.column.empty() ? py::object(py::none()) : py::object(py_text(x.column)),
+                                          py_text(x.value), py_text(x.reason)));
             return out;
         })
         .def("_keys", [](const cskpi::report& r) {
@@ -157,7 +163,7 @@ void register_report(py::module_& m) {
             py::list out;
             for (const auto& g : r.groups) {
                 py::list row;
-                for (const auto& k : g.keys) row.append(k ? py::object(py::str(*k)) : py::object(py::none()));
+                for (const auto& k : g.keys) row.append(k ? py::object(py_text(*k)) : py::object(py::none()));
                 out.append(row);
             }
             return out;

@@ -3,9 +3,9 @@
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 pkgs=(
-  build-essential cmake ninja-build pkg-config tzdata clang
+  build-essential cmake ninja-build pkg-config tzdata clang libclang-rt-14-dev
   libeigen3-dev libboost-dev nlohmann-json3-dev doctest-dev
-  libfast-float-dev libhowardhinnant-date-dev libcli11-dev libfmt-dev libre2-dev
+  libfast-float-dev libhowardhinnant-date-dev libcli11-dev libfmt-dev libre2-dev libsodium-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-scipy python3-statsmodels python3-sklearn python3-matplotlib python3-nbclient python3-nbconvert python3-ipykernel
   python3-venv python3-pip python3-setuptools fonts-wqy-zenhei

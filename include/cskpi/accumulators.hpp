@@ -40,6 +40,15 @@ struct row_facts {
     bool has(std::uint32_t b) const { return (bits & b) != 0; }
 };
 
+namespace detail {
+// Counter addition. Signed sums (ratings, money) saturate instead of overflowing: a sum that
+// reached INT64_MAX reads as "too large" (sales() turns it into a null).
+inline void add_count(std::uint64_t& a, std::uint64_t b) noexcept { a += b; }
+inline void add_count(std::int64_t& a, std::int64_t b) noexcept {
+    if (a == INT64_MAX || b == INT64_MAX || __builtin_add_overflow(a, b, &a)) a = INT64_MAX;
+}
+}  // namespace detail
+
 // The sufficient statistics of group_state, listed once for merge, ==, and JSON.
 #define CSKPI_GROUP_COUNTS(X)                                                                      \
     X(interactions) X(answered) X(abandoned) X(resolved) X(sla_met) X(sla_den)                     \
@@ -131,13 +140,13 @@ struct group_state {
         sl_short_abandoned += f.has(row_facts::short_abandoned);
         if (f.has(row_facts::presale_converted)) {
             ++presale_converted;
-            sales_total += f.order_value;
+            detail::add_count(sales_total, f.order_value);
         }
     }
 
     /// Adds `o` into this state.
     group_state& merge(const group_state& o) {
-#define CSKPI_X(n) n += o.n;
+#define CSKPI_X(n) detail::add_count(n, o.n);
         CSKPI_GROUP_COUNTS(CSKPI_X)
 #undef CSKPI_X
         frt.append(o.frt);

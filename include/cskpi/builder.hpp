@@ -25,7 +25,9 @@ public:
     /// `flush_rows`: rows kept before they are aggregated (and their copies freed).
     interactions_builder(config cfg, std::vector<group_key> by, std::size_t flush_rows = 4096)
         : cfg_(std::make_shared<const config>(std::move(cfg))), by_(std::move(by)), state_(*cfg_, by_),
-          validator_(*cfg_), map_(*cfg_), adapter_(cfg_->input, interactions_schema().columns), flush_rows_(flush_rows) {}
+          validator_(*cfg_), map_(*cfg_), adapter_(cfg_->input, interactions_schema().columns), flush_rows_(flush_rows) {
+        ledger_.show_values = cfg_->rejects_show_values;
+    }
     interactions_builder(const interactions_builder&) = delete;
     interactions_builder& operator=(const interactions_builder&) = delete;
     interactions_builder(interactions_builder&&) noexcept = default;
@@ -142,7 +144,7 @@ private:
     }
     bool rejected(const reject& why) {
         last_ = why;
-        if (cfg_->strict) throw input_error("(rows added)", why.line, why.column, why.value, why.reason);
+        if (cfg_->strict) throw strict_error("(rows added)", why, cfg_->rejects_show_values);
         ledger_.rejected(why);
         return false;
     }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "detail/customer_hash.hpp"
 #include "error.hpp"
 #include "input/import_options.hpp"
 #include "input/presets.hpp"
@@ -76,6 +77,17 @@ struct config {
     /// read: value maps, units, formats, encoding, delimiter (input/import_options.hpp).
     import_options input, events_input, reviews_input;
     staffing_config staffing;
+    /// Privacy (docs/PRIVACY.md): a salt makes customer keys a keyed hash; groups with fewer
+    /// interactions than min_group_size have their metrics suppressed; rejects may hide values.
+    std::string privacy_salt;
+    std::string privacy_salt_id;  ///< the key id a state read back carries (the salt is never written)
+    int privacy_min_group_size = 0;
+    bool rejects_show_values = true;
+
+    /// The key id of the customer hash: from the salt, or as read back; "" without a salt.
+    std::string salt_id() const {
+        return privacy_salt.empty() ? privacy_salt_id : detail::customer_hasher(privacy_salt).key_id();
+    }
 
     /// Parses a configuration document. Throws config_error naming the offending key path.
     static config from_json(const json& j);
@@ -93,9 +105,19 @@ inline double get_number(const json& v, const std::string& path, bool non_negati
         throw config_error(path, "expected a finite number >= 0, actual " + v.dump());
     return d;
 }
+/// A duration in seconds: finite, >= 0 and at most max_duration_s (100 years).
+inline double get_seconds(const json& v, const std::string& path) {
+    const double d = get_number(v, path);
+    if (d > max_duration_s) throw config_error(path, "expected 0..3155760000 seconds (100 years), actual " + v.dump());
+    return d;
+}
+/// An integer that fits `int` (a larger one is an error, never truncated).
 inline int get_int(const json& v, const std::string& path) {
     if (!v.is_number_integer()) throw config_error(path, "expected an integer, actual " + v.dump());
-    return v.get<int>();
+    const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT32_MAX)
+                                             : v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX;
+    if (!fits) throw config_error(path, "expected an integer from -2147483648 to 2147483647, actual " + v.dump());
+    return static_cast<int>(v.get<std::int64_t>());
 }
 inline bool get_bool(const json& v, const std::string& path) {
     if (!v.is_boolean()) throw config_error(path, "expected true or false, actual " + v.dump());
@@ -120,14 +142,14 @@ inline std::string join(const std::string& a, const std::string& b) {
 inline void get_scale(const json& v, const std::string& path, int& lo, int& hi) {
     if (!v.is_array() || v.size() != 2 || !v[0].is_number_integer() || !v[1].is_number_integer())
         throw config_error(path, "expected [min, max] integers, actual " + v.dump());
-    lo = v[0].get<int>();
-    hi = v[1].get<int>();
+    lo = get_int(v[0], path + "[0]");
+    hi = get_int(v[1], path + "[1]");
     if (lo >= hi) throw config_error(path, "expected min < max, actual " + v.dump());
 }
 inline std::map<std::string, double> get_seconds_map(const json& v, const std::string& path) {
     expect_object(v, path);
     std::map<std::string, double> m;
-    for (const auto& [k, x] : v.items()) m[k] = get_number(x, join(path, k));
+    for (const auto& [k, x] : v.items()) m[k] = get_seconds(x, join(path, k));
     return m;
 }
 
@@ -151,8 +173,8 @@ inline void read_staffing(staffing_config& s, const json& v) {
             else if (t == "60m" || t == "1h") s.interval_s = 3600;
             else throw config_error(p, "expected \"15m\", \"30m\" or \"60m\", actual " + x.dump());
         } else if (k == "service_level") s.service_level = share(x, p, true);
-        else if (k == "within_s") s.within_s = get_number(x, p);
-        else if (k == "short_abandon_s") s.short_abandon_s = get_number(x, p);
+        else if (k == "within_s") s.within_s = get_seconds(x, p);
+        else if (k == "short_abandon_s") s.short_abandon_s = get_seconds(x, p);
         else if (k == "max_occupancy") s.max_occupancy = share(x, p, false);
         else if (k == "shrinkage") {
             s.shrinkage = get_number(x, p);
@@ -161,7 +183,7 @@ inline void read_staffing(staffing_config& s, const json& v) {
             s.weeks = get_int(x, p);
             if (s.weeks < 1 || s.weeks > 520) throw config_error(p, "expected an integer from 1 to 520, actual " + x.dump());
         } else if (k == "patience_s") {
-            s.patience_s = x.is_null() ? std::nullopt : std::optional(get_number(x, p));
+            s.patience_s = x.is_null() ? std::nullopt : std::optional(get_seconds(x, p));
             if (s.patience_s && *s.patience_s <= 0) throw config_error(p, "expected a number > 0, actual " + x.dump());
         } else if (k == "concurrency") {
             s.concurrency = get_seconds_map(x, p);
@@ -181,6 +203,10 @@ inline const std::vector<std::string>& timeline_keys() {
     static const std::vector<std::string> k = {"events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
     return k;
 }
+
+namespace detail {
+inline void read_privacy(const json& v, config& c);
+}  // namespace detail
 
 inline config config::from_json(const json& j) {
     using namespace detail;
@@ -242,7 +268,7 @@ inline config config::from_json(const json& j) {
                         expect_object(o, pp);
                         for (const auto& [t, s] : o.items()) {
                             if (t != "first_response_s") unknown_key(join(pp, t), {"first_response_s"});
-                            c.sla_by_priority_first_response_s[prio] = get_number(s, join(pp, t));
+                            c.sla_by_priority_first_response_s[prio] = get_seconds(s, join(pp, t));
                         }
                     }
                 } else if (k == "abandoned") {
@@ -257,15 +283,15 @@ inline config config::from_json(const json& j) {
         } else if (key == "fcr") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "window_s") c.fcr_window_s = get_number(x, "fcr.window_s");
+                if (k == "window_s") c.fcr_window_s = get_seconds(x, "fcr.window_s");
                 else if (k == "same_category") c.fcr_same_category = get_bool(x, "fcr.same_category");
                 else unknown_key(join(key, k), {"window_s", "same_category"});
             }
         } else if (key == "complaint") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "respond_s") c.complaint_respond_s = get_number(x, "complaint.respond_s");
-                else if (k == "resolve_s") c.complaint_resolve_s = get_number(x, "complaint.resolve_s");
+                if (k == "respond_s") c.complaint_respond_s = get_seconds(x, "complaint.respond_s");
+                else if (k == "resolve_s") c.complaint_resolve_s = get_seconds(x, "complaint.resolve_s");
                 else if (k == "category") c.complaint_category = get_string(x, "complaint.category");
                 else unknown_key(join(key, k), {"respond_s", "resolve_s", "category"});
             }
@@ -279,6 +305,14 @@ inline config config::from_json(const json& j) {
                 throw config_error(key, "expected a number in (0, 1), actual " + v.dump());
         } else if (key == "strict") {
             c.strict = get_bool(v, key);
+        } else if (key == "privacy") {
+            read_privacy(v, c);
+        } else if (key == "rejects") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k == "show_values") c.rejects_show_values = get_bool(x, "rejects.show_values");
+                else unknown_key(join(key, k), {"show_values"});
+            }
         } else if (key == "scorecard" || key == "rubric" || key == "targets" || key == "targets_tolerance") {
             // Sections 9, 10 and 12; read by their engines, accepted here so one file can hold all.
         } else if (std::find(timeline_keys().begin(), timeline_keys().end(), key) != timeline_keys().end()) {
@@ -300,7 +334,7 @@ inline config config::from_json(const json& j) {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
                 "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
                 "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing",
-                "targets", "targets_tolerance"};
+                "targets", "targets_tolerance", "privacy", "rejects"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -309,6 +343,31 @@ inline config config::from_json(const json& j) {
                                                      std::to_string(c.csat_satisfied_min));
     return c;
 }
+
+namespace detail {
+/// The "privacy" section. `salt_id` is what a report or state echoes instead of the salt; given
+/// with a salt it must name the same key (a check that the right salt is in use).
+inline void read_privacy(const json& v, config& c) {
+    expect_object(v, "privacy");
+    for (const auto& [k, x] : v.items()) {
+        const std::string p = join("privacy", k);
+        if (k == "salt") {
+            c.privacy_salt = get_string(x, p);
+            if (c.privacy_salt.empty()) throw config_error(p, "expected a non-empty string");
+        } else if (k == "salt_id") {
+            c.privacy_salt_id = get_string(x, p);
+        } else if (k == "min_group_size") {
+            c.privacy_min_group_size = get_int(x, p);
+            if (c.privacy_min_group_size < 0) throw config_error(p, "expected an integer >= 0, actual " + x.dump());
+        } else {
+            unknown_key(p, {"salt", "min_group_size", "salt_id"});
+        }
+    }
+    if (!c.privacy_salt.empty() && !c.privacy_salt_id.empty() &&
+        customer_hasher(c.privacy_salt).key_id() != c.privacy_salt_id)
+        throw config_error("privacy.salt_id", "does not match privacy.salt (another salt made it)");
+}
+}  // namespace detail
 
 inline json staffing_config::to_json() const {
     json j = {{"interval", std::to_string(static_cast<int>(interval_s / 60)) + "m"}, {"service_level", service_level},
@@ -340,6 +399,11 @@ inline json config::to_json() const {
     j["presale_category"] = presale_category;
     j["confidence"] = confidence;
     j["strict"] = strict;
+    if (const std::string id = salt_id(); !id.empty() || privacy_min_group_size > 0) {
+        j["privacy"] = {{"min_group_size", privacy_min_group_size}};
+        if (!id.empty()) j["privacy"]["salt_id"] = id;  // never the salt itself
+    }
+    if (!rejects_show_values) j["rejects"] = {{"show_values", false}};
     for (const auto& [k, v] : timeline.items()) j[k] = v;
     if (!preset.empty()) j["preset"] = preset;
     input.to_json(j, false);

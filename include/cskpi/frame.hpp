@@ -76,7 +76,9 @@ public:
             const std::int64_t ns = i64(col);
             if (ns == INT64_MIN) return {};
             const micros us = time_zone::floor_div(ns, 1000);
-            return {true, col.type == frame_column::kind::datetime_utc ? us : tz_.to_utc(us)};
+            const micros t = col.type == frame_column::kind::datetime_utc ? us : tz_.to_utc(us);
+            if (!supported_time(t)) return {true, std::nullopt};
+            return {true, t};
         }
         case frame_column::kind::float64: {  // epoch seconds
             const double v = f64(col);

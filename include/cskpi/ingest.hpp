@@ -40,15 +40,22 @@ public:
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
     std::vector<reject> rejects;                   ///< the first `keep` rejects, in line order
     std::function<void(const reject&)> sink;       ///< optional: receives every reject
+    bool show_values = true;                       ///< rejects.show_values: false drops every value
 
     void accepted(std::uint64_t n = 1) { rows_read += n; rows_accepted += n; }
-    void rejected(const reject& r) {
+    void rejected(reject r) {
+        if (!show_values) r.value.clear();
         ++rows_read;
         ++rows_rejected;
         if (rejects.size() < keep) rejects.push_back(r);
         if (sink) sink(r);
     }
 };
+
+/// The error strict mode stops with for reject `r` (its value left out when values are hidden).
+inline input_error strict_error(const std::string& path, const reject& r, bool show_values) {
+    return input_error(path, r.line, r.column, show_values ? r.value : std::string(), r.reason);
+}
 
 namespace detail {
 [[gnu::noinline]] inline std::string_view trim_blanks(std::string_view s) {
@@ -232,7 +239,7 @@ public:
         const std::string_view id = row.text(column::id);
         const std::string_view channel = row.text(column::channel);
         const auto created_cell = row.timestamp(column::created_at);
-        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), "not a timestamp");
+        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), timestamp_error(row.text(column::created_at), tz_));
         const micros created = *created_cell.value;
 
         micros frt = missing_us, res = missing_us, handle = missing_us;
@@ -241,7 +248,7 @@ public:
         for (column c : {column::first_response_at, column::resolved_at, column::abandoned_at}) {
             const auto t = row.timestamp(c);
             if (!t.present) continue;
-            if (!t.value) return fail(c, row.show(c), "not a timestamp");
+            if (!t.value) return fail(c, row.show(c), timestamp_error(row.text(c), tz_));
             if (*t.value < created) return fail(c, row.show(c), "before created_at");
             if (c == column::first_response_at) frt = *t.value - created;
             else if (c == column::resolved_at) resolved_at = *t.value;
@@ -252,7 +259,8 @@ public:
             if (!v.present) return true;
             if (!v.value) v.value = parse_clock_duration(row.text(c));
             if (!v.value) return fail(c, row.show(c), "not a number of seconds or H:MM:SS");
-            if (*v.value < 0) return fail(c, row.show(c), "out of range: expected a number >= 0");
+            if (*v.value < 0 || *v.value > max_duration_s)
+                return fail(c, row.show(c), "out of range: expected 0..3155760000 seconds (100 years)");
             out_us = seconds_to_us(*v.value);
             return true;
         };
@@ -311,7 +319,8 @@ public:
         std::int64_t order_value = missing_us;
         if (const auto v = row.number(column::order_value); v.present) {
             if (!v.value) return fail(column::order_value, row.show(column::order_value), "not a number");
-            if (*v.value < 0) return fail(column::order_value, row.show(column::order_value), "out of range: expected a number >= 0");
+            if (*v.value < 0 || *v.value > max_order_value)
+                return fail(column::order_value, row.show(column::order_value), "out of range: expected 0..1e12");
             order_value = std::llround(*v.value * static_cast<double>(money_scale));
         }
 

@@ -161,6 +161,18 @@ struct block_summary {
 namespace detail {
 
 inline constexpr std::string_view unterminated_quote = "unterminated quoted field";
+inline constexpr std::string_view nul_in_record =
+    "the record holds a NUL byte (binary data, or UTF-16 without a byte-order mark: set \"encoding\")";
+
+/// Why a record has the wrong number of fields; names a carriage return inside the record,
+/// which is how old Mac line ends mixed into a file show up.
+inline std::string field_count_error(std::size_t want, std::size_t got, std::string_view record) {
+    std::string s = "expected " + std::to_string(want) + " fields, found " + std::to_string(got);
+    for (std::size_t i = 0; i + 1 < record.size(); ++i)
+        if (record[i] == '\r' && record[i + 1] != '\n')
+            return s + " (a carriage return inside the record: mixed line ends?)";
+    return s;
+}
 
 /// Splits one CSV record starting at `p` into fields. Quoted fields with doubled quotes are
 /// unescaped into `arena`. Returns the position after the record's line break; sets `error`
@@ -321,12 +333,14 @@ public:
         std::size_t p = 0;
         std::uint64_t line = b.first_line;
         reject why;
+        const bool has_nul = std::memchr(data.data(), 0, data.size()) != nullptr;  // one pass; records checked only then
         row_validator::fields f{};  // CSV overwrites its mapped columns each row; the rest stay empty
         while (p < data.size()) {
             // Blank lines separate nothing and are not rows.
             if (data[p] == '\n') { ++p; ++line; continue; }
             if (data[p] == '\r' && p + 1 < data.size() && data[p + 1] == '\n') { p += 2; ++line; continue; }
             if (fmt_ == input_format::jsonl) f = {};
+            const std::size_t record_start = p;
             std::uint64_t spanned = 1;
             bool ok = true;
             std::size_t count = 0;
@@ -350,8 +364,8 @@ public:
                     rejects.push_back({line, "", "", error_});
                     ok = false;
                 } else if (fields_.size() != csv_columns_.size()) {
-                    rejects.push_back({line, "", "", "expected " + std::to_string(csv_columns_.size()) +
-                                                         " fields, found " + std::to_string(fields_.size())});
+                    rejects.push_back({line, "", "", detail::field_count_error(csv_columns_.size(), fields_.size(),
+                                                                               data.substr(start, p - start))});
                     ok = false;
                 } else {
                     for (std::size_t i = 0; i < fields_.size(); ++i)
@@ -364,6 +378,10 @@ public:
                 if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
                 p = e + 1;
                 ok = parse_json_line(text, line, f, rejects, new_ignored);
+            }
+            if (ok && has_nul && std::memchr(data.data() + record_start, 0, std::min(p, data.size()) - record_start)) {
+                rejects.push_back({line, "", "", std::string(detail::nul_in_record)});
+                ok = false;
             }
             if (ok && adapter_.active()) {
                 row_validator::fields g = f;  // rewritten copy: f keeps the cells as read for the next row

@@ -67,7 +67,11 @@ inline double nps_parts(const group_state& s, double z, int part) {
     return part == 0 ? nps : part < 0 ? nps - half : nps + half;
 }
 inline double ratio(double a, std::uint64_t b) { return b ? a / static_cast<double>(b) : stats::nan; }
-inline double sales(const group_state& s) { return static_cast<double>(s.sales_total) / static_cast<double>(money_scale); }
+/// Null once the sum saturated (beyond 9.2 trillion currency units: see detail::add_count).
+inline double sales(const group_state& s) {
+    if (s.sales_total == INT64_MAX) return std::numeric_limits<double>::quiet_NaN();
+    return static_cast<double>(s.sales_total) / static_cast<double>(money_scale);
+}
 
 inline std::vector<metric_def> build_metric_table() {
     using K = metric_kind;
@@ -146,7 +150,7 @@ inline std::vector<metric_def> build_metric_table() {
          [](const S& s) { return s.complaint_resolved; }, [](const S& s) { return s.complaint_rows; });
     rate("conversion_rate", "presale rows converted / presale rows (category = presale_category)",
          [](const S& s) { return s.presale_converted; }, [](const S& s) { return s.presale_rows; });
-    value("sales_total", "currency", "sum of order_value over converted presale rows (0 when none)",
+    value("sales_total", "currency", "sum of order_value over converted presale rows (0 when none; null beyond 9.2e12)",
           [](const S& s, double) { return sales(s); });
     value("avg_order_value", "currency", "sales_total / converted presale rows",
           [](const S& s, double) { return ratio(sales(s), s.presale_converted); });

@@ -54,6 +54,8 @@ inline constexpr std::int32_t missing_int = std::numeric_limits<std::int32_t>::m
 
 /// Money is kept in millionths so sums are exact integers.
 inline constexpr std::int64_t money_scale = 1'000'000;
+/// Largest order value a row may carry, in currency units (it stays exact in money_scale).
+inline constexpr double max_order_value = 1e12;
 
 /// One validated interaction: a row of interaction_batch.
 struct interaction_row {

@@ -2,6 +2,7 @@
 // The finished report (spec section 6): input accounting, effective configuration, and one row
 // per group with every metric of section 4. Writers: JSON, CSV, and a terminal table.
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -28,6 +29,14 @@ struct report_group {
     /// Columns joined from other sources after the spec's metrics (e.g. qa_score from QA
     /// reviews); every group of a report has the same names in the same order.
     std::vector<std::pair<std::string, double>> extra;
+    /// privacy.min_group_size: too few interactions to show; every value is null.
+    bool suppressed = false;
+
+    void suppress() {
+        suppressed = true;
+        std::fill(metrics.begin(), metrics.end(), std::numeric_limits<double>::quiet_NaN());
+        for (auto& e : extra) e.second = std::numeric_limits<double>::quiet_NaN();
+    }
 
     /// Value of a metric (or joined column) by name. Throws std::out_of_range for an unknown name.
     double metric(std::string_view name) const {
@@ -121,6 +130,7 @@ struct report {
             else m[cat[i].name] = v;
         }
         for (const auto& [n, v] : g.extra) m[n] = std::isnan(v) ? json(nullptr) : json(v);
+        if (g.suppressed) return {{"by", key}, {"suppressed", true}, {"metrics", m}};
         return {{"by", key}, {"metrics", m}};
     }
 
@@ -144,7 +154,8 @@ struct report {
         const auto& cat = metric_catalogue();
         std::string line;
         if (g.keys.empty()) line.append(by.size(), ',');
-        for (const auto& k : g.keys) line += (k ? detail::csv_field(*k) : std::string("null")) + ",";
+        const bool people = detail::is_for_people(os);
+        for (const auto& k : g.keys) line += detail::csv_key(k, people) + ",";
         for (std::size_t i = 0; i < cat.size(); ++i) {
             if (i) line += ',';
             line += detail::number_text(g.metrics[i], cat[i].integer);
@@ -315,6 +326,7 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
     for (auto k : keys) line += "," + std::string(name_of(k));
     for (const auto& c : cat) line += "," + c.name;
     os << line << '\n';
+    const bool people = detail::is_for_people(os);
     for (const auto& r : reps) {
         std::string grouping;
         for (auto k : r.by) grouping += (grouping.empty() ? "" : ",") + std::string(name_of(k));
@@ -325,7 +337,7 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
                 const auto at = std::find(r.by.begin(), r.by.end(), k);
                 if (at == r.by.end() || g.keys.empty()) continue;
                 const auto& v = g.keys[static_cast<std::size_t>(at - r.by.begin())];
-                line += v ? detail::csv_field(*v) : std::string("null");
+                line += detail::csv_key(v, people);
             }
             for (std::size_t i = 0; i < cat.size(); ++i) line += "," + detail::number_text(g.metrics[i], cat[i].integer);
             os << line << '\n';
@@ -335,8 +347,9 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
 
 /// Writes one reject as a CSV row of line,column,value,reason.
 inline void write_rejects_csv_row(std::ostream& os, const reject& r) {
-    os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value) << ','
-       << detail::csv_field(r.reason) << '\n';
+    const bool people = detail::is_for_people(os);
+    os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value, people) << ','
+       << detail::csv_field(r.reason, people) << '\n';
 }
 /// Writes rejects as CSV with the header line,column,value,reason.
 inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {

@@ -22,6 +22,7 @@
 #include "detail/dictionary.hpp"
 #include "detail/pooled_samples.hpp"
 #include "detail/sample_log.hpp"
+#include "detail/utf8.hpp"
 #include "group.hpp"
 #include "metrics.hpp"
 #include "records.hpp"
@@ -32,18 +33,9 @@ namespace cskpi {
 class report_state {
 public:
     /// One row with a customer, kept until finalization to decide first contact and FCR.
-    /// Customers are kept as a 64-bit hash (customer_key): a pseudonym that is the same on
-    /// every machine, so partial states merge without shipping customer ids.
+    /// Customers are kept as a 64-bit pseudonym (detail::customer_hasher: keyed by
+    /// privacy.salt when set), so partial states merge without shipping customer ids.
     using contact = detail::contact;
-
-    /// Portable 64-bit key of a customer id (FNV-1a, then MurmurHash3's fmix64). Two distinct
-    /// ids share a key with probability about n^2 / 2^65 (3e-7 for three million customers).
-    static std::uint64_t customer_key(std::string_view id) {
-        std::uint64_t h = 0xcbf29ce484222325ULL;
-        for (unsigned char ch : id) { h ^= ch; h *= 0x100000001b3ULL; }
-        h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL; h ^= h >> 33;
-        return h;
-    }
 
     report_state() : report_state(config{}, {}) {}
     report_state(config cfg, std::vector<group_key> by)
@@ -51,7 +43,7 @@ public:
           z_(stats::z_for(cfg_.confidence)),
           window_(seconds_to_us(cfg_.fcr_window_s)),
           respond_(seconds_to_us(cfg_.complaint_respond_s)), within_(seconds_to_us(cfg_.staffing.within_s)),
-          resolve_(seconds_to_us(cfg_.complaint_resolve_s)) {
+          resolve_(seconds_to_us(cfg_.complaint_resolve_s)), customer_key_(cfg_.privacy_salt) {
         if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
         for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
         for (auto k : by_) needs_team_ = needs_team_ || k == group_key::team;
@@ -95,6 +87,9 @@ public:
         // Accumulation is order-free.
         // The scratch vectors are members so that batch after batch reuses their memory: fresh
         // megabyte-sized buffers per batch fragment the heap and raise the peak (~10 MB at 10 M rows).
+        if (!cfg_.privacy_salt_id.empty() && !customer_key_.keyed())
+            throw std::invalid_argument("report_state::update: this state was read back without its privacy.salt; "
+                                        "merge it into a state configured with the salt instead");
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
         for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
@@ -272,6 +267,8 @@ public:
                     const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
                     add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
                     out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
+                    if (s.interactions < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
+                        out[base + k - begin].suppress();
                     std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
                 }
             });
@@ -434,7 +431,7 @@ private:
             set(contained, row_facts::bot_contained_verified);  // no customer: nothing to verify against
         } else {
             using C = detail::contact;
-            contacts_.push_back({customer_key(b.customer[r]), b.created_at[r],
+            contacts_.push_back({customer_key_(b.customer[r]), b.created_at[r],
                                  cfg_.fcr_same_category ? category : detail::no_code,
                                  g | (contained ? C::contained_bit : 0u) | (eligible ? C::eligible_bit : 0u) |
                                      (abandoned ? C::abandoned_bit : 0u),
@@ -600,7 +597,7 @@ private:
     std::vector<double> overall_counts() const {
         group_state all;
         for (const auto& g : groups_) {
-#define CSKPI_X(n) all.n += g.n;
+#define CSKPI_X(n) detail::add_count(all.n, g.n);
             CSKPI_GROUP_COUNTS(CSKPI_X)
 #undef CSKPI_X
         }
@@ -667,6 +664,7 @@ private:
     time_zone tz_;
     double z_;
     micros window_, respond_, within_, resolve_;
+    detail::customer_hasher customer_key_;
     bool uses_time_ = false;
     bool needs_team_ = false;
     std::array<detail::dictionary, dims> dict_;
@@ -797,6 +795,14 @@ inline std::vector<std::string> label_warnings(const config& cfg, const report_s
     check(2, "channel", "sla.first_response_s channel", ch);
     check(4, "priority", "sla.by_priority priority", pr);
     check(3, "category", "complaint.category or presale_category", {cfg.complaint_category, cfg.presale_category});
+    static const char* columns[] = {"agent", "team", "channel", "category", "priority"};
+    for (std::size_t dim = 0; dim < 5; ++dim) {
+        std::size_t bad = 0;
+        for (const auto& l : st.seen_labels(dim)) bad += !well_formed_utf8(l);
+        if (bad)
+            w.push_back(std::to_string(bad) + " " + columns[dim] + " label(s) are not valid UTF-8 (JSON shows U+FFFD in "
+                        "their place; set \"encoding\" if the file is not UTF-8)");
+    }
     return w;
 }
 

@@ -332,6 +332,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     const unsigned nthreads = std::max(1u, opt.threads);
     reject_ledger ledger;
     ledger.sink = opt.reject_sink;
+    ledger.show_values = cfg.rejects_show_values;
     id_registry ids;
     // One state per thread and grouping: every batch read feeds each grouping (one reading).
     std::vector<std::vector<report_state>> states(nthreads);
@@ -446,7 +447,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                     while (ri < parse_rejects || di < dup.size()) {
                         const reject& r = (di >= dup.size() || (ri < parse_rejects && rejects[ri].line < dup[di].line))
                                               ? rejects[ri++] : dup[di++];
-                        if (cfg.strict) throw input_error(label, r.line, r.column, r.value, r.reason);
+                        if (cfg.strict) throw strict_error(label, r, cfg.rejects_show_values);
                         ledger.rejected(r);
                     }
                     ledger.accepted(kept);
@@ -621,7 +622,7 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(const std:
     std::vector<std::optional<column>> csv_columns;
     if (fmt == input_format::csv) {
         const std::string h = reader.header();
-        if (h.empty()) throw input_error(path, reader.line(), "", "", "empty input: expected a header line");
+        if (h.empty()) throw input_error(path, 0, "", "", "empty input: expected a header line");
         csv_columns = read_csv_header(h, map, path, ignored, detail::header_hint(h, cfg.input));
     } else {
         reader.skip_bom();

@@ -5,6 +5,7 @@
 // reject ledger, so every row read is either handed on or listed as rejected with its reason.
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iterator>
@@ -113,8 +114,8 @@ public:
                     if (!s) {
                         ledger.rejected({this_line, names_[c], detail::clip(v->dump()), "expected a scalar"});
                         ok = false;
-                    } else if (!s->empty()) {
-                        rec_.cells[c] = std::move(*s);
+                    } else if (const std::string_view t = detail::trim(*s); !t.empty()) {
+                        rec_.cells[c] = std::string(t);  // blanks around values are dropped as in CSV
                     }
                 }
                 if (ok && adapter_.active()) adapter_.rewrite(rec_.cells);
@@ -136,8 +137,11 @@ public:
                 continue;
             }
             if (fields_.size() != width_) {
-                ledger.rejected({this_line, "", "",
-                                 "expected " + std::to_string(width_) + " fields, actual " + std::to_string(fields_.size())});
+                ledger.rejected({this_line, "", "", detail::field_count_error(width_, fields_.size(), raw)});
+                continue;
+            }
+            if (std::memchr(raw.data(), 0, raw.size())) {
+                ledger.rejected({this_line, "", "", std::string(detail::nul_in_record)});
                 continue;
             }
             rec_.line = this_line;

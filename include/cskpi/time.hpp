@@ -142,6 +142,14 @@ public:
         return to_utc(local_s * us_per_s);
     }
 
+    /// Whether the UTC offset stays the same over the instants [a_s, b_s] (seconds): no
+    /// transition lies between them.
+    bool constant_offset(std::int64_t a_s, std::int64_t b_s) const {
+        if (!zone_) return true;
+        if (a_s < begin_ || a_s >= end_) refresh(a_s);
+        return b_s < end_;
+    }
+
     static std::int64_t floor_div(std::int64_t a, std::int64_t b) {
         std::int64_t q = a / b;
         return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
@@ -371,15 +379,7 @@ inline std::optional<micros> parse_timestamp_loose(std::string_view s, const tim
     return wall - *off * us_per_s;
 }
 
-}  // namespace detail
-
-/// Parses a timestamp of section 1 into UTC microseconds:
-///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
-///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
-///   (local midnight), or epoch seconds (integer or decimal); and the year-first forms of
-///   detail::parse_timestamp_loose. Digits past the microsecond are truncated. Returns
-///   std::nullopt when the text is none of these.
-inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
+inline std::optional<micros> parse_any_timestamp(std::string_view s, const time_zone& tz) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     if (s.empty()) return std::nullopt;
@@ -387,6 +387,37 @@ inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone
         if (const auto v = detail::parse_fixed_timestamp(s, tz)) return *v;
     if (const auto v = detail::parse_timestamp_general(s, tz)) return v;
     return detail::parse_timestamp_loose(s, tz);
+}
+
+}  // namespace detail
+
+/// The instants cskpi accepts: 1900-01-01T00:00:00Z up to, not including, 2200-01-01. Inside
+/// them every derived quantity fits (nanoseconds in int64 reach 1677-2262; calendar labels
+/// keep four-digit years).
+inline constexpr micros min_supported_us = -2208988800LL * us_per_s;
+inline constexpr micros max_supported_us = 7258118400LL * us_per_s;
+/// Largest duration a row or a configuration may carry: 100 years (36,525 days). Longer is a
+/// unit or data error.
+inline constexpr double max_duration_s = 3'155'760'000.0;
+
+inline constexpr bool supported_time(micros t) { return t >= min_supported_us && t < max_supported_us; }
+
+/// Parses a timestamp of section 1 into UTC microseconds:
+///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
+///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
+///   (local midnight), or epoch seconds (integer or decimal); and the year-first forms of
+///   detail::parse_timestamp_loose. Digits past the microsecond are truncated. Returns
+/// std::nullopt when the text is none of these, or names an instant outside supported_time.
+inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
+    const auto v = detail::parse_any_timestamp(s, tz);
+    if (v && !supported_time(*v)) return std::nullopt;
+    return v;
+}
+
+/// Why parse_timestamp refused `s`: a time outside the supported range, or no timestamp at all.
+inline std::string timestamp_error(std::string_view s, const time_zone& tz) {
+    if (detail::parse_any_timestamp(s, tz)) return "out of range: supported times are 1900-01-01 to 2199-12-31 (UTC)";
+    return "not a timestamp";
 }
 
 /// Formats a UTC instant as ISO-8601 in UTC with a Z suffix (microseconds when non-zero).

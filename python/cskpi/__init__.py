@@ -88,6 +88,7 @@ class Report:
     rows_accepted = property(lambda self: self._core.rows_accepted)
     rows_rejected = property(lambda self: self._core.rows_rejected)
     by = property(lambda self: list(self._core.by))
+    ignored_columns = property(lambda self: list(self._core.ignored_columns))
 
     def to_json(self) -> dict:
         """The report as a dict: input accounting, effective configuration, groups of metrics."""
@@ -106,8 +107,8 @@ class Report:
         start = 0 if (not by or overall) else 1
         df = pd.DataFrame(values[start:], columns=[c for c, _ in cols])
         for name, is_int in cols:
-            if is_int:
-                df[name] = df[name].astype("int64")
+            if is_int:  # nullable only where a group is suppressed (privacy.min_group_size)
+                df[name] = df[name].astype("Int64" if df[name].isna().any() else "int64")
         for name, vals in self._core._extra():  # joined columns, e.g. qa_score
             df[name] = vals[start:]
         for i, k in enumerate(by):

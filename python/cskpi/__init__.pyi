@@ -36,6 +36,7 @@ class Report:
     rows_accepted: int
     rows_rejected: int
     by: list[str]
+    ignored_columns: list[str]
     @property
     def rejects(self) -> pd.DataFrame: ...
     def to_json(self) -> dict: ...

@@ -193,7 +193,7 @@ int run_pareto_command(const pareto_inputs& in) {
     for (const char* h : {"count", "share", "cumulative"}) cells[0].emplace_back(h);
     for (const auto& r : rows) {
         std::vector<std::string> line;
-        for (const auto& k : r.keys) line.push_back(format == "csv" ? (k ? cskpi::detail::csv_field(*k) : "null") : k.value_or("(none)"));
+        for (const auto& k : r.keys) line.push_back(format == "csv" ? cskpi::detail::csv_key(k, cskpi::detail::is_for_people(*os)) : k.value_or("(none)"));
         if (format == "csv") {
             for (double v : {r.count, r.share, r.cumulative}) line.push_back(cskpi::detail::number_text(v));
         } else {

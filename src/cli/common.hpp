@@ -18,7 +18,7 @@
 
 namespace cskpi_cli {
 
-constexpr int exit_usage = 2, exit_input = 3;
+constexpr int exit_usage = 2, exit_input = 3, exit_internal = 70;  // 70: EX_SOFTWARE
 
 inline cskpi::json read_json_file(const std::string& path) {
     std::ifstream in(path);
@@ -60,10 +60,19 @@ inline cskpi::config load_config(const std::string& path) {
     return path.empty() ? cskpi::config{} : checked_config(read_json_file(path));
 }
 
+// CSV written to a file is for people (a spreadsheet opens it): formula-like text cells are
+// neutralized unless the global --keep-formulas says otherwise. Standard output is for machines.
+inline bool neutralize_csv_files = true;
+inline bool open_for_people(std::ofstream& file, const std::string& path) {
+    file.open(path);
+    cskpi::detail::for_people(file, neutralize_csv_files);
+    return static_cast<bool>(file);
+}
+
 // The report goes to --output FILE or stdout; nullptr (after a message) if FILE cannot be written.
 inline std::ostream* open_output(const std::string& output, std::ofstream& file) {
     if (output.empty()) return &std::cout;
-    file.open(output);
+    open_for_people(file, output);
     if (!file) {
         std::cerr << "cskpi: cannot write '" << output << "'\n";
         return nullptr;
@@ -128,7 +137,7 @@ inline cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::confi
         read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
         q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
         q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone, strict, &cfg.reviews_input,
-        &cfg.events_input, std::move(reject_sink));
+        &cfg.events_input, std::move(reject_sink), cfg.rejects_show_values);
 }
 
 int report_warnings(const cskpi::report& rep);

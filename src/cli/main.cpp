@@ -58,7 +58,7 @@ void write_staffing_csv(std::ostream& os, const cskpi::json& rows, bool history)
             if (i) os << ',';
             const auto it = r.find(cols[i]);
             if (it == r.end() || it->is_null()) continue;
-            if (it->is_string()) os << cskpi::detail::csv_field(it->get<std::string>());
+            if (it->is_string()) os << cskpi::detail::csv_field(it->get<std::string>(), cskpi::detail::is_for_people(os));
             else if (it->is_number_float()) os << cskpi::detail::number_text(it->get<double>());
             else os << it->dump();
         }
@@ -229,7 +229,7 @@ int run_qa_command(const qa_inputs& q, const std::string& config_path, const std
             std::ofstream rejects_file;
             std::function<void(const cskpi::reject&)> sink;
             if (!rejects_path.empty()) {  // every rejected row goes to the file as it is read
-                rejects_file.open(rejects_path);
+                open_for_people(rejects_file, rejects_path);
                 if (!rejects_file) throw cskpi::config_error("--rejects", "cannot write '" + rejects_path + "'");
                 rejects_file << "line,column,value,reason\n";
                 sink = [&rejects_file](const cskpi::reject& r) { cskpi::write_rejects_csv_row(rejects_file, r); };
@@ -326,7 +326,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
     cskpi::run_options opt;
     opt.threads = threads;
     if (!rejects_path.empty()) {
-        rejects_file.open(rejects_path);
+        open_for_people(rejects_file, rejects_path);
         if (!rejects_file) {
             std::cerr << "cskpi: cannot write rejects file '" << rejects_path << "'\n";
             return exit_usage;
@@ -479,7 +479,8 @@ int run_score_command(const std::string& input, const std::string& events, const
     }))
         return *rc;
     if (!report_path.empty()) {  // the report beside the scores: JSON, or CSV for a .csv path
-        std::ofstream rf(report_path);
+        std::ofstream rf;
+        open_for_people(rf, report_path);
         if (!rf) {
             std::cerr << "cskpi: cannot write '" << report_path << "'\n";
             return exit_usage;
@@ -623,10 +624,15 @@ std::string bash_completion(const CLI::App& app) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     CLI::App app{"cskpi: customer-service KPIs from interaction records"};
     app.set_version_flag("--version", std::string("cskpi ") + cskpi::version);
     app.require_subcommand(1);
+    bool keep_formulas = false;
+    app.add_flag("--keep-formulas", keep_formulas,
+                 "Write CSV files with text cells as they are; by default a file's cells that start with = + - @ "
+                 "get a leading apostrophe so a spreadsheet does not run them (standard output is never changed)");
+    app.fallthrough();  // the flag may also follow the command
 
     auto* report = app.add_subcommand("report", "Compute the KPI report of an interactions file");
     std::string input, config_path, format, output, rejects;
@@ -791,6 +797,7 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : exit_usage;
     }
+    neutralize_csv_files = !keep_formulas;
     if (*report)
         return run_report_command(input, config_path, by, format, output, strict, rejects, threads, r_qa, events, split_keys(r_columns));
     if (*qa) return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects, q_conf);
@@ -828,4 +835,17 @@ int main(int argc, char** argv) {
     if (*check_cmd) return run_check_command(k_config, k_input, k_events);
     if (*score) return run_score_command(s_input, s_events, s_config, s_card, s_by, s_format, s_output, s_strict, s_threads, s_explain, s_teams, s_qa, s_report, s_report_by);
     return exit_usage;
+}
+
+// Last line of defence: whatever escapes a command is reported, never an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "cskpi: out of memory\n";
+        return exit_internal;
+    } catch (const std::exception& e) {
+        std::cerr << "cskpi: internal error (please report it with the input that caused it): " << e.what() << '\n';
+        return exit_internal;
+    }
 }

@@ -84,7 +84,11 @@ TEST_CASE("validation rejects with line, column, value and reason") {
     check(base().set(column::ces, "0"), "ces", "0", "1..7");
     check(base().set(column::contacts, "0"), "contacts", "0", ">= 1");
     check(base().set(column::reopened, "-1"), "reopened", "-1", ">= 0");
-    check(base().set(column::handle_s, "-3"), "handle_s", "-3", ">= 0");
+    check(base().set(column::handle_s, "-3"), "handle_s", "-3", "out of range: expected 0..3155760000 seconds");
+    check(base().set(column::handle_s, "3155760001"), "handle_s", "3155760001", "out of range: expected 0..3155760000 seconds");
+    check(base().set(column::order_value, "1000000000001"), "order_value", "1000000000001", "out of range: expected 0..1e12");
+    check(base().set(column::created_at, "2200-01-01 00:00:00"), "created_at", "2200-01-01 00:00:00",
+          "out of range: supported times are 1900-01-01 to 2199-12-31 (UTC)");
     check(base().set(column::order_value, "¥12"), "order_value", "¥12", "not a number");
     check(base().set(column::bot, "maybe"), "bot", "maybe", "not a boolean");
     CHECK(b.size() == 0);

@@ -3,6 +3,8 @@
 // and with openpyxl (tests/python/test_dashboard.py, test_workbook.py).
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -73,4 +75,25 @@ TEST_CASE("text from the data cannot become markup") {
     const std::string page = html::render_error("data.csv:3: column 'x': <b>", {});
     CHECK(page.find("&lt;b&gt;") != std::string::npos);
     CHECK(page.find("<script") == std::string::npos);
+}
+
+TEST_CASE("CSV for people: formula-like text neutralized, missing and literal null apart") {
+    using cskpi::detail::csv_field;
+    using cskpi::detail::csv_key;
+    CHECK(csv_field("=HYPERLINK(\"x\")") == "\"=HYPERLINK(\"\"x\"\")\"");  // machine output: RFC 4180 only
+    CHECK(csv_field("=HYPERLINK(\"x\")", true) == "\"'=HYPERLINK(\"\"x\"\")\"");
+    for (const char* s : {"+1", "-1", "@SUM(A1)", "\tx", "\rx"}) CHECK(csv_field(s, true) == std::string("\"'") + s + "\"");
+    CHECK(csv_field("a-b", true) == "a-b");
+    CHECK(csv_field("", true) == "");
+    CHECK(csv_key(std::optional<std::string>()) == "null");
+    CHECK(csv_key(std::optional<std::string>("null")) == "\"null\"");
+    CHECK(csv_key(std::optional<std::string>("NULL")) == "NULL");
+    std::ostringstream people, machine;
+    cskpi::detail::for_people(people);
+    CHECK(cskpi::detail::is_for_people(people));
+    CHECK_FALSE(cskpi::detail::is_for_people(machine));
+    cskpi::write_rejects_csv_row(people, {3, "agent", "=1+1", "reason"});
+    cskpi::write_rejects_csv_row(machine, {3, "agent", "=1+1", "reason"});
+    CHECK(people.str() == "3,agent,\"'=1+1\",reason\n");
+    CHECK(machine.str() == "3,agent,=1+1,reason\n");
 }

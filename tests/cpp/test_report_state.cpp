@@ -4,9 +4,12 @@
 
 #include <cskpi/cskpi.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <random>
+#include <set>
 
 using namespace cskpi;
 
@@ -667,4 +670,81 @@ TEST_CASE("one_touch_rate: resolved rows with at most one reply, among resolved 
     const auto [lo, hi] = stats::wilson(2, 3, stats::z_for(0.95));
     CHECK(gs[0].metric("one_touch_rate_ci_low") == lo);
     CHECK(gs[0].metric("one_touch_rate_ci_high") == hi);
+}
+
+namespace {
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+}
+}  // namespace
+
+TEST_CASE("privacy.salt: keyed customer keys, the same FCR, states of other salts refuse to merge") {
+    config plain, salted, other;
+    salted.privacy_salt = "a long secret";
+    other.privacy_salt = "another secret";
+    const auto a = finalized(fcr_csv, plain, {group_key::agent});
+    const auto b = finalized(fcr_csv, salted, {group_key::agent});
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(same_values(a[i].metrics, b[i].metrics));  // equality of ids is all FCR needs
+
+    auto t = load(fcr_csv, salted);
+    report_state s1(salted, {group_key::agent}), s2(other, {group_key::agent}), s0(plain, {group_key::agent});
+    s1.update(t.batch);
+    s2.update(load(fcr_csv, other).batch);
+    s0.update(load(fcr_csv, plain).batch);
+    // The keys differ from the public hash and between salts; the salt itself is never written.
+    std::set<std::uint64_t> k0, k1, k2;
+    for (const auto& c : s0.contacts()) k0.insert(c.customer);
+    for (const auto& c : s1.contacts()) k1.insert(c.customer);
+    for (const auto& c : s2.contacts()) k2.insert(c.customer);
+    CHECK(k0.count(detail::customer_hasher::plain("U1")) == 1);
+    CHECK(k1.count(detail::customer_hasher::plain("U1")) == 0);
+    CHECK(k1.size() == k0.size());
+    for (auto k : k1) CHECK(k2.count(k) == 0);
+    const std::string text = s1.to_json().dump();
+    CHECK(text.find("a long secret") == std::string::npos);
+    CHECK(text.find(salted.salt_id()) != std::string::npos);
+    CHECK_THROWS_AS(s1.merge(report_state(s2)), std::invalid_argument);
+    // Read back, the state merges into a salted one but cannot take rows of its own.
+    auto back = report_state::from_json(s1.to_json());
+    CHECK_THROWS_AS(back.update(t.batch), std::invalid_argument);
+    report_state s3(salted, {group_key::agent});
+    s3.merge(std::move(back));
+    CHECK(same_values(s3.finalize()[1].metrics, b[1].metrics));
+    // A configuration naming both checks that they belong together.
+    CHECK_THROWS_AS(config::from_json(json{{"privacy", {{"salt", "x"}, {"salt_id", salted.salt_id()}}}}), config_error);
+    CHECK_NOTHROW(config::from_json(json{{"privacy", {{"salt", "a long secret"}, {"salt_id", salted.salt_id()}}}}));
+}
+
+TEST_CASE("privacy.min_group_size: small groups suppressed, the overall row still counts them") {
+    config cfg;
+    cfg.privacy_min_group_size = 4;
+    const auto gs = finalized(fcr_csv, cfg, {group_key::agent});
+    const auto all = finalized(fcr_csv, config{}, {group_key::agent});
+    CHECK(same_values(gs[0].metrics, all[0].metrics));
+    CHECK_FALSE(gs[0].suppressed);
+    for (std::size_t i = 1; i < gs.size(); ++i) {
+        const double n = all[i].metric("interactions");
+        CAPTURE(i);
+        CHECK(gs[i].suppressed == (n < 4));
+        if (n < 4) CHECK(std::isnan(gs[i].metric("interactions")));
+        else CHECK(same_values(gs[i].metrics, all[i].metrics));
+    }
+}
+
+TEST_CASE("sales_total saturates instead of overflowing, and reads as null") {
+    group_state s;
+    row_facts f;
+    f.bits = row_facts::presale_converted;
+    f.order_value = INT64_MAX / 2 + 1;
+    s.count(f, 4);
+    CHECK(s.sales_total == INT64_MAX / 2 + 1);
+    s.count(f, 4);
+    CHECK(s.sales_total == INT64_MAX);
+    CHECK(std::isnan(detail::sales(s)));
+    group_state t;
+    t.sales_total = 5;
+    t.merge(s);
+    CHECK(t.sales_total == INT64_MAX);
 }

@@ -90,7 +90,8 @@ TEST_CASE("timestamps: the 8-byte fixed-position reader agrees with the general 
                 } else {
                     ++declined;
                 }
-                const auto either = general ? general : detail::parse_timestamp_loose(t, sh);
+                auto either = general ? general : detail::parse_timestamp_loose(t, sh);
+                if (either && !supported_time(*either)) either.reset();  // years before 1900 or from 2200 on
                 CHECK_MESSAGE(parse_timestamp(t, sh) == either, t);
             }
         }
@@ -156,4 +157,30 @@ TEST_CASE("fixed-offset time zones: +08:00, +0800, +8, UTC+8, GMT-05:30") {
     }
     CHECK(parse_timestamp("2026-03-01 09:00:00", fixed) == parse_timestamp("2026-03-01T01:00:00Z", time_zone()));
     CHECK_THROWS_WITH_AS(time_zone("+25:00"), doctest::Contains("or a fixed offset such as +08:00"), std::invalid_argument);
+}
+
+TEST_CASE("timestamps: instants outside 1900-01-01 .. 2199-12-31 are refused, with the reason") {
+    const time_zone utc, ny("America/New_York");
+    CHECK(parse_timestamp("1900-01-01 00:00:00", utc) == -2208988800LL * us_per_s);  // python: datetime(1900,1,1) - epoch
+    CHECK(parse_timestamp("2199-12-31 23:59:59", utc) == 7258118399LL * us_per_s);
+    CHECK_FALSE(parse_timestamp("1899-12-31 23:59:59", utc));
+    CHECK_FALSE(parse_timestamp("2200-01-01 00:00:00", utc));
+    CHECK_FALSE(parse_timestamp("9999-12-31", utc));
+    CHECK_FALSE(parse_timestamp("40000000000", utc));  // epoch seconds in the year 3237
+    CHECK_FALSE(parse_timestamp("2199-12-31T23:00:00-05:00", utc));  // 2200-01-01T04:00Z
+    CHECK(parse_timestamp("2199-12-31 18:59:59", ny));              // 23:59:59Z
+    CHECK(timestamp_error("9999-12-31", utc) == "out of range: supported times are 1900-01-01 to 2199-12-31 (UTC)");
+    CHECK(timestamp_error("31/12/2026", utc) == "not a timestamp");
+}
+
+TEST_CASE("configuration numbers: integers never truncated, durations at most 100 years") {
+    CHECK_THROWS_WITH_AS(config::from_json(json::parse(R"({"csat": {"satisfied_min": 4294967300}})")),
+                         "config: csat.satisfied_min: expected an integer from -2147483648 to 2147483647, actual 4294967300",
+                         config_error);
+    CHECK_THROWS_AS(config::from_json(json::parse(R"({"csat": {"scale": [1, 4294967301]}})")), config_error);
+    CHECK_THROWS_WITH_AS(config::from_json(json::parse(R"({"fcr": {"window_s": 1e300}})")),
+                         "config: fcr.window_s: expected 0..3155760000 seconds (100 years), actual 1e+300", config_error);
+    CHECK(config::from_json(json::parse(R"({"fcr": {"window_s": 3155760000}})")).fcr_window_s == 3155760000.0);
+    CHECK_THROWS_AS(config::from_json(json::parse(R"({"complaint": {"resolve_s": 3155760001}})")), config_error);
+    CHECK_THROWS_AS(config::from_json(json::parse(R"({"staffing": {"patience_s": 1e20}})")), config_error);
 }

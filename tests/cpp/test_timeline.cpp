@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <random>
 
 #include <cskpi/timeline.hpp>
 
@@ -314,4 +315,41 @@ TEST_CASE("event logs: every reject reaches the sink in line order, the report k
     CHECK(r.rejects.front().line == all.front().line);
     CHECK(r.rejects.back().line == all[999].line);
     CHECK(r.groups[0].metric("interactions") == 600);
+}
+
+namespace {
+// The day-by-day sum the calendar used before whole weeks were counted at once: the reference.
+double business_seconds_by_day(const calendar& c, micros a, micros b) {
+    if (b <= a) return 0;
+    const time_zone tz(c.timezone_name());
+    constexpr micros day = 86400 * us_per_s;
+    micros total = 0;
+    for (std::int64_t d = time_zone::floor_div(tz.to_local(a), day) - 1; d <= time_zone::floor_div(tz.to_local(b), day) + 1; ++d)
+        for (const auto& [s, e] : c.windows_of(d)) {
+            const micros lo = std::max(tz.to_utc(d * day + s * us_per_s), a), hi = std::min(tz.to_utc(d * day + e * us_per_s), b);
+            if (hi > lo) total += hi - lo;
+        }
+    return static_cast<double>(total) / 1e6;
+}
+}  // namespace
+
+TEST_CASE("business seconds: whole weeks at once equal the day-by-day sum (random spans, DST, holidays)") {
+    const calendar shanghai = shop();
+    const calendar york = calendar::from_json(json::parse(R"({"timezone": "America/New_York",
+        "week": {"sun": [["00:00", "24:00"]], "mon": [["01:30", "03:30"], ["09:00", "17:00"]], "sat": [["10:00", "16:00"]]},
+        "holidays": ["2026-03-08", "2026-11-01", "2030-07-04"], "workdays": ["2026-11-07"]})"), "calendars.ny");
+    std::mt19937_64 rng(7);
+    const micros lo = at("2024-01-01T00:00:00Z"), span = at("2034-01-01T00:00:00Z") - lo;
+    for (const calendar* c : {&shanghai, &york})
+        for (int i = 0; i < 400; ++i) {
+            const micros a = lo + static_cast<micros>(rng() % static_cast<std::uint64_t>(span));
+            const micros len = i % 4 == 0 ? static_cast<micros>(rng() % (86400ULL * 3 * us_per_s))    // within days
+                                          : static_cast<micros>(rng() % static_cast<std::uint64_t>(span / 4));  // years
+            CAPTURE(a);
+            CAPTURE(len);
+            CHECK(c->business_seconds(a, a + len) == business_seconds_by_day(*c, a, a + len));
+        }
+    // Decades in one call: the case that took seconds day by day.
+    const micros a = at("2001-01-01T00:00:00Z"), b = at("2099-12-31T00:00:00Z");
+    CHECK(york.business_seconds(a, b) == business_seconds_by_day(york, a, b));
 }

@@ -71,3 +71,90 @@ def test_qa_rejects_file_lists_every_rejected_row(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = (tmp_path / "rej.csv").read_text().splitlines()
     assert lines[0] == "line,column,value,reason" and len(lines) - 1 == 1300  # all of them, past the 1000 kept
+
+
+SAMPLE = ROOT / "examples" / "data" / "shop_interactions.csv"
+
+
+def test_python_reports_carry_invalid_utf8_as_replacement_characters(tmp_path):
+    import cskpi
+    data = tmp_path / "x.csv"
+    data.write_bytes(b"id,created_at,channel,agent,bogus\xff\nA,2026-03-01 10:00:00,chat,\xff\xfeann,1\n"
+                     b"B,2026-03-01 10:00:00,chat,bob,1\n")
+    df = cskpi.report(str(data), by=["agent"])
+    assert sorted(df["agent"].dropna()) == ["bob", "\ufffd\ufffdann"]
+    assert cskpi.run(str(data), by=["agent"]).ignored_columns == ["bogus\ufffd"]
+
+
+def test_min_group_size_suppresses_small_groups_everywhere(tmp_path):
+    import cskpi
+    import pandas as pd
+    sample = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    counts = sample[sample["agent"] != ""].groupby("agent").size()  # pandas' own count per agent
+    cfg = {"privacy": {"min_group_size": 240}}
+    df = cskpi.report(str(SAMPLE), by=["agent"], config=cfg)
+    full = cskpi.report(str(SAMPLE), by=["agent"])
+    body, full_body = df[df["agent"].notna()].set_index("agent"), full[full["agent"].notna()].set_index("agent")
+    # Rejected rows (5 of them) may belong to any agent: compare with the accepted counts.
+    for agent, n in full_body["interactions"].items():
+        assert abs(counts[agent] - n) <= 5
+        if n < 240:
+            assert body.loc[agent].isna().all(), agent
+        else:
+            assert body.loc[agent, "interactions"] == n
+    doc = cskpi.report_json(str(SAMPLE), by=["agent"], config=cfg)
+    assert doc["groups"][0]["metrics"]["interactions"] == 4995  # the overall row counts every accepted row
+    flagged = {g["by"]["agent"] for g in doc["groups"][1:] if g.get("suppressed")}
+    assert flagged == {a for a, n in full_body["interactions"].items() if n < 240}
+    # The CLI's CSV shows the same rows with every value null.
+    out = run("report", SAMPLE, "--by", "agent", "--format", "csv", "--config", _cfg(tmp_path, cfg))
+    rows = [l.split(",") for l in out.stdout.decode().splitlines()[1:]]
+    assert {r[0] for r in rows if r[1] == "null"} == flagged
+
+
+def _cfg(tmp_path, cfg):
+    p = tmp_path / "cfg.json"
+    p.write_text(json.dumps(cfg))
+    return p
+
+
+def test_salted_states_pickle_merge_and_match_the_unsalted_numbers(tmp_path):
+    import pickle
+
+    import cskpi
+    import pandas as pd
+    cfg = {"privacy": {"salt": "s3cret"}}
+    sample = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    half = len(sample) // 2
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    sample.iloc[:half].to_csv(a, index=False)
+    sample.iloc[half:].to_csv(b, index=False)
+    sa = pickle.loads(pickle.dumps(cskpi.partial(str(a), by=["agent"], config=cfg)))
+    sb = pickle.loads(pickle.dumps(cskpi.partial(str(b), by=["agent"], config=cfg)))
+    merged = cskpi.finalize(sa + sb)
+    plain = cskpi.finalize(cskpi.partial(str(a), by=["agent"]) + cskpi.partial(str(b), by=["agent"]))
+    pd.testing.assert_frame_equal(merged, plain)  # FCR across the halves needs only equal keys
+    state_text = pickle.dumps(sa)
+    assert b"s3cret" not in state_text
+    other = cskpi.partial(str(b), by=["agent"], config={"privacy": {"salt": "other"}})
+    try:
+        sa + other
+    except ValueError as e:
+        assert "same configuration" in str(e)
+    else:
+        raise AssertionError("states of different salts merged")
+
+
+def test_hidden_reject_values_in_python(tmp_path):
+    import cskpi
+    data = tmp_path / "x.csv"
+    data.write_text("id,created_at,channel,customer,csat\nA,2026-03-01 10:00:00,chat,13800138000,99\n"
+                    "B,2026-03-01 10:00:00,chat,13900139000,4\n")
+    doc = cskpi.report_json(str(data), config={"rejects": {"show_values": False}})
+    assert doc["input"]["rejects"] == [{"line": 2, "column": "csat", "value": "", "reason": "out of range: expected 1..5"}]
+    try:
+        cskpi.report(str(data), config={"rejects": {"show_values": False}}, strict=True)
+    except cskpi.InputError as e:
+        assert e.value == "" and e.line == 2 and "99" not in str(e)
+    else:
+        raise AssertionError("strict mode did not stop")

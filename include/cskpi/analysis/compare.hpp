@@ -90,7 +90,7 @@ struct compare_result {
         for (const auto& r : rows) {
             std::string line;
             if (r.keys.empty()) line.append(opt.by.size(), ',');
-            for (const auto& k : r.keys) line += (k ? cskpi::detail::csv_field(*k) : std::string("null")) + ",";
+            for (const auto& k : r.keys) line += cskpi::detail::csv_key(k, cskpi::detail::is_for_people(os)) + ",";
             os << line << r.metric << ',' << r.test << ',' << number_text(r.a) << ',' << number_text(r.b) << ','
                << number_text(r.n_a, true) << ',' << number_text(r.n_b, true) << ',' << number_text(r.diff.estimate) << ','
                << number_text(r.diff.ci_low) << ',' << number_text(r.diff.ci_high) << ',' << number_text(r.diff.p) << ','

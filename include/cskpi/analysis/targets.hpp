@@ -187,7 +187,7 @@ struct targets_result {
         for (const auto& r : rows) {
             std::string scope;
             for (const auto& [k, v] : r.scope) scope += (scope.empty() ? "" : ";") + std::string(name_of(k)) + "=" + v;
-            os << cskpi::detail::csv_field(r.metric) << ',' << cskpi::detail::csv_field(scope) << ',' << r.period << ',' << r.level << ','
+            os << cskpi::detail::csv_field(r.metric) << ',' << cskpi::detail::csv_field(scope, cskpi::detail::is_for_people(os)) << ',' << r.period << ',' << r.level << ','
                << (r.total ? "total" : "level") << ',' << (r.better > 0 ? "higher" : "lower") << ','
                << cskpi::detail::number_text(r.target) << ',' << cskpi::detail::number_text(r.actual) << ','
                << cskpi::detail::number_text(r.attainment) << ',' << cskpi::detail::number_text(r.elapsed) << ','

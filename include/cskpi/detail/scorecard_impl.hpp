@@ -570,14 +570,15 @@ inline void score_report::write_csv(std::ostream& os) const {
     line += "interactions,score,rank,tier,flags,topsis,topsis_rank";
     for (const auto& k : card.kpis) line += "," + k.metric + "_value," + k.metric + "_points," + k.metric + "_contribution";
     os << line << '\n';
+    const bool people = detail::is_for_people(os);
     for (const auto& g : groups) {
         line.clear();
-        for (const auto& k : g.keys) line += (k ? detail::csv_field(*k) : std::string("null")) + ",";
+        for (const auto& k : g.keys) line += detail::csv_key(k, people) + ",";
         std::string flags;
         for (const auto& f : g.flags) flags += (flags.empty() ? "" : ";") + f;
         line += detail::number_text(g.interactions, true) + "," + detail::number_text(g.score) + "," +
-                (g.rank ? std::to_string(*g.rank) : "null") + "," + (g.tier ? detail::csv_field(*g.tier) : "null") + "," +
-                detail::csv_field(flags) + "," + detail::number_text(g.topsis) + "," +
+                (g.rank ? std::to_string(*g.rank) : "null") + "," + (g.tier ? detail::csv_field(*g.tier, people) : "null") + "," +
+                detail::csv_field(flags, people) + "," + detail::number_text(g.topsis) + "," +
                 (g.topsis_rank ? std::to_string(*g.topsis_rank) : "null");
         for (const auto& x : g.kpis)
             line += "," + detail::number_text(x.value) + "," + detail::number_text(x.points) + "," + detail::number_text(x.contribution);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <ios>
 #include <ostream>
 #include <vector>
 #include <string>
@@ -12,8 +13,31 @@
 
 namespace cskpi::detail {
 
-/// RFC 4180 field: quoted only when it holds a separator, quote or line break.
-inline std::string csv_field(std::string_view s) {
+/// CSV for people: a stream marked with for_people(os) is a file a spreadsheet will open, so
+/// text cells that a spreadsheet would run as a formula are neutralized (OWASP "CSV injection").
+inline int for_people_slot() {
+    static const int slot = std::ios_base::xalloc();
+    return slot;
+}
+inline void for_people(std::ios_base& os, bool on = true) { os.iword(for_people_slot()) = on; }
+inline bool is_for_people(std::ios_base& os) { return os.iword(for_people_slot()) != 0; }
+
+/// Text a spreadsheet reads as a formula: it starts with = + - @, a tab or a carriage return.
+inline bool formula_like(std::string_view s) {
+    return !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+}
+
+/// RFC 4180 field: quoted only when it holds a separator, quote or line break. With `people`,
+/// formula-like text gets a leading apostrophe and quotes, so a spreadsheet shows it as text.
+inline std::string csv_field(std::string_view s, bool people = false) {
+    if (people && formula_like(s)) {
+        std::string out = "\"'";
+        for (char c : s) {
+            if (c == '"') out += '"';
+            out += c;
+        }
+        return out + "\"";
+    }
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
     for (char c : s) {
@@ -21,6 +45,15 @@ inline std::string csv_field(std::string_view s) {
         out += c;
     }
     return out + "\"";
+}
+
+/// A group key cell: a missing value is the bare word null (section 5); a label that is the
+/// text "null" is quoted, so the two stay apart.
+template <class OptionalText>
+std::string csv_key(const OptionalText& k, bool people = false) {
+    if (!k) return "null";
+    if (*k == "null") return "\"null\"";
+    return csv_field(*k, people);
 }
 
 /// Shortest text that reads back as the same double; integers without a fraction.

@@ -19,4 +19,14 @@ inline std::size_t utf8_continuations(std::string_view s, std::size_t i, std::si
     return k - 1;
 }
 
+/// Whether every sequence of `s` is complete and well-formed UTF-8.
+inline bool well_formed_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = utf8_lead_length(static_cast<unsigned char>(s[i]));
+        if (n == 0 || utf8_continuations(s, i, n) != n - 1) return false;
+        i += n;
+    }
+    return true;
+}
+
 }  // namespace cskpi::detail

@@ -80,7 +80,7 @@ private:
             if (factor != 0 && factor != 1) {
                 if (const auto v = parse_number(t)) return arena.emplace_back(shortest(*v * factor));
             }
-            if (!formats.empty() && !parse_timestamp(t, utc_)) {
+            if (!formats.empty() && !detail::parse_any_timestamp(t, utc_)) {
                 if (auto v = with_formats(t)) return arena.emplace_back(std::move(*v));
             }
             return text;

@@ -143,10 +143,12 @@ private:
             } else if (k == "within_chars") {
                 if (c.what != check_rule::kind::greeting && c.what != check_rule::kind::closing)
                     throw config_error(kp, "only greeting and closing rules take within_chars");
-                c.within_chars = static_cast<std::size_t>(detail::get_int(x, kp));
+                const int n = detail::get_int(x, kp);
+                if (n < 0) throw config_error(kp, "expected an integer >= 0, actual " + x.dump());
+                c.within_chars = static_cast<std::size_t>(n);
             } else if (k == "seconds") {
                 if (c.what != check_rule::kind::response_within) throw config_error(kp, "only response_within takes seconds");
-                c.seconds = detail::get_number(x, kp);
+                c.seconds = detail::get_seconds(x, kp);
             } else if (k == "kinds") {
                 if (c.what != check_rule::kind::masked_pii) throw config_error(kp, "only masked_pii takes kinds");
                 if (!x.is_array() || x.empty()) throw config_error(kp, "expected a non-empty array");
@@ -193,7 +195,7 @@ inline std::vector<message_event> read_message_events(std::string_view text, inp
         if (!e) {
             const std::size_t c = why.column;
             reject bad{r.line, cols[c], r.cells[c] ? detail::clip(*r.cells[c]) : std::string(), std::move(why.reason)};
-            if (strict) throw input_error(path, bad.line, bad.column, bad.value, bad.reason);
+            if (strict) throw strict_error(path, bad, ledger.show_values);
             ledger.rejected(bad);
             return;
         }

@@ -36,6 +36,7 @@ inline void join_qa(report& rep, const qa_report& q) {
         }
         g.extra.emplace_back("qa_score", mean);
         g.extra.emplace_back("qa_reviews", n);
+        if (g.suppressed) g.suppress();
     }
 }
 
@@ -67,6 +68,7 @@ inline void join_qa_teams(report& by_team, const report& by_team_agent, const qa
         }
         g.extra.emplace_back("qa_score", mean);
         g.extra.emplace_back("qa_reviews", n);
+        if (g.suppressed) g.suppress();
     }
 }
 

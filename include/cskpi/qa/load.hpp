@@ -26,8 +26,9 @@ inline review_set load_reviews(const json& rubric_doc, const std::optional<text_
                                const std::optional<text_source>& events, const std::optional<json>& checks,
                                const std::string& zone = "UTC", bool strict = false,
                                const import_options* reviews_imp = nullptr, const import_options* events_imp = nullptr,
-                               std::function<void(const reject&)> reject_sink = nullptr) {
+                               std::function<void(const reject&)> reject_sink = nullptr, bool show_values = true) {
     review_set set(rubric::from_json(rubric_doc), zone);
+    set.ledger().show_values = set.events_ledger().show_values = show_values;  // rejects.show_values
     set.ledger().sink = std::move(reject_sink);  // every rejected review row, not only the first 1000 kept
     if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict, reviews_imp);
     if (events) {

@@ -66,7 +66,7 @@ public:
             ledger_.accepted();
             return true;
         }
-        if (strict) throw input_error(source_, why.line, why.column, why.value, why.reason);
+        if (strict) throw strict_error(source_, why, ledger_.show_values);
         ledger_.rejected(why);
         return false;
     }
@@ -84,7 +84,7 @@ public:
                      [&](const text_record& r) { add(r.line, r.cells, strict); }, imp);
         if (strict && ledger_.rows_rejected) {
             const auto& r = ledger_.rejects.front();
-            throw input_error(path, r.line, r.column, r.value, r.reason);
+            throw strict_error(path, r, ledger_.show_values);
         }
     }
 
@@ -150,7 +150,7 @@ private:
         std::optional<micros> at;
         if (c[reviewed_at]) {
             at = parse_timestamp(*c[reviewed_at], tz_);
-            if (!at) return fail(why, names[reviewed_at], c[reviewed_at], "not a timestamp");
+            if (!at) return fail(why, names[reviewed_at], c[reviewed_at], timestamp_error(*c[reviewed_at], tz_));
         }
         bool automatic_row = false;
         if (c[automatic]) {

@@ -283,11 +283,12 @@ inline std::vector<std::vector<std::string>> qa_rows(const qa::qa_report& q, con
 namespace cskpi::qa {
 
 inline void qa_report::write_csv(std::ostream& os, const std::string& by) const {
+    const bool people = cskpi::detail::is_for_people(os);
     for (const auto& row : detail::qa_rows(*this, by, false)) {
         std::string line;
         for (std::size_t i = 0; i < row.size(); ++i) {
             if (i) line += ',';
-            line += detail::csv_field(row[i]);
+            line += cskpi::detail::csv_field(row[i], people);
         }
         os << line << '\n';
     }

@@ -74,19 +74,28 @@ public:
         return week_[wd];
     }
 
-    /// Business seconds in [a, b) (0 when b <= a).
+    /// Business seconds in [a, b) (0 when b <= a). Whole weeks strictly inside the span, with
+    /// no holiday, make-up day or offset change, count as one weekly total; the other days are
+    /// summed window by window. The cost grows with the weeks, holidays and transitions crossed.
     double business_seconds(micros a, micros b) const {
         if (b <= a) return 0;
-        constexpr micros day_us = 86400 * us_per_s;
         const std::int64_t d0 = time_zone::floor_div(tz_.to_local(a), day_us) - 1;
         const std::int64_t d1 = time_zone::floor_div(tz_.to_local(b), day_us) + 1;
         micros total = 0;
-        for (std::int64_t d = d0; d <= d1; ++d)
+        for (std::int64_t d = d0; d <= d1;) {
+            // Days after a's day and before b's day lie wholly inside [a, b).
+            if (d >= d0 + 2 && d + 7 <= d1 - 1 && plain_week(d)) {
+                total += week_us();
+                d += 7;
+                continue;
+            }
             for (const auto& [s, e] : windows_of(d)) {
                 const micros ws = tz_.to_utc(d * day_us + s * us_per_s), we = tz_.to_utc(d * day_us + e * us_per_s);
                 const micros lo = std::max(ws, a), hi = std::min(we, b);
                 if (hi > lo) total += hi - lo;
             }
+            ++d;
+        }
         return static_cast<double>(total) / 1e6;
     }
 
@@ -104,6 +113,23 @@ public:
     }
 
 private:
+    static constexpr micros day_us = 86400 * us_per_s;
+
+    /// Local days [d, d + 7) follow the weekly schedule (no holiday or make-up day) under one
+    /// UTC offset, so their opening time is the schedule's weekly total.
+    bool plain_week(std::int64_t d) const {
+        const auto h = holidays_.lower_bound(d), w = workdays_.lower_bound(d);
+        if ((h != holidays_.end() && *h < d + 7) || (w != workdays_.end() && *w < d + 7)) return false;
+        return tz_.constant_offset(time_zone::floor_div(tz_.to_utc(d * day_us), us_per_s),
+                                   time_zone::floor_div(tz_.to_utc((d + 7) * day_us), us_per_s));
+    }
+    micros week_us() const {
+        micros t = 0;
+        for (const auto& day : week_)
+            for (const auto& [s, e] : day) t += static_cast<micros>(e - s) * us_per_s;
+        return t;
+    }
+
     static std::vector<window> parse_windows(const json& v, const std::string& path) {
         if (!v.is_array()) throw config_error(path, "expected a list of [\"HH:MM\", \"HH:MM\"] windows");
         std::vector<window> out;

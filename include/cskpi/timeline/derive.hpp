@@ -59,8 +59,8 @@ struct event_problem {
 /// empty public = true, a note is never public. Returns nullopt and fills `why` for a bad row.
 /// Without `keep_text` only a rating keeps its text (derivation needs no other; QA checks do).
 inline std::optional<event> parse_event(const text_record& r, const time_zone& tz, event_problem& why, bool keep_text = true) {
-    auto bad = [&](std::size_t c, const char* reason) {
-        why = {c, reason};
+    auto bad = [&](std::size_t c, std::string reason) {
+        why = {c, std::move(reason)};
         return std::optional<event>();
     };
     if (!r.cells[0]) return bad(0, "required");
@@ -68,7 +68,7 @@ inline std::optional<event> parse_event(const text_record& r, const time_zone& t
     e.line = r.line;
     if (!r.cells[1]) return bad(1, "required");
     const auto at = parse_timestamp(*r.cells[1], tz);
-    if (!at) return bad(1, "not a timestamp");
+    if (!at) return bad(1, timestamp_error(*r.cells[1], tz));
     e.at = *at;
     if (!r.cells[2]) return bad(2, "required");
     static const char* senders[] = {"customer", "agent", "bot", "system"};
@@ -164,9 +164,9 @@ struct timeline_options {
                     if (f != "created" && f != "customer_message")
                         throw config_error(kp, "expected \"created\" or \"customer_message\", actual \"" + f + "\"");
                     o.frt_from_created = f == "created";
-                } else if (k == "session_gap_s") o.session_gap_s = detail::get_number(v, kp);
+                } else if (k == "session_gap_s") o.session_gap_s = detail::get_seconds(v, kp);
                 else if (k == "human_frt_from_handoff") o.human_frt_from_handoff = detail::get_bool(v, kp);
-                else if (k == "round_within_s") o.round_within_s = detail::get_number(v, kp);
+                else if (k == "round_within_s") o.round_within_s = detail::get_seconds(v, kp);
                 else if (k == "service_window") {
                     if (!v.is_array() || v.size() != 2) throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
                     o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"), calendar::parse_clock(v[1], kp + "[1]")};
@@ -258,7 +258,7 @@ struct timeline_options {
             } else if (k == "targets") {
                 detail::expect_object(v, kp);
                 for (const auto& [tk, tv] : v.items()) {
-                    const double x = detail::get_number(tv, kp + "." + tk);
+                    const double x = detail::get_seconds(tv, kp + "." + tk);
                     if (tk == "first_response_s") sp.first_response_s = x;
                     else if (tk == "next_reply_s") sp.next_reply_s = x;
                     else if (tk == "resolution_s") sp.resolution_s = x;

@@ -340,9 +340,10 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
     // order: event-row rejects wait until the chunk they precede is judged, then both merge.
     reject_ledger events_ledger;
+    events_ledger.show_values = cfg.rejects_show_values;
     std::vector<reject> pending, kept;  // kept: the first reject_ledger::keep, for the report
     events_ledger.sink = [&](const reject& r) {
-        if (cfg.strict) throw input_error(path, r.line, r.column, r.value, r.reason);
+        if (cfg.strict) throw strict_error(path, r, cfg.rejects_show_values);
         pending.push_back(r);
     };
     auto emit = [&](std::vector<reject>& rs) {
@@ -416,7 +417,8 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
                 reject x = r;
                 x.line = t.first_line[i];
                 x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
-                if (cfg.strict) throw input_error(path, x.line, x.column, x.value, x.reason);
+                if (!cfg.rejects_show_values) x.value.clear();
+                if (cfg.strict) throw strict_error(path, x, true);
                 pending.push_back(std::move(x));
             };
             auto part = run_partial(df.f, cfg, by, inner, path);
@@ -569,6 +571,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
         }
         auto& extra = rep.groups[gi].extra;
         for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[ai][m]);
+        if (rep.groups[gi].suppressed) rep.groups[gi].suppress();  // privacy.min_group_size covers these too
     }
     return rep;
 }
