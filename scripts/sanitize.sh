@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# AddressSanitizer + UBSan: builds the C++ test executables and the command line with both
+# sanitizers (build-asan/), runs the C++ tests, then the malformed-input corpus
+# (tests/data/malformed/) through the sanitized command line. Any sanitizer report fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+  -DCSKPI_SANITIZE=ON -DCSKPI_BUILD_TESTS=ON -DCSKPI_BUILD_PYTHON=OFF -DCSKPI_BUILD_EXAMPLES=OFF \
+  -DCSKPI_BUILD_BENCHMARKS=OFF -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
+areas=$(sed -n 's/^foreach(area \(.*\))$/\1/p' tests/CMakeLists.txt)
+targets=(cskpi_cli)
+for a in $areas; do targets+=("test_$a"); done
+cmake --build build-asan -j2 --target "${targets[@]}"
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+(cd build-asan && ctest --output-on-failure -j2 -R '^cpp\.' -E 'headers_compile_with_clang')
+CSKPI_CLI="$PWD/build-asan/cskpi" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python/test_malformed.py
