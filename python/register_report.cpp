@@ -50,6 +50,11 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
             return arr.data();
         };
         using k = cskpi::frame_column::kind;
+        // A str with lone surrogates has no UTF-8 form: an input error naming the cell.
+        auto not_utf8 = [&](std::size_t row) {
+            PyErr_Clear();
+            return cskpi::input_error("<DataFrame>", row, name, "", "text with lone surrogates has no UTF-8 form");
+        };
         if (kind == "text") {
             auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
             if (!arr) throw std::invalid_argument("column '" + name + "': expected int64 codes");
@@ -60,7 +65,7 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
             for (auto s : cats) {
                 Py_ssize_t n = 0;
                 const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &n);  // cached in the str object
-                if (!p) throw py::error_already_set();
+                if (!p) throw not_utf8(0);  // a category: no single row to name
                 col.categories.emplace_back(p, static_cast<std::size_t>(n));
             }
         } else if (kind == "object") {
@@ -79,13 +84,14 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
                 if (PyUnicode_Check(o)) {
                     Py_ssize_t n = 0;
                     const char* p = PyUnicode_AsUTF8AndSize(o, &n);
-                    if (!p) throw py::error_already_set();
+                    if (!p) throw not_utf8(r + 1);
                     col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
                 } else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AsDouble(o)))) {
                     py::str text = PyBool_Check(o) ? py::str(o == Py_True ? "true" : "false") : py::str(py::handle(o));
                     bf.keep.push_back(text);
                     Py_ssize_t n = 0;
                     const char* p = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
+                    if (!p) throw not_utf8(r + 1);
                     col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
                 }
             }

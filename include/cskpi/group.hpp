@@ -5,6 +5,7 @@
 // the hour of the day 0..23 and the weekday 0..6 for the cyclic keys).
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -150,6 +151,38 @@ inline std::string time_label(group_key k, std::int64_t b) {
     default: throw std::logic_error("time_label: not a time key");
     }
     return buf;
+}
+
+/// First and last local day of a calendar period's label, as time_label writes it: day
+/// (2026-03-01), week (2026-W10), month (2026-03), quarter (2026-Q1) or year (2026). nullopt
+/// when `label` is not such a label of key `k`, or `k` is another key.
+inline std::optional<std::pair<date::sys_days, date::sys_days>> period_of_label(group_key k, std::string_view label) {
+    using namespace date;
+    int y = 0;
+    unsigned a = 0, b = 0;
+    char tail = 0;
+    const std::string s(label);
+    switch (k) {
+    case group_key::day:
+        if (s.size() != 10 || std::sscanf(s.c_str(), "%d-%u-%u%c", &y, &a, &b, &tail) != 3) return std::nullopt;
+        if (const year_month_day d{year{y} / month{a} / day{b}}; d.ok()) return std::pair{sys_days{d}, sys_days{d}};
+        return std::nullopt;
+    case group_key::week:
+        if (s.size() != 8 || std::sscanf(s.c_str(), "%d-W%u%c", &y, &a, &tail) != 2) return std::nullopt;
+        if (const iso_week::year_weeknum_weekday w{iso_week::year{y} / iso_week::weeknum{a} / iso_week::mon}; w.ok())
+            return std::pair{sys_days{w}, sys_days{w} + days{6}};
+        return std::nullopt;
+    case group_key::month:
+        if (s.size() != 7 || std::sscanf(s.c_str(), "%d-%u%c", &y, &a, &tail) != 2 || a < 1 || a > 12) return std::nullopt;
+        return std::pair{sys_days{year{y} / month{a} / 1}, sys_days{year{y} / month{a} / last}};
+    case group_key::quarter:
+        if (s.size() != 7 || std::sscanf(s.c_str(), "%d-Q%u%c", &y, &a, &tail) != 2 || a < 1 || a > 4) return std::nullopt;
+        return std::pair{sys_days{year{y} / month{3 * a - 2} / 1}, sys_days{year{y} / month{3 * a} / last}};
+    case group_key::year:
+        if (s.size() != 4 || std::sscanf(s.c_str(), "%d%c", &y, &tail) != 1) return std::nullopt;
+        return std::pair{sys_days{year{y} / 1 / 1}, sys_days{year{y} / 12 / 31}};
+    default: return std::nullopt;
+    }
 }
 
 }  // namespace cskpi

@@ -239,7 +239,7 @@ public:
         const std::string_view id = row.text(column::id);
         const std::string_view channel = row.text(column::channel);
         const auto created_cell = row.timestamp(column::created_at);
-        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), timestamp_error(row.text(column::created_at), tz_));
+        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), timestamp_error(row.show(column::created_at), tz_));
         const micros created = *created_cell.value;
 
         micros frt = missing_us, res = missing_us, handle = missing_us;
@@ -248,7 +248,7 @@ public:
         for (column c : {column::first_response_at, column::resolved_at, column::abandoned_at}) {
             const auto t = row.timestamp(c);
             if (!t.present) continue;
-            if (!t.value) return fail(c, row.show(c), timestamp_error(row.text(c), tz_));
+            if (!t.value) return fail(c, row.show(c), timestamp_error(row.show(c), tz_));
             if (*t.value < created) return fail(c, row.show(c), "before created_at");
             if (c == column::first_response_at) frt = *t.value - created;
             else if (c == column::resolved_at) resolved_at = *t.value;

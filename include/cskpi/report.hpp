@@ -21,6 +21,19 @@
 
 namespace cskpi {
 
+namespace detail {
+/// A number for JSON: NaN and infinities (undefined values) are null.
+inline json num_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+inline json opt_json(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+}  // namespace detail
+
+/// Group keys as the JSON object {"agent": "x", "day": null} (null = missing value).
+inline json keys_json(const std::vector<group_key>& by, const std::vector<std::optional<std::string>>& keys) {
+    json key = json::object();
+    for (std::size_t i = 0; i < keys.size(); ++i) key[std::string(name_of(by[i]))] = detail::opt_json(keys[i]);
+    return key;
+}
+
 /// One row of the report: key labels (nullopt = missing value) and metric values aligned with
 /// metric_catalogue() (NaN = undefined).
 struct report_group {
@@ -119,9 +132,7 @@ struct report {
     /// One entry of the JSON document's "groups".
     json group_json(const report_group& g) const {
         const auto& cat = metric_catalogue();
-        json key = json::object();
-        for (std::size_t i = 0; i < g.keys.size(); ++i)
-            key[std::string(name_of(by[i]))] = g.keys[i] ? json(*g.keys[i]) : json(nullptr);
+        const json key = keys_json(by, g.keys);
         json m = json::object();
         for (std::size_t i = 0; i < cat.size(); ++i) {
             const double v = g.metrics[i];
@@ -129,7 +140,7 @@ struct report {
             else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
             else m[cat[i].name] = v;
         }
-        for (const auto& [n, v] : g.extra) m[n] = std::isnan(v) ? json(nullptr) : json(v);
+        for (const auto& [n, v] : g.extra) m[n] = detail::num_or_null(v);
         if (g.suppressed) return {{"by", key}, {"suppressed", true}, {"metrics", m}};
         return {{"by", key}, {"metrics", m}};
     }

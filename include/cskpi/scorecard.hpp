@@ -16,6 +16,7 @@
 
 #include "config.hpp"
 #include "error.hpp"
+#include "grouping_list.hpp"
 #include "metrics.hpp"
 #include "report.hpp"
 #include "timeline/columns.hpp"
@@ -86,6 +87,27 @@ struct scorecard {
 struct case_mix_reports {
     report by_group_and_cells;
     report by_cells;
+};
+
+/// Where a scorecard's reports sit among the groupings of one reading: its own grouping, and
+/// with case mix the grouping x cells and the cells alone.
+struct scorecard_slots {
+    std::size_t card = 0;
+    std::optional<std::pair<std::size_t, std::size_t>> mix;  ///< (grouping x cells, cells)
+
+    scorecard_slots(grouping_list& need, const scorecard& sc) : card(need.slot(sc.by)) {
+        if (const auto cells = sc.case_mix_keys(); !cells.empty()) {
+            auto both = sc.by;
+            both.insert(both.end(), cells.begin(), cells.end());
+            const std::size_t b = need.slot(both);
+            mix = std::pair{b, need.slot(cells)};
+        }
+    }
+    /// The case-mix reports among `reps` (one per slot), when the scorecard adjusts for case mix.
+    std::optional<case_mix_reports> mix_of(const std::vector<report>& reps) const {
+        if (!mix) return std::nullopt;
+        return case_mix_reports{reps[mix->first], reps[mix->second]};
+    }
 };
 
 /// Saaty's random consistency index RI for n = 1..15 (Saaty 1980, The Analytic Hierarchy Process).

@@ -14,7 +14,7 @@
 
 #include <cskpi/cskpi.hpp>
 #include <cskpi/analysis/targets.hpp>
-#include <cskpi/report/grouping_list.hpp>
+#include <cskpi/grouping_list.hpp>
 
 namespace cskpi_cli {
 

@@ -146,10 +146,9 @@ struct erlang_inputs {
 };
 
 cskpi::json erlang_figures_json(const cskpi::staffing::queue_figures& f, bool abandon) {
-    auto num = [](double x) { return std::isfinite(x) ? cskpi::json(x) : cskpi::json(nullptr); };
-    cskpi::json j = {{"p_wait", num(f.p_wait)}, {"service_level", num(f.service_level)}, {"asa_s", num(f.asa_s)},
-                     {"occupancy", num(f.occupancy)}};
-    if (abandon) j["p_abandon"] = num(f.p_abandon);
+    cskpi::json j = {{"p_wait", cskpi::detail::num_or_null(f.p_wait)}, {"service_level", cskpi::detail::num_or_null(f.service_level)}, {"asa_s", cskpi::detail::num_or_null(f.asa_s)},
+                     {"occupancy", cskpi::detail::num_or_null(f.occupancy)}};
+    if (abandon) j["p_abandon"] = cskpi::detail::num_or_null(f.p_abandon);
     return j;
 }
 
@@ -426,24 +425,16 @@ int run_score_command(const std::string& input, const std::string& events, const
     // Every grouping the scorecard needs (its own, case-mix cells, team rollups) and the asked
     // reports, from one reading of INPUT; or derived from an event log (timeline KPIs too).
     cskpi::grouping_list need;
-    need.slot(card.by);
-    auto slot = [&](const std::vector<cskpi::group_key>& keys) { return need.slot(keys); };
-    std::optional<std::pair<std::size_t, std::size_t>> mix_at;
-    if (const auto cells = card.case_mix_keys(); !cells.empty()) {
-        auto both = card.by;
-        both.insert(both.end(), cells.begin(), cells.end());
-        const std::size_t b = slot(both);
-        mix_at = std::pair{b, slot(cells)};
-    }
+    const cskpi::scorecard_slots card_at(need, card);  // slot 0: the scorecard's grouping
     std::optional<std::pair<std::size_t, std::size_t>> teams_at;
     if (teams) {
-        const std::size_t ta = slot({cskpi::group_key::team, cskpi::group_key::agent});
-        teams_at = std::pair{ta, slot({cskpi::group_key::team})};
+        const std::size_t ta = need.slot({cskpi::group_key::team, cskpi::group_key::agent});
+        teams_at = std::pair{ta, need.slot({cskpi::group_key::team})};
     }
     std::vector<std::size_t> report_at;
     if (!report_path.empty()) {
         try {
-            for (const auto& b : report_by) report_at.push_back(slot(cskpi::parse_group_keys(split_keys(b))));
+            for (const auto& b : report_by) report_at.push_back(need.slot(cskpi::parse_group_keys(split_keys(b))));
         } catch (const std::invalid_argument& e) {
             std::cerr << "cskpi: --report-by: " << e.what() << '\n';
             return exit_usage;
@@ -462,8 +453,7 @@ int run_score_command(const std::string& input, const std::string& events, const
             if (targets && (latest || targets->as_of)) paced = targets->pace_on(reps, latest, cfg, opt);
         }
         else for (const auto& keys : need.list()) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
-        std::optional<cskpi::case_mix_reports> mix;
-        if (mix_at) mix = cskpi::case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
+        const auto mix = card_at.mix_of(reps);
         std::optional<cskpi::qa::qa_report> qa_scores;
         if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
         cskpi::report rep = reps[0];

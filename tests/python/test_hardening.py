@@ -158,3 +158,20 @@ def test_hidden_reject_values_in_python(tmp_path):
         assert e.value == "" and e.line == 2 and "99" not in str(e)
     else:
         raise AssertionError("strict mode did not stop")
+
+
+def test_dataframe_text_without_a_utf8_form_is_an_input_error():
+    import cskpi
+    import pandas as pd
+    df = pd.DataFrame({"id": ["a", "b"], "created_at": ["2026-03-01 10:00:00"] * 2, "channel": ["chat", "chat"],
+                       "agent": ["ann", "bad\udcff"]})
+    try:
+        cskpi.report(df, by=["agent"])
+    except cskpi.InputError as e:
+        assert e.column == "agent" and e.line == 2
+    else:
+        raise AssertionError("a lone surrogate went through")
+    df["created_at"] = pd.to_datetime(["2026-03-01 10:00:00", "2262-04-01 00:00:00"])
+    df["agent"] = ["ann", "bob"]
+    rep = cskpi.run(df, by=["agent"])
+    assert rep.rows_rejected == 1 and "out of range" in rep.rejects["reason"][0]

@@ -63,17 +63,13 @@ struct compare_result {
     std::vector<compare_row> rows;
 
     json to_json() const {
-        auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
         json rs = json::array();
         for (const auto& r : rows) {
-            json key = json::object();
-            for (std::size_t i = 0; i < r.keys.size(); ++i)
-                key[std::string(name_of(opt.by[i]))] = r.keys[i] ? json(*r.keys[i]) : json(nullptr);
-            rs.push_back({{"by", key},          {"metric", r.metric},          {"test", r.test},
-                          {"a", num(r.a)},      {"b", num(r.b)},                {"n_a", r.n_a},
-                          {"n_b", r.n_b},       {"difference", num(r.diff.estimate)},
-                          {"ci_low", num(r.diff.ci_low)}, {"ci_high", num(r.diff.ci_high)},
-                          {"p", num(r.diff.p)}, {"q", num(r.q)},               {"significant", r.significant},
+            rs.push_back({{"by", keys_json(opt.by, r.keys)},          {"metric", r.metric},          {"test", r.test},
+                          {"a", cskpi::detail::num_or_null(r.a)},      {"b", cskpi::detail::num_or_null(r.b)},                {"n_a", r.n_a},
+                          {"n_b", r.n_b},       {"difference", cskpi::detail::num_or_null(r.diff.estimate)},
+                          {"ci_low", cskpi::detail::num_or_null(r.diff.ci_low)}, {"ci_high", cskpi::detail::num_or_null(r.diff.ci_high)},
+                          {"p", cskpi::detail::num_or_null(r.diff.p)}, {"q", cskpi::detail::num_or_null(r.q)},               {"significant", r.significant},
                           {"too_few", r.too_few}});
         }
         json by = json::array();

@@ -40,9 +40,7 @@ inline std::vector<pareto_row> pareto(const report& rep, const std::string& colu
 inline json pareto_json(const report& rep, const std::vector<pareto_row>& rows, const std::string& column) {
     json rs = json::array();
     for (const auto& r : rows) {
-        json key = json::object();
-        for (std::size_t i = 0; i < r.keys.size(); ++i) key[std::string(name_of(rep.by[i]))] = r.keys[i] ? json(*r.keys[i]) : json(nullptr);
-        rs.push_back({{"by", key}, {"count", r.count}, {"share", r.share}, {"cumulative", r.cumulative}});
+        rs.push_back({{"by", keys_json(rep.by, r.keys)}, {"count", r.count}, {"share", r.share}, {"cumulative", r.cumulative}});
     }
     return {{"cskpi", {{"version", version}}}, {"count", column}, {"rows", rs}};
 }

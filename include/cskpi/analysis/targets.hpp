@@ -129,17 +129,8 @@ struct targets_config {
     /// The period's key (year, quarter, month) and its first and last day.
     static std::pair<group_key, std::pair<date::sys_days, date::sys_days>> period_bounds(const std::string& label,
                                                                                         const std::string& path) {
-        int y = 0;
-        unsigned n = 0;
-        char tail = 0;
-        using namespace date;
-        if (label.size() == 4 && std::sscanf(label.c_str(), "%d%c", &y, &tail) == 1)
-            return {group_key::year, {sys_days{year{y} / 1 / 1}, sys_days{year{y} / 12 / 31}}};
-        if (label.size() == 7 && std::sscanf(label.c_str(), "%d-Q%u%c", &y, &n, &tail) == 2 && n >= 1 && n <= 4)
-            return {group_key::quarter,
-                    {sys_days{year{y} / month{3 * n - 2} / 1}, sys_days{year{y} / month{3 * n} / last}}};
-        if (label.size() == 7 && std::sscanf(label.c_str(), "%d-%u%c", &y, &n, &tail) == 2 && n >= 1 && n <= 12)
-            return {group_key::month, {sys_days{year{y} / month{n} / 1}, sys_days{year{y} / month{n} / last}}};
+        for (group_key k : {group_key::year, group_key::quarter, group_key::month})
+            if (const auto days = period_of_label(k, label)) return {k, *days};
         throw config_error(path, "period '" + label + "' does not parse: expected 2027, 2027-Q1 or 2027-03");
     }
 };
@@ -164,17 +155,16 @@ struct targets_result {
     std::vector<target_row> rows;
 
     json to_json() const {
-        auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
         json rs = json::array();
         for (const auto& r : rows) {
             json scope = json::object();
             for (const auto& [k, v] : r.scope) scope[std::string(name_of(k))] = v;
             rs.push_back({{"target_index", r.index}, {"metric", r.metric},       {"scope", scope},
                           {"period", r.period},       {"level", r.level},         {"kind", r.total ? "total" : "level"},
-                          {"direction", r.better > 0 ? "higher" : "lower"},       {"target", num(r.target)},
-                          {"actual", num(r.actual)},  {"attainment", num(r.attainment)}, {"elapsed", num(r.elapsed)},
-                          {"expected_to_date", num(r.expected_to_date)},           {"forecast", num(r.forecast)},
-                          {"required_rest", num(r.required_rest)},                 {"unreachable", r.unreachable},
+                          {"direction", r.better > 0 ? "higher" : "lower"},       {"target", cskpi::detail::num_or_null(r.target)},
+                          {"actual", cskpi::detail::num_or_null(r.actual)},  {"attainment", cskpi::detail::num_or_null(r.attainment)}, {"elapsed", cskpi::detail::num_or_null(r.elapsed)},
+                          {"expected_to_date", cskpi::detail::num_or_null(r.expected_to_date)},           {"forecast", cskpi::detail::num_or_null(r.forecast)},
+                          {"required_rest", cskpi::detail::num_or_null(r.required_rest)},                 {"unreachable", r.unreachable},
                           {"status", r.status}});
         }
         return {{"cskpi", {{"version", version}}}, {"as_of", as_of_text}, {"tolerance", tolerance}, {"targets", rs}};
@@ -235,9 +225,10 @@ inline const char* level_name(group_key k) {
 
 }  // namespace detail
 
-/// Where the pacing of `targets` reads its actuals: for each target, the grouping of its scope
-/// keys and each sub-period key. `history` inputs need the month grouping of the scope keys.
-inline std::vector<std::vector<group_key>> target_groupings(const targets_config& tc) {
+/// Where the pacing of `targets` reads its actuals: for each target, its scope keys plus each
+/// of `periods` (the history input of split "history" needs the month only).
+inline std::vector<std::vector<group_key>> target_groupings(
+    const targets_config& tc, std::initializer_list<group_key> periods = {group_key::year, group_key::quarter, group_key::month}) {
     std::vector<std::vector<group_key>> out;
     auto add = [&](std::vector<group_key> g) {
         if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(std::move(g));
@@ -245,7 +236,7 @@ inline std::vector<std::vector<group_key>> target_groupings(const targets_config
     for (const auto& t : tc.targets) {
         std::vector<group_key> keys;
         for (const auto& [k, v] : t.scope) keys.push_back(k);
-        for (group_key p : {group_key::year, group_key::quarter, group_key::month}) {
+        for (group_key p : periods) {
             auto g = keys;
             g.push_back(p);
             add(g);
@@ -295,13 +286,7 @@ inline targets_result pace(const targets_config& tc, const std::vector<report>& 
     targets_result out;
     out.as_of = as_of;
     out.tolerance = tc.tolerance;
-    auto local_midnight = [&](date::sys_days d) {
-        const auto ymd = date::year_month_day{d};
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 00:00:00", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                      static_cast<unsigned>(ymd.day()));
-        return *parse_timestamp(buf, tz);
-    };
+    auto local_midnight = [&](date::sys_days d) { return tz.to_utc(d.time_since_epoch().count() * 86400 * us_per_s); };
     for (std::size_t ti = 0; ti < tc.targets.size(); ++ti) {
         const target_spec& t = tc.targets[ti];
         const bool total = is_total(t.metric);

@@ -61,16 +61,7 @@ struct targets_setup {
         const std::optional<micros> at = as_of ? as_of : latest;
         if (!at) throw config_error("as_of", "no row was accepted and no as_of was given");
         std::vector<report> hist;
-        if (!history.empty()) {
-            std::vector<std::vector<group_key>> months;
-            for (const auto& t : tc.targets) {
-                std::vector<group_key> g;
-                for (const auto& [k, v] : t.scope) g.push_back(k);
-                g.push_back(group_key::month);
-                if (std::find(months.begin(), months.end(), g) == months.end()) months.push_back(g);
-            }
-            hist = run_reports(history, cfg, months, opt);
-        }
+        if (!history.empty()) hist = run_reports(history, cfg, target_groupings(tc, {group_key::month}), opt);
         targets_result out = pace(tc, reps, hist, *at, tz, calendar ? &*calendar : nullptr, card ? &*card : nullptr);
         out.as_of_text = format_utc(*at);
         return out;

@@ -514,7 +514,6 @@ inline std::vector<team_score> team_rollup(const score_report& agents, const rep
 }
 
 inline json score_report::to_json() const {
-    auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     json j;
     j["cskpi"] = {{"version", version}};
     j["scorecard"] = card.name;
@@ -547,17 +546,17 @@ inline json score_report::to_json() const {
         json kp = json::object();
         for (std::size_t k = 0; k < card.kpis.size(); ++k) {
             const auto& x = g.kpis[k];
-            json o = {{"value", num(x.value)}};
-            if (card.kpis[k].shrink || !card.kpis[k].case_mix.empty()) o["adjusted"] = num(x.adjusted);
-            if (!card.kpis[k].case_mix.empty()) o["expected"] = num(x.expected);
-            o["points"] = num(x.points);
-            o["contribution"] = num(x.contribution);
-            o["weight"] = num(x.weight);
+            json o = {{"value", cskpi::detail::num_or_null(x.value)}};
+            if (card.kpis[k].shrink || !card.kpis[k].case_mix.empty()) o["adjusted"] = cskpi::detail::num_or_null(x.adjusted);
+            if (!card.kpis[k].case_mix.empty()) o["expected"] = cskpi::detail::num_or_null(x.expected);
+            o["points"] = cskpi::detail::num_or_null(x.points);
+            o["contribution"] = cskpi::detail::num_or_null(x.contribution);
+            o["weight"] = cskpi::detail::num_or_null(x.weight);
             kp[card.kpis[k].metric] = o;
         }
-        gs.push_back({{"by", key}, {"interactions", static_cast<std::int64_t>(g.interactions)}, {"score", num(g.score)},
+        gs.push_back({{"by", key}, {"interactions", static_cast<std::int64_t>(g.interactions)}, {"score", cskpi::detail::num_or_null(g.score)},
                       {"rank", g.rank ? json(*g.rank) : json(nullptr)}, {"tier", g.tier ? json(*g.tier) : json(nullptr)},
-                      {"flags", g.flags}, {"kpis", kp}, {"topsis", num(g.topsis)},
+                      {"flags", g.flags}, {"kpis", kp}, {"topsis", cskpi::detail::num_or_null(g.topsis)},
                       {"topsis_rank", g.topsis_rank ? json(*g.topsis_rank) : json(nullptr)}});
     }
     j["groups"] = gs;
@@ -622,13 +621,12 @@ inline void score_report::write_table(std::ostream& os) const {
 }
 
 inline json teams_to_json(const std::vector<team_score>& teams) {
-    auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     auto rank = [](const std::optional<int>& r) { return r ? json(*r) : json(nullptr); };
     json out = json::array();
     for (const auto& t : teams)
-        out.push_back({{"team", t.team ? json(*t.team) : json(nullptr)}, {"from_agents", num(t.from_agents)},
+        out.push_back({{"team", t.team ? json(*t.team) : json(nullptr)}, {"from_agents", cskpi::detail::num_or_null(t.from_agents)},
                        {"from_agents_rank", rank(t.from_agents_rank)}, {"agents", t.agents},
-                       {"pooled", num(t.pooled)}, {"pooled_rank", rank(t.pooled_rank)}});
+                       {"pooled", cskpi::detail::num_or_null(t.pooled)}, {"pooled_rank", rank(t.pooled_rank)}});
     return out;
 }
 

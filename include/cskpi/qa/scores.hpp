@@ -192,11 +192,6 @@ inline qa_report score_reviews(const review_set& set, double confidence = 0.95) 
 
 }  // namespace cskpi::qa
 
-namespace cskpi::detail {
-inline json num_or_null(double v) { return std::isnan(v) ? json(nullptr) : json(v); }
-inline json opt_json(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-}  // namespace cskpi::detail
-
 namespace cskpi::qa {
 
 inline json qa_report::to_json() const {

@@ -23,7 +23,7 @@
 #include "../qa/scores.hpp"
 #include "../run.hpp"
 #include "../scorecard.hpp"
-#include "grouping_list.hpp"
+#include "../grouping_list.hpp"
 
 namespace cskpi::dashboard {
 
@@ -80,27 +80,9 @@ inline std::vector<bin> duration_histogram(const std::vector<double>& seconds,
 
 /// First and last day of a period label (day 2026-03-01, week 2026-W10, month 2026-03).
 inline std::pair<date::sys_days, date::sys_days> period_days(group_key period, const std::string& label) {
-    int y = 0;
-    unsigned a = 0, b = 0;
-    switch (period) {
-    case group_key::day:
-        if (std::sscanf(label.c_str(), "%d-%u-%u", &y, &a, &b) != 3) break;
-        {
-            const date::sys_days d{date::year{y} / date::month{a} / date::day{b}};
-            return {d, d};
-        }
-    case group_key::week:
-        if (std::sscanf(label.c_str(), "%d-W%u", &y, &a) != 2) break;
-        {
-            const date::sys_days mon{iso_week::year{y} / iso_week::weeknum{a} / iso_week::mon};
-            return {mon, mon + date::days{6}};
-        }
-    case group_key::month:
-        if (std::sscanf(label.c_str(), "%d-%u", &y, &a) != 2) break;
-        return {date::sys_days{date::year{y} / date::month{a} / date::day{1}},
-                date::sys_days{date::year{y} / date::month{a} / date::last}};
-    default: throw std::invalid_argument("dashboard period: expected day, week or month");
-    }
+    if (period != group_key::day && period != group_key::week && period != group_key::month)
+        throw std::invalid_argument("dashboard period: expected day, week or month");
+    if (const auto p = period_of_label(period, label)) return *p;
     throw std::invalid_argument("dashboard period: label '" + label + "' does not parse");
 }
 
@@ -257,17 +239,8 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
     for (const auto& g : groupings(period)) at.push_back(need.slot(g));
     if (targets)
         for (const auto& g : analysis::target_groupings(targets->tc)) need.slot(g);
-    std::optional<std::size_t> card_at;
-    std::optional<std::pair<std::size_t, std::size_t>> mix_at;
-    if (card) {
-        card_at = need.slot(card->by);
-        if (const auto cells = card->case_mix_keys(); !cells.empty()) {
-            auto both = card->by;
-            both.insert(both.end(), cells.begin(), cells.end());
-            const std::size_t b = need.slot(both);
-            mix_at = std::pair{b, need.slot(cells)};
-        }
-    }
+    std::optional<scorecard_slots> card_at;
+    if (card) card_at.emplace(need, *card);
     auto partial = run_partial_multi(path, cfg, need.list(), opt);
     std::vector<double> frt = detail::frt_seconds(partial.second[0]);
     const auto latest = partial.second[0].latest_created();
@@ -276,9 +249,8 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
     if (targets && !targets->tc.targets.empty() && (latest || targets->as_of)) paced = targets->pace_on(reps, latest, cfg, opt);
     std::optional<score_report> scores;
     if (card && reps[0].rows_accepted > 0) {
-        std::optional<case_mix_reports> mix;
-        if (mix_at) mix = case_mix_reports{reps[mix_at->first], reps[mix_at->second]};
-        scores = score(reps[*card_at], *card, mix ? &*mix : nullptr);
+        const auto mix = card_at->mix_of(reps);
+        scores = score(reps[card_at->card], *card, mix ? &*mix : nullptr);
     }
     std::vector<report> mine;
     for (auto i : at) mine.push_back(reps[i]);
@@ -289,7 +261,6 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
 }
 
 inline json dashboard::to_json() const {
-    auto num = [](double v) { return std::isnan(v) ? json(nullptr) : json(v); };
     auto key = [](const std::optional<std::string>& k) { return k ? json(*k) : json(nullptr); };
     json j;
     j["cskpi"] = {{"version", version}};
@@ -303,7 +274,7 @@ inline json dashboard::to_json() const {
     for (const auto& r : tiles) {
         json row = {{"team", key(r.team)}, {"overall", r.overall}};
         for (const auto& t : r.tiles)
-            row["tiles"][t.column] = {{"value", num(t.value)}, {"current", num(t.current)}, {"previous", num(t.previous)}};
+            row["tiles"][t.column] = {{"value", cskpi::detail::num_or_null(t.value)}, {"current", cskpi::detail::num_or_null(t.current)}, {"previous", cskpi::detail::num_or_null(t.previous)}};
         tj.push_back(row);
     }
     j["tiles"] = tj;
@@ -314,15 +285,15 @@ inline json dashboard::to_json() const {
     json sla = json::array();
     for (std::size_t i = 1; i < by_day.groups.size(); ++i) {
         const auto& g = by_day.groups[i];
-        sla.push_back({{"day", key(g.keys[0])}, {"sla_frt", num(g.metric("sla_frt"))},
-                       {"met", num(g.metric("sla_frt_num"))}, {"targets", num(g.metric("sla_frt_den"))}});
+        sla.push_back({{"day", key(g.keys[0])}, {"sla_frt", cskpi::detail::num_or_null(g.metric("sla_frt"))},
+                       {"met", cskpi::detail::num_or_null(g.metric("sla_frt_num"))}, {"targets", cskpi::detail::num_or_null(g.metric("sla_frt_den"))}});
     }
     j["sla_by_day"] = sla;
     json heat = json::array();
     for (std::size_t i = 1; i < by_heat.groups.size(); ++i) {
         const auto& g = by_heat.groups[i];
         heat.push_back({{"weekday", key(g.keys[0])}, {"hour_of_day", key(g.keys[1])},
-                        {"interactions", num(g.metric("interactions"))}, {"frt_median", num(g.metric("frt_median"))}});
+                        {"interactions", cskpi::detail::num_or_null(g.metric("interactions"))}, {"frt_median", cskpi::detail::num_or_null(g.metric("frt_median"))}});
     }
     j["heatmap"] = heat;
     json pareto = json::array();
@@ -333,7 +304,7 @@ inline json dashboard::to_json() const {
     if (qa) {
         json items = json::array();
         for (const auto& [id, st] : weak_items())
-            items.push_back({{"item", id}, {"mean_percent", num(st.mean())}, {"rated", st.rated}});
+            items.push_back({{"item", id}, {"mean_percent", cskpi::detail::num_or_null(st.mean())}, {"rated", st.rated}});
         j["qa_weak_items"] = items;
     }
     if (calibration) j["calibration"] = calibration->to_json();

@@ -175,21 +175,20 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
 
 /// One slot as JSON (null for undefined numbers).
 inline json slot_json(const slot_need& s, bool history) {
-    auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
     json j;
     j["channel"] = s.channel;
     if (!s.date.empty()) j["date"] = s.date;
     j["weekday"] = s.weekday;
     j["time"] = s.time;
     j["arrivals"] = s.arrivals;
-    j["aht_s"] = num(s.aht_s);
-    j["traffic"] = num(s.need ? s.traffic : stats::nan);
+    j["aht_s"] = cskpi::detail::num_or_null(s.aht_s);
+    j["traffic"] = cskpi::detail::num_or_null(s.need ? s.traffic : stats::nan);
     j["agents"] = s.need ? json(s.need->agents) : json(nullptr);
     j["scheduled"] = s.need ? json(s.need->scheduled) : json(nullptr);
-    j["expected_service_level"] = s.need ? num(s.need->figures.service_level) : json(nullptr);
-    j["occupancy"] = s.need ? num(s.need->figures.occupancy) : json(nullptr);
+    j["expected_service_level"] = s.need ? cskpi::detail::num_or_null(s.need->figures.service_level) : json(nullptr);
+    j["occupancy"] = s.need ? cskpi::detail::num_or_null(s.need->figures.occupancy) : json(nullptr);
     if (history)
-        for (std::size_t i = 0; i < s.service_level.size(); ++i) j[service_level_variants()[i]] = num(s.service_level[i]);
+        for (std::size_t i = 0; i < s.service_level.size(); ++i) j[service_level_variants()[i]] = cskpi::detail::num_or_null(s.service_level[i]);
     else if (s.weeks > 0)
         j["weeks"] = s.weeks;
     return j;

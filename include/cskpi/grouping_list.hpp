@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "../group.hpp"
+#include "group.hpp"
 
 namespace cskpi {
 
