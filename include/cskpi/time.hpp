@@ -379,6 +379,7 @@ inline std::optional<micros> parse_timestamp_loose(std::string_view s, const tim
     return wall - *off * us_per_s;
 }
 
+/// parse_timestamp without the range check (whatever instant the text names).
 inline std::optional<micros> parse_any_timestamp(std::string_view s, const time_zone& tz) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -407,7 +408,7 @@ inline constexpr bool supported_time(micros t) { return t >= min_supported_us &&
 ///   ISO-8601 without offset or "YYYY-MM-DD HH:MM[:SS[.f]]" (read in `tz`), "YYYY-MM-DD"
 ///   (local midnight), or epoch seconds (integer or decimal); and the year-first forms of
 ///   detail::parse_timestamp_loose. Digits past the microsecond are truncated. Returns
-/// std::nullopt when the text is none of these, or names an instant outside supported_time.
+///   std::nullopt when the text is none of these, or names an instant outside supported_time.
 inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone& tz) {
     const auto v = detail::parse_any_timestamp(s, tz);
     if (v && !supported_time(*v)) return std::nullopt;
