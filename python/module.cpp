@@ -13,6 +13,7 @@ void register_qa(py::module_& m);
 void register_staffing(py::module_& m);
 void register_outputs(py::module_& m);
 void register_analysis(py::module_& m);
+void register_monitor(py::module_& m);
 
 namespace {
 // cskpi's two exception types as Python ValueError subclasses carrying what they name.
@@ -52,4 +53,5 @@ PYBIND11_MODULE(_core, m) {
     register_staffing(m);
     register_outputs(m);
     register_analysis(m);
+    register_monitor(m);
 }

@@ -77,6 +77,9 @@ struct config {
     /// read: value maps, units, formats, encoding, delimiter (input/import_options.hpp).
     import_options input, events_input, reviews_input;
     staffing_config staffing;
+    /// Section 17: the live monitor's windows, limits and alert rules, kept as given and
+    /// validated by the monitor module (monitor/options.hpp).
+    json monitor;
     /// Privacy (docs/PRIVACY.md): a salt makes customer keys a keyed hash; groups with fewer
     /// interactions than min_group_size have their metrics suppressed; rejects may hide values.
     std::string privacy_salt;
@@ -297,6 +300,9 @@ inline config config::from_json(const json& j) {
             }
         } else if (key == "staffing") {
             read_staffing(c.staffing, v);
+        } else if (key == "monitor") {
+            expect_object(v, key);
+            c.monitor = v;
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
         } else if (key == "confidence") {
@@ -334,7 +340,7 @@ inline config config::from_json(const json& j) {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
                 "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
                 "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing",
-                "targets", "targets_tolerance", "privacy", "rejects"};
+                "targets", "targets_tolerance", "privacy", "rejects", "monitor"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -405,6 +411,7 @@ inline json config::to_json() const {
     }
     if (!rejects_show_values) j["rejects"] = {{"show_values", false}};
     for (const auto& [k, v] : timeline.items()) j[k] = v;
+    if (!monitor.is_null()) j["monitor"] = monitor;
     if (!preset.empty()) j["preset"] = preset;
     input.to_json(j, false);
     if (reviews_input.adapts_cells() || reviews_input.converts_bytes() || !reviews_input.columns.empty()) {

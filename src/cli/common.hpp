@@ -15,6 +15,7 @@
 #include <cskpi/cskpi.hpp>
 #include <cskpi/analysis/targets.hpp>
 #include <cskpi/grouping_list.hpp>
+#include <cskpi/monitor/options.hpp>
 
 namespace cskpi_cli {
 
@@ -36,6 +37,7 @@ inline cskpi::config checked_config(const cskpi::json& j) {
     cskpi::config cfg = cskpi::config::from_json(j);
     (void)cskpi::timeline::timeline_options::from_config(cfg);
     (void)cskpi::analysis::targets_config::from_json(j);
+    (void)cskpi::live::monitor_options::from_config(cfg);
     return cfg;
 }
 
@@ -195,5 +197,12 @@ struct pareto_inputs {
 };
 void add_pareto_command(CLI::App& app, pareto_inputs& in);
 int run_pareto_command(const pareto_inputs& in);
+
+struct monitor_inputs {
+    std::string events, config, at, serve, format = "json", stdin_format = "jsonl";
+    double replay = 0, duration = -1, tick = 60;
+};
+void add_monitor_command(CLI::App& app, monitor_inputs& in);
+int run_monitor_command(const monitor_inputs& in);
 
 }  // namespace cskpi_cli

@@ -768,6 +768,8 @@ int run(int argc, char** argv) {
     add_survey_size_command(app, sv_in);
     pareto_inputs pa_in;
     add_pareto_command(app, pa_in);
+    monitor_inputs mo_in;
+    add_monitor_command(app, mo_in);
 
     auto* completion_cmd = app.add_subcommand("completion", "Print a bash completion script: source <(cskpi completion)");
 
@@ -809,6 +811,7 @@ int run(int argc, char** argv) {
     if (*app.get_subcommand("compare")) return run_compare_command(cmp_in);
     if (*app.get_subcommand("survey-size")) return run_survey_size_command(sv_in);
     if (*app.get_subcommand("pareto")) return run_pareto_command(pa_in);
+    if (*app.get_subcommand("monitor")) return run_monitor_command(mo_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {
         std::cout << bash_completion(app);

@@ -6,6 +6,8 @@
 #include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
 #include <cskpi/cskpi.hpp>
+#include <cskpi/monitor.hpp>
+#include <cskpi/monitor/http.hpp>
 #include <cskpi/report/html.hpp>
 #include <cskpi/report/xlsx.hpp>
 

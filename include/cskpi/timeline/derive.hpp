@@ -304,6 +304,7 @@ struct derived_interaction {
     std::int64_t replies = 0;         ///< public agent messages (what answers a customer)
     std::optional<std::string> csat;  ///< text of the last rating event's number
     std::vector<double> waits;        ///< completed waits, seconds (business seconds on that clock)
+    std::optional<micros> open_wait_since;  ///< a wait still open after the last event: its oldest customer message
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
     double frt_s = -1, resolution_s = -1;  ///< -1 = none; measured on the configured clock
     // SLA timers (states are settled once as_of is known): a timer runs from its start to its
@@ -445,6 +446,7 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
             open = false;
         }
     }
+    if (open) d.open_wait_since = open_at;
     // SLA timers. First response: from where FRT starts to the first response or the first solve
     // after it. Next reply: one cycle per wait opening after the first response, stopped by the
     // next answer or solve. Resolution: creation to the last solve (when resolved).

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <span>
 #include <sstream>
 
 #include "../frame.hpp"
@@ -67,19 +68,30 @@ inline const char* name_of(sla_state s) {
     return n[static_cast<int>(s)];
 }
 
-/// Settles the SLA states of derived row `i` at `as_of`; `why` (optional) receives how.
+/// The SLA states of one interaction's targets.
 struct sla_states {
     sla_state first_response = sla_state::none, next_reply = sla_state::none, resolution = sla_state::none;
 };
-inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
-                             std::vector<std::string>* why = nullptr) {
+
+/// What settling one interaction's SLA needs: its policy, calendar, timers and paused spans.
+struct sla_inputs {
+    const sla_policy* policy = nullptr;  ///< null = no policy applies
+    const calendar* cal = nullptr;
+    const std::optional<derived_interaction::timer>* first_response = nullptr;
+    const std::optional<derived_interaction::timer>* resolution = nullptr;
+    std::span<const derived_interaction::timer> next_reply;
+    std::span<const std::pair<micros, std::optional<micros>>> pauses;
+};
+
+/// Settles the SLA states of one interaction at `as_of`; `why` (optional) receives how.
+inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, micros as_of, std::vector<std::string>* why = nullptr) {
     sla_states out;
-    if (t.policy[i] < 0) {
+    if (!in.policy) {
         if (why) why->push_back("SLA: no policy applies (none of sla_policies matches)");
         return out;
     }
-    const sla_policy& p = o.policies[static_cast<std::size_t>(t.policy[i])];
-    const calendar* cal = t.cal[i];
+    const sla_policy& p = *in.policy;
+    const calendar* cal = in.cal;
     const bool business = p.business.value_or(o.business_clock) && cal;
     auto span = [&](micros a, micros b) {
         if (b <= a) return 0.0;
@@ -87,13 +99,10 @@ inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeli
     };
     auto elapsed = [&](micros a, micros b) {
         double e = span(a, b);
-        for (auto k = t.pause_begin[i]; k < t.pause_begin[i + 1]; ++k) {
-            const micros ps = std::max(a, t.pauses[k].first), pe = std::min(b, t.pauses[k].second.value_or(as_of));
-            e -= span(ps, pe);
-        }
+        for (const auto& [from, to] : in.pauses) e -= span(std::max(a, from), std::min(b, to.value_or(as_of)));
         return e;
     };
-    auto judge = [&](const derived_table::timer& tm, double target, const char* what) {
+    auto judge = [&](const derived_interaction::timer& tm, double target, const char* what) {
         const bool stopped = tm.stop.has_value();
         const double e = elapsed(tm.start, stopped ? *tm.stop : as_of);
         const sla_state st = e > target ? sla_state::breached : stopped ? sla_state::achieved : sla_state::active;
@@ -107,17 +116,56 @@ inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeli
         }
         return st;
     };
-    if (p.first_response_s && t.sla_fr[i]) out.first_response = judge(*t.sla_fr[i], *p.first_response_s, "first response");
-    if (p.next_reply_s && t.nr_begin[i + 1] > t.nr_begin[i]) {
+    if (p.first_response_s && in.first_response && *in.first_response)
+        out.first_response = judge(**in.first_response, *p.first_response_s, "first response");
+    if (p.next_reply_s && !in.next_reply.empty()) {
         bool breached = false, active = false;
-        for (auto k = t.nr_begin[i]; k < t.nr_begin[i + 1]; ++k) {
-            const sla_state st = judge(t.sla_nr[k], *p.next_reply_s, "next reply");
+        for (const auto& tm : in.next_reply) {
+            const sla_state st = judge(tm, *p.next_reply_s, "next reply");
             breached |= st == sla_state::breached;
             active |= st == sla_state::active;
         }
         out.next_reply = breached ? sla_state::breached : active ? sla_state::active : sla_state::achieved;
     }
-    if (p.resolution_s && t.sla_res[i]) out.resolution = judge(*t.sla_res[i], *p.resolution_s, "resolution");
+    if (p.resolution_s && in.resolution && *in.resolution) out.resolution = judge(**in.resolution, *p.resolution_s, "resolution");
+    return out;
+}
+
+/// Settles the SLA states of derived row `i` at `as_of`.
+inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
+                             std::vector<std::string>* why = nullptr) {
+    sla_inputs in;
+    if (t.policy[i] >= 0) in.policy = &o.policies[static_cast<std::size_t>(t.policy[i])];
+    in.cal = t.cal[i];
+    in.first_response = &t.sla_fr[i];
+    in.resolution = &t.sla_res[i];
+    in.next_reply = std::span(t.sla_nr).subspan(t.nr_begin[i], t.nr_begin[i + 1] - t.nr_begin[i]);
+    in.pauses = std::span(t.pauses).subspan(t.pause_begin[i], t.pause_begin[i + 1] - t.pause_begin[i]);
+    return settle_sla(in, o, as_of, why);
+}
+
+/// The first policy (index into o.policies) whose `when` keys all equal the interaction's
+/// values (its agent and carried columns); -1 when none does.
+inline std::int32_t policy_for(const timeline_options& o, const std::optional<std::string>& agent,
+                               const std::array<std::string, detail::n_carried>& carried) {
+    for (std::size_t p = 0; p < o.policies.size(); ++p) {
+        bool ok = true;
+        for (const auto& [c, v] : o.policies[p].when) {
+            if (c == column::agent) ok &= agent == v;
+            else
+                for (std::size_t x = 0; x < detail::n_carried; ++x)
+                    if (detail::carried[x] == c) ok &= carried[x] == v;
+        }
+        if (ok) return static_cast<std::int32_t>(p);
+    }
+    return -1;
+}
+
+/// The spans of the statuses in `pause_on`, from a derived interaction's status spans.
+inline std::vector<std::pair<micros, std::optional<micros>>> paused_spans(const derived_interaction& d, const sla_policy& p) {
+    std::vector<std::pair<micros, std::optional<micros>>> out;
+    for (std::size_t k = 0; k < d.status_spans.size(); ++k)
+        if (std::find(p.pause_on.begin(), p.pause_on.end(), d.span_status[k]) != p.pause_on.end()) out.push_back(d.status_spans[k]);
     return out;
 }
 
@@ -182,18 +230,7 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         t.rounds_in_window.push_back(d.rounds_in_window);
         t.rounds_within.push_back(d.rounds_in_window_within);
         t.sessions.push_back(d.sessions);
-        // The first policy whose `when` keys all match.
-        std::int32_t pol = -1;
-        for (std::size_t p = 0; p < o.policies.size() && pol < 0; ++p) {
-            bool ok = true;
-            for (const auto& [c, v] : o.policies[p].when) {
-                if (c == column::agent) ok &= d.agent == v;
-                else
-                    for (std::size_t x = 0; x < detail::n_carried; ++x)
-                        if (detail::carried[x] == c) ok &= carried[x] == v;
-            }
-            if (ok) pol = static_cast<std::int32_t>(p);
-        }
+        const std::int32_t pol = policy_for(o, d.agent, carried);
         t.policy.push_back(pol);
         t.cal.push_back(cal);
         t.sla_fr.push_back(d.sla_first_response);
@@ -201,11 +238,10 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         if (t.nr_begin.empty()) t.nr_begin.push_back(0), t.pause_begin.push_back(0);
         t.sla_nr.insert(t.sla_nr.end(), d.sla_next_reply.begin(), d.sla_next_reply.end());
         t.nr_begin.push_back(static_cast<std::uint32_t>(t.sla_nr.size()));
-        if (pol >= 0)
-            for (std::size_t k = 0; k < d.status_spans.size(); ++k) {
-                const auto& po = o.policies[static_cast<std::size_t>(pol)].pause_on;
-                if (std::find(po.begin(), po.end(), d.span_status[k]) != po.end()) t.pauses.push_back(d.status_spans[k]);
-            }
+        if (pol >= 0) {
+            const auto spans = paused_spans(d, o.policies[static_cast<std::size_t>(pol)]);
+            t.pauses.insert(t.pauses.end(), spans.begin(), spans.end());
+        }
         t.pause_begin.push_back(static_cast<std::uint32_t>(t.pauses.size()));
         latest = std::max(latest, d.last_event);
         done.insert(current, first_line);
