@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     std::mutex done_m;
     std::condition_variable done_cv;
     std::int64_t pending = 0;  // events handed to workers, not yet applied (under done_m)
+    cskpi::micros latest = 0;  // the latest event time read
     auto log_time = [&] { return clock.load(); };
     cskpi::monitor monitor(cfg, log_time);
     cskpi::live::http_endpoint http(monitor);
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
         parser.body(line, n, ledger, [&](const cskpi::text_record& r) {
             if (!r.cells[0] || !r.cells[1]) return;
             const cskpi::micros t = cskpi::parse_timestamp(*r.cells[1], tz).value_or(clock.load());
+            latest = std::max(latest, t);
             if (t > clock.load() + 30 * cskpi::us_per_s) {  // the next step: wait until the workers are done
                 std::unique_lock done(done_m);
                 done_cv.wait(done, [&] { return pending == 0; });
@@ -97,6 +99,11 @@ int main(int argc, char** argv) {
             }
             box.cv.notify_one();
         });
+    {  // the input has ended: every event applied, the clock at the last one
+        std::unique_lock done(done_m);
+        done_cv.wait(done, [&] { return pending == 0; });
+        clock = latest;
+    }
     for (auto& box : inboxes) {
         std::lock_guard lock(box.m);
         box.closed = true;
@@ -112,7 +119,8 @@ int main(int argc, char** argv) {
     std::istringstream text(res->body);
     while (std::getline(text, line))
         if (line.rfind("cskpi_queue_length ", 0) == 0 || line.rfind("cskpi_frt_seconds{window=\"15m\"", 0) == 0 ||
-            line.rfind("cskpi_sla_first_response_ratio{window=\"60m\"}", 0) == 0 || line.rfind("cskpi_events_total", 0) == 0)
+            line.rfind("cskpi_sla_first_response_ratio{window=\"15m\"}", 0) == 0 || line.rfind("cskpi_arrivals{window=\"15m\"}", 0) == 0 ||
+            line.rfind("cskpi_events_total", 0) == 0)
             std::cout << line << '\n';
     http.stop();
     server.join();

@@ -231,7 +231,8 @@ TEST_CASE("a window past exact_limit switches to the sketch and says so") {
     std::vector<double> frt;
     clock.set("2026-03-10T10:10:00Z");
     for (int i = 0; i < 200; ++i) {
-        const std::string id = "i" + std::to_string(i);
+        std::string id = "i";
+        id += std::to_string(i);
         event_input c = ev("", "2026-03-10T10:05:00Z", timeline::sender::customer);
         c.interaction_id = id;
         event_input a = ev("", "2026-03-10T10:05:00Z", timeline::sender::agent);
@@ -251,7 +252,7 @@ TEST_CASE("a window past exact_limit switches to the sketch and says so") {
     CHECK(std::fabs(w.frt_median - (frt[99] + frt[100]) / 2) <= 0.02 * (frt[99] + frt[100]) / 2 * (1 + 1e-9));
 }
 
-TEST_CASE("four producer threads: every event is counted once") {
+TEST_CASE("four producer threads and a reader: every event is counted once") {
     manual_clock clock;
     clock.set("2026-03-10T10:30:00Z");
     cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"exact_limit": 20000}})")), clock.fn());
@@ -268,7 +269,15 @@ TEST_CASE("four producer threads: every event is counted once") {
                 if (i % 5) m.update(std::move(a));
             }
         });
+    std::atomic<bool> done{false};
+    std::int64_t seen = 0;
+    std::thread reader([&] {  // snapshots while the producers write
+        while (!done) seen = std::max(seen, m.take_snapshot().counts.events);
+    });
     for (auto& t : producers) t.join();
+    done = true;
+    reader.join();
+    CHECK(seen <= 4 * 9000);
     const snapshot s = m.take_snapshot();
     CHECK(s.counts.events == 4 * 5000 + 4 * 4000);
     CHECK(row(s).windows[0].interactions == 20000);

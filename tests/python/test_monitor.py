@@ -236,3 +236,35 @@ def test_cli_bad_rows_are_counted_and_strict_stops(tmp_path):
     cfg.write_text('{"monitor": {"alerts": [{"metric": "frt_p90", "op": ">", "threshold": 1}]}}')
     r = subprocess.run([CLI, "monitor", str(log), "--config", str(cfg)], capture_output=True, text=True)
     assert r.returncode == 2 and "monitor.alerts[0].window" in r.stderr
+
+
+def test_example_service_scrape_matches_the_batch_report(tmp_path):
+    """examples/cpp/live_monitor.cpp (four workers, HTTP on loopback) scrapes its own /metrics:
+    the queue, FRT median/p90 and SLA of the last 15 minutes equal the batch report's."""
+    exe = Path(CLI).parent / "examples" / "example_live_monitor"
+    if not exe.exists():
+        pytest.skip("examples not built")
+    df = event_log(seed=8)
+    df = df[pd.to_datetime(df["at"]) <= T0 + pd.Timedelta(hours=3, minutes=30)]  # the stream so far
+    stream = tmp_path / "stream.jsonl"
+    order = pd.to_datetime(df["at"]).argsort(kind="stable")
+    with open(stream, "w") as f:
+        for rec in df.iloc[order].to_dict("records"):
+            f.write(json.dumps({k: v for k, v in rec.items() if isinstance(v, str) and v}) + "\n")
+    cfg = tmp_path / "service.json"
+    config = {k: v for k, v in CONFIG.items() if k != "monitor"}
+    cfg.write_text(json.dumps(config))
+    out = subprocess.run([str(exe), str(stream), str(cfg)], capture_output=True, text=True, check=True, timeout=60).stdout
+    scraped = dict(line.rsplit(" ", 1) for line in out.splitlines())
+    now = pd.to_datetime(df["at"]).max()
+    start = now.floor("min") - pd.Timedelta(minutes=14)
+    rep = batch(df, tmp_path, start, now)["groups"][0]["metrics"]
+    assert int(scraped['cskpi_events_total{outcome="applied"}']) == len(df)
+    assert int(scraped['cskpi_arrivals{window="15m"}']) == rep["interactions"] > 0
+    for q, name in (("0.5", "frt_median"), ("0.9", "frt_p90")):
+        v = scraped[f'cskpi_frt_seconds{{window="15m",quantile="{q}"}}']
+        assert (v == "NaN") if rep[name] is None else float(v) == pytest.approx(rep[name], rel=1e-12)
+    sla = scraped['cskpi_sla_first_response_ratio{window="15m"}']
+    assert (sla == "NaN") if rep["sla_first_response"] is None else float(sla) == pytest.approx(rep["sla_first_response"], rel=1e-12)
+    waiting = fed_monitor(df, config, now).snapshot_json()["scopes"][0]["now"]["queue_length"]
+    assert int(scraped["cskpi_queue_length"]) == waiting
