@@ -278,6 +278,40 @@ void register_report(py::module_& m) {
         py::gil_scoped_release nogil;
         return cskpi::run_partial(path, a.cfg, a.keys, a.opt).second;
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    // A partition of a distributed run (cskpi.dask): its partial state, its accounting (a report
+    // whose rows and rejects are this partition's) and the id hashes it accepted; `earlier` are
+    // the hashes of ids accepted by earlier partitions that this one holds too.
+    auto partition = [](run_args& a, const py::object& earlier_ids, auto&& run) {
+        std::vector<std::uint64_t> earlier, accepted;
+        if (!earlier_ids.is_none()) earlier = earlier_ids.cast<std::vector<std::uint64_t>>();
+        if (!earlier.empty()) a.opt.earlier_ids = &earlier;
+        a.opt.accepted_ids = &accepted;
+        std::pair<cskpi::report, cskpi::report_state> out;
+        {
+            py::gil_scoped_release nogil;
+            out.first = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = run(o);
+                out.second = std::move(r.second);
+                return std::move(r.first);
+            });
+        }
+        py::array_t<std::uint64_t> ids(static_cast<py::ssize_t>(accepted.size()));
+        std::copy(accepted.begin(), accepted.end(), ids.mutable_data());
+        return py::make_tuple(std::move(out.second), std::move(out.first), std::move(ids));
+    };
+    m.def("partition_path", [partition](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                                        unsigned threads, const py::object& earlier) {
+        run_args a(config_json, by, false, threads);
+        return partition(a, earlier, [&](const cskpi::run_options& o) { return cskpi::run_partial(path, a.cfg, a.keys, o); });
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("threads"), py::arg("earlier"));
+    m.def("partition_frame", [partition](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+                                         const std::string& config_json, const std::vector<std::string>& by, unsigned threads,
+                                         const py::object& earlier) {
+        run_args a(config_json, by, false, threads);
+        const borrowed_frame bf = make_frame(columns, rows, ignored);
+        return partition(a, earlier, [&](const cskpi::run_options& o) { return cskpi::run_partial(bf.f, a.cfg, a.keys, o, "<DataFrame>"); });
+    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"), py::arg("threads"),
+       py::arg("earlier"));
     m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
                              unsigned threads) {

@@ -9,7 +9,7 @@ pkgs=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest
   python3-scipy python3-statsmodels python3-sklearn python3-matplotlib python3-nbclient python3-nbconvert python3-ipykernel
   python3-venv python3-pip python3-setuptools fonts-wqy-zenhei
-  libxlsxwriter-dev python3-openpyxl chromium libcpp-httplib-dev
+  libxlsxwriter-dev python3-openpyxl chromium libcpp-httplib-dev python3-dask python3-distributed
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -40,6 +40,11 @@ struct run_options {
     /// Event logs: interactions derived per chunk before they go through the engine (memory
     /// holds one chunk); the report is the same for every value.
     std::size_t events_chunk_rows = 1u << 16;
+    /// Distributed runs (cskpi.dask): ids (id_registry hashes) accepted by earlier partitions. A
+    /// row with one of them is rejected as a duplicate, as it would be in a single run.
+    const std::vector<std::uint64_t>* earlier_ids = nullptr;
+    /// When set, receives the hashes of the ids this run accepted, in input order.
+    std::vector<std::uint64_t>* accepted_ids = nullptr;
 };
 
 namespace detail {
@@ -334,6 +339,8 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     ledger.sink = opt.reject_sink;
     ledger.show_values = cfg.rejects_show_values;
     id_registry ids;
+    if (opt.earlier_ids)
+        for (std::uint64_t h : *opt.earlier_ids) ids.insert_hashed(h, 0);  // line 0: "seen before this input"
     // One state per thread and grouping: every batch read feeds each grouping (one reading).
     std::vector<std::vector<report_state>> states(nthreads);
     for (unsigned i = 0; i < nthreads; ++i)
@@ -436,10 +443,12 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                         if (first) {
                             keep[r] = false;
                             dup.push_back({batch.line[r], "id", detail::clip(batch.id[r]),
-                                           first == UINT64_MAX ? "duplicate id"
-                                                               : "duplicate id (first seen on line " + std::to_string(first) + ")"});
+                                           first != UINT64_MAX ? "duplicate id (first seen on line " + std::to_string(first) + ")"
+                                           : opt.earlier_ids   ? "duplicate id (first seen in an earlier partition)"
+                                                               : "duplicate id"});
                         } else {
                             ++kept;
+                            if (opt.accepted_ids) opt.accepted_ids->push_back(hashes[r]);
                         }
                     }
                     // Merge parse rejects and duplicate rejects by line.

@@ -321,10 +321,15 @@ def score(data=None, scorecard=None, by: Sequence[str] | str | None = None, conf
     then <metric>_value, <metric>_points, <metric>_contribution for every KPI. A KPI on
     qa_score needs `reviews` and `rubric` (QA reviews joined by agent); a KPI on a timeline
     column (round_response_rate, ...) needs `events` (an event log) in place of `data`."""
-    import pandas as pd
-
     doc = score_json(data, scorecard, by, config, strict=strict, threads=threads, reviews=reviews, rubric=rubric,
                      qa_events=qa_events, events=events)
+    return _score_frame(doc)
+
+
+def _score_frame(doc: dict):
+    """The scorecard document as score()'s DataFrame."""
+    import pandas as pd
+
     rows = []
     for g in doc["groups"]:
         row = dict(g["by"])
