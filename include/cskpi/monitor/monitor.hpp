@@ -110,93 +110,18 @@ public:
         snapshot out;
         out.at = t;
         out.window_names = opt_.window_names();
-        const std::size_t nw = out.window_names.size();
-        // Per channel x team: cells of every window, and the queue now.
-        struct acc {
-            std::vector<cell> w;
-            now_values now;
-            micros oldest_wait = INT64_MAX;
-        };
-        std::map<std::pair<std::string, std::string>, acc> by_scope;
-        auto fresh_acc = [&] {
-            acc a;
-            for (std::size_t i = 0; i < nw; ++i) a.w.emplace_back(opt_.exact_limit, opt_.relative_error);
-            return a;
-        };
-        for (auto& sp : shards_) {
-            shard& s = *sp;
-            std::lock_guard lock(s.m);
-            sweep(s, t);
-            for (auto& [id, l] : s.live) {
-                if (l.c.sla == timeline::sla_state::active) refresh(s, l, t);  // a running target may have breached
-                if (!l.c.scoped) continue;
-                auto [it, fresh] = by_scope.try_emplace(l.c.scope);
-                if (fresh) it->second = fresh_acc();
-                acc& a = it->second;
-                a.now.open += l.c.open;
-                if (l.c.waiting_since) {
-                    ++a.now.queue_length;
-                    a.oldest_wait = std::min(a.oldest_wait, *l.c.waiting_since);
-                }
-            }
-            for (auto& [key, sc] : s.scopes) {
-                roll(s, sc, t);
-                auto [it, fresh] = by_scope.try_emplace(key);
-                if (fresh) it->second = fresh_acc();
-                acc& a = it->second;
-                const std::int64_t cur = slot_of(t);
-                for (std::size_t w = 0; w + 1 < nw; ++w) {
-                    const std::int64_t first = cur - opt_.windows_s[w] / opt_.bucket_s + 1;
-                    for (std::size_t k = 0; k < sc.slots.size(); ++k) {
-                        const std::int64_t idx = sc.first_slot + static_cast<std::int64_t>(k);
-                        if (idx >= first && idx <= cur) a.w[w].merge(sc.slots[k]);
-                    }
-                }
-                if (sc.today) a.w[nw - 1].merge(*sc.today);
-            }
-            out.counts.events += s.events;
-            out.counts.late += s.late;
-            out.counts.early += s.early;
-            out.counts.unscoped += s.unscoped_now();
-            out.counts.live += static_cast<std::int64_t>(s.live.size());
-            out.counts.released_idle += s.released_idle;
-            out.counts.released_capacity += s.released_capacity;
-        }
+        std::map<scope_key, scope_acc> by_scope;  // channel x team
+        for (auto& sp : shards_) collect(*sp, t, by_scope, out.counts);
         out.counts.rejected = rejected_.load();
-        // Roll channel x team up to channel, team and all.
-        std::map<std::pair<std::optional<std::string>, std::optional<std::string>>, acc> rolled;
-        for (auto& [key, a] : by_scope) {
-            const std::pair<std::optional<std::string>, std::optional<std::string>> levels[] = {
-                {std::nullopt, std::nullopt}, {key.first, std::nullopt}, {std::nullopt, key.second}, {key.first, key.second}};
-            for (const auto& lv : levels) {
-                auto [it, fresh] = rolled.try_emplace(lv);
-                if (fresh) it->second = fresh_acc();
-                acc& r = it->second;
-                for (std::size_t w = 0; w < nw; ++w) r.w[w].merge(a.w[w]);
-                r.now.queue_length += a.now.queue_length;
-                r.now.open += a.now.open;
-                r.oldest_wait = std::min(r.oldest_wait, a.oldest_wait);
-            }
-        }
+        auto rolled = roll_up(by_scope);
         if (rolled.empty()) rolled.try_emplace({std::nullopt, std::nullopt}, fresh_acc());
-        const std::int64_t cur = slot_of(t);
-        const micros today_from = local_midnight(t);
+        // Rows: all, then channels, teams, channel x team (each level sorted by its labels).
         auto level = [](const auto& k) { return (k.first ? 1 : 0) + (k.second ? 2 : 0); };
-        std::vector<std::pair<std::pair<std::optional<std::string>, std::optional<std::string>>, acc*>> order;
-        for (auto& [k, a] : rolled) order.emplace_back(k, &a);
-        std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) { return level(x.first) < level(y.first); });
-        for (auto& [k, a] : order) {
-            scope_row row;
-            row.channel = k.first;
-            row.team = k.second;
-            row.now = a->now;
-            if (a->oldest_wait != INT64_MAX) row.now.longest_wait_s = static_cast<double>(t - a->oldest_wait) / 1e6;
-            for (std::size_t w = 0; w < nw; ++w) {
-                const micros from = w + 1 < nw ? (cur - opt_.windows_s[w] / opt_.bucket_s + 1) * opt_.bucket_s * us_per_s : today_from;
-                row.windows.push_back(values_of(a->w[w], from, t));
-            }
-            out.rows.push_back(std::move(row));
-        }
+        std::vector<std::pair<const level_key*, const scope_acc*>> order;
+        for (const auto& [k, acc] : rolled) order.emplace_back(&k, &acc);
+        std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) { return level(*x.first) < level(*y.first); });
+        const micros today_from = local_midnight(t);
+        for (const auto& [k, acc] : order) out.rows.push_back(row_of(*k, *acc, t, today_from));
         alerts_.evaluate(out);
         out.alerts = alerts_.take_events();
         out.active_alerts = alerts_.active();
@@ -449,6 +374,96 @@ private:
             for (auto it = s.tombstones.begin(); it != s.tombstones.end();)
                 it = t - it->second > 2 * idle ? s.tombstones.erase(it) : std::next(it);
     }
+    using scope_key = std::pair<std::string, std::string>;                                ///< (channel, team)
+    using level_key = std::pair<std::optional<std::string>, std::optional<std::string>>;  ///< unset = all
+    /// A scope's cells of every window (in window_names order) and its queue now.
+    struct scope_acc {
+        std::vector<cell> w;
+        now_values now;
+        micros oldest_wait = INT64_MAX;
+    };
+    scope_acc fresh_acc() const {
+        scope_acc a;
+        for (std::size_t i = 0; i < opt_.windows_s.size() + 1; ++i) a.w.emplace_back(opt_.exact_limit, opt_.relative_error);
+        return a;
+    }
+    scope_acc& acc_of(std::map<scope_key, scope_acc>& m, const scope_key& k) const {
+        auto [it, fresh] = m.try_emplace(k);
+        if (fresh) it->second = fresh_acc();
+        return it->second;
+    }
+
+    /// One shard's part of a snapshot at `t`, under its lock: running SLA targets judged again,
+    /// the queue, the window cells, the counts.
+    void collect(shard& s, micros t, std::map<scope_key, scope_acc>& by_scope, monitor_counts& counts) {
+        std::lock_guard lock(s.m);
+        sweep(s, t);
+        for (auto& [id, l] : s.live) {
+            if (l.c.sla == timeline::sla_state::active) refresh(s, l, t);  // a running target may have breached
+            if (!l.c.scoped) continue;
+            scope_acc& a = acc_of(by_scope, l.c.scope);
+            a.now.open += l.c.open;
+            if (l.c.waiting_since) {
+                ++a.now.queue_length;
+                a.oldest_wait = std::min(a.oldest_wait, *l.c.waiting_since);
+            }
+        }
+        const std::int64_t cur = slot_of(t);
+        const std::size_t sliding = opt_.windows_s.size();
+        for (auto& [key, sc] : s.scopes) {
+            roll(s, sc, t);
+            scope_acc& a = acc_of(by_scope, key);
+            for (std::size_t w = 0; w < sliding; ++w) {
+                const std::int64_t first = cur - opt_.windows_s[w] / opt_.bucket_s + 1;
+                for (std::size_t k = 0; k < sc.slots.size(); ++k) {
+                    const std::int64_t idx = sc.first_slot + static_cast<std::int64_t>(k);
+                    if (idx >= first && idx <= cur) a.w[w].merge(sc.slots[k]);
+                }
+            }
+            if (sc.today) a.w[sliding].merge(*sc.today);
+        }
+        counts.events += s.events;
+        counts.late += s.late;
+        counts.early += s.early;
+        counts.unscoped += s.unscoped_now();
+        counts.live += static_cast<std::int64_t>(s.live.size());
+        counts.released_idle += s.released_idle;
+        counts.released_capacity += s.released_capacity;
+    }
+
+    /// Channel x team rolled up to every level: all, channel, team, channel x team.
+    std::map<level_key, scope_acc> roll_up(const std::map<scope_key, scope_acc>& by_scope) const {
+        std::map<level_key, scope_acc> rolled;
+        for (const auto& [key, a] : by_scope) {
+            const level_key levels[] = {{std::nullopt, std::nullopt}, {key.first, std::nullopt}, {std::nullopt, key.second}, {key.first, key.second}};
+            for (const auto& lv : levels) {
+                auto [it, fresh] = rolled.try_emplace(lv);
+                if (fresh) it->second = fresh_acc();
+                scope_acc& r = it->second;
+                for (std::size_t w = 0; w < a.w.size(); ++w) r.w[w].merge(a.w[w]);
+                r.now.queue_length += a.now.queue_length;
+                r.now.open += a.now.open;
+                r.oldest_wait = std::min(r.oldest_wait, a.oldest_wait);
+            }
+        }
+        return rolled;
+    }
+
+    scope_row row_of(const level_key& k, const scope_acc& a, micros t, micros today_from) const {
+        scope_row row;
+        row.channel = k.first;
+        row.team = k.second;
+        row.now = a.now;
+        if (a.oldest_wait != INT64_MAX) row.now.longest_wait_s = static_cast<double>(t - a.oldest_wait) / 1e6;
+        const std::int64_t cur = slot_of(t);
+        for (std::size_t w = 0; w < a.w.size(); ++w) {
+            const micros from = w < opt_.windows_s.size() ? (cur - opt_.windows_s[w] / opt_.bucket_s + 1) * opt_.bucket_s * us_per_s
+                                                          : today_from;
+            row.windows.push_back(values_of(a.w[w], from, t));
+        }
+        return row;
+    }
+
     window_values values_of(const cell& c, micros from, micros to) const {
         window_values v;
         v.from = from;
