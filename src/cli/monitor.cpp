@@ -164,6 +164,7 @@ int run_monitor_command(const monitor_inputs& in) {
     }
 
     cskpi::reject_ledger ledger;
+    std::uint64_t counted_by_monitor = 0;  // rejects update_record counted itself (standard input)
     std::atomic<bool> stop{false};
     std::condition_variable stop_cv;
     std::mutex stop_m;
@@ -197,9 +198,13 @@ int run_monitor_command(const monitor_inputs& in) {
                         line += '\n';
                         parser.body(line, n, ledger, [&](const cskpi::text_record& r) {
                             std::string why;
-                            if (m.update_record(r, &why)) ledger.accepted();
-                            else if (!why.empty()) ledger.rejected({r.line, why.substr(0, why.find(':')), "", why.substr(why.find(':') + 2)});
-                            else ledger.accepted();  // late or early: counted by the monitor
+                            if (m.update_record(r, &why) || why.empty()) {
+                                ledger.accepted();  // applied, or late or early (the monitor counts those)
+                                return;
+                            }
+                            const auto colon = why.find(": ");  // "column: reason"; the monitor counted it already
+                            ledger.rejected({r.line, why.substr(0, colon), "", colon == std::string::npos ? why : why.substr(colon + 2)});
+                            ++counted_by_monitor;
                         });
                     }
                     return;
@@ -257,7 +262,7 @@ int run_monitor_command(const monitor_inputs& in) {
         request_stop();
     }
     if (!instant) feeder.join();
-    m.add_rejected(static_cast<std::int64_t>(ledger.rows_rejected));
+    m.add_rejected(static_cast<std::int64_t>(ledger.rows_rejected - counted_by_monitor));
     if (instant && at) sim->store(*at);
     const cskpi::live::snapshot s = m.take_snapshot();
     if (cfg.strict && ledger.rows_rejected) {

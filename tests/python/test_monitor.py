@@ -268,3 +268,13 @@ def test_example_service_scrape_matches_the_batch_report(tmp_path):
     assert (sla == "NaN") if rep["sla_first_response"] is None else float(sla) == pytest.approx(rep["sla_first_response"], rel=1e-12)
     waiting = fed_monitor(df, config, now).snapshot_json()["scopes"][0]["now"]["queue_length"]
     assert int(scraped["cskpi_queue_length"]) == waiting
+
+
+def test_cli_standard_input_counts_each_bad_row_once():
+    rows = ['{"interaction_id": "a", "at": "2026-03-10T10:00:00Z", "from": "customer", "channel": "chat"}',
+            '{"interaction_id": "b", "at": "not a time", "from": "customer", "channel": "chat"}',
+            'not json at all']
+    r = subprocess.run([CLI, "monitor", "-"], input="\n".join(rows) + "\n", capture_output=True, text=True, timeout=60)
+    out = json.loads(r.stdout)
+    assert (out["rows_read"], out["rows_rejected"], out["counts"]["rejected"]) == (3, 2, 2)
+    assert [x["line"] for x in out["rejects"]] == [2, 3] and out["rejects"][0]["column"] == "at"
