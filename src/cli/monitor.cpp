@@ -31,12 +31,7 @@ std::vector<event_input> load_events(const std::string& path, const cskpi::confi
                                                    e ? "required" : why.reason});
                                   return;
                               }
-                              event_input in;
-                              in.interaction_id = *r.cells[0];
-                              in.e = std::move(*e);
-                              for (std::size_t c = 0; c < cskpi::timeline::detail::n_carried; ++c)
-                                  if (r.cells[8 + c]) in.columns[c] = *r.cells[8 + c];
-                              out.push_back(std::move(in));
+                              out.push_back(event_input::of_record(r, std::move(*e)));
                               ledger.accepted();
                           },
                           4u << 20, cfg.events_input);

@@ -37,6 +37,16 @@ struct event_input {
     timeline::event e;
     std::array<std::string, timeline::detail::n_carried> columns{};
 
+    /// The event of row `r` (cells in events_schema() order) once `e` was parsed from it.
+    static event_input of_record(const text_record& r, timeline::event e) {
+        event_input in;
+        if (r.cells[0]) in.interaction_id = *r.cells[0];
+        in.e = std::move(e);
+        for (std::size_t c = 0; c < timeline::detail::n_carried; ++c)
+            if (8 + c < r.cells.size() && r.cells[8 + c]) in.columns[c] = *r.cells[8 + c];
+        return in;
+    }
+
     /// Sets a carried column by name (channel, team, csat, abandoned, ...); false when `name` is not one.
     bool set(std::string_view name, std::string value) {
         for (std::size_t c = 0; c < timeline::detail::n_carried; ++c)
@@ -93,12 +103,7 @@ public:
             if (why) *why = events_schema().columns[problem.column] + ": " + problem.reason;
             return false;
         }
-        event_input in;
-        in.interaction_id = *r.cells[0];
-        in.e = std::move(*e);
-        for (std::size_t c = 0; c < timeline::detail::n_carried; ++c)
-            if (8 + c < r.cells.size() && r.cells[8 + c]) in.columns[c] = *r.cells[8 + c];
-        return apply_event(s, std::move(in), t);
+        return apply_event(s, event_input::of_record(r, std::move(*e)), t);
     }
 
     /// Counts rows refused before they reached the monitor (a reader's rejects).
@@ -216,6 +221,12 @@ private:
 
     static std::uint64_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
     shard& shard_of(std::string_view id) { return *shards_[hash_of(id) % shards_.size()]; }
+    /// Slots the longest window spans (older slots are dropped).
+    std::int64_t slots_kept() const {
+        std::int64_t keep = 1;
+        for (auto w : opt_.windows_s) keep = std::max(keep, w / opt_.bucket_s);
+        return keep;
+    }
     std::int64_t slot_of(micros t) const { return time_zone::floor_div(t, opt_.bucket_s * us_per_s); }
     std::int64_t day_of(const shard& s, micros t) const { return time_zone::floor_div(s.tz.to_local(t), 86400 * us_per_s); }
     micros local_midnight(micros t) const {
@@ -319,9 +330,7 @@ private:
 
     /// Drops slots older than the longest window and starts a new today at local midnight.
     void roll(shard& s, scope_slots& sc, micros t) const {
-        std::int64_t keep = 1;
-        for (auto w : opt_.windows_s) keep = std::max(keep, w / opt_.bucket_s);
-        const std::int64_t first = slot_of(t) - keep + 1;
+        const std::int64_t first = slot_of(t) - slots_kept() + 1;
         while (!sc.slots.empty() && sc.first_slot < first) {
             sc.slots.pop_front();
             ++sc.first_slot;
@@ -339,9 +348,7 @@ private:
     void sweep(shard& s, micros t) {
         const bool purge = t - s.last_sweep >= opt_.bucket_s * us_per_s;
         s.last_sweep = t;
-        std::int64_t keep = 1;
-        for (auto w : opt_.windows_s) keep = std::max(keep, w / opt_.bucket_s);
-        const micros horizon = std::min(midnight(s.tz, t), (slot_of(t) - keep + 1) * opt_.bucket_s * us_per_s);
+        const micros horizon = std::min(midnight(s.tz, t), (slot_of(t) - slots_kept() + 1) * opt_.bucket_s * us_per_s);
         const auto idle = static_cast<micros>(opt_.idle_s * 1e6);
         for (auto it = s.live.begin(); it != s.live.end();) {
             const live_interaction& l = it->second;
