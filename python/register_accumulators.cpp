@@ -75,7 +75,20 @@ void register_accumulators(py::module_& m) {
             rep.groups = copy.finalize();
             rep.rows_read = rep.rows_accepted = s.interactions();
             return rep;
-        });
+        })
+        .def("_km_curve", [](const cskpi::report_state& s, std::size_t which) {
+            cskpi::report_state copy = s;
+            const cskpi::survival::curve c = copy.overall_curve(which);
+            py::dict d;
+            d["time_s"] = c.time;
+            d["survival"] = c.surv;
+            d["se"] = c.se;
+            d["at_risk"] = c.at_risk;
+            d["events"] = c.events;
+            d["n"] = c.n;
+            d["censored"] = c.censored;
+            return d;
+        }, py::arg("which"));
     accumulator_protocol(
         rs, [](const cskpi::report_state& s) { return cskpi::json_text(s.to_json()); },
         [](const std::string& text) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <sstream>
 
+#include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/cskpi.hpp>
 
 #include "py_text.hpp"
@@ -312,6 +313,66 @@ void register_report(py::module_& m) {
         return partition(a, earlier, [&](const cskpi::run_options& o) { return cskpi::run_partial(bf.f, a.cfg, a.keys, o, "<DataFrame>"); });
     }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"), py::arg("threads"),
        py::arg("earlier"));
+    // The satisfaction driver model (section 15): the report (input accounting) and the model's JSON.
+    m.def("drivers_path", [](const std::string& path, const std::string& config_json, bool strict) {
+        run_args a(config_json, {}, strict, 1);
+        std::string model;
+        cskpi::report rep;
+        {
+            py::gil_scoped_release nogil;
+            rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) { return cskpi::run_report(path, a.cfg, {}, oo); });
+                model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
+                return std::move(r.first);
+            });
+        }
+        return py::make_tuple(std::move(rep), model);
+    }, py::arg("path"), py::arg("config_json"), py::arg("strict"));
+    m.def("drivers_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+                              const std::string& config_json, bool strict) {
+        run_args a(config_json, {}, strict, 1);
+        const borrowed_frame bf = make_frame(columns, rows, ignored);
+        std::string model;
+        cskpi::report rep;
+        {
+            py::gil_scoped_release nogil;
+            rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) {
+                    return cskpi::run_report(bf.f, a.cfg, {}, oo, "<DataFrame>");
+                });
+                model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
+                return std::move(r.first);
+            });
+        }
+        return py::make_tuple(std::move(rep), model);
+    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("strict"));
+    // Repurchase by satisfaction (section 15): the report (input accounting) and the result's JSON.
+    m.def("repurchase", [](const py::object& data, const std::string& orders, const std::string& config_json, bool strict) {
+        run_args a(config_json, {}, strict, 1);
+        std::string out;
+        auto go = [&](auto&& run_one) {  // without the GIL: no Python objects in here
+            cskpi::analysis::orders_table table;
+            cskpi::report rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = cskpi::analysis::run_repurchase(a.cfg, orders, o, run_one, &table);
+                out = cskpi::json_text(cskpi::analysis::repurchase_json(r.second, table));
+                return std::move(r.first);
+            });
+            return rep;
+        };
+        cskpi::report rep;
+        if (py::isinstance<py::str>(data)) {
+            const std::string path = data.cast<std::string>();
+            py::gil_scoped_release nogil;
+            rep = go([&](const cskpi::run_options& o) { return cskpi::run_report(path, a.cfg, {}, o); });
+        } else {  // the GIL comes back at the end of each branch
+            const py::tuple spec = data.cast<py::tuple>();  // (columns, rows, ignored) of a frame
+            const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(),
+                                                 spec[2].cast<std::vector<std::string>>());
+            py::gil_scoped_release nogil;
+            rep = go([&](const cskpi::run_options& o) { return cskpi::run_report(bf.f, a.cfg, {}, o, "<DataFrame>"); });
+        }
+        return py::make_tuple(std::move(rep), out);
+    }, py::arg("data"), py::arg("orders"), py::arg("config_json"), py::arg("strict"));
     m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
                              unsigned threads) {

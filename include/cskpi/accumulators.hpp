@@ -32,6 +32,11 @@ struct row_facts {
         bot_contained_verified = 1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
         answered_within = 1u << 23,   ///< first response within staffing.within_s
         short_abandoned = 1u << 24,   ///< abandoned within staffing.short_abandon_s
+        // Kaplan-Meier (section 14): open at as_of (censored), or a duration KM does not count
+        // as an event (abandoned rows, or an instant after an explicit as_of).
+        frt_censored = 1u << 25, resolution_censored = 1u << 26, frt_km_dropped = 1u << 27,
+        resolution_km_dropped = 1u << 28,
+        survey_known = 1u << 29, survey_sent = 1u << 30,  ///< the row's survey_sent is given; it is true
     };
     std::uint32_t bits = 0;
     micros frt = missing_us, handle = missing_us, resolution = missing_us;
@@ -58,7 +63,8 @@ inline void add_count(std::int64_t& a, std::int64_t b) noexcept {
     X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses) X(ces_sum)               \
     X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows) X(complaint_responded)     \
     X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)                      \
-    X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within) X(sl_short_abandoned)
+    X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within) X(sl_short_abandoned)           \
+    X(frt_censored) X(resolution_censored) X(km_dropped) X(survey_known) X(survey_sent) X(survey_rated)
 
 /// Partial state of a group's metrics. `merge` is associative and commutative; merging an
 /// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
@@ -83,6 +89,11 @@ struct group_state {
     std::uint64_t one_touch_num = 0, one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
     std::uint64_t bot_verified = 0;  ///< bot containment not followed by the customer's next contact in the window
     std::uint64_t sl_within = 0, sl_short_abandoned = 0;  ///< answered within staffing.within_s; short abandons
+    /// Kaplan-Meier: rows censored at as_of, and frt/resolution samples that are not KM events.
+    /// Their instants sit in the owning report_state's censoring ledger.
+    std::uint64_t frt_censored = 0, resolution_censored = 0, km_dropped = 0;
+    /// Section 15: rows with a survey_sent value, rows sent a survey, ratings on those rows.
+    std::uint64_t survey_known = 0, survey_sent = 0, survey_rated = 0;
     detail::duration_samples frt, handle, resolution;  ///< samples for exact quantiles (any order)
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
@@ -138,6 +149,12 @@ struct group_state {
         bot_verified += f.has(row_facts::bot_contained_verified);
         sl_within += f.has(row_facts::answered_within);
         sl_short_abandoned += f.has(row_facts::short_abandoned);
+        frt_censored += f.has(row_facts::frt_censored);
+        resolution_censored += f.has(row_facts::resolution_censored);
+        km_dropped += f.has(row_facts::frt_km_dropped) + f.has(row_facts::resolution_km_dropped);
+        survey_known += f.has(row_facts::survey_known);
+        survey_sent += f.has(row_facts::survey_sent);
+        survey_rated += f.has(row_facts::survey_sent) && f.csat != missing_int;
         if (f.has(row_facts::presale_converted)) {
             ++presale_converted;
             detail::add_count(sales_total, f.order_value);
@@ -241,7 +258,9 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     out.visit_counts([&](const char* name, auto& v) {
         using T = std::remove_reference_t<decltype(v)>;
         // Counts added since the format's first release: absent in older states = nothing counted.
-        static const std::array<std::string_view, 5> later = {"one_touch_num", "one_touch_den", "bot_verified", "sl_within", "sl_short_abandoned"};
+        static const std::array<std::string_view, 11> later = {"one_touch_num", "one_touch_den",      "bot_verified",
+                                                              "sl_within",     "sl_short_abandoned", "frt_censored",
+                                                              "resolution_censored", "km_dropped", "survey_known", "survey_sent", "survey_rated"};
         if (!c.contains(name) && std::find(later.begin(), later.end(), name) != later.end()) return;
         if (!c.contains(name) || !c[name].is_number_integer())
             throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") + name);
@@ -256,7 +275,9 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
         out.resolved > out.interactions || out.handle.size() > out.interactions ||
         out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
         out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den || out.one_touch_den > out.resolved ||
-        out.bot_verified > out.bot_contained)
+        out.bot_verified > out.bot_contained || out.frt_censored > out.interactions ||
+        out.resolution_censored > out.interactions || out.survey_sent > out.survey_known ||
+        out.survey_known > out.interactions || out.survey_rated > out.survey_sent || out.survey_rated > out.csat_responses)
         throw std::invalid_argument("cskpi.group_state: counts contradict each other (e.g. frt samples " +
                                std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
     s = std::move(out);

@@ -64,6 +64,8 @@ struct config {
     double complaint_respond_s = 86400, complaint_resolve_s = 259200;
     std::string complaint_category = "complaint";
     std::string presale_category = "presale";
+    /// Section 15: days after a rated interaction in which an order counts as a repurchase.
+    double loyalty_window_days = 30;
     double confidence = 0.95;
     bool strict = false;
     /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
@@ -303,6 +305,14 @@ inline config config::from_json(const json& j) {
         } else if (key == "monitor") {
             expect_object(v, key);
             c.monitor = v;
+        } else if (key == "loyalty") {
+            expect_object(v, key);
+            for (const auto& [k, x] : v.items()) {
+                if (k != "window_days") unknown_key(join(key, k), {"window_days"});
+                c.loyalty_window_days = get_number(x, "loyalty.window_days");
+                if (!(c.loyalty_window_days > 0 && c.loyalty_window_days <= 3660))
+                    throw config_error("loyalty.window_days", "expected days in (0, 3660], actual " + x.dump());
+            }
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
         } else if (key == "confidence") {
@@ -340,7 +350,7 @@ inline config config::from_json(const json& j) {
                 "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
                 "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
                 "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing",
-                "targets", "targets_tolerance", "privacy", "rejects", "monitor"};
+                "targets", "targets_tolerance", "privacy", "rejects", "monitor", "loyalty"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -403,6 +413,7 @@ inline json config::to_json() const {
                       {"category", complaint_category}};
     j["staffing"] = staffing.to_json();
     j["presale_category"] = presale_category;
+    if (loyalty_window_days != 30) j["loyalty"] = {{"window_days", loyalty_window_days}};
     j["confidence"] = confidence;
     j["strict"] = strict;
     if (const std::string id = salt_id(); !id.empty() || privacy_min_group_size > 0) {

@@ -22,3 +22,5 @@
 #include "timeline.hpp"
 #include "staffing/erlang.hpp"
 #include "staffing/plan.hpp"
+#include "survival.hpp"
+#include "analysis/drivers.hpp"

@@ -283,8 +283,9 @@ public:
         if (!flag(column::abandoned, f_abandoned) || !flag(column::transferred, f_transferred) ||
             !flag(column::bot, f_bot) || !flag(column::complaint, f_complaint) ||
             !flag(column::dispute, f_dispute) || !flag(column::refund, f_refund) ||
-            !flag(column::converted, f_converted))
+            !flag(column::converted, f_converted) || !flag(column::survey_sent, f_survey_sent))
             return false;
+        if (row.boolean(column::survey_sent).present) flags |= f_survey_known;
         if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_) flags |= f_short_abandoned;
         {
             bool resolved = resolved_at.has_value() || res_col != missing_us;

@@ -16,13 +16,17 @@ namespace cskpi {
 
 /// What a metric is: a count (integer), a rate (five columns: value, _num, _den, _ci_low,
 /// _ci_high, Wilson interval), durations of one sample (mean, type-7 quantiles, max, in
-/// seconds) or another value (a mean, an index, a sum).
-enum class metric_kind { count, rate, duration, value };
+/// seconds), Kaplan-Meier quantiles of a duration with open interactions censored (section 14:
+/// median with its interval, p90), or another value (a mean, an index, a sum).
+enum class metric_kind { count, rate, duration, value, survival };
 
 inline const char* kind_name(metric_kind k) {
-    constexpr std::array<const char*, 4> n = {"count", "rate", "duration", "value"};
+    constexpr std::array<const char*, 5> n = {"count", "rate", "duration", "value", "survival"};
     return n[static_cast<std::size_t>(k)];
 }
+
+/// The columns of a survival entry: prefix + each suffix.
+inline constexpr std::array<const char*, 4> survival_suffixes = {"_median", "_median_ci_low", "_median_ci_high", "_p90"};
 
 /// One statistic of a duration sample: the mean, a type-7 quantile, or the maximum.
 struct duration_stat {
@@ -40,7 +44,7 @@ struct metric_def {
     std::uint64_t (*num)(const group_state&) = nullptr;  ///< count value, or a rate's numerator
     std::uint64_t (*den)(const group_state&) = nullptr;  ///< a rate's denominator
     double (*value)(const group_state&, double z) = nullptr;  ///< kind value: NaN when undefined
-    std::size_t sample = 0;   ///< kind duration: 0 first response, 1 handle, 2 resolution
+    std::size_t sample = 0;   ///< kinds duration, survival: 0 first response, 1 handle, 2 resolution
     std::vector<duration_stat> stats;  ///< kind duration: the columns, quantiles ascending
 };
 
@@ -89,6 +93,9 @@ inline std::vector<metric_def> build_metric_table() {
     auto durations = [&](const char* prefix, std::size_t sample, const char* def, std::vector<duration_stat> st) {
         t.push_back({prefix, K::duration, "seconds", def, nullptr, nullptr, nullptr, sample, std::move(st)});
     };
+    auto survival = [&](const char* prefix, std::size_t sample, const char* def) {
+        t.push_back({prefix, K::survival, "seconds", def, nullptr, nullptr, nullptr, sample, {}});
+    };
     const duration_stat mean{"_mean", duration_stat::mean}, median{"_median", duration_stat::quantile, 0.5},
         p90{"_p90", duration_stat::quantile, 0.9}, p95{"_p95", duration_stat::quantile, 0.95}, max{"_max", duration_stat::max};
 
@@ -126,8 +133,15 @@ inline std::vector<metric_def> build_metric_table() {
          [](const S& s) { return s.csat_responses; });
     value("csat_mean", "rating", "mean rating", [](const S& s, double) { return ratio(static_cast<double>(s.csat_sum), s.csat_responses); });
     count("csat_responses", "ratings", "rows with a csat rating", [](const S& s) { return s.csat_responses; });
-    rate("csat_response_rate", "answered rows with a rating / answered rows", [](const S& s) { return s.csat_answered; },
-         [](const S& s) { return s.answered; });
+    // Section 15: with a survey_sent column, the rate is of the surveys sent (section 4 otherwise).
+    rate("csat_response_rate",
+         "rated rows sent a survey / rows sent a survey (survey_sent); without survey_sent values: answered rows with a "
+         "rating / answered rows",
+         [](const S& s) { return s.survey_known ? s.survey_rated : s.csat_answered; },
+         [](const S& s) { return s.survey_known ? s.survey_sent : s.answered; });
+    count("csat_unsolicited", "ratings",
+          "ratings on rows not sent a survey, in a group with survey_sent values (not in csat_response_rate)",
+          [](const S& s) { return s.survey_known ? s.csat_responses - s.survey_rated : 0; });
     value("nps", "points", "100 x (promoters 9-10 - detractors 0-6) / responses",
           [](const S& s, double z) { return nps_parts(s, z, 0); });
     value("nps_ci_low", "points", "nps - z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
@@ -173,6 +187,17 @@ inline std::vector<metric_def> build_metric_table() {
     value("csat_margin", "share",
           "z x sqrt(csat (1 - csat) / n) x sqrt((N - n) / (N - 1)); n = ratings, N = answered rows (0 when n >= N)",
           [](const S& s, double z) { return csat_margin(s, z); });
+    // Censored durations (section 14): open interactions count as lasting at least until as_of.
+    survival("frt_km", 0,
+             "Kaplan-Meier first-response time: rows without a first response (not abandoned) censored at as_of - "
+             "created_at; median with Brookmeyer-Crowley interval (cloglog), p90");
+    count("frt_censored", "interactions", "rows censored for frt_km (no first response by as_of, not abandoned)",
+          [](const S& s) { return s.frt_censored; });
+    survival("resolution_km", 2,
+             "Kaplan-Meier resolution time: unresolved rows (not abandoned) censored at as_of - created_at; median with "
+             "Brookmeyer-Crowley interval (cloglog), p90");
+    count("resolution_censored", "interactions", "rows censored for resolution_km (not resolved by as_of, not abandoned)",
+          [](const S& s) { return s.resolution_censored; });
     return t;
 }
 }  // namespace detail

@@ -1,7 +1,10 @@
 #pragma once
 // Finalized metrics (spec section 4): the catalogue of metric columns in spec order, and the
 // computation of every value from a group_state. Undefined values are NaN, never an error.
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <iterator>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "config.hpp"
 #include "metric_table.hpp"
 #include "stats.hpp"
+#include "survival.hpp"
 
 namespace cskpi {
 
@@ -33,6 +37,10 @@ inline std::vector<metric_column> columns_of(const metric_def& d) {
         break;
     case metric_kind::duration:
         for (const auto& st : d.stats) c.push_back({std::string(d.name) + st.suffix, false});
+        break;
+    case metric_kind::survival:
+        for (const char* suffix : survival_suffixes)
+            c.push_back({std::string(d.name) + suffix, false});
         break;
     }
     return c;
@@ -108,10 +116,64 @@ inline void put_durations(const metric_def& d, duration_samples& samples, std::v
 }
 }  // namespace detail
 
+/// What Kaplan-Meier needs of a group besides its samples (section 14): as_of, and from the
+/// report's censoring ledger the created_at of open rows and the sampled durations that are not
+/// events, each ascending. Index: 0 first response, 1 resolution.
+struct km_inputs {
+    micros as_of = 0;
+    std::array<std::vector<micros>, 2> open_created, dropped;
+};
+
+namespace detail {
+/// Kaplan-Meier's event and censoring times (microseconds, ascending) of measure k (0 first
+/// response, 1 resolution): the sample less the dropped values, and as_of - created_at of the
+/// open rows.
+inline std::pair<std::vector<micros>, std::vector<micros>> km_times(const duration_samples& sample, const km_inputs* km,
+                                                                    std::size_t k) {
+    std::vector<micros> events;
+    events.reserve(sample.size());
+    sample.visit([&](const auto& v, micros unit) {
+        for (auto x : v) events.push_back(static_cast<micros>(x) * unit);
+    });
+    std::sort(events.begin(), events.end());
+    std::vector<micros> censored;
+    if (km) {
+        const auto& drop = km->dropped[k];
+        if (!drop.empty()) {
+            std::vector<micros> kept;
+            kept.reserve(events.size());
+            std::set_difference(events.begin(), events.end(), drop.begin(), drop.end(), std::back_inserter(kept));
+            events.swap(kept);
+        }
+        censored.reserve(km->open_created[k].size());
+        for (auto it = km->open_created[k].rbegin(); it != km->open_created[k].rend(); ++it)
+            censored.push_back(km->as_of - *it);  // latest created = shortest censoring time: ascending
+    }
+    return {std::move(events), std::move(censored)};
+}
+
+/// The four columns of a survival entry: KM median, its interval, p90 (seconds). An unbounded
+/// upper limit is NaN (null): the data never shows the curve crossing back.
+inline void put_survival(const metric_def& d, const duration_samples& sample, const km_inputs* km, bool complete,
+                         double z, std::vector<double>& out) {
+    const std::size_t k = d.sample == 0 ? 0 : 1;
+    if (!complete) {  // censored rows whose instants this state does not hold
+        out.insert(out.end(), 4, stats::nan);
+        return;
+    }
+    const auto [events, censored] = km_times(sample, km, k);
+    const survival::curve c = survival::kaplan_meier(events, censored);
+    const auto [lo, hi] = survival::quantile_ci(c, 0.5, z);
+    for (double v : {survival::quantile(c, 0.5), lo, std::isinf(hi) ? stats::nan : hi, survival::quantile(c, 0.9)})
+        out.push_back(v / 1e6);
+}
+}  // namespace detail
+
 /// Computes all metric values of a group, aligned with metric_catalogue(), from the metric
 /// table. Reorders the state's samples (quantile selection) but does not change them as a
-/// multiset.
-inline std::vector<double> compute_metrics(group_state& s, double z) {
+/// multiset. Kaplan-Meier columns need `km` when the group has censored rows or dropped
+/// samples (else they are NaN).
+inline std::vector<double> compute_metrics(group_state& s, double z, const km_inputs* km = nullptr) {
     std::vector<double> out;
     out.reserve(metric_catalogue().size());
     for (const auto& d : metric_table()) {
@@ -124,6 +186,10 @@ inline std::vector<double> compute_metrics(group_state& s, double z) {
             break;
         }
         case metric_kind::duration: detail::put_durations(d, s.*duration_samples_of[d.sample], out); break;
+        case metric_kind::survival:
+            detail::put_survival(d, s.*duration_samples_of[d.sample], km,
+                                 km || (s.frt_censored == 0 && s.resolution_censored == 0 && s.km_dropped == 0), z, out);
+            break;
         }
     }
     return out;

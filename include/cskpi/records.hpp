@@ -18,7 +18,7 @@ enum class column : std::uint8_t {
     id, created_at, channel, agent, team, customer, category, priority, first_response_at,
     resolved_at, first_response_s, resolution_s, handle_s, abandoned, resolved, reopened, contacts,
     transferred, bot, csat, nps, ces, complaint, dispute, refund, converted, order_value, replies,
-    abandoned_at, wait_s, count_
+    abandoned_at, wait_s, survey_sent, count_
 };
 inline constexpr std::size_t column_count = static_cast<std::size_t>(column::count_);
 
@@ -26,7 +26,7 @@ inline constexpr std::array<std::string_view, column_count> column_names = {
     "id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
     "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
     "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
-    "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s"};
+    "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s", "survey_sent"};
 
 inline constexpr std::string_view name_of(column c) {
     return column_names[static_cast<std::size_t>(c)];
@@ -48,6 +48,8 @@ enum row_flag : std::uint16_t {
     f_refund = 1u << 6,
     f_converted = 1u << 7,
     f_short_abandoned = 1u << 8,  ///< abandoned within staffing.short_abandon_s (abandoned_at or wait_s)
+    f_survey_known = 1u << 9,     ///< the row has a survey_sent value (true or false)
+    f_survey_sent = 1u << 10,     ///< a satisfaction survey was sent
 };
 
 inline constexpr std::int32_t missing_int = std::numeric_limits<std::int32_t>::min();

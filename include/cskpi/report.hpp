@@ -100,6 +100,8 @@ struct report {
     std::vector<reject> rejects;  ///< the first 1000, or all when the caller collected them (JSON: first 1000)
     std::vector<std::string> ignored_columns;
     std::optional<std::uint64_t> interactions_derived;  ///< event input: interactions derived from the rows read
+    /// Section 15: ratings on rows not sent a survey (survey_sent), from the overall row (note_survey_input).
+    std::uint64_t ratings_without_survey_sent = 0;
     config cfg;
     std::vector<group_key> by;
     std::vector<report_group> groups;  ///< overall row first
@@ -118,6 +120,7 @@ struct report {
                       {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
                       {"rejects", rj},            {"ignored_columns", ignored_columns}};
         if (interactions_derived) j["input"]["interactions_derived"] = *interactions_derived;
+        if (ratings_without_survey_sent) j["input"]["ratings_without_survey_sent"] = ratings_without_survey_sent;  // section 15
         if (!warnings.empty()) j["warnings"] = warnings;
         j["config"] = cfg.to_json();
         json b = json::array();
@@ -208,6 +211,9 @@ inline int table_kind(const std::string& column) {
                 break;
             case metric_kind::duration:
                 for (const auto& st : m.stats) k[n + st.suffix] = 2;
+                break;
+            case metric_kind::survival:
+                for (const char* s : survival_suffixes) k[n + s] = 2;
                 break;
             default: k[n] = 3;
             }
@@ -369,6 +375,11 @@ inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {
 }
 
 namespace detail {
+/// Copies the overall row's count of ratings without a survey into the input accounting.
+inline void note_survey_input(report& r) {
+    if (!r.groups.empty()) r.ratings_without_survey_sent = static_cast<std::uint64_t>(r.groups[0].metric("csat_unsolicited"));
+}
+
 /// The report's warnings (report::warnings), from its accounting and overall row.
 inline std::vector<std::string> input_warnings(const report& r) {
     std::vector<std::string> w;
@@ -384,6 +395,9 @@ inline std::vector<std::string> input_warnings(const report& r) {
                     ": " + why);
         return w;
     }
+    if (r.ratings_without_survey_sent)
+        w.push_back(std::to_string(r.ratings_without_survey_sent) +
+                    " rating(s) on rows not sent a survey (survey_sent): counted in csat, left out of csat_response_rate");
     const bool targets = !r.cfg.sla_first_response_s.empty() || !r.cfg.sla_by_priority_first_response_s.empty();
     if (targets && !r.groups.empty() && r.groups[0].metric("sla_frt_den") == 0) {
         std::vector<std::string> ch, pr;

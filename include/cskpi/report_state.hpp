@@ -18,6 +18,7 @@
 
 #include "accumulators.hpp"
 #include "config.hpp"
+#include "detail/censoring.hpp"
 #include "detail/contacts.hpp"
 #include "detail/dictionary.hpp"
 #include "detail/pooled_samples.hpp"
@@ -47,6 +48,11 @@ public:
         if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
         for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
         for (auto k : by_) needs_team_ = needs_team_ || k == group_key::team;
+        if (cfg_.timeline.contains("as_of") && cfg_.timeline["as_of"].is_string()) {
+            const std::string a = cfg_.timeline["as_of"].get<std::string>();
+            as_of_ = parse_timestamp(a, tz_);
+            if (!as_of_) throw config_error("as_of", "expected a timestamp, actual \"" + a + "\"");
+        }
     }
 
     const config& cfg() const noexcept { return cfg_; }
@@ -75,6 +81,16 @@ public:
     std::optional<micros> latest_created() const noexcept {
         return latest_created_ != std::numeric_limits<micros>::min() ? std::optional<micros>(latest_created_) : std::nullopt;
     }
+    /// The instant Kaplan-Meier censors open rows at (section 14): the config's `as_of` or the one
+    /// set_as_of gave, else the latest instant of the rows added (created_at, first response,
+    /// resolution); nullopt before any row.
+    std::optional<micros> km_as_of() const noexcept {
+        if (as_of_) return as_of_;
+        return latest_instant_ != std::numeric_limits<micros>::min() ? std::optional<micros>(latest_instant_) : std::nullopt;
+    }
+    /// Fixes as_of for rows already added whose instants are all at or before it (an event log's
+    /// as_of: its derived rows never pass the latest event).
+    void set_as_of(micros t) { as_of_ = t; }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 
@@ -164,6 +180,8 @@ private:
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
         latest_created_ = std::max(latest_created_, o.latest_created_);
+        latest_instant_ = std::max(latest_instant_, o.latest_instant_);
+        if (!as_of_) as_of_ = o.as_of_;
         std::array<std::vector<std::uint32_t>, dims> remap;
         for (std::size_t d = 0; d < dims; ++d) {
             remap[d].resize(o.dict_[d].size());
@@ -195,6 +213,8 @@ private:
                     for (auto& r : mine.runs) r.group = gmap[r.group];
                 }
                 if (consume) consume->log_.clear_and_free();
+                km_.append_mapped(o.km_, [&](std::uint32_t g) { return gmap[g]; });
+                if (consume) consume->km_.clear_and_free();
             }
             for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1)); ++b) {
                 contacts_.bucket(b).append_mapped(
@@ -235,6 +255,8 @@ public:
         chunk = std::max<std::size_t>(chunk, 1);
         flush_log(threads);
         settle_contacts(threads);
+        km_.sort();
+        const micros as_of = km_as_of().value_or(0);
         std::vector<std::uint32_t> order;
         if (!by_.empty()) {
             order.resize(groups_.size());
@@ -254,6 +276,7 @@ public:
         });
         for (const auto& d : durations)
             for (const auto& [i, v] : d) overall.metrics[i] = v;
+        overall_survival(as_of, overall.metrics);
         for (std::size_t begin = 0;; begin += chunk) {
             const std::size_t end = order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
             std::vector<report_group> out;
@@ -266,7 +289,8 @@ public:
                     group_state& s = groups_[order[k]];
                     const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
                     add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
-                    out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_), {}};
+                    const km_inputs km = km_of(order[k], as_of);
+                    out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
                     if (s.interactions < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
                         out[base + k - begin].suppress();
                     std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
@@ -420,6 +444,8 @@ private:
         }
         set(answered && b.frt[r] <= within_, row_facts::answered_within);
         set(fl & f_short_abandoned, row_facts::short_abandoned);
+        set(fl & f_survey_known, row_facts::survey_known);
+        set(fl & f_survey_sent, row_facts::survey_sent);
         set(b.replies[r] != missing_int, row_facts::replies_known);
         set(b.replies[r] != missing_int && b.replies[r] <= 1, row_facts::one_touch);
         const bool eligible = resolved && b.reopened[r] == 0 && !abandoned;
@@ -437,6 +463,7 @@ private:
                                      (abandoned ? C::abandoned_bit : 0u),
                                  detail::id_order(b.id[r])});
         }
+        km_facts(b, r, g, abandoned, resolved, f);
         f.frt = b.frt[r];
         f.handle = b.handle[r];
         f.resolution = b.resolution[r];
@@ -446,6 +473,82 @@ private:
         return {g, f};
     }
 
+    // Section 14: whether the row is censored for FRT and resolution at as_of, or its sampled
+    // durations are not Kaplan-Meier events; the instants go to the censoring ledger.
+    void km_facts(const interaction_batch& b, std::size_t r, std::uint32_t g, bool abandoned, bool resolved, row_facts& f) {
+        using L = detail::censoring_ledger;
+        const micros created = b.created_at[r], frt = b.frt[r], res = b.resolution[r];
+        for (micros d : {created, frt == missing_us ? missing_us : created + frt, res == missing_us ? missing_us : created + res})
+            if (d != missing_us) latest_instant_ = std::max(latest_instant_, d);
+        const bool left_out = abandoned || (as_of_ && created > *as_of_);
+        auto drop = [&](micros v, std::uint32_t bit, L::kind k) {
+            f.bits |= bit;
+            km_.push_back(g, k, v);
+        };
+        auto censor = [&](std::uint32_t bit, L::kind k) {
+            f.bits |= bit;
+            km_.push_back(g, k, created);
+        };
+        // First response: an event when it came by as_of, else censored.
+        if (frt != missing_us && (left_out || (as_of_ && created + frt > *as_of_))) drop(frt, row_facts::frt_km_dropped, L::frt_drop);
+        if (!left_out && (frt == missing_us || (as_of_ && created + frt > *as_of_))) censor(row_facts::frt_censored, L::frt_open);
+        // Resolution: an event when resolved with a time by as_of; resolved without a time is neither.
+        const bool res_event = resolved && res != missing_us && !left_out && !(as_of_ && created + res > *as_of_);
+        if (res != missing_us && !res_event) drop(res, row_facts::resolution_km_dropped, L::resolution_drop);
+        if (!left_out && (!resolved || (res != missing_us && as_of_ && created + res > *as_of_)))
+            censor(row_facts::resolution_censored, L::resolution_open);
+    }
+
+    // A group's Kaplan-Meier inputs from the (sorted) censoring ledger.
+    km_inputs km_of(std::uint32_t g, micros as_of) const {
+        using L = detail::censoring_ledger;
+        km_inputs k;
+        k.as_of = as_of;
+        if (km_.size() == 0) return k;
+        k.open_created = {km_.of(g, L::frt_open), km_.of(g, L::resolution_open)};
+        k.dropped = {km_.of(g, L::frt_drop), km_.of(g, L::resolution_drop)};
+        return k;
+    }
+
+    // The overall row's Kaplan-Meier columns, over every group's samples and ledger entries.
+    void overall_survival(micros as_of, std::vector<double>& metrics) const {
+        for (const auto& d : metric_table()) {
+            if (d.kind != metric_kind::survival) continue;
+            const auto [all, k] = overall_km(d.sample, as_of);
+            std::vector<double> v;
+            detail::put_survival(d, all, &k, true, z_, v);
+            for (std::size_t j = 0; j < v.size(); ++j) metrics[metric_index(std::string(d.name) + survival_suffixes[j])] = v[j];
+        }
+    }
+    // Every group's sample `which` and the ledger's entries for it, with as_of.
+    std::pair<detail::duration_samples, km_inputs> overall_km(std::size_t which, micros as_of) const {
+        using L = detail::censoring_ledger;
+        km_inputs k;
+        k.as_of = as_of;
+        k.open_created = {km_.all(L::frt_open), km_.all(L::resolution_open)};
+        k.dropped = {km_.all(L::frt_drop), km_.all(L::resolution_drop)};
+        detail::duration_samples all;
+        std::size_t n = 0;
+        for (const auto& g : groups_) n += (g.*sample_field[which]).size();
+        all.reserve(n);
+        for (const auto& g : groups_) all.append(g.*sample_field[which]);
+        return {std::move(all), std::move(k)};
+    }
+
+public:
+    /// The Kaplan-Meier curve of all rows (the overall row's), in seconds: `which` 0 = first
+    /// response, 2 = resolution.
+    survival::curve overall_curve(std::size_t which) {
+        if (which != 0 && which != 2) throw std::invalid_argument("overall_curve: expected 0 (first response) or 2 (resolution)");
+        flush_log(1);
+        const auto [all, k] = overall_km(which, km_as_of().value_or(0));
+        const auto [events, censored] = detail::km_times(all, &k, which == 0 ? 0 : 1);
+        survival::curve c = survival::kaplan_meier(events, censored);
+        for (double& t : c.time) t /= 1e6;
+        return c;
+    }
+
+private:
     static constexpr std::size_t log_min_rows = 1024;
     // The durations of a row and the group arrays they go to, in sample_log's kind order.
     static constexpr std::array<micros row_facts::*, detail::sample_log::kinds> fact_field = {
@@ -661,6 +764,9 @@ private:
     config cfg_;
     std::vector<group_key> by_;
     micros latest_created_ = std::numeric_limits<micros>::min();
+    micros latest_instant_ = std::numeric_limits<micros>::min();  // KM's default as_of
+    std::optional<micros> as_of_;                                  // KM's as_of when fixed
+    detail::censoring_ledger km_;
     time_zone tz_;
     double z_;
     micros window_, respond_, within_, resolve_;
@@ -720,6 +826,15 @@ inline json report_state::canonical_json() const {
     for (const auto& [cust, cat, at, g, bits, id] : cs)
         contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits, id});
     j["contacts"] = contacts;
+    // Kaplan-Meier: [group rank, kind, value] sorted; the instants that set as_of.
+    std::vector<std::tuple<std::uint32_t, int, micros>> ks;
+    for (const auto& e : km_.entries()) ks.emplace_back(rank[e.group], static_cast<int>(e.what), e.value);
+    std::sort(ks.begin(), ks.end());
+    json censoring = json::array();
+    for (const auto& [g, w, v] : ks) censoring.push_back({g, w, v});
+    j["censoring"] = censoring;
+    j["latest_instant"] = latest_instant_ == std::numeric_limits<micros>::min() ? json(nullptr) : json(latest_instant_);
+    j["as_of"] = as_of_ ? json(*as_of_) : json(nullptr);
     return j;
 }
 
@@ -771,6 +886,25 @@ inline report_state report_state::from_json(const json& j) {
                                    ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
                                c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
     }
+    // Kaplan-Meier entries (states written before section 14 have none: their groups show no
+    // censoring counts either).
+    if (j.contains("censoring")) {
+        if (!j["censoring"].is_array()) throw std::invalid_argument("cskpi.report_state: \"censoring\" expects an array");
+        for (const auto& c : j["censoring"]) {
+            if (!c.is_array() || c.size() != 3 || !c[0].is_number_unsigned() || c[0].get<std::size_t>() >= gidx.size() ||
+                !c[1].is_number_integer() || c[1].get<int>() < 0 || c[1].get<int>() >= detail::censoring_ledger::kinds ||
+                !c[2].is_number_integer())
+                throw std::invalid_argument("cskpi.report_state: malformed censoring entry " + c.dump().substr(0, 80));
+            s.km_.push_back(gidx[c[0].get<std::size_t>()], static_cast<detail::censoring_ledger::kind>(c[1].get<int>()),
+                            c[2].get<micros>());
+        }
+    }
+    for (const char* k : {"latest_instant", "as_of"}) {
+        if (!j.contains(k) || j[k].is_null()) continue;
+        if (!j[k].is_number_integer()) throw std::invalid_argument(std::string("cskpi.report_state: \"") + k + "\" expects an integer");
+        if (std::string(k) == "as_of") s.as_of_ = j[k].get<micros>();
+        else s.latest_instant_ = j[k].get<micros>();
+    }
     return s;
 }
 
@@ -808,7 +942,8 @@ inline std::vector<std::string> label_warnings(const config& cfg, const report_s
 
 /// Every warning of a finished report (`rep` holds at least the overall row): the input's
 /// (input_warnings) and the labels that look like typos of configured ones.
-inline std::vector<std::string> warnings_of(const report& rep, const report_state& st) {
+inline std::vector<std::string> warnings_of(report& rep, const report_state& st) {
+    note_survey_input(rep);
     std::vector<std::string> w = input_warnings(rep);
     for (auto& x : label_warnings(rep.cfg, st)) w.push_back(std::move(x));
     return w;

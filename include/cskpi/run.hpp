@@ -45,6 +45,10 @@ struct run_options {
     const std::vector<std::uint64_t>* earlier_ids = nullptr;
     /// When set, receives the hashes of the ids this run accepted, in input order.
     std::vector<std::uint64_t>* accepted_ids = nullptr;
+    /// When set, sees every batch of accepted rows before it is aggregated (analyses that need
+    /// rows, such as the driver model). Called from the worker threads, possibly at the same
+    /// time; the batch's text views live only during the call.
+    std::function<void(const interaction_batch&)> batch_sink;
 };
 
 namespace detail {
@@ -468,6 +472,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                 }
                 cv_turn.notify_all();
                 if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
+                if (opt.batch_sink) opt.batch_sink(batch);
                 for (auto& st : states[t]) st.update(batch);
                 batch.clear();  // its views point into the block
                 if (b.release) b.release(parsed);

@@ -14,7 +14,7 @@ from . import _core
 from ._core import ConfigError, GroupState, InputError, ReportState  # noqa: F401  (errors; the partial-state protocol)
 from ._qa import agreement, calibrate, qa_json, qa_rejects, qa_scores, _qa_core
 from ._staffing import erlang_a, erlang_c, required_agents, staffing, staffing_json
-from ._outputs import compare, compare_json, dashboard, html, pareto, targets, targets_json, to_excel
+from ._outputs import compare, compare_json, dashboard, drivers, html, pareto, repurchase, targets, targets_json, to_excel
 from ._monitor import Monitor
 from . import plot  # noqa: F401
 from ._core import survey_size  # noqa: F401
@@ -22,7 +22,7 @@ from ._core import survey_size  # noqa: F401
 __version__ = "0.1.0"
 __all__ = ["InputError", "ConfigError", "report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
            "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement", "business_seconds", "explain_interaction",
-           "erlang_c", "erlang_a", "required_agents", "staffing", "staffing_json", "dashboard", "html", "to_excel", "plot", "targets", "targets_json", "compare", "compare_json", "survey_size", "pareto", "Monitor"]
+           "erlang_c", "erlang_a", "required_agents", "staffing", "staffing_json", "dashboard", "html", "to_excel", "plot", "targets", "targets_json", "compare", "compare_json", "survey_size", "pareto", "km_curve", "drivers", "repurchase", "Monitor"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 
@@ -275,6 +275,23 @@ def partial(data, by: Sequence[str] | str | None = None, config: Mapping[str, An
     """The mergeable partial state of a slice of data; merge slices with `+` and finish with
     `finalize(state)`. Pickles through its versioned JSON state."""
     return _run(data, by, config, strict, threads, partial=True)
+
+
+def km_curve(data, measure: str = "frt", config: Mapping[str, Any] | None = None, *, strict: bool = False,
+             threads: int | None = None):
+    """The Kaplan-Meier curve of all rows (spec section 14) as a DataFrame: time_s, survival, se
+    (Greenwood), at_risk, events, one row per distinct event time; open interactions are censored
+    at as_of. `measure`: "frt" or "resolution". `data` as for report(), or a partial state."""
+    import pandas as pd
+
+    which = {"frt": 0, "resolution": 2}.get(measure)
+    if which is None:
+        raise ValueError(f'measure: expected "frt" or "resolution", actual {measure!r}')
+    state = data if isinstance(data, ReportState) else partial(data, None, config, strict=strict, threads=threads)
+    d = state._km_curve(which)
+    out = pd.DataFrame({k: d[k] for k in ("time_s", "survival", "se", "at_risk", "events")})
+    out.attrs.update(n=d["n"], censored=d["censored"])
+    return out
 
 
 def finalize(state: ReportState, overall: bool | None = None):

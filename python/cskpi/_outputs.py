@@ -135,3 +135,63 @@ def pareto(data, by="category", config=None, *, count: str = "complaint_rate_num
     doc = _json.loads(_core.pareto_json(rep._core, count))
     rows = [{**r["by"], "count": r["count"], "share": r["share"], "cumulative": r["cumulative"]} for r in doc["rows"]]
     return pd.DataFrame(rows, columns=list(rep.by) + ["count", "share", "cumulative"])
+
+
+def drivers(data, config=None, *, strict: bool = False):
+    """The drivers of satisfaction (spec section 15, `cskpi drivers`): a logistic regression of
+    satisfied ratings on FRT, resolution, reopen, transfer, repeat contact, channel and category.
+    A DataFrame of terms (coef, se, z, p, odds_ratio, or_ci_low, or_ci_high); the rest of the
+    model (n, rows left out, reference levels, convergence, log-likelihoods) in `.attrs`."""
+    import pandas as pd
+
+    from . import _prepare, _warn
+
+    _, _, cfg_json = _prepare(config, None)
+    if isinstance(data, (str, _os.PathLike)):
+        rep, model = _core.drivers_path(_os.fspath(data), cfg_json, bool(strict))
+    else:
+        from ._frame import columns_of
+
+        specs, rows, ignored = columns_of(data, _json.loads(_core.effective_config(cfg_json)))
+        rep, model = _core.drivers_frame(specs, rows, ignored, cfg_json, bool(strict))
+    _warn(rep)
+    doc = _json.loads(model)
+    cols = ["term", "coef", "se", "z", "p", "odds_ratio", "or_ci_low", "or_ci_high"]
+    out = pd.DataFrame(doc.pop("terms"), columns=cols).astype({c: float for c in cols[1:]})
+    out.attrs.update(doc, rows_read=rep.rows_read, rows_rejected=rep.rows_rejected)
+    return out
+
+
+def repurchase(data, orders, config=None, *, strict: bool = False):
+    """Repurchase by satisfaction (spec section 15, `cskpi repurchase`): the share of rated
+    interactions whose customer orders within loyalty.window_days after, per rating value and
+    satisfied vs not, with Wilson intervals. A DataFrame (rating, rated, repurchased, rate,
+    ci_low, ci_high; the last two rows "satisfied" and "not_satisfied"); the difference test and
+    the orders' input accounting (rows read, rejected, rejects) in `.attrs`."""
+    import pandas as pd
+
+    from . import _prepare, _warn
+
+    _, _, cfg_json = _prepare(config, None)
+    if isinstance(data, (str, _os.PathLike)):
+        arg = _os.fspath(data)
+    else:
+        from ._frame import columns_of
+
+        arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
+    rep, text = _core.repurchase(arg, _os.fspath(orders), cfg_json, bool(strict))
+    _warn(rep)
+    doc = _json.loads(text)
+    rows = [{"rating": str(r["rating"]), **{k: r[k] for k in ("rated", "repurchased", "rate", "ci_low", "ci_high")}}
+            for r in doc["by_rating"]]
+    rows += [{"rating": k, **{c: doc[k][c] for c in ("rated", "repurchased", "rate", "ci_low", "ci_high")}}
+             for k in ("satisfied", "not_satisfied")]
+    out = pd.DataFrame(rows).astype({"rate": float, "ci_low": float, "ci_high": float})
+    out.attrs.update(difference=doc["difference"], orders=doc["orders"], window_days=doc["window_days"],
+                     rated_without_customer=doc["rated_without_customer"])
+    if doc["orders"]["rows_rejected"]:
+        import warnings
+
+        warnings.warn(f"cskpi: {doc['orders']['rows_rejected']} of {doc['orders']['rows_read']} order rows rejected "
+                      "(.attrs['orders']['rejects'] lists them)", stacklevel=2)
+    return out

@@ -1,9 +1,11 @@
 // The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md),
-// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size` and `cskpi pareto` (docs/SURVEYS.md).
+// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and `cskpi repurchase` (docs/SURVEYS.md).
 #include <fstream>
 #include <iostream>
 
 #include <cskpi/analysis/compare.hpp>
+#include <cskpi/analysis/drivers.hpp>
+#include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
@@ -12,6 +14,29 @@
 #include "common.hpp"
 
 namespace cskpi_cli {
+
+namespace {
+// The analysis commands' tables: CSV (cells as given), or an aligned grid whose first `keys`
+// columns are labels.
+void write_cells(std::ostream& os, const std::vector<std::vector<std::string>>& cells, bool csv, std::size_t keys) {
+    if (!csv) return cskpi::detail::write_grid(os, cells, keys);
+    for (const auto& line : cells) {
+        for (std::size_t i = 0; i < line.size(); ++i) os << (i ? "," : "") << line[i];
+        os << '\n';
+    }
+}
+
+// INPUT, --config, --format json|csv|table and --output, as every analysis of one input has them.
+CLI::App* add_input_command(CLI::App& app, const char* name, const char* about, std::string& input, std::string& config,
+                            const char* config_about, std::string& format, std::string& output) {
+    auto* cmd = app.add_subcommand(name, about);
+    cmd->add_option("INPUT", input, "Interactions: .csv or .jsonl")->required();
+    cmd->add_option("--config", config, config_about);
+    cmd->add_option("--format", format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
+    cmd->add_option("--output", output, "Write to FILE instead of stdout");
+    return cmd;
+}
+}  // namespace
 
 void add_targets_command(CLI::App& app, targets_inputs& in) {
     auto* cmd = app.add_subcommand("targets", "Targets and pacing: each target per quarter and month, attainment, forecast, rate needed, status (docs/TARGETS.md)");
@@ -158,13 +183,10 @@ int run_survey_size_command(const survey_inputs& in) {
 
 
 void add_pareto_command(CLI::App& app, pareto_inputs& in) {
-    auto* cmd = app.add_subcommand("pareto", "Pareto of issues: groups by complaints (or another count), share and cumulative share (docs/SURVEYS.md)");
-    cmd->add_option("INPUT", in.input, "Interactions: .csv or .jsonl")->required();
-    cmd->add_option("--config", in.config, "Configuration JSON");
+    auto* cmd = add_input_command(app, "pareto", "Pareto of issues: groups by complaints (or another count), share and cumulative share (docs/SURVEYS.md)",
+                                  in.input, in.config, "Configuration JSON", in.format, in.output);
     cmd->add_option("--by", in.by, "Grouping keys, comma-separated (default: category)");
     cmd->add_option("--count", in.count, "The count column (default complaint_rate_num: complaints)");
-    cmd->add_option("--format", in.format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
-    cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
 }
 
 int run_pareto_command(const pareto_inputs& in) {
@@ -203,14 +225,113 @@ int run_pareto_command(const pareto_inputs& in) {
         }
         cells.push_back(std::move(line));
     }
-    if (format == "csv") {
-        for (const auto& line : cells) {
-            for (std::size_t i = 0; i < line.size(); ++i) *os << (i ? "," : "") << line[i];
-            *os << '\n';
-        }
-    } else {
-        cskpi::detail::write_grid(*os, cells, rep.by.size());
+    write_cells(*os, cells, format == "csv", rep.by.size());
+    return 0;
+}
+
+
+void add_drivers_command(CLI::App& app, drivers_inputs& in) {
+    add_input_command(app, "drivers", "Drivers of satisfaction: logistic regression of satisfied ratings on FRT, resolution, reopen, transfer, repeat contact, channel, category (docs/SURVEYS.md)",
+                      in.input, in.config, "Configuration JSON (csat.satisfied_min, fcr.window_s, confidence)", in.format, in.output);
+}
+
+int run_drivers_command(const drivers_inputs& in) {
+    std::pair<cskpi::report, cskpi::analysis::driver_model> r;
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(in.config);
+            r = cskpi::analysis::run_drivers(cfg, {}, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); });
+        }))
+        return *rc;
+    if (const int rc = report_warnings(r.first)) return rc;
+    const auto& m = r.second;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") {
+        *os << cskpi::json_text(cskpi::analysis::drivers_json(m), 2) << '\n';
+        return 0;
     }
+    std::vector<std::vector<std::string>> cells = {{"term", "coef", "se", "z", "p", "odds_ratio", "or_ci_low", "or_ci_high"}};
+    for (const auto& t : m.terms) {
+        std::vector<std::string> line = {t.term};
+        for (double v : {t.coef, t.se, t.z, t.p, t.odds_ratio, t.or_ci_low, t.or_ci_high})
+            line.push_back(format == "csv" ? cskpi::detail::number_text(v) : cskpi::detail::fmt_fixed(v, 3));
+        cells.push_back(std::move(line));
+    }
+    if (format == "csv") {
+        write_cells(*os, cells, true, 1);
+        return 0;
+    }
+    *os << "satisfied (csat >= satisfied_min) ~ drivers: " << m.n << " of " << m.rated << " rated interactions, " << m.satisfied
+        << " satisfied";
+    for (const auto& [why, k] : m.left_out) *os << "; " << k << " left out (" << why << ")";
+    *os << "\nreference levels: channel " << m.reference_channel
+        << (m.reference_category.empty() ? std::string() : ", category " + m.reference_category);
+    if (!m.constant_terms.empty()) {
+        *os << "; without variation, not fitted:";
+        for (const auto& t : m.constant_terms) *os << ' ' << t;
+    }
+    *os << (m.converged ? "" : "\nwarning: the fit did not converge (separation?): coefficients are not reliable") << "\n\n";
+    write_cells(*os, cells, false, 1);
+    *os << "\nodds ratio > 1: more likely satisfied; p below 0.05: unlikely to be chance alone\n";
+    return 0;
+}
+
+
+void add_repurchase_command(CLI::App& app, repurchase_inputs& in) {
+    auto* cmd = add_input_command(app, "repurchase", "Satisfaction and loyalty: repurchase rate of rated interactions by rating and satisfied vs not, from an orders table (docs/SURVEYS.md)",
+                                  in.input, in.config, "Configuration JSON (loyalty.window_days, csat, confidence)", in.format, in.output);
+    cmd->add_option("--orders", in.orders, "Orders: .csv or .jsonl with customer, ordered_at, order_value")->required();
+}
+
+int run_repurchase_command(const repurchase_inputs& in) {
+    std::pair<cskpi::report, cskpi::analysis::repurchase_result> r;
+    cskpi::analysis::orders_table orders;
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(in.config);
+            r = cskpi::analysis::run_repurchase(cfg, in.orders, {}, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); },
+                                                &orders);
+        }))
+        return *rc;
+    if (const int rc = report_warnings(r.first)) return rc;
+    const auto& ol = orders.ledger;
+    if (ol.rows_rejected)
+        std::cerr << "cskpi: " << ol.rows_rejected << " of " << ol.rows_read << " order rows rejected (listed in the JSON output)\n";
+    if (ol.rows_read > 0 && ol.rows_accepted == 0) {
+        std::cerr << "cskpi: every order row of " << in.orders << " was rejected\n";
+        return exit_input;
+    }
+    const auto& m = r.second;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") {
+        *os << cskpi::json_text(cskpi::analysis::repurchase_json(m, orders), 2) << '\n';
+        return 0;
+    }
+    std::vector<std::vector<std::string>> cells = {{"rating", "rated", "repurchased", "rate", "ci_low", "ci_high"}};
+    auto row = [&](const std::string& label, const cskpi::analysis::repurchase_cell& c) {
+        std::vector<std::string> line = {label, std::to_string(c.rated), std::to_string(c.repurchased)};
+        for (double v : {c.rate, c.ci_low, c.ci_high})
+            line.push_back(format == "csv" ? cskpi::detail::number_text(v) : cskpi::present::percent(v));
+        cells.push_back(std::move(line));
+    };
+    for (const auto& [v, c] : m.by_rating) row(std::to_string(v), c);
+    row("satisfied", m.satisfied);
+    row("not_satisfied", m.not_satisfied);
+    if (format == "csv") {
+        write_cells(*os, cells, true, 1);
+        return 0;
+    }
+    *os << "repurchase within " << m.window_days << " days of a rated interaction (" << m.rated << " rated";
+    if (m.rated_without_customer) *os << ", " << m.rated_without_customer << " without a customer left out";
+    *os << "; " << ol.rows_accepted << " orders)\n\n";
+    write_cells(*os, cells, false, 1);
+    *os << "\nsatisfied - not satisfied: " << cskpi::present::percent(m.diff.estimate) << " points ["
+        << cskpi::present::percent(m.diff.ci_low) << ", " << cskpi::present::percent(m.diff.ci_high) << "], p = "
+        << cskpi::detail::fmt_fixed(m.diff.p, 4) << " (" << m.diff.test << ")\n";
     return 0;
 }
 

@@ -198,6 +198,20 @@ struct pareto_inputs {
 void add_pareto_command(CLI::App& app, pareto_inputs& in);
 int run_pareto_command(const pareto_inputs& in);
 
+// `cskpi drivers` (analysis.cpp).
+struct drivers_inputs {
+    std::string input, config, format, output;
+};
+void add_drivers_command(CLI::App& app, drivers_inputs& in);
+int run_drivers_command(const drivers_inputs& in);
+
+// `cskpi repurchase` (analysis.cpp).
+struct repurchase_inputs {
+    std::string input, orders, config, format, output;
+};
+void add_repurchase_command(CLI::App& app, repurchase_inputs& in);
+int run_repurchase_command(const repurchase_inputs& in);
+
 struct monitor_inputs {
     std::string events, config, at, serve, format = "json", stdin_format = "jsonl";
     double replay = 0, duration = -1, tick = 60;

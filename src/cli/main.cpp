@@ -768,6 +768,10 @@ int run(int argc, char** argv) {
     add_survey_size_command(app, sv_in);
     pareto_inputs pa_in;
     add_pareto_command(app, pa_in);
+    drivers_inputs dr_in;
+    add_drivers_command(app, dr_in);
+    repurchase_inputs rp_in;
+    add_repurchase_command(app, rp_in);
     monitor_inputs mo_in;
     add_monitor_command(app, mo_in);
 
@@ -811,6 +815,8 @@ int run(int argc, char** argv) {
     if (*app.get_subcommand("compare")) return run_compare_command(cmp_in);
     if (*app.get_subcommand("survey-size")) return run_survey_size_command(sv_in);
     if (*app.get_subcommand("pareto")) return run_pareto_command(pa_in);
+    if (*app.get_subcommand("drivers")) return run_drivers_command(dr_in);
+    if (*app.get_subcommand("repurchase")) return run_repurchase_command(rp_in);
     if (*app.get_subcommand("monitor")) return run_monitor_command(mo_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {

@@ -153,3 +153,49 @@ TEST_CASE("pooled order statistics: counted ranks equal those of the sorted unio
         CHECK(stats::type7(all.size(), q, 1e6, at, next) == stats::quantiles_type7(copy, std::array<double, 1>{q}, 1e6)[0]);
     }
 }
+
+TEST_CASE("Kaplan-Meier by hand: ties, censoring, the spec's <= quantile") {
+    // events 60, 120, 180 and one censored at 300: S = 3/4, 2/4, 1/4.
+    const std::vector<int> events = {60, 120, 180}, censored = {300};
+    const auto c = survival::kaplan_meier(events, censored);
+    REQUIRE(c.time.size() == 3);
+    CHECK(c.surv[0] == doctest::Approx(0.75));
+    CHECK(c.surv[1] == doctest::Approx(0.5));
+    CHECK(c.at_risk == std::vector<std::uint64_t>{4, 3, 2});
+    // Greenwood: S(60) sqrt(1 / (4 * 3))
+    CHECK(c.se[0] == doctest::Approx(0.75 * std::sqrt(1.0 / 12)));
+    CHECK(survival::quantile(c, 0.5) == 120);  // S(120) = 0.5 exactly: "<=" takes it
+    CHECK(std::isnan(survival::quantile(c, 0.9)));
+    // A censored time equal to an event time is at risk at it: 2 events at 10 among 4 at risk.
+    const auto d = survival::kaplan_meier(std::vector<int>{10, 10, 20}, std::vector<int>{10});
+    CHECK(d.at_risk[0] == 4);
+    CHECK(d.surv[0] == doctest::Approx(0.5));
+    CHECK(d.at_risk[1] == 1);
+    CHECK(d.surv[1] == 0);
+    CHECK(std::isnan(d.se[1]));  // nobody left: Greenwood undefined
+}
+
+TEST_CASE("Kaplan-Meier without censoring is the empirical quantile") {
+    std::vector<int> x = {5, 1, 9, 3, 7, 3, 8, 2, 6, 4};
+    std::sort(x.begin(), x.end());
+    const auto c = survival::kaplan_meier(x, std::vector<int>{});
+    // smallest t with F(t) >= q: the ceil(q n)-th order statistic
+    CHECK(survival::quantile(c, 0.5) == x[4]);
+    CHECK(survival::quantile(c, 0.9) == x[8]);
+    // a group_state with no censored rows computes the columns from its samples alone
+    group_state s;
+    for (int v : x) {
+        row_facts f;
+        f.bits = row_facts::answered;
+        f.frt = v * us_per_s;
+        s.update(f, 4);
+    }
+    const auto m = compute_metrics(s, stats::z_for(0.95));
+    const auto& cat = metric_catalogue();
+    const auto at = [&](const char* n) { return m[static_cast<std::size_t>(std::find_if(cat.begin(), cat.end(), [&](auto& c) { return c.name == n; }) - cat.begin())]; };
+    CHECK(at("frt_km_median") == x[4]);
+    CHECK(at("frt_km_p90") == x[8]);
+    s.frt_censored = 1;  // censored rows whose instants the state does not hold: unknown
+    CHECK(std::isnan(compute_metrics(s, stats::z_for(0.95))[static_cast<std::size_t>(
+        std::find_if(cat.begin(), cat.end(), [](auto& c) { return c.name == "frt_km_median"; }) - cat.begin())]));
+}

@@ -105,7 +105,7 @@ def test_help_and_version():
 def test_bash_completion_is_generated_from_the_commands(tmp_path):
     script = tmp_path / "cskpi.bash"
     script.write_text(subprocess.run([CLI, "completion"], capture_output=True, text=True, check=True).stdout)
-    probe = (f"source {script}; COMP_WORDS=(cskpi rep); COMP_CWORD=1; _cskpi; echo ${{COMPREPLY[@]}}; "
+    probe = (f"source {script}; COMP_WORDS=(cskpi repo); COMP_CWORD=1; _cskpi; echo ${{COMPREPLY[@]}}; "
              "COMP_WORDS=(cskpi report --by we); COMP_CWORD=3; _cskpi; echo ${COMPREPLY[@]}; "
              "COMP_WORDS=(cskpi check --con); COMP_CWORD=2; _cskpi; echo ${COMPREPLY[@]}")
     out = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()

@@ -154,8 +154,12 @@ def test_metric_columns_follow_the_spec_order():
     # section 16's realised service levels follow section 4's metrics: 5 rates of 5 columns
     assert cols[i + 1:] == [f"{n}{s}" for n in ("service_level", "service_level_of_answered", "service_level_excl_abandoned",
                                                 "service_level_excl_short_abandoned", "service_level_short_abandoned_met")
-                            for s in ("", "_num", "_den", "_ci_low", "_ci_high")] + ["csat_margin"]
-    assert len(cols) == 119 + 25 + 1  # docs/METRICS.md lists them
+                            for s in ("", "_num", "_den", "_ci_low", "_ci_high")] + ["csat_margin"] + [
+        f"{m}_km{s}" if s else f"{m}_censored"
+        for m in ("frt", "resolution") for s in ("_median", "_median_ci_low", "_median_ci_high", "_p90", "")]
+    i = cols.index("csat_response_rate_ci_high")
+    assert cols[i + 1] == "csat_unsolicited"  # section 15, beside the response rate it complements
+    assert len(cols) == 119 + 25 + 1 + 1 + 10  # docs/METRICS.md lists them
 
 
 def test_update_adds_rows_with_the_states_configuration():

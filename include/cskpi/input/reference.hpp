@@ -51,6 +51,7 @@ inline const std::vector<column_doc>& interaction_column_docs() {
         {"replies", "integer", ">= 0", "Agent replies (one-touch rate counts 1)."},
         {"abandoned_at", "timestamp", "not before created_at; wins over wait_s", "When the customer hung up or left (short-abandon rule)."},
         {"wait_s", "seconds", ">= 0", "Seconds the customer waited before leaving (short-abandon rule, staffing.short_abandon_s)."},
+        {"survey_sent", "boolean", "", "A satisfaction survey was sent (csat_response_rate = rated / sent when present)."},
     };
     return d;
 }
@@ -81,6 +82,16 @@ inline const std::vector<column_doc>& review_column_docs() {
         {"item", "text", "required; an item of the rubric", "The rubric item scored."},
         {"score", "number", "required; on the item's scale, or na", "The score."},
         {"automatic", "boolean", "", "Scored by an automatic check."},
+    };
+    return d;
+}
+
+/// The orders columns (docs/INPUT.md, section "Orders"; analysis/loyalty.hpp reads them).
+inline const std::vector<column_doc>& order_column_docs() {
+    static const std::vector<column_doc> d = {
+        {"customer", "text", "required", "The buyer, matched to the interactions' customer (pseudonymised alike)."},
+        {"ordered_at", "timestamp", "required", "When the order was placed."},
+        {"order_value", "number", ">= 0", "Value of the order."},
     };
     return d;
 }
@@ -143,6 +154,7 @@ inline const std::vector<config_key_doc>& config_key_docs() {
         {"staffing.patience_s", "null", "Mean patience in seconds: Erlang A instead of Erlang C.", R"({"staffing": {"patience_s": 120}})"},
         {"staffing.concurrency", "{}", "Contacts one agent handles at once, per channel (chat).", R"({"staffing": {"concurrency": {"chat": 3}}})"},
         {"staffing.concurrency_inflation", "1", "Handle-time factor when an agent handles contacts concurrently.", R"({"staffing": {"concurrency_inflation": 1.4}})"},
+        {"loyalty.window_days", "30", "Repurchase by satisfaction (cskpi repurchase): an order within this many days after a rated interaction counts.", R"({"loyalty": {"window_days": 60}})"},
         {"presale_category", "presale", "Category of pre-sales contacts (conversion).", R"({"presale_category": "售前"})"},
         {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).", R"({"confidence": 0.9})"},
         {"strict", "false", "Stop at the first bad row instead of listing it as rejected.", R"({"strict": true})"},
@@ -215,6 +227,8 @@ inline std::string input_reference_markdown() {
     detail::column_table(md, event_column_docs());
     md += "\n## QA reviews (`cskpi qa`, `cskpi calibrate`, `--reviews`)\n\nOne row per scored item.\n\n";
     detail::column_table(md, review_column_docs());
+    md += "\n## Orders (`cskpi repurchase --orders`)\n\nOne row per order.\n\n";
+    detail::column_table(md, order_column_docs());
     return md;
 }
 

@@ -550,6 +550,8 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
         for (; k < sla_group.size() && sla_group[k].first == r; ++k) accs[sla_group[k].second].add(st);
     }
 
+    total->second.set_as_of(as_of);  // Kaplan-Meier censors open interactions at the log's as_of
+    if (total_overall) total_overall->second.set_as_of(as_of);
     report rep = cskpi::detail::finish(std::move(*total), opt.threads);
     if (expand) rep.groups[0].metrics = cskpi::detail::finish(std::move(*total_overall), opt.threads).groups[0].metrics;
     emit(pending);
@@ -559,6 +561,7 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
     rep.rows_accepted = rep.rows_read - rep.rows_rejected;
     rep.interactions_derived = derived;
     rep.input_path = path;
+    cskpi::detail::note_survey_input(rep);
     rep.warnings = cskpi::detail::input_warnings(rep);
 
     const double z = stats::z_for(cfg.confidence);
