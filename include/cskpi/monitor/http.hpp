@@ -51,8 +51,13 @@ public:
         port_ = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
         return port_;
     }
-    /// Serves until stop(); judges alerts every `tick`.
+    /// Serves until stop(); judges alerts every `tick`. Returns at once when stop() came first.
     void listen(std::chrono::milliseconds tick = std::chrono::seconds(1)) {
+        {
+            std::lock_guard lock(tick_m_);
+            if (stopping_) return;
+            serving_ = true;
+        }
         ticker_ = std::thread([this, tick] {
             std::unique_lock lock(tick_m_);
             while (!stopping_) {
@@ -61,14 +66,31 @@ public:
             }
         });
         server_.listen_after_bind();
+        std::lock_guard lock(tick_m_);
+        serving_ = false;
     }
+    /// Stops serving; any thread, any number of times (a signal, a timer and the destructor may
+    /// all call it).
     void stop() {
+        std::lock_guard once(stop_m_);
+        bool serving;
         {
             std::lock_guard lock(tick_m_);
             stopping_ = true;
+            serving = serving_;
         }
         tick_cv_.notify_all();
-        server_.stop();
+        if (serving) {
+            // The server ignores stop() until its accept loop runs: wait for it, or for listen() to give up.
+            while (!server_.is_running()) {
+                {
+                    std::lock_guard lock(tick_m_);
+                    if (!serving_) break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+            server_.stop();
+        }
         if (ticker_.joinable()) ticker_.join();
     }
     int port() const { return port_; }
@@ -84,6 +106,8 @@ private:
     std::mutex tick_m_;
     std::condition_variable tick_cv_;
     std::atomic<bool> stopping_{false};
+    bool serving_ = false;  ///< inside listen(); guarded by tick_m_
+    std::mutex stop_m_;
     int port_ = -1;
 };
 
