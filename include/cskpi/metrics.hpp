@@ -125,25 +125,28 @@ struct km_inputs {
 };
 
 namespace detail {
-/// Kaplan-Meier's event and censoring times (microseconds, ascending) of measure k (0 first
-/// response, 1 resolution): the sample less the dropped values, and as_of - created_at of the
-/// open rows.
-inline std::pair<std::vector<micros>, std::vector<micros>> km_times(const duration_samples& sample, const km_inputs* km,
-                                                                    std::size_t k) {
-    std::vector<micros> events;
-    events.reserve(sample.size());
-    sample.visit([&](const auto& v, micros unit) {
-        for (auto x : v) events.push_back(static_cast<micros>(x) * unit);
+/// Kaplan-Meier's events (distinct durations in microseconds with their counts, ascending) and
+/// censoring times (microseconds, ascending) of measure k (0 first response, 1 resolution): the
+/// sample less the dropped values, and as_of - created_at of the open rows. Sorts `sample` in place.
+inline std::pair<std::vector<std::pair<micros, std::uint64_t>>, std::vector<micros>> km_times(duration_samples& sample,
+                                                                                               const km_inputs* km, std::size_t k) {
+    std::vector<std::pair<micros, std::uint64_t>> events;
+    sample.visit([&](auto& v, micros unit) {
+        sort_samples(v);
+        events.reserve(v.size());
+        for (std::size_t i = 0; i < v.size();) {
+            std::size_t j = i + 1;
+            while (j < v.size() && v[j] == v[i]) ++j;
+            events.emplace_back(static_cast<micros>(v[i]) * unit, j - i);
+            i = j;
+        }
     });
-    std::sort(events.begin(), events.end());
     std::vector<micros> censored;
     if (km) {
-        const auto& drop = km->dropped[k];
-        if (!drop.empty()) {
-            std::vector<micros> kept;
-            kept.reserve(events.size());
-            std::set_difference(events.begin(), events.end(), drop.begin(), drop.end(), std::back_inserter(kept));
-            events.swap(kept);
+        auto e = events.begin();
+        for (micros d : km->dropped[k]) {  // both ascending: take each dropped value off its event count
+            while (e != events.end() && e->first < d) ++e;
+            if (e != events.end() && e->first == d && e->second > 0) --e->second;
         }
         censored.reserve(km->open_created[k].size());
         for (auto it = km->open_created[k].rbegin(); it != km->open_created[k].rend(); ++it)
@@ -154,7 +157,7 @@ inline std::pair<std::vector<micros>, std::vector<micros>> km_times(const durati
 
 /// The four columns of a survival entry: KM median, its interval, p90 (seconds). An unbounded
 /// upper limit is NaN (null): the data never shows the curve crossing back.
-inline void put_survival(const metric_def& d, const duration_samples& sample, const km_inputs* km, bool complete,
+inline void put_survival(const metric_def& d, duration_samples& sample, const km_inputs* km, bool complete,
                          double z, std::vector<double>& out) {
     const std::size_t k = d.sample == 0 ? 0 : 1;
     if (!complete) {  // censored rows whose instants this state does not hold
@@ -162,9 +165,8 @@ inline void put_survival(const metric_def& d, const duration_samples& sample, co
         return;
     }
     const auto [events, censored] = km_times(sample, km, k);
-    const survival::curve c = survival::kaplan_meier(events, censored);
-    const auto [lo, hi] = survival::quantile_ci(c, 0.5, z);
-    for (double v : {survival::quantile(c, 0.5), lo, std::isinf(hi) ? stats::nan : hi, survival::quantile(c, 0.9)})
+    const survival::summary m = survival::summarize(events, censored, z);
+    for (double v : {m.median, m.median_ci_low, std::isinf(m.median_ci_high) ? stats::nan : m.median_ci_high, m.p90})
         out.push_back(v / 1e6);
 }
 }  // namespace detail
@@ -176,6 +178,10 @@ inline void put_survival(const metric_def& d, const duration_samples& sample, co
 inline std::vector<double> compute_metrics(group_state& s, double z, const km_inputs* km = nullptr) {
     std::vector<double> out;
     out.reserve(metric_catalogue().size());
+    // Samples with Kaplan-Meier columns are sorted once here: their quantiles then select in
+    // sorted data, and km_times finds them sorted.
+    for (const auto& d : metric_table())
+        if (d.kind == metric_kind::survival) (s.*duration_samples_of[d.sample]).visit([](auto& v, micros) { detail::sort_samples(v); });
     for (const auto& d : metric_table()) {
         switch (d.kind) {
         case metric_kind::count: out.push_back(static_cast<double>(d.num(s))); break;

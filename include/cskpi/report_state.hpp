@@ -255,7 +255,7 @@ public:
         chunk = std::max<std::size_t>(chunk, 1);
         flush_log(threads);
         settle_contacts(threads);
-        km_.sort();
+        km_.sort(groups_.size());
         const micros as_of = km_as_of().value_or(0);
         std::vector<std::uint32_t> order;
         if (!by_.empty()) {
@@ -269,14 +269,17 @@ public:
         // three durations, which read every group's samples, then the groups, whose quantiles
         // reorder their samples. The rounds must not overlap: a selection moving values while
         // they are counted would change the overall quantiles from run to run.
-        std::array<std::vector<std::pair<std::size_t, double>>, overall_durations> durations;
+        // The Kaplan-Meier columns (first response, resolution) are two more tasks of the round:
+        // they copy the samples they sort.
+        constexpr std::size_t tasks = overall_durations + 2;
+        std::array<std::vector<std::pair<std::size_t, double>>, tasks> durations;
         std::atomic<std::size_t> next{0};
-        parallel(std::min<unsigned>(threads, overall_durations), [&](unsigned) {
-            for (std::size_t i; (i = next++) < overall_durations;) durations[i] = overall_duration(i);
+        parallel(std::min<unsigned>(threads, tasks), [&](unsigned) {
+            for (std::size_t i; (i = next++) < tasks;)
+                durations[i] = i < overall_durations ? overall_duration(i) : overall_survival(i == overall_durations ? 0 : 2, as_of);
         });
         for (const auto& d : durations)
             for (const auto& [i, v] : d) overall.metrics[i] = v;
-        overall_survival(as_of, overall.metrics);
         for (std::size_t begin = 0;; begin += chunk) {
             const std::size_t end = order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
             std::vector<report_group> out;
@@ -511,22 +514,26 @@ private:
     }
 
     // The overall row's Kaplan-Meier columns, over every group's samples and ledger entries.
-    void overall_survival(micros as_of, std::vector<double>& metrics) const {
+    // As (catalogue index, value), for the survival entry of sample `which`.
+    std::vector<std::pair<std::size_t, double>> overall_survival(std::size_t which, micros as_of) const {
+        std::vector<std::pair<std::size_t, double>> out;
         for (const auto& d : metric_table()) {
-            if (d.kind != metric_kind::survival) continue;
-            const auto [all, k] = overall_km(d.sample, as_of);
+            if (d.kind != metric_kind::survival || d.sample != which) continue;
+            auto [all, k] = overall_km(d.sample, as_of);
             std::vector<double> v;
             detail::put_survival(d, all, &k, true, z_, v);
-            for (std::size_t j = 0; j < v.size(); ++j) metrics[metric_index(std::string(d.name) + survival_suffixes[j])] = v[j];
+            for (std::size_t j = 0; j < v.size(); ++j) out.emplace_back(metric_index(std::string(d.name) + survival_suffixes[j]), v[j]);
         }
+        return out;
     }
     // Every group's sample `which` and the ledger's entries for it, with as_of.
     std::pair<detail::duration_samples, km_inputs> overall_km(std::size_t which, micros as_of) const {
         using L = detail::censoring_ledger;
         km_inputs k;
         k.as_of = as_of;
-        k.open_created = {km_.all(L::frt_open), km_.all(L::resolution_open)};
-        k.dropped = {km_.all(L::frt_drop), km_.all(L::resolution_drop)};
+        const std::size_t m = which == 0 ? 0 : 1;  // only this measure's entries
+        k.open_created[m] = km_.all(m == 0 ? L::frt_open : L::resolution_open);
+        k.dropped[m] = km_.all(m == 0 ? L::frt_drop : L::resolution_drop);
         detail::duration_samples all;
         std::size_t n = 0;
         for (const auto& g : groups_) n += (g.*sample_field[which]).size();
@@ -541,9 +548,9 @@ public:
     survival::curve overall_curve(std::size_t which) {
         if (which != 0 && which != 2) throw std::invalid_argument("overall_curve: expected 0 (first response) or 2 (resolution)");
         flush_log(1);
-        const auto [all, k] = overall_km(which, km_as_of().value_or(0));
+        auto [all, k] = overall_km(which, km_as_of().value_or(0));
         const auto [events, censored] = detail::km_times(all, &k, which == 0 ? 0 : 1);
-        survival::curve c = survival::kaplan_meier(events, censored);
+        survival::curve c = survival::kaplan_meier_counted(events, censored);
         for (double& t : c.time) t /= 1e6;
         return c;
     }

@@ -20,22 +20,22 @@ struct curve {
     std::uint64_t n = 0, censored = 0;
 };
 
-/// The curve of `events` (observed durations) and `censored` (durations known only to exceed
-/// the value), both sorted ascending. A duration censored at t is at risk at t.
+/// The curve of `events` — distinct observed durations with their counts, ascending — and
+/// `censored` (durations known only to exceed the value), ascending. A duration censored at t is
+/// at risk at t.
 template <class T>
-curve kaplan_meier(const std::vector<T>& events, const std::vector<T>& censored) {
+curve kaplan_meier_counted(const std::vector<std::pair<T, std::uint64_t>>& events, const std::vector<T>& censored) {
     curve c;
-    c.n = events.size() + censored.size();
+    for (const auto& e : events) c.n += e.second;
+    c.n += censored.size();
     c.censored = censored.size();
     std::uint64_t gone = 0;  // durations that ended (event or censoring) before the current time
     double s = 1, greenwood = 0;
     std::size_t ci = 0;
-    for (std::size_t i = 0; i < events.size();) {
-        const T t = events[i];
-        std::size_t j = i;
-        while (j < events.size() && events[j] == t) ++j;
+    for (const auto& [t, d] : events) {
+        if (d == 0) continue;
         while (ci < censored.size() && censored[ci] < t) ++ci, ++gone;
-        const std::uint64_t at_risk = c.n - gone, d = j - i;
+        const std::uint64_t at_risk = c.n - gone;
         s *= 1.0 - static_cast<double>(d) / static_cast<double>(at_risk);
         const bool ends = d == at_risk;
         if (!ends) greenwood += static_cast<double>(d) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
@@ -45,10 +45,20 @@ curve kaplan_meier(const std::vector<T>& events, const std::vector<T>& censored)
         c.at_risk.push_back(at_risk);
         c.events.push_back(d);
         gone += d;
-        i = j;
         if (ends) break;  // nobody is left at risk
     }
     return c;
+}
+
+/// kaplan_meier_counted of `events` given one per duration, ascending.
+template <class T>
+curve kaplan_meier(const std::vector<T>& events, const std::vector<T>& censored) {
+    std::vector<std::pair<T, std::uint64_t>> counted;
+    for (const T& t : events) {
+        if (counted.empty() || counted.back().first != t) counted.emplace_back(t, 0);
+        ++counted.back().second;
+    }
+    return kaplan_meier_counted(counted, censored);
 }
 
 /// Products of factors like (1 - 1/3)(1 - 1/4) land a few ulps off 1 - q; this much is equal.
@@ -82,6 +92,48 @@ inline std::pair<double, double> quantile_ci(const curve& c, double q, double z)
     if (first == c.time.size()) return {std::nan(""), std::nan("")};
     const double hi = last + 1 == c.time.size() ? INFINITY : c.time[last + 1];
     return {c.time[first], hi};
+}
+
+/// What a report shows of a curve: the median with its interval and the p90 (NaN when undefined;
+/// an unbounded upper limit is +inf).
+struct summary {
+    double median = std::nan(""), median_ci_low = std::nan(""), median_ci_high = std::nan(""), p90 = std::nan("");
+};
+
+/// quantile(·, 0.5), quantile_ci(·, 0.5, z) and quantile(·, 0.9) of kaplan_meier_counted(events,
+/// censored), in one pass without building the curve (a report computes it for every group).
+template <class T>
+summary summarize(const std::vector<std::pair<T, std::uint64_t>>& events, const std::vector<T>& censored, double z) {
+    summary out;
+    std::uint64_t n = censored.size();
+    for (const auto& e : events) n += e.second;
+    const double target = std::log(-std::log(0.5));
+    std::uint64_t gone = 0;
+    double s = 1, greenwood = 0;
+    std::size_t ci = 0;
+    bool accepted_last = false;  // the previous event time passed the interval's test
+    for (const auto& [t, d] : events) {
+        if (d == 0) continue;
+        const double time = static_cast<double>(t);
+        if (accepted_last) out.median_ci_high = time;  // the event time after the last accepted one
+        while (ci < censored.size() && censored[ci] < t) ++ci, ++gone;
+        const std::uint64_t at_risk = n - gone;
+        const bool ends = d == at_risk;
+        s = ends ? 0.0 : s * (1.0 - static_cast<double>(d) / static_cast<double>(at_risk));
+        if (!ends) greenwood += static_cast<double>(d) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
+        if (std::isnan(out.median) && s <= 0.5 + tolerance) out.median = time;
+        if (std::isnan(out.p90) && s <= 0.1 + tolerance) out.p90 = time;
+        accepted_last = false;
+        if (s > 0 && greenwood > 0) {
+            const double l = -std::log(s);
+            accepted_last = std::abs((std::log(l) - target) * l / std::sqrt(greenwood)) <= z;
+            if (accepted_last && std::isnan(out.median_ci_low)) out.median_ci_low = time;
+        }
+        gone += d;
+        if (ends) break;
+    }
+    if (accepted_last) out.median_ci_high = INFINITY;
+    return out;
 }
 
 }  // namespace cskpi::survival

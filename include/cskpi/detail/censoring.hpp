@@ -43,17 +43,21 @@ public:
     std::size_t size() const noexcept { return e_.size(); }
     void clear_and_free() { std::vector<entry>().swap(e_); }
 
-    /// Sorts by group, kind and value, so that of() finds a group's values.
-    void sort() {
+    /// Sorts by group, kind and value and indexes the groups (0 .. groups - 1), so that of()
+    /// finds a group's values.
+    void sort(std::size_t groups) {
         if (!sorted_) std::sort(e_.begin(), e_.end());
         sorted_ = true;
+        begin_.assign(groups + 1, 0);
+        for (const entry& x : e_) ++begin_[x.group + 1];
+        for (std::size_t g = 1; g < begin_.size(); ++g) begin_[g] += begin_[g - 1];
     }
     /// The values of `what` for `group`, ascending (after sort()).
     std::vector<micros> of(std::uint32_t group, kind what) const {
-        const entry lo{group, what, INT64_MIN};
-        auto it = std::lower_bound(e_.begin(), e_.end(), lo);
         std::vector<micros> v;
-        for (; it != e_.end() && it->group == group && it->what == what; ++it) v.push_back(it->value);
+        if (group + 1 >= begin_.size()) return v;
+        for (std::size_t i = begin_[group]; i < begin_[group + 1]; ++i)
+            if (e_[i].what == what) v.push_back(e_[i].value);
         return v;
     }
     /// Every value of `what`, any group, ascending.
@@ -67,6 +71,7 @@ public:
 
 private:
     std::vector<entry> e_;
+    std::vector<std::size_t> begin_;  ///< after sort(): group g's entries are [begin_[g], begin_[g + 1])
     bool sorted_ = true;
 };
 
