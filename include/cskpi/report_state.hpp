@@ -894,13 +894,17 @@ inline report_state report_state::from_json(const json& j) {
                                c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
     }
     // Kaplan-Meier entries (states written before section 14 have none: their groups show no
-    // censoring counts either).
+    // censoring counts either). Instants stay within ±2^62 µs (±146,000 years) so that
+    // as_of - created_at cannot overflow.
+    constexpr micros instant_limit = micros{1} << 62;
+    auto instant_ok = [&](micros v) { return v >= -instant_limit && v <= instant_limit; };
     if (j.contains("censoring")) {
         if (!j["censoring"].is_array()) throw std::invalid_argument("cskpi.report_state: \"censoring\" expects an array");
         for (const auto& c : j["censoring"]) {
             if (!c.is_array() || c.size() != 3 || !c[0].is_number_unsigned() || c[0].get<std::size_t>() >= gidx.size() ||
                 !c[1].is_number_integer() || c[1].get<int>() < 0 || c[1].get<int>() >= detail::censoring_ledger::kinds ||
-                !c[2].is_number_integer())
+                !c[2].is_number_integer() || !instant_ok(c[2].get<micros>()) ||
+                (c[1].get<int>() >= detail::censoring_ledger::frt_drop && c[2].get<micros>() < 0))
                 throw std::invalid_argument("cskpi.report_state: malformed censoring entry " + c.dump().substr(0, 80));
             s.km_.push_back(gidx[c[0].get<std::size_t>()], static_cast<detail::censoring_ledger::kind>(c[1].get<int>()),
                             c[2].get<micros>());
@@ -908,7 +912,8 @@ inline report_state report_state::from_json(const json& j) {
     }
     for (const char* k : {"latest_instant", "as_of"}) {
         if (!j.contains(k) || j[k].is_null()) continue;
-        if (!j[k].is_number_integer()) throw std::invalid_argument(std::string("cskpi.report_state: \"") + k + "\" expects an integer");
+        if (!j[k].is_number_integer() || !instant_ok(j[k].get<micros>()))
+            throw std::invalid_argument(std::string("cskpi.report_state: \"") + k + "\" expects an integer instant");
         if (std::string(k) == "as_of") s.as_of_ = j[k].get<micros>();
         else s.latest_instant_ = j[k].get<micros>();
     }

@@ -201,3 +201,16 @@ def test_km_curve_matches_statsmodels(tmp_path):
     assert curve.attrs["censored"] == n_cens
     with pytest.raises(ValueError, match="measure"):
         cskpi.km_curve(path, "aht")
+
+
+def test_a_state_with_a_malformed_censoring_entry_is_refused(tmp_path):
+    cskpi = pytest.importorskip("cskpi")
+    df = random_interactions(np.random.default_rng(5), 50)
+    state = cskpi.partial(df.astype(str).replace("nan", ""), by=["channel"]).to_dict()
+    assert state["censoring"], "the sample has open interactions"
+    for bad in ([0, 0, 2 ** 63 - 1], [0, 2, -5], [0, 9, 1], [99, 0, 1]):
+        d = dict(state, censoring=state["censoring"] + [bad])
+        with pytest.raises(ValueError, match="censoring"):
+            cskpi.ReportState.from_dict(d)
+    with pytest.raises(ValueError, match="latest_instant"):
+        cskpi.ReportState.from_dict(dict(state, latest_instant=-(2 ** 63)))
