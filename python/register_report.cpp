@@ -5,8 +5,10 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
+#include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/cskpi.hpp>
 
@@ -135,6 +137,90 @@ cskpi::report with_all_rejects(run_args& a, Run&& run) {
     cskpi::report rep = run(a.opt);
     rep.rejects = std::move(all);
     return rep;
+}
+
+// Per-interaction facts as columns (name -> numpy array or list); missing values are NaN or None.
+py::dict fact_columns(const std::vector<cskpi::analysis::fact_row>& rows, const cskpi::config& cfg) {
+    const std::size_t n = rows.size();
+    const cskpi::analysis::fact_deriver derive(cfg);
+    std::vector<cskpi::analysis::fact_values> v;
+    v.reserve(n);
+    for (const auto& f : rows) v.push_back(derive(f));
+    py::dict out;
+    auto text = [&](const char* name, auto get) {
+        py::list l(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string_view t = get(i);
+            l[i] = t.empty() ? py::object(py::none()) : py::object(py_text(t));
+        }
+        out[name] = std::move(l);
+    };
+    auto number = [&](const char* name, auto get) {
+        py::array_t<double> a(static_cast<py::ssize_t>(n));
+        double* d = a.mutable_data();
+        for (std::size_t i = 0; i < n; ++i) d[i] = get(i);
+        out[name] = std::move(a);
+    };
+    auto flag = [&](const char* name, auto get) {
+        py::array_t<bool> a(static_cast<py::ssize_t>(n));
+        bool* d = a.mutable_data();
+        for (std::size_t i = 0; i < n; ++i) d[i] = get(i);
+        out[name] = std::move(a);
+    };
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    auto secs = [nan](cskpi::micros x) { return x == cskpi::missing_us ? nan : static_cast<double>(x) / 1e6; };
+    auto us = [nan](cskpi::micros x) { return x == cskpi::missing_us ? nan : static_cast<double>(x); };
+    auto opt = [nan](std::int32_t x) { return x == cskpi::missing_int ? nan : static_cast<double>(x); };
+    auto tri = [nan](std::int8_t x) { return x < 0 ? nan : static_cast<double>(x); };
+    text("id", [&](std::size_t i) { return std::string_view(rows[i].id); });
+    number("line", [&](std::size_t i) { return static_cast<double>(rows[i].line); });
+    number("created_at", [&](std::size_t i) { return us(rows[i].created_at); });
+    text("channel", [&](std::size_t i) { return std::string_view(rows[i].channel); });
+    text("agent", [&](std::size_t i) { return std::string_view(rows[i].agent); });
+    text("team", [&](std::size_t i) { return std::string_view(rows[i].team); });
+    text("customer", [&](std::size_t i) { return std::string_view(rows[i].customer); });
+    text("category", [&](std::size_t i) { return std::string_view(rows[i].category); });
+    text("priority", [&](std::size_t i) { return std::string_view(rows[i].priority); });
+    flag("answered", [&](std::size_t i) { return v[i].answered; });
+    number("frt_s", [&](std::size_t i) { return secs(rows[i].frt); });
+    flag("resolved", [&](std::size_t i) { return v[i].resolved; });
+    number("resolution_s", [&](std::size_t i) { return secs(rows[i].resolution); });
+    number("handle_s", [&](std::size_t i) { return secs(rows[i].handle); });
+    flag("abandoned", [&](std::size_t i) { return v[i].abandoned; });
+    number("reopened", [&](std::size_t i) { return static_cast<double>(rows[i].reopened); });
+    flag("transferred", [&](std::size_t i) { return v[i].transferred; });
+    flag("bot_only", [&](std::size_t i) { return v[i].bot_only; });
+    flag("bot_escalated", [&](std::size_t i) { return v[i].bot_escalated; });
+    number("sla_target_s", [&](std::size_t i) { return secs(v[i].sla_target); });
+    text("sla_state", [&](std::size_t i) { return std::string_view(v[i].sla_state); });
+    number("sla_breach_at", [&](std::size_t i) { return us(v[i].breach_at); });
+    number("sla_over_s", [&](std::size_t i) { return secs(v[i].over_target); });
+    flag("first_contact", [&](std::size_t i) { return v[i].first_contact; });
+    flag("fcr", [&](std::size_t i) { return v[i].fcr; });
+    number("one_touch", [&](std::size_t i) { return tri(v[i].one_touch); });
+    flag("within_service_level", [&](std::size_t i) { return v[i].within_service_level; });
+    flag("short_abandoned", [&](std::size_t i) { return v[i].short_abandoned; });
+    number("csat", [&](std::size_t i) { return opt(rows[i].csat); });
+    number("satisfied", [&](std::size_t i) { return tri(v[i].satisfied); });
+    number("nps", [&](std::size_t i) { return opt(rows[i].nps); });
+    number("ces", [&](std::size_t i) { return opt(rows[i].ces); });
+    return out;
+}
+
+// Calls go(read) without the GIL, where read(opt, by) runs a report over `data`: a path (str) or
+// a frame's (columns, rows, ignored) tuple. `go` must not touch Python objects.
+template <class Go>
+cskpi::report over_data(const py::object& data, const cskpi::config& cfg, Go&& go) {
+    using keys = std::vector<cskpi::group_key>;
+    if (py::isinstance<py::str>(data)) {
+        const std::string path = data.cast<std::string>();
+        py::gil_scoped_release nogil;
+        return go([&](const cskpi::run_options& o, const keys& by) { return cskpi::run_report(path, cfg, by, o); });
+    }
+    const py::tuple spec = data.cast<py::tuple>();
+    const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(), spec[2].cast<std::vector<std::string>>());
+    py::gil_scoped_release nogil;  // released before bf (its Python objects) goes
+    return go([&](const cskpi::run_options& o, const keys& by) { return cskpi::run_report(bf.f, cfg, by, o, "<DataFrame>"); });
 }
 
 }  // namespace
@@ -359,20 +445,40 @@ void register_report(py::module_& m) {
             });
             return rep;
         };
-        cskpi::report rep;
-        if (py::isinstance<py::str>(data)) {
-            const std::string path = data.cast<std::string>();
-            py::gil_scoped_release nogil;
-            rep = go([&](const cskpi::run_options& o) { return cskpi::run_report(path, a.cfg, {}, o); });
-        } else {  // the GIL comes back at the end of each branch
-            const py::tuple spec = data.cast<py::tuple>();  // (columns, rows, ignored) of a frame
-            const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(),
-                                                 spec[2].cast<std::vector<std::string>>());
-            py::gil_scoped_release nogil;
-            rep = go([&](const cskpi::run_options& o) { return cskpi::run_report(bf.f, a.cfg, {}, o, "<DataFrame>"); });
-        }
+        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+            return go([&](const cskpi::run_options& o) { return read(o, {}); });
+        });
         return py::make_tuple(std::move(rep), out);
     }, py::arg("data"), py::arg("orders"), py::arg("config_json"), py::arg("strict"));
+    // Per-interaction facts (section 3): the report (input accounting) and the columns.
+    m.def("facts", [](const py::object& data, const std::string& config_json, bool strict, unsigned threads) {
+        run_args a(config_json, {}, strict, threads);
+        std::vector<cskpi::analysis::fact_row> rows;
+        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = cskpi::analysis::run_facts(a.cfg, o, [&](const cskpi::run_options& oo) { return read(oo, {}); });
+                rows = std::move(r.second);
+                return std::move(r.first);
+            });
+        });
+        return py::make_tuple(std::move(rep), fact_columns(rows, a.cfg));
+    }, py::arg("data"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
+    // Staffing (section 16): the report (input accounting) and history, forecast and plan as JSON.
+    m.def("staffing", [](const py::object& data, const std::string& config_json, std::optional<std::string> from,
+                         std::optional<std::string> to, bool strict, unsigned threads) {
+        run_args a(config_json, {}, strict, threads);
+        std::optional<std::pair<std::string, std::string>> range;
+        if (from && to) range = std::pair{*from, *to};
+        std::string out;
+        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                auto r = cskpi::staffing::run_staffing(a.cfg, o, read, range);
+                out = cskpi::json_text(cskpi::staffing::plan_json(r.second, a.cfg.staffing));
+                return std::move(r.first);
+            });
+        });
+        return py::make_tuple(std::move(rep), out);
+    }, py::arg("data"), py::arg("config_json"), py::arg("from_date"), py::arg("to_date"), py::arg("strict"), py::arg("threads"));
     m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
                              unsigned threads) {

@@ -4,9 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <cskpi/config.hpp>
 #include <cskpi/staffing/erlang.hpp>
-#include <cskpi/staffing/plan.hpp>
 
 namespace py = pybind11;
 
@@ -43,16 +41,4 @@ void register_staffing(py::module_& m) {
         return d;
     }, py::arg("traffic"), py::arg("aht_s"), py::arg("service_level"), py::arg("within_s"), py::arg("max_occupancy") = 1.0,
        py::arg("shrinkage") = 0.0, py::arg("patience_s") = py::none());
-    // History, forecast and plan from a report grouped by channel and the interval key.
-    m.def("staffing_plan", [](const cskpi::report& rep, const std::string& config_json, std::optional<std::string> from,
-                              std::optional<std::string> to) {
-        const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));
-        std::optional<std::pair<std::string, std::string>> range;
-        if (from && to) range = std::pair{*from, *to};
-        return cskpi::json_text(cskpi::staffing::plan_json(cskpi::staffing::plan(rep, cfg.staffing, range), cfg.staffing));
-    });
-    m.def("staffing_interval_key", [](const std::string& config_json) {
-        const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(config_json));
-        return std::string(cskpi::name_of(cskpi::staffing::interval_key(cfg.staffing.interval_s)));
-    });
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -35,6 +36,13 @@ std::string json_text(const Json& j, int indent = -1) {
 /// What an abandoned row does to the SLA denominator.
 enum class abandoned_rule { breach, exclude };
 
+/// One channel's overrides of the staffing targets (staffing.channels.<channel>).
+struct staffing_channel {
+    std::optional<double> service_level, within_s, short_abandon_s, max_occupancy, shrinkage;
+    std::optional<std::optional<double>> patience_s;  ///< set to none: Erlang C for this channel
+    json to_json() const;
+};
+
 /// Section 16: staffing intervals, the service-level target and its variants, Erlang inputs.
 struct staffing_config {
     double interval_s = 1800;      ///< 900, 1800 or 3600
@@ -46,8 +54,26 @@ struct staffing_config {
     int weeks = 4;                 ///< forecast: mean of the same weekday x interval over this many weeks
     std::optional<double> patience_s;  ///< given: Erlang A
     std::map<std::string, double> concurrency;  ///< channel -> contacts one agent handles at once
-    double concurrency_inflation = 1.0;         ///< AHT factor when handling concurrently
+    /// AHT factor of concurrent channels; none: measured from the records (staffing/concurrency.hpp).
+    std::optional<double> concurrency_inflation;
+    std::map<std::string, staffing_channel, std::less<>> channels;  ///< per-channel target overrides
     json to_json() const;
+
+    /// The settings of one channel: its overrides over the defaults (`channels` left empty).
+    staffing_config for_channel(std::string_view channel) const {
+        staffing_config c = *this;
+        c.channels.clear();
+        const auto it = channels.find(channel);
+        if (it == channels.end()) return c;
+        const staffing_channel& o = it->second;
+        c.service_level = o.service_level.value_or(service_level);
+        c.within_s = o.within_s.value_or(within_s);
+        c.short_abandon_s = o.short_abandon_s.value_or(short_abandon_s);
+        c.max_occupancy = o.max_occupancy.value_or(max_occupancy);
+        c.shrinkage = o.shrinkage.value_or(shrinkage);
+        if (o.patience_s) c.patience_s = *o.patience_s;
+        return c;
+    }
 };
 
 struct config {
@@ -160,15 +186,54 @@ inline std::map<std::string, double> get_seconds_map(const json& v, const std::s
 
 /// The "staffing" section (section 16); shares must lie in their ranges, the interval is one
 /// of 15m, 30m, 60m.
+inline double staffing_share(const json& x, const std::string& p, bool open_top) {
+    const double d = get_number(x, p);
+    if (!(d > 0 && (open_top ? d < 1 : d <= 1)))
+        throw config_error(p, std::string("expected a share in (0, 1") + (open_top ? ")" : "]") + ", actual " + x.dump());
+    return d;
+}
+inline double staffing_shrinkage(const json& x, const std::string& p) {
+    const double d = get_number(x, p);
+    if (d >= 1) throw config_error(p, "expected a share in [0, 1), actual " + x.dump());
+    return d;
+}
+inline std::optional<double> staffing_patience(const json& x, const std::string& p) {
+    if (x.is_null()) return std::nullopt;
+    const double d = get_seconds(x, p);
+    if (d <= 0) throw config_error(p, "expected a number > 0, actual " + x.dump());
+    return d;
+}
+
+/// staffing.channels: per channel, overrides of the targets (the keys a channel may differ in).
+inline void read_staffing_channels(staffing_config& s, const json& v, const std::string& path) {
+    expect_object(v, path);
+    static const std::vector<std::string> keys = {"service_level", "within_s", "short_abandon_s", "max_occupancy", "shrinkage",
+                                                  "patience_s"};
+    for (const auto& [ch, o] : v.items()) {
+        const std::string cp = join(path, ch);
+        expect_object(o, cp);
+        staffing_channel c;
+        for (const auto& [k, x] : o.items()) {
+            const std::string p = join(cp, k);
+            if (k == "service_level") c.service_level = staffing_share(x, p, true);
+            else if (k == "within_s") c.within_s = get_seconds(x, p);
+            else if (k == "short_abandon_s") c.short_abandon_s = get_seconds(x, p);
+            else if (k == "max_occupancy") c.max_occupancy = staffing_share(x, p, false);
+            else if (k == "shrinkage") c.shrinkage = staffing_shrinkage(x, p);
+            else if (k == "patience_s") c.patience_s = staffing_patience(x, p);
+            else unknown_key(p, keys);
+        }
+        s.channels[ch] = c;
+    }
+}
+
+/// The "staffing" section (section 16); shares must lie in their ranges, the interval is one
+/// of 15m, 30m, 60m.
 inline void read_staffing(staffing_config& s, const json& v) {
     expect_object(v, "staffing");
-    auto share = [](const json& x, const std::string& p, bool open_top) {
-        const double d = get_number(x, p);
-        if (!(d > 0 && (open_top ? d < 1 : d <= 1))) throw config_error(p, std::string("expected a share in (0, 1") + (open_top ? ")" : "]") + ", actual " + x.dump());
-        return d;
-    };
     static const std::vector<std::string> keys = {"interval", "service_level", "within_s", "short_abandon_s", "max_occupancy",
-                                                  "shrinkage", "weeks", "patience_s", "concurrency", "concurrency_inflation"};
+                                                  "shrinkage", "weeks", "patience_s", "concurrency", "concurrency_inflation",
+                                                  "channels"};
     for (const auto& [k, x] : v.items()) {
         const std::string p = "staffing." + k;
         if (k == "interval") {
@@ -177,27 +242,30 @@ inline void read_staffing(staffing_config& s, const json& v) {
             else if (t == "30m") s.interval_s = 1800;
             else if (t == "60m" || t == "1h") s.interval_s = 3600;
             else throw config_error(p, "expected \"15m\", \"30m\" or \"60m\", actual " + x.dump());
-        } else if (k == "service_level") s.service_level = share(x, p, true);
+        } else if (k == "service_level") s.service_level = staffing_share(x, p, true);
         else if (k == "within_s") s.within_s = get_seconds(x, p);
         else if (k == "short_abandon_s") s.short_abandon_s = get_seconds(x, p);
-        else if (k == "max_occupancy") s.max_occupancy = share(x, p, false);
-        else if (k == "shrinkage") {
-            s.shrinkage = get_number(x, p);
-            if (s.shrinkage >= 1) throw config_error(p, "expected a share in [0, 1), actual " + x.dump());
-        } else if (k == "weeks") {
+        else if (k == "max_occupancy") s.max_occupancy = staffing_share(x, p, false);
+        else if (k == "shrinkage") s.shrinkage = staffing_shrinkage(x, p);
+        else if (k == "weeks") {
             s.weeks = get_int(x, p);
             if (s.weeks < 1 || s.weeks > 520) throw config_error(p, "expected an integer from 1 to 520, actual " + x.dump());
         } else if (k == "patience_s") {
-            s.patience_s = x.is_null() ? std::nullopt : std::optional(get_seconds(x, p));
-            if (s.patience_s && *s.patience_s <= 0) throw config_error(p, "expected a number > 0, actual " + x.dump());
+            s.patience_s = staffing_patience(x, p);
         } else if (k == "concurrency") {
             s.concurrency = get_seconds_map(x, p);
             for (const auto& [ch, n] : s.concurrency)
                 if (n < 1) throw config_error(join(p, ch), "expected a number >= 1 of contacts at once, actual " + std::to_string(n));
         } else if (k == "concurrency_inflation") {
-            s.concurrency_inflation = get_number(x, p);
-            if (s.concurrency_inflation < 1) throw config_error(p, "expected a factor >= 1, actual " + x.dump());
-        } else unknown_key(p, keys);
+            if (x.is_null()) {
+                s.concurrency_inflation.reset();
+            } else {
+                const double d = get_number(x, p);
+                if (!(d > 0 && d <= 100)) throw config_error(p, "expected a factor in (0, 100], or null to measure it, actual " + x.dump());
+                s.concurrency_inflation = d;
+            }
+        } else if (k == "channels") read_staffing_channels(s, x, p);
+        else unknown_key(p, keys);
     }
 }
 }  // namespace detail
@@ -388,9 +456,24 @@ inline void read_privacy(const json& v, config& c) {
 inline json staffing_config::to_json() const {
     json j = {{"interval", std::to_string(static_cast<int>(interval_s / 60)) + "m"}, {"service_level", service_level},
               {"within_s", within_s}, {"short_abandon_s", short_abandon_s}, {"max_occupancy", max_occupancy},
-              {"shrinkage", shrinkage}, {"weeks", weeks}, {"concurrency", concurrency},
-              {"concurrency_inflation", concurrency_inflation}};
+              {"shrinkage", shrinkage}, {"weeks", weeks}, {"concurrency", concurrency}};
+    j["concurrency_inflation"] = concurrency_inflation ? json(*concurrency_inflation) : json(nullptr);
     j["patience_s"] = patience_s ? json(*patience_s) : json(nullptr);
+    if (!channels.empty()) {
+        json c = json::object();
+        for (const auto& [ch, o] : channels) c[ch] = o.to_json();
+        j["channels"] = std::move(c);
+    }
+    return j;
+}
+
+inline json staffing_channel::to_json() const {
+    json j = json::object();
+    for (auto [k, v] : {std::pair{"service_level", &service_level}, std::pair{"within_s", &within_s},
+                        std::pair{"short_abandon_s", &short_abandon_s}, std::pair{"max_occupancy", &max_occupancy},
+                        std::pair{"shrinkage", &shrinkage}})
+        if (*v) j[k] = **v;
+    if (patience_s) j["patience_s"] = *patience_s ? json(**patience_s) : json(nullptr);
     return j;
 }
 

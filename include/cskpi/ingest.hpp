@@ -286,7 +286,7 @@ public:
             !flag(column::converted, f_converted) || !flag(column::survey_sent, f_survey_sent))
             return false;
         if (row.boolean(column::survey_sent).present) flags |= f_survey_known;
-        if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_) flags |= f_short_abandoned;
+        if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_for(channel)) flags |= f_short_abandoned;
         {
             bool resolved = resolved_at.has_value() || res_col != missing_us;
             const auto b = row.boolean(column::resolved);
@@ -337,6 +337,14 @@ public:
     const time_zone& tz() const noexcept { return tz_; }
 
 private:
+    // Abandoned rows only: staffing.short_abandon_s, or the channel's own.
+    micros short_abandon_for(std::string_view channel) const {
+        const auto& chans = cfg_.staffing.channels;
+        if (chans.empty()) return short_abandon_;
+        const auto it = chans.find(channel);
+        return it == chans.end() || !it->second.short_abandon_s ? short_abandon_ : seconds_to_us(*it->second.short_abandon_s);
+    }
+
     const config& cfg_;
     time_zone tz_;
     std::string csat_range_, ces_range_;

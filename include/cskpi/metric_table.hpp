@@ -169,8 +169,9 @@ inline std::vector<metric_def> build_metric_table() {
     value("avg_order_value", "currency", "sales_total / converted presale rows",
           [](const S& s, double) { return ratio(sales(s), s.presale_converted); });
     // Realised service level (section 16) in the five variants in use; "within" = answered within
-    // staffing.within_s, "short" = abandoned within staffing.short_abandon_s.
-    rate("service_level", "answered within staffing.within_s / offered (interactions)", [](const S& s) { return s.sl_within; },
+    // staffing.within_s, "short" = abandoned within staffing.short_abandon_s (each the channel's
+    // own when staffing.channels sets it).
+    rate("service_level", "answered within staffing.within_s (the channel's own if set) / offered (interactions)", [](const S& s) { return s.sl_within; },
          [](const S& s) { return s.interactions; });
     rate("service_level_of_answered", "answered within staffing.within_s / answered", [](const S& s) { return s.sl_within; },
          [](const S& s) { return s.answered; });

@@ -383,6 +383,15 @@ private:
         return t;
     }
 
+    // The answer-time target of the service level metrics: staffing.within_s, or the channel's.
+    micros within_for(std::uint32_t channel) {
+        if (cfg_.staffing.channels.empty()) return within_;
+        if (channel >= chan_within_.size()) chan_within_.resize(dict_[2].size(), unknown_target);
+        micros& t = chan_within_[channel];
+        if (t == unknown_target) t = seconds_to_us(cfg_.staffing.for_channel(dict_[2].value(channel)).within_s);
+        return t;
+    }
+
     // The group of row r and its facts; records the row in the first-contact ledger.
     std::pair<std::uint32_t, row_facts> facts_of(const interaction_batch& b, std::size_t r) {
         const std::uint16_t fl = b.flags[r];
@@ -445,7 +454,7 @@ private:
                 f.order_value = b.order_value[r] == missing_us ? 0 : b.order_value[r];
             }
         }
-        set(answered && b.frt[r] <= within_, row_facts::answered_within);
+        set(answered && b.frt[r] <= within_for(channel), row_facts::answered_within);
         set(fl & f_short_abandoned, row_facts::short_abandoned);
         set(fl & f_survey_known, row_facts::survey_known);
         set(fl & f_survey_sent, row_facts::survey_sent);
@@ -788,7 +797,7 @@ private:
     detail::contact_buckets contacts_;
     std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch, reused
     std::vector<std::uint32_t> start_, order_;
-    std::vector<micros> chan_target_, prio_target_;
+    std::vector<micros> chan_target_, prio_target_, chan_within_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
 };

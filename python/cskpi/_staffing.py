@@ -53,14 +53,23 @@ def staffing_json(data, config=None, *, interval: str | None = None, target: tup
     """Everything `cskpi staffing --format json` prints: the settings, `history` (per channel and
     interval: arrivals, AHT, traffic, required and scheduled agents, the five realised service
     levels), `forecast` (per weekday and interval), `plan` (for the dates `plan` = (FROM, TO)),
-    `last_week` (realised service levels of the data's last 7 days per channel)."""
-    from . import _run
+    `last_week` (realised service levels of the data's last 7 days per channel), `channels` (each
+    channel's settings and, for concurrent channels, the measured handle-time inflation)."""
+    import os
 
-    cfg = _staffing_config(config, interval, target)
-    key = _core.staffing_interval_key(_json.dumps(cfg))
-    rep = _run(data, ["channel", key], cfg, strict, threads, partial=False)
+    from . import _prepare, _threads, _warn
+
+    _, _, cfg_json = _prepare(_staffing_config(config, interval, target), None)
+    if isinstance(data, (str, os.PathLike)):
+        arg = os.fspath(data)
+    else:
+        from ._frame import columns_of
+
+        arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
     frm, to = (plan if plan is not None else (None, None))
-    out = _json.loads(_core.staffing_plan(rep, _json.dumps(cfg), frm, to))
+    rep, text = _core.staffing(arg, cfg_json, frm, to, bool(strict), _threads(threads))
+    _warn(rep)
+    out = _json.loads(text)
     out["input"] = {"rows_read": rep.rows_read, "rows_accepted": rep.rows_accepted, "rows_rejected": rep.rows_rejected}
     return out
 

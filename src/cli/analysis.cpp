@@ -1,10 +1,12 @@
 // The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md),
-// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and `cskpi repurchase` (docs/SURVEYS.md).
+// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and `cskpi repurchase` (docs/SURVEYS.md),
+// `cskpi facts` (docs/FACTS.md).
 #include <fstream>
 #include <iostream>
 
 #include <cskpi/analysis/compare.hpp>
 #include <cskpi/analysis/drivers.hpp>
+#include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
@@ -332,6 +334,52 @@ int run_repurchase_command(const repurchase_inputs& in) {
     *os << "\nsatisfied - not satisfied: " << cskpi::present::percent(m.diff.estimate) << " points ["
         << cskpi::present::percent(m.diff.ci_low) << ", " << cskpi::present::percent(m.diff.ci_high) << "], p = "
         << cskpi::detail::fmt_fixed(m.diff.p, 4) << " (" << m.diff.test << ")\n";
+    return 0;
+}
+
+
+void add_facts_command(CLI::App& app, facts_inputs& in) {
+    auto* cmd = app.add_subcommand("facts", "One CSV row per interaction with every derived fact: FRT, SLA state and breach, first contact, FCR, ... (docs/FACTS.md)");
+    cmd->add_option("INPUT", in.input, "Interactions: .csv or .jsonl");
+    cmd->add_flag("--columns", in.columns, "Print the columns it writes (docs/FACTS.md) and exit");
+    cmd->add_option("--config", in.config, "Configuration JSON (sla, fcr, staffing.within_s, csat, privacy)");
+    cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
+    cmd->add_option("--rejects", in.rejects, "Write every rejected row (line, column, value, reason) to FILE");
+    cmd->add_flag("--strict", in.strict, "Stop at the first bad row (exit 3)");
+    cmd->add_option("--threads", in.threads, "Worker threads (the rows keep their input order)")->check(CLI::Range(1u, 256u));
+}
+
+int run_facts_command(const facts_inputs& in) {
+    if (in.columns) {
+        std::cout << cskpi::analysis::facts_reference_markdown();
+        return 0;
+    }
+    if (in.input.empty()) {
+        std::cerr << "cskpi facts: INPUT is required\n";
+        return exit_usage;
+    }
+    std::pair<cskpi::report, std::vector<cskpi::analysis::fact_row>> r;
+    cskpi::config cfg;
+    if (auto rc = failed([&] {
+            cfg = load_config(in.config);
+            if (in.strict) cfg.strict = true;
+            cskpi::run_options opt;
+            opt.threads = in.threads;
+            std::ofstream rejects_file;
+            if (!in.rejects.empty()) {
+                open_for_people(rejects_file, in.rejects);
+                if (!rejects_file) throw cskpi::config_error("--rejects", "cannot write '" + in.rejects + "'");
+                rejects_file << "line,column,value,reason\n";
+                opt.reject_sink = [&rejects_file](const cskpi::reject& x) { cskpi::write_rejects_csv_row(rejects_file, x); };
+            }
+            r = cskpi::analysis::run_facts(cfg, opt, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); });
+        }))
+        return *rc;
+    if (const int rc = report_warnings(r.first)) return rc;
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    cskpi::analysis::write_facts_csv(*os, r.second, cfg);
     return 0;
 }
 

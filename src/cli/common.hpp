@@ -205,6 +205,15 @@ struct drivers_inputs {
 void add_drivers_command(CLI::App& app, drivers_inputs& in);
 int run_drivers_command(const drivers_inputs& in);
 
+// `cskpi facts` (analysis.cpp).
+struct facts_inputs {
+    std::string input, config, output, rejects;
+    bool strict = false, columns = false;
+    unsigned threads = 1;
+};
+void add_facts_command(CLI::App& app, facts_inputs& in);
+int run_facts_command(const facts_inputs& in);
+
 // `cskpi repurchase` (analysis.cpp).
 struct repurchase_inputs {
     std::string input, orders, config, format, output;

@@ -49,7 +49,7 @@ std::pair<double, double> parse_target(const std::string& t) {
 
 void write_staffing_csv(std::ostream& os, const cskpi::json& rows, bool history) {
     std::vector<std::string> cols = {"channel", "date", "weekday", "time", "arrivals", "aht_s", "traffic", "agents", "scheduled",
-                                     "expected_service_level", "occupancy"};
+                                     "expected_service_level", "occupancy", "target", "within_s"};
     if (history) for (const auto& v : cskpi::staffing::service_level_variants()) cols.push_back(v);
     for (std::size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
     os << '\n';
@@ -85,6 +85,21 @@ void write_staffing_table(std::ostream& os, const cskpi::json& j) {
         sl.push_back(row);
     }
     cskpi::detail::write_grid(os, sl);
+    os << "\nSettings per channel (staffing.channels over the defaults; AHT factor of concurrent channels)\n";
+    std::vector<std::vector<std::string>> ch = {{"channel", "target", "within", "shrinkage", "max occupancy", "model", "at once", "AHT factor"}};
+    auto pct = [](double v) { return cskpi::detail::number_text(100 * v) + " %"; };
+    for (const auto& [name, c] : j["channels"].items()) {
+        std::string at_once = "1", factor = "-";
+        if (c.contains("concurrency")) {
+            at_once = cskpi::detail::number_text(c["concurrency"]["concurrency"].get<double>());
+            char b[64];
+            std::snprintf(b, sizeof b, "%.3f (%s)", c["concurrency"]["factor"].get<double>(), c["concurrency"]["source"].get<std::string>().c_str());
+            factor = b;
+        }
+        ch.push_back({name, pct(c["service_level"].get<double>()), cskpi::detail::number_text(c["within_s"].get<double>()) + " s",
+                      pct(c["shrinkage"].get<double>()), pct(c["max_occupancy"].get<double>()), c["model"].get<std::string>(), at_once, factor});
+    }
+    cskpi::detail::write_grid(os, ch);
     std::map<std::string, std::array<long long, 7>> heat;
     for (const auto& f : j["forecast"]) {
         auto& cells = heat[f["time"].get<std::string>()];
@@ -116,13 +131,14 @@ int run_staffing_command(const staffing_inputs& in) {
                 const auto comma = in.plan.find(',');
                 if (comma == std::string::npos) throw std::invalid_argument("--plan: expected FROM,TO dates such as 2026-03-30,2026-04-05, got '" + in.plan + "'");
                 range = std::pair{in.plan.substr(0, comma), in.plan.substr(comma + 1)};
-                for (const auto* d : {&range->first, &range->second}) (void)cskpi::staffing::detail::day_number(*d);  // before reading
             }
             cskpi::run_options opt;
             opt.threads = in.threads;
-            const cskpi::report rep = cskpi::run_report(in.input, cfg, {cskpi::group_key::channel, cskpi::staffing::interval_key(s.interval_s)}, opt);
+            auto [rep, result] = cskpi::staffing::run_staffing(cfg, opt, [&](const cskpi::run_options& o, const std::vector<cskpi::group_key>& by) {
+                return cskpi::run_report(in.input, cfg, by, o);
+            }, range);
             if (report_warnings(rep) != 0) throw cskpi::input_error(in.input, 0, "", "", "no row accepted");
-            out = cskpi::staffing::plan_json(cskpi::staffing::plan(rep, s, range), s);
+            out = cskpi::staffing::plan_json(result, s);
             out["input"] = {{"path", in.input}, {"rows_read", rep.rows_read}, {"rows_accepted", rep.rows_accepted}, {"rows_rejected", rep.rows_rejected}};
         }))
         return *rc;
@@ -770,6 +786,8 @@ int run(int argc, char** argv) {
     add_pareto_command(app, pa_in);
     drivers_inputs dr_in;
     add_drivers_command(app, dr_in);
+    facts_inputs fa_in;
+    add_facts_command(app, fa_in);
     repurchase_inputs rp_in;
     add_repurchase_command(app, rp_in);
     monitor_inputs mo_in;
@@ -816,6 +834,7 @@ int run(int argc, char** argv) {
     if (*app.get_subcommand("survey-size")) return run_survey_size_command(sv_in);
     if (*app.get_subcommand("pareto")) return run_pareto_command(pa_in);
     if (*app.get_subcommand("drivers")) return run_drivers_command(dr_in);
+    if (*app.get_subcommand("facts")) return run_facts_command(fa_in);
     if (*app.get_subcommand("repurchase")) return run_repurchase_command(rp_in);
     if (*app.get_subcommand("monitor")) return run_monitor_command(mo_in);
     if (*staffing_cmd) return run_staffing_command(st);

@@ -66,3 +66,12 @@ def test_every_documented_key_parses_and_every_input_column_is_documented(tmp_pa
         assert f"| `{col}` |" in text
     assert {"preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews"} <= top
     assert header  # the CLI runs on the sample
+
+
+def test_facts_doc_is_the_generated_reference():
+    assert (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8") == cli("facts", "--columns"), \
+        "docs/FACTS.md is stale: regenerate it with `build/cskpi facts --columns > docs/FACTS.md`"
+    header = cli("facts", str(SAMPLE)).splitlines()[0].split(",")
+    doc = [line.split("`")[1] for line in (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8").splitlines()
+           if line.startswith("| `")]
+    assert header == doc

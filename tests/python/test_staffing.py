@@ -198,3 +198,185 @@ def test_staffing_cli_on_the_sample(tmp_path):
     assert bad.returncode == 2 and "not a date (YYYY-MM-DD): '2026-04-31'" in bad.stderr
     table = subprocess.run([CLI, "staffing", sample, "--config", config, "--format", "table"], capture_output=True, text=True, check=True).stdout
     assert "Scheduled agents by interval and weekday" in table
+
+
+# Erlang A against the closed forms Mandelbaum and Zeltyn published with the model ("The
+# Palm/Erlang-A Queue, with Applications to Call Centers", Technion, 2005, sections 4.4-4.5):
+# with E = Erlang B(N, A) and the incomplete-gamma function
+#   A(x, y) = x e^y / y^x * gamma(x, y),  gamma(x, y) = integral_0^y t^(x-1) e^-t dt,
+#   P{W>0} = E A(Nmu/theta, lambda/theta) / (1 + (A(Nmu/theta, lambda/theta) - 1) E),
+#   P{Ab | W>0} = 1 / (rho A(Nmu/theta, lambda/theta)) + 1 - 1/rho,  rho = lambda / (N mu).
+# Evaluated in log space with scipy, independently of the birth-death chain cskpi walks.
+def erlang_a_published(a, n, aht, patience):
+    from scipy.special import gammainc, gammaln
+
+    lam, mu, th = a / aht, 1 / aht, 1 / patience
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    x, y = n * mu / th, lam / th
+    big_a = math.exp(math.log(x) + y - x * math.log(y) + gammaln(x)) * gammainc(x, y)
+    p_wait = b * big_a / (1 + (big_a - 1) * b)
+    rho = lam / (n * mu)
+    return p_wait, (1 / (rho * big_a) + 1 - 1 / rho) * p_wait
+
+
+@pytest.mark.parametrize("a,n,patience", [(10, 11, 120), (12, 10, 120), (5, 4, 30), (20, 22, 600), (48, 50, 90),
+                                          (900, 1000, 180), (950, 900, 60)])
+def test_erlang_a_matches_the_published_closed_forms(a, n, patience):
+    p_wait, p_abandon = erlang_a_published(a, n, 180, patience)
+    got = cskpi.erlang_a(a, n, 180, 20, patience)
+    assert got["p_wait"] == pytest.approx(p_wait, rel=1e-8)
+    assert got["p_abandon"] == pytest.approx(p_abandon, rel=1e-8)
+
+
+def _two_channel_log():
+    """Monday 2026-03-02 09:00-09:30 UTC: phone and e-mail with different answer times."""
+    import pandas as pd
+
+    t0 = pd.Timestamp("2026-03-02 09:00:00")
+    rows = [dict(id=f"p{i}", created_at=t0 + pd.Timedelta(minutes=i), channel="phone", first_response_s=s, handle_s=240)
+            for i, s in enumerate([5, 15, 25, 40])]
+    rows += [dict(id="pa", created_at=t0 + pd.Timedelta(minutes=9), channel="phone", abandoned=True, wait_s=8)]
+    rows += [dict(id=f"e{i}", created_at=t0 + pd.Timedelta(minutes=2 * i), channel="email", first_response_s=s, handle_s=600)
+             for i, s in enumerate([600, 1800, 3500, 7200, 20])]
+    rows += [dict(id="ea", created_at=t0 + pd.Timedelta(minutes=20), channel="email", abandoned=True, wait_s=8)]
+    df = pd.DataFrame(rows)
+    df["abandoned"] = df["abandoned"].fillna(False).astype(bool)
+    return df
+
+
+def test_per_channel_targets():
+    cfg = {"staffing": {"service_level": 0.8, "within_s": 20, "short_abandon_s": 5, "shrinkage": 0.3,
+                        "channels": {"email": {"service_level": 0.9, "within_s": 3600, "shrinkage": 0.4},
+                                     "phone": {"short_abandon_s": 10}}}}
+    got = cskpi.report(_two_channel_log(), by=["channel"], config=cfg).set_index("channel")
+    # phone: within 20 s = 5, 15 (2 of 5 offered); the 8 s abandon is short under phone's 10 s
+    assert (got.loc["phone", "service_level_num"], got.loc["phone", "service_level_den"]) == (2, 5)
+    assert got.loc["phone", "service_level_short_abandoned_met_num"] == 3
+    # email: within 3600 s = 600, 1800, 3500, 20 (4 of 6); its 8 s abandon is not short (5 s)
+    assert (got.loc["email", "service_level_num"], got.loc["email", "service_level_den"]) == (4, 6)
+    assert got.loc["email", "service_level_excl_short_abandoned_den"] == 6
+    out = cskpi.staffing_json(_two_channel_log(), cfg)
+    assert out["channels"]["email"]["within_s"] == 3600 and out["channels"]["email"]["service_level"] == 0.9
+    assert out["channels"]["phone"]["within_s"] == 20 and out["channels"]["phone"]["shrinkage"] == 0.3
+    hist = {r["channel"]: r for r in out["history"]}
+
+    def required(a, aht, target, within):
+        n = math.floor(a) + 1
+        while erlang_c_mp(a, n, aht, within)[1] < target:
+            n += 1
+        return n
+
+    e = hist["email"]
+    assert (e["target"], e["within_s"]) == (0.9, 3600)
+    assert e["agents"] == required(6 * 600 / 1800, 600, 0.9, 3600)  # the abandon counts as an arrival
+    assert e["scheduled"] == math.ceil(e["agents"] / 0.6)
+    p = hist["phone"]
+    assert p["agents"] == required(5 * 240 / 1800, 240, 0.8, 20) and p["scheduled"] == math.ceil(p["agents"] / 0.7)
+    with pytest.raises(ValueError, match=r"staffing\.channels\.email\.within"):
+        cskpi.report(_two_channel_log(), config={"staffing": {"channels": {"email": {"within": 60}}}})
+    with pytest.raises(ValueError, match=r"staffing\.channels\.email\.service_level"):
+        cskpi.report(_two_channel_log(), config={"staffing": {"channels": {"email": {"service_level": 1.5}}}})
+
+
+def _chat_log(seed=7, n=400, agents=6):
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    t0 = pd.Timestamp("2026-03-02 08:00:00")
+    start = np.sort(rng.uniform(0, 10 * 3600, n))
+    return pd.DataFrame({
+        "id": [f"c{i}" for i in range(n)],
+        "created_at": t0 + pd.to_timedelta(start, unit="s"),
+        "channel": np.where(rng.random(n) < 0.8, "chat", "phone"),
+        "agent": rng.choice([f"a{i}" for i in range(agents)], n),
+        "first_response_s": rng.integers(1, 90, n),
+        "handle_s": rng.integers(30, 900, n),
+    })
+
+
+def inflation_by_brute_force(df, channel):
+    """Every pair of the agent's rows compared: a row is parallel when its span
+    [created + first response, + handle] overlaps another's."""
+    d = df[df["channel"] == channel]
+    start = (d["created_at"] - d["created_at"].min()).dt.total_seconds().to_numpy() + d["first_response_s"].to_numpy()
+    end = start + d["handle_s"].to_numpy()
+    agent = d["agent"].to_numpy()
+    parallel = np.zeros(len(d), bool)
+    for i in range(len(d)):
+        other = (agent == agent[i]) & (np.arange(len(d)) != i)
+        parallel[i] = np.any(other & (start < end[i]) & (start[i] < end))
+    h = d["handle_s"].to_numpy().astype(float)
+    return h[parallel].mean() / h.mean(), parallel.sum(), h[parallel].mean(), h[~parallel].mean()
+
+
+def test_measured_concurrency_inflation():
+    df = _chat_log()
+    factor, n_par, aht_par, aht_alone = inflation_by_brute_force(df, "chat")
+    assert 0 < n_par < (df["channel"] == "chat").sum()  # the data has both kinds
+    cfg = {"staffing": {"concurrency": {"chat": 3}, "service_level": 0.8, "within_s": 30}}
+    out = cskpi.staffing_json(df, cfg)
+    m = out["channels"]["chat"]["concurrency"]
+    assert m["source"] == "measured" and m["rows_parallel"] == n_par and m["rows"] == (df["channel"] == "chat").sum()
+    assert m["factor"] == pytest.approx(factor, rel=1e-12)
+    assert m["aht_parallel_s"] == pytest.approx(aht_par) and m["aht_alone_s"] == pytest.approx(aht_alone)
+    assert m["parallel_over_alone"] == pytest.approx(aht_par / aht_alone)
+    assert "concurrency" not in out["channels"]["phone"]
+    # a slot: k servers per agent, each at the slot's AHT times the factor
+    s = next(r for r in out["history"] if r["channel"] == "chat" and r["arrivals"] >= 10)
+    aht = s["aht_s"] * factor
+    assert s["traffic"] == pytest.approx(s["arrivals"] * aht / 1800)
+    n = math.floor(s["traffic"]) + 1
+    while erlang_c_mp(s["traffic"], n, aht, 30)[1] < 0.8:
+        n += 1
+    assert s["agents"] == math.ceil(n / 3)
+    # configured: no measuring; one agent never overlapping: nothing to measure, factor 1
+    conf = cskpi.staffing_json(df, {"staffing": {"concurrency": {"chat": 3}, "concurrency_inflation": 1.25}})
+    assert conf["channels"]["chat"]["concurrency"]["source"] == "configured"
+    assert conf["channels"]["chat"]["concurrency"]["factor"] == 1.25 and conf["channels"]["chat"]["concurrency"]["rows"] == 0
+    solo = df[df["channel"] == "chat"].head(3).copy()
+    solo["agent"] = "a0"
+    solo["created_at"] = solo["created_at"].iloc[0] + np.array([0, 2000, 4000], dtype="timedelta64[s]")
+    d = cskpi.staffing_json(solo, cfg)["channels"]["chat"]["concurrency"]
+    assert (d["source"], d["factor"], d["rows_parallel"]) == ("default", 1, 0)
+
+
+def test_staffing_csv_and_table_agree_with_json(tmp_path):
+    sample = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "data", "shop_interactions.csv")
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps({"timezone": "Asia/Shanghai",
+                                    "staffing": {"shrinkage": 0.3, "concurrency": {"chat": 2},
+                                                 "channels": {"email": {"within_s": 14400, "service_level": 0.9}}}}))
+    args = [CLI, "staffing", sample, "--config", str(cfg_path), "--plan", "2026-04-06,2026-04-12"]
+    j = json.loads(subprocess.run(args + ["--format", "json"], capture_output=True, text=True, check=True).stdout)
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(subprocess.run(args + ["--format", "csv"], capture_output=True, text=True,
+                                                          check=True).stdout)))
+    assert len(rows) == len(j["plan"]) > 0
+    for r, want in zip(rows, j["plan"]):
+        assert (r["channel"], r["date"], r["time"]) == (want["channel"], want["date"], want["time"])
+        assert float(r["arrivals"]) == pytest.approx(want["arrivals"])
+        assert r["scheduled"] == ("" if want["scheduled"] is None else str(want["scheduled"]))
+        assert float(r["within_s"]) == want["within_s"]
+    assert {r["within_s"] for r in rows if r["channel"] == "email"} == {"14400"}
+    table = subprocess.run(args + ["--format", "table"], capture_output=True, text=True, check=True).stdout
+    # the heat map: per interval and weekday, the forecast's scheduled agents summed over channels
+    heat = {}
+    for f in j["forecast"]:
+        if f["scheduled"] is not None:
+            heat[(f["time"], f["weekday"])] = heat.get((f["time"], f["weekday"]), 0) + f["scheduled"]
+    grid = table[table.index("Scheduled agents by interval and weekday"):].splitlines()[2:]
+    cells = {}
+    for line in grid:
+        parts = [p.strip() for p in line.strip().strip("|").split("|")] if "|" in line else line.split()
+        if len(parts) == 8 and parts[0][:2].isdigit():
+            for wd, v in enumerate(parts[1:], start=1):
+                if v not in (".", ""):
+                    cells[(parts[0], wd)] = int(v)
+    assert cells == heat and cells
+    settings = table[table.index("Settings per channel"):table.index("Scheduled agents")]
+    assert "14400 s" in next(line for line in settings.splitlines() if line.startswith("email"))
+    assert "(measured)" in next(line for line in settings.splitlines() if line.startswith("chat"))

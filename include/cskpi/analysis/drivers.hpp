@@ -17,8 +17,7 @@
 #include <boost/math/distributions/normal.hpp>
 
 #include "../config.hpp"
-#include "../detail/contacts.hpp"
-#include "../detail/customer_hash.hpp"
+#include "../detail/contact_neighbours.hpp"
 #include "../records.hpp"
 #include "../report.hpp"
 #include "../run.hpp"
@@ -41,18 +40,14 @@ struct driver_row {
 /// when both have one, same-instant rows ordered by id).
 class driver_collector {
 public:
-    explicit driver_collector(const config& cfg) : cfg_(cfg), hasher_(cfg.privacy_salt) {}
+    explicit driver_collector(const config& cfg) : cfg_(cfg), neighbours_(cfg) {}
 
     void add(const interaction_batch& b) {
         std::lock_guard lk(m_);
         for (std::size_t r = 0; r < b.size(); ++r) {
             const bool rated = b.csat[r] != missing_int;
-            std::uint32_t cat = no_category;
-            if (!b.customer[r].empty()) {
-                if (cfg_.fcr_same_category && !b.category[r].empty()) cat = category_code(b.category[r]);
-                contacts_.push_back({hasher_(b.customer[r]), b.created_at[r], cskpi::detail::id_order(b.id[r]), cat,
-                                     rated ? static_cast<std::int64_t>(rows_.size()) : -1});
-            }
+            if (!b.customer[r].empty())
+                neighbours_.add(b.customer[r], b.created_at[r], b.id[r], b.category[r], rated ? static_cast<std::int64_t>(rows_.size()) : -1);
             if (!rated) continue;
             driver_row d;
             d.line = b.line[r];
@@ -70,46 +65,16 @@ public:
 
     /// The rated rows in input order, first contact settled.
     std::vector<driver_row> finish() {
-        std::sort(contacts_.begin(), contacts_.end());
-        const micros window = seconds_to_us(cfg_.fcr_window_s);
-        for (std::size_t i = 0; i < contacts_.size(); ++i) {
-            const contact& c = contacts_[i];
-            if (c.row < 0) continue;
-            bool earlier = false;
-            for (std::size_t j = i; j-- > 0 && contacts_[j].customer == c.customer && contacts_[j].at >= c.at - window;) {
-                const contact& o = contacts_[j];
-                const bool same_cat = o.category == no_category || c.category == no_category || o.category == c.category;
-                if (same_cat && std::tie(o.at, o.id) < std::tie(c.at, c.id)) earlier = true;
-                if (earlier) break;
-            }
-            rows_[static_cast<std::size_t>(c.row)].repeat = earlier;
-        }
+        neighbours_.settle([&](std::size_t row, bool earlier, bool) { rows_[row].repeat = earlier; });
         std::sort(rows_.begin(), rows_.end(), [](const driver_row& a, const driver_row& b) { return a.line < b.line; });
         return std::move(rows_);
     }
 
 private:
-    static constexpr std::uint32_t no_category = UINT32_MAX;
-    struct contact {
-        std::uint64_t customer;
-        micros at;
-        std::uint64_t id;
-        std::uint32_t category;
-        std::int64_t row;  ///< index into rows_, -1 when not rated
-        friend bool operator<(const contact& a, const contact& b) {
-            return std::tie(a.customer, a.at, a.id) < std::tie(b.customer, b.at, b.id);
-        }
-    };
-    std::uint32_t category_code(std::string_view c) {
-        auto [it, fresh] = categories_.try_emplace(std::string(c), static_cast<std::uint32_t>(categories_.size()));
-        return it->second;
-    }
     config cfg_;
-    cskpi::detail::customer_hasher hasher_;
+    cskpi::detail::contact_neighbours neighbours_;
     std::mutex m_;
     std::vector<driver_row> rows_;
-    std::vector<contact> contacts_;
-    std::map<std::string, std::uint32_t, std::less<>> categories_;
 };
 
 /// One term of the fitted model.

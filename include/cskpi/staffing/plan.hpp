@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "../report.hpp"
+#include "../run.hpp"
+#include "concurrency.hpp"
 #include "erlang.hpp"
 
 namespace cskpi::staffing {
@@ -39,7 +41,8 @@ struct slot_need {
     std::string time;     ///< HH:MM, start of the interval
     double arrivals = 0;  ///< a forecast's is a mean
     double aht_s = stats::nan;
-    double traffic = 0;   ///< erlangs = arrivals x AHT / interval
+    double traffic = 0;   ///< erlangs = arrivals x AHT (inflated for concurrent channels) / interval
+    double target = 0, within_s = 0;  ///< the channel's service-level target
     std::optional<requirement> need;  ///< none when the AHT is unknown
     double weeks = 0;     ///< forecast: weeks averaged
     std::vector<double> service_level;  ///< history: the five variants (NaN when undefined)
@@ -47,6 +50,10 @@ struct slot_need {
 
 struct plan_result {
     std::vector<slot_need> history, forecast, plan;
+    /// The settings of every channel in the data (staffing.channels over the defaults).
+    std::map<std::string, staffing_config> channels;
+    /// Concurrent channels' handle-time inflation (measured with run_staffing).
+    std::map<std::string, inflation> concurrency;
     std::string first_date, last_date;
     /// The last 7 days of the data per channel: each variant's (numerator, denominator).
     std::map<std::string, std::vector<std::pair<double, double>>> last_week;
@@ -68,18 +75,21 @@ inline int iso_weekday(std::int64_t day) {  // 1 = Monday .. 7 = Sunday
 }
 inline std::string date_text(std::int64_t day) { return time_label(group_key::day, day); }
 
-/// Erlang figures of one slot under the staffing configuration; chat-like channels with a
-/// concurrency k count each agent as k servers with the AHT inflated.
-inline void staff(slot_need& s, const staffing_config& c, double interval_s) {
+/// Erlang figures of one slot under its channel's settings; a channel with concurrency k counts
+/// each agent as k servers with the AHT times the channel's inflation factor.
+inline void staff(slot_need& s, const plan_result& r, double interval_s) {
+    const staffing_config& c = r.channels.at(s.channel);
+    s.target = c.service_level;
+    s.within_s = c.within_s;
     if (!(s.aht_s > 0)) return;
-    const auto conc = c.concurrency.find(s.channel);
-    const double k = conc == c.concurrency.end() ? 1.0 : conc->second;
-    const double aht = k > 1 ? s.aht_s * c.concurrency_inflation : s.aht_s;
+    const auto conc = r.concurrency.find(s.channel);
+    const double k = conc == r.concurrency.end() ? 1.0 : conc->second.concurrency;
+    const double aht = k > 1 ? s.aht_s * conc->second.factor : s.aht_s;
     s.traffic = s.arrivals * aht / interval_s;
-    requirement r = required_agents(s.traffic, aht, c.service_level, c.within_s, c.max_occupancy, 0.0, c.patience_s);
-    if (k > 1) r.agents = static_cast<unsigned>(std::ceil(r.agents / k - 1e-9));
-    r.scheduled = static_cast<unsigned>(std::ceil(r.agents / (1 - c.shrinkage) - 1e-9));
-    s.need = r;
+    requirement need = required_agents(s.traffic, aht, c.service_level, c.within_s, c.max_occupancy, 0.0, c.patience_s);
+    if (k > 1) need.agents = static_cast<unsigned>(std::ceil(need.agents / k - 1e-9));
+    need.scheduled = static_cast<unsigned>(std::ceil(need.agents / (1 - c.shrinkage) - 1e-9));
+    s.need = need;
 }
 }  // namespace detail
 
@@ -87,11 +97,19 @@ inline void staff(slot_need& s, const staffing_config& c, double interval_s) {
 /// grouped by [channel, interval key]. Forecast of a weekday x interval: the mean arrivals over
 /// the last `weeks` dates of that weekday in the data (a date without contacts in the slot
 /// counts 0), AHT weighted by arrivals.
-inline plan_result plan(const report& rep, const staffing_config& c, std::optional<std::pair<std::string, std::string>> range = {}) {
+/// `concurrency`: the inflation of concurrent channels (run_staffing measures it); without it a
+/// concurrent channel uses staffing.concurrency_inflation, else 1.
+inline plan_result plan(const report& rep, const staffing_config& c, std::optional<std::pair<std::string, std::string>> range = {},
+                        std::map<std::string, inflation> concurrency = {}) {
     const group_key ik = interval_key(c.interval_s);
     if (rep.by.size() != 2 || rep.by[0] != group_key::channel || rep.by[1] != ik)
         throw std::logic_error("staffing::plan needs a report grouped by channel and " + std::string(name_of(ik)));
     plan_result out;
+    out.concurrency = std::move(concurrency);
+    for (const auto& [ch, k] : c.concurrency)
+        if (k > 1 && !out.concurrency.count(ch)) out.concurrency[ch] = unmeasured(c, k);
+    for (std::size_t g = 1; g < rep.groups.size(); ++g)
+        if (const auto& ch = rep.groups[g].keys[0]; ch && !out.channels.count(*ch)) out.channels.emplace(*ch, c.for_channel(*ch));
     std::vector<const report_group*> source;  // the report group of each history row
     std::int64_t first = INT64_MAX, last = INT64_MIN;
     for (std::size_t g = 1; g < rep.groups.size(); ++g) {
@@ -107,7 +125,7 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
         s.arrivals = grp.metric("interactions");
         s.aht_s = grp.metric("aht_mean");
         for (const auto& v : service_level_variants()) s.service_level.push_back(grp.metric(v));
-        detail::staff(s, c, c.interval_s);
+        detail::staff(s, out, c.interval_s);
         first = std::min(first, s.day);
         last = std::max(last, s.day);
         out.history.push_back(std::move(s));
@@ -148,7 +166,7 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
         f.weeks = weeks_of[f.weekday];
         f.arrivals = a.arrivals / f.weeks;
         f.aht_s = a.with_aht > 0 ? a.handle / a.with_aht : stats::nan;
-        detail::staff(f, c, c.interval_s);
+        detail::staff(f, out, c.interval_s);
         out.forecast.push_back(std::move(f));
     }
     if (range) {
@@ -183,6 +201,8 @@ inline json slot_json(const slot_need& s, bool history) {
     j["arrivals"] = s.arrivals;
     j["aht_s"] = cskpi::detail::num_or_null(s.aht_s);
     j["traffic"] = cskpi::detail::num_or_null(s.need ? s.traffic : stats::nan);
+    j["target"] = s.target;
+    j["within_s"] = s.within_s;
     j["agents"] = s.need ? json(s.need->agents) : json(nullptr);
     j["scheduled"] = s.need ? json(s.need->scheduled) : json(nullptr);
     j["expected_service_level"] = s.need ? cskpi::detail::num_or_null(s.need->figures.service_level) : json(nullptr);
@@ -200,6 +220,16 @@ inline json plan_json(const plan_result& r, const staffing_config& c) {
     j["staffing"] = c.to_json();
     j["model"] = c.patience_s ? "erlang_a" : "erlang_c";
     j["data"] = {{"first_date", r.first_date}, {"last_date", r.last_date}};
+    json channels = json::object();
+    for (const auto& [ch, cc] : r.channels) {
+        json x = {{"service_level", cc.service_level}, {"within_s", cc.within_s}, {"short_abandon_s", cc.short_abandon_s},
+                  {"max_occupancy", cc.max_occupancy}, {"shrinkage", cc.shrinkage},
+                  {"model", cc.patience_s ? "erlang_a" : "erlang_c"}};
+        x["patience_s"] = cc.patience_s ? json(*cc.patience_s) : json(nullptr);
+        if (const auto f = r.concurrency.find(ch); f != r.concurrency.end()) x["concurrency"] = f->second.to_json();
+        channels[ch] = std::move(x);
+    }
+    j["channels"] = std::move(channels);
     json lw = json::object();
     for (const auto& [ch, v] : r.last_week) {
         json x = json::object();
@@ -216,6 +246,21 @@ inline json plan_json(const plan_result& r, const staffing_config& c) {
         j[name] = std::move(a);
     }
     return j;
+}
+
+/// Reads the interactions once with `run(opt, by)` (a run_report over a file or frame), grouped
+/// by channel and the interval key, measuring the handle-time inflation of concurrent channels
+/// on the way; the report (input accounting) and the plan.
+template <class Run>
+std::pair<report, plan_result> run_staffing(const config& cfg, run_options opt, Run&& run,
+                                            std::optional<std::pair<std::string, std::string>> range = {}) {
+    const staffing_config& c = cfg.staffing;
+    if (range) (void)detail::day_number(range->first), (void)detail::day_number(range->second);  // before reading
+    concurrency_collector spans(c);
+    if (spans.measuring()) opt.batch_sink = [&](const interaction_batch& b) { spans.add(b); };
+    report rep = run(opt, std::vector<group_key>{group_key::channel, interval_key(c.interval_s)});
+    plan_result p = plan(rep, c, std::move(range), spans.finish());
+    return {std::move(rep), std::move(p)};
 }
 
 }  // namespace cskpi::staffing
