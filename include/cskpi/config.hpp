@@ -21,6 +21,7 @@
 #include "input/presets.hpp"
 #include "input/schemas.hpp"
 #include "time.hpp"
+#include "timeline/presets.hpp"
 
 namespace cskpi {
 
@@ -403,6 +404,7 @@ inline config config::from_json(const json& j) {
             c.timeline[key] = v;
             if (key == "events") {
                 expect_object(v, key);
+                c.timeline[key] = timeline::with_event_preset(v);  // the effective config shows what it sets
                 if (v.contains("preset") && v["preset"] == "chatwoot")  // Chatwoot's own status names
                     c.events_input.values["status"] = {{"resolved", "solved"}, {"snoozed", "hold"}};
                 for (const auto& [k, x] : v.items()) read_import_key(c.events_input, k, x, events_schema(), "events", true);

@@ -80,7 +80,9 @@ def test_business_seconds_match_a_minute_by_minute_count(cal):
 
 def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_tz="UTC", first_only=False) -> pd.DataFrame:
     """Per interaction, by the spec's words (independent of the C++ code). `window` = (start, end)
-    hours of the service window in `window_tz`; `first_only` judges only the first round."""
+    hours of the service window in `window_tz`; `first_only` judges only the first round, or
+    with "session" only the first round of each session (a message after more than `gap`
+    seconds starts one)."""
     rows = []
     for iid, g in events.groupby("interaction_id", sort=False):
         g = g.sort_values("at", kind="stable")
@@ -101,13 +103,24 @@ def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_
                 bot_msg = [i for i in range(first_cust + 1, len(g)) if g["from"].iloc[i] == "bot" and kind.iloc[i] == "message"]
                 if bot_msg:
                     frt = (t[bot_msg[0]] - t[first_cust]).total_seconds()
+        is_msg = (kind == "message").tolist()
+        session_of, session, prev = [], 0, None
+        for i in range(len(g)):
+            if is_msg[i]:
+                if prev is None or (t[i] - prev).total_seconds() > gap:
+                    session += 1
+                prev = t[i]
+            session_of.append(session)
         waits, rounds, ok, judged, open_at, open_judged = [], 0, 0, 0, None, False
+        judged_sessions = set()
         for i in range(len(g)):
             if customer.iloc[i] and open_at is None:
                 open_at, rounds = t[i], rounds + 1
                 local = t[i].tz_convert(window_tz)
+                first_of_session = session_of[i] not in judged_sessions
+                judged_sessions.add(session_of[i])  # a round opened in the session, judged or not
                 open_judged = (window is None or window[0] <= local.hour + local.minute / 60 < window[1]) and \
-                    (not first_only or rounds == 1)
+                    (first_of_session if first_only == "session" else (not first_only or rounds == 1))
                 judged += open_judged
             elif answers.iloc[i] and open_at is not None:
                 w = (t[i] - open_at).total_seconds()
@@ -268,7 +281,7 @@ def test_presets_follow_their_definitions(tmp_path):
     # A key beside the preset overrides it.
     m = cskpi.report_json(events=path, config={"events": {"preset": "zendesk", "first_response_from": "customer_message"}})
     assert m["groups"][0]["metrics"]["frt_mean"] == 90.0
-    with pytest.raises(ValueError, match="events.preset: expected default, zendesk, chatwoot, taobao or jd"):
+    with pytest.raises(ValueError, match=r"events.preset: expected one of default, zendesk, chatwoot, taobao, .*jd@2021-12"):
         cskpi.report_json(events=path, config={"events": {"preset": "kuaishou"}})
     assert "rule first_response_from = created (preset zendesk)" in cskpi.explain_interaction(
         path, "z", {"events": {"preset": "zendesk"}})
@@ -277,6 +290,11 @@ def test_presets_follow_their_definitions(tmp_path):
 @pytest.mark.parametrize("preset, within, window, first_only", [
     ("taobao", 180, (9, 23), False),  # 3分钟人工响应率: every round, 09:00-23:00 Beijing time
     ("jd", 30, (8, 24), True),        # 30秒应答率: first question, night 00:00-08:00 excluded
+    # The dated readings of docs/PRESETS.md, each from the source and date it names.
+    ("taobao@2023", 180, (8, 24), False),
+    ("taobao@2025", 180, (8, 23), False),
+    ("douyin@2025", 180, (8, 23), False),
+    ("jd@2021-12", 30, (9, 23), "session"),  # each session's first question; 10-minute sessions
 ])
 def test_platform_presets_on_random_logs(tmp_path, preset, within, window, first_only):
     path = tmp_path / "events.csv"
@@ -290,6 +308,36 @@ def test_platform_presets_on_random_logs(tmp_path, preset, within, window, first
     assert m["round_response_rate_den"] == per["judged"].sum()
     assert m["round_response_rate_num"] == per["ok"].sum()
     assert m["round_response_rate"] == pytest.approx(per["ok"].sum() / per["judged"].sum(), rel=1e-12)
+
+
+def test_jd_2021_12_judges_each_sessions_first_question_by_hand(tmp_path):
+    # Beijing time (+08:00). x: 10:00:00 asked, answered in 20 s (judged, met); 10:05 asked again
+    # 4 min 40 s after the last message (same session: not judged); 10:30 asked 24 min later (a
+    # new session: judged, answered in 45 s, missed). y: 08:30 asked (before 09:00: not judged
+    # under jd@2021-12, judged under the older "jd" reading, whose night ends at 08:00).
+    path = tmp_path / "jd.csv"
+    path.write_text("interaction_id,at,from,agent,channel\n"
+                    "x,2026-03-02T10:00:00+08:00,customer,,chat\n"
+                    "x,2026-03-02T10:00:20+08:00,agent,A,\n"
+                    "x,2026-03-02T10:05:00+08:00,customer,,\n"
+                    "x,2026-03-02T10:06:00+08:00,agent,A,\n"
+                    "x,2026-03-02T10:30:00+08:00,customer,,\n"
+                    "x,2026-03-02T10:30:45+08:00,agent,A,\n"
+                    "y,2026-03-02T08:30:00+08:00,customer,,chat\n"
+                    "y,2026-03-02T08:30:10+08:00,agent,B,\n", encoding="utf-8")
+    got = {p: cskpi.report_json(events=path, config={"events": {"preset": p}})["groups"][0]["metrics"]
+           for p in ("jd@2021-12", "jd")}
+    assert (got["jd@2021-12"]["round_response_rate_num"], got["jd@2021-12"]["round_response_rate_den"]) == (1, 2)
+    assert (got["jd"]["round_response_rate_num"], got["jd"]["round_response_rate_den"]) == (2, 2)
+    assert got["jd@2021-12"]["rounds"] == 4
+    text = cskpi.explain_interaction(path, "x", {"events": {"preset": "jd@2021-12"}})
+    assert "not the session's first round: not judged, rule round_response_of = first_round_of_session" in text
+    # The effective configuration shows every option the preset set; a key beside it wins.
+    doc = cskpi.report_json(events=path, config={"events": {"preset": "jd@2021-12", "round_within_s": 60}})
+    assert doc["config"]["events"] == {"preset": "jd@2021-12", "round_within_s": 60, "round_response_of": "first_round_of_session",
+                                       "session_gap_s": 600, "service_window": ["09:00", "23:00"],
+                                       "service_window_timezone": "Asia/Shanghai"}
+    assert doc["groups"][0]["metrics"]["round_response_rate_num"] == 2
 
 
 def test_agent_all_counts_an_interaction_for_every_agent_who_answered(tmp_path):

@@ -78,6 +78,8 @@ inline std::string facts_reference_markdown() {
         "counted on stderr and listed with `--rejects FILE` (Python: `.attrs[\"rejects\"]`).\n\n"
         "CSV: flags are 1/0, durations seconds, instants UTC in ISO 8601 with `Z`, unknown values empty.\n"
         "Python: a DataFrame with booleans, floats (NaN), UTC datetimes and nullable `boolean`/`Int64`.\n\n"
+        "First contact and FCR look at the customer's later rows, so every row is held until the input is read\n"
+        "(about 300 bytes per row; a 10 M-row file needs some 3 GB).\n\n"
         "```sh\ncskpi facts examples/data/shop_interactions.csv --config examples/data/shop_config.json --output facts.csv\n```\n\n"
         "| column | meaning |\n|---|---|\n";
     for (const auto& [name, what] : fact_columns()) md += "| `" + name + "` | " + what + " |\n";

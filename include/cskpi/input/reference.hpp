@@ -162,7 +162,7 @@ inline const std::vector<config_key_doc>& config_key_docs() {
         {"rejects.show_values", "true", "false: rejects (report, rejects file, strict-mode errors) keep line, column and reason but no value.", R"({"rejects": {"show_values": false}})"},
         {"privacy.salt", "none", "Secret text: customer keys in partial states become a keyed hash (SipHash-2-4), so states cannot be matched against known ids; echoed as salt_id, never itself (docs/PRIVACY.md).", R"({"privacy": {"salt": "a long secret"}})"},
         {"privacy.min_group_size", "0", "Groups with fewer interactions are listed as suppressed, every value null; the overall row still counts their rows.", R"({"privacy": {"min_group_size": 5}})"},
-        {"events", "{}", "Event-log options (preset zendesk/chatwoot/taobao/jd, first_response_from, session_gap_s, human_frt_from_handoff, round_within_s, service_window, service_window_timezone, agent, round_response_of) and the events file's import keys (columns, values, units, formats, encoding, delimiter, skip_lines).", R"({"events": {"preset": "chatwoot", "session_gap_s": 900, "columns": {"interaction_id": "conversation_id"}}})"},
+        {"events", "{}", "Event-log options (preset: see the event-log presets below; first_response_from, session_gap_s, human_frt_from_handoff, round_within_s, service_window, service_window_timezone, agent, round_response_of: every_round, first_round or first_round_of_session) and the events file's import keys (columns, values, units, formats, encoding, delimiter, skip_lines).", R"({"events": {"preset": "chatwoot", "session_gap_s": 900, "columns": {"interaction_id": "conversation_id"}}})"},
         {"clock", "calendar", "SLA clock: calendar time, or business hours of the calendars.", R"({"clock": "business", "calendars": {"default": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}})"},
         {"calendars", "{}", "Business calendars by name: timezone, opening windows per weekday (week), holidays, extra workdays.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "12:00"], ["13:00", "18:00"]], "sat": [["10:00", "16:00"]]}, "holidays": ["2026-05-01"], "workdays": ["2026-05-09"]}}})"},
         {"calendar_by", "none", "Which calendar an interaction uses: by team or channel, with a map of values to calendar names.", R"({"calendars": {"cn": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}, "calendar_by": {"team": {"售后": "cn"}}})"},
@@ -256,6 +256,11 @@ inline std::string config_reference_markdown() {
     for (const auto& name : preset_names()) {
         md += "### `" + name + "`\n\n```json\n" + import_preset(name)->dump(1) + "\n```\n\n";
     }
+    md += "## Event-log presets (`events.preset`)\n\nEach sets the section 11 options below, merged under the ones given "
+          "beside it, and the effective configuration shows them. The platforms' rules, their sources and dates: "
+          "docs/PRESETS.md.\n\n";
+    for (const auto& p : timeline::event_presets())
+        md += "### `events.preset: " + p.name + "`\n\n" + p.rule + ".\n\n```json\n" + p.options.dump() + "\n```\n\n";
     return md;
 }
 

@@ -14,6 +14,7 @@
 #include "../records.hpp"
 #include "../table_reader.hpp"
 #include "calendar.hpp"
+#include "presets.hpp"
 
 namespace cskpi::timeline {
 
@@ -110,6 +111,7 @@ struct timeline_options {
     std::optional<time_zone> service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
     bool first_round_only = false;
+    bool first_round_of_session = false;  ///< "round_response_of": "first_round_of_session" (JD: each session's first question)
     bool agent_all = false;  ///< "agent": "all" (every answering agent owns the interaction) or "first_response"  ///< "round_response_of": "first_round" (only the interaction's first round is judged)
     bool business_clock = false;
     std::map<std::string, calendar> calendars;
@@ -122,41 +124,9 @@ struct timeline_options {
         timeline_options o;
         const json& t = cfg.timeline;
         if (t.contains("events")) {
-            const json& e = t["events"];
-            detail::expect_object(e, "events");
-            // A preset is a bundle of the options below; keys given beside it override it.
-            if (e.contains("preset")) {
-                o.preset = detail::get_string(e["preset"], "events.preset");
-                if (o.preset == "zendesk") {
-                    // Zendesk Support ticket metrics: first reply time = ticket creation to the
-                    // first public agent comment; full resolution time = creation to the latest solve.
-                    o.frt_from_created = true;
-                    o.human_frt_from_handoff = false;
-                } else if (o.preset == "chatwoot") {
-                    // Chatwoot reports: first response time from conversation start, or from the
-                    // bot hand-off when a bot handled it first; reply time = customer message to
-                    // the next agent reply (waiting since the oldest unanswered message).
-                    o.frt_from_created = false;
-                    o.human_frt_from_handoff = true;
-                } else if (o.preset == "taobao") {
-                    // Taobao/Tmall 3-minute human response rate (3分钟人工响应率): per question
-                    // round (首问首答), a human reply within 180 s; auto-replies and bots do not
-                    // answer; only rounds opened 09:00-23:00 Beijing time are judged.
-                    o.round_within_s = 180;
-                    o.service_window = std::pair{9 * 3600, 23 * 3600};
-                    o.service_window_timezone = time_zone("Asia/Shanghai");
-                } else if (o.preset == "jd") {
-                    // JD 30-second response rate (30秒应答率): the customer's first question
-                    // answered by a person within 30 s; consultations opened at night
-                    // (00:00-08:00 Beijing time) are excluded.
-                    o.round_within_s = 30;
-                    o.first_round_only = true;
-                    o.service_window = std::pair{8 * 3600, 24 * 3600};
-                    o.service_window_timezone = time_zone("Asia/Shanghai");
-                } else if (o.preset != "default") {
-                    throw config_error("events.preset", "expected default, zendesk, chatwoot, taobao or jd, actual \"" + o.preset + "\"");
-                }
-            }
+            detail::expect_object(t["events"], "events");
+            const json e = with_event_preset(t["events"]);  // a preset's options under the keys given
+            if (e.contains("preset")) o.preset = e["preset"].get<std::string>();
             for (const auto& [k, v] : e.items()) {
                 const std::string kp = "events." + k;
                 if (k == "first_response_from") {
@@ -184,9 +154,10 @@ struct timeline_options {
                     o.agent_all = a == "all";
                 } else if (k == "round_response_of") {
                     const std::string r = detail::get_string(v, kp);
-                    if (r != "every_round" && r != "first_round")
-                        throw config_error(kp, "expected \"every_round\" or \"first_round\", actual \"" + r + "\"");
+                    if (r != "every_round" && r != "first_round" && r != "first_round_of_session")
+                        throw config_error(kp, "expected \"every_round\", \"first_round\" or \"first_round_of_session\", actual \"" + r + "\"");
                     o.first_round_only = r == "first_round";
+                    o.first_round_of_session = r == "first_round_of_session";
                 } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(), k) == import_keys().end()) {
                     // Import keys were read with the configuration (config::events_input).
                     std::vector<std::string> known = {"preset", "first_response_from", "session_gap_s", "human_frt_from_handoff",
@@ -427,15 +398,26 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         return sod >= o.service_window->first && sod < o.service_window->second;
     };
     bool open_in_window = false;
+    // Sessions as counted below (a message after more than session_gap_s starts one), for
+    // round_response_of = first_round_of_session.
+    std::optional<micros> prev_message;
+    std::uint32_t session = 0, session_of_last_round = 0;
     for (const event& e : ev) {
+        if (e.kind == event_kind::message) {
+            if (!prev_message || static_cast<double>(e.at - *prev_message) > o.session_gap_s * 1e6) ++session;
+            prev_message = e.at;
+        }
         if (e.customer_message() && !open) {
+            const bool later_round = o.first_round_only ? d.rounds > 0 : o.first_round_of_session && session == session_of_last_round;
             say("wait/round opens at " + line(e) + (!in_window(e.at) ? " (outside the service window: not judged)"
-                                                    : o.first_round_only && d.rounds > 0 ? " (not the first round: not judged, rule round_response_of = first_round)"
-                                                                                        : ""));
+                                                    : later_round ? (o.first_round_only ? " (not the first round: not judged, rule round_response_of = first_round)"
+                                                                                        : " (not the session's first round: not judged, rule round_response_of = first_round_of_session)")
+                                                                  : ""));
             open = true;
             open_at = e.at;
             ++d.rounds;
-            open_in_window = in_window(e.at) && (!o.first_round_only || d.rounds == 1);
+            session_of_last_round = session;
+            open_in_window = in_window(e.at) && !later_round;
             d.rounds_in_window += open_in_window;
         } else if (e.answers() && open) {
             d.waits.push_back(elapsed(open_at, e.at));
