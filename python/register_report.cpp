@@ -344,6 +344,12 @@ void register_report(py::module_& m) {
             return cskpi::timeline::run_events_report(path, a.cfg, a.keys, o);
         });
     }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def("partial_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
+                               bool strict, unsigned threads) {
+        const run_args a(config_json, by, strict, threads);
+        py::gil_scoped_release nogil;
+        return cskpi::timeline::run_events_partial(path, a.cfg, a.keys, a.opt).second;
+    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
     m.def("explain_interaction", [](const std::string& path, const std::string& config_json, const std::string& id) {
         const run_args a(config_json, {}, false, 1);
         return cskpi::timeline::explain_interaction(path, a.cfg, id);

@@ -14,6 +14,7 @@
 #include "metric_table.hpp"
 #include "stats.hpp"
 #include "survival.hpp"
+#include "timeline/columns.hpp"
 
 namespace cskpi {
 
@@ -224,16 +225,28 @@ inline void write_metric_reference_markdown(std::ostream& os) {
           "  value and interval are undefined: NaN in C++, `null` in JSON and CSV.\n"
           "- **Durations** are in seconds; quantiles are exact, Hyndman-Fan type 7 (numpy's default).\n"
           "- **Counts** are integers. Other values are undefined when their denominator is empty.\n"
-          "- Event logs (`--events`) add the columns `waits`, `reply_time_mean/median/p90/max`,\n"
-          "  `reply_time_interaction_mean`, `rounds`, `round_response_rate`, `sessions` and, with SLA\n"
-          "  policies, `sla_first_response`, `sla_next_reply`, `sla_resolution` (README, Event logs);\n"
-          "  their rates have the five numbers too (SLA rates also `_active`), and a scorecard may use them.\n\n"
+          "- Event logs (`--events`) add the columns of the second table, after these (README, Event logs);\n"
+          "  a scorecard may use them.\n\n"
           "| metric | kind | unit | columns | definition |\n"
           "|---|---|---|---|---|\n";
     for (const auto& d : metric_table()) {
         std::string cols;
         for (const auto& c : detail::columns_of(d)) cols += (cols.empty() ? "`" : ", `") + c.name + "`";
         os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | " << cols << " | " << d.definition
+           << " |\n";
+    }
+    os << "\n## Event logs\n\n"
+          "From the timeline metric table (`include/cskpi/timeline/columns.hpp`): the columns a report of an\n"
+          "event log adds, computed from the same mergeable state as the columns above.\n\n"
+          "| metric | kind | unit | columns | definition |\n"
+          "|---|---|---|---|---|\n";
+    for (const auto& m : timeline::timeline_metric_table()) {
+        std::string cols = "`" + m.name + "`";
+        if (m.kind == metric_kind::rate) {
+            cols.clear();
+            for (const char* x : stats::rate_suffixes) cols += (cols.empty() ? "`" : ", `") + m.name + x + "`";
+        }
+        os << "| `" << m.name << "` | " << kind_name(m.kind) << " | " << m.unit << " | " << cols << " | " << m.definition
            << " |\n";
     }
 }

@@ -28,6 +28,7 @@
 #include "metrics.hpp"
 #include "records.hpp"
 #include "report.hpp"
+#include "timeline/state.hpp"
 
 namespace cskpi {
 
@@ -90,13 +91,39 @@ public:
     }
     /// Fixes as_of for rows already added whose instants are all at or before it (an event log's
     /// as_of: its derived rows never pass the latest event).
-    void set_as_of(micros t) { as_of_ = t; }
+    void set_as_of(micros t) {
+        as_of_ = t;
+        for (auto& o : once_) o.set_as_of(t);
+    }
+    /// Event logs: the timeline facts of the frame rows that the next update() calls add
+    /// (report_state keeps no pointer past the run: attach nullptr after it). Makes this an event
+    /// log's state, whose report has the timeline columns. When an interaction stands for several
+    /// agents (events.agent = "all"), a state grouped by agent counts each participant's row and
+    /// keeps its overall row, over each interaction once, in a second state; other states count
+    /// the interaction's own row (timeline::row_role).
+    void attach_timeline(const timeline::timeline_feed* feed) {
+        feed_ = feed;
+        if (feed) timeline_on_ = true;
+        if (feed && feed->has_roles() && grouped_by_agent() && once_.empty()) once_.emplace_back(cfg_, std::vector<group_key>{});
+        for (auto& o : once_) o.attach_timeline(feed);
+    }
+    /// Whether this is an event log's state (its report has the timeline columns).
+    bool has_timeline() const noexcept { return timeline_on_; }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
         if (!b.consistent()) throw std::invalid_argument("report_state::update: the batch's columns differ in length");
+        if (feed_ && feed_->has_roles()) {
+            for (auto& o : once_) o.update(b);
+            return update_rows(counted_rows(b));
+        }
+        update_rows(b);
+    }
+
+private:
+    void update_rows(const interaction_batch& b) {
         // Facts of every row first, then the group updates ordered by group: with thousands of
         // groups (agent x channel x day), runs of one group's updates replace scattered writes
         // into every group's counters, and the durations go to the sample log in those runs.
@@ -108,6 +135,10 @@ public:
                                         "merge it into a state configured with the salt instead");
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
+        if (feed_) {
+            if (timeline_.size() < groups_.size()) timeline_.resize(groups_.size());
+            for (std::size_t r = 0; r < b.size(); ++r) timeline_[pending_[r].first].add(feed_->of_line(b.line[r]));
+        }
         for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
         const int sat = cfg_.csat_satisfied_min;
         // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
@@ -146,6 +177,17 @@ public:
         }
     }
 
+    bool grouped_by_agent() const { return std::find(by_.begin(), by_.end(), group_key::agent) != by_.end(); }
+    interaction_batch counted_rows(const interaction_batch& b) const {
+        interaction_batch kept = b;
+        std::vector<bool> keep(b.size());
+        const bool by_agent = grouped_by_agent();
+        for (std::size_t r = 0; r < b.size(); ++r) keep[r] = feed_->counts(b.line[r], by_agent);
+        kept.filter(keep);
+        return kept;
+    }
+
+public:
     /// Adds `o` into this state. A state without rows is the identity whatever its
     /// configuration: merging one changes nothing, and merging into one gives `o`. Otherwise
     /// throws std::invalid_argument when the configurations or groupings differ (their numbers
@@ -171,17 +213,23 @@ private:
             const report_state copy = o;
             return merge_from(copy, nullptr);
         }
-        if (o.interactions() == 0) return *this;
+        if (o.interactions() == 0) {
+            timeline_on_ = timeline_on_ || o.timeline_on_;
+            return *this;
+        }
         if (interactions() == 0) {
+            const bool on = timeline_on_ || o.timeline_on_;
             if (consume) *this = std::move(*consume);
             else *this = o;
+            timeline_on_ = on;
             return *this;
         }
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
             throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
         latest_created_ = std::max(latest_created_, o.latest_created_);
         latest_instant_ = std::max(latest_instant_, o.latest_instant_);
-        if (!as_of_) as_of_ = o.as_of_;
+        // Slices of one event log each fix as_of at their latest event: the whole log's is the latest.
+        if (!as_of_ || (o.as_of_ && *o.as_of_ > *as_of_)) as_of_ = o.as_of_;
         std::array<std::vector<std::uint32_t>, dims> remap;
         for (std::size_t d = 0; d < dims; ++d) {
             remap[d].resize(o.dict_[d].size());
@@ -215,6 +263,7 @@ private:
                 if (consume) consume->log_.clear_and_free();
                 km_.append_mapped(o.km_, [&](std::uint32_t g) { return gmap[g]; });
                 if (consume) consume->km_.clear_and_free();
+                merge_timeline(o, consume, gmap);
             }
             for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1)); ++b) {
                 contacts_.bucket(b).append_mapped(
@@ -265,6 +314,7 @@ public:
         }
         report_group overall;
         overall.metrics = overall_counts();
+        if (timeline_on_ && once_.empty()) overall.extra = overall_timeline_columns(as_of);
         // Two rounds of independent tasks, taken in turn by the threads: first the overall row's
         // three durations, which read every group's samples, then the groups, whose quantiles
         // reorder their samples. The rounds must not overlap: a selection moving values while
@@ -280,6 +330,11 @@ public:
         });
         for (const auto& d : durations)
             for (const auto& [i, v] : d) overall.metrics[i] = v;
+        if (!once_.empty()) {  // rows repeat for several participants: the overall row counts each interaction once
+            report_group one = std::move(once_[0].finalize(threads).front());
+            overall.metrics = std::move(one.metrics);
+            overall.extra = std::move(one.extra);
+        }
         for (std::size_t begin = 0;; begin += chunk) {
             const std::size_t end = order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
             std::vector<report_group> out;
@@ -294,6 +349,11 @@ public:
                     add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
                     const km_inputs km = km_of(order[k], as_of);
                     out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
+                    if (timeline_on_) {
+                        timeline::timeline_state none;
+                        out[base + k - begin].extra =
+                            timeline_columns(order[k] < timeline_.size() ? timeline_[order[k]] : none, as_of);
+                    }
                     if (s.interactions < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
                         out[base + k - begin].suppress();
                     std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
@@ -331,6 +391,33 @@ public:
 private:
     static constexpr std::size_t dims = 5, category_dim = 3;
     static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4
+
+    void merge_timeline(const report_state& o, report_state* consume, const std::vector<std::uint32_t>& gmap) {
+        timeline_on_ = timeline_on_ || o.timeline_on_;
+        if (!o.timeline_.empty() && timeline_.size() < groups_.size()) timeline_.resize(groups_.size());
+        for (std::size_t g = 0; g < o.timeline_.size(); ++g) {
+            timeline_[gmap[g]].merge(o.timeline_[g]);
+            if (consume) consume->timeline_[g] = {};
+        }
+        if (o.once_.empty()) return;
+        if (once_.empty()) once_.push_back(o.once_[0]);
+        else once_[0].merge(o.once_[0]);
+    }
+
+    /// The timeline columns of one group's statistics at `as_of` (report_group::extra).
+    std::vector<std::pair<std::string, double>> timeline_columns(timeline::timeline_state& s, micros as_of) const {
+        const std::vector<double> v = timeline::timeline_values(s.figures(as_of), z_);
+        std::vector<std::pair<std::string, double>> out;
+        out.reserve(v.size());
+        for (std::size_t i = 0; i < v.size(); ++i) out.emplace_back(timeline::timeline_metrics()[i], v[i]);
+        return out;
+    }
+    /// The overall row's timeline columns: every group's statistics pooled.
+    std::vector<std::pair<std::string, double>> overall_timeline_columns(micros as_of) const {
+        timeline::timeline_state all;
+        for (const auto& t : timeline_) all.merge(t);
+        return timeline_columns(all, as_of);
+    }
 
     // What the ledger settles per group: FCR, and bot containment not followed by a contact.
     struct fcr_counts { std::uint64_t num = 0, den = 0, verified = 0; };
@@ -800,6 +887,12 @@ private:
     std::vector<micros> chan_target_, prio_target_, chan_within_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
+    // Event logs: timeline statistics per group (empty for a summary export's state), the feed
+    // of the rows being added, and the overall row's state when rows repeat (attach_timeline).
+    bool timeline_on_ = false;
+    std::vector<timeline::timeline_state> timeline_;
+    const timeline::timeline_feed* feed_ = nullptr;
+    std::vector<report_state> once_;  // zero or one
 };
 
 // Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
@@ -829,6 +922,10 @@ inline json report_state::canonical_json() const {
         }
         nlohmann::json st = complete[order[i]];
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
+        if (timeline_on_) {
+            const nlohmann::json tl = order[i] < timeline_.size() ? timeline_[order[i]] : timeline::timeline_state{};
+            groups.back()["timeline"] = json::parse(tl.dump());
+        }
     }
     j["groups"] = groups;
     std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>> cs;
@@ -851,6 +948,10 @@ inline json report_state::canonical_json() const {
     j["censoring"] = censoring;
     j["latest_instant"] = latest_instant_ == std::numeric_limits<micros>::min() ? json(nullptr) : json(latest_instant_);
     j["as_of"] = as_of_ ? json(*as_of_) : json(nullptr);
+    if (timeline_on_) {  // an event log's state: its groups carry "timeline"
+        j["timeline"] = true;
+        if (!once_.empty()) j["once"] = once_[0].canonical_json();
+    }
     return j;
 }
 
@@ -887,6 +988,10 @@ inline report_state report_state::from_json(const json& j) {
         if (gi != gidx.size()) throw std::invalid_argument("cskpi.report_state: duplicate group key " + g["key"].dump());
         s.groups_[gi] = nlohmann::json::parse(g["state"].dump()).get<group_state>();
         gidx.push_back(gi);
+        if (g.contains("timeline")) {
+            s.timeline_.resize(s.groups_.size());
+            s.timeline_[gi] = nlohmann::json::parse(g["timeline"].dump()).get<timeline::timeline_state>();
+        }
     }
     for (const auto& c : j["contacts"]) {
         // [customer, category, at, group, flags, id order]; states written before the id order
@@ -926,6 +1031,18 @@ inline report_state report_state::from_json(const json& j) {
         if (std::string(k) == "as_of") s.as_of_ = j[k].get<micros>();
         else s.latest_instant_ = j[k].get<micros>();
     }
+    if (j.contains("timeline")) {
+        if (!j["timeline"].is_boolean()) throw std::invalid_argument("cskpi.report_state: \"timeline\" expects true or false");
+        s.timeline_on_ = j["timeline"].get<bool>();
+    }
+    if (j.contains("once")) {
+        if (!s.timeline_on_ || !s.grouped_by_agent())
+            throw std::invalid_argument("cskpi.report_state: \"once\" belongs to an event log's state grouped by agent");
+        s.once_.push_back(from_json(j["once"]));
+        if (!s.once_[0].by_.empty()) throw std::invalid_argument("cskpi.report_state: \"once\" expects a state without grouping");
+    }
+    if (!s.timeline_on_ && !s.timeline_.empty())
+        throw std::invalid_argument("cskpi.report_state: groups carry \"timeline\" but the state is not an event log's");
     return s;
 }
 

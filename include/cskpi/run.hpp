@@ -49,6 +49,9 @@ struct run_options {
     /// rows, such as the driver model). Called from the worker threads, possibly at the same
     /// time; the batch's text views live only during the call.
     std::function<void(const interaction_batch&)> batch_sink;
+    /// Event logs: the timeline facts of the frame's rows (see report_state::attach_timeline);
+    /// participants' rows share their interaction's id and skip the duplicate-id rule.
+    const timeline::timeline_feed* timeline = nullptr;
 };
 
 namespace detail {
@@ -349,6 +352,8 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     std::vector<std::vector<report_state>> states(nthreads);
     for (unsigned i = 0; i < nthreads; ++i)
         for (const auto& by : bys) states[i].emplace_back(cfg, by);
+    for (auto& per_thread : states)
+        for (auto& st : per_thread) st.attach_timeline(opt.timeline);
 
     std::mutex m;
     std::condition_variable cv_turn, cv_queue;
@@ -443,6 +448,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                     std::vector<reject> dup;
                     for (std::size_t r = 0; r < batch.size(); ++r) {
                         if (r + 64 < batch.size()) ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
+                        if (opt.timeline && opt.timeline->repeats_id(batch.line[r])) continue;  // its interaction's id, again
                         const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
                         if (first) {
                             keep[r] = false;
@@ -523,6 +529,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t)
         for (std::size_t k = 0; k < bys.size(); ++k) states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
+    for (auto& st : states[0]) st.attach_timeline(nullptr);  // the feed lives only during the run
     report rep;
     rep.input_path = label;
     rep.rows_read = ledger.rows_read;

@@ -6,6 +6,7 @@
 The same names as the C++ library and the CLI (spec: KPIS.md sections 4-8)."""
 from __future__ import annotations
 
+import contextlib as _contextlib
 import json as _json
 import os as _os
 from typing import Any, Mapping, Sequence
@@ -170,23 +171,31 @@ def _warn(rep):
     return rep
 
 
+@_contextlib.contextmanager
+def _events_path(events):
+    """The path of an event log given as a path, or a DataFrame (or dict of columns) written to a
+    temporary CSV that the same streaming reader reads."""
+    if isinstance(events, (str, _os.PathLike)):
+        yield _os.fspath(events)
+        return
+    import tempfile
+
+    import pandas as pd
+
+    frame = events if isinstance(events, pd.DataFrame) else pd.DataFrame(events)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _os.path.join(tmp, "events.csv")
+        frame.to_csv(path, index=False)
+        yield path
+
+
 def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None):
     if events is not None:  # an event log (spec section 11) instead of the interactions table
         if data is not None:
             raise ValueError("give either data (interactions) or events (an event log), not both")
         _, keys, cfg_json = _prepare(config, by)
-        if isinstance(events, (str, _os.PathLike)):
-            rep = _core.report_events(_os.fspath(events), cfg_json, keys, bool(strict), _threads(threads))
-        else:  # a DataFrame (or dict of columns): through the same streaming CSV reader
-            import tempfile
-
-            import pandas as pd
-
-            frame = events if isinstance(events, pd.DataFrame) else pd.DataFrame(events)
-            with tempfile.TemporaryDirectory() as tmp:
-                path = _os.path.join(tmp, "events.csv")
-                frame.to_csv(path, index=False)
-                rep = _core.report_events(path, cfg_json, keys, bool(strict), _threads(threads))
+        with _events_path(events) as path:
+            rep = _core.report_events(path, cfg_json, keys, bool(strict), _threads(threads))
     else:
         rep = _run(data, by, config, strict, threads, partial=False)
     _warn(rep)
@@ -270,11 +279,18 @@ def business_seconds(calendar: Mapping[str, Any], start, end):
     return out if np.ndim(start) else float(out[0])
 
 
-def partial(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-            *, strict: bool = False, threads: int | None = None) -> ReportState:
-    """The mergeable partial state of a slice of data; merge slices with `+` and finish with
-    `finalize(state)`. Pickles through its versioned JSON state."""
-    return _run(data, by, config, strict, threads, partial=True)
+def partial(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
+            *, events=None, strict: bool = False, threads: int | None = None) -> ReportState:
+    """The mergeable partial state of a slice of data, or of an event log (`events`: a path or a
+    DataFrame; its timeline statistics travel in the state); merge slices with `+` and finish
+    with `finalize(state)`. Pickles through its versioned JSON state."""
+    if events is None:
+        return _run(data, by, config, strict, threads, partial=True)
+    if data is not None:
+        raise ValueError("give either data (interactions) or events (an event log), not both")
+    _, keys, cfg_json = _prepare(config, by)
+    with _events_path(events) as path:
+        return _core.partial_events(path, cfg_json, keys, bool(strict), _threads(threads))
 
 
 def km_curve(data, measure: str = "frt", config: Mapping[str, Any] | None = None, *, strict: bool = False,

@@ -382,7 +382,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
             if (events.empty()) {
                 reps = cskpi::run_reports(input, cfg, groupings, opt);  // every grouping from one reading
             } else {
-                for (const auto& keys : groupings) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+                reps = cskpi::timeline::run_events_reports(events, cfg, groupings, opt);
             }
             if (qa.given()) {
                 const auto scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
@@ -468,7 +468,7 @@ int run_score_command(const std::string& input, const std::string& events, const
             reps = cskpi::detail::finish_multi(std::move(partial), need.list(), opt.threads);
             if (targets && (latest || targets->as_of)) paced = targets->pace_on(reps, latest, cfg, opt);
         }
-        else for (const auto& keys : need.list()) reps.push_back(cskpi::timeline::run_events_report(events, cfg, keys, opt));
+        else reps = cskpi::timeline::run_events_reports(events, cfg, need.list(), opt);
         const auto mix = card_at.mix_of(reps);
         std::optional<cskpi::qa::qa_report> qa_scores;
         if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));

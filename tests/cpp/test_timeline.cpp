@@ -353,3 +353,69 @@ TEST_CASE("business seconds: whole weeks at once equal the day-by-day sum (rando
     const micros a = at("2001-01-01T00:00:00Z"), b = at("2099-12-31T00:00:00Z");
     CHECK(york.business_seconds(a, b) == business_seconds_by_day(york, a, b));
 }
+
+TEST_CASE("SLA outcomes kept past the log settle as settle_sla does at every later as_of (random timers, pauses, both clocks)") {
+    using namespace cskpi::timeline;
+    const calendar cal = shop();
+    std::mt19937_64 rng(17);
+    auto pick = [&](micros lo, micros hi) { return std::uniform_int_distribution<micros>(lo, hi)(rng); };
+    const micros t0 = at("2026-03-06T16:00:00+08:00");  // a Friday afternoon: a weekend ahead
+    std::size_t running = 0, checked = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+        sla_policy p;
+        p.first_response_s = static_cast<double>(pick(1, 7200));
+        p.next_reply_s = static_cast<double>(pick(1, 3600));
+        p.resolution_s = static_cast<double>(pick(60, 4 * 86400));
+        p.business = trial % 2 == 0;
+        timeline_options o;
+        using timer = derived_interaction::timer;
+        auto some_timer = [&](micros start) {
+            timer t{start};
+            if (pick(0, 2) > 0) t.stop = start + pick(0, 3 * 86400) * us_per_s;  // else still running
+            return t;
+        };
+        const std::optional<timer> fr = some_timer(t0 + pick(0, 86400) * us_per_s), res = some_timer(t0);
+        std::vector<timer> nr;
+        for (int k = pick(0, 3); k > 0; --k) nr.push_back(some_timer(t0 + pick(0, 2 * 86400) * us_per_s));
+        // Pauses as status spans make them: one after another, only the last one open.
+        std::vector<std::pair<micros, std::optional<micros>>> pauses;
+        micros from = t0;
+        for (int k = pick(0, 2); k > 0; --k) {
+            from += pick(0, 86400) * us_per_s;
+            const bool open = k == 1 && pick(0, 3) == 0;
+            pauses.emplace_back(from, open ? std::nullopt : std::optional<micros>(from + pick(1, 86400) * us_per_s));
+            if (!open) from = *pauses.back().second;
+        }
+        sla_inputs in;
+        in.policy = &p;
+        in.cal = &cal;
+        in.first_response = &fr;
+        in.resolution = &res;
+        in.next_reply = nr;
+        in.pauses = pauses;
+        micros last = t0;  // the log's last event: every start, stop and pause bound
+        for (const auto* t : {&*fr, &*res}) last = std::max(last, t->stop.value_or(t->start));
+        for (const auto& t : nr) last = std::max(last, t.stop.value_or(t.start));
+        for (const auto& [from, to] : pauses) last = std::max(last, to.value_or(from));
+        const auto kept = sla_outcomes(in, o);
+        for (const auto& x : kept) running += x.kind == sla_outcome::running;
+        for (micros as_of : {last, last + 1, last + pick(1, 3600) * us_per_s, last + pick(1, 30 * 86400) * us_per_s}) {
+            const sla_states direct = settle_sla(in, o, as_of);
+            CHECK(state_at(kept[0], as_of) == direct.first_response);
+            CHECK(state_at(kept[1], as_of) == direct.next_reply);
+            CHECK(state_at(kept[2], as_of) == direct.resolution);
+            ++checked;
+        }
+        // At its breach instant a running timer is breached, a microsecond before it is not.
+        for (std::size_t k = 0; k < 3; ++k)
+            if (kept[k].kind == sla_outcome::running && kept[k].breach != sla_outcome::never && kept[k].breach - 1 >= last) {
+                const sla_states before = settle_sla(in, o, kept[k].breach - 1), after = settle_sla(in, o, kept[k].breach);
+                const sla_state b[3] = {before.first_response, before.next_reply, before.resolution};
+                const sla_state a[3] = {after.first_response, after.next_reply, after.resolution};
+                CHECK(b[k] == sla_state::active);
+                CHECK(a[k] == sla_state::breached);
+            }
+    }
+    CHECK(checked == 1600);
+    CHECK(running > 100);  // the case that needs the breach instant is well covered
+}

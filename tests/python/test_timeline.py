@@ -362,3 +362,62 @@ def test_agent_all_counts_an_interaction_for_every_agent_who_answered(tmp_path):
     overall = cskpi.report_json(events=path, by=["agent"], config={"events": {"agent": "all"}})["groups"][0]["metrics"]
     assert overall["interactions"] == len(per)
     assert overall["waits"] == sum(len(w) for w in per["waits"])
+
+
+def _split_by_interaction(raw: pd.DataFrame, parts: int, tmp_path: Path) -> list[Path]:
+    """The log cut into `parts` files, each holding whole interactions (a log's slices)."""
+    ids = raw["interaction_id"].unique()
+    paths = []
+    for k, chunk in enumerate(np.array_split(ids, parts)):
+        p = tmp_path / f"slice{k}.csv"
+        raw[raw["interaction_id"].isin(chunk)].to_csv(p, index=False)
+        paths.append(p)
+    return paths
+
+
+SLA_CFG = {"sla_policies": [{"name": "chat", "when": {"channel": "chat"}, "pause_on": ["pending"],
+                             "targets": {"first_response_s": 60, "next_reply_s": 120, "resolution_s": 1800}}],
+           "events": {"round_within_s": 120}}
+
+
+@pytest.mark.parametrize("by, extra", [(["agent"], {}), (["agent", "day"], {}), ([], {}),
+                                       (["agent"], {"agent": "all"}), (["channel"], {"agent": "all"})])
+def test_event_partial_states_merge_and_pickle_to_the_whole(tmp_path, by, extra):
+    """Timeline statistics (waits, rounds, sessions, SLA timers still running) live in the
+    mergeable state: slices of a log merge to the report of the whole log, also through pickle,
+    and with agent = all the overall row counts a shared interaction once."""
+    import pickle
+
+    whole = tmp_path / "events.csv"
+    raw = random_log(whole, 500, seed=41)
+    # Some timers still run when the log ends: statuses "pending" pause them; the slices end
+    # at different instants, so each settles its running timers at the whole log's latest event
+    # only after merging.
+    cfg = {**SLA_CFG, "events": {**SLA_CFG["events"], **extra}}
+    expected = cskpi.report(events=whole, by=by, config=cfg)
+    states = [cskpi.partial(events=p, by=by, config=cfg) for p in _split_by_interaction(raw, 3, tmp_path)]
+    merged = states[0] + states[1] + states[2]
+    pd.testing.assert_frame_equal(cskpi.finalize(merged), expected, check_exact=True)
+    again = pickle.loads(pickle.dumps(merged))
+    pd.testing.assert_frame_equal(cskpi.finalize(again), expected, check_exact=True)
+    # Merge order does not matter, nor does an empty state.
+    empty = cskpi.partial(events=_split_by_interaction(raw.iloc[:0], 1, tmp_path)[0], by=by, config=cfg)
+    pd.testing.assert_frame_equal(cskpi.finalize(empty + states[2] + states[0] + states[1]), expected, check_exact=True)
+    assert "round_response_rate_ci_low" in expected.columns and "sla_next_reply_active" in expected.columns
+    overall = cskpi.report_json(events=whole, by=by, config=cfg)["groups"][0]["metrics"]
+    assert overall["interactions"] == raw["interaction_id"].nunique()
+
+
+def test_event_log_groupings_come_from_one_reading(tmp_path):
+    """`report --events --by X --by Y` equals separate runs, one grouping per report."""
+    path = tmp_path / "events.csv"
+    random_log(path, 200, seed=43)
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps({**SLA_CFG, "events": {"agent": "all"}}))
+    base = [CLI, "report", "--events", str(path), "--config", str(cfg_path), "--format", "json"]
+    both = subprocess.run(base + ["--by", "agent", "--by", "day"], capture_output=True, text=True)
+    assert both.returncode == 0, both.stderr
+    docs = json.loads(both.stdout)
+    for doc, by in zip(docs, ["agent", "day"]):
+        one = subprocess.run(base + ["--by", by], capture_output=True, text=True)
+        assert json.loads(one.stdout)["groups"] == doc["groups"]

@@ -20,14 +20,9 @@
 
 namespace cskpi::detail {
 
-/// Ends the id of an engine row that repeats an interaction for another participant (event
-/// logs with agent = all); the copy keeps the original's place in time order.
-inline constexpr char copy_id_mark = '\x1f';
-
 /// The first 8 bytes of an id, big-endian and zero-padded: ids that differ within their first 8
 /// bytes compare as the ids do (byte order); longer ids sharing those bytes compare equal.
 inline std::uint64_t id_order(std::string_view id) {
-    id = id.substr(0, id.find(copy_id_mark));
     unsigned char b[8] = {};
     std::memcpy(b, id.data(), std::min<std::size_t>(id.size(), 8));
     std::uint64_t k = 0;

@@ -1,31 +1,148 @@
 #pragma once
-// The report columns an event log adds (section 11), in report order. Their own header so the
-// scorecard can accept them as KPIs without depending on the event engine.
+// The metric table of an event log (section 11): the columns it adds to a report, in report
+// order, each declared once with its kind, unit and definition. Its own header so the scorecard
+// can accept them as KPIs and `cskpi metrics` can list them without the event engine.
+#include <array>
 #include <string>
 #include <vector>
 
+#include "../metric_table.hpp"
 #include "../stats.hpp"
 
 namespace cskpi::timeline {
 
-/// Names of the timeline columns. Rates carry five numbers as every rate of section 4 (value,
-/// _num, _den, Wilson _ci_low/_ci_high); an SLA rate also _active.
+/// SLA targets of a policy, in column order (first response, next reply, resolution).
+inline constexpr std::array<const char*, 3> sla_targets = {
+    "sla_first_response", "sla_next_reply", "sla_resolution"};
+
+/// What a group's timeline statistics come to at finalize (seconds, counts).
+struct timeline_figures {
+    double waits = 0, mean = stats::nan, median = stats::nan, p90 = stats::nan, max = stats::nan;
+    double interaction_mean = stats::nan, rounds = 0, in_window = 0, within = 0, sessions = 0;
+    std::array<double, 3> achieved{}, breached{}, active{};
+};
+
+/// One entry of the timeline metric table: a count or value reads `num`; a rate reads `num`
+/// and `den` and is five columns (value, _num, _den, Wilson _ci_low/_ci_high).
+struct timeline_metric {
+    std::string name;
+    metric_kind kind;
+    const char* unit;
+    std::string definition;
+    double (*num)(const timeline_figures&, std::size_t target);
+    double (*den)(const timeline_figures&, std::size_t target) = nullptr;
+    std::size_t target = 0;  ///< SLA entries: index into sla_targets
+};
+
+/// The timeline metric table, in report column order.
+inline const std::vector<timeline_metric>& timeline_metric_table() {
+    static const std::vector<timeline_metric> table = [] {
+        using F = timeline_figures;
+        using K = metric_kind;
+        std::vector<timeline_metric> t = {
+            {"waits",
+             K::count,
+             "waits",
+             "completed waits: a customer message answered by an agent (wait = answer - message)",
+             [](const F& f, std::size_t) { return f.waits; }},
+            {"reply_time_mean",
+             K::value,
+             "seconds",
+             "mean wait",
+             [](const F& f, std::size_t) { return f.mean; }},
+            {"reply_time_median",
+             K::value,
+             "seconds",
+             "median wait (type 7)",
+             [](const F& f, std::size_t) { return f.median; }},
+            {"reply_time_p90",
+             K::value,
+             "seconds",
+             "90th percentile wait (type 7)",
+             [](const F& f, std::size_t) { return f.p90; }},
+            {"reply_time_max",
+             K::value,
+             "seconds",
+             "longest wait",
+             [](const F& f, std::size_t) { return f.max; }},
+            {"reply_time_interaction_mean",
+             K::value,
+             "seconds",
+             "mean over interactions with waits of each one's mean wait",
+             [](const F& f, std::size_t) { return f.interaction_mean; }},
+            {"rounds",
+             K::count,
+             "rounds",
+             "rounds: each opens at the first customer message after an answer (or at the start), "
+             "closes at the next answer",
+             [](const F& f, std::size_t) { return f.rounds; }},
+            {"round_response_rate",
+             K::rate,
+             "share",
+             "rounds answered within events.round_within_s (<=, calendar seconds) / rounds opening "
+             "in events.service_window",
+             [](const F& f, std::size_t) { return f.within; },
+             [](const F& f, std::size_t) { return f.in_window; }},
+            {"sessions",
+             K::count,
+             "sessions",
+             "sessions: a gap longer than events.session_gap_s between messages starts a new one",
+             [](const F& f, std::size_t) { return f.sessions; }},
+        };
+        const std::array<const char*, 3> what = {
+            "first response", "next reply (every reply timer of the interaction)", "resolution"};
+        for (std::size_t k = 0; k < sla_targets.size(); ++k) {
+            t.push_back({sla_targets[k],
+                         K::rate,
+                         "share",
+                         std::string("interactions whose ") + what[k] +
+                             " SLA timer was achieved / achieved + breached (sla_policies; timers "
+                             "still running at as_of wait)",
+                         [](const F& f, std::size_t x) { return f.achieved[x]; },
+                         [](const F& f, std::size_t x) { return f.achieved[x] + f.breached[x]; },
+                         k});
+            t.push_back(
+                {std::string(sla_targets[k]) + "_active",
+                 K::count,
+                 "interactions",
+                 std::string(what[k]) + " SLA timers still running, not yet breached, at as_of",
+                 [](const F& f, std::size_t x) { return f.active[x]; },
+                 nullptr,
+                 k});
+        }
+        return t;
+    }();
+    return table;
+}
+
+/// Names of the timeline columns, from the table (rates: five columns each).
 inline const std::vector<std::string>& timeline_metrics() {
     static const std::vector<std::string> n = [] {
-        std::vector<std::string> v = {"waits", "reply_time_mean", "reply_time_median", "reply_time_p90", "reply_time_max",
-                                      "reply_time_interaction_mean", "rounds"};
-        auto rate = [&](const std::string& name) {
-            for (const char* s : stats::rate_suffixes) v.push_back(name + s);
-        };
-        rate("round_response_rate");
-        v.emplace_back("sessions");
-        for (const char* sla : {"sla_first_response", "sla_next_reply", "sla_resolution"}) {
-            rate(sla);
-            v.push_back(std::string(sla) + "_active");
+        std::vector<std::string> v;
+        for (const auto& m : timeline_metric_table()) {
+            if (m.kind != metric_kind::rate)
+                v.push_back(m.name);
+            else
+                for (const char* s : stats::rate_suffixes) v.push_back(m.name + s);
         }
         return v;
     }();
     return n;
+}
+
+/// The column values of `f`, aligned with timeline_metrics(); `z` is the Wilson critical value.
+inline std::vector<double> timeline_values(const timeline_figures& f, double z) {
+    std::vector<double> v;
+    v.reserve(timeline_metrics().size());
+    for (const auto& m : timeline_metric_table()) {
+        if (m.kind != metric_kind::rate) {
+            v.push_back(m.num(f, m.target));
+            continue;
+        }
+        const auto r = stats::rate_values(m.num(f, m.target), m.den(f, m.target), z);
+        v.insert(v.end(), r.begin(), r.end());
+    }
+    return v;
 }
 
 }  // namespace cskpi::timeline

@@ -1,8 +1,8 @@
 #pragma once
 // The KPI report of an event log (spec section 11): read events grouped by interaction,
 // derive one interaction per group (derive.hpp), put the derived rows through the same
-// validator and metric engine as a summary export (as an in-memory frame), and join the
-// metrics only events can give: waits and reply times, rounds, sessions.
+// validator and metric engine as a summary export (as an in-memory frame), with the facts only
+// events give (waits and reply times, rounds, sessions, SLA outcomes) in the same mergeable states.
 //
 // Accounting: rows_read counts event rows. An event row is rejected on its own (bad value), or
 // with its whole interaction when the derived interaction is invalid (e.g. no channel); the
@@ -21,6 +21,7 @@
 #include "../table_reader.hpp"
 #include "columns.hpp"
 #include "derive.hpp"
+#include "state.hpp"
 
 namespace cskpi::timeline {
 
@@ -131,9 +132,8 @@ inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, mi
     return out;
 }
 
-/// Settles the SLA states of derived row `i` at `as_of`.
-inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
-                             std::vector<std::string>* why = nullptr) {
+/// The SLA inputs of derived row `i`.
+inline sla_inputs sla_inputs_of(const derived_table& t, std::size_t i, const timeline_options& o) {
     sla_inputs in;
     if (t.policy[i] >= 0) in.policy = &o.policies[static_cast<std::size_t>(t.policy[i])];
     in.cal = t.cal[i];
@@ -141,7 +141,13 @@ inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeli
     in.resolution = &t.sla_res[i];
     in.next_reply = std::span(t.sla_nr).subspan(t.nr_begin[i], t.nr_begin[i + 1] - t.nr_begin[i]);
     in.pauses = std::span(t.pauses).subspan(t.pause_begin[i], t.pause_begin[i + 1] - t.pause_begin[i]);
-    return settle_sla(in, o, as_of, why);
+    return in;
+}
+
+/// Settles the SLA states of derived row `i` at `as_of`.
+inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
+                             std::vector<std::string>* why = nullptr) {
+    return settle_sla(sla_inputs_of(t, i, o), o, as_of, why);
 }
 
 /// The first policy (index into o.policies) whose `when` keys all equal the interaction's
@@ -300,30 +306,78 @@ inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_
     };
 }
 
-/// Appends the SLA parts of row `i` of `src` to `dst` (rows kept until as_of is known).
-inline void append_sla(derived_table& dst, const derived_table& src, std::size_t i) {
-    if (dst.nr_begin.empty()) dst.nr_begin.push_back(0), dst.pause_begin.push_back(0);
-    dst.policy.push_back(src.policy[i]);
-    dst.cal.push_back(src.cal[i]);
-    dst.sla_fr.push_back(src.sla_fr[i]);
-    dst.sla_res.push_back(src.sla_res[i]);
-    dst.sla_nr.insert(dst.sla_nr.end(), src.sla_nr.begin() + src.nr_begin[i], src.sla_nr.begin() + src.nr_begin[i + 1]);
-    dst.nr_begin.push_back(static_cast<std::uint32_t>(dst.sla_nr.size()));
-    dst.pauses.insert(dst.pauses.end(), src.pauses.begin() + src.pause_begin[i], src.pauses.begin() + src.pause_begin[i + 1]);
-    dst.pause_begin.push_back(static_cast<std::uint32_t>(dst.pauses.size()));
+/// The state of one SLA outcome at `as_of`.
+inline sla_state state_at(const sla_outcome& x, micros as_of) {
+    switch (x.kind) {
+    case sla_outcome::achieved: return sla_state::achieved;
+    case sla_outcome::breached: return sla_state::breached;
+    case sla_outcome::running: return as_of >= x.breach ? sla_state::breached : sla_state::active;
+    default: return sla_state::none;
+    }
+}
+
+/// The SLA outcome of each target of one interaction, valid for every as_of at or after its last
+/// event: state_at(outcome, as_of) is the state settle_sla gives at that as_of. A running timer's
+/// elapsed time only grows with as_of, so it is breached from the first microsecond at which it
+/// exceeds the target on (found by doubling, then bisection; never when a pause holds it for good).
+inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timeline_options& o) {
+    std::array<sla_outcome, 3> out{};
+    if (!in.policy) return out;
+    const sla_policy& p = *in.policy;
+    const bool business = p.business.value_or(o.business_clock) && in.cal;
+    auto span = [&](micros a, micros b) {
+        if (b <= a) return 0.0;
+        return business ? in.cal->business_seconds(a, b) : static_cast<double>(b - a) / 1e6;
+    };
+    auto elapsed = [&](micros a, micros b) {  // settle_sla's elapsed at as_of = b
+        double e = span(a, b);
+        for (const auto& [from, to] : in.pauses) e -= span(std::max(a, from), std::min(b, to.value_or(b)));
+        return e;
+    };
+    auto judge = [&](const derived_interaction::timer& tm, double target) -> sla_outcome {
+        if (tm.stop) return {elapsed(tm.start, *tm.stop) > target ? sla_outcome::breached : sla_outcome::achieved};
+        if (elapsed(tm.start, tm.start) > target) return {sla_outcome::running, tm.start};
+        constexpr micros horizon = micros{200} * 366 * 86400 * us_per_s;  // paused or closed for longer: never
+        micros lo = tm.start, step = std::max<micros>(us_per_s, static_cast<micros>(target * 1e6));
+        micros hi = tm.start + step;
+        while (elapsed(tm.start, hi) <= target) {
+            if (step > horizon) return {sla_outcome::running, sla_outcome::never};
+            lo = hi;
+            step *= 2;
+            hi = tm.start + step;
+        }
+        while (hi - lo > 1) {  // elapsed(lo) <= target < elapsed(hi)
+            const micros mid = lo + (hi - lo) / 2;
+            (elapsed(tm.start, mid) > target ? hi : lo) = mid;
+        }
+        return {sla_outcome::running, hi};
+    };
+    if (p.first_response_s && in.first_response && *in.first_response) out[0] = judge(**in.first_response, *p.first_response_s);
+    if (p.next_reply_s && !in.next_reply.empty()) {
+        // Breached once any timer is; running while one runs (breached at the earliest of theirs).
+        sla_outcome all{sla_outcome::achieved};
+        for (const auto& tm : in.next_reply) {
+            const sla_outcome x = judge(tm, *p.next_reply_s);
+            if (x.kind == sla_outcome::breached) all = x;
+            else if (x.kind == sla_outcome::running && all.kind != sla_outcome::breached)
+                all = {sla_outcome::running, all.kind == sla_outcome::running ? std::min(all.breach, x.breach) : x.breach};
+        }
+        out[1] = all;
+    }
+    if (p.resolution_s && in.resolution && *in.resolution) out[2] = judge(**in.resolution, *p.resolution_s);
+    return out;
 }
 
 namespace detail {
-/// Derived rows as an engine frame: frame row j is derived row rows[j] with agent agents[j];
-/// rows marked `copy` take their ids, in order, from copy_ids. Owns the gathered columns.
+/// Derived rows as an engine frame: frame row j is derived row rows[j] with agent agents[j].
+/// Owns the gathered columns.
 struct derived_frame {
     frame f;
     std::vector<std::int64_t> created, reopened, replies;
     std::vector<double> frt, resolution;
     std::vector<std::uint8_t> resolved, transferred, bot;
 
-    derived_frame(const derived_table& t, const std::vector<std::uint32_t>& rows, const std::vector<std::string_view>& agents,
-                  const std::vector<std::uint8_t>& copy, const std::vector<std::string>& copy_ids) {
+    derived_frame(const derived_table& t, const std::vector<std::uint32_t>& rows, const std::vector<std::string_view>& agents) {
         const std::size_t m = rows.size();
         f.rows = m;
         auto text_col = [&](column c, auto get) {  // one view per row, into this object's tables
@@ -332,10 +386,7 @@ struct derived_frame {
             fc.categories.reserve(m);
             for (std::size_t j = 0; j < m; ++j) fc.categories.push_back(get(j, rows[j]));
         };
-        std::size_t next_copy = 0;
-        text_col(column::id, [&](std::size_t j, std::size_t i) {
-            return copy[j] ? std::string_view(copy_ids[next_copy++]) : std::string_view(t.id[i]);
-        });
+        text_col(column::id, [&](std::size_t, std::size_t i) { return std::string_view(t.id[i]); });
         text_col(column::agent, [&](std::size_t j, std::size_t) { return agents[j]; });
         for (std::size_t c = 0; c < n_carried; ++c) {
             if (carried[c] == column::csat)  // a rating event beats a carried column
@@ -363,16 +414,57 @@ struct derived_frame {
     }
     derived_frame(const derived_frame&) = delete;  // the frame points into this object
 };
+
+/// One chunk of derived interactions as engine rows with their timeline facts: one row per
+/// interaction; with `expand`, an interaction answered by agents also has a row per participant
+/// (timeline::row_role says which states count which).
+struct derived_rows {
+    std::vector<std::uint32_t> row_of;
+    std::vector<std::string_view> agent;
+    std::vector<row_role> role;
+    std::vector<timeline_row> facts;
+    timeline_feed feed;
+
+    derived_rows(const derived_table& t, const timeline_options& o, bool expand) {
+        const std::size_t n = t.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
+            add(i, t.agent[i], np ? row_role::interaction : row_role::every);
+            for (std::size_t k = 0; k < np; ++k) add(i, t.parts[t.part_begin[i] + k], row_role::participant);
+        }
+        facts.resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            timeline_row& r = facts[i];
+            r.waits = std::span(t.waits).subspan(t.wait_begin[i], t.wait_begin[i + 1] - t.wait_begin[i]);
+            r.rounds = t.rounds[i];
+            r.rounds_in_window = t.rounds_in_window[i];
+            r.rounds_within = t.rounds_within[i];
+            r.sessions = t.sessions[i];
+            if (t.policy[i] >= 0) r.sla = sla_outcomes(sla_inputs_of(t, i, o), o);
+        }
+        if (!expand) role.clear();  // every row counts everywhere: the feed says so
+        feed = {row_of, role, facts};
+    }
+    derived_rows(const derived_rows&) = delete;  // the feed points into this object
+
+private:
+    void add(std::size_t i, std::string_view a, row_role r) {
+        row_of.push_back(static_cast<std::uint32_t>(i));
+        agent.push_back(a);
+        role.push_back(r);
+    }
+};
 }  // namespace detail
 
-/// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
-/// The log is streamed: derived interactions go through the metric engine chunk by chunk as
-/// partial states that merge (interaction ids are unique by construction, so chunks cannot
-/// hold duplicates of one another).
-inline report run_events_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
-                                run_options opt = {}) {
+/// Reads an event log once into a partial state per grouping of `bys`, with the input
+/// accounting (`report` without groups: rows_read counts event rows). The log streams: derived
+/// interactions go through the metric engine chunk by chunk, their timeline facts into the same
+/// states. The states' as_of is the log's (config as_of, else its latest event): Kaplan-Meier
+/// censors and SLA timers still running settle there. Partial states of slices of one log merge
+/// to the whole when each slice is given the same as_of.
+inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
+    const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys, run_options opt = {}) {
     const timeline_options o = timeline_options::from_config(cfg);
-    const time_zone tz(cfg.timezone);
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
     // order: event-row rejects wait until the chunk they precede is judged, then both merge.
     reject_ledger events_ledger;
@@ -390,233 +482,98 @@ inline report run_events_report(const std::string& path, const config& cfg, cons
         }
         rs.clear();
     };
-
-    struct acc {
-        std::vector<double> waits;
-        double interaction_mean_sum = 0, interactions_with_waits = 0, rounds = 0, in_window = 0, within = 0, sessions = 0;
-        double sla[3][3] = {};  ///< target x (achieved, breached, active)
-        void add(const sla_states& st) {
-            const sla_state s3[3] = {st.first_response, st.next_reply, st.resolution};
-            for (int k = 0; k < 3; ++k)
-                if (s3[k] != sla_state::none) sla[k][static_cast<int>(s3[k]) - 1] += 1;
-        }
-    };
-    std::map<std::vector<std::optional<std::string>>, std::size_t> acc_index;
-    std::vector<acc> accs(1);  // [0] = overall
-    derived_table sla_store;   // SLA timers of accepted rows, settled once as_of is known
-    std::vector<std::pair<std::size_t, std::size_t>> sla_group;  // (sla_store row, group)
-    std::optional<std::pair<report, report_state>> total;
+    // With agent = all, a grouping by agent counts an interaction in every participant's group.
+    const bool expand = o.agent_all && std::any_of(bys.begin(), bys.end(), [](const auto& by) {
+                            return std::find(by.begin(), by.end(), group_key::agent) != by.end();
+                        });
+    std::vector<report_state> total;
+    for (const auto& by : bys) {
+        total.emplace_back(cfg, by);
+        const timeline_feed none;
+        total.back().attach_timeline(&none);  // an event log's state, even with no interaction
+        total.back().attach_timeline(nullptr);
+    }
     std::uint64_t rows_rejected_with_interactions = 0, derived = 0;
-
-    // With agent = all and an agent grouping, an interaction has one engine row per participant
-    // (copies get a private id suffix so the duplicate-id rule leaves them alone); the overall
-    // row then comes from a second pass over one row per interaction, so it counts each once.
-    const bool expand = o.agent_all && std::find(by.begin(), by.end(), group_key::agent) != by.end();
-    std::optional<std::pair<report, report_state>> total_overall;
-    // The overall row's waits are gathered from the groups at the end (one copy in memory, not
-    // two), unless a wait can sit in several groups (agent = all) or there are no groups.
-    const bool overall_keeps_waits = by.empty() || expand;
 
     auto on_chunk = [&](derived_table& t) {
         const std::size_t n = t.size();
-        std::vector<std::uint32_t> row_of;  // engine row -> derived row
-        std::vector<std::string_view> agent_of;
-        std::vector<std::string> copy_id;   // ids of participant copies after the first
-        std::vector<std::uint8_t> is_copy;
-        row_of.reserve(n);
-        agent_of.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
-            if (np == 0) {
-                row_of.push_back(static_cast<std::uint32_t>(i));
-                agent_of.emplace_back(t.agent[i]);
-                is_copy.push_back(0);
-            }
-            for (std::size_t k = 0; k < np; ++k) {
-                row_of.push_back(static_cast<std::uint32_t>(i));
-                agent_of.emplace_back(t.parts[t.part_begin[i] + k]);
-                is_copy.push_back(k > 0);
-                if (k > 0) copy_id.push_back(t.id[i] + cskpi::detail::copy_id_mark + std::to_string(k));
-            }
-        }
+        const detail::derived_rows rows(t, o, expand);
+        const detail::derived_frame df(t, rows.row_of, rows.agent);
         std::vector<std::uint8_t> rejected(n, 0);
         run_options inner = opt;
         inner.progress = nullptr;
-        {
-            // Engine rejects are per derived row: remember which, and name the events' lines instead.
-            const detail::derived_frame df(t, row_of, agent_of, is_copy, copy_id);
-            inner.reject_sink = [&](const reject& r) {
-                const auto j = static_cast<std::size_t>(r.line - 1);
-                const std::size_t i = row_of[j];
-                rejected[i] = 1;
-                if (is_copy[j]) return;  // the interaction's first row says it
-                reject x = r;
-                x.line = t.first_line[i];
-                x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
-                if (!cfg.rejects_show_values) x.value.clear();
-                if (cfg.strict) throw strict_error(path, x, true);
-                pending.push_back(std::move(x));
-            };
-            auto part = run_partial(df.f, cfg, by, inner, path);
-            if (!total) total = std::move(part);
-            else total->second.merge(part.second);
-        }
-        if (expand) {
-            std::vector<std::uint32_t> rows(n);
-            std::vector<std::string_view> agents(n);
-            for (std::size_t i = 0; i < n; ++i) rows[i] = static_cast<std::uint32_t>(i), agents[i] = t.agent[i];
-            const detail::derived_frame df(t, rows, agents, std::vector<std::uint8_t>(n, 0), std::vector<std::string>{});
-            inner.reject_sink = [](const reject&) {};  // already listed by the pass above
-            auto part = run_partial(df.f, cfg, {}, inner, path);
-            if (!total_overall) total_overall = std::move(part);
-            else total_overall->second.merge(part.second);
-        }
+        inner.timeline = &rows.feed;
+        // Engine rejects are per derived row: remember which, and name the events' lines instead.
+        inner.reject_sink = [&](const reject& r) {
+            const auto j = static_cast<std::size_t>(r.line - 1);
+            const std::size_t i = rows.row_of[j];
+            rejected[i] = 1;
+            if (rows.feed.repeats_id(r.line)) return;  // the interaction's own row says it
+            reject x = r;
+            x.line = t.first_line[i];
+            x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
+            if (!cfg.rejects_show_values) x.value.clear();
+            if (cfg.strict) throw strict_error(path, x, true);
+            pending.push_back(std::move(x));
+        };
+        auto part = run_partial_multi(df.f, cfg, bys, inner, path);
+        for (std::size_t k = 0; k < bys.size(); ++k) total[k].merge(std::move(part.second[k]), opt.threads);
+        for (std::size_t i = 0; i < n; ++i) rows_rejected_with_interactions += rejected[i] ? t.event_rows[i] : 0;
         derived += n;
         emit(pending);
-
-        // Timeline columns: each accepted row adds to the overall row and to its group, found by labels.
-        auto label_of = [&](std::size_t i, group_key k) -> std::optional<std::string> {
-            auto txt = [&](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
-            auto carried_of = [&](column c) {
-                for (std::size_t x = 0; x < detail::n_carried; ++x)
-                    if (detail::carried[x] == c) return txt(t.carried[i][x]);
-                return std::optional<std::string>();
-            };
-            switch (k) {
-            case group_key::agent: return txt(t.agent[i]);
-            case group_key::team: return carried_of(column::team);
-            case group_key::channel: return carried_of(column::channel);
-            case group_key::category: return carried_of(column::category);
-            case group_key::priority: return carried_of(column::priority);
-            default: return time_label(k, time_bucket(k, tz.to_local(t.created_ns[i] / 1000)));
-            }
-        };
-        std::vector<std::optional<std::string>> key(by.size());
-        std::vector<std::size_t> gs;  // the groups of one interaction (several with agent = all)
-        for (std::size_t i = 0; i < n; ++i) {
-            if (rejected[i]) {
-                rows_rejected_with_interactions += t.event_rows[i];
-                continue;
-            }
-            gs.clear();
-            if (!by.empty()) {
-                const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
-                for (std::size_t c = 0; c < std::max<std::size_t>(np, 1); ++c) {
-                    for (std::size_t k = 0; k < by.size(); ++k)
-                        key[k] = by[k] == group_key::agent && np ? std::optional(t.parts[t.part_begin[i] + c]) : label_of(i, by[k]);
-                    auto [it, fresh] = acc_index.try_emplace(key, accs.size());
-                    if (fresh) accs.emplace_back();
-                    gs.push_back(it->second);
-                }
-            }
-            auto add = [&](acc& a, bool keep_waits) {
-                const auto b = t.wait_begin[i], e = t.wait_begin[i + 1];
-                if (e > b) {
-                    double sum = 0;
-                    for (auto w = b; w < e; ++w) sum += t.waits[w];
-                    if (keep_waits) a.waits.insert(a.waits.end(), t.waits.begin() + b, t.waits.begin() + e);
-                    a.interaction_mean_sum += sum / (e - b);
-                    a.interactions_with_waits += 1;
-                }
-                a.rounds += t.rounds[i];
-                a.in_window += t.rounds_in_window[i];
-                a.within += t.rounds_within[i];
-                a.sessions += t.sessions[i];
-            };
-            add(accs[0], overall_keeps_waits);
-            for (std::size_t g : gs) add(accs[g], true);
-            if (t.policy[i] < 0) continue;  // no SLA policy applies: nothing to settle
-            if (o.as_of) {
-                const sla_states st = settle_sla(t, i, o, *o.as_of);
-                accs[0].add(st);
-                for (std::size_t g : gs) accs[g].add(st);
-            } else {
-                append_sla(sla_store, t, i);
-                for (std::size_t g : gs) sla_group.emplace_back(sla_store.policy.size() - 1, g);
-            }
-        }
     };
-    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg, o, events_ledger, on_chunk,
-                                        std::max<std::size_t>(1, opt.events_chunk_rows));
-    if (!total) {  // no interaction at all: the empty report of the same shape
-        derived_table none;
-        none.wait_begin.push_back(0);
-        on_chunk(none);
-    }
-    const micros as_of = o.as_of.value_or(latest);
-    for (std::size_t r = 0, k = 0; r < sla_store.policy.size(); ++r) {
-        const sla_states st = settle_sla(sla_store, r, o, as_of);
-        accs[0].add(st);
-        for (; k < sla_group.size() && sla_group[k].first == r; ++k) accs[sla_group[k].second].add(st);
-    }
-
-    total->second.set_as_of(as_of);  // Kaplan-Meier censors open interactions at the log's as_of
-    if (total_overall) total_overall->second.set_as_of(as_of);
-    report rep = cskpi::detail::finish(std::move(*total), opt.threads);
-    if (expand) rep.groups[0].metrics = cskpi::detail::finish(std::move(*total_overall), opt.threads).groups[0].metrics;
+    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg, o,
+                                        events_ledger, on_chunk, std::max<std::size_t>(1, opt.events_chunk_rows));
     emit(pending);
-    rep.rejects = std::move(kept);
-    rep.rows_read = events_ledger.rows_read;
-    rep.rows_rejected = events_ledger.rows_rejected + rows_rejected_with_interactions;
-    rep.rows_accepted = rep.rows_read - rep.rows_rejected;
-    rep.interactions_derived = derived;
-    rep.input_path = path;
-    cskpi::detail::note_survey_input(rep);
-    rep.warnings = cskpi::detail::input_warnings(rep);
+    const micros as_of = o.as_of.value_or(latest);
+    for (auto& st : total) st.set_as_of(as_of);
 
-    const double z = stats::z_for(cfg.confidence);
-    auto values_of = [&](acc& a) {
-        std::vector<double> v;
-        v.reserve(timeline_metrics().size());
-        auto rate = [&](double num, double den) {
-            const auto r = stats::rate_values(num, den, z);
-            v.insert(v.end(), r.begin(), r.end());
-        };
-        const double nw = static_cast<double>(a.waits.size());
-        double sum = 0, mx = stats::nan;
-        for (double w : a.waits) sum += w, mx = std::isnan(mx) ? w : std::max(mx, w);
-        const double mean = nw ? sum / nw : stats::nan;
-        const double med = stats::quantile_type7(a.waits, 0.5), p90 = stats::quantile_type7(a.waits, 0.9);
-        v.insert(v.end(), {nw, mean, med, p90, mx,
-                           a.interactions_with_waits ? a.interaction_mean_sum / a.interactions_with_waits : stats::nan,
-                           a.rounds});
-        rate(a.within, a.in_window);
-        v.push_back(a.sessions);
-        for (const auto& sla : a.sla) {  // achieved / (achieved + breached); active ones wait
-            rate(sla[0], sla[0] + sla[1]);
-            v.push_back(sla[2]);
-        }
-        if (v.size() != timeline_metrics().size()) throw std::logic_error("events: timeline columns and values differ");
-        return v;
-    };
-    std::vector<std::vector<double>> values(accs.size());
-    for (std::size_t ai = 1; ai < accs.size(); ++ai) values[ai] = values_of(accs[ai]);
-    if (!overall_keeps_waits) {  // the overall waits are the groups' (each wait in one group): gather, freeing as we go
-        std::size_t total_waits = 0;
-        for (std::size_t ai = 1; ai < accs.size(); ++ai) total_waits += accs[ai].waits.size();
-        accs[0].waits.reserve(total_waits);
-        for (std::size_t ai = 1; ai < accs.size(); ++ai) {
-            accs[0].waits.insert(accs[0].waits.end(), accs[ai].waits.begin(), accs[ai].waits.end());
-            std::vector<double>().swap(accs[ai].waits);
-        }
-    }
-    values[0] = values_of(accs[0]);
-    for (std::size_t gi = 0; gi < rep.groups.size(); ++gi) {
-        std::size_t ai = 0;
-        if (gi > 0) {
-            auto it = acc_index.find(rep.groups[gi].keys);
-            if (it == acc_index.end()) throw std::logic_error("events: report group without timeline facts");
-            ai = it->second;
-        }
-        auto& extra = rep.groups[gi].extra;
-        for (std::size_t m = 0; m < timeline_metrics().size(); ++m) extra.emplace_back(timeline_metrics()[m], values[ai][m]);
-        if (rep.groups[gi].suppressed) rep.groups[gi].suppress();  // privacy.min_group_size covers these too
-    }
-    return rep;
+    report head;
+    head.input_path = path;
+    head.cfg = cfg;
+    head.by = bys.empty() ? std::vector<group_key>{} : bys.front();
+    head.rejects = std::move(kept);
+    head.rows_read = events_ledger.rows_read;
+    head.rows_rejected = events_ledger.rows_rejected + rows_rejected_with_interactions;
+    head.rows_accepted = head.rows_read - head.rows_rejected;
+    head.interactions_derived = derived;
+    return {std::move(head), std::move(total)};
 }
 
-}  // namespace cskpi::timeline
-namespace cskpi::timeline {
+/// run_events_partial_multi for one grouping.
+inline std::pair<report, report_state> run_events_partial(const std::string& path, const config& cfg,
+                                                          const std::vector<group_key>& by, run_options opt = {}) {
+    auto [head, states] = run_events_partial_multi(path, cfg, {by}, std::move(opt));
+    return {std::move(head), std::move(states.front())};
+}
+
+/// One section 6 report per grouping of `bys` from one reading of an event log, with
+/// `interactions_derived` and the timeline columns.
+inline std::vector<report> run_events_reports(const std::string& path, const config& cfg,
+                                              const std::vector<std::vector<group_key>>& bys, run_options opt = {}) {
+    const unsigned threads = opt.threads;
+    return cskpi::detail::finish_multi(run_events_partial_multi(path, cfg, bys, std::move(opt)), bys, threads);
+}
+
+/// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
+inline report run_events_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
+                                run_options opt = {}) {
+    const unsigned threads = opt.threads;
+    return cskpi::detail::finish(run_events_partial(path, cfg, by, std::move(opt)), threads);
+}
+
+/// Appends the SLA parts of row `i` of `src` to `dst` (explain keeps one row past its chunk).
+inline void append_sla(derived_table& dst, const derived_table& src, std::size_t i) {
+    if (dst.nr_begin.empty()) dst.nr_begin.push_back(0), dst.pause_begin.push_back(0);
+    dst.policy.push_back(src.policy[i]);
+    dst.cal.push_back(src.cal[i]);
+    dst.sla_fr.push_back(src.sla_fr[i]);
+    dst.sla_res.push_back(src.sla_res[i]);
+    dst.sla_nr.insert(dst.sla_nr.end(), src.sla_nr.begin() + src.nr_begin[i], src.sla_nr.begin() + src.nr_begin[i + 1]);
+    dst.nr_begin.push_back(static_cast<std::uint32_t>(dst.sla_nr.size()));
+    dst.pauses.insert(dst.pauses.end(), src.pauses.begin() + src.pause_begin[i], src.pauses.begin() + src.pause_begin[i + 1]);
+    dst.pause_begin.push_back(static_cast<std::uint32_t>(dst.pauses.size()));
+}
 
 /// The evidence trail of one interaction (`cskpi explain ID --events FILE`): its events, and the
 /// rule behind each derived value and SLA state. Throws std::invalid_argument when the log has

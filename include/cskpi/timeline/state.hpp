@@ -1,0 +1,231 @@
+#pragma once
+// What an event log adds to a group's mergeable state (section 11): the waits between a
+// customer's message and the answer, rounds, sessions and each SLA target's outcome. A timer
+// still running when the log ends is kept as the instant it would breach, so a state settles at
+// whichever as_of finalizes it, and the states of several slices of a log merge exactly.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../time.hpp"
+#include "columns.hpp"
+
+namespace cskpi::timeline {
+
+/// One SLA target of one interaction, for any as_of at or after its last event.
+struct sla_outcome {
+    static constexpr micros never = std::numeric_limits<micros>::max();
+    enum kind_t : std::uint8_t { none, achieved, breached, running } kind = none;
+    micros breach =
+        never;  ///< running: the first instant it counts as breached (never: paused for good)
+};
+
+/// What one derived interaction adds to each group it counts in.
+struct timeline_row {
+    std::span<const double> waits;  ///< seconds (business seconds on that clock)
+    std::uint32_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0;
+    std::array<sla_outcome, 3> sla{};  ///< in sla_targets order
+};
+
+/// Which states count an engine row when an interaction stands for several agents
+/// (events.agent = "all"): each participant's row counts in groupings by agent, the
+/// interaction's own row (its first responder as agent) in every other state and the overall row.
+enum class row_role : std::uint8_t { every, participant, interaction };
+
+/// The engine rows of an in-memory frame of derived interactions (report_state::update reads
+/// it): frame row j (line j + 1) is derived row row_of[j], in role role[j].
+struct timeline_feed {
+    std::span<const std::uint32_t> row_of;
+    std::span<const row_role> role;  ///< empty when every row counts everywhere
+    std::span<const timeline_row> rows;
+    const timeline_row& of_line(std::uint64_t line) const { return rows[row_of[line - 1]]; }
+    bool has_roles() const { return !role.empty(); }
+    /// Whether a state grouped by agent (or not) counts the row on `line`.
+    bool counts(std::uint64_t line, bool by_agent) const {
+        if (role.empty()) return true;
+        const row_role r = role[line - 1];
+        return r == row_role::every || (r == row_role::participant) == by_agent;
+    }
+    /// A participant's row repeats its interaction's id.
+    bool repeats_id(std::uint64_t line) const { return !role.empty() && role[line - 1] == row_role::participant; }
+};
+
+/// The timeline statistics of one group. `merge` is associative and commutative, and merging an
+/// empty state changes nothing.
+struct timeline_state {
+    std::uint64_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0;
+    std::array<std::uint64_t, 3> achieved{}, breached{};
+    std::array<std::vector<micros>, 3>
+        running;                ///< breach instants of timers running when the log ended
+    std::vector<double> waits;  ///< every completed wait, seconds
+    std::vector<double> interaction_means;  ///< each interaction's mean wait (those with waits)
+
+    void add(const timeline_row& r) {
+        if (!r.waits.empty()) {
+            double sum = 0;
+            for (double w : r.waits) sum += w;
+            waits.insert(waits.end(), r.waits.begin(), r.waits.end());
+            interaction_means.push_back(sum / static_cast<double>(r.waits.size()));
+        }
+        rounds += r.rounds;
+        rounds_in_window += r.rounds_in_window;
+        rounds_within += r.rounds_within;
+        sessions += r.sessions;
+        for (std::size_t k = 0; k < r.sla.size(); ++k) {
+            switch (r.sla[k].kind) {
+                case sla_outcome::achieved:
+                    ++achieved[k];
+                    break;
+                case sla_outcome::breached:
+                    ++breached[k];
+                    break;
+                case sla_outcome::running:
+                    running[k].push_back(r.sla[k].breach);
+                    break;
+                case sla_outcome::none:
+                    break;
+            }
+        }
+    }
+
+    timeline_state& merge(const timeline_state& o) {
+        rounds += o.rounds;
+        rounds_in_window += o.rounds_in_window;
+        rounds_within += o.rounds_within;
+        sessions += o.sessions;
+        for (std::size_t k = 0; k < 3; ++k) {
+            achieved[k] += o.achieved[k];
+            breached[k] += o.breached[k];
+            running[k].insert(running[k].end(), o.running[k].begin(), o.running[k].end());
+        }
+        waits.insert(waits.end(), o.waits.begin(), o.waits.end());
+        interaction_means.insert(
+            interaction_means.end(), o.interaction_means.begin(), o.interaction_means.end());
+        return *this;
+    }
+
+    /// Sorts the samples: equal states then hold equal vectors, and figures() sums in one order
+    /// whatever order rows arrived in (sums of doubles depend on it).
+    void canonicalize() {
+        std::sort(waits.begin(), waits.end());
+        std::sort(interaction_means.begin(), interaction_means.end());
+        for (auto& r : running) std::sort(r.begin(), r.end());
+    }
+
+    /// The figures at `as_of`: a running timer is breached from its breach instant on.
+    timeline_figures figures(micros as_of) {
+        canonicalize();
+        timeline_figures f;
+        f.waits = static_cast<double>(waits.size());
+        if (!waits.empty()) {
+            double sum = 0;
+            for (double w : waits) sum += w;
+            f.mean = sum / f.waits;
+            f.max = waits.back();
+            f.median = stats::quantile_type7(waits, 0.5);
+            f.p90 = stats::quantile_type7(waits, 0.9);
+        }
+        if (!interaction_means.empty()) {
+            double sum = 0;
+            for (double m : interaction_means) sum += m;
+            f.interaction_mean = sum / static_cast<double>(interaction_means.size());
+        }
+        f.rounds = static_cast<double>(rounds);
+        f.in_window = static_cast<double>(rounds_in_window);
+        f.within = static_cast<double>(rounds_within);
+        f.sessions = static_cast<double>(sessions);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const auto late = static_cast<std::size_t>(
+                std::upper_bound(running[k].begin(), running[k].end(), as_of) - running[k].begin());
+            f.achieved[k] = static_cast<double>(achieved[k]);
+            f.breached[k] = static_cast<double>(breached[k] + late);
+            f.active[k] = static_cast<double>(running[k].size() - late);
+        }
+        return f;
+    }
+
+    bool operator==(const timeline_state& o) const {
+        timeline_state a = *this, b = o;
+        a.canonicalize();
+        b.canonicalize();
+        return a.rounds == b.rounds && a.rounds_in_window == b.rounds_in_window &&
+               a.rounds_within == b.rounds_within && a.sessions == b.sessions &&
+               a.achieved == b.achieved && a.breached == b.breached && a.running == b.running &&
+               a.waits == b.waits && a.interaction_means == b.interaction_means;
+    }
+};
+
+/// {"rounds", "rounds_in_window", "rounds_within", "sessions", "achieved": [3], "breached": [3],
+///  "running": [[...] x3], "waits": [...], "interaction_means": [...]}, samples sorted.
+inline void to_json(nlohmann::json& j, const timeline_state& s) {
+    timeline_state c = s;
+    c.canonicalize();
+    j = {{"rounds", c.rounds},
+         {"rounds_in_window", c.rounds_in_window},
+         {"rounds_within", c.rounds_within},
+         {"sessions", c.sessions},
+         {"achieved", c.achieved},
+         {"breached", c.breached},
+         {"running", c.running},
+         {"waits", c.waits},
+         {"interaction_means", c.interaction_means}};
+}
+
+/// Reads a state written by to_json; throws std::invalid_argument naming the faulty field.
+inline void from_json(const nlohmann::json& j, timeline_state& s) {
+    auto fail = [](const std::string& what) {
+        throw std::invalid_argument("cskpi.report_state: timeline: " + what);
+    };
+    if (!j.is_object()) fail("expected an object");
+    timeline_state out;
+    for (auto [key, dst] : {std::pair{"rounds", &out.rounds},
+                            {"rounds_in_window", &out.rounds_in_window},
+                            {"rounds_within", &out.rounds_within},
+                            {"sessions", &out.sessions}}) {
+        if (!j.contains(key) || !j[key].is_number_unsigned())
+            fail(std::string("expected an integer >= 0 \"") + key + "\"");
+        *dst = j[key].get<std::uint64_t>();
+    }
+    for (auto [key, dst] : {std::pair{"achieved", &out.achieved}, {"breached", &out.breached}}) {
+        if (!j.contains(key) || !j[key].is_array() || j[key].size() != 3)
+            fail(std::string("expected 3 counts \"") + key + "\"");
+        for (std::size_t k = 0; k < 3; ++k) {
+            if (!j[key][k].is_number_unsigned())
+                fail(std::string("expected integers >= 0 in \"") + key + "\"");
+            (*dst)[k] = j[key][k].get<std::uint64_t>();
+        }
+    }
+    if (!j.contains("running") || !j["running"].is_array() || j["running"].size() != 3)
+        fail("expected 3 lists \"running\"");
+    for (std::size_t k = 0; k < 3; ++k) {
+        if (!j["running"][k].is_array()) fail("expected lists of instants in \"running\"");
+        for (const auto& v : j["running"][k]) {
+            if (!v.is_number_integer()) fail("expected integer instants in \"running\"");
+            out.running[k].push_back(v.get<micros>());
+        }
+    }
+    for (auto [key, dst] :
+         {std::pair{"waits", &out.waits}, {"interaction_means", &out.interaction_means}}) {
+        if (!j.contains(key) || !j[key].is_array())
+            fail(std::string("expected an array \"") + key + "\"");
+        for (const auto& v : j[key]) {
+            if (!v.is_number() || v.get<double>() < 0)
+                fail(std::string("expected seconds >= 0 in \"") + key + "\"");
+            dst->push_back(v.get<double>());
+        }
+    }
+    if (out.rounds_within > out.rounds_in_window || out.rounds_in_window > out.rounds ||
+        out.interaction_means.size() > out.waits.size())
+        fail(
+            "counts contradict each other (rounds_within <= rounds_in_window <= rounds; "
+            "interactions with waits <= waits)");
+    s = std::move(out);
+}
+
+}  // namespace cskpi::timeline
