@@ -67,6 +67,11 @@ void register_accumulators(py::module_& m) {
             return "ReportState(by=[" + by + "], groups=" + std::to_string(s.size()) +
                    ", interactions=" + std::to_string(s.interactions()) + ")";
         })
+        .def("project", [](const cskpi::report_state& s, const std::vector<std::string>& by) {
+            return s.project(cskpi::parse_group_keys(by));
+        }, py::arg("by"),
+           "The state of a coarser grouping (some of this state's keys), exact: FCR, quantiles and "
+           "timeline statistics as if grouped so from the start.")
         .def("_finalize", [](const cskpi::report_state& s) {
             cskpi::report rep;
             cskpi::report_state copy = s;

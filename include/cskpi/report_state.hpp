@@ -109,6 +109,53 @@ public:
     }
     /// Whether this is an event log's state (its report has the timeline columns).
     bool has_timeline() const noexcept { return timeline_on_; }
+
+    /// The state of a coarser grouping, exactly: `keys` are some of this state's keys (in any
+    /// order); groups that differ only in the others merge, and FCR, quantiles, Kaplan-Meier and
+    /// timeline statistics come out as a state grouped by `keys` from the same rows would give.
+    /// Throws std::invalid_argument for a key this state is not grouped by, and for a state whose
+    /// rows stand for several agents (events.agent = "all") projected onto a grouping without
+    /// agent other than the overall one: its rows are the participants', not the interactions'.
+    report_state project(const std::vector<group_key>& keys) const {
+        std::vector<std::size_t> pos;
+        for (group_key k : keys) {
+            const auto it = std::find(by_.begin(), by_.end(), k);
+            if (it == by_.end())
+                throw std::invalid_argument(std::string("report_state::project: not grouped by ") + std::string(name_of(k)));
+            pos.push_back(static_cast<std::size_t>(it - by_.begin()));
+        }
+        const bool to_agent = std::find(keys.begin(), keys.end(), group_key::agent) != keys.end();
+        if (!once_.empty() && !to_agent) {
+            if (!keys.empty())
+                throw std::invalid_argument("report_state::project: rows repeat for each participant (events.agent = \"all\"); "
+                                            "only groupings by agent, or none, can be projected");
+            report_state whole = once_[0];
+            return whole;
+        }
+        report_state out(cfg_, keys);
+        out.dict_ = dict_;
+        if (!out.needs_team_) out.dict_[1] = {};  // team labels are coded only for a grouping by team
+        out.latest_created_ = latest_created_;
+        out.latest_instant_ = latest_instant_;
+        out.as_of_ = as_of_;
+        out.timeline_on_ = timeline_on_;
+        if (to_agent) out.once_ = once_;
+        const std::vector<group_state> complete = groups();
+        std::vector<std::uint32_t> gmap(groups_.size());
+        for (std::size_t g = 0; g < groups_.size(); ++g) {
+            group_id id;
+            id.n = static_cast<std::uint8_t>(keys.size());
+            for (std::size_t i = 0; i < pos.size(); ++i) id.k[i] = ids_[g].k[pos[i]];
+            gmap[g] = out.group_of(id);
+            out.groups_[gmap[g]].merge(complete[g]);
+        }
+        const auto to = [&](std::uint32_t g) { return gmap[g]; };
+        out.contacts_.append_mapped(contacts_, [](std::uint32_t c) { return c; }, to);
+        out.km_.append_mapped(km_, to);
+        if (!timeline_.empty()) out.timeline_.resize(out.groups_.size());
+        for (std::size_t g = 0; g < timeline_.size(); ++g) out.timeline_[gmap[g]].merge(timeline_[g]);
+        return out;
+    }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 

@@ -332,10 +332,24 @@ namespace detail {
 /// (`make_parser()` returns a callable (block, batch, rejects, ignored*) -> block_summary);
 /// duplicate ids and the reject ledger are settled block after block in input order; every
 /// worker aggregates into its own report_state, and the states are merged and finalized.
+/// When one grouping holds the keys of all the others, only its state is fed and the others are
+/// projected from it (one set of group states and one FCR ledger while reading).
 /// Blocks cut without counting lines are numbered here, after `header_lines` lines of header.
 /// A block that may split a record (input_block::may_split) and ends inside a quoted field
 /// hands its open last record to the next block, which is parsed again from the record's start
 /// when its turn comes: records are where the parser finds them, whatever the cuts.
+/// The index of the grouping among `bys` whose keys include every other grouping's, when there
+/// are several and one is (the first such); bys.size() otherwise.
+inline std::size_t finest_grouping(const std::vector<std::vector<group_key>>& bys) {
+    if (bys.size() < 2) return bys.size();
+    auto covers = [](const std::vector<group_key>& big, const std::vector<group_key>& small) {
+        return std::all_of(small.begin(), small.end(), [&](group_key k) { return std::find(big.begin(), big.end(), k) != big.end(); });
+    };
+    for (std::size_t f = 0; f < bys.size(); ++f)
+        if (std::all_of(bys.begin(), bys.end(), [&](const auto& by) { return covers(bys[f], by); })) return f;
+    return bys.size();
+}
+
 template <class Produce, class MakeParser>
 std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string& label, const config& cfg,
                   const std::vector<std::vector<group_key>>& bys, const run_options& opt, Produce&& produce,
@@ -348,10 +362,13 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     id_registry ids;
     if (opt.earlier_ids)
         for (std::uint64_t h : *opt.earlier_ids) ids.insert_hashed(h, 0);  // line 0: "seen before this input"
-    // One state per thread and grouping: every batch read feeds each grouping (one reading).
+    // One state per thread and grouping fed: every batch read feeds each (one reading).
+    const std::size_t finest = opt.timeline && opt.timeline->has_roles() ? bys.size() : finest_grouping(bys);
+    const bool projected = finest < bys.size();
+    const std::vector<std::vector<group_key>> fed = projected ? std::vector<std::vector<group_key>>{bys[finest]} : bys;
     std::vector<std::vector<report_state>> states(nthreads);
     for (unsigned i = 0; i < nthreads; ++i)
-        for (const auto& by : bys) states[i].emplace_back(cfg, by);
+        for (const auto& by : fed) states[i].emplace_back(cfg, by);
     for (auto& per_thread : states)
         for (auto& st : per_thread) st.attach_timeline(opt.timeline);
 
@@ -528,8 +545,16 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t)
-        for (std::size_t k = 0; k < bys.size(); ++k) states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
+        for (std::size_t k = 0; k < fed.size(); ++k) states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
     for (auto& st : states[0]) st.attach_timeline(nullptr);  // the feed lives only during the run
+    if (projected) {
+        std::vector<report_state> all;
+        for (std::size_t k = 0; k < bys.size(); ++k)
+            if (k != finest) all.push_back(states[0][0].project(bys[k]));
+            else all.emplace_back();
+        all[finest] = std::move(states[0][0]);
+        states[0] = std::move(all);
+    }
     report rep;
     rep.input_path = label;
     rep.rows_read = ledger.rows_read;

@@ -421,3 +421,21 @@ def test_event_log_groupings_come_from_one_reading(tmp_path):
     for doc, by in zip(docs, ["agent", "day"]):
         one = subprocess.run(base + ["--by", by], capture_output=True, text=True)
         assert json.loads(one.stdout)["groups"] == doc["groups"]
+
+
+def test_event_states_project_to_coarser_groupings(tmp_path):
+    path = tmp_path / "events.csv"
+    random_log(path, 300, seed=47)
+    fine = cskpi.partial(events=path, by=["agent", "day"], config=SLA_CFG)
+    pd.testing.assert_frame_equal(cskpi.finalize(fine.project(["agent"])),
+                                  cskpi.report(events=path, by=["agent"], config=SLA_CFG), check_exact=True)
+    # agent = all: a participant's row is not the interaction's, so only agent groupings and the
+    # overall row can be projected.
+    cfg = {**SLA_CFG, "events": {**SLA_CFG["events"], "agent": "all"}}
+    shared = cskpi.partial(events=path, by=["agent", "day"], config=cfg)
+    pd.testing.assert_frame_equal(cskpi.finalize(shared.project(["agent"])),
+                                  cskpi.report(events=path, by=["agent"], config=cfg), check_exact=True)
+    pd.testing.assert_frame_equal(cskpi.finalize(shared.project([])), cskpi.report(events=path, config=cfg),
+                                  check_exact=True)
+    with pytest.raises(ValueError, match="rows repeat for each participant"):
+        shared.project(["day"])
