@@ -15,8 +15,10 @@ namespace {
 const char* const agents[] = {"张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄晓明",
                               "周杰", "吴婷", "徐强", "孙丽", "马超", "朱琳", "胡斌", "郭靖"};
 const char* const teams[] = {"售前组", "售后组", "投诉组"};
-const char* const customer_text[] = {"在吗", "我的快递到哪了", "怎么退货", "这个有优惠吗", "好的", "谢谢"};
-const char* const agent_text[] = {"亲，您好，很高兴为您服务", "已为您查询", "已经处理好了", "还有其他可以帮您的吗"};
+const char* const customer_text[] = {"在吗",         "我的快递到哪了", "怎么退货",
+                                     "这个有优惠吗", "好的",           "谢谢"};
+const char* const agent_text[] = {"亲，您好，很高兴为您服务", "已为您查询", "已经处理好了",
+                                  "还有其他可以帮您的吗"};
 
 // 2026-03-01T00:00:00Z + s seconds, as "YYYY-MM-DD HH:MM:SS" (UTC; March 2026 only).
 void stamp(char* out, std::int64_t s) {
@@ -41,16 +43,18 @@ int main(int argc, char** argv) {
     std::puts("interaction_id,at,from,agent,kind,status,text,channel,team,customer");
     char ts[32];
     for (std::uint64_t i = 0; i < n; ++i) {
-        std::int64_t t = static_cast<std::int64_t>((i * 2677) % (30ull * 86400));  // day 31 left for the last replies
+        std::int64_t t = static_cast<std::int64_t>(
+            (i * 2677) % (30ull * 86400));  // day 31 left for the last replies
         const char* agent = agents[uni(16)];
         const bool bot = uni(4) == 0;
         char id[24];
         std::snprintf(id, sizeof id, "E%010" PRIu64, i);
-        auto ev = [&](const char* from, const char* who, const char* kind, const char* status, const char* text, bool first) {
+        auto ev = [&](const char* from, const char* who, const char* kind, const char* status,
+                      const char* text, bool first) {
             stamp(ts, t);
             if (first)
-                std::printf("%s,%s,%s,%s,%s,%s,%s,chat,%s,U%07" PRIu64 "\n", id, ts, from, who, kind, status, text,
-                            teams[uni(3)], uni(2000000));
+                std::printf("%s,%s,%s,%s,%s,%s,%s,chat,%s,U%07" PRIu64 "\n", id, ts, from, who,
+                            kind, status, text, teams[uni(3)], uni(2000000));
             else
                 std::printf("%s,%s,%s,%s,%s,%s,%s,,,\n", id, ts, from, who, kind, status, text);
         };

@@ -31,10 +31,14 @@ int main(int argc, char** argv) {
     std::string dump;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--events") n = std::stoll(argv[i + 1]);
-        else if (a == "--producers") producers = std::stoi(argv[i + 1]);
-        else if (a == "--exact-limit") exact_limit = std::stoll(argv[i + 1]);
-        else if (a == "--dump") dump = argv[i + 1];
+        if (a == "--events")
+            n = std::stoll(argv[i + 1]);
+        else if (a == "--producers")
+            producers = std::stoi(argv[i + 1]);
+        else if (a == "--exact-limit")
+            exact_limit = std::stoll(argv[i + 1]);
+        else if (a == "--dump")
+            dump = argv[i + 1];
         else {
             std::cerr << "unknown option " << a << '\n';
             return 2;
@@ -42,7 +46,8 @@ int main(int argc, char** argv) {
     }
     const cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(
         R"({"sla_policies": [{"name": "chat", "when": {"channel": "chat"}, "targets": {"first_response_s": 30}}],
-            "monitor": {"exact_limit": )" + std::to_string(exact_limit) + "}}"));
+            "monitor": {"exact_limit": )" +
+        std::to_string(exact_limit) + "}}"));
     cskpi::monitor m(cfg);
     const long long per = n / 3 / producers;  // interactions per producer
     std::vector<std::vector<std::uint32_t>> latency_ns(static_cast<std::size_t>(producers));
@@ -60,12 +65,17 @@ int main(int argc, char** argv) {
             auto feed = [&](cskpi::live::event_input e) {
                 const auto a = std::chrono::steady_clock::now();
                 m.update(std::move(e));
-                lat.push_back(static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - a).count()));
+                lat.push_back(
+                    static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                   std::chrono::steady_clock::now() - a)
+                                                   .count()));
             };
             for (long long k = 0; k < per; ++k) {
                 const std::string id = std::to_string(p) + "-" + std::to_string(k);
                 const cskpi::micros now = cskpi::monitor::system_now();
-                const cskpi::micros frt = static_cast<cskpi::micros>(1 + rng() % 50) * cskpi::us_per_s + static_cast<cskpi::micros>(rng() % 1000000);
+                const cskpi::micros frt =
+                    static_cast<cskpi::micros>(1 + rng() % 50) * cskpi::us_per_s +
+                    static_cast<cskpi::micros>(rng() % 1000000);
                 cskpi::live::event_input c;
                 c.interaction_id = id;
                 c.e.at = now - frt;
@@ -81,9 +91,11 @@ int main(int argc, char** argv) {
                 s.e.kind = cskpi::timeline::event_kind::status;
                 s.e.status = "solved";
                 if (!dump.empty()) {
-                    log += id + "," + cskpi::format_utc(c.e.at) + ",customer,,,," + c.columns[0] + "," + c.columns[1] + '\n';
+                    log += id + "," + cskpi::format_utc(c.e.at) + ",customer,,,," + c.columns[0] +
+                           "," + c.columns[1] + '\n';
                     log += id + "," + cskpi::format_utc(a.e.at) + ",agent," + *a.e.agent + ",,,,\n";
-                    log += id + "," + cskpi::format_utc(s.e.at) + ",agent," + *a.e.agent + ",status,solved,,\n";
+                    log += id + "," + cskpi::format_utc(s.e.at) + ",agent," + *a.e.agent +
+                           ",status,solved,,\n";
                 }
                 feed(std::move(c));
                 feed(std::move(a));
@@ -91,28 +103,40 @@ int main(int argc, char** argv) {
             }
         });
     for (auto& t : threads) t.join();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto snap = m.take_snapshot();
     std::vector<std::uint32_t> all;
     for (auto& l : latency_ns) all.insert(all.end(), l.begin(), l.end());
     std::sort(all.begin(), all.end());
-    auto pct = [&](double q) { return all[static_cast<std::size_t>(q * static_cast<double>(all.size() - 1))] / 1000.0; };
+    auto pct = [&](double q) {
+        return all[static_cast<std::size_t>(q * static_cast<double>(all.size() - 1))] / 1000.0;
+    };
     const long long fed = per * producers * 3;
     const auto& hour = snap.rows.front().windows[1];  // all, 60m
-    std::printf("events %lld, producers %d, %.2f s, %.2f M events/s; update latency p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.0f us\n",
-                fed, producers, secs, static_cast<double>(fed) / secs / 1e6, pct(0.5), pct(0.99), pct(0.999), all.back() / 1000.0);
-    std::printf("memory: peak RSS %ld MB, RSS now %ld MB (latency samples %zu MB of it); live %lld, released idle %lld, capacity %lld\n",
-                status_kb("VmHWM:") / 1024, status_kb("VmRSS:") / 1024, all.size() * 4 * 2 / (1 << 20),
-                static_cast<long long>(snap.counts.live), static_cast<long long>(snap.counts.released_idle),
-                static_cast<long long>(snap.counts.released_capacity));
-    const bool ok = snap.counts.events == fed && snap.counts.late == 0 && snap.counts.early == 0 && hour.interactions == fed / 3 &&
-                    hour.answered == fed / 3;
-    std::printf("counts: applied %lld, late %lld, early %lld; 60m window: interactions %lld, answered %lld, FRT p50 %.3f p90 %.3f (%s), "
-                "sla_first_response %lld/%lld; %s\n",
-                static_cast<long long>(snap.counts.events), static_cast<long long>(snap.counts.late), static_cast<long long>(snap.counts.early),
-                static_cast<long long>(hour.interactions), static_cast<long long>(hour.answered), hour.frt_median, hour.frt_p90,
-                hour.exact ? "exact" : "sketch", static_cast<long long>(hour.sla_achieved),
-                static_cast<long long>(hour.sla_achieved + hour.sla_breached), ok ? "nothing lost" : "MISMATCH");
+    std::printf(
+        "events %lld, producers %d, %.2f s, %.2f M events/s; update latency p50 %.1f us, p99 %.1f "
+        "us, p99.9 %.1f us, max %.0f us\n",
+        fed, producers, secs, static_cast<double>(fed) / secs / 1e6, pct(0.5), pct(0.99),
+        pct(0.999), all.back() / 1000.0);
+    std::printf(
+        "memory: peak RSS %ld MB, RSS now %ld MB (latency samples %zu MB of it); live %lld, "
+        "released idle %lld, capacity %lld\n",
+        status_kb("VmHWM:") / 1024, status_kb("VmRSS:") / 1024, all.size() * 4 * 2 / (1 << 20),
+        static_cast<long long>(snap.counts.live), static_cast<long long>(snap.counts.released_idle),
+        static_cast<long long>(snap.counts.released_capacity));
+    const bool ok = snap.counts.events == fed && snap.counts.late == 0 && snap.counts.early == 0 &&
+                    hour.interactions == fed / 3 && hour.answered == fed / 3;
+    std::printf(
+        "counts: applied %lld, late %lld, early %lld; 60m window: interactions %lld, answered "
+        "%lld, FRT p50 %.3f p90 %.3f (%s), "
+        "sla_first_response %lld/%lld; %s\n",
+        static_cast<long long>(snap.counts.events), static_cast<long long>(snap.counts.late),
+        static_cast<long long>(snap.counts.early), static_cast<long long>(hour.interactions),
+        static_cast<long long>(hour.answered), hour.frt_median, hour.frt_p90,
+        hour.exact ? "exact" : "sketch", static_cast<long long>(hour.sla_achieved),
+        static_cast<long long>(hour.sla_achieved + hour.sla_breached),
+        ok ? "nothing lost" : "MISMATCH");
     if (!dump.empty()) {
         std::ofstream out(dump);
         out << "interaction_id,at,from,agent,kind,status,channel,team\n";

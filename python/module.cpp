@@ -26,7 +26,8 @@ void register_errors(py::module_& m) {
         try {
             if (p) std::rethrow_exception(p);
         } catch (const cskpi::input_error& e) {
-            py::object x = py::handle(input_exc.ptr())(py_text(e.what()));  // an instance, to carry attributes
+            py::object x =
+                py::handle(input_exc.ptr())(py_text(e.what()));  // an instance, to carry attributes
             x.attr("file") = py_text(e.file());
             x.attr("line") = e.line();
             x.attr("column") = py_text(e.column());
@@ -37,7 +38,8 @@ void register_errors(py::module_& m) {
             py::object x = py::handle(config_exc.ptr())(py_text(e.what()));
             x.attr("key_path") = e.path();
             PyErr_SetObject(config_exc.ptr(), x.ptr());
-        } catch (const std::invalid_argument& e) {  // other bad arguments: ValueError, message kept readable
+        } catch (const std::invalid_argument&
+                     e) {  // other bad arguments: ValueError, message kept readable
             PyErr_SetObject(PyExc_ValueError, py_text(e.what()).ptr());
         }
     });

@@ -12,27 +12,44 @@ namespace {
 // The shared protocol for every accumulator type T with merge, ==, and JSON text in/out.
 template <class T, class ToJson, class FromJson>
 void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json) {
-    c.def("merge", [](T& a, const T& b) -> T& { return a.merge(b); }, py::return_value_policy::reference_internal,
-          "Adds another partial state into this one (associative).")
-        .def("__iadd__", [](T& a, const T& b) -> T& { return a.merge(b); }, py::return_value_policy::reference_internal)
-        .def("__add__", [](const T& a, const T& b) { T c2 = a; c2.merge(b); return c2; })
+    c.def(
+         "merge", [](T& a, const T& b) -> T& { return a.merge(b); },
+         py::return_value_policy::reference_internal,
+         "Adds another partial state into this one (associative).")
+        .def(
+            "__iadd__", [](T& a, const T& b) -> T& { return a.merge(b); },
+            py::return_value_policy::reference_internal)
+        .def("__add__",
+             [](const T& a, const T& b) {
+                 T c2 = a;
+                 c2.merge(b);
+                 return c2;
+             })
         .def("__eq__", [](const T& a, const T& b) { return a == b; })
         .def("__ne__", [](const T& a, const T& b) { return !(a == b); })
         .def("__copy__", [](const T& a) { return T(a); })
-        .def("__deepcopy__", [](const T& a, py::dict) { return T(a); }, py::arg("memo"))
+        .def(
+            "__deepcopy__", [](const T& a, py::dict) { return T(a); }, py::arg("memo"))
         .def("_to_json", [to_json](const T& a) { return to_json(a); })
         .def_static("_from_json", [from_json](const std::string& s) { return from_json(s); })
         .def(py::pickle([to_json](const T& a) { return py::make_tuple(to_json(a)); },
                         [from_json](const py::tuple& t) {
-                            if (t.size() != 1) throw std::invalid_argument("expected a 1-tuple pickle state");
+                            if (t.size() != 1)
+                                throw std::invalid_argument("expected a 1-tuple pickle state");
                             return from_json(t[0].cast<std::string>());
                         }));
 }
 
-std::string group_state_json(const cskpi::group_state& s) { return cskpi::json_text(nlohmann::json(s)); }
+std::string group_state_json(const cskpi::group_state& s) {
+    return cskpi::json_text(nlohmann::json(s));
+}
 cskpi::group_state group_state_from(const std::string& s) {
     nlohmann::json j;
-    try { j = nlohmann::json::parse(s); } catch (const nlohmann::json::parse_error& e) { throw std::invalid_argument(e.what()); }
+    try {
+        j = nlohmann::json::parse(s);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw std::invalid_argument(e.what());
+    }
     return j.get<cskpi::group_state>();
 }
 
@@ -45,60 +62,79 @@ void register_accumulators(py::module_& m) {
         .def_readonly("answered", &cskpi::group_state::answered)
         .def_readonly("resolved", &cskpi::group_state::resolved)
         .def("__repr__", [](const cskpi::group_state& s) {
-            return "GroupState(interactions=" + std::to_string(s.interactions) + ", answered=" + std::to_string(s.answered) +
+            return "GroupState(interactions=" + std::to_string(s.interactions) +
+                   ", answered=" + std::to_string(s.answered) +
                    ", resolved=" + std::to_string(s.resolved) + ")";
         });
     accumulator_protocol(gs, group_state_json, group_state_from);
 
-    py::class_<cskpi::report_state> rs(m, "ReportState",
-                                       "Mergeable partial state of a whole report (all groups and the FCR ledger).");
+    py::class_<cskpi::report_state> rs(
+        m, "ReportState",
+        "Mergeable partial state of a whole report (all groups and the FCR ledger).");
     rs.def(py::init<>())
         .def_property_readonly("groups", [](const cskpi::report_state& s) { return s.groups(); })
         .def("__len__", &cskpi::report_state::size)
-        .def_property_readonly("by", [](const cskpi::report_state& s) {
-            std::vector<std::string> out;
-            for (auto k : s.by()) out.emplace_back(cskpi::name_of(k));
-            return out;
-        })
-        .def_property_readonly("_config_json", [](const cskpi::report_state& s) { return cskpi::json_text(s.cfg().to_json()); })
-        .def("__repr__", [](const cskpi::report_state& s) {
-            std::string by;
-            for (auto k : s.by()) by += (by.empty() ? "" : ",") + std::string(cskpi::name_of(k));
-            return "ReportState(by=[" + by + "], groups=" + std::to_string(s.size()) +
-                   ", interactions=" + std::to_string(s.interactions()) + ")";
-        })
-        .def("project", [](const cskpi::report_state& s, const std::vector<std::string>& by) {
-            return s.project(cskpi::parse_group_keys(by));
-        }, py::arg("by"),
-           "The state of a coarser grouping (some of this state's keys), exact: FCR, quantiles and "
-           "timeline statistics as if grouped so from the start.")
-        .def("_finalize", [](const cskpi::report_state& s) {
-            cskpi::report rep;
-            cskpi::report_state copy = s;
-            rep.cfg = s.cfg();
-            rep.by = s.by();
-            rep.groups = copy.finalize();
-            rep.rows_read = rep.rows_accepted = s.interactions();
-            return rep;
-        })
-        .def("_km_curve", [](const cskpi::report_state& s, std::size_t which) {
-            cskpi::report_state copy = s;
-            const cskpi::survival::curve c = copy.overall_curve(which);
-            py::dict d;
-            d["time_s"] = c.time;
-            d["survival"] = c.surv;
-            d["se"] = c.se;
-            d["at_risk"] = c.at_risk;
-            d["events"] = c.events;
-            d["n"] = c.n;
-            d["censored"] = c.censored;
-            return d;
-        }, py::arg("which"));
+        .def_property_readonly("by",
+                               [](const cskpi::report_state& s) {
+                                   std::vector<std::string> out;
+                                   for (auto k : s.by()) out.emplace_back(cskpi::name_of(k));
+                                   return out;
+                               })
+        .def_property_readonly(
+            "_config_json",
+            [](const cskpi::report_state& s) { return cskpi::json_text(s.cfg().to_json()); })
+        .def("__repr__",
+             [](const cskpi::report_state& s) {
+                 std::string by;
+                 for (auto k : s.by())
+                     by += (by.empty() ? "" : ",") + std::string(cskpi::name_of(k));
+                 return "ReportState(by=[" + by + "], groups=" + std::to_string(s.size()) +
+                        ", interactions=" + std::to_string(s.interactions()) + ")";
+             })
+        .def(
+            "project",
+            [](const cskpi::report_state& s, const std::vector<std::string>& by) {
+                return s.project(cskpi::parse_group_keys(by));
+            },
+            py::arg("by"),
+            "The state of a coarser grouping (some of this state's keys), exact: FCR, quantiles "
+            "and "
+            "timeline statistics as if grouped so from the start.")
+        .def("_finalize",
+             [](const cskpi::report_state& s) {
+                 cskpi::report rep;
+                 cskpi::report_state copy = s;
+                 rep.cfg = s.cfg();
+                 rep.by = s.by();
+                 rep.groups = copy.finalize();
+                 rep.rows_read = rep.rows_accepted = s.interactions();
+                 return rep;
+             })
+        .def(
+            "_km_curve",
+            [](const cskpi::report_state& s, std::size_t which) {
+                cskpi::report_state copy = s;
+                const cskpi::survival::curve c = copy.overall_curve(which);
+                py::dict d;
+                d["time_s"] = c.time;
+                d["survival"] = c.surv;
+                d["se"] = c.se;
+                d["at_risk"] = c.at_risk;
+                d["events"] = c.events;
+                d["n"] = c.n;
+                d["censored"] = c.censored;
+                return d;
+            },
+            py::arg("which"));
     accumulator_protocol(
         rs, [](const cskpi::report_state& s) { return cskpi::json_text(s.to_json()); },
         [](const std::string& text) {
             cskpi::json j;
-            try { j = cskpi::json::parse(text); } catch (const cskpi::json::parse_error& e) { throw std::invalid_argument(e.what()); }
+            try {
+                j = cskpi::json::parse(text);
+            } catch (const cskpi::json::parse_error& e) {
+                throw std::invalid_argument(e.what());
+            }
             return cskpi::report_state::from_json(j);
         });
 }

@@ -17,8 +17,10 @@ namespace {
 class py_monitor {
 public:
     py_monitor(const std::string& config_json, bool manual)
-        : cfg_(cskpi::config::from_json(cskpi::json::parse(config_json))), tz_(cfg_.timezone),
-          m_(cfg_, manual ? cskpi::monitor::clock_fn([t = time_]() { return t->load(); }) : cskpi::monitor::clock_fn(cskpi::monitor::system_now)) {
+        : cfg_(cskpi::config::from_json(cskpi::json::parse(config_json))),
+          tz_(cfg_.timezone),
+          m_(cfg_, manual ? cskpi::monitor::clock_fn([t = time_]() { return t->load(); })
+                          : cskpi::monitor::clock_fn(cskpi::monitor::system_now)) {
         m_.on_alert([this](const cskpi::live::alert_event& e) {
             std::lock_guard lock(alerts_m_);
             alerts_.push_back(cskpi::live::to_json(e).dump());
@@ -56,7 +58,8 @@ public:
 private:
     cskpi::config cfg_;
     cskpi::time_zone tz_;
-    std::shared_ptr<std::atomic<cskpi::micros>> time_ = std::make_shared<std::atomic<cskpi::micros>>(0);
+    std::shared_ptr<std::atomic<cskpi::micros>> time_ =
+        std::make_shared<std::atomic<cskpi::micros>>(0);
     cskpi::monitor m_;
     std::uint64_t rows_ = 0;
     std::mutex alerts_m_;

@@ -11,57 +11,79 @@ namespace py = pybind11;
 
 namespace {
 
-using source = std::optional<std::tuple<std::string, std::string, std::string>>;  // name, text, "csv"|"jsonl"
+using source =
+    std::optional<std::tuple<std::string, std::string, std::string>>;  // name, text, "csv"|"jsonl"
 
 std::optional<cskpi::qa::text_source> to_source(const source& s) {
     if (!s) return std::nullopt;
     const auto& [name, text, fmt] = *s;
-    return cskpi::qa::text_source{name, text, fmt == "jsonl" ? cskpi::input_format::jsonl : cskpi::input_format::csv};
+    return cskpi::qa::text_source{
+        name, text, fmt == "jsonl" ? cskpi::input_format::jsonl : cskpi::input_format::csv};
 }
 
 // `config_json`: the configuration (its timezone, and the "reviews" and "events" import keys).
-cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews, const source& events,
-                           const std::string& checks_json, const std::string& config_json, bool strict) {
-    const cskpi::config cfg = cskpi::config::from_json(config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
-    return cskpi::qa::load_reviews(cskpi::json::parse(rubric_json), to_source(reviews), to_source(events),
-                                   checks_json.empty() ? std::nullopt : std::optional(cskpi::json::parse(checks_json)),
-                                   cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input, nullptr,
-                                   cfg.rejects_show_values);
+cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews,
+                           const source& events, const std::string& checks_json,
+                           const std::string& config_json, bool strict) {
+    const cskpi::config cfg = cskpi::config::from_json(
+        config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
+    return cskpi::qa::load_reviews(
+        cskpi::json::parse(rubric_json), to_source(reviews), to_source(events),
+        checks_json.empty() ? std::nullopt : std::optional(cskpi::json::parse(checks_json)),
+        cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input, nullptr,
+        cfg.rejects_show_values);
 }
 
 }  // namespace
 
 void register_qa(py::module_& m) {
     py::class_<cskpi::qa::qa_report>(m, "QaReport")
-        .def("to_json", [](const cskpi::qa::qa_report& q) { return cskpi::json_text(q.to_json()); });
+        .def("to_json",
+             [](const cskpi::qa::qa_report& q) { return cskpi::json_text(q.to_json()); });
 
-    m.def("qa_report", [](const std::string& rubric_json, const source& reviews, const source& events,
-                          const std::string& checks_json, const std::string& config_json, bool strict, double confidence) {
-        const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
-        py::gil_scoped_release nogil;
-        return cskpi::qa::score_reviews(set, confidence);
-    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("config_json"),
-       py::arg("strict"), py::arg("confidence"));
+    m.def(
+        "qa_report",
+        [](const std::string& rubric_json, const source& reviews, const source& events,
+           const std::string& checks_json, const std::string& config_json, bool strict,
+           double confidence) {
+            const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
+            py::gil_scoped_release nogil;
+            return cskpi::qa::score_reviews(set, confidence);
+        },
+        py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"),
+        py::arg("config_json"), py::arg("strict"), py::arg("confidence"));
 
-    m.def("calibrate", [](const std::string& rubric_json, const source& reviews, const source& events,
-                          const std::string& checks_json, const std::string& config_json, bool strict, std::optional<double> threshold) {
-        const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
-        py::gil_scoped_release nogil;
-        return cskpi::json_text(cskpi::qa::calibrate(set, threshold).to_json());
-    }, py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"), py::arg("config_json"),
-       py::arg("strict"), py::arg("threshold"));
+    m.def(
+        "calibrate",
+        [](const std::string& rubric_json, const source& reviews, const source& events,
+           const std::string& checks_json, const std::string& config_json, bool strict,
+           std::optional<double> threshold) {
+            const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
+            py::gil_scoped_release nogil;
+            return cskpi::json_text(cskpi::qa::calibrate(set, threshold).to_json());
+        },
+        py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"),
+        py::arg("config_json"), py::arg("strict"), py::arg("threshold"));
 
-    m.def("agreement", [](const py::array_t<double, py::array::c_style | py::array::forcecast>& a) {
-        if (a.ndim() != 2) throw std::invalid_argument("agreement: ratings must be 2-dimensional (units x raters)");
-        const auto r = a.unchecked<2>();
-        cskpi::qa::rating_matrix mtx(r.shape(0), r.shape(1));
-        for (py::ssize_t i = 0; i < r.shape(0); ++i)
-            for (py::ssize_t j = 0; j < r.shape(1); ++j) mtx(i, j) = r(i, j);
-        return cskpi::json_text(cskpi::qa::to_json(cskpi::qa::agreement(mtx)));
-    }, py::arg("ratings"), "Agreement statistics of a units x raters matrix (NaN = not rated), as JSON.");
+    m.def(
+        "agreement",
+        [](const py::array_t<double, py::array::c_style | py::array::forcecast>& a) {
+            if (a.ndim() != 2)
+                throw std::invalid_argument(
+                    "agreement: ratings must be 2-dimensional (units x raters)");
+            const auto r = a.unchecked<2>();
+            cskpi::qa::rating_matrix mtx(r.shape(0), r.shape(1));
+            for (py::ssize_t i = 0; i < r.shape(0); ++i)
+                for (py::ssize_t j = 0; j < r.shape(1); ++j) mtx(i, j) = r(i, j);
+            return cskpi::json_text(cskpi::qa::to_json(cskpi::qa::agreement(mtx)));
+        },
+        py::arg("ratings"),
+        "Agreement statistics of a units x raters matrix (NaN = not rated), as JSON.");
 
-    m.def("join_qa", [](cskpi::report& rep, const cskpi::qa::qa_report& q) { cskpi::qa::join_qa(rep, q); });
-    m.def("join_qa_teams", [](cskpi::report& by_team, const cskpi::report& by_team_agent, const cskpi::qa::qa_report& q) {
+    m.def("join_qa",
+          [](cskpi::report& rep, const cskpi::qa::qa_report& q) { cskpi::qa::join_qa(rep, q); });
+    m.def("join_qa_teams", [](cskpi::report& by_team, const cskpi::report& by_team_agent,
+                              const cskpi::qa::qa_report& q) {
         cskpi::qa::join_qa_teams(by_team, by_team_agent, q);
     });
 }

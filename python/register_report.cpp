@@ -33,7 +33,8 @@ struct borrowed_frame {
 };
 
 // columns: {spec name: (kind, array, categories or None)} prepared by cskpi/_frame.py.
-borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored) {
+borrowed_frame make_frame(const py::dict& columns, std::size_t rows,
+                          const std::vector<std::string>& ignored) {
     borrowed_frame bf;
     bf.f.rows = rows;
     bf.f.ignored_columns = ignored;
@@ -45,8 +46,10 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
         const auto kind = spec[0].cast<std::string>();
         auto& col = bf.f.columns[static_cast<std::size_t>(*c)];
         auto require = [&](py::array arr, const char* dtype) {
-            if (static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1 || !(arr.flags() & py::array::c_style))
-                throw std::invalid_argument("column '" + name + "': expected a contiguous 1-d array of " +
+            if (static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1 ||
+                !(arr.flags() & py::array::c_style))
+                throw std::invalid_argument("column '" + name +
+                                            "': expected a contiguous 1-d array of " +
                                             std::to_string(rows) + " values");
             bf.keep.push_back(arr);
             (void)dtype;
@@ -56,7 +59,8 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
         // A str with lone surrogates has no UTF-8 form: an input error naming the cell.
         auto not_utf8 = [&](std::size_t row) {
             PyErr_Clear();
-            return cskpi::input_error("<DataFrame>", row, name, "", "text with lone surrogates has no UTF-8 form");
+            return cskpi::input_error("<DataFrame>", row, name, "",
+                                      "text with lone surrogates has no UTF-8 form");
         };
         if (kind == "text") {
             auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
@@ -75,8 +79,11 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
             // One view per row into the str objects' UTF-8 buffers (no copy for ASCII);
             // None and NaN are missing; other objects are shown with str().
             auto arr = py::array::ensure(spec[1]);
-            if (!arr || arr.dtype().kind() != 'O' || static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1)
-                throw std::invalid_argument("column '" + name + "': expected a 1-d object array of " + std::to_string(rows) + " values");
+            if (!arr || arr.dtype().kind() != 'O' || static_cast<std::size_t>(arr.size()) != rows ||
+                arr.ndim() != 1)
+                throw std::invalid_argument("column '" + name +
+                                            "': expected a 1-d object array of " +
+                                            std::to_string(rows) + " values");
             bf.keep.push_back(arr);
             col.type = k::strings;
             col.categories.resize(rows);
@@ -90,7 +97,8 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
                     if (!p) throw not_utf8(r + 1);
                     col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
                 } else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AsDouble(o)))) {
-                    py::str text = PyBool_Check(o) ? py::str(o == Py_True ? "true" : "false") : py::str(py::handle(o));
+                    py::str text = PyBool_Check(o) ? py::str(o == Py_True ? "true" : "false")
+                                                   : py::str(py::handle(o));
                     bf.keep.push_back(text);
                     Py_ssize_t n = 0;
                     const char* p = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
@@ -104,7 +112,9 @@ borrowed_frame make_frame(const py::dict& columns, std::size_t rows, const std::
             col.data = require(arr, "float64");
         } else if (kind == "int64" || kind == "datetime_utc" || kind == "datetime_local") {
             auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
-            col.type = kind == "int64" ? k::int64 : kind == "datetime_utc" ? k::datetime_utc : k::datetime_local;
+            col.type = kind == "int64"          ? k::int64
+                       : kind == "datetime_utc" ? k::datetime_utc
+                                                : k::datetime_local;
             col.data = require(arr, "int64");
         } else if (kind == "bool") {
             auto arr = py::array_t<std::uint8_t, py::array::c_style>::ensure(spec[1]);
@@ -122,7 +132,8 @@ struct run_args {
     cskpi::config cfg;
     std::vector<cskpi::group_key> keys;
     cskpi::run_options opt;
-    run_args(const std::string& config_json, const std::vector<std::string>& by, bool strict, unsigned threads)
+    run_args(const std::string& config_json, const std::vector<std::string>& by, bool strict,
+             unsigned threads)
         : cfg(parse_config(config_json, strict)), keys(cskpi::parse_group_keys(by)) {
         opt.threads = threads;
     }
@@ -140,7 +151,8 @@ cskpi::report with_all_rejects(run_args& a, Run&& run) {
 }
 
 // Per-interaction facts as columns (name -> numpy array or list); missing values are NaN or None.
-py::dict fact_columns(const std::vector<cskpi::analysis::fact_row>& rows, const cskpi::config& cfg) {
+py::dict fact_columns(const std::vector<cskpi::analysis::fact_row>& rows,
+                      const cskpi::config& cfg) {
     const std::size_t n = rows.size();
     const cskpi::analysis::fact_deriver derive(cfg);
     std::vector<cskpi::analysis::fact_values> v;
@@ -168,9 +180,15 @@ py::dict fact_columns(const std::vector<cskpi::analysis::fact_row>& rows, const 
         out[name] = std::move(a);
     };
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    auto secs = [nan](cskpi::micros x) { return x == cskpi::missing_us ? nan : static_cast<double>(x) / 1e6; };
-    auto us = [nan](cskpi::micros x) { return x == cskpi::missing_us ? nan : static_cast<double>(x); };
-    auto opt = [nan](std::int32_t x) { return x == cskpi::missing_int ? nan : static_cast<double>(x); };
+    auto secs = [nan](cskpi::micros x) {
+        return x == cskpi::missing_us ? nan : static_cast<double>(x) / 1e6;
+    };
+    auto us = [nan](cskpi::micros x) {
+        return x == cskpi::missing_us ? nan : static_cast<double>(x);
+    };
+    auto opt = [nan](std::int32_t x) {
+        return x == cskpi::missing_int ? nan : static_cast<double>(x);
+    };
     auto tri = [nan](std::int8_t x) { return x < 0 ? nan : static_cast<double>(x); };
     text("id", [&](std::size_t i) { return std::string_view(rows[i].id); });
     number("line", [&](std::size_t i) { return static_cast<double>(rows[i].line); });
@@ -215,60 +233,76 @@ cskpi::report over_data(const py::object& data, const cskpi::config& cfg, Go&& g
     if (py::isinstance<py::str>(data)) {
         const std::string path = data.cast<std::string>();
         py::gil_scoped_release nogil;
-        return go([&](const cskpi::run_options& o, const keys& by) { return cskpi::run_report(path, cfg, by, o); });
+        return go([&](const cskpi::run_options& o, const keys& by) {
+            return cskpi::run_report(path, cfg, by, o);
+        });
     }
     const py::tuple spec = data.cast<py::tuple>();
-    const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(), spec[2].cast<std::vector<std::string>>());
+    const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(),
+                                         spec[2].cast<std::vector<std::string>>());
     py::gil_scoped_release nogil;  // released before bf (its Python objects) goes
-    return go([&](const cskpi::run_options& o, const keys& by) { return cskpi::run_report(bf.f, cfg, by, o, "<DataFrame>"); });
+    return go([&](const cskpi::run_options& o, const keys& by) {
+        return cskpi::run_report(bf.f, cfg, by, o, "<DataFrame>");
+    });
 }
 
 }  // namespace
 
 void register_report(py::module_& m) {
-    py::class_<cskpi::report>(m, "Report", "A finished KPI report (groups of metrics: docs/METRICS.md).")
+    py::class_<cskpi::report>(m, "Report",
+                              "A finished KPI report (groups of metrics: docs/METRICS.md).")
         .def_readonly("input_path", &cskpi::report::input_path)
         .def_readonly("rows_read", &cskpi::report::rows_read)
         .def_readonly("rows_accepted", &cskpi::report::rows_accepted)
         .def_readonly("rows_rejected", &cskpi::report::rows_rejected)
-        .def_property_readonly("ignored_columns", [](const cskpi::report& r) {
-            py::list out;
-            for (const auto& n : r.ignored_columns) out.append(py_text(n));
-            return out;
-        })
+        .def_property_readonly("ignored_columns",
+                               [](const cskpi::report& r) {
+                                   py::list out;
+                                   for (const auto& n : r.ignored_columns) out.append(py_text(n));
+                                   return out;
+                               })
         .def_readonly("warnings", &cskpi::report::warnings)
-        .def("to_json", [](const cskpi::report& r) { return cskpi::json_text(r.to_json()); },
-             "The report as JSON text (input accounting, configuration, groups).")
-        .def_property_readonly("by", [](const cskpi::report& r) {
-            std::vector<std::string> out;
-            for (auto k : r.by) out.emplace_back(cskpi::name_of(k));
-            return out;
-        })
-        .def_property_readonly("rejects", [](const cskpi::report& r) {
-            py::list out;
-            for (const auto& x : r.rejects)
-                out.append(py::make_tuple(x.line, x.column.empty() ? py::object(py::none()) : py::object(py_text(x.column)),
-                                          py_text(x.value), py_text(x.reason)));
-            return out;
-        })
-        .def("_keys", [](const cskpi::report& r) {
-            // One list per group (overall first): label or None.
-            py::list out;
-            for (const auto& g : r.groups) {
-                py::list row;
-                for (const auto& k : g.keys) row.append(k ? py::object(py_text(*k)) : py::object(py::none()));
-                out.append(row);
-            }
-            return out;
-        })
-        .def("_values", [](const cskpi::report& r) {
-            const auto rows = r.groups.size(), cols = cskpi::metric_catalogue().size();
-            py::array_t<double> a({rows, cols});
-            auto v = a.mutable_unchecked<2>();
-            for (std::size_t i = 0; i < rows; ++i)
-                for (std::size_t j = 0; j < cols; ++j) v(i, j) = r.groups[i].metrics[j];
-            return a;
-        })
+        .def(
+            "to_json", [](const cskpi::report& r) { return cskpi::json_text(r.to_json()); },
+            "The report as JSON text (input accounting, configuration, groups).")
+        .def_property_readonly("by",
+                               [](const cskpi::report& r) {
+                                   std::vector<std::string> out;
+                                   for (auto k : r.by) out.emplace_back(cskpi::name_of(k));
+                                   return out;
+                               })
+        .def_property_readonly(
+            "rejects",
+            [](const cskpi::report& r) {
+                py::list out;
+                for (const auto& x : r.rejects)
+                    out.append(py::make_tuple(
+                        x.line,
+                        x.column.empty() ? py::object(py::none()) : py::object(py_text(x.column)),
+                        py_text(x.value), py_text(x.reason)));
+                return out;
+            })
+        .def("_keys",
+             [](const cskpi::report& r) {
+                 // One list per group (overall first): label or None.
+                 py::list out;
+                 for (const auto& g : r.groups) {
+                     py::list row;
+                     for (const auto& k : g.keys)
+                         row.append(k ? py::object(py_text(*k)) : py::object(py::none()));
+                     out.append(row);
+                 }
+                 return out;
+             })
+        .def("_values",
+             [](const cskpi::report& r) {
+                 const auto rows = r.groups.size(), cols = cskpi::metric_catalogue().size();
+                 py::array_t<double> a({rows, cols});
+                 auto v = a.mutable_unchecked<2>();
+                 for (std::size_t i = 0; i < rows; ++i)
+                     for (std::size_t j = 0; j < cols; ++j) v(i, j) = r.groups[i].metrics[j];
+                 return a;
+             })
         .def("_extra", [](const cskpi::report& r) {
             // Joined columns (e.g. qa_score): [(name, [value per group])].
             py::list out;
@@ -281,11 +315,15 @@ void register_report(py::module_& m) {
             return out;
         });
 
-    m.def("metric_columns", [] {
-        py::list out;
-        for (const auto& c : cskpi::metric_catalogue()) out.append(py::make_tuple(c.name, c.integer));
-        return out;
-    }, "The report's metric columns in spec order, as (name, is_integer).");
+    m.def(
+        "metric_columns",
+        [] {
+            py::list out;
+            for (const auto& c : cskpi::metric_catalogue())
+                out.append(py::make_tuple(c.name, c.integer));
+            return out;
+        },
+        "The report's metric columns in spec order, as (name, is_integer).");
 
     // Files and in-memory frames, finished or as a partial state: one entry point each.
     m.def("effective_config", [](const std::string& config_json) {
@@ -296,81 +334,118 @@ void register_report(py::module_& m) {
         j["preset_columns"] = cfg.preset_columns;
         return cskpi::json_text(j);
     });
-    m.def("report_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                            bool strict, unsigned threads) {
-        run_args a(config_json, by, strict, threads);
-        py::gil_scoped_release nogil;
-        return with_all_rejects(a, [&](const cskpi::run_options& o) { return cskpi::run_report(path, a.cfg, a.keys, o); });
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def(
+        "report_path",
+        [](const std::string& path, const std::string& config_json,
+           const std::vector<std::string>& by, bool strict, unsigned threads) {
+            run_args a(config_json, by, strict, threads);
+            py::gil_scoped_release nogil;
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                return cskpi::run_report(path, a.cfg, a.keys, o);
+            });
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("threads"));
     // Several groupings from one reading (path or DataFrame): a list of reports, one per grouping.
-    m.def("reports_path", [](const std::string& path, const std::string& config_json,
-                             const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
-        run_args a(config_json, {}, strict, threads);
-        std::vector<std::vector<cskpi::group_key>> keys;
-        for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
-        py::gil_scoped_release nogil;
-        std::vector<cskpi::reject> all;
-        a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
-        auto reps = cskpi::run_reports(path, a.cfg, keys, a.opt);
-        for (auto& r : reps) r.rejects = all;
-        return reps;
-    }, py::arg("path"), py::arg("config_json"), py::arg("bys"), py::arg("strict"), py::arg("threads"));
-    m.def("reports_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
-                              const std::string& config_json, const std::vector<std::vector<std::string>>& bys, bool strict,
-                              unsigned threads) {
-        run_args a(config_json, {}, strict, threads);
-        std::vector<std::vector<cskpi::group_key>> keys;
-        for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
-        const borrowed_frame bf = make_frame(columns, rows, ignored);
-        py::gil_scoped_release nogil;
-        std::vector<cskpi::reject> all;
-        a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
-        auto reps = cskpi::run_reports(bf.f, a.cfg, keys, a.opt, "<DataFrame>");
-        for (auto& r : reps) r.rejects = all;
-        return reps;
-    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("bys"),
-       py::arg("strict"), py::arg("threads"));
-    m.def("team_rollup", [](const cskpi::report& by_agent, const cskpi::report& by_team_agent, const cskpi::report& by_team,
-                            const std::string& card_json) {
-        const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-        return cskpi::json_text(cskpi::teams_to_json(cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)));
-    }, py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
+    m.def(
+        "reports_path",
+        [](const std::string& path, const std::string& config_json,
+           const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            std::vector<std::vector<cskpi::group_key>> keys;
+            for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
+            py::gil_scoped_release nogil;
+            std::vector<cskpi::reject> all;
+            a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+            auto reps = cskpi::run_reports(path, a.cfg, keys, a.opt);
+            for (auto& r : reps) r.rejects = all;
+            return reps;
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("bys"), py::arg("strict"),
+        py::arg("threads"));
+    m.def(
+        "reports_frame",
+        [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+           const std::string& config_json, const std::vector<std::vector<std::string>>& bys,
+           bool strict, unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            std::vector<std::vector<cskpi::group_key>> keys;
+            for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
+            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            py::gil_scoped_release nogil;
+            std::vector<cskpi::reject> all;
+            a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+            auto reps = cskpi::run_reports(bf.f, a.cfg, keys, a.opt, "<DataFrame>");
+            for (auto& r : reps) r.rejects = all;
+            return reps;
+        },
+        py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
+        py::arg("bys"), py::arg("strict"), py::arg("threads"));
+    m.def(
+        "team_rollup",
+        [](const cskpi::report& by_agent, const cskpi::report& by_team_agent,
+           const cskpi::report& by_team, const std::string& card_json) {
+            const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+            return cskpi::json_text(cskpi::teams_to_json(
+                cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)));
+        },
+        py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
 
-    m.def("report_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                              bool strict, unsigned threads) {
-        run_args a(config_json, by, strict, threads);
-        py::gil_scoped_release nogil;
-        return with_all_rejects(a, [&](const cskpi::run_options& o) {
-            return cskpi::timeline::run_events_report(path, a.cfg, a.keys, o);
-        });
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
-    m.def("partial_events", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                               bool strict, unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
-        py::gil_scoped_release nogil;
-        return cskpi::timeline::run_events_partial(path, a.cfg, a.keys, a.opt).second;
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
-    m.def("explain_interaction", [](const std::string& path, const std::string& config_json, const std::string& id) {
-        const run_args a(config_json, {}, false, 1);
-        return cskpi::timeline::explain_interaction(path, a.cfg, id);
-    }, py::arg("path"), py::arg("config_json"), py::arg("id"));
-    m.def("business_seconds", [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,
-                                 const py::array_t<std::int64_t>& end_us) {
-        const auto cal = cskpi::timeline::calendar::from_json(cskpi::json::parse(calendar_json), "calendar");
-        if (start_us.size() != end_us.size()) throw std::invalid_argument("business_seconds: start and end differ in length");
-        py::array_t<double> out(start_us.size());
-        auto s = start_us.unchecked<1>();
-        auto e = end_us.unchecked<1>();
-        auto o = out.mutable_unchecked<1>();
-        for (py::ssize_t i = 0; i < s.shape(0); ++i) o(i) = cal.business_seconds(s(i), e(i));
-        return out;
-    }, py::arg("calendar_json"), py::arg("start_us"), py::arg("end_us"));
-    m.def("partial_path", [](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                             bool strict, unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
-        py::gil_scoped_release nogil;
-        return cskpi::run_partial(path, a.cfg, a.keys, a.opt).second;
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def(
+        "report_events",
+        [](const std::string& path, const std::string& config_json,
+           const std::vector<std::string>& by, bool strict, unsigned threads) {
+            run_args a(config_json, by, strict, threads);
+            py::gil_scoped_release nogil;
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                return cskpi::timeline::run_events_report(path, a.cfg, a.keys, o);
+            });
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("threads"));
+    m.def(
+        "partial_events",
+        [](const std::string& path, const std::string& config_json,
+           const std::vector<std::string>& by, bool strict, unsigned threads) {
+            const run_args a(config_json, by, strict, threads);
+            py::gil_scoped_release nogil;
+            return cskpi::timeline::run_events_partial(path, a.cfg, a.keys, a.opt).second;
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("threads"));
+    m.def(
+        "explain_interaction",
+        [](const std::string& path, const std::string& config_json, const std::string& id) {
+            const run_args a(config_json, {}, false, 1);
+            return cskpi::timeline::explain_interaction(path, a.cfg, id);
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("id"));
+    m.def(
+        "business_seconds",
+        [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,
+           const py::array_t<std::int64_t>& end_us) {
+            const auto cal =
+                cskpi::timeline::calendar::from_json(cskpi::json::parse(calendar_json), "calendar");
+            if (start_us.size() != end_us.size())
+                throw std::invalid_argument("business_seconds: start and end differ in length");
+            py::array_t<double> out(start_us.size());
+            auto s = start_us.unchecked<1>();
+            auto e = end_us.unchecked<1>();
+            auto o = out.mutable_unchecked<1>();
+            for (py::ssize_t i = 0; i < s.shape(0); ++i) o(i) = cal.business_seconds(s(i), e(i));
+            return out;
+        },
+        py::arg("calendar_json"), py::arg("start_us"), py::arg("end_us"));
+    m.def(
+        "partial_path",
+        [](const std::string& path, const std::string& config_json,
+           const std::vector<std::string>& by, bool strict, unsigned threads) {
+            const run_args a(config_json, by, strict, threads);
+            py::gil_scoped_release nogil;
+            return cskpi::run_partial(path, a.cfg, a.keys, a.opt).second;
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("threads"));
     // A partition of a distributed run (cskpi.dask): its partial state, its accounting (a report
     // whose rows and rejects are this partition's) and the id hashes it accepted; `earlier` are
     // the hashes of ids accepted by earlier partitions that this one holds too.
@@ -392,143 +467,194 @@ void register_report(py::module_& m) {
         std::copy(accepted.begin(), accepted.end(), ids.mutable_data());
         return py::make_tuple(std::move(out.second), std::move(out.first), std::move(ids));
     };
-    m.def("partition_path", [partition](const std::string& path, const std::string& config_json, const std::vector<std::string>& by,
-                                        unsigned threads, const py::object& earlier) {
-        run_args a(config_json, by, false, threads);
-        return partition(a, earlier, [&](const cskpi::run_options& o) { return cskpi::run_partial(path, a.cfg, a.keys, o); });
-    }, py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("threads"), py::arg("earlier"));
-    m.def("partition_frame", [partition](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
-                                         const std::string& config_json, const std::vector<std::string>& by, unsigned threads,
-                                         const py::object& earlier) {
-        run_args a(config_json, by, false, threads);
-        const borrowed_frame bf = make_frame(columns, rows, ignored);
-        return partition(a, earlier, [&](const cskpi::run_options& o) { return cskpi::run_partial(bf.f, a.cfg, a.keys, o, "<DataFrame>"); });
-    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"), py::arg("threads"),
-       py::arg("earlier"));
-    // The satisfaction driver model (section 15): the report (input accounting) and the model's JSON.
-    m.def("drivers_path", [](const std::string& path, const std::string& config_json, bool strict) {
-        run_args a(config_json, {}, strict, 1);
-        std::string model;
-        cskpi::report rep;
-        {
-            py::gil_scoped_release nogil;
-            rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
-                auto r = cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) { return cskpi::run_report(path, a.cfg, {}, oo); });
-                model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
-                return std::move(r.first);
+    m.def(
+        "partition_path",
+        [partition](const std::string& path, const std::string& config_json,
+                    const std::vector<std::string>& by, unsigned threads,
+                    const py::object& earlier) {
+            run_args a(config_json, by, false, threads);
+            return partition(a, earlier, [&](const cskpi::run_options& o) {
+                return cskpi::run_partial(path, a.cfg, a.keys, o);
             });
-        }
-        return py::make_tuple(std::move(rep), model);
-    }, py::arg("path"), py::arg("config_json"), py::arg("strict"));
-    m.def("drivers_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
-                              const std::string& config_json, bool strict) {
-        run_args a(config_json, {}, strict, 1);
-        const borrowed_frame bf = make_frame(columns, rows, ignored);
-        std::string model;
-        cskpi::report rep;
-        {
-            py::gil_scoped_release nogil;
-            rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
-                auto r = cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) {
-                    return cskpi::run_report(bf.f, a.cfg, {}, oo, "<DataFrame>");
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("threads"),
+        py::arg("earlier"));
+    m.def(
+        "partition_frame",
+        [partition](const py::dict& columns, std::size_t rows,
+                    const std::vector<std::string>& ignored, const std::string& config_json,
+                    const std::vector<std::string>& by, unsigned threads,
+                    const py::object& earlier) {
+            run_args a(config_json, by, false, threads);
+            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            return partition(a, earlier, [&](const cskpi::run_options& o) {
+                return cskpi::run_partial(bf.f, a.cfg, a.keys, o, "<DataFrame>");
+            });
+        },
+        py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
+        py::arg("by"), py::arg("threads"), py::arg("earlier"));
+    // The satisfaction driver model (section 15): the report (input accounting) and the model's
+    // JSON.
+    m.def(
+        "drivers_path",
+        [](const std::string& path, const std::string& config_json, bool strict) {
+            run_args a(config_json, {}, strict, 1);
+            std::string model;
+            cskpi::report rep;
+            {
+                py::gil_scoped_release nogil;
+                rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r =
+                        cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) {
+                            return cskpi::run_report(path, a.cfg, {}, oo);
+                        });
+                    model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
+                    return std::move(r.first);
                 });
-                model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
-                return std::move(r.first);
-            });
-        }
-        return py::make_tuple(std::move(rep), model);
-    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("strict"));
+            }
+            return py::make_tuple(std::move(rep), model);
+        },
+        py::arg("path"), py::arg("config_json"), py::arg("strict"));
+    m.def(
+        "drivers_frame",
+        [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+           const std::string& config_json, bool strict) {
+            run_args a(config_json, {}, strict, 1);
+            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            std::string model;
+            cskpi::report rep;
+            {
+                py::gil_scoped_release nogil;
+                rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r =
+                        cskpi::analysis::run_drivers(a.cfg, o, [&](const cskpi::run_options& oo) {
+                            return cskpi::run_report(bf.f, a.cfg, {}, oo, "<DataFrame>");
+                        });
+                    model = cskpi::json_text(cskpi::analysis::drivers_json(r.second));
+                    return std::move(r.first);
+                });
+            }
+            return py::make_tuple(std::move(rep), model);
+        },
+        py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
+        py::arg("strict"));
     // Repurchase by satisfaction (section 15): the report (input accounting) and the result's JSON.
-    m.def("repurchase", [](const py::object& data, const std::string& orders, const std::string& config_json, bool strict) {
-        run_args a(config_json, {}, strict, 1);
-        std::string out;
-        auto go = [&](auto&& run_one) {  // without the GIL: no Python objects in here
-            cskpi::analysis::orders_table table;
-            cskpi::report rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
-                auto r = cskpi::analysis::run_repurchase(a.cfg, orders, o, run_one, &table);
-                out = cskpi::json_text(cskpi::analysis::repurchase_json(r.second, table));
-                return std::move(r.first);
+    m.def(
+        "repurchase",
+        [](const py::object& data, const std::string& orders, const std::string& config_json,
+           bool strict) {
+            run_args a(config_json, {}, strict, 1);
+            std::string out;
+            auto go = [&](auto&& run_one) {  // without the GIL: no Python objects in here
+                cskpi::analysis::orders_table table;
+                cskpi::report rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r = cskpi::analysis::run_repurchase(a.cfg, orders, o, run_one, &table);
+                    out = cskpi::json_text(cskpi::analysis::repurchase_json(r.second, table));
+                    return std::move(r.first);
+                });
+                return rep;
+            };
+            cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+                return go([&](const cskpi::run_options& o) { return read(o, {}); });
             });
-            return rep;
-        };
-        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
-            return go([&](const cskpi::run_options& o) { return read(o, {}); });
-        });
-        return py::make_tuple(std::move(rep), out);
-    }, py::arg("data"), py::arg("orders"), py::arg("config_json"), py::arg("strict"));
+            return py::make_tuple(std::move(rep), out);
+        },
+        py::arg("data"), py::arg("orders"), py::arg("config_json"), py::arg("strict"));
     // Per-interaction facts (section 3): the report (input accounting) and the columns.
-    m.def("facts", [](const py::object& data, const std::string& config_json, bool strict, unsigned threads) {
-        run_args a(config_json, {}, strict, threads);
-        std::vector<cskpi::analysis::fact_row> rows;
-        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
-            return with_all_rejects(a, [&](const cskpi::run_options& o) {
-                auto r = cskpi::analysis::run_facts(a.cfg, o, [&](const cskpi::run_options& oo) { return read(oo, {}); });
-                rows = std::move(r.second);
-                return std::move(r.first);
+    m.def(
+        "facts",
+        [](const py::object& data, const std::string& config_json, bool strict, unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            std::vector<cskpi::analysis::fact_row> rows;
+            cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+                return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r = cskpi::analysis::run_facts(
+                        a.cfg, o, [&](const cskpi::run_options& oo) { return read(oo, {}); });
+                    rows = std::move(r.second);
+                    return std::move(r.first);
+                });
             });
-        });
-        return py::make_tuple(std::move(rep), fact_columns(rows, a.cfg));
-    }, py::arg("data"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
+            return py::make_tuple(std::move(rep), fact_columns(rows, a.cfg));
+        },
+        py::arg("data"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
     // Staffing (section 16): the report (input accounting) and history, forecast and plan as JSON.
-    m.def("staffing", [](const py::object& data, const std::string& config_json, std::optional<std::string> from,
-                         std::optional<std::string> to, bool strict, unsigned threads) {
-        run_args a(config_json, {}, strict, threads);
-        std::optional<std::pair<std::string, std::string>> range;
-        if (from && to) range = std::pair{*from, *to};
-        std::string out;
-        cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
-            return with_all_rejects(a, [&](const cskpi::run_options& o) {
-                auto r = cskpi::staffing::run_staffing(a.cfg, o, read, range);
-                out = cskpi::json_text(cskpi::staffing::plan_json(r.second, a.cfg.staffing));
-                return std::move(r.first);
+    m.def(
+        "staffing",
+        [](const py::object& data, const std::string& config_json, std::optional<std::string> from,
+           std::optional<std::string> to, bool strict, unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            std::optional<std::pair<std::string, std::string>> range;
+            if (from && to) range = std::pair{*from, *to};
+            std::string out;
+            cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+                return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r = cskpi::staffing::run_staffing(a.cfg, o, read, range);
+                    out = cskpi::json_text(cskpi::staffing::plan_json(r.second, a.cfg.staffing));
+                    return std::move(r.first);
+                });
             });
-        });
-        return py::make_tuple(std::move(rep), out);
-    }, py::arg("data"), py::arg("config_json"), py::arg("from_date"), py::arg("to_date"), py::arg("strict"), py::arg("threads"));
-    m.def("report_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
-                             const std::string& config_json, const std::vector<std::string>& by, bool strict,
-                             unsigned threads) {
-        run_args a(config_json, by, strict, threads);
-        const borrowed_frame bf = make_frame(columns, rows, ignored);
-        py::gil_scoped_release nogil;
-        return with_all_rejects(a, [&](const cskpi::run_options& o) {
-            return cskpi::run_report(bf.f, a.cfg, a.keys, o, "<DataFrame>");
-        });
-    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
-       py::arg("strict"), py::arg("threads"));
-    m.def("partial_frame", [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
-                              const std::string& config_json, const std::vector<std::string>& by, bool strict,
-                              unsigned threads) {
-        const run_args a(config_json, by, strict, threads);
-        const borrowed_frame bf = make_frame(columns, rows, ignored);
-        py::gil_scoped_release nogil;
-        return cskpi::run_partial(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>").second;
-    }, py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"), py::arg("by"),
-       py::arg("strict"), py::arg("threads"));
+            return py::make_tuple(std::move(rep), out);
+        },
+        py::arg("data"), py::arg("config_json"), py::arg("from_date"), py::arg("to_date"),
+        py::arg("strict"), py::arg("threads"));
+    m.def(
+        "report_frame",
+        [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+           const std::string& config_json, const std::vector<std::string>& by, bool strict,
+           unsigned threads) {
+            run_args a(config_json, by, strict, threads);
+            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            py::gil_scoped_release nogil;
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                return cskpi::run_report(bf.f, a.cfg, a.keys, o, "<DataFrame>");
+            });
+        },
+        py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
+        py::arg("by"), py::arg("strict"), py::arg("threads"));
+    m.def(
+        "partial_frame",
+        [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
+           const std::string& config_json, const std::vector<std::string>& by, bool strict,
+           unsigned threads) {
+            const run_args a(config_json, by, strict, threads);
+            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            py::gil_scoped_release nogil;
+            return cskpi::run_partial(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>").second;
+        },
+        py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
+        py::arg("by"), py::arg("strict"), py::arg("threads"));
 
-    m.def("scorecard_by", [](const std::string& card_json) {
-        std::vector<std::string> out;
-        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).by) out.emplace_back(cskpi::name_of(k));
-        return out;
-    }, "The grouping a scorecard scores (validates the scorecard).");
-    m.def("score", [](const cskpi::report& rep, const std::string& card_json, const std::string& explain,
-                      const cskpi::report* mix_group_cells, const cskpi::report* mix_cells) {
-        const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-        std::optional<cskpi::case_mix_reports> mix;
-        if (mix_group_cells && mix_cells) mix = cskpi::case_mix_reports{*mix_group_cells, *mix_cells};
-        const auto sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
-        if (!explain.empty()) {
-            std::ostringstream os;
-            sr.explain(os, explain);
-            return os.str();
-        }
-        return cskpi::json_text(sr.to_json());
-    }, py::arg("report"), py::arg("card_json"), py::arg("explain") = "", py::arg("mix_group_cells") = nullptr,
-       py::arg("mix_cells") = nullptr);
+    m.def(
+        "scorecard_by",
+        [](const std::string& card_json) {
+            std::vector<std::string> out;
+            for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).by)
+                out.emplace_back(cskpi::name_of(k));
+            return out;
+        },
+        "The grouping a scorecard scores (validates the scorecard).");
+    m.def(
+        "score",
+        [](const cskpi::report& rep, const std::string& card_json, const std::string& explain,
+           const cskpi::report* mix_group_cells, const cskpi::report* mix_cells) {
+            const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+            std::optional<cskpi::case_mix_reports> mix;
+            if (mix_group_cells && mix_cells)
+                mix = cskpi::case_mix_reports{*mix_group_cells, *mix_cells};
+            const auto sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
+            if (!explain.empty()) {
+                std::ostringstream os;
+                sr.explain(os, explain);
+                return os.str();
+            }
+            return cskpi::json_text(sr.to_json());
+        },
+        py::arg("report"), py::arg("card_json"), py::arg("explain") = "",
+        py::arg("mix_group_cells") = nullptr, py::arg("mix_cells") = nullptr);
     m.def("case_mix_keys", [](const std::string& card_json) {
         std::vector<std::string> out;
-        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).case_mix_keys()) out.emplace_back(cskpi::name_of(k));
+        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).case_mix_keys())
+            out.emplace_back(cskpi::name_of(k));
         return out;
     });
-
 }

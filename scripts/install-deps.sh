@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 pkgs=(
-  build-essential cmake ninja-build pkg-config tzdata clang libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config tzdata clang clang-format libclang-rt-14-dev
   libeigen3-dev libboost-dev nlohmann-json3-dev doctest-dev
   libfast-float-dev libhowardhinnant-date-dev libcli11-dev libfmt-dev libre2-dev libsodium-dev
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest

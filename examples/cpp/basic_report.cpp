@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
         std::cerr << "usage: basic_report INTERACTIONS.csv\n";
         return 2;
     }
-    cskpi::config cfg = cskpi::config::from_json(cskpi::json::parse(R"({"timezone": "Asia/Shanghai"})"));
+    cskpi::config cfg =
+        cskpi::config::from_json(cskpi::json::parse(R"({"timezone": "Asia/Shanghai"})"));
     const auto by = cskpi::parse_group_keys({"team"});
     cskpi::run_options opt;
     opt.threads = 2;  // the report is identical for any thread count

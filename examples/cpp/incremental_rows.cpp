@@ -35,16 +35,19 @@ int main(int argc, char** argv) {
                 row.clear();
                 std::stringstream cells(lines[i]);
                 std::string cell;
-                for (std::size_t c = 0; c < header.size() && std::getline(cells, cell, ','); ++c) row.emplace_back(header[c], cell);
+                for (std::size_t c = 0; c < header.size() && std::getline(cells, cell, ','); ++c)
+                    row.emplace_back(header[c], cell);
                 builders[t].add(row);  // copies what it keeps: `row` is overwritten next
             }
         });
     for (auto& th : threads) th.join();
     builders[0].merge(std::move(builders[1]));
     const cskpi::report rep = builders[0].build();
-    std::cout << "rows added " << rep.rows_read << ", accepted " << rep.rows_accepted << ", rejected " << rep.rows_rejected << '\n';
+    std::cout << "rows added " << rep.rows_read << ", accepted " << rep.rows_accepted
+              << ", rejected " << rep.rows_rejected << '\n';
     for (const auto& g : rep.groups)
-        std::cout << (g.keys.empty() || !g.keys[0] ? "overall" : *g.keys[0]) << ": " << g.metric("interactions")
-                  << " interactions, FRT median " << g.metric("frt_median") << " s\n";
+        std::cout << (g.keys.empty() || !g.keys[0] ? "overall" : *g.keys[0]) << ": "
+                  << g.metric("interactions") << " interactions, FRT median "
+                  << g.metric("frt_median") << " s\n";
     return 0;
 }

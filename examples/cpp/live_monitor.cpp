@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
     cskpi::monitor monitor(cfg, log_time);
     cskpi::live::http_endpoint http(monitor);
     http.on_alert([](const cskpi::live::alert_event& e) {
-        std::cerr << "alert " << e.kind << ": " << e.rule << " (" << e.metric << " = " << e.value << ")\n";
+        std::cerr << "alert " << e.kind << ": " << e.rule << " (" << e.metric << " = " << e.value
+                  << ")\n";
     });
     const int port = http.bind("127.0.0.1", 0);
     if (port < 0) return 1;
@@ -76,14 +77,16 @@ int main(int argc, char** argv) {
     if (std::string(argv[1]) != "-") file.open(argv[1]);
     std::istream& in = std::string(argv[1]) == "-" ? std::cin : file;
     cskpi::reject_ledger ledger;
-    cskpi::record_parser parser(cskpi::input_format::jsonl, argv[1], cskpi::events_schema().columns, {"interaction_id", "at", "from"});
+    cskpi::record_parser parser(cskpi::input_format::jsonl, argv[1], cskpi::events_schema().columns,
+                                {"interaction_id", "at", "from"});
     std::string line;
     for (std::uint64_t n = 1; std::getline(in, line); ++n)
         parser.body(line, n, ledger, [&](const cskpi::text_record& r) {
             if (!r.cells[0] || !r.cells[1]) return;
             const cskpi::micros t = cskpi::parse_timestamp(*r.cells[1], tz).value_or(clock.load());
             latest = std::max(latest, t);
-            if (t > clock.load() + 30 * cskpi::us_per_s) {  // the next step: wait until the workers are done
+            if (t > clock.load() +
+                        30 * cskpi::us_per_s) {  // the next step: wait until the workers are done
                 std::unique_lock done(done_m);
                 done_cv.wait(done, [&] { return pending == 0; });
                 clock = t;
@@ -118,8 +121,10 @@ int main(int argc, char** argv) {
     if (!res || res->status != 200) return 1;
     std::istringstream text(res->body);
     while (std::getline(text, line))
-        if (line.rfind("cskpi_queue_length ", 0) == 0 || line.rfind("cskpi_frt_seconds{window=\"15m\"", 0) == 0 ||
-            line.rfind("cskpi_sla_first_response_ratio{window=\"15m\"}", 0) == 0 || line.rfind("cskpi_arrivals{window=\"15m\"}", 0) == 0 ||
+        if (line.rfind("cskpi_queue_length ", 0) == 0 ||
+            line.rfind("cskpi_frt_seconds{window=\"15m\"", 0) == 0 ||
+            line.rfind("cskpi_sla_first_response_ratio{window=\"15m\"}", 0) == 0 ||
+            line.rfind("cskpi_arrivals{window=\"15m\"}", 0) == 0 ||
             line.rfind("cskpi_events_total", 0) == 0)
             std::cout << line << '\n';
     http.stop();

@@ -1,5 +1,7 @@
 // The C++ snippet of README.md, compiled and run by the tests (tests/python/test_readme.py
 // checks the README still shows exactly these lines). Run from the repository root.
+// The README shows these lines as written here:
+// clang-format off
 #include <iostream>
 
 #include <cskpi/cskpi.hpp>
@@ -18,3 +20,4 @@ cskpi::report from_rows = b.build();                                           /
     std::cout << "builder: " << from_rows.rows_accepted << " accepted, " << from_rows.rows_rejected << " rejected (" << why << ")\n";
     return frt_median > 0 && !ok && why == "not a timestamp" && from_rows.rows_accepted == 1 ? 0 : 1;
 }
+// clang-format on

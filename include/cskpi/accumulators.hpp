@@ -20,23 +20,40 @@ namespace cskpi {
 /// What one interaction contributes to its group (spec section 3, already evaluated).
 struct row_facts {
     enum : std::uint32_t {
-        answered = 1u << 0, abandoned = 1u << 1, resolved = 1u << 2, transferred = 1u << 3,
-        bot = 1u << 4, bot_only = 1u << 5, bot_escalated = 1u << 6,
-        complaint_flag = 1u << 7, dispute = 1u << 8, refund = 1u << 9,
-        complaint_row = 1u << 10, complaint_responded = 1u << 11, complaint_resolved = 1u << 12,
-        presale = 1u << 13, presale_converted = 1u << 14,
-        sla_counted = 1u << 15, sla_met = 1u << 16,
-        fcr_first = 1u << 17, fcr = 1u << 18,  ///< set by the caller once first contact is known
+        answered = 1u << 0,
+        abandoned = 1u << 1,
+        resolved = 1u << 2,
+        transferred = 1u << 3,
+        bot = 1u << 4,
+        bot_only = 1u << 5,
+        bot_escalated = 1u << 6,
+        complaint_flag = 1u << 7,
+        dispute = 1u << 8,
+        refund = 1u << 9,
+        complaint_row = 1u << 10,
+        complaint_responded = 1u << 11,
+        complaint_resolved = 1u << 12,
+        presale = 1u << 13,
+        presale_converted = 1u << 14,
+        sla_counted = 1u << 15,
+        sla_met = 1u << 16,
+        fcr_first = 1u << 17,
+        fcr = 1u << 18,  ///< set by the caller once first contact is known
         reopened = 1u << 19,
-        replies_known = 1u << 20, one_touch = 1u << 21,  ///< replies given; at most one reply
-        bot_contained_verified = 1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
-        answered_within = 1u << 23,   ///< first response within staffing.within_s
-        short_abandoned = 1u << 24,   ///< abandoned within staffing.short_abandon_s
+        replies_known = 1u << 20,
+        one_touch = 1u << 21,  ///< replies given; at most one reply
+        bot_contained_verified =
+            1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
+        answered_within = 1u << 23,  ///< first response within staffing.within_s
+        short_abandoned = 1u << 24,  ///< abandoned within staffing.short_abandon_s
         // Kaplan-Meier (section 14): open at as_of (censored), or a duration KM does not count
         // as an event (abandoned rows, or an instant after an explicit as_of).
-        frt_censored = 1u << 25, resolution_censored = 1u << 26, frt_km_dropped = 1u << 27,
+        frt_censored = 1u << 25,
+        resolution_censored = 1u << 26,
+        frt_km_dropped = 1u << 27,
         resolution_km_dropped = 1u << 28,
-        survey_known = 1u << 29, survey_sent = 1u << 30,  ///< the row's survey_sent is given; it is true
+        survey_known = 1u << 29,
+        survey_sent = 1u << 30,  ///< the row's survey_sent is given; it is true
     };
     std::uint32_t bits = 0;
     micros frt = missing_us, handle = missing_us, resolution = missing_us;
@@ -48,23 +65,27 @@ struct row_facts {
 namespace detail {
 // Counter addition. Signed sums (ratings, money) saturate instead of overflowing: a sum that
 // reached INT64_MAX reads as "too large" (sales() turns it into a null).
-inline void add_count(std::uint64_t& a, std::uint64_t b) noexcept { a += b; }
+inline void add_count(std::uint64_t& a, std::uint64_t b) noexcept {
+    a += b;
+}
 inline void add_count(std::int64_t& a, std::int64_t b) noexcept {
     if (a == INT64_MAX || b == INT64_MAX || __builtin_add_overflow(a, b, &a)) a = INT64_MAX;
 }
 }  // namespace detail
 
 // The sufficient statistics of group_state, listed once for merge, ==, and JSON.
+// clang-format off
 #define CSKPI_GROUP_COUNTS(X)                                                                      \
     X(interactions) X(answered) X(abandoned) X(resolved) X(sla_met) X(sla_den)                     \
     X(resolution_num) X(resolution_den) X(fcr_num) X(fcr_den) X(reopen_num) X(transfer_num)        \
-    X(bot_rows) X(bot_contained) X(bot_escalated) X(csat_responses) X(csat_satisfied) X(csat_sum) \
-    X(csat_answered)                                                                               \
-    X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses) X(ces_sum)               \
-    X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows) X(complaint_responded)     \
-    X(complaint_resolved) X(presale_rows) X(presale_converted) X(sales_total)                      \
-    X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within) X(sl_short_abandoned)           \
-    X(frt_censored) X(resolution_censored) X(km_dropped) X(survey_known) X(survey_sent) X(survey_rated)
+    X(bot_rows) X(bot_contained) X(bot_escalated) X(csat_responses) X(csat_satisfied) X(csat_sum)  \
+    X(csat_answered) X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses)          \
+    X(ces_sum) X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows)                  \
+    X(complaint_responded) X(complaint_resolved) X(presale_rows) X(presale_converted)              \
+    X(sales_total) X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within)                  \
+    X(sl_short_abandoned) X(frt_censored) X(resolution_censored) X(km_dropped) X(survey_known)     \
+    X(survey_sent) X(survey_rated)
+// clang-format on
 
 /// Partial state of a group's metrics. `merge` is associative and commutative; merging an
 /// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
@@ -86,9 +107,12 @@ struct group_state {
     std::uint64_t complaint_rows = 0, complaint_responded = 0, complaint_resolved = 0;
     std::uint64_t presale_rows = 0, presale_converted = 0;
     std::int64_t sales_total = 0;  ///< millionths of the currency unit
-    std::uint64_t one_touch_num = 0, one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
-    std::uint64_t bot_verified = 0;  ///< bot containment not followed by the customer's next contact in the window
-    std::uint64_t sl_within = 0, sl_short_abandoned = 0;  ///< answered within staffing.within_s; short abandons
+    std::uint64_t one_touch_num = 0,
+                  one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
+    std::uint64_t bot_verified =
+        0;  ///< bot containment not followed by the customer's next contact in the window
+    std::uint64_t sl_within = 0,
+                  sl_short_abandoned = 0;  ///< answered within staffing.within_s; short abandons
     /// Kaplan-Meier: rows censored at as_of, and frt/resolution samples that are not KM events.
     /// Their instants sit in the owning report_state's censoring ledger.
     std::uint64_t frt_censored = 0, resolution_censored = 0, km_dropped = 0;
@@ -171,12 +195,17 @@ struct group_state {
         resolution.append(o.resolution);
         return *this;
     }
-    group_state& operator+=(const group_state& o) { return merge(o); }
-    friend group_state operator+(group_state a, const group_state& b) { return a.merge(b); }
+    group_state& operator+=(const group_state& o) {
+        return merge(o);
+    }
+    friend group_state operator+(group_state a, const group_state& b) {
+        return a.merge(b);
+    }
 
     /// Equal counts and equal samples as multisets (merge order does not matter).
     bool operator==(const group_state& o) const {
-#define CSKPI_X(n) if (n != o.n) return false;
+#define CSKPI_X(n) \
+    if (n != o.n) return false;
         CSKPI_GROUP_COUNTS(CSKPI_X)
 #undef CSKPI_X
         return same_multiset(frt, o.frt) && same_multiset(handle, o.handle) &&
@@ -198,7 +227,8 @@ struct group_state {
     }
 
 private:
-    static bool same_multiset(const detail::duration_samples& x, const detail::duration_samples& y) {
+    static bool same_multiset(const detail::duration_samples& x,
+                              const detail::duration_samples& y) {
         if (x.size() != y.size()) return false;
         std::vector<micros> a = x.values(), b = y.values();
         std::sort(a.begin(), a.end());
@@ -217,30 +247,39 @@ inline void to_json(nlohmann::json& j, const group_state& s) {
         std::sort(v.begin(), v.end());
         return v;
     };
-    j = {{"type", "cskpi.group_state"}, {"version", state_version}, {"counts", counts},
-         {"frt_us", sorted(s.frt)}, {"handle_us", sorted(s.handle)},
+    j = {{"type", "cskpi.group_state"},
+         {"version", state_version},
+         {"counts", counts},
+         {"frt_us", sorted(s.frt)},
+         {"handle_us", sorted(s.handle)},
          {"resolution_us", sorted(s.resolution)}};
 }
 
 namespace detail {
 /// Checks the {"type","version"} preamble before anything else is read.
 inline void check_envelope(const nlohmann::json& j, const char* type) {
-    if (!j.is_object()) throw std::invalid_argument(std::string(type) + ": expected a JSON object, actual " + j.type_name());
+    if (!j.is_object())
+        throw std::invalid_argument(std::string(type) + ": expected a JSON object, actual " +
+                                    j.type_name());
     if (!j.contains("type") || j["type"] != type)
         throw std::invalid_argument(std::string("expected type \"") + type + "\", actual " +
                                     (j.contains("type") ? j["type"].dump() : "none"));
-    if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != state_version)
-        throw std::invalid_argument(std::string(type) + ": expected version " + std::to_string(state_version) +
-                                    ", actual " + (j.contains("version") ? j["version"].dump() : "none"));
+    if (!j.contains("version") || !j["version"].is_number_integer() ||
+        j["version"] != state_version)
+        throw std::invalid_argument(std::string(type) + ": expected version " +
+                                    std::to_string(state_version) + ", actual " +
+                                    (j.contains("version") ? j["version"].dump() : "none"));
 }
 inline std::vector<micros> samples_from_json(const nlohmann::json& j, const char* key) {
     if (!j.contains(key) || !j[key].is_array())
-        throw std::invalid_argument(std::string("cskpi.group_state: expected array \"") + key + "\"");
+        throw std::invalid_argument(std::string("cskpi.group_state: expected array \"") + key +
+                                    "\"");
     std::vector<micros> v;
     v.reserve(j[key].size());
     for (const auto& x : j[key]) {
         if (!x.is_number_integer() || x.get<micros>() < 0)
-            throw std::invalid_argument(std::string("cskpi.group_state: ") + key + ": expected integers >= 0, actual " + x.dump());
+            throw std::invalid_argument(std::string("cskpi.group_state: ") + key +
+                                        ": expected integers >= 0, actual " + x.dump());
         v.push_back(x.get<micros>());
     }
     return v;
@@ -258,14 +297,17 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     out.visit_counts([&](const char* name, auto& v) {
         using T = std::remove_reference_t<decltype(v)>;
         // Counts added since the format's first release: absent in older states = nothing counted.
-        static const std::array<std::string_view, 11> later = {"one_touch_num", "one_touch_den",      "bot_verified",
-                                                              "sl_within",     "sl_short_abandoned", "frt_censored",
-                                                              "resolution_censored", "km_dropped", "survey_known", "survey_sent", "survey_rated"};
+        static const std::array<std::string_view, 11> later = {
+            "one_touch_num",      "one_touch_den", "bot_verified",        "sl_within",
+            "sl_short_abandoned", "frt_censored",  "resolution_censored", "km_dropped",
+            "survey_known",       "survey_sent",   "survey_rated"};
         if (!c.contains(name) && std::find(later.begin(), later.end(), name) != later.end()) return;
         if (!c.contains(name) || !c[name].is_number_integer())
-            throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") + name);
+            throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") +
+                                        name);
         if (std::is_unsigned_v<T> && c[name].get<std::int64_t>() < 0)
-            throw std::invalid_argument(std::string("cskpi.group_state: counts.") + name + " is negative");
+            throw std::invalid_argument(std::string("cskpi.group_state: counts.") + name +
+                                        " is negative");
         v = c[name].get<T>();
     });
     out.frt = detail::duration_samples(detail::samples_from_json(j, "frt_us"));
@@ -274,12 +316,14 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
     if (out.frt.size() != out.answered || out.answered > out.interactions ||
         out.resolved > out.interactions || out.handle.size() > out.interactions ||
         out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
-        out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den || out.one_touch_den > out.resolved ||
-        out.bot_verified > out.bot_contained || out.frt_censored > out.interactions ||
-        out.resolution_censored > out.interactions || out.survey_sent > out.survey_known ||
-        out.survey_known > out.interactions || out.survey_rated > out.survey_sent || out.survey_rated > out.csat_responses)
-        throw std::invalid_argument("cskpi.group_state: counts contradict each other (e.g. frt samples " +
-                               std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
+        out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den ||
+        out.one_touch_den > out.resolved || out.bot_verified > out.bot_contained ||
+        out.frt_censored > out.interactions || out.resolution_censored > out.interactions ||
+        out.survey_sent > out.survey_known || out.survey_known > out.interactions ||
+        out.survey_rated > out.survey_sent || out.survey_rated > out.csat_responses)
+        throw std::invalid_argument(
+            "cskpi.group_state: counts contradict each other (e.g. frt samples " +
+            std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
     s = std::move(out);
 }
 

@@ -24,8 +24,13 @@ class interactions_builder {
 public:
     /// `flush_rows`: rows kept before they are aggregated (and their copies freed).
     interactions_builder(config cfg, std::vector<group_key> by, std::size_t flush_rows = 4096)
-        : cfg_(std::make_shared<const config>(std::move(cfg))), by_(std::move(by)), state_(*cfg_, by_),
-          validator_(*cfg_), map_(*cfg_), adapter_(cfg_->input, interactions_schema().columns), flush_rows_(flush_rows) {
+        : cfg_(std::make_shared<const config>(std::move(cfg))),
+          by_(std::move(by)),
+          state_(*cfg_, by_),
+          validator_(*cfg_),
+          map_(*cfg_),
+          adapter_(cfg_->input, interactions_schema().columns),
+          flush_rows_(flush_rows) {
         ledger_.show_values = cfg_->rejects_show_values;
     }
     interactions_builder(const interactions_builder&) = delete;
@@ -55,9 +60,12 @@ public:
         };
         if (row.id.empty()) return bad("id", "missing required value");
         if (row.channel.empty()) return bad("channel", "missing required value");
-        if (row.csat != missing_int && (row.csat < cfg_->csat_min || row.csat > cfg_->csat_max)) return bad("csat", "out of range");
-        if (row.ces != missing_int && (row.ces < cfg_->ces_min || row.ces > cfg_->ces_max)) return bad("ces", "out of range");
-        if (row.nps != missing_int && (row.nps < 0 || row.nps > 10)) return bad("nps", "out of range: expected 0..10");
+        if (row.csat != missing_int && (row.csat < cfg_->csat_min || row.csat > cfg_->csat_max))
+            return bad("csat", "out of range");
+        if (row.ces != missing_int && (row.ces < cfg_->ces_min || row.ces > cfg_->ces_max))
+            return bad("ces", "out of range");
+        if (row.nps != missing_int && (row.nps < 0 || row.nps > 10))
+            return bad("nps", "out of range: expected 0..10");
         interaction_row r = row;
         r.line = row_;
         return keep(r);
@@ -76,7 +84,8 @@ public:
         ledger_.rows_accepted += other.ledger_.rows_accepted;
         ledger_.rows_rejected += other.ledger_.rows_rejected;
         for (auto& r : other.ledger_.rejects)
-            if (ledger_.rejects.size() < reject_ledger::keep) ledger_.rejects.push_back(std::move(r));
+            if (ledger_.rejects.size() < reject_ledger::keep)
+                ledger_.rejects.push_back(std::move(r));
         for (auto& n : other.ignored_) note_ignored(n);
     }
 
@@ -125,17 +134,21 @@ private:
         return keep(row_at(one, 0));
     }
     static interaction_row row_at(const interaction_batch& b, std::size_t i) {
-        return {b.line[i], b.id[i], b.channel[i], b.agent[i], b.team[i], b.customer[i], b.category[i], b.priority[i],
-                b.created_at[i], b.frt[i], b.resolution[i], b.handle[i], b.flags[i], b.reopened[i], b.contacts[i],
-                b.csat[i], b.nps[i], b.ces[i], b.order_value[i], b.replies[i]};
+        return {b.line[i],       b.id[i],       b.channel[i],  b.agent[i],       b.team[i],
+                b.customer[i],   b.category[i], b.priority[i], b.created_at[i],  b.frt[i],
+                b.resolution[i], b.handle[i],   b.flags[i],    b.reopened[i],    b.contacts[i],
+                b.csat[i],       b.nps[i],      b.ces[i],      b.order_value[i], b.replies[i]};
     }
     // Copies the row's text into the builder and queues it; aggregates every flush_rows rows.
     bool keep(interaction_row r) {
         if (const std::uint64_t first = ids_.insert(r.id, r.line)) {
             return rejected({r.line, "id", std::string(r.id),
-                             "duplicate id (first seen at row " + (first == UINT64_MAX ? std::string("?") : std::to_string(first)) + ")"});
+                             "duplicate id (first seen at row " +
+                                 (first == UINT64_MAX ? std::string("?") : std::to_string(first)) +
+                                 ")"});
         }
-        for (std::string_view* s : {&r.id, &r.channel, &r.agent, &r.team, &r.customer, &r.category, &r.priority})
+        for (std::string_view* s :
+             {&r.id, &r.channel, &r.agent, &r.team, &r.customer, &r.category, &r.priority})
             if (!s->empty()) *s = text_.emplace_back(*s);
         batch_.push_back(r);
         ledger_.accepted();
@@ -159,7 +172,8 @@ private:
         ignored_.push_back(std::move(n));
     }
 
-    std::shared_ptr<const config> cfg_;  // on the heap: the validator keeps a reference that moves must not break
+    std::shared_ptr<const config>
+        cfg_;  // on the heap: the validator keeps a reference that moves must not break
     std::vector<group_key> by_;
     report_state state_;
     row_validator validator_;

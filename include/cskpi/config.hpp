@@ -46,18 +46,21 @@ struct staffing_channel {
 
 /// Section 16: staffing intervals, the service-level target and its variants, Erlang inputs.
 struct staffing_config {
-    double interval_s = 1800;      ///< 900, 1800 or 3600
-    double service_level = 0.8;    ///< target share answered within within_s
-    double within_s = 20;          ///< answer-time target of the service level
-    double short_abandon_s = 5;    ///< abandons this fast are "short" (realised service level variants)
+    double interval_s = 1800;    ///< 900, 1800 or 3600
+    double service_level = 0.8;  ///< target share answered within within_s
+    double within_s = 20;        ///< answer-time target of the service level
+    double short_abandon_s =
+        5;  ///< abandons this fast are "short" (realised service level variants)
     double max_occupancy = 1.0;
     double shrinkage = 0.0;
-    int weeks = 4;                 ///< forecast: mean of the same weekday x interval over this many weeks
-    std::optional<double> patience_s;  ///< given: Erlang A
+    int weeks = 4;  ///< forecast: mean of the same weekday x interval over this many weeks
+    std::optional<double> patience_s;           ///< given: Erlang A
     std::map<std::string, double> concurrency;  ///< channel -> contacts one agent handles at once
-    /// AHT factor of concurrent channels; none: measured from the records (staffing/concurrency.hpp).
+    /// AHT factor of concurrent channels; none: measured from the records
+    /// (staffing/concurrency.hpp).
     std::optional<double> concurrency_inflation;
-    std::map<std::string, staffing_channel, std::less<>> channels;  ///< per-channel target overrides
+    std::map<std::string, staffing_channel, std::less<>>
+        channels;  ///< per-channel target overrides
     json to_json() const;
 
     /// The settings of one channel: its overrides over the defaults (`channels` left empty).
@@ -112,13 +115,15 @@ struct config {
     /// Privacy (docs/PRIVACY.md): a salt makes customer keys a keyed hash; groups with fewer
     /// interactions than min_group_size have their metrics suppressed; rejects may hide values.
     std::string privacy_salt;
-    std::string privacy_salt_id;  ///< the key id a state read back carries (the salt is never written)
+    std::string
+        privacy_salt_id;  ///< the key id a state read back carries (the salt is never written)
     int privacy_min_group_size = 0;
     bool rejects_show_values = true;
 
     /// The key id of the customer hash: from the salt, or as read back; "" without a salt.
     std::string salt_id() const {
-        return privacy_salt.empty() ? privacy_salt_id : detail::customer_hasher(privacy_salt).key_id();
+        return privacy_salt.empty() ? privacy_salt_id
+                                    : detail::customer_hasher(privacy_salt).key_id();
     }
 
     /// Parses a configuration document. Throws config_error naming the offending key path.
@@ -128,7 +133,9 @@ struct config {
 };
 
 namespace detail {
-inline std::string type_name(const json& v) { return v.type_name(); }
+inline std::string type_name(const json& v) {
+    return v.type_name();
+}
 
 inline double get_number(const json& v, const std::string& path, bool non_negative = true) {
     if (!v.is_number()) throw config_error(path, "expected a number, actual " + type_name(v));
@@ -140,15 +147,20 @@ inline double get_number(const json& v, const std::string& path, bool non_negati
 /// A duration in seconds: finite, >= 0 and at most max_duration_s (100 years).
 inline double get_seconds(const json& v, const std::string& path) {
     const double d = get_number(v, path);
-    if (d > max_duration_s) throw config_error(path, "expected 0..3155760000 seconds (100 years), actual " + v.dump());
+    if (d > max_duration_s)
+        throw config_error(path, "expected 0..3155760000 seconds (100 years), actual " + v.dump());
     return d;
 }
 /// An integer that fits `int` (a larger one is an error, never truncated).
 inline int get_int(const json& v, const std::string& path) {
     if (!v.is_number_integer()) throw config_error(path, "expected an integer, actual " + v.dump());
-    const bool fits = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT32_MAX)
-                                             : v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX;
-    if (!fits) throw config_error(path, "expected an integer from -2147483648 to 2147483647, actual " + v.dump());
+    const bool fits =
+        v.is_number_unsigned()
+            ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT32_MAX)
+            : v.get<std::int64_t>() >= INT32_MIN && v.get<std::int64_t>() <= INT32_MAX;
+    if (!fits)
+        throw config_error(
+            path, "expected an integer from -2147483648 to 2147483647, actual " + v.dump());
     return static_cast<int>(v.get<std::int64_t>());
 }
 inline bool get_bool(const json& v, const std::string& path) {
@@ -166,7 +178,8 @@ inline void expect_object(const json& v, const std::string& path) {
 inline void unknown_key(const std::string& path, const std::vector<std::string>& known = {}) {
     if (known.empty()) throw config_error(path, "unknown key");
     const std::string key = path.substr(path.rfind('.') + 1);
-    throw config_error(path, "unknown key" + did_you_mean(key, known) + "; expected one of " + join_names(known));
+    throw config_error(
+        path, "unknown key" + did_you_mean(key, known) + "; expected one of " + join_names(known));
 }
 inline std::string join(const std::string& a, const std::string& b) {
     return a.empty() ? b : a + "." + b;
@@ -190,7 +203,8 @@ inline std::map<std::string, double> get_seconds_map(const json& v, const std::s
 inline double staffing_share(const json& x, const std::string& p, bool open_top) {
     const double d = get_number(x, p);
     if (!(d > 0 && (open_top ? d < 1 : d <= 1)))
-        throw config_error(p, std::string("expected a share in (0, 1") + (open_top ? ")" : "]") + ", actual " + x.dump());
+        throw config_error(p, std::string("expected a share in (0, 1") + (open_top ? ")" : "]") +
+                                  ", actual " + x.dump());
     return d;
 }
 inline double staffing_shrinkage(const json& x, const std::string& p) {
@@ -208,21 +222,28 @@ inline std::optional<double> staffing_patience(const json& x, const std::string&
 /// staffing.channels: per channel, overrides of the targets (the keys a channel may differ in).
 inline void read_staffing_channels(staffing_config& s, const json& v, const std::string& path) {
     expect_object(v, path);
-    static const std::vector<std::string> keys = {"service_level", "within_s", "short_abandon_s", "max_occupancy", "shrinkage",
-                                                  "patience_s"};
+    static const std::vector<std::string> keys = {"service_level", "within_s",  "short_abandon_s",
+                                                  "max_occupancy", "shrinkage", "patience_s"};
     for (const auto& [ch, o] : v.items()) {
         const std::string cp = join(path, ch);
         expect_object(o, cp);
         staffing_channel c;
         for (const auto& [k, x] : o.items()) {
             const std::string p = join(cp, k);
-            if (k == "service_level") c.service_level = staffing_share(x, p, true);
-            else if (k == "within_s") c.within_s = get_seconds(x, p);
-            else if (k == "short_abandon_s") c.short_abandon_s = get_seconds(x, p);
-            else if (k == "max_occupancy") c.max_occupancy = staffing_share(x, p, false);
-            else if (k == "shrinkage") c.shrinkage = staffing_shrinkage(x, p);
-            else if (k == "patience_s") c.patience_s = staffing_patience(x, p);
-            else unknown_key(p, keys);
+            if (k == "service_level")
+                c.service_level = staffing_share(x, p, true);
+            else if (k == "within_s")
+                c.within_s = get_seconds(x, p);
+            else if (k == "short_abandon_s")
+                c.short_abandon_s = get_seconds(x, p);
+            else if (k == "max_occupancy")
+                c.max_occupancy = staffing_share(x, p, false);
+            else if (k == "shrinkage")
+                c.shrinkage = staffing_shrinkage(x, p);
+            else if (k == "patience_s")
+                c.patience_s = staffing_patience(x, p);
+            else
+                unknown_key(p, keys);
         }
         s.channels[ch] = c;
     }
@@ -232,41 +253,60 @@ inline void read_staffing_channels(staffing_config& s, const json& v, const std:
 /// of 15m, 30m, 60m.
 inline void read_staffing(staffing_config& s, const json& v) {
     expect_object(v, "staffing");
-    static const std::vector<std::string> keys = {"interval", "service_level", "within_s", "short_abandon_s", "max_occupancy",
-                                                  "shrinkage", "weeks", "patience_s", "concurrency", "concurrency_inflation",
-                                                  "channels"};
+    static const std::vector<std::string> keys = {
+        "interval",  "service_level", "within_s",   "short_abandon_s", "max_occupancy",
+        "shrinkage", "weeks",         "patience_s", "concurrency",     "concurrency_inflation",
+        "channels"};
     for (const auto& [k, x] : v.items()) {
         const std::string p = "staffing." + k;
         if (k == "interval") {
             const std::string t = x.is_string() ? x.get<std::string>() : "";
-            if (t == "15m") s.interval_s = 900;
-            else if (t == "30m") s.interval_s = 1800;
-            else if (t == "60m" || t == "1h") s.interval_s = 3600;
-            else throw config_error(p, "expected \"15m\", \"30m\" or \"60m\", actual " + x.dump());
-        } else if (k == "service_level") s.service_level = staffing_share(x, p, true);
-        else if (k == "within_s") s.within_s = get_seconds(x, p);
-        else if (k == "short_abandon_s") s.short_abandon_s = get_seconds(x, p);
-        else if (k == "max_occupancy") s.max_occupancy = staffing_share(x, p, false);
-        else if (k == "shrinkage") s.shrinkage = staffing_shrinkage(x, p);
+            if (t == "15m")
+                s.interval_s = 900;
+            else if (t == "30m")
+                s.interval_s = 1800;
+            else if (t == "60m" || t == "1h")
+                s.interval_s = 3600;
+            else
+                throw config_error(p, "expected \"15m\", \"30m\" or \"60m\", actual " + x.dump());
+        } else if (k == "service_level")
+            s.service_level = staffing_share(x, p, true);
+        else if (k == "within_s")
+            s.within_s = get_seconds(x, p);
+        else if (k == "short_abandon_s")
+            s.short_abandon_s = get_seconds(x, p);
+        else if (k == "max_occupancy")
+            s.max_occupancy = staffing_share(x, p, false);
+        else if (k == "shrinkage")
+            s.shrinkage = staffing_shrinkage(x, p);
         else if (k == "weeks") {
             s.weeks = get_int(x, p);
-            if (s.weeks < 1 || s.weeks > 520) throw config_error(p, "expected an integer from 1 to 520, actual " + x.dump());
+            if (s.weeks < 1 || s.weeks > 520)
+                throw config_error(p, "expected an integer from 1 to 520, actual " + x.dump());
         } else if (k == "patience_s") {
             s.patience_s = staffing_patience(x, p);
         } else if (k == "concurrency") {
             s.concurrency = get_seconds_map(x, p);
             for (const auto& [ch, n] : s.concurrency)
-                if (n < 1) throw config_error(join(p, ch), "expected a number >= 1 of contacts at once, actual " + std::to_string(n));
+                if (n < 1)
+                    throw config_error(
+                        join(p, ch),
+                        "expected a number >= 1 of contacts at once, actual " + std::to_string(n));
         } else if (k == "concurrency_inflation") {
             if (x.is_null()) {
                 s.concurrency_inflation.reset();
             } else {
                 const double d = get_number(x, p);
-                if (!(d > 0 && d <= 100)) throw config_error(p, "expected a factor in (0, 100], or null to measure it, actual " + x.dump());
+                if (!(d > 0 && d <= 100))
+                    throw config_error(
+                        p,
+                        "expected a factor in (0, 100], or null to measure it, actual " + x.dump());
                 s.concurrency_inflation = d;
             }
-        } else if (k == "channels") read_staffing_channels(s, x, p);
-        else unknown_key(p, keys);
+        } else if (k == "channels")
+            read_staffing_channels(s, x, p);
+        else
+            unknown_key(p, keys);
     }
 }
 }  // namespace detail
@@ -274,7 +314,8 @@ inline void read_staffing(staffing_config& s, const json& v) {
 /// The top-level keys of event logs (section 11), kept in config::timeline and read by the
 /// timeline module.
 inline const std::vector<std::string>& timeline_keys() {
-    static const std::vector<std::string> k = {"events", "clock", "calendars", "calendar_by", "sla_policies", "as_of"};
+    static const std::vector<std::string> k = {"events",      "clock",        "calendars",
+                                               "calendar_by", "sla_policies", "as_of"};
     return k;
 }
 
@@ -291,7 +332,8 @@ inline config config::from_json(const json& j) {
         c.preset = get_string(j["preset"], "preset");
         const json* p = import_preset(c.preset);
         if (!p)
-            throw config_error("preset", "unknown preset '" + c.preset + "'" + did_you_mean(c.preset, preset_names()) +
+            throw config_error("preset", "unknown preset '" + c.preset + "'" +
+                                             did_you_mean(c.preset, preset_names()) +
                                              "; expected one of " + join_names(preset_names()));
         json merged = merge_config(*p, j);
         merged.erase("preset");
@@ -303,7 +345,8 @@ inline config config::from_json(const json& j) {
         return m;
     }
     for (const auto& [key, v] : j.items()) {
-        if (read_import_key(c.input, key, v, interactions_schema(), "", /*with_columns=*/false)) continue;
+        if (read_import_key(c.input, key, v, interactions_schema(), "", /*with_columns=*/false))
+            continue;
         if (key == "timezone") {
             c.timezone = get_string(v, key);
             try {
@@ -318,15 +361,20 @@ inline config config::from_json(const json& j) {
         } else if (key == "csat") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "scale") get_scale(x, "csat.scale", c.csat_min, c.csat_max);
-                else if (k == "satisfied_min") c.csat_satisfied_min = get_int(x, "csat.satisfied_min");
-                else unknown_key(join(key, k), {"scale", "satisfied_min"});
+                if (k == "scale")
+                    get_scale(x, "csat.scale", c.csat_min, c.csat_max);
+                else if (k == "satisfied_min")
+                    c.csat_satisfied_min = get_int(x, "csat.satisfied_min");
+                else
+                    unknown_key(join(key, k), {"scale", "satisfied_min"});
             }
         } else if (key == "ces") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "scale") get_scale(x, "ces.scale", c.ces_min, c.ces_max);
-                else unknown_key(join(key, k), {"scale"});
+                if (k == "scale")
+                    get_scale(x, "ces.scale", c.ces_min, c.ces_max);
+                else
+                    unknown_key(join(key, k), {"scale"});
             }
         } else if (key == "sla") {
             expect_object(v, key);
@@ -341,15 +389,20 @@ inline config config::from_json(const json& j) {
                         const std::string pp = join(p, prio);
                         expect_object(o, pp);
                         for (const auto& [t, s] : o.items()) {
-                            if (t != "first_response_s") unknown_key(join(pp, t), {"first_response_s"});
+                            if (t != "first_response_s")
+                                unknown_key(join(pp, t), {"first_response_s"});
                             c.sla_by_priority_first_response_s[prio] = get_seconds(s, join(pp, t));
                         }
                     }
                 } else if (k == "abandoned") {
                     const std::string r = get_string(x, p);
-                    if (r == "breach") c.sla_abandoned = abandoned_rule::breach;
-                    else if (r == "exclude") c.sla_abandoned = abandoned_rule::exclude;
-                    else throw config_error(p, "expected \"breach\" or \"exclude\", actual \"" + r + "\"");
+                    if (r == "breach")
+                        c.sla_abandoned = abandoned_rule::breach;
+                    else if (r == "exclude")
+                        c.sla_abandoned = abandoned_rule::exclude;
+                    else
+                        throw config_error(
+                            p, "expected \"breach\" or \"exclude\", actual \"" + r + "\"");
                 } else {
                     unknown_key(p, {"first_response_s", "by_priority", "abandoned"});
                 }
@@ -357,17 +410,24 @@ inline config config::from_json(const json& j) {
         } else if (key == "fcr") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "window_s") c.fcr_window_s = get_seconds(x, "fcr.window_s");
-                else if (k == "same_category") c.fcr_same_category = get_bool(x, "fcr.same_category");
-                else unknown_key(join(key, k), {"window_s", "same_category"});
+                if (k == "window_s")
+                    c.fcr_window_s = get_seconds(x, "fcr.window_s");
+                else if (k == "same_category")
+                    c.fcr_same_category = get_bool(x, "fcr.same_category");
+                else
+                    unknown_key(join(key, k), {"window_s", "same_category"});
             }
         } else if (key == "complaint") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "respond_s") c.complaint_respond_s = get_seconds(x, "complaint.respond_s");
-                else if (k == "resolve_s") c.complaint_resolve_s = get_seconds(x, "complaint.resolve_s");
-                else if (k == "category") c.complaint_category = get_string(x, "complaint.category");
-                else unknown_key(join(key, k), {"respond_s", "resolve_s", "category"});
+                if (k == "respond_s")
+                    c.complaint_respond_s = get_seconds(x, "complaint.respond_s");
+                else if (k == "resolve_s")
+                    c.complaint_resolve_s = get_seconds(x, "complaint.resolve_s");
+                else if (k == "category")
+                    c.complaint_category = get_string(x, "complaint.category");
+                else
+                    unknown_key(join(key, k), {"respond_s", "resolve_s", "category"});
             }
         } else if (key == "staffing") {
             read_staffing(c.staffing, v);
@@ -380,7 +440,8 @@ inline config config::from_json(const json& j) {
                 if (k != "window_days") unknown_key(join(key, k), {"window_days"});
                 c.loyalty_window_days = get_number(x, "loyalty.window_days");
                 if (!(c.loyalty_window_days > 0 && c.loyalty_window_days <= 3660))
-                    throw config_error("loyalty.window_days", "expected days in (0, 3660], actual " + x.dump());
+                    throw config_error("loyalty.window_days",
+                                       "expected days in (0, 3660], actual " + x.dump());
             }
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
@@ -395,32 +456,68 @@ inline config config::from_json(const json& j) {
         } else if (key == "rejects") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items()) {
-                if (k == "show_values") c.rejects_show_values = get_bool(x, "rejects.show_values");
-                else unknown_key(join(key, k), {"show_values"});
+                if (k == "show_values")
+                    c.rejects_show_values = get_bool(x, "rejects.show_values");
+                else
+                    unknown_key(join(key, k), {"show_values"});
             }
-        } else if (key == "scorecard" || key == "rubric" || key == "targets" || key == "targets_tolerance") {
+        } else if (key == "scorecard" || key == "rubric" || key == "targets" ||
+                   key == "targets_tolerance") {
             // Sections 9, 10 and 12; read by their engines, accepted here so one file can hold all.
-        } else if (std::find(timeline_keys().begin(), timeline_keys().end(), key) != timeline_keys().end()) {
+        } else if (std::find(timeline_keys().begin(), timeline_keys().end(), key) !=
+                   timeline_keys().end()) {
             c.timeline[key] = v;
             if (key == "events") {
                 expect_object(v, key);
-                c.timeline[key] = timeline::with_event_preset(v);  // the effective config shows what it sets
-                if (v.contains("preset") && v["preset"] == "chatwoot")  // Chatwoot's own status names
+                c.timeline[key] =
+                    timeline::with_event_preset(v);  // the effective config shows what it sets
+                if (v.contains("preset") &&
+                    v["preset"] == "chatwoot")  // Chatwoot's own status names
                     c.events_input.values["status"] = {{"resolved", "solved"}, {"snoozed", "hold"}};
-                for (const auto& [k, x] : v.items()) read_import_key(c.events_input, k, x, events_schema(), "events", true);
+                for (const auto& [k, x] : v.items())
+                    read_import_key(c.events_input, k, x, events_schema(), "events", true);
             }
         } else if (key == "reviews") {
             expect_object(v, key);
             for (const auto& [k, x] : v.items())
                 if (!read_import_key(c.reviews_input, k, x, reviews_schema(), "reviews", true))
-                    throw config_error("reviews." + k, "unknown key" + did_you_mean(k, import_keys()) + "; expected one of " +
-                                                           join_names(import_keys()));
+                    throw config_error("reviews." + k,
+                                       "unknown key" + did_you_mean(k, import_keys()) +
+                                           "; expected one of " + join_names(import_keys()));
         } else {
-            static const std::vector<std::string> keys = {
-                "timezone", "columns", "csat", "ces", "sla", "fcr", "complaint", "presale_category", "confidence",
-                "strict", "scorecard", "rubric", "events", "clock", "calendars", "calendar_by", "sla_policies", "as_of",
-                "preset", "values", "units", "formats", "encoding", "delimiter", "skip_lines", "reviews", "staffing",
-                "targets", "targets_tolerance", "privacy", "rejects", "monitor", "loyalty"};
+            static const std::vector<std::string> keys = {"timezone",
+                                                          "columns",
+                                                          "csat",
+                                                          "ces",
+                                                          "sla",
+                                                          "fcr",
+                                                          "complaint",
+                                                          "presale_category",
+                                                          "confidence",
+                                                          "strict",
+                                                          "scorecard",
+                                                          "rubric",
+                                                          "events",
+                                                          "clock",
+                                                          "calendars",
+                                                          "calendar_by",
+                                                          "sla_policies",
+                                                          "as_of",
+                                                          "preset",
+                                                          "values",
+                                                          "units",
+                                                          "formats",
+                                                          "encoding",
+                                                          "delimiter",
+                                                          "skip_lines",
+                                                          "reviews",
+                                                          "staffing",
+                                                          "targets",
+                                                          "targets_tolerance",
+                                                          "privacy",
+                                                          "rejects",
+                                                          "monitor",
+                                                          "loyalty"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -444,7 +541,8 @@ inline void read_privacy(const json& v, config& c) {
             c.privacy_salt_id = get_string(x, p);
         } else if (k == "min_group_size") {
             c.privacy_min_group_size = get_int(x, p);
-            if (c.privacy_min_group_size < 0) throw config_error(p, "expected an integer >= 0, actual " + x.dump());
+            if (c.privacy_min_group_size < 0)
+                throw config_error(p, "expected an integer >= 0, actual " + x.dump());
         } else {
             unknown_key(p, {"salt", "min_group_size", "salt_id"});
         }
@@ -456,10 +554,16 @@ inline void read_privacy(const json& v, config& c) {
 }  // namespace detail
 
 inline json staffing_config::to_json() const {
-    json j = {{"interval", std::to_string(static_cast<int>(interval_s / 60)) + "m"}, {"service_level", service_level},
-              {"within_s", within_s}, {"short_abandon_s", short_abandon_s}, {"max_occupancy", max_occupancy},
-              {"shrinkage", shrinkage}, {"weeks", weeks}, {"concurrency", concurrency}};
-    j["concurrency_inflation"] = concurrency_inflation ? json(*concurrency_inflation) : json(nullptr);
+    json j = {{"interval", std::to_string(static_cast<int>(interval_s / 60)) + "m"},
+              {"service_level", service_level},
+              {"within_s", within_s},
+              {"short_abandon_s", short_abandon_s},
+              {"max_occupancy", max_occupancy},
+              {"shrinkage", shrinkage},
+              {"weeks", weeks},
+              {"concurrency", concurrency}};
+    j["concurrency_inflation"] =
+        concurrency_inflation ? json(*concurrency_inflation) : json(nullptr);
     j["patience_s"] = patience_s ? json(*patience_s) : json(nullptr);
     if (!channels.empty()) {
         json c = json::object();
@@ -471,9 +575,10 @@ inline json staffing_config::to_json() const {
 
 inline json staffing_channel::to_json() const {
     json j = json::object();
-    for (auto [k, v] : {std::pair{"service_level", &service_level}, std::pair{"within_s", &within_s},
-                        std::pair{"short_abandon_s", &short_abandon_s}, std::pair{"max_occupancy", &max_occupancy},
-                        std::pair{"shrinkage", &shrinkage}})
+    for (auto [k, v] :
+         {std::pair{"service_level", &service_level}, std::pair{"within_s", &within_s},
+          std::pair{"short_abandon_s", &short_abandon_s},
+          std::pair{"max_occupancy", &max_occupancy}, std::pair{"shrinkage", &shrinkage}})
         if (*v) j[k] = **v;
     if (patience_s) j["patience_s"] = *patience_s ? json(**patience_s) : json(nullptr);
     return j;
@@ -510,7 +615,8 @@ inline json config::to_json() const {
     if (!monitor.is_null()) j["monitor"] = monitor;
     if (!preset.empty()) j["preset"] = preset;
     input.to_json(j, false);
-    if (reviews_input.adapts_cells() || reviews_input.converts_bytes() || !reviews_input.columns.empty()) {
+    if (reviews_input.adapts_cells() || reviews_input.converts_bytes() ||
+        !reviews_input.columns.empty()) {
         j["reviews"] = json::object();
         reviews_input.to_json(j["reviews"], true);
     }

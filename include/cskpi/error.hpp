@@ -15,8 +15,11 @@ public:
     input_error(std::string file, std::uint64_t line, std::string column, std::string value,
                 std::string reason)
         : std::invalid_argument(format(file, line, column, value, reason)),
-          file_(std::move(file)), line_(line), column_(std::move(column)),
-          value_(std::move(value)), reason_(std::move(reason)) {}
+          file_(std::move(file)),
+          line_(line),
+          column_(std::move(column)),
+          value_(std::move(value)),
+          reason_(std::move(reason)) {}
     const std::string& file() const noexcept { return file_; }
     std::uint64_t line() const noexcept { return line_; }
     const std::string& column() const noexcept { return column_; }

@@ -16,14 +16,23 @@
 namespace cskpi {
 
 /// One borrowed column. Text is dictionary-encoded (codes < 0 = missing), as a pandas
-/// Categorical gives it, or one view per row (strings: an object column's str buffers); numbers use NaN for missing; datetimes are int64
-/// nanoseconds with INT64_MIN (NaT) for missing, either UTC or local wall time in the
-/// configured zone.
+/// Categorical gives it, or one view per row (strings: an object column's str buffers); numbers use
+/// NaN for missing; datetimes are int64 nanoseconds with INT64_MIN (NaT) for missing, either UTC or
+/// local wall time in the configured zone.
 struct frame_column {
-    enum class kind { absent, text, strings, float64, int64, boolean, datetime_utc, datetime_local };
+    enum class kind {
+        absent,
+        text,
+        strings,
+        float64,
+        int64,
+        boolean,
+        datetime_utc,
+        datetime_local
+    };
     kind type = kind::absent;
-    const void* data = nullptr;               ///< codes (int64) for text, else the values
-    std::vector<std::string_view> categories; ///< text: the dictionary; strings: one per row
+    const void* data = nullptr;                ///< codes (int64) for text, else the values
+    std::vector<std::string_view> categories;  ///< text: the dictionary; strings: one per row
 };
 
 /// A table of `rows` rows; the memory behind the columns must outlive the run.
@@ -43,121 +52,148 @@ public:
         if (col.type == frame_column::kind::strings) return detail::trim(col.categories[r_]);
         if (col.type != frame_column::kind::text) return {};
         const std::int64_t code = static_cast<const std::int64_t*>(col.data)[r_];
-        return code < 0 ? std::string_view{} : detail::trim(col.categories[static_cast<std::size_t>(code)]);
+        return code < 0 ? std::string_view{}
+                        : detail::trim(col.categories[static_cast<std::size_t>(code)]);
     }
     std::string show(column c) const {
         const auto& col = at(c);
         char buf[64];
         switch (col.type) {
-        case frame_column::kind::text:
-        case frame_column::kind::strings: return detail::clip(text(c));
-        case frame_column::kind::float64: {
-            auto r = std::to_chars(buf, buf + sizeof buf, f64(col));
-            return std::string(buf, r.ptr);
-        }
-        case frame_column::kind::int64: return std::to_string(i64(col));
-        case frame_column::kind::boolean: return u8(col) ? "true" : "false";
-        case frame_column::kind::datetime_utc: return format_utc(time_zone::floor_div(i64(col), 1000));
-        case frame_column::kind::datetime_local: {
-            std::string s = format_utc(time_zone::floor_div(i64(col), 1000));
-            s.pop_back();  // local wall time: no Z
-            return s;
-        }
-        default: return {};
+            case frame_column::kind::text:
+            case frame_column::kind::strings:
+                return detail::clip(text(c));
+            case frame_column::kind::float64: {
+                auto r = std::to_chars(buf, buf + sizeof buf, f64(col));
+                return std::string(buf, r.ptr);
+            }
+            case frame_column::kind::int64:
+                return std::to_string(i64(col));
+            case frame_column::kind::boolean:
+                return u8(col) ? "true" : "false";
+            case frame_column::kind::datetime_utc:
+                return format_utc(time_zone::floor_div(i64(col), 1000));
+            case frame_column::kind::datetime_local: {
+                std::string s = format_utc(time_zone::floor_div(i64(col), 1000));
+                s.pop_back();  // local wall time: no Z
+                return s;
+            }
+            default:
+                return {};
         }
     }
     cell<micros> timestamp(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text:
-        case frame_column::kind::strings: return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); });
-        case frame_column::kind::datetime_utc:
-        case frame_column::kind::datetime_local: {
-            const std::int64_t ns = i64(col);
-            if (ns == INT64_MIN) return {};
-            const micros us = time_zone::floor_div(ns, 1000);
-            const micros t = col.type == frame_column::kind::datetime_utc ? us : tz_.to_utc(us);
-            if (!supported_time(t)) return {true, std::nullopt};
-            return {true, t};
-        }
-        case frame_column::kind::float64: {  // epoch seconds
-            const double v = f64(col);
-            if (std::isnan(v)) return {};
-            return {true, std::isfinite(v) ? std::optional<micros>(std::llround(v * 1e6)) : std::nullopt};
-        }
-        case frame_column::kind::int64: return {true, i64(col) * us_per_s};
-        case frame_column::kind::boolean: return {true, std::nullopt};
-        default: return {};
+            case frame_column::kind::text:
+            case frame_column::kind::strings:
+                return cell_from_text(text(c),
+                                      [&](std::string_view s) { return parse_timestamp(s, tz_); });
+            case frame_column::kind::datetime_utc:
+            case frame_column::kind::datetime_local: {
+                const std::int64_t ns = i64(col);
+                if (ns == INT64_MIN) return {};
+                const micros us = time_zone::floor_div(ns, 1000);
+                const micros t = col.type == frame_column::kind::datetime_utc ? us : tz_.to_utc(us);
+                if (!supported_time(t)) return {true, std::nullopt};
+                return {true, t};
+            }
+            case frame_column::kind::float64: {  // epoch seconds
+                const double v = f64(col);
+                if (std::isnan(v)) return {};
+                return {true, std::isfinite(v) ? std::optional<micros>(std::llround(v * 1e6))
+                                               : std::nullopt};
+            }
+            case frame_column::kind::int64:
+                return {true, i64(col) * us_per_s};
+            case frame_column::kind::boolean:
+                return {true, std::nullopt};
+            default:
+                return {};
         }
     }
     cell<double> number(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text:
-        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); });
-        case frame_column::kind::float64: {
-            const double v = f64(col);
-            if (std::isnan(v)) return {};
-            return {true, std::isfinite(v) ? std::optional<double>(v) : std::nullopt};
-        }
-        case frame_column::kind::int64: return {true, static_cast<double>(i64(col))};
-        case frame_column::kind::absent: return {};
-        default: return {true, std::nullopt};
+            case frame_column::kind::text:
+            case frame_column::kind::strings:
+                return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); });
+            case frame_column::kind::float64: {
+                const double v = f64(col);
+                if (std::isnan(v)) return {};
+                return {true, std::isfinite(v) ? std::optional<double>(v) : std::nullopt};
+            }
+            case frame_column::kind::int64:
+                return {true, static_cast<double>(i64(col))};
+            case frame_column::kind::absent:
+                return {};
+            default:
+                return {true, std::nullopt};
         }
     }
     cell<std::int64_t> integer(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text:
-        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_integer(s); });
-        case frame_column::kind::float64: {
-            const double v = f64(col);
-            if (std::isnan(v)) return {};
-            if (std::floor(v) != v || std::fabs(v) > 9e15) return {true, std::nullopt};
-            return {true, static_cast<std::int64_t>(v)};
-        }
-        case frame_column::kind::int64: return {true, i64(col)};
-        case frame_column::kind::absent: return {};
-        default: return {true, std::nullopt};
+            case frame_column::kind::text:
+            case frame_column::kind::strings:
+                return cell_from_text(text(c), [](std::string_view s) { return parse_integer(s); });
+            case frame_column::kind::float64: {
+                const double v = f64(col);
+                if (std::isnan(v)) return {};
+                if (std::floor(v) != v || std::fabs(v) > 9e15) return {true, std::nullopt};
+                return {true, static_cast<std::int64_t>(v)};
+            }
+            case frame_column::kind::int64:
+                return {true, i64(col)};
+            case frame_column::kind::absent:
+                return {};
+            default:
+                return {true, std::nullopt};
         }
     }
     cell<bool> boolean(column c) const {
         const auto& col = at(c);
         switch (col.type) {
-        case frame_column::kind::text:
-        case frame_column::kind::strings: return cell_from_text(text(c), [](std::string_view s) { return parse_bool(s); });
-        case frame_column::kind::boolean: return {true, u8(col) != 0};
-        case frame_column::kind::float64: {
-            const double v = f64(col);
-            if (std::isnan(v)) return {};
-            if (v == 1.0 || v == 0.0) return {true, v == 1.0};
-            return {true, std::nullopt};
-        }
-        case frame_column::kind::int64: {
-            const auto v = i64(col);
-            if (v == 1 || v == 0) return {true, v == 1};
-            return {true, std::nullopt};
-        }
-        case frame_column::kind::absent: return {};
-        default: return {true, std::nullopt};
+            case frame_column::kind::text:
+            case frame_column::kind::strings:
+                return cell_from_text(text(c), [](std::string_view s) { return parse_bool(s); });
+            case frame_column::kind::boolean:
+                return {true, u8(col) != 0};
+            case frame_column::kind::float64: {
+                const double v = f64(col);
+                if (std::isnan(v)) return {};
+                if (v == 1.0 || v == 0.0) return {true, v == 1.0};
+                return {true, std::nullopt};
+            }
+            case frame_column::kind::int64: {
+                const auto v = i64(col);
+                if (v == 1 || v == 0) return {true, v == 1};
+                return {true, std::nullopt};
+            }
+            case frame_column::kind::absent:
+                return {};
+            default:
+                return {true, std::nullopt};
         }
     }
 
 private:
     const frame_column& at(column c) const { return f_.columns[static_cast<std::size_t>(c)]; }
     double f64(const frame_column& c) const { return static_cast<const double*>(c.data)[r_]; }
-    std::int64_t i64(const frame_column& c) const { return static_cast<const std::int64_t*>(c.data)[r_]; }
-    std::uint8_t u8(const frame_column& c) const { return static_cast<const std::uint8_t*>(c.data)[r_]; }
+    std::int64_t i64(const frame_column& c) const {
+        return static_cast<const std::int64_t*>(c.data)[r_];
+    }
+    std::uint8_t u8(const frame_column& c) const {
+        return static_cast<const std::uint8_t*>(c.data)[r_];
+    }
     const frame& f_;
     std::size_t r_;
     const time_zone& tz_;
 };
 
 /// Reads an in-memory frame once into a partial state per grouping of `bys`.
-inline std::pair<report, std::vector<report_state>> run_partial_multi(const frame& f, const config& cfg,
-                                                                      const std::vector<std::vector<group_key>>& bys,
-                                                                      const run_options& opt = {},
-                                                                      const std::string& label = "<frame>") {
+inline std::pair<report, std::vector<report_state>> run_partial_multi(
+    const frame& f, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+    const run_options& opt = {}, const std::string& label = "<frame>") {
     for (column req : {column::id, column::created_at, column::channel})
         if (f.columns[static_cast<std::size_t>(req)].type == frame_column::kind::absent)
             throw input_error(label, 0, std::string(name_of(req)), "", "required column missing");
@@ -173,7 +209,8 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(const fram
         return true;
     };
     auto make_parser = [&] {
-        return [&f, v = row_validator(cfg)](const input_block& b, interaction_batch& out, std::vector<reject>& rej,
+        return [&f, v = row_validator(cfg)](const input_block& b, interaction_batch& out,
+                                            std::vector<reject>& rej,
                                             std::vector<std::string>*) mutable {
             out.clear();
             rej.clear();
@@ -188,15 +225,19 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(const fram
 }
 
 /// Reads an in-memory frame into a partial state, as run_partial does for a file.
-inline std::pair<report, report_state> run_partial(const frame& f, const config& cfg, const std::vector<group_key>& by,
-                                                   const run_options& opt = {}, const std::string& label = "<frame>") {
+inline std::pair<report, report_state> run_partial(const frame& f, const config& cfg,
+                                                   const std::vector<group_key>& by,
+                                                   const run_options& opt = {},
+                                                   const std::string& label = "<frame>") {
     auto [rep, states] = run_partial_multi(f, cfg, {by}, opt, label);
     return {std::move(rep), std::move(states.front())};
 }
 
 /// One report per grouping from one pass over the frame.
-inline std::vector<report> run_reports(const frame& f, const config& cfg, const std::vector<std::vector<group_key>>& bys,
-                                       const run_options& opt = {}, const std::string& label = "<frame>") {
+inline std::vector<report> run_reports(const frame& f, const config& cfg,
+                                       const std::vector<std::vector<group_key>>& bys,
+                                       const run_options& opt = {},
+                                       const std::string& label = "<frame>") {
     return detail::finish_multi(run_partial_multi(f, cfg, bys, opt, label), bys, opt.threads);
 }
 

@@ -38,11 +38,14 @@ class reject_ledger {
 public:
     static constexpr std::size_t keep = 1000;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
-    std::vector<reject> rejects;                   ///< the first `keep` rejects, in line order
-    std::function<void(const reject&)> sink;       ///< optional: receives every reject
-    bool show_values = true;                       ///< rejects.show_values: false drops every value
+    std::vector<reject> rejects;              ///< the first `keep` rejects, in line order
+    std::function<void(const reject&)> sink;  ///< optional: receives every reject
+    bool show_values = true;                  ///< rejects.show_values: false drops every value
 
-    void accepted(std::uint64_t n = 1) { rows_read += n; rows_accepted += n; }
+    void accepted(std::uint64_t n = 1) {
+        rows_read += n;
+        rows_accepted += n;
+    }
     void rejected(reject r) {
         if (!show_values) r.value.clear();
         ++rows_read;
@@ -60,13 +63,16 @@ inline input_error strict_error(const std::string& path, const reject& r, bool s
 namespace detail {
 [[gnu::noinline]] inline std::string_view trim_blanks(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 /// `s` without leading blanks and trailing blanks or '\r'. The usual case, nothing to trim, is
 /// a test small enough to inline at every field read.
 inline std::string_view trim(std::string_view s) {
-    if (s.empty() || (s.front() != ' ' && s.front() != '\t' && static_cast<unsigned char>(s.back()) > ' ')) return s;
+    if (s.empty() ||
+        (s.front() != ' ' && s.front() != '\t' && static_cast<unsigned char>(s.back()) > ' '))
+        return s;
     return trim_blanks(s);
 }
 /// Equal ignoring ASCII case (other bytes compare as they are).
@@ -123,7 +129,8 @@ inline std::optional<double> parse_number(std::string_view s) {
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     double v = 0;
     const auto r = fast_float::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v))
+        return std::nullopt;
     return v;
 }
 
@@ -150,14 +157,16 @@ inline std::optional<double> parse_clock_duration(std::string_view s) {
     const auto h = parse_integer(s.substr(0, c1));
     const auto m = parse_integer(s.substr(c1 + 1, 2));
     const auto sec = parse_number(s.substr(c2 + 1));
-    if (!h || !m || !sec || *h < 0 || *m > 59 || *sec < 0 || *sec >= 60 || s[c2 + 1] == '+' || s[c2 + 1] == '-' ||
-        s.substr(c2 + 1).size() < 2 || s[c2 + 2] == '.')
+    if (!h || !m || !sec || *h < 0 || *m > 59 || *sec < 0 || *sec >= 60 || s[c2 + 1] == '+' ||
+        s[c2 + 1] == '-' || s.substr(c2 + 1).size() < 2 || s[c2 + 2] == '.')
         return std::nullopt;
     return static_cast<double>(*h) * 3600 + static_cast<double>(*m) * 60 + *sec;
 }
 
 /// Seconds (double) -> microseconds, rounded to the nearest microsecond.
-inline micros seconds_to_us(double s) { return static_cast<micros>(std::llround(s * 1e6)); }
+inline micros seconds_to_us(double s) {
+    return static_cast<micros>(std::llround(s * 1e6));
+}
 
 /// A cell read from a row: absent (missing), present with a value, or present but unparsable.
 template <class T>
@@ -168,7 +177,8 @@ struct cell {
 
 /// A cell from text: missing when empty, else the result of `parse` (nullopt = unparsable).
 template <class F>
-auto cell_from_text(std::string_view s, F&& parse) -> cell<typename decltype(parse(std::string_view{}))::value_type> {
+auto cell_from_text(std::string_view s, F&& parse)
+    -> cell<typename decltype(parse(std::string_view{}))::value_type> {
     if (s.empty()) return {};
     return {true, parse(s)};
 }
@@ -184,8 +194,12 @@ public:
     std::string_view text(column c) const { return detail::trim(f_[static_cast<std::size_t>(c)]); }
     /// The cell as the user wrote it, for reject messages.
     std::string show(column c) const { return detail::clip(text(c)); }
-    cell<micros> timestamp(column c) const { return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); }); }
-    cell<double> number(column c) const { return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); }); }
+    cell<micros> timestamp(column c) const {
+        return cell_from_text(text(c), [&](std::string_view s) { return parse_timestamp(s, tz_); });
+    }
+    cell<double> number(column c) const {
+        return cell_from_text(text(c), [](std::string_view s) { return parse_number(s); });
+    }
     cell<std::int64_t> integer(column c) const {
         const std::string_view s = text(c);
         // Ratings and counts are mostly one or two digits: read them without the general parser.
@@ -196,7 +210,8 @@ public:
     }
     cell<bool> boolean(column c) const {
         const std::string_view s = text(c);
-        if (s.size() == 1 && (s[0] == '0' || s[0] == '1')) return {true, s[0] == '1'};  // the usual flag
+        if (s.size() == 1 && (s[0] == '0' || s[0] == '1'))
+            return {true, s[0] == '1'};  // the usual flag
         return cell_from_text(s, [](std::string_view t) { return parse_bool(t); });
     }
 
@@ -212,7 +227,8 @@ public:
     using fields = text_row::fields;
 
     explicit row_validator(const config& cfg)
-        : cfg_(cfg), tz_(cfg.timezone),
+        : cfg_(cfg),
+          tz_(cfg.timezone),
           csat_range_(std::to_string(cfg.csat_min) + ".." + std::to_string(cfg.csat_max)),
           ces_range_(std::to_string(cfg.ces_min) + ".." + std::to_string(cfg.ces_max)),
           short_abandon_(seconds_to_us(cfg.staffing.short_abandon_s)) {}
@@ -239,7 +255,9 @@ public:
         const std::string_view id = row.text(column::id);
         const std::string_view channel = row.text(column::channel);
         const auto created_cell = row.timestamp(column::created_at);
-        if (!created_cell.value) return fail(column::created_at, row.show(column::created_at), timestamp_error(row.show(column::created_at), tz_));
+        if (!created_cell.value)
+            return fail(column::created_at, row.show(column::created_at),
+                        timestamp_error(row.show(column::created_at), tz_));
         const micros created = *created_cell.value;
 
         micros frt = missing_us, res = missing_us, handle = missing_us;
@@ -250,9 +268,12 @@ public:
             if (!t.present) continue;
             if (!t.value) return fail(c, row.show(c), timestamp_error(row.show(c), tz_));
             if (*t.value < created) return fail(c, row.show(c), "before created_at");
-            if (c == column::first_response_at) frt = *t.value - created;
-            else if (c == column::resolved_at) resolved_at = *t.value;
-            else wait = *t.value - created;
+            if (c == column::first_response_at)
+                frt = *t.value - created;
+            else if (c == column::resolved_at)
+                resolved_at = *t.value;
+            else
+                wait = *t.value - created;
         }
         auto seconds = [&](column c, micros& out_us) -> bool {
             auto v = row.number(c);
@@ -260,7 +281,8 @@ public:
             if (!v.value) v.value = parse_clock_duration(row.text(c));
             if (!v.value) return fail(c, row.show(c), "not a number of seconds or H:MM:SS");
             if (*v.value < 0 || *v.value > max_duration_s)
-                return fail(c, row.show(c), "out of range: expected 0..3155760000 seconds (100 years)");
+                return fail(c, row.show(c),
+                            "out of range: expected 0..3155760000 seconds (100 years)");
             out_us = seconds_to_us(*v.value);
             return true;
         };
@@ -276,7 +298,9 @@ public:
         auto flag = [&](column c, row_flag bit) -> bool {
             const auto b = row.boolean(c);
             if (!b.present) return true;
-            if (!b.value) return fail(c, row.show(c), "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+            if (!b.value)
+                return fail(c, row.show(c),
+                            "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
             if (*b.value) flags |= bit;
             return true;
         };
@@ -286,12 +310,15 @@ public:
             !flag(column::converted, f_converted) || !flag(column::survey_sent, f_survey_sent))
             return false;
         if (row.boolean(column::survey_sent).present) flags |= f_survey_known;
-        if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_for(channel)) flags |= f_short_abandoned;
+        if ((flags & f_abandoned) && wait != missing_us && wait <= short_abandon_for(channel))
+            flags |= f_short_abandoned;
         {
             bool resolved = resolved_at.has_value() || res_col != missing_us;
             const auto b = row.boolean(column::resolved);
             if (b.present) {
-                if (!b.value) return fail(column::resolved, row.show(column::resolved), "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
+                if (!b.value)
+                    return fail(column::resolved, row.show(column::resolved),
+                                "not a boolean (1/0, true/false, yes/no, y/n, t/f, 是/否)");
                 resolved = *b.value;
             }
             if (resolved) {
@@ -305,7 +332,8 @@ public:
             const auto v = row.integer(c);
             if (!v.present) return true;
             if (!v.value) return fail(c, row.show(c), "not an integer");
-            if (*v.value < lo || *v.value > hi) return fail(c, row.show(c), std::string("out of range: expected ") + range);
+            if (*v.value < lo || *v.value > hi)
+                return fail(c, row.show(c), std::string("out of range: expected ") + range);
             out_v = static_cast<std::int32_t>(*v.value);
             return true;
         };
@@ -319,18 +347,34 @@ public:
             return false;
         std::int64_t order_value = missing_us;
         if (const auto v = row.number(column::order_value); v.present) {
-            if (!v.value) return fail(column::order_value, row.show(column::order_value), "not a number");
+            if (!v.value)
+                return fail(column::order_value, row.show(column::order_value), "not a number");
             if (*v.value < 0 || *v.value > max_order_value)
-                return fail(column::order_value, row.show(column::order_value), "out of range: expected 0..1e12");
+                return fail(column::order_value, row.show(column::order_value),
+                            "out of range: expected 0..1e12");
             order_value = std::llround(*v.value * static_cast<double>(money_scale));
         }
 
-        out.push_back({.line = line, .id = id, .channel = channel, .agent = row.text(column::agent),
-                       .team = row.text(column::team), .customer = row.text(column::customer),
-                       .category = row.text(column::category), .priority = row.text(column::priority),
-                       .created_at = created, .frt = frt, .resolution = res, .handle = handle, .flags = flags,
-                       .reopened = reopened == missing_int ? 0 : reopened, .contacts = contacts,
-                       .csat = csat, .nps = nps, .ces = ces, .order_value = order_value, .replies = replies});
+        out.push_back({.line = line,
+                       .id = id,
+                       .channel = channel,
+                       .agent = row.text(column::agent),
+                       .team = row.text(column::team),
+                       .customer = row.text(column::customer),
+                       .category = row.text(column::category),
+                       .priority = row.text(column::priority),
+                       .created_at = created,
+                       .frt = frt,
+                       .resolution = res,
+                       .handle = handle,
+                       .flags = flags,
+                       .reopened = reopened == missing_int ? 0 : reopened,
+                       .contacts = contacts,
+                       .csat = csat,
+                       .nps = nps,
+                       .ces = ces,
+                       .order_value = order_value,
+                       .replies = replies});
         return true;
     }
 
@@ -342,7 +386,9 @@ private:
         const auto& chans = cfg_.staffing.channels;
         if (chans.empty()) return short_abandon_;
         const auto it = chans.find(channel);
-        return it == chans.end() || !it->second.short_abandon_s ? short_abandon_ : seconds_to_us(*it->second.short_abandon_s);
+        return it == chans.end() || !it->second.short_abandon_s
+                   ? short_abandon_
+                   : seconds_to_us(*it->second.short_abandon_s);
     }
 
     const config& cfg_;
@@ -358,7 +404,9 @@ class id_registry {
 public:
     /// Returns 0 if `id` is new (and records it), else the line where it was first seen
     /// (or UINT64_MAX if that line is unknown).
-    std::uint64_t insert(std::string_view id, std::uint64_t line) { return insert_hashed(hash(id), line); }
+    std::uint64_t insert(std::string_view id, std::uint64_t line) {
+        return insert_hashed(hash(id), line);
+    }
     /// insert() with the hash computed beforehand (outside a lock, in parallel).
     std::uint64_t insert_hashed(std::uint64_t h, std::uint64_t line) {
         if ((size_ + 1) * 20 > capacity() * 17) rehash(lines_.empty() ? 1024 : capacity() * 2);
@@ -379,7 +427,8 @@ public:
         const std::size_t cap = n + n / 4;
         if (cap > capacity()) rehash(cap);
     }
-    /// Hints the CPU to fetch the cache line of hash `h` (hides cache misses in a batch of inserts).
+    /// Hints the CPU to fetch the cache line of hash `h` (hides cache misses in a batch of
+    /// inserts).
     void prefetch(std::uint64_t h) const {
         if (!lines_.empty()) __builtin_prefetch(&lines_[home(h)]);
     }
@@ -394,7 +443,8 @@ private:
     struct slot {
         std::uint32_t lo, hi, line;
         static slot of(std::uint64_t h, std::uint64_t line) {
-            return {static_cast<std::uint32_t>(h), static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(line)};
+            return {static_cast<std::uint32_t>(h), static_cast<std::uint32_t>(h >> 32),
+                    static_cast<std::uint32_t>(line)};
         }
         std::uint64_t hash() const { return std::uint64_t{hi} << 32 | lo; }
         bool empty() const { return (lo | hi) == 0; }

@@ -32,19 +32,21 @@ inline input_format format_of(std::string_view path) {
     auto ends = [&](std::string_view e) {
         return path.size() >= e.size() && path.substr(path.size() - e.size()) == e;
     };
-    return (ends(".jsonl") || ends(".ndjson") || ends(".json")) ? input_format::jsonl : input_format::csv;
+    return (ends(".jsonl") || ends(".ndjson") || ends(".json")) ? input_format::jsonl
+                                                                : input_format::csv;
 }
 
 /// A run of whole records and the line number its first byte is on.
 struct input_block {
-    std::string bytes;           ///< owned records when the input is not mapped (stdin)
-    std::string_view mapped;     ///< records inside a memory-mapped file (bytes is then empty)
+    std::string bytes;        ///< owned records when the input is not mapped (stdin)
+    std::string_view mapped;  ///< records inside a memory-mapped file (bytes is then empty)
     std::uint64_t first_line = 1;
     /// false: lines were not counted when the block was cut (first_line is then 1); the
     /// pipeline numbers them in input order, so reading does not make a pass of its own.
     bool lines_known = true;
     std::uint64_t seq = 0;
-    std::uint64_t input_bytes = 0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
+    std::uint64_t input_bytes =
+        0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
     std::function<void(std::string_view)> release;  ///< called once the block is consumed
     /// The block may end inside a quoted field (mapped CSV, not its last block): the pipeline
     /// learns from the parse whether it does, re-parses across the cut if so, and calls
@@ -82,13 +84,17 @@ inline std::size_t last_record_end(std::string_view data, input_format fmt) {
     std::vector<std::pair<std::size_t, std::size_t>> quoted;  // [opening quote, closing quote or n)
     for (std::size_t from = 0; (from = find('"', from)) < n;) {
         const std::size_t open = from;
-        if (open > 0 && s[open - 1] != ',' && s[open - 1] != '\n') { from = open + 1; continue; }  // literal
+        if (open > 0 && s[open - 1] != ',' && s[open - 1] != '\n') {
+            from = open + 1;
+            continue;
+        }  // literal
         std::size_t close = find('"', open + 1);
         while (close + 1 < n && s[close + 1] == '"') close = find('"', close + 2);
         quoted.emplace_back(open, close);
         const std::size_t after = close + 1;
         if (after >= n) break;
-        const bool field_ends = s[after] == ',' || s[after] == '\n' || (s[after] == '\r' && after + 1 < n && s[after + 1] == '\n');
+        const bool field_ends = s[after] == ',' || s[after] == '\n' ||
+                                (s[after] == '\r' && after + 1 < n && s[after + 1] == '\n');
         from = field_ends ? after : find('\n', after);
     }
     std::size_t p = n;
@@ -112,13 +118,15 @@ public:
             // A preset's mapping is optional: an export may lack that column.
             mapped_[c] = it != cfg.columns.end() && !cfg.preset_columns.count(spec);
             user_name_[c] = it != cfg.columns.end() ? it->second : spec;
-            if (user_name_[c].find('.') != std::string::npos) paths_.emplace_back(static_cast<column>(c), split_path(user_name_[c]));
+            if (user_name_[c].find('.') != std::string::npos)
+                paths_.emplace_back(static_cast<column>(c), split_path(user_name_[c]));
         }
         for (const auto& [k, v] : cfg.columns)
             if (!column_from_name(k)) {
                 const std::vector<std::string> names(column_names.begin(), column_names.end());
-                throw config_error("columns." + k, "unknown column" + detail::did_you_mean(k, names) +
-                                                       "; the input columns are " + detail::join_names(names));
+                throw config_error("columns." + k,
+                                   "unknown column" + detail::did_you_mean(k, names) +
+                                       "; the input columns are " + detail::join_names(names));
             }
     }
     /// Whether config.columns renames `c` (the user named a header for it).
@@ -130,8 +138,11 @@ public:
         return std::nullopt;
     }
     const std::string& user_name(column c) const { return user_name_[static_cast<std::size_t>(c)]; }
-    /// Columns named by a dotted key path ("via.channel"): JSON Lines reads them inside nested objects.
-    const std::vector<std::pair<column, std::vector<std::string>>>& key_paths() const { return paths_; }
+    /// Columns named by a dotted key path ("via.channel"): JSON Lines reads them inside nested
+    /// objects.
+    const std::vector<std::pair<column, std::vector<std::string>>>& key_paths() const {
+        return paths_;
+    }
 
     static std::vector<std::string> split_path(const std::string& p) {
         std::vector<std::string> parts;
@@ -162,7 +173,8 @@ namespace detail {
 
 inline constexpr std::string_view unterminated_quote = "unterminated quoted field";
 inline constexpr std::string_view nul_in_record =
-    "the record holds a NUL byte (binary data, or UTF-16 without a byte-order mark: set \"encoding\")";
+    "the record holds a NUL byte (binary data, or UTF-16 without a byte-order mark: set "
+    "\"encoding\")";
 
 /// Why a record has the wrong number of fields; names a carriage return inside the record,
 /// which is how old Mac line ends mixed into a file show up.
@@ -177,7 +189,8 @@ inline std::string field_count_error(std::size_t want, std::size_t got, std::str
 /// Splits one CSV record starting at `p` into fields. Quoted fields with doubled quotes are
 /// unescaped into `arena`. Returns the position after the record's line break; sets `error`
 /// on an unterminated quote or stray text after a closing quote.
-inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::vector<std::string_view>& fields,
+inline std::size_t split_csv_record(std::string_view data, std::size_t p,
+                                    std::vector<std::string_view>& fields,
                                     std::deque<std::string>& arena, std::string& error,
                                     std::uint64_t& lines_spanned) {
     fields.clear();
@@ -195,8 +208,13 @@ inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::v
                     for (std::size_t i = p; i < n; ++i) lines_spanned += data[i] == '\n';
                     return n;
                 }
-                const std::size_t e = static_cast<std::size_t>(static_cast<const char*>(hit) - data.data());
-                if (e + 1 < n && data[e + 1] == '"') { escaped = true; q = e + 2; continue; }
+                const std::size_t e =
+                    static_cast<std::size_t>(static_cast<const char*>(hit) - data.data());
+                if (e + 1 < n && data[e + 1] == '"') {
+                    escaped = true;
+                    q = e + 2;
+                    continue;
+                }
                 for (std::size_t i = p; i < e; ++i) lines_spanned += data[i] == '\n';
                 std::string_view raw = data.substr(p + 1, e - p - 1);
                 if (escaped) {
@@ -213,7 +231,10 @@ inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::v
                 p = e + 1;
                 break;
             }
-            if (p < n && data[p] == ',') { ++p; continue; }
+            if (p < n && data[p] == ',') {
+                ++p;
+                continue;
+            }
             if (p >= n || data[p] == '\n') return p + 1;
             if (data[p] == '\r' && (p + 1 >= n || data[p + 1] == '\n')) return p + 2;
             error = "unexpected text after a closing quote";
@@ -223,10 +244,15 @@ inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::v
         std::size_t e = p;
         while (e < n && data[e] != ',' && data[e] != '\n') ++e;
         std::string_view f = data.substr(p, e - p);
-        if (e < n && data[e] == '\n' && !f.empty() && f.back() == '\r') f.remove_suffix(1);
-        else if (e >= n && !f.empty() && f.back() == '\r') f.remove_suffix(1);
+        if (e < n && data[e] == '\n' && !f.empty() && f.back() == '\r')
+            f.remove_suffix(1);
+        else if (e >= n && !f.empty() && f.back() == '\r')
+            f.remove_suffix(1);
         fields.push_back(f);
-        if (e < n && data[e] == ',') { p = e + 1; continue; }
+        if (e < n && data[e] == ',') {
+            p = e + 1;
+            continue;
+        }
         return e + 1;
     }
 }
@@ -234,13 +260,18 @@ inline std::size_t split_csv_record(std::string_view data, std::size_t p, std::v
 /// Text of a JSON scalar as the field parsers expect it; nullopt for objects and arrays.
 inline std::optional<std::string> json_scalar_text(const nlohmann::json& v) {
     switch (v.type()) {
-    case nlohmann::json::value_t::null: return std::string();
-    case nlohmann::json::value_t::string: return v.get<std::string>();
-    case nlohmann::json::value_t::boolean: return std::string(v.get<bool>() ? "true" : "false");
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return v.dump();
-    default: return std::nullopt;
+        case nlohmann::json::value_t::null:
+            return std::string();
+        case nlohmann::json::value_t::string:
+            return v.get<std::string>();
+        case nlohmann::json::value_t::boolean:
+            return std::string(v.get<bool>() ? "true" : "false");
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned:
+        case nlohmann::json::value_t::number_float:
+            return v.dump();
+        default:
+            return std::nullopt;
     }
 }
 
@@ -275,7 +306,8 @@ inline std::vector<std::string> csv_header_names(std::string_view line, const st
 
 /// Parses the CSV header record. Throws input_error when it is missing or lacks a required
 /// column. Returns, per input field, the spec column it feeds (or nullopt, ignored).
-inline std::vector<std::optional<column>> read_csv_header(std::string_view line, const column_mapping& map,
+inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
+                                                          const column_mapping& map,
                                                           const std::string& path,
                                                           std::vector<std::string>& ignored,
                                                           const std::string& hint = "") {
@@ -296,15 +328,17 @@ inline std::vector<std::optional<column>> read_csv_header(std::string_view line,
     for (column req : {column::id, column::created_at, column::channel})
         if (!seen[static_cast<std::size_t>(req)])
             throw input_error(path, 1, map.user_name(req), "",
-                              "header: required column missing" + detail::did_you_mean(map.user_name(req), names) +
+                              "header: required column missing" +
+                                  detail::did_you_mean(map.user_name(req), names) +
                                   " (header has: " + detail::clip(line) + ")" + hint);
     // A renamed column the header lacks would leave every row without it: say so.
     for (std::size_t c = 0; c < column_count; ++c) {
         const std::string& user = map.user_name(static_cast<column>(c));
         if (map.mapped(static_cast<column>(c)) && !seen[c])
             throw input_error(path, 1, user, "",
-                              "header: no column '" + user + "', which config columns." + std::string(column_names[c]) +
-                                  " names" + detail::did_you_mean(user, names));
+                              "header: no column '" + user + "', which config columns." +
+                                  std::string(column_names[c]) + " names" +
+                                  detail::did_you_mean(user, names));
     }
     return out;
 }
@@ -315,10 +349,15 @@ class block_parser {
 public:
     block_parser(const config& cfg, const column_mapping& map, input_format fmt,
                  std::vector<std::optional<column>> csv_columns)
-        : validator_(cfg), map_(map), fmt_(fmt), csv_columns_(std::move(csv_columns)), ends_(csv_columns_.size()),
+        : validator_(cfg),
+          map_(map),
+          fmt_(fmt),
+          csv_columns_(std::move(csv_columns)),
+          ends_(csv_columns_.size()),
           adapter_(cfg.input, interactions_schema().columns) {
         for (const auto& c : csv_columns_)
-            target_.push_back(static_cast<std::uint8_t>(c ? static_cast<std::size_t>(*c) : column_count));
+            target_.push_back(
+                static_cast<std::uint8_t>(c ? static_cast<std::size_t>(*c) : column_count));
     }
 
     /// Returns the lines the block spans, counted on the way (blocks cut without counting lines
@@ -333,24 +372,37 @@ public:
         std::size_t p = 0;
         std::uint64_t line = b.first_line;
         reject why;
-        const bool has_nul = std::memchr(data.data(), 0, data.size()) != nullptr;  // one pass; records checked only then
-        row_validator::fields f{};  // CSV overwrites its mapped columns each row; the rest stay empty
+        const bool has_nul = std::memchr(data.data(), 0, data.size()) !=
+                             nullptr;  // one pass; records checked only then
+        row_validator::fields
+            f{};  // CSV overwrites its mapped columns each row; the rest stay empty
         while (p < data.size()) {
             // Blank lines separate nothing and are not rows.
-            if (data[p] == '\n') { ++p; ++line; continue; }
-            if (data[p] == '\r' && p + 1 < data.size() && data[p + 1] == '\n') { p += 2; ++line; continue; }
+            if (data[p] == '\n') {
+                ++p;
+                ++line;
+                continue;
+            }
+            if (data[p] == '\r' && p + 1 < data.size() && data[p + 1] == '\n') {
+                p += 2;
+                ++line;
+                continue;
+            }
             if (fmt_ == input_format::jsonl) f = {};
             const std::size_t record_start = p;
             std::uint64_t spanned = 1;
             bool ok = true;
             std::size_t count = 0;
             const std::size_t plain_end =
-                fmt_ == input_format::csv ? detail::split_plain_record(data, p, ends_.data(), ends_.size(), count)
-                                          : detail::not_plain;
+                fmt_ == input_format::csv
+                    ? detail::split_plain_record(data, p, ends_.data(), ends_.size(), count)
+                    : detail::not_plain;
             if (plain_end != detail::not_plain && count == ends_.size()) {
                 for (std::size_t i = 0, start = p; i < count; start = ends_[i++] + 1)
-                    if (target_[i] < column_count) f[target_[i]] = std::string_view(data.data() + start, ends_[i] - start);
-                if (const std::size_t last = target_[count - 1]; last < column_count && !f[last].empty() && f[last].back() == '\r')
+                    if (target_[i] < column_count)
+                        f[target_[i]] = std::string_view(data.data() + start, ends_[i] - start);
+                if (const std::size_t last = target_[count - 1];
+                    last < column_count && !f[last].empty() && f[last].back() == '\r')
                     f[last].remove_suffix(1);
                 p = plain_end;
             } else if (fmt_ == input_format::csv) {
@@ -364,12 +416,15 @@ public:
                     rejects.push_back({line, "", "", error_});
                     ok = false;
                 } else if (fields_.size() != csv_columns_.size()) {
-                    rejects.push_back({line, "", "", detail::field_count_error(csv_columns_.size(), fields_.size(),
-                                                                               data.substr(start, p - start))});
+                    rejects.push_back(
+                        {line, "", "",
+                         detail::field_count_error(csv_columns_.size(), fields_.size(),
+                                                   data.substr(start, p - start))});
                     ok = false;
                 } else {
                     for (std::size_t i = 0; i < fields_.size(); ++i)
-                        if (csv_columns_[i]) f[static_cast<std::size_t>(*csv_columns_[i])] = fields_[i];
+                        if (csv_columns_[i])
+                            f[static_cast<std::size_t>(*csv_columns_[i])] = fields_[i];
                 }
             } else {
                 std::size_t e = data.find('\n', p);
@@ -379,12 +434,15 @@ public:
                 p = e + 1;
                 ok = parse_json_line(text, line, f, rejects, new_ignored);
             }
-            if (ok && has_nul && std::memchr(data.data() + record_start, 0, std::min(p, data.size()) - record_start)) {
+            if (ok && has_nul &&
+                std::memchr(data.data() + record_start, 0,
+                            std::min(p, data.size()) - record_start)) {
                 rejects.push_back({line, "", "", std::string(detail::nul_in_record)});
                 ok = false;
             }
             if (ok && adapter_.active()) {
-                row_validator::fields g = f;  // rewritten copy: f keeps the cells as read for the next row
+                row_validator::fields g =
+                    f;  // rewritten copy: f keeps the cells as read for the next row
                 adapter_.rewrite(g, arena_);
                 if (!validator_.validate(g, line, out, why)) rejects.push_back(why);
             } else if (ok && !validator_.validate(f, line, out, why)) {
@@ -402,13 +460,18 @@ private:
         nlohmann::json obj;
         try {
             obj = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (1e400)
+        } catch (
+            const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (1e400)
             // The record itself is not repeated: it may hold customer ids and message text.
-            rejects.push_back({line, "", "", "not valid JSON (a record of " + std::to_string(text.size()) + " bytes): " + e.what()});
+            rejects.push_back({line, "", "",
+                               "not valid JSON (a record of " + std::to_string(text.size()) +
+                                   " bytes): " + e.what()});
             return false;
         }
         if (!obj.is_object()) {
-            rejects.push_back({line, "", "", "expected a JSON object (a record of " + std::to_string(text.size()) + " bytes)"});
+            rejects.push_back(
+                {line, "", "",
+                 "expected a JSON object (a record of " + std::to_string(text.size()) + " bytes)"});
             return false;
         }
         for (const auto& [key, v] : obj.items()) {
@@ -421,7 +484,8 @@ private:
             }
             auto txt = detail::json_scalar_text(v);
             if (!txt) {
-                rejects.push_back({line, key, detail::clip(v.dump()), "expected a string, number, boolean or null"});
+                rejects.push_back({line, key, detail::clip(v.dump()),
+                                   "expected a string, number, boolean or null"});
                 return false;
             }
             arena_.push_back(std::move(*txt));
@@ -433,7 +497,8 @@ private:
             if (!v) continue;
             auto txt = detail::json_scalar_text(*v);
             if (!txt) {
-                rejects.push_back({line, map_.user_name(c), detail::clip(v->dump()), "expected a string, number, boolean or null"});
+                rejects.push_back({line, map_.user_name(c), detail::clip(v->dump()),
+                                   "expected a string, number, boolean or null"});
                 return false;
             }
             arena_.push_back(std::move(*txt));
@@ -446,7 +511,7 @@ private:
     const column_mapping& map_;
     input_format fmt_;
     std::vector<std::optional<column>> csv_columns_;
-    std::vector<std::size_t> ends_;  // field ends of a plain record (detail::split_plain_record)
+    std::vector<std::size_t> ends_;     // field ends of a plain record (detail::split_plain_record)
     std::vector<std::uint8_t> target_;  // spec column of each CSV field; column_count = ignored
     field_adapter adapter_;
     std::vector<std::string_view> fields_;

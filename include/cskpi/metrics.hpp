@@ -30,19 +30,23 @@ namespace detail {
 inline std::vector<metric_column> columns_of(const metric_def& d) {
     std::vector<metric_column> c;
     switch (d.kind) {
-    case metric_kind::count: c.push_back({d.name, true}); break;
-    case metric_kind::value: c.push_back({d.name, false}); break;
-    case metric_kind::rate:
-        for (const std::string suffix : stats::rate_suffixes)
-            c.push_back({d.name + suffix, suffix == "_num" || suffix == "_den"});
-        break;
-    case metric_kind::duration:
-        for (const auto& st : d.stats) c.push_back({std::string(d.name) + st.suffix, false});
-        break;
-    case metric_kind::survival:
-        for (const char* suffix : survival_suffixes)
-            c.push_back({std::string(d.name) + suffix, false});
-        break;
+        case metric_kind::count:
+            c.push_back({d.name, true});
+            break;
+        case metric_kind::value:
+            c.push_back({d.name, false});
+            break;
+        case metric_kind::rate:
+            for (const std::string suffix : stats::rate_suffixes)
+                c.push_back({d.name + suffix, suffix == "_num" || suffix == "_den"});
+            break;
+        case metric_kind::duration:
+            for (const auto& st : d.stats) c.push_back({std::string(d.name) + st.suffix, false});
+            break;
+        case metric_kind::survival:
+            for (const char* suffix : survival_suffixes)
+                c.push_back({std::string(d.name) + suffix, false});
+            break;
     }
     return c;
 }
@@ -68,7 +72,9 @@ namespace detail {
 __extension__ inline double mean_seconds(__int128 sum, std::size_t n, micros unit) {
     return static_cast<double>(sum * unit) / static_cast<double>(n) / 1e6;
 }
-inline double seconds(micros stored, micros unit) { return static_cast<double>(stored * unit) / 1e6; }
+inline double seconds(micros stored, micros unit) {
+    return static_cast<double>(stored * unit) / 1e6;
+}
 }  // namespace detail
 
 namespace detail {
@@ -85,20 +91,28 @@ inline std::vector<double> quantile_levels(const metric_def& d) {
 /// `max()` the exact sum and the maximum in stored units (asked only for the stats that need
 /// them). One formula for a group's sample and for the overall row's pooled counts.
 template <class Sum, class Max>
-void put_duration_stats(const metric_def& d, std::size_t n, micros unit, const std::vector<double>& qv, Sum&& sum,
-                        Max&& max, std::vector<double>& out) {
+void put_duration_stats(const metric_def& d, std::size_t n, micros unit,
+                        const std::vector<double>& qv, Sum&& sum, Max&& max,
+                        std::vector<double>& out) {
     std::size_t qi = 0;
     for (const auto& st : d.stats) {
         switch (st.what) {
-        case duration_stat::mean: out.push_back(mean_seconds(sum(), n, unit)); break;
-        case duration_stat::quantile: out.push_back(qv[qi++] / 1e6); break;
-        case duration_stat::max: out.push_back(seconds(static_cast<micros>(max()), unit)); break;
+            case duration_stat::mean:
+                out.push_back(mean_seconds(sum(), n, unit));
+                break;
+            case duration_stat::quantile:
+                out.push_back(qv[qi++] / 1e6);
+                break;
+            case duration_stat::max:
+                out.push_back(seconds(static_cast<micros>(max()), unit));
+                break;
         }
     }
 }
 
 /// The columns of one duration entry from a group's sample (quantiles selected together).
-inline void put_durations(const metric_def& d, duration_samples& samples, std::vector<double>& out) {
+inline void put_durations(const metric_def& d, duration_samples& samples,
+                          std::vector<double>& out) {
     if (samples.empty()) {
         out.insert(out.end(), d.stats.size(), stats::nan);
         return;
@@ -112,7 +126,8 @@ inline void put_durations(const metric_def& d, duration_samples& samples, std::v
             for (auto x : v) s += x;
             return s;
         };
-        put_duration_stats(d, v.size(), unit, qv, sum, [&] { return *std::max_element(v.begin(), v.end()); }, out);
+        put_duration_stats(
+            d, v.size(), unit, qv, sum, [&] { return *std::max_element(v.begin(), v.end()); }, out);
     });
 }
 }  // namespace detail
@@ -128,9 +143,10 @@ struct km_inputs {
 namespace detail {
 /// Kaplan-Meier's events (distinct durations in microseconds with their counts, ascending) and
 /// censoring times (microseconds, ascending) of measure k (0 first response, 1 resolution): the
-/// sample less the dropped values, and as_of - created_at of the open rows. Sorts `sample` in place.
-inline std::pair<std::vector<std::pair<micros, std::uint64_t>>, std::vector<micros>> km_times(duration_samples& sample,
-                                                                                               const km_inputs* km, std::size_t k) {
+/// sample less the dropped values, and as_of - created_at of the open rows. Sorts `sample` in
+/// place.
+inline std::pair<std::vector<std::pair<micros, std::uint64_t>>, std::vector<micros>> km_times(
+    duration_samples& sample, const km_inputs* km, std::size_t k) {
     std::vector<std::pair<micros, std::uint64_t>> events;
     sample.visit([&](auto& v, micros unit) {
         sort_samples(v);
@@ -145,21 +161,23 @@ inline std::pair<std::vector<std::pair<micros, std::uint64_t>>, std::vector<micr
     std::vector<micros> censored;
     if (km) {
         auto e = events.begin();
-        for (micros d : km->dropped[k]) {  // both ascending: take each dropped value off its event count
+        for (micros d :
+             km->dropped[k]) {  // both ascending: take each dropped value off its event count
             while (e != events.end() && e->first < d) ++e;
             if (e != events.end() && e->first == d && e->second > 0) --e->second;
         }
         censored.reserve(km->open_created[k].size());
         for (auto it = km->open_created[k].rbegin(); it != km->open_created[k].rend(); ++it)
-            censored.push_back(km->as_of - *it);  // latest created = shortest censoring time: ascending
+            censored.push_back(km->as_of -
+                               *it);  // latest created = shortest censoring time: ascending
     }
     return {std::move(events), std::move(censored)};
 }
 
 /// The four columns of a survival entry: KM median, its interval, p90 (seconds). An unbounded
 /// upper limit is NaN (null): the data never shows the curve crossing back.
-inline void put_survival(const metric_def& d, duration_samples& sample, const km_inputs* km, bool complete,
-                         double z, std::vector<double>& out) {
+inline void put_survival(const metric_def& d, duration_samples& sample, const km_inputs* km,
+                         bool complete, double z, std::vector<double>& out) {
     const std::size_t k = d.sample == 0 ? 0 : 1;
     if (!complete) {  // censored rows whose instants this state does not hold
         out.insert(out.end(), 4, stats::nan);
@@ -167,7 +185,8 @@ inline void put_survival(const metric_def& d, duration_samples& sample, const km
     }
     const auto [events, censored] = km_times(sample, km, k);
     const survival::summary m = survival::summarize(events, censored, z);
-    for (double v : {m.median, m.median_ci_low, std::isinf(m.median_ci_high) ? stats::nan : m.median_ci_high, m.p90})
+    for (double v : {m.median, m.median_ci_low,
+                     std::isinf(m.median_ci_high) ? stats::nan : m.median_ci_high, m.p90})
         out.push_back(v / 1e6);
 }
 }  // namespace detail
@@ -176,27 +195,40 @@ inline void put_survival(const metric_def& d, duration_samples& sample, const km
 /// table. Reorders the state's samples (quantile selection) but does not change them as a
 /// multiset. Kaplan-Meier columns need `km` when the group has censored rows or dropped
 /// samples (else they are NaN).
-inline std::vector<double> compute_metrics(group_state& s, double z, const km_inputs* km = nullptr) {
+inline std::vector<double> compute_metrics(group_state& s, double z,
+                                           const km_inputs* km = nullptr) {
     std::vector<double> out;
     out.reserve(metric_catalogue().size());
     // Samples with Kaplan-Meier columns are sorted once here: their quantiles then select in
     // sorted data, and km_times finds them sorted.
     for (const auto& d : metric_table())
-        if (d.kind == metric_kind::survival) (s.*duration_samples_of[d.sample]).visit([](auto& v, micros) { detail::sort_samples(v); });
+        if (d.kind == metric_kind::survival)
+            (s.*duration_samples_of[d.sample]).visit([](auto& v, micros) {
+                detail::sort_samples(v);
+            });
     for (const auto& d : metric_table()) {
         switch (d.kind) {
-        case metric_kind::count: out.push_back(static_cast<double>(d.num(s))); break;
-        case metric_kind::value: out.push_back(d.value(s, z)); break;
-        case metric_kind::rate: {
-            const auto v = stats::rate_values(static_cast<double>(d.num(s)), static_cast<double>(d.den(s)), z);
-            out.insert(out.end(), v.begin(), v.end());
-            break;
-        }
-        case metric_kind::duration: detail::put_durations(d, s.*duration_samples_of[d.sample], out); break;
-        case metric_kind::survival:
-            detail::put_survival(d, s.*duration_samples_of[d.sample], km,
-                                 km || (s.frt_censored == 0 && s.resolution_censored == 0 && s.km_dropped == 0), z, out);
-            break;
+            case metric_kind::count:
+                out.push_back(static_cast<double>(d.num(s)));
+                break;
+            case metric_kind::value:
+                out.push_back(d.value(s, z));
+                break;
+            case metric_kind::rate: {
+                const auto v = stats::rate_values(static_cast<double>(d.num(s)),
+                                                  static_cast<double>(d.den(s)), z);
+                out.insert(out.end(), v.begin(), v.end());
+                break;
+            }
+            case metric_kind::duration:
+                detail::put_durations(d, s.*duration_samples_of[d.sample], out);
+                break;
+            case metric_kind::survival:
+                detail::put_survival(
+                    d, s.*duration_samples_of[d.sample], km,
+                    km || (s.frt_censored == 0 && s.resolution_censored == 0 && s.km_dropped == 0),
+                    z, out);
+                break;
         }
     }
     return out;
@@ -209,7 +241,10 @@ inline json metric_reference_json() {
     for (const auto& d : metric_table()) {
         json cols = json::array();
         for (const auto& c : detail::columns_of(d)) cols.push_back(c.name);
-        out.push_back({{"name", d.name}, {"kind", kind_name(d.kind)}, {"unit", d.unit}, {"definition", d.definition},
+        out.push_back({{"name", d.name},
+                       {"kind", kind_name(d.kind)},
+                       {"unit", d.unit},
+                       {"definition", d.definition},
                        {"columns", cols}});
     }
     return out;
@@ -218,25 +253,33 @@ inline json metric_reference_json() {
 /// The metric reference for people, as Markdown (docs/METRICS.md is this text).
 inline void write_metric_reference_markdown(std::ostream& os) {
     os << "# Metrics\n\n"
-          "Generated from the metric table (`include/cskpi/metric_table.hpp`) by `cskpi metrics --format markdown`;\n"
-          "a test checks that this file is that output. Every column of a report, in CSV column order.\n\n"
-          "- A **rate** is five columns: `<name>` (value), `<name>_num`, `<name>_den`, `<name>_ci_low`,\n"
-          "  `<name>_ci_high` (Wilson score interval at the configured `confidence`). With `_den` = 0 the\n"
+          "Generated from the metric table (`include/cskpi/metric_table.hpp`) by `cskpi metrics "
+          "--format markdown`;\n"
+          "a test checks that this file is that output. Every column of a report, in CSV column "
+          "order.\n\n"
+          "- A **rate** is five columns: `<name>` (value), `<name>_num`, `<name>_den`, "
+          "`<name>_ci_low`,\n"
+          "  `<name>_ci_high` (Wilson score interval at the configured `confidence`). With `_den` "
+          "= 0 the\n"
           "  value and interval are undefined: NaN in C++, `null` in JSON and CSV.\n"
-          "- **Durations** are in seconds; quantiles are exact, Hyndman-Fan type 7 (numpy's default).\n"
+          "- **Durations** are in seconds; quantiles are exact, Hyndman-Fan type 7 (numpy's "
+          "default).\n"
           "- **Counts** are integers. Other values are undefined when their denominator is empty.\n"
-          "- Event logs (`--events`) add the columns of the second table, after these (README, Event logs);\n"
+          "- Event logs (`--events`) add the columns of the second table, after these (README, "
+          "Event logs);\n"
           "  a scorecard may use them.\n\n"
           "| metric | kind | unit | columns | definition |\n"
           "|---|---|---|---|---|\n";
     for (const auto& d : metric_table()) {
         std::string cols;
-        for (const auto& c : detail::columns_of(d)) cols += (cols.empty() ? "`" : ", `") + c.name + "`";
-        os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | " << cols << " | " << d.definition
-           << " |\n";
+        for (const auto& c : detail::columns_of(d))
+            cols += (cols.empty() ? "`" : ", `") + c.name + "`";
+        os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | " << cols
+           << " | " << d.definition << " |\n";
     }
     os << "\n## Event logs\n\n"
-          "From the timeline metric table (`include/cskpi/timeline/columns.hpp`): the columns a report of an\n"
+          "From the timeline metric table (`include/cskpi/timeline/columns.hpp`): the columns a "
+          "report of an\n"
           "event log adds, computed from the same mergeable state as the columns above.\n\n"
           "| metric | kind | unit | columns | definition |\n"
           "|---|---|---|---|---|\n";
@@ -244,10 +287,11 @@ inline void write_metric_reference_markdown(std::ostream& os) {
         std::string cols = "`" + m.name + "`";
         if (m.kind == metric_kind::rate) {
             cols.clear();
-            for (const char* x : stats::rate_suffixes) cols += (cols.empty() ? "`" : ", `") + m.name + x + "`";
+            for (const char* x : stats::rate_suffixes)
+                cols += (cols.empty() ? "`" : ", `") + m.name + x + "`";
         }
-        os << "| `" << m.name << "` | " << kind_name(m.kind) << " | " << m.unit << " | " << cols << " | " << m.definition
-           << " |\n";
+        os << "| `" << m.name << "` | " << kind_name(m.kind) << " | " << m.unit << " | " << cols
+           << " | " << m.definition << " |\n";
     }
 }
 

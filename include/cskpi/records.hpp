@@ -15,18 +15,72 @@ namespace cskpi {
 
 /// Input columns in spec order.
 enum class column : std::uint8_t {
-    id, created_at, channel, agent, team, customer, category, priority, first_response_at,
-    resolved_at, first_response_s, resolution_s, handle_s, abandoned, resolved, reopened, contacts,
-    transferred, bot, csat, nps, ces, complaint, dispute, refund, converted, order_value, replies,
-    abandoned_at, wait_s, survey_sent, count_
+    id,
+    created_at,
+    channel,
+    agent,
+    team,
+    customer,
+    category,
+    priority,
+    first_response_at,
+    resolved_at,
+    first_response_s,
+    resolution_s,
+    handle_s,
+    abandoned,
+    resolved,
+    reopened,
+    contacts,
+    transferred,
+    bot,
+    csat,
+    nps,
+    ces,
+    complaint,
+    dispute,
+    refund,
+    converted,
+    order_value,
+    replies,
+    abandoned_at,
+    wait_s,
+    survey_sent,
+    count_
 };
 inline constexpr std::size_t column_count = static_cast<std::size_t>(column::count_);
 
-inline constexpr std::array<std::string_view, column_count> column_names = {
-    "id", "created_at", "channel", "agent", "team", "customer", "category", "priority",
-    "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
-    "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
-    "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s", "survey_sent"};
+inline constexpr std::array<std::string_view, column_count> column_names = {"id",
+                                                                            "created_at",
+                                                                            "channel",
+                                                                            "agent",
+                                                                            "team",
+                                                                            "customer",
+                                                                            "category",
+                                                                            "priority",
+                                                                            "first_response_at",
+                                                                            "resolved_at",
+                                                                            "first_response_s",
+                                                                            "resolution_s",
+                                                                            "handle_s",
+                                                                            "abandoned",
+                                                                            "resolved",
+                                                                            "reopened",
+                                                                            "contacts",
+                                                                            "transferred",
+                                                                            "bot",
+                                                                            "csat",
+                                                                            "nps",
+                                                                            "ces",
+                                                                            "complaint",
+                                                                            "dispute",
+                                                                            "refund",
+                                                                            "converted",
+                                                                            "order_value",
+                                                                            "replies",
+                                                                            "abandoned_at",
+                                                                            "wait_s",
+                                                                            "survey_sent"};
 
 inline constexpr std::string_view name_of(column c) {
     return column_names[static_cast<std::size_t>(c)];
@@ -47,9 +101,10 @@ enum row_flag : std::uint16_t {
     f_dispute = 1u << 5,
     f_refund = 1u << 6,
     f_converted = 1u << 7,
-    f_short_abandoned = 1u << 8,  ///< abandoned within staffing.short_abandon_s (abandoned_at or wait_s)
-    f_survey_known = 1u << 9,     ///< the row has a survey_sent value (true or false)
-    f_survey_sent = 1u << 10,     ///< a satisfaction survey was sent
+    f_short_abandoned =
+        1u << 8,  ///< abandoned within staffing.short_abandon_s (abandoned_at or wait_s)
+    f_survey_known = 1u << 9,  ///< the row has a survey_sent value (true or false)
+    f_survey_sent = 1u << 10,  ///< a satisfaction survey was sent
 };
 
 inline constexpr std::int32_t missing_int = std::numeric_limits<std::int32_t>::min();
@@ -81,8 +136,8 @@ struct interaction_batch {
     std::vector<std::uint16_t> flags;
     std::vector<std::int32_t> reopened, contacts;  ///< contacts: missing_int when absent
     std::vector<std::int32_t> csat, nps, ces;      ///< missing_int when absent
-    std::vector<std::int64_t> order_value;          ///< millionths; missing_us when absent
-    std::vector<std::int32_t> replies;              ///< missing_int when absent
+    std::vector<std::int64_t> order_value;         ///< millionths; missing_us when absent
+    std::vector<std::int32_t> replies;             ///< missing_int when absent
 
     std::size_t size() const noexcept { return created_at.size(); }
     /// Every column holds size() values (a batch filled column by column may not).
@@ -90,34 +145,66 @@ struct interaction_batch {
         const std::size_t n = size();
         for (const auto* v : {&id, &channel, &agent, &team, &customer, &category, &priority})
             if (v->size() != n) return false;
-        return line.size() == n && frt.size() == n && resolution.size() == n && handle.size() == n &&
-               flags.size() == n && reopened.size() == n && contacts.size() == n && csat.size() == n &&
-               nps.size() == n && ces.size() == n && order_value.size() == n && replies.size() == n;
+        return line.size() == n && frt.size() == n && resolution.size() == n &&
+               handle.size() == n && flags.size() == n && reopened.size() == n &&
+               contacts.size() == n && csat.size() == n && nps.size() == n && ces.size() == n &&
+               order_value.size() == n && replies.size() == n;
     }
     /// Appends a row. Flattened so that each column's append is a few inlined instructions
     /// (left to the inliner, most were calls: ~6 % of a run's time).
     [[gnu::flatten]] void push_back(const interaction_row& r) {
         line.push_back(r.line);
-        id.push_back(r.id); channel.push_back(r.channel); agent.push_back(r.agent); team.push_back(r.team);
-        customer.push_back(r.customer); category.push_back(r.category); priority.push_back(r.priority);
-        created_at.push_back(r.created_at); frt.push_back(r.frt); resolution.push_back(r.resolution);
-        handle.push_back(r.handle); flags.push_back(r.flags); reopened.push_back(r.reopened);
-        contacts.push_back(r.contacts); csat.push_back(r.csat); nps.push_back(r.nps); ces.push_back(r.ces);
-        order_value.push_back(r.order_value); replies.push_back(r.replies);
+        id.push_back(r.id);
+        channel.push_back(r.channel);
+        agent.push_back(r.agent);
+        team.push_back(r.team);
+        customer.push_back(r.customer);
+        category.push_back(r.category);
+        priority.push_back(r.priority);
+        created_at.push_back(r.created_at);
+        frt.push_back(r.frt);
+        resolution.push_back(r.resolution);
+        handle.push_back(r.handle);
+        flags.push_back(r.flags);
+        reopened.push_back(r.reopened);
+        contacts.push_back(r.contacts);
+        csat.push_back(r.csat);
+        nps.push_back(r.nps);
+        ces.push_back(r.ces);
+        order_value.push_back(r.order_value);
+        replies.push_back(r.replies);
     }
     void clear() {
         for (auto* v : string_columns()) v->clear();
         line.clear();
-        created_at.clear(); frt.clear(); resolution.clear(); handle.clear();
-        flags.clear(); reopened.clear(); contacts.clear();
-        csat.clear(); nps.clear(); ces.clear(); order_value.clear(); replies.clear();
+        created_at.clear();
+        frt.clear();
+        resolution.clear();
+        handle.clear();
+        flags.clear();
+        reopened.clear();
+        contacts.clear();
+        csat.clear();
+        nps.clear();
+        ces.clear();
+        order_value.clear();
+        replies.clear();
     }
     void reserve(std::size_t n) {
         for (auto* v : string_columns()) v->reserve(n);
         line.reserve(n);
-        created_at.reserve(n); frt.reserve(n); resolution.reserve(n); handle.reserve(n);
-        flags.reserve(n); reopened.reserve(n); contacts.reserve(n);
-        csat.reserve(n); nps.reserve(n); ces.reserve(n); order_value.reserve(n); replies.reserve(n);
+        created_at.reserve(n);
+        frt.reserve(n);
+        resolution.reserve(n);
+        handle.reserve(n);
+        flags.reserve(n);
+        reopened.reserve(n);
+        contacts.reserve(n);
+        csat.reserve(n);
+        nps.reserve(n);
+        ces.reserve(n);
+        order_value.reserve(n);
+        replies.reserve(n);
     }
     /// Drops the rows whose `keep` entry is false, preserving order.
     void filter(const std::vector<bool>& keep) {
@@ -127,18 +214,35 @@ struct interaction_batch {
             if (w != r) {
                 for (auto* v : string_columns()) (*v)[w] = (*v)[r];
                 line[w] = line[r];
-                created_at[w] = created_at[r]; frt[w] = frt[r]; resolution[w] = resolution[r];
-                handle[w] = handle[r]; flags[w] = flags[r]; reopened[w] = reopened[r];
-                contacts[w] = contacts[r]; csat[w] = csat[r]; nps[w] = nps[r]; ces[w] = ces[r];
-                order_value[w] = order_value[r]; replies[w] = replies[r];
+                created_at[w] = created_at[r];
+                frt[w] = frt[r];
+                resolution[w] = resolution[r];
+                handle[w] = handle[r];
+                flags[w] = flags[r];
+                reopened[w] = reopened[r];
+                contacts[w] = contacts[r];
+                csat[w] = csat[r];
+                nps[w] = nps[r];
+                ces[w] = ces[r];
+                order_value[w] = order_value[r];
+                replies[w] = replies[r];
             }
             ++w;
         }
         for (auto* v : string_columns()) v->resize(w);
         line.resize(w);
-        created_at.resize(w); frt.resize(w); resolution.resize(w); handle.resize(w);
-        flags.resize(w); reopened.resize(w); contacts.resize(w);
-        csat.resize(w); nps.resize(w); ces.resize(w); order_value.resize(w); replies.resize(w);
+        created_at.resize(w);
+        frt.resize(w);
+        resolution.resize(w);
+        handle.resize(w);
+        flags.resize(w);
+        reopened.resize(w);
+        contacts.resize(w);
+        csat.resize(w);
+        nps.resize(w);
+        ces.resize(w);
+        order_value.resize(w);
+        replies.resize(w);
     }
 
 private:

@@ -23,14 +23,20 @@ namespace cskpi {
 
 namespace detail {
 /// A number for JSON: NaN and infinities (undefined values) are null.
-inline json num_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-inline json opt_json(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+inline json num_or_null(double v) {
+    return std::isfinite(v) ? json(v) : json(nullptr);
+}
+inline json opt_json(const std::optional<std::string>& s) {
+    return s ? json(*s) : json(nullptr);
+}
 }  // namespace detail
 
 /// Group keys as the JSON object {"agent": "x", "day": null} (null = missing value).
-inline json keys_json(const std::vector<group_key>& by, const std::vector<std::optional<std::string>>& keys) {
+inline json keys_json(const std::vector<group_key>& by,
+                      const std::vector<std::optional<std::string>>& keys) {
     json key = json::object();
-    for (std::size_t i = 0; i < keys.size(); ++i) key[std::string(name_of(by[i]))] = detail::opt_json(keys[i]);
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        key[std::string(name_of(by[i]))] = detail::opt_json(keys[i]);
     return key;
 }
 
@@ -74,15 +80,21 @@ inline json rejects_to_json(const std::vector<reject>& rejects) {
 }
 
 /// The most common reject reasons among `rejects`, as "N x column 'C': reason", most first.
-inline std::vector<std::string> top_reject_reasons(const std::vector<reject>& rejects, std::size_t n) {
+inline std::vector<std::string> top_reject_reasons(const std::vector<reject>& rejects,
+                                                   std::size_t n) {
     std::vector<std::pair<std::string, std::size_t>> counts;
     for (const auto& r : rejects) {
-        const std::string key = (r.column.empty() ? std::string() : "column '" + r.column + "': ") + r.reason;
-        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
-        if (it == counts.end()) counts.emplace_back(key, 1);
-        else ++it->second;
+        const std::string key =
+            (r.column.empty() ? std::string() : "column '" + r.column + "': ") + r.reason;
+        auto it = std::find_if(counts.begin(), counts.end(),
+                               [&](const auto& c) { return c.first == key; });
+        if (it == counts.end())
+            counts.emplace_back(key, 1);
+        else
+            ++it->second;
     }
-    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(counts.begin(), counts.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     std::vector<std::string> out;
     for (std::size_t i = 0; i < counts.size() && i < n; ++i)
         out.push_back(std::to_string(counts[i].second) + " x " + counts[i].first);
@@ -97,10 +109,13 @@ std::vector<std::string> input_warnings(const report& r);
 struct report {
     std::string input_path;
     std::uint64_t rows_read = 0, rows_accepted = 0, rows_rejected = 0;
-    std::vector<reject> rejects;  ///< the first 1000, or all when the caller collected them (JSON: first 1000)
+    std::vector<reject>
+        rejects;  ///< the first 1000, or all when the caller collected them (JSON: first 1000)
     std::vector<std::string> ignored_columns;
-    std::optional<std::uint64_t> interactions_derived;  ///< event input: interactions derived from the rows read
-    /// Section 15: ratings on rows not sent a survey (survey_sent), from the overall row (note_survey_input).
+    std::optional<std::uint64_t>
+        interactions_derived;  ///< event input: interactions derived from the rows read
+    /// Section 15: ratings on rows not sent a survey (survey_sent), from the overall row
+    /// (note_survey_input).
     std::uint64_t ratings_without_survey_sent = 0;
     config cfg;
     std::vector<group_key> by;
@@ -113,14 +128,19 @@ struct report {
     json to_json() const {
         json j;
         j["cskpi"] = {{"version", version}};
-        const json rj = rejects_to_json(rejects.size() <= reject_ledger::keep
-                                            ? rejects
-                                            : std::vector<reject>(rejects.begin(), rejects.begin() + reject_ledger::keep));
-        j["input"] = {{"path", input_path},       {"rows_read", rows_read},
-                      {"rows_accepted", rows_accepted}, {"rows_rejected", rows_rejected},
-                      {"rejects", rj},            {"ignored_columns", ignored_columns}};
+        const json rj = rejects_to_json(
+            rejects.size() <= reject_ledger::keep
+                ? rejects
+                : std::vector<reject>(rejects.begin(), rejects.begin() + reject_ledger::keep));
+        j["input"] = {{"path", input_path},
+                      {"rows_read", rows_read},
+                      {"rows_accepted", rows_accepted},
+                      {"rows_rejected", rows_rejected},
+                      {"rejects", rj},
+                      {"ignored_columns", ignored_columns}};
         if (interactions_derived) j["input"]["interactions_derived"] = *interactions_derived;
-        if (ratings_without_survey_sent) j["input"]["ratings_without_survey_sent"] = ratings_without_survey_sent;  // section 15
+        if (ratings_without_survey_sent)
+            j["input"]["ratings_without_survey_sent"] = ratings_without_survey_sent;  // section 15
         if (!warnings.empty()) j["warnings"] = warnings;
         j["config"] = cfg.to_json();
         json b = json::array();
@@ -139,9 +159,12 @@ struct report {
         json m = json::object();
         for (std::size_t i = 0; i < cat.size(); ++i) {
             const double v = g.metrics[i];
-            if (std::isnan(v)) m[cat[i].name] = nullptr;
-            else if (cat[i].integer) m[cat[i].name] = static_cast<std::int64_t>(v);
-            else m[cat[i].name] = v;
+            if (std::isnan(v))
+                m[cat[i].name] = nullptr;
+            else if (cat[i].integer)
+                m[cat[i].name] = static_cast<std::int64_t>(v);
+            else
+                m[cat[i].name] = v;
         }
         for (const auto& [n, v] : g.extra) m[n] = detail::num_or_null(v);
         if (g.suppressed) return {{"by", key}, {"suppressed", true}, {"metrics", m}};
@@ -180,8 +203,8 @@ struct report {
 
     /// A readable summary for a terminal: the headline metrics of each group in `width`
     /// characters, or the metric columns named in `columns` (rates in %, durations as 3m 20s).
-    void write_table(std::ostream& os, const std::vector<std::string>& columns = {}, std::size_t width = 100,
-                     std::size_t max_rows = 200) const;
+    void write_table(std::ostream& os, const std::vector<std::string>& columns = {},
+                     std::size_t width = 100, std::size_t max_rows = 200) const;
 };
 
 namespace detail {
@@ -190,11 +213,16 @@ inline std::string human_duration(double s) {
     if (std::isnan(s)) return "-";
     char buf[48];
     const long long t = std::llround(s);
-    if (s < 10) std::snprintf(buf, sizeof buf, "%.1fs", s);
-    else if (t < 60) std::snprintf(buf, sizeof buf, "%llds", t);
-    else if (t < 3600) std::snprintf(buf, sizeof buf, "%lldm %02llds", t / 60, t % 60);
-    else if (t < 86400) std::snprintf(buf, sizeof buf, "%lldh %02lldm", t / 3600, t % 3600 / 60);
-    else std::snprintf(buf, sizeof buf, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+    if (s < 10)
+        std::snprintf(buf, sizeof buf, "%.1fs", s);
+    else if (t < 60)
+        std::snprintf(buf, sizeof buf, "%llds", t);
+    else if (t < 3600)
+        std::snprintf(buf, sizeof buf, "%lldm %02llds", t / 60, t % 60);
+    else if (t < 86400)
+        std::snprintf(buf, sizeof buf, "%lldh %02lldm", t / 3600, t % 3600 / 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
     return buf;
 }
 
@@ -205,40 +233,59 @@ inline int table_kind(const std::string& column) {
         for (const auto& m : metric_table()) {
             const std::string n = m.name;
             switch (m.kind) {
-            case metric_kind::count: k[n] = 0; break;
-            case metric_kind::rate:
-                k[n] = 1, k[n + "_ci_low"] = 1, k[n + "_ci_high"] = 1, k[n + "_num"] = 0, k[n + "_den"] = 0;
-                break;
-            case metric_kind::duration:
-                for (const auto& st : m.stats) k[n + st.suffix] = 2;
-                break;
-            case metric_kind::survival:
-                for (const char* s : survival_suffixes) k[n + s] = 2;
-                break;
-            default: k[n] = 3;
+                case metric_kind::count:
+                    k[n] = 0;
+                    break;
+                case metric_kind::rate:
+                    k[n] = 1, k[n + "_ci_low"] = 1, k[n + "_ci_high"] = 1, k[n + "_num"] = 0,
+                    k[n + "_den"] = 0;
+                    break;
+                case metric_kind::duration:
+                    for (const auto& st : m.stats) k[n + st.suffix] = 2;
+                    break;
+                case metric_kind::survival:
+                    for (const char* s : survival_suffixes) k[n + s] = 2;
+                    break;
+                default:
+                    k[n] = 3;
             }
         }
         return k;
     }();
     const auto it = kinds.find(column);
     if (it != kinds.end()) return it->second;
-    if (column.find("_rate") != std::string::npos || column.rfind("sla_", 0) == 0) return 1;  // joined timeline rates
+    if (column.find("_rate") != std::string::npos || column.rfind("sla_", 0) == 0)
+        return 1;  // joined timeline rates
     if (column.find("time") != std::string::npos) return 2;
     return 3;
 }
 }  // namespace detail
 
-inline void report::write_table(std::ostream& os, const std::vector<std::string>& columns, std::size_t width,
-                                std::size_t max_rows) const {
+inline void report::write_table(std::ostream& os, const std::vector<std::string>& columns,
+                                std::size_t width, std::size_t max_rows) const {
     using detail::fmt_fixed;
-    struct col { std::string title, metric; };
+    struct col {
+        std::string title, metric;
+    };
     // Headline columns in the order a manager reads them; joined columns worth a glance after.
-    static const std::vector<col> headline = {
-        {"interactions", "interactions"}, {"answer%", "answer_rate"}, {"FRT med", "frt_median"}, {"FRT p90", "frt_p90"},
-        {"SLA%", "sla_frt"}, {"AHT", "aht_mean"}, {"resolved%", "resolution_rate"}, {"FCR%", "fcr_rate"},
-        {"CSAT%", "csat"}, {"NPS", "nps"}, {"QA", "qa_score"}, {"reply avg", "reply_time_mean"},
-        {"round%", "round_response_rate"}, {"abandon%", "abandonment_rate"}, {"reopen%", "reopen_rate"},
-        {"complaint%", "complaint_rate"}, {"conv%", "conversion_rate"}, {"sales", "sales_total"}};
+    static const std::vector<col> headline = {{"interactions", "interactions"},
+                                              {"answer%", "answer_rate"},
+                                              {"FRT med", "frt_median"},
+                                              {"FRT p90", "frt_p90"},
+                                              {"SLA%", "sla_frt"},
+                                              {"AHT", "aht_mean"},
+                                              {"resolved%", "resolution_rate"},
+                                              {"FCR%", "fcr_rate"},
+                                              {"CSAT%", "csat"},
+                                              {"NPS", "nps"},
+                                              {"QA", "qa_score"},
+                                              {"reply avg", "reply_time_mean"},
+                                              {"round%", "round_response_rate"},
+                                              {"abandon%", "abandonment_rate"},
+                                              {"reopen%", "reopen_rate"},
+                                              {"complaint%", "complaint_rate"},
+                                              {"conv%", "conversion_rate"},
+                                              {"sales", "sales_total"}};
     auto has = [&](const std::string& m) {
         for (const auto& c : metric_catalogue())
             if (c.name == m) return true;
@@ -258,7 +305,8 @@ inline void report::write_table(std::ostream& os, const std::vector<std::string>
                 for (const auto& m : metric_catalogue()) names.push_back(m.name);
                 if (!groups.empty())
                     for (const auto& e : groups.front().extra) names.push_back(e.first);
-                throw std::invalid_argument("--columns: no column '" + c + "'" + detail::did_you_mean(c, names) +
+                throw std::invalid_argument("--columns: no column '" + c + "'" +
+                                            detail::did_you_mean(c, names) +
                                             " (the columns: cskpi metrics)");
             }
             cols.push_back({detail::table_kind(c) == 1 ? c + "%" : c, c});
@@ -277,16 +325,26 @@ inline void report::write_table(std::ostream& os, const std::vector<std::string>
         std::vector<std::string> row;
         const bool overall = &g == &groups.front();
         for (std::size_t i = 0; i < n_keys; ++i) {
-            if (overall) row.emplace_back(i == 0 ? "(all)" : "");
-            else row.emplace_back(g.keys[i] ? *g.keys[i] : "(none)");
+            if (overall)
+                row.emplace_back(i == 0 ? "(all)" : "");
+            else
+                row.emplace_back(g.keys[i] ? *g.keys[i] : "(none)");
         }
         for (const auto& c : cols) {
             const double v = g.metric(c.metric);
             switch (detail::table_kind(c.metric)) {
-            case 0: row.push_back(fmt_fixed(v, 0)); break;
-            case 1: row.push_back(fmt_fixed(v * 100, 1)); break;
-            case 2: row.push_back(detail::human_duration(v)); break;
-            default: row.push_back(fmt_fixed(v, 2)); break;
+                case 0:
+                    row.push_back(fmt_fixed(v, 0));
+                    break;
+                case 1:
+                    row.push_back(fmt_fixed(v * 100, 1));
+                    break;
+                case 2:
+                    row.push_back(detail::human_duration(v));
+                    break;
+                default:
+                    row.push_back(fmt_fixed(v, 2));
+                    break;
             }
         }
         cells.push_back(std::move(row));
@@ -309,19 +367,23 @@ inline void report::write_table(std::ostream& os, const std::vector<std::string>
     os << "cskpi " << version << " report";
     if (!input_path.empty()) os << " of " << input_path;
     os << "  (timezone " << cfg.timezone << ")\n";
-    os << "rows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "\n\n";
+    os << "rows read " << rows_read << ", accepted " << rows_accepted << ", rejected "
+       << rows_rejected << "\n\n";
     detail::write_grid(os, cells, n_keys);
     if (groups.size() > max_rows)
-        os << "... " << groups.size() - max_rows << " more groups (use --format csv or json for all)\n";
+        os << "... " << groups.size() - max_rows
+           << " more groups (use --format csv or json for all)\n";
     os << "\nRates in %, times as 1h 05m / 3m 20s; '-' = undefined (no data).";
     if (keep < cols.size()) {
         os << " Not shown for width:";
         for (std::size_t c = keep; c < cols.size(); ++c) os << ' ' << cols[c].metric;
         os << '.';
     }
-    os << " Choose columns with --columns; all " << metric_catalogue().size() << " metric columns: --format csv or json.\n";
+    os << " Choose columns with --columns; all " << metric_catalogue().size()
+       << " metric columns: --format csv or json.\n";
     if (!rejects.empty()) {
-        os << "\nRejected rows (first " << std::min<std::size_t>(rejects.size(), 10) << " of " << rows_rejected << "):\n";
+        os << "\nRejected rows (first " << std::min<std::size_t>(rejects.size(), 10) << " of "
+           << rows_rejected << "):\n";
         for (std::size_t i = 0; i < std::min<std::size_t>(rejects.size(), 10); ++i) {
             const auto& r = rejects[i];
             os << "  line " << r.line << (r.column.empty() ? "" : ", column " + r.column)
@@ -356,7 +418,8 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
                 const auto& v = g.keys[static_cast<std::size_t>(at - r.by.begin())];
                 line += detail::csv_key(v, people);
             }
-            for (std::size_t i = 0; i < cat.size(); ++i) line += "," + detail::number_text(g.metrics[i], cat[i].integer);
+            for (std::size_t i = 0; i < cat.size(); ++i)
+                line += "," + detail::number_text(g.metrics[i], cat[i].integer);
             os << line << '\n';
         }
     }
@@ -365,8 +428,8 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
 /// Writes one reject as a CSV row of line,column,value,reason.
 inline void write_rejects_csv_row(std::ostream& os, const reject& r) {
     const bool people = detail::is_for_people(os);
-    os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value, people) << ','
-       << detail::csv_field(r.reason, people) << '\n';
+    os << r.line << ',' << detail::csv_field(r.column) << ',' << detail::csv_field(r.value, people)
+       << ',' << detail::csv_field(r.reason, people) << '\n';
 }
 /// Writes rejects as CSV with the header line,column,value,reason.
 inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {
@@ -377,7 +440,9 @@ inline void write_rejects_csv(std::ostream& os, const std::vector<reject>& rs) {
 namespace detail {
 /// Copies the overall row's count of ratings without a survey into the input accounting.
 inline void note_survey_input(report& r) {
-    if (!r.groups.empty()) r.ratings_without_survey_sent = static_cast<std::uint64_t>(r.groups[0].metric("csat_unsolicited"));
+    if (!r.groups.empty())
+        r.ratings_without_survey_sent =
+            static_cast<std::uint64_t>(r.groups[0].metric("csat_unsolicited"));
 }
 
 /// The report's warnings (report::warnings), from its accounting and overall row.
@@ -390,22 +455,30 @@ inline std::vector<std::string> input_warnings(const report& r) {
     if (r.rows_accepted == 0) {
         std::string why;
         for (const auto& t : top_reject_reasons(r.rejects, 3)) why += (why.empty() ? "" : "; ") + t;
-        w.push_back("every row was rejected (" + std::to_string(r.rows_rejected) + "); most common" +
-                    (r.rows_rejected > r.rejects.size() ? " in the first " + std::to_string(r.rejects.size()) : "") +
+        w.push_back("every row was rejected (" + std::to_string(r.rows_rejected) +
+                    "); most common" +
+                    (r.rows_rejected > r.rejects.size()
+                         ? " in the first " + std::to_string(r.rejects.size())
+                         : "") +
                     ": " + why);
         return w;
     }
     if (r.ratings_without_survey_sent)
         w.push_back(std::to_string(r.ratings_without_survey_sent) +
-                    " rating(s) on rows not sent a survey (survey_sent): counted in csat, left out of csat_response_rate");
-    const bool targets = !r.cfg.sla_first_response_s.empty() || !r.cfg.sla_by_priority_first_response_s.empty();
+                    " rating(s) on rows not sent a survey (survey_sent): counted in csat, left out "
+                    "of csat_response_rate");
+    const bool targets =
+        !r.cfg.sla_first_response_s.empty() || !r.cfg.sla_by_priority_first_response_s.empty();
     if (targets && !r.groups.empty() && r.groups[0].metric("sla_frt_den") == 0) {
         std::vector<std::string> ch, pr;
         for (const auto& [k, v] : r.cfg.sla_first_response_s) ch.push_back(k);
         for (const auto& [k, v] : r.cfg.sla_by_priority_first_response_s) pr.push_back(k);
-        w.push_back("no row has an SLA target, so sla_frt is undefined: sla.first_response_s names the channels " +
-                    (ch.empty() ? std::string("(none)") : join_names(ch)) + " and sla.by_priority the priorities " +
-                    (pr.empty() ? std::string("(none)") : join_names(pr)) + ", and no row has one of them");
+        w.push_back(
+            "no row has an SLA target, so sla_frt is undefined: sla.first_response_s names the "
+            "channels " +
+            (ch.empty() ? std::string("(none)") : join_names(ch)) +
+            " and sla.by_priority the priorities " +
+            (pr.empty() ? std::string("(none)") : join_names(pr)) + ", and no row has one of them");
     }
     return w;
 }

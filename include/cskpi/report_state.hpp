@@ -41,11 +41,15 @@ public:
 
     report_state() : report_state(config{}, {}) {}
     report_state(config cfg, std::vector<group_key> by)
-        : cfg_(std::move(cfg)), by_(std::move(by)), tz_(cfg_.timezone),
+        : cfg_(std::move(cfg)),
+          by_(std::move(by)),
+          tz_(cfg_.timezone),
           z_(stats::z_for(cfg_.confidence)),
           window_(seconds_to_us(cfg_.fcr_window_s)),
-          respond_(seconds_to_us(cfg_.complaint_respond_s)), within_(seconds_to_us(cfg_.staffing.within_s)),
-          resolve_(seconds_to_us(cfg_.complaint_resolve_s)), customer_key_(cfg_.privacy_salt) {
+          respond_(seconds_to_us(cfg_.complaint_respond_s)),
+          within_(seconds_to_us(cfg_.staffing.within_s)),
+          resolve_(seconds_to_us(cfg_.complaint_resolve_s)),
+          customer_key_(cfg_.privacy_salt) {
         if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
         for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
         for (auto k : by_) needs_team_ = needs_team_ || k == group_key::team;
@@ -61,8 +65,11 @@ public:
     /// Every group's state (a copy: samples still in the arrival log are added to it).
     std::vector<group_state> groups() const {
         std::vector<group_state> out = groups_;
-        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
-            v.visit([&](const auto& x, micros) { (out[g].*sample_field[kind]).append(x.data() + first, n); });
+        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v,
+                              std::size_t n, std::size_t first) {
+            v.visit([&](const auto& x, micros) {
+                (out[g].*sample_field[kind]).append(x.data() + first, n);
+            });
         });
         return out;
     }
@@ -80,14 +87,18 @@ public:
     /// The latest created_at of the rows added (targets' default as_of); nullopt before any row,
     /// and for a state read back by from_json (to_json does not carry it).
     std::optional<micros> latest_created() const noexcept {
-        return latest_created_ != std::numeric_limits<micros>::min() ? std::optional<micros>(latest_created_) : std::nullopt;
+        return latest_created_ != std::numeric_limits<micros>::min()
+                   ? std::optional<micros>(latest_created_)
+                   : std::nullopt;
     }
     /// The instant Kaplan-Meier censors open rows at (section 14): the config's `as_of` or the one
     /// set_as_of gave, else the latest instant of the rows added (created_at, first response,
     /// resolution); nullopt before any row.
     std::optional<micros> km_as_of() const noexcept {
         if (as_of_) return as_of_;
-        return latest_instant_ != std::numeric_limits<micros>::min() ? std::optional<micros>(latest_instant_) : std::nullopt;
+        return latest_instant_ != std::numeric_limits<micros>::min()
+                   ? std::optional<micros>(latest_instant_)
+                   : std::nullopt;
     }
     /// Fixes as_of for rows already added whose instants are all at or before it (an event log's
     /// as_of: its derived rows never pass the latest event).
@@ -104,7 +115,8 @@ public:
     void attach_timeline(const timeline::timeline_feed* feed) {
         feed_ = feed;
         if (feed) timeline_on_ = true;
-        if (feed && feed->has_roles() && grouped_by_agent() && once_.empty()) once_.emplace_back(cfg_, std::vector<group_key>{});
+        if (feed && feed->has_roles() && grouped_by_agent() && once_.empty())
+            once_.emplace_back(cfg_, std::vector<group_key>{});
         for (auto& o : once_) o.attach_timeline(feed);
     }
     /// Whether this is an event log's state (its report has the timeline columns).
@@ -121,20 +133,24 @@ public:
         for (group_key k : keys) {
             const auto it = std::find(by_.begin(), by_.end(), k);
             if (it == by_.end())
-                throw std::invalid_argument(std::string("report_state::project: not grouped by ") + std::string(name_of(k)));
+                throw std::invalid_argument(std::string("report_state::project: not grouped by ") +
+                                            std::string(name_of(k)));
             pos.push_back(static_cast<std::size_t>(it - by_.begin()));
         }
         const bool to_agent = std::find(keys.begin(), keys.end(), group_key::agent) != keys.end();
         if (!once_.empty() && !to_agent) {
             if (!keys.empty())
-                throw std::invalid_argument("report_state::project: rows repeat for each participant (events.agent = \"all\"); "
-                                            "only groupings by agent, or none, can be projected");
+                throw std::invalid_argument(
+                    "report_state::project: rows repeat for each participant (events.agent = "
+                    "\"all\"); "
+                    "only groupings by agent, or none, can be projected");
             report_state whole = once_[0];
             return whole;
         }
         report_state out(cfg_, keys);
         out.dict_ = dict_;
-        if (!out.needs_team_) out.dict_[1] = {};  // team labels are coded only for a grouping by team
+        if (!out.needs_team_)
+            out.dict_[1] = {};  // team labels are coded only for a grouping by team
         out.latest_created_ = latest_created_;
         out.latest_instant_ = latest_instant_;
         out.as_of_ = as_of_;
@@ -150,10 +166,12 @@ public:
             out.groups_[gmap[g]].merge(complete[g]);
         }
         const auto to = [&](std::uint32_t g) { return gmap[g]; };
-        out.contacts_.append_mapped(contacts_, [](std::uint32_t c) { return c; }, to);
+        out.contacts_.append_mapped(
+            contacts_, [](std::uint32_t c) { return c; }, to);
         out.km_.append_mapped(km_, to);
         if (!timeline_.empty()) out.timeline_.resize(out.groups_.size());
-        for (std::size_t g = 0; g < timeline_.size(); ++g) out.timeline_[gmap[g]].merge(timeline_[g]);
+        for (std::size_t g = 0; g < timeline_.size(); ++g)
+            out.timeline_[gmap[g]].merge(timeline_[g]);
         return out;
     }
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
@@ -161,7 +179,9 @@ public:
 
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
-        if (!b.consistent()) throw std::invalid_argument("report_state::update: the batch's columns differ in length");
+        if (!b.consistent())
+            throw std::invalid_argument(
+                "report_state::update: the batch's columns differ in length");
         if (feed_ && feed_->has_roles()) {
             for (auto& o : once_) o.update(b);
             return update_rows(counted_rows(b));
@@ -176,15 +196,18 @@ private:
         // into every group's counters, and the durations go to the sample log in those runs.
         // Accumulation is order-free.
         // The scratch vectors are members so that batch after batch reuses their memory: fresh
-        // megabyte-sized buffers per batch fragment the heap and raise the peak (~10 MB at 10 M rows).
+        // megabyte-sized buffers per batch fragment the heap and raise the peak (~10 MB at 10 M
+        // rows).
         if (!cfg_.privacy_salt_id.empty() && !customer_key_.keyed())
-            throw std::invalid_argument("report_state::update: this state was read back without its privacy.salt; "
-                                        "merge it into a state configured with the salt instead");
+            throw std::invalid_argument(
+                "report_state::update: this state was read back without its privacy.salt; "
+                "merge it into a state configured with the salt instead");
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
         if (feed_) {
             if (timeline_.size() < groups_.size()) timeline_.resize(groups_.size());
-            for (std::size_t r = 0; r < b.size(); ++r) timeline_[pending_[r].first].add(feed_->of_line(b.line[r]));
+            for (std::size_t r = 0; r < b.size(); ++r)
+                timeline_[pending_[r].first].add(feed_->of_line(b.line[r]));
         }
         for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
         const int sat = cfg_.csat_satisfied_min;
@@ -201,7 +224,8 @@ private:
         for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
         std::array<std::size_t, detail::sample_log::kinds> total{};
         for (const auto& p : pending_)
-            for (std::size_t i = 0; i < total.size(); ++i) total[i] += p.second.*fact_field[i] != missing_us;
+            for (std::size_t i = 0; i < total.size(); ++i)
+                total[i] += p.second.*fact_field[i] != missing_us;
         auto& lb = log_.open(total);
         // pending_ is read in group order, i.e. at random: fetch a few rows ahead.
         constexpr std::size_t ahead = 8;
@@ -219,12 +243,15 @@ private:
                     if (f.*fact_field[i] != missing_us) lb.values[i].push_back(f.*fact_field[i]);
             }
             detail::sample_log::run r{g, {}};
-            for (std::size_t i = 0; i < was.size(); ++i) r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
+            for (std::size_t i = 0; i < was.size(); ++i)
+                r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
             lb.runs.push_back(r);
         }
     }
 
-    bool grouped_by_agent() const { return std::find(by_.begin(), by_.end(), group_key::agent) != by_.end(); }
+    bool grouped_by_agent() const {
+        return std::find(by_.begin(), by_.end(), group_key::agent) != by_.end();
+    }
     interaction_batch counted_rows(const interaction_batch& b) const {
         interaction_batch kept = b;
         std::vector<bool> keep(b.size());
@@ -255,7 +282,8 @@ public:
     friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
 
 private:
-    report_state& merge_from(const report_state& o, report_state* consume, unsigned threads = 1) {  // consume = &o or nullptr
+    report_state& merge_from(const report_state& o, report_state* consume,
+                             unsigned threads = 1) {  // consume = &o or nullptr
         if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
             const report_state copy = o;
             return merge_from(copy, nullptr);
@@ -266,16 +294,20 @@ private:
         }
         if (interactions() == 0) {
             const bool on = timeline_on_ || o.timeline_on_;
-            if (consume) *this = std::move(*consume);
-            else *this = o;
+            if (consume)
+                *this = std::move(*consume);
+            else
+                *this = o;
             timeline_on_ = on;
             return *this;
         }
         if (o.by_ != by_ || o.cfg_.to_json() != cfg_.to_json())
-            throw std::invalid_argument("report_state::merge: expected the same configuration and grouping");
+            throw std::invalid_argument(
+                "report_state::merge: expected the same configuration and grouping");
         latest_created_ = std::max(latest_created_, o.latest_created_);
         latest_instant_ = std::max(latest_instant_, o.latest_instant_);
-        // Slices of one event log each fix as_of at their latest event: the whole log's is the latest.
+        // Slices of one event log each fix as_of at their latest event: the whole log's is the
+        // latest.
         if (!as_of_ || (o.as_of_ && *o.as_of_ > *as_of_)) as_of_ = o.as_of_;
         std::array<std::vector<std::uint32_t>, dims> remap;
         for (std::size_t d = 0; d < dims; ++d) {
@@ -295,7 +327,9 @@ private:
         // groups' share is left smaller). Parts touch disjoint data.
         constexpr std::size_t nb = detail::contact_buckets::count;
         threads = std::max(1u, threads);
-        auto bucket_from = [&](unsigned t) { return t == 0 ? 0 : nb * (2 * t - 1) / (2 * threads); };
+        auto bucket_from = [&](unsigned t) {
+            return t == 0 ? 0 : nb * (2 * t - 1) / (2 * threads);
+        };
         parallel(threads, [&](unsigned t) {
             if (t == 0) {
                 for (std::size_t g = 0; g < o.groups_.size(); ++g) {
@@ -304,7 +338,8 @@ private:
                 }
                 // Logged samples are not copied into groups: their batches join this log.
                 for (std::size_t b = 0; b < o.log_.batches().size(); ++b) {
-                    auto& mine = log_.batches().emplace_back(consume ? std::move(consume->log_.batches()[b]) : o.log_.batches()[b]);
+                    auto& mine = log_.batches().emplace_back(
+                        consume ? std::move(consume->log_.batches()[b]) : o.log_.batches()[b]);
                     for (auto& r : mine.runs) r.group = gmap[r.group];
                 }
                 if (consume) consume->log_.clear_and_free();
@@ -312,9 +347,11 @@ private:
                 if (consume) consume->km_.clear_and_free();
                 merge_timeline(o, consume, gmap);
             }
-            for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1)); ++b) {
+            for (std::size_t b = bucket_from(t); b < (t + 1 == threads ? nb : bucket_from(t + 1));
+                 ++b) {
                 contacts_.bucket(b).append_mapped(
-                    o.contacts_.bucket(b), [&](std::uint32_t c) { return remap[category_dim][c]; }, [&](std::uint32_t g) { return gmap[g]; });
+                    o.contacts_.bucket(b), [&](std::uint32_t c) { return remap[category_dim][c]; },
+                    [&](std::uint32_t g) { return gmap[g]; });
                 if (consume) consume->contacts_.bucket(b).clear_and_free();
             }
         });
@@ -322,7 +359,6 @@ private:
     }
 
 public:
-
     /// Same configuration and the same groups with equal states, and the same contact ledger
     /// (as sets: neither depends on the order rows arrived in).
     bool operator==(const report_state& o) const {
@@ -336,8 +372,10 @@ public:
     std::vector<report_group> finalize(unsigned threads = 1) {
         std::vector<report_group> all;
         finalize_chunks(threads, SIZE_MAX, [&](std::vector<report_group>&& part) {
-            if (all.empty()) all = std::move(part);
-            else for (auto& g : part) all.push_back(std::move(g));
+            if (all.empty())
+                all = std::move(part);
+            else
+                for (auto& g : part) all.push_back(std::move(g));
         });
         return all;
     }
@@ -357,7 +395,8 @@ public:
         if (!by_.empty()) {
             order.resize(groups_.size());
             for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-            std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
+            std::sort(order.begin(), order.end(),
+                      [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
         }
         report_group overall;
         overall.metrics = overall_counts();
@@ -373,17 +412,21 @@ public:
         std::atomic<std::size_t> next{0};
         parallel(std::min<unsigned>(threads, tasks), [&](unsigned) {
             for (std::size_t i; (i = next++) < tasks;)
-                durations[i] = i < overall_durations ? overall_duration(i) : overall_survival(i == overall_durations ? 0 : 2, as_of);
+                durations[i] = i < overall_durations
+                                   ? overall_duration(i)
+                                   : overall_survival(i == overall_durations ? 0 : 2, as_of);
         });
         for (const auto& d : durations)
             for (const auto& [i, v] : d) overall.metrics[i] = v;
-        if (!once_.empty()) {  // rows repeat for several participants: the overall row counts each interaction once
+        if (!once_.empty()) {  // rows repeat for several participants: the overall row counts each
+                               // interaction once
             report_group one = std::move(once_[0].finalize(threads).front());
             overall.metrics = std::move(one.metrics);
             overall.extra = std::move(one.extra);
         }
         for (std::size_t begin = 0;; begin += chunk) {
-            const std::size_t end = order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
+            const std::size_t end =
+                order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
             std::vector<report_group> out;
             if (begin == 0) out.push_back(std::move(overall));
             const std::size_t base = out.size();
@@ -393,13 +436,15 @@ public:
                 for (std::size_t k; (k = next++) < end;) {
                     group_state& s = groups_[order[k]];
                     const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
-                    add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its own counts
+                    add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its
+                                                       // own counts
                     const km_inputs km = km_of(order[k], as_of);
-                    out[base + k - begin] = {labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
+                    out[base + k - begin] = {
+                        labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
                     if (timeline_on_) {
                         timeline::timeline_state none;
-                        out[base + k - begin].extra =
-                            timeline_columns(order[k] < timeline_.size() ? timeline_[order[k]] : none, as_of);
+                        out[base + k - begin].extra = timeline_columns(
+                            order[k] < timeline_.size() ? timeline_[order[k]] : none, as_of);
                     }
                     if (s.interactions < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
                         out[base + k - begin].suppress();
@@ -421,9 +466,13 @@ public:
     std::vector<std::optional<std::string>> labels(const group_id& id) const {
         std::vector<std::optional<std::string>> l;
         for (std::uint8_t i = 0; i < id.n; ++i) {
-            if (id.k[i] == missing_key) l.emplace_back(std::nullopt);
-            else if (is_time_key(by_[i])) l.emplace_back(time_label(by_[i], id.k[i]));
-            else l.emplace_back(std::string(dict_[dim_of(by_[i])].value(static_cast<std::uint32_t>(id.k[i]))));
+            if (id.k[i] == missing_key)
+                l.emplace_back(std::nullopt);
+            else if (is_time_key(by_[i]))
+                l.emplace_back(time_label(by_[i], id.k[i]));
+            else
+                l.emplace_back(
+                    std::string(dict_[dim_of(by_[i])].value(static_cast<std::uint32_t>(id.k[i]))));
         }
         return l;
     }
@@ -437,26 +486,34 @@ public:
 
 private:
     static constexpr std::size_t dims = 5, category_dim = 3;
-    static std::size_t dim_of(group_key k) { return static_cast<std::size_t>(k); }  // agent..priority = 0..4
+    static std::size_t dim_of(group_key k) {
+        return static_cast<std::size_t>(k);
+    }  // agent..priority = 0..4
 
-    void merge_timeline(const report_state& o, report_state* consume, const std::vector<std::uint32_t>& gmap) {
+    void merge_timeline(const report_state& o, report_state* consume,
+                        const std::vector<std::uint32_t>& gmap) {
         timeline_on_ = timeline_on_ || o.timeline_on_;
-        if (!o.timeline_.empty() && timeline_.size() < groups_.size()) timeline_.resize(groups_.size());
+        if (!o.timeline_.empty() && timeline_.size() < groups_.size())
+            timeline_.resize(groups_.size());
         for (std::size_t g = 0; g < o.timeline_.size(); ++g) {
             timeline_[gmap[g]].merge(o.timeline_[g]);
             if (consume) consume->timeline_[g] = {};
         }
         if (o.once_.empty()) return;
-        if (once_.empty()) once_.push_back(o.once_[0]);
-        else once_[0].merge(o.once_[0]);
+        if (once_.empty())
+            once_.push_back(o.once_[0]);
+        else
+            once_[0].merge(o.once_[0]);
     }
 
     /// The timeline columns of one group's statistics at `as_of` (report_group::extra).
-    std::vector<std::pair<std::string, double>> timeline_columns(timeline::timeline_state& s, micros as_of) const {
+    std::vector<std::pair<std::string, double>> timeline_columns(timeline::timeline_state& s,
+                                                                 micros as_of) const {
         const std::vector<double> v = timeline::timeline_values(s.figures(as_of), z_);
         std::vector<std::pair<std::string, double>> out;
         out.reserve(v.size());
-        for (std::size_t i = 0; i < v.size(); ++i) out.emplace_back(timeline::timeline_metrics()[i], v[i]);
+        for (std::size_t i = 0; i < v.size(); ++i)
+            out.emplace_back(timeline::timeline_metrics()[i], v[i]);
         return out;
     }
     /// The overall row's timeline columns: every group's statistics pooled.
@@ -467,7 +524,9 @@ private:
     }
 
     // What the ledger settles per group: FCR, and bot containment not followed by a contact.
-    struct fcr_counts { std::uint64_t num = 0, den = 0, verified = 0; };
+    struct fcr_counts {
+        std::uint64_t num = 0, den = 0, verified = 0;
+    };
     static void add_fcr(group_state& s, const fcr_counts& f) {
         s.fcr_num += f.num;
         s.fcr_den += f.den;
@@ -477,10 +536,12 @@ private:
     // Open-addressing index of group ids (a few thousand groups stay in cache).
     std::uint32_t group_of(const group_id& id) {
         if ((groups_.size() + 1) * 2 > slots_.size()) grow_index();
-        for (std::size_t i = group_id_hash{}(id) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+        for (std::size_t i = group_id_hash{}(id) & (slots_.size() - 1);;
+             i = (i + 1) & (slots_.size() - 1)) {
             const std::uint32_t g = slots_[i];
             if (g == detail::no_code) {
-                if (groups_.size() > detail::contact::group_mask) throw std::length_error("report_state: more than 2^29 groups");
+                if (groups_.size() > detail::contact::group_mask)
+                    throw std::length_error("report_state: more than 2^29 groups");
                 slots_[i] = static_cast<std::uint32_t>(groups_.size());
                 groups_.emplace_back();
                 ids_.push_back(id);
@@ -500,11 +561,14 @@ private:
 
     micros target_for(std::uint32_t channel, std::uint32_t priority) {
         if (priority != detail::no_code) {
-            if (priority >= prio_target_.size()) prio_target_.resize(dict_[4].size(), unknown_target);
+            if (priority >= prio_target_.size())
+                prio_target_.resize(dict_[4].size(), unknown_target);
             micros& t = prio_target_[priority];
             if (t == unknown_target) {
-                auto it = cfg_.sla_by_priority_first_response_s.find(std::string(dict_[4].value(priority)));
-                t = it == cfg_.sla_by_priority_first_response_s.end() ? missing_us : seconds_to_us(it->second);
+                auto it = cfg_.sla_by_priority_first_response_s.find(
+                    std::string(dict_[4].value(priority)));
+                t = it == cfg_.sla_by_priority_first_response_s.end() ? missing_us
+                                                                      : seconds_to_us(it->second);
             }
             if (t != missing_us) return t;
         }
@@ -522,7 +586,8 @@ private:
         if (cfg_.staffing.channels.empty()) return within_;
         if (channel >= chan_within_.size()) chan_within_.resize(dict_[2].size(), unknown_target);
         micros& t = chan_within_[channel];
-        if (t == unknown_target) t = seconds_to_us(cfg_.staffing.for_channel(dict_[2].value(channel)).within_s);
+        if (t == unknown_target)
+            t = seconds_to_us(cfg_.staffing.for_channel(dict_[2].value(channel)).within_s);
         return t;
     }
 
@@ -553,7 +618,9 @@ private:
         row_facts f;
         const bool answered = b.frt[r] != missing_us;
         const bool abandoned = fl & f_abandoned, resolved = fl & f_resolved;
-        auto set = [&](bool cond, std::uint32_t bit) { if (cond) f.bits |= bit; };
+        auto set = [&](bool cond, std::uint32_t bit) {
+            if (cond) f.bits |= bit;
+        };
         set(answered, row_facts::answered);
         set(abandoned, row_facts::abandoned);
         set(resolved, row_facts::resolved);
@@ -575,11 +642,13 @@ private:
                 set(true, row_facts::sla_counted);
             }
         }
-        const bool complaint_row = (fl & f_complaint) || detail::same_text(b.category[r], cfg_.complaint_category);
+        const bool complaint_row =
+            (fl & f_complaint) || detail::same_text(b.category[r], cfg_.complaint_category);
         if (complaint_row) {
             set(true, row_facts::complaint_row);
             set(answered && b.frt[r] <= respond_, row_facts::complaint_responded);
-            set(resolved && b.resolution[r] != missing_us && b.resolution[r] <= resolve_, row_facts::complaint_resolved);
+            set(resolved && b.resolution[r] != missing_us && b.resolution[r] <= resolve_,
+                row_facts::complaint_resolved);
         }
         if (detail::same_text(b.category[r], cfg_.presale_category)) {
             set(true, row_facts::presale);
@@ -600,12 +669,14 @@ private:
             const bool first = b.contacts[r] == missing_int || b.contacts[r] == 1;
             set(first, row_facts::fcr_first);
             set(first && eligible, row_facts::fcr);
-            set(contained, row_facts::bot_contained_verified);  // no customer: nothing to verify against
+            set(contained,
+                row_facts::bot_contained_verified);  // no customer: nothing to verify against
         } else {
             using C = detail::contact;
             contacts_.push_back({customer_key_(b.customer[r]), b.created_at[r],
                                  cfg_.fcr_same_category ? category : detail::no_code,
-                                 g | (contained ? C::contained_bit : 0u) | (eligible ? C::eligible_bit : 0u) |
+                                 g | (contained ? C::contained_bit : 0u) |
+                                     (eligible ? C::eligible_bit : 0u) |
                                      (abandoned ? C::abandoned_bit : 0u),
                                  detail::id_order(b.id[r])});
         }
@@ -621,10 +692,12 @@ private:
 
     // Section 14: whether the row is censored for FRT and resolution at as_of, or its sampled
     // durations are not Kaplan-Meier events; the instants go to the censoring ledger.
-    void km_facts(const interaction_batch& b, std::size_t r, std::uint32_t g, bool abandoned, bool resolved, row_facts& f) {
+    void km_facts(const interaction_batch& b, std::size_t r, std::uint32_t g, bool abandoned,
+                  bool resolved, row_facts& f) {
         using L = detail::censoring_ledger;
         const micros created = b.created_at[r], frt = b.frt[r], res = b.resolution[r];
-        for (micros d : {created, frt == missing_us ? missing_us : created + frt, res == missing_us ? missing_us : created + res})
+        for (micros d : {created, frt == missing_us ? missing_us : created + frt,
+                         res == missing_us ? missing_us : created + res})
             if (d != missing_us) latest_instant_ = std::max(latest_instant_, d);
         const bool left_out = abandoned || (as_of_ && created > *as_of_);
         auto drop = [&](micros v, std::uint32_t bit, L::kind k) {
@@ -636,11 +709,16 @@ private:
             km_.push_back(g, k, created);
         };
         // First response: an event when it came by as_of, else censored.
-        if (frt != missing_us && (left_out || (as_of_ && created + frt > *as_of_))) drop(frt, row_facts::frt_km_dropped, L::frt_drop);
-        if (!left_out && (frt == missing_us || (as_of_ && created + frt > *as_of_))) censor(row_facts::frt_censored, L::frt_open);
-        // Resolution: an event when resolved with a time by as_of; resolved without a time is neither.
-        const bool res_event = resolved && res != missing_us && !left_out && !(as_of_ && created + res > *as_of_);
-        if (res != missing_us && !res_event) drop(res, row_facts::resolution_km_dropped, L::resolution_drop);
+        if (frt != missing_us && (left_out || (as_of_ && created + frt > *as_of_)))
+            drop(frt, row_facts::frt_km_dropped, L::frt_drop);
+        if (!left_out && (frt == missing_us || (as_of_ && created + frt > *as_of_)))
+            censor(row_facts::frt_censored, L::frt_open);
+        // Resolution: an event when resolved with a time by as_of; resolved without a time is
+        // neither.
+        const bool res_event =
+            resolved && res != missing_us && !left_out && !(as_of_ && created + res > *as_of_);
+        if (res != missing_us && !res_event)
+            drop(res, row_facts::resolution_km_dropped, L::resolution_drop);
         if (!left_out && (!resolved || (res != missing_us && as_of_ && created + res > *as_of_)))
             censor(row_facts::resolution_censored, L::resolution_open);
     }
@@ -658,19 +736,22 @@ private:
 
     // The overall row's Kaplan-Meier columns, over every group's samples and ledger entries.
     // As (catalogue index, value), for the survival entry of sample `which`.
-    std::vector<std::pair<std::size_t, double>> overall_survival(std::size_t which, micros as_of) const {
+    std::vector<std::pair<std::size_t, double>> overall_survival(std::size_t which,
+                                                                 micros as_of) const {
         std::vector<std::pair<std::size_t, double>> out;
         for (const auto& d : metric_table()) {
             if (d.kind != metric_kind::survival || d.sample != which) continue;
             auto [all, k] = overall_km(d.sample, as_of);
             std::vector<double> v;
             detail::put_survival(d, all, &k, true, z_, v);
-            for (std::size_t j = 0; j < v.size(); ++j) out.emplace_back(metric_index(std::string(d.name) + survival_suffixes[j]), v[j]);
+            for (std::size_t j = 0; j < v.size(); ++j)
+                out.emplace_back(metric_index(std::string(d.name) + survival_suffixes[j]), v[j]);
         }
         return out;
     }
     // Every group's sample `which` and the ledger's entries for it, with as_of.
-    std::pair<detail::duration_samples, km_inputs> overall_km(std::size_t which, micros as_of) const {
+    std::pair<detail::duration_samples, km_inputs> overall_km(std::size_t which,
+                                                              micros as_of) const {
         using L = detail::censoring_ledger;
         km_inputs k;
         k.as_of = as_of;
@@ -689,7 +770,9 @@ public:
     /// The Kaplan-Meier curve of all rows (the overall row's), in seconds: `which` 0 = first
     /// response, 2 = resolution.
     survival::curve overall_curve(std::size_t which) {
-        if (which != 0 && which != 2) throw std::invalid_argument("overall_curve: expected 0 (first response) or 2 (resolution)");
+        if (which != 0 && which != 2)
+            throw std::invalid_argument(
+                "overall_curve: expected 0 (first response) or 2 (resolution)");
         flush_log(1);
         auto [all, k] = overall_km(which, km_as_of().value_or(0));
         const auto [events, censored] = detail::km_times(all, &k, which == 0 ? 0 : 1);
@@ -710,24 +793,37 @@ private:
     // Every thread reads the whole log and appends the runs of its own groups.
     void flush_log(unsigned threads) {
         if (log_.empty()) return;
-        struct room { std::size_t n = 0; bool wide = false; };
+        struct room {
+            std::size_t n = 0;
+            bool wide = false;
+        };
         std::vector<std::array<room, detail::sample_log::kinds>> to(groups_.size());
         // A group switches to microseconds only for a value of its own that is not whole
         // seconds (as with push_back), not because its batch held one of another group.
-        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
+        log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v,
+                              std::size_t n, std::size_t first) {
             to[g][kind].n += n;
             if (v.wide() && !to[g][kind].wide)
                 v.visit([&](const auto& x, micros) {
-                    to[g][kind].wide = std::any_of(x.begin() + static_cast<std::ptrdiff_t>(first), x.begin() + static_cast<std::ptrdiff_t>(first + n),
-                                                   [](auto y) { return !detail::whole_seconds_codec::fits(static_cast<micros>(y)); });
+                    to[g][kind].wide = std::any_of(
+                        x.begin() + static_cast<std::ptrdiff_t>(first),
+                        x.begin() + static_cast<std::ptrdiff_t>(first + n), [](auto y) {
+                            return !detail::whole_seconds_codec::fits(static_cast<micros>(y));
+                        });
                 });
         });
         for (std::size_t g = 0; g < groups_.size(); ++g)
             for (std::size_t i = 0; i < detail::sample_log::kinds; ++i)
-                if (to[g][i].n) (groups_[g].*sample_field[i]).reserve_more(to[g][i].n, to[g][i].wide);
+                if (to[g][i].n)
+                    (groups_[g].*sample_field[i]).reserve_more(to[g][i].n, to[g][i].wide);
         parallel(threads, [&](unsigned t) {
-            log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v, std::size_t n, std::size_t first) {
-                if (g % threads == t) v.visit([&](const auto& x, micros) { (groups_[g].*sample_field[kind]).append(x.data() + first, n); });
+            log_.for_each_run([&](std::uint32_t g, std::size_t kind,
+                                  const detail::duration_samples& v, std::size_t n,
+                                  std::size_t first) {
+                if (g % threads == t)
+                    v.visit([&](const auto& x, micros) {
+                        (groups_[g].*sample_field[kind]).append(x.data() + first, n);
+                    });
             });
         });
         log_.clear_and_free();
@@ -753,7 +849,8 @@ private:
                     auto& sorted = std::get<std::vector<Record>>(scratch);
                     sorted.resize(c.size());
                     // The bucket's records share the key's top byte.
-                    detail::sort_contacts(c.data(), c.data() + c.size(), sorted.data(), detail::contact_buckets::bucket_bits);
+                    detail::sort_contacts(c.data(), c.data() + c.size(), sorted.data(),
+                                          detail::contact_buckets::bucket_bits);
                     settle_bucket(sorted, per[t]);
                 });
         });
@@ -768,7 +865,8 @@ private:
             }
     }
 
-    // Counts FCR per group over one ledger bucket sorted by customer, category (missing last), time.
+    // Counts FCR per group over one ledger bucket sorted by customer, category (missing last),
+    // time.
     template <class Record>
     void settle_bucket(const std::vector<Record>& c, std::vector<fcr_counts>& counts) const {
         const std::size_t to = c.size();
@@ -794,13 +892,15 @@ private:
                     auto probe = [&](std::size_t lo, std::size_t hi) {
                         auto first = c.begin() + static_cast<std::ptrdiff_t>(lo);
                         auto last = c.begin() + static_cast<std::ptrdiff_t>(hi);
-                        auto lb = std::lower_bound(first, last, at, [](const Record& x, const auto& v) {
-                            return std::pair{x.time(), x.id_key()} < v;
-                        });
+                        auto lb =
+                            std::lower_bound(first, last, at, [](const Record& x, const auto& v) {
+                                return std::pair{x.time(), x.id_key()} < v;
+                            });
                         if (lb != first && std::prev(lb)->time() >= t - window_) before = true;
-                        auto ub = std::upper_bound(first, last, at, [](const auto& v, const Record& x) {
-                            return v < std::pair{x.time(), x.id_key()};
-                        });
+                        auto ub =
+                            std::upper_bound(first, last, at, [](const auto& v, const Record& x) {
+                                return v < std::pair{x.time(), x.id_key()};
+                            });
                         if (ub != last && ub->time() <= t + window_) after = true;
                     };
                     if (c[k].cat() == detail::no_code) {
@@ -838,7 +938,8 @@ private:
             if (b.k[i] == missing_key) return true;
             if (is_time_key(by_[i])) return a.k[i] < b.k[i];
             const auto& d = dict_[dim_of(by_[i])];
-            return d.value(static_cast<std::uint32_t>(a.k[i])) < d.value(static_cast<std::uint32_t>(b.k[i]));
+            return d.value(static_cast<std::uint32_t>(a.k[i])) <
+                   d.value(static_cast<std::uint32_t>(b.k[i]));
         }
         return false;
     }
@@ -876,7 +977,8 @@ private:
             narrow = narrow && !d.wide();
             if (!narrow) break;
             d.visit([&](const auto& v, micros) {
-                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::uint32_t>>) parts.push_back(&v);
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::uint32_t>>)
+                    parts.push_back(&v);
             });
         }
         if (narrow) {
@@ -886,9 +988,11 @@ private:
             if (p.size() == 0) {
                 m.assign(def->stats.size(), stats::nan);
             } else {
-                const auto qv = stats::quantiles_type7_counted(p, detail::quantile_levels(*def), static_cast<double>(unit));
+                const auto qv = stats::quantiles_type7_counted(p, detail::quantile_levels(*def),
+                                                               static_cast<double>(unit));
                 __extension__ auto sum = [&] { return static_cast<__int128>(p.sum()); };
-                detail::put_duration_stats(*def, p.size(), unit, qv, sum, [&] { return p.max(); }, m);
+                detail::put_duration_stats(
+                    *def, p.size(), unit, qv, sum, [&] { return p.max(); }, m);
             }
         } else {
             detail::duration_samples all;
@@ -905,8 +1009,10 @@ private:
     }
     static std::size_t metric_index(std::string_view name) {
         const auto& cat = metric_catalogue();
-        const auto it = std::find_if(cat.begin(), cat.end(), [&](const auto& c) { return c.name == name; });
-        if (it == cat.end()) throw std::logic_error("overall_duration: no metric " + std::string(name));
+        const auto it =
+            std::find_if(cat.begin(), cat.end(), [&](const auto& c) { return c.name == name; });
+        if (it == cat.end())
+            throw std::logic_error("overall_duration: no metric " + std::string(name));
         return static_cast<std::size_t>(it - cat.begin());
     }
 
@@ -915,7 +1021,7 @@ private:
     std::vector<group_key> by_;
     micros latest_created_ = std::numeric_limits<micros>::min();
     micros latest_instant_ = std::numeric_limits<micros>::min();  // KM's default as_of
-    std::optional<micros> as_of_;                                  // KM's as_of when fixed
+    std::optional<micros> as_of_;                                 // KM's as_of when fixed
     detail::censoring_ledger km_;
     time_zone tz_;
     double z_;
@@ -954,7 +1060,8 @@ inline json report_state::canonical_json() const {
     j["by"] = by;
     std::vector<std::uint32_t> order(groups_.size());
     for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return key_less(ids_[a], ids_[b]); });
+    std::sort(order.begin(), order.end(),
+              [&](auto a, auto b) { return key_less(ids_[a], ids_[b]); });
     std::vector<std::uint32_t> rank(groups_.size());
     const std::vector<group_state> complete = groups();
     json groups = json::array();
@@ -963,24 +1070,33 @@ inline json report_state::canonical_json() const {
         const group_id& id = ids_[order[i]];
         json key = json::array();
         for (std::uint8_t k = 0; k < id.n; ++k) {
-            if (id.k[k] == missing_key) key.push_back(nullptr);
-            else if (is_time_key(by_[k])) key.push_back(id.k[k]);
-            else key.push_back(std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
+            if (id.k[k] == missing_key)
+                key.push_back(nullptr);
+            else if (is_time_key(by_[k]))
+                key.push_back(id.k[k]);
+            else
+                key.push_back(
+                    std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
         nlohmann::json st = complete[order[i]];
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
         if (timeline_on_) {
-            const nlohmann::json tl = order[i] < timeline_.size() ? timeline_[order[i]] : timeline::timeline_state{};
+            const nlohmann::json tl =
+                order[i] < timeline_.size() ? timeline_[order[i]] : timeline::timeline_state{};
             groups.back()["timeline"] = json::parse(tl.dump());
         }
     }
     j["groups"] = groups;
-    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>> cs;
+    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>>
+        cs;
     cs.reserve(contacts_.size());
     for (const auto& c : contacts_.values())
         cs.emplace_back(c.customer,
-                        c.category == detail::no_code ? std::string() : std::string(dict_[category_dim].value(c.category)),
-                        c.at, rank[c.group()], static_cast<int>(c.group_bits >> 30 | (c.contained() ? 4u : 0u)), c.id);
+                        c.category == detail::no_code
+                            ? std::string()
+                            : std::string(dict_[category_dim].value(c.category)),
+                        c.at, rank[c.group()],
+                        static_cast<int>(c.group_bits >> 30 | (c.contained() ? 4u : 0u)), c.id);
     std::sort(cs.begin(), cs.end());
     json contacts = json::array();
     for (const auto& [cust, cat, at, g, bits, id] : cs)
@@ -988,12 +1104,15 @@ inline json report_state::canonical_json() const {
     j["contacts"] = contacts;
     // Kaplan-Meier: [group rank, kind, value] sorted; the instants that set as_of.
     std::vector<std::tuple<std::uint32_t, int, micros>> ks;
-    for (const auto& e : km_.entries()) ks.emplace_back(rank[e.group], static_cast<int>(e.what), e.value);
+    for (const auto& e : km_.entries())
+        ks.emplace_back(rank[e.group], static_cast<int>(e.what), e.value);
     std::sort(ks.begin(), ks.end());
     json censoring = json::array();
     for (const auto& [g, w, v] : ks) censoring.push_back({g, w, v});
     j["censoring"] = censoring;
-    j["latest_instant"] = latest_instant_ == std::numeric_limits<micros>::min() ? json(nullptr) : json(latest_instant_);
+    j["latest_instant"] = latest_instant_ == std::numeric_limits<micros>::min()
+                              ? json(nullptr)
+                              : json(latest_instant_);
     j["as_of"] = as_of_ ? json(*as_of_) : json(nullptr);
     if (timeline_on_) {  // an event log's state: its groups carry "timeline"
         j["timeline"] = true;
@@ -1006,7 +1125,9 @@ inline report_state report_state::from_json(const json& j) {
     const nlohmann::json plain = nlohmann::json::parse(j.dump());
     detail::check_envelope(plain, "cskpi.report_state");
     auto need = [&](const char* k, bool ok) {
-        if (!j.contains(k) || !ok) throw std::invalid_argument(std::string("cskpi.report_state: missing or mistyped \"") + k + "\"");
+        if (!j.contains(k) || !ok)
+            throw std::invalid_argument(std::string("cskpi.report_state: missing or mistyped \"") +
+                                        k + "\"");
     };
     need("config", j.contains("config") && j["config"].is_object());
     need("by", j.contains("by") && j["by"].is_array());
@@ -1014,45 +1135,59 @@ inline report_state report_state::from_json(const json& j) {
     need("contacts", j.contains("contacts") && j["contacts"].is_array());
     std::vector<std::string> names;
     for (const auto& b : j["by"]) {
-        if (!b.is_string()) throw std::invalid_argument("cskpi.report_state: \"by\" expects strings");
+        if (!b.is_string())
+            throw std::invalid_argument("cskpi.report_state: \"by\" expects strings");
         names.push_back(b.get<std::string>());
     }
     report_state s(config::from_json(j["config"]), parse_group_keys(names));
     std::vector<std::uint32_t> gidx;
     for (const auto& g : j["groups"]) {
-        if (!g.is_object() || !g.contains("key") || !g["key"].is_array() || g["key"].size() != s.by_.size() || !g.contains("state"))
-            throw std::invalid_argument("cskpi.report_state: malformed group entry " + g.dump().substr(0, 80));
+        if (!g.is_object() || !g.contains("key") || !g["key"].is_array() ||
+            g["key"].size() != s.by_.size() || !g.contains("state"))
+            throw std::invalid_argument("cskpi.report_state: malformed group entry " +
+                                        g.dump().substr(0, 80));
         group_id id;
         id.n = static_cast<std::uint8_t>(s.by_.size());
         for (std::size_t k = 0; k < s.by_.size(); ++k) {
             const auto& v = g["key"][k];
-            if (v.is_null()) id.k[k] = missing_key;
-            else if (is_time_key(s.by_[k]) && v.is_number_integer()) id.k[k] = v.get<std::int64_t>();
-            else if (!is_time_key(s.by_[k]) && v.is_string()) id.k[k] = s.dict_[dim_of(s.by_[k])].code(v.get<std::string>());
-            else throw std::invalid_argument("cskpi.report_state: mistyped key " + v.dump());
+            if (v.is_null())
+                id.k[k] = missing_key;
+            else if (is_time_key(s.by_[k]) && v.is_number_integer())
+                id.k[k] = v.get<std::int64_t>();
+            else if (!is_time_key(s.by_[k]) && v.is_string())
+                id.k[k] = s.dict_[dim_of(s.by_[k])].code(v.get<std::string>());
+            else
+                throw std::invalid_argument("cskpi.report_state: mistyped key " + v.dump());
         }
         const std::uint32_t gi = s.group_of(id);
-        if (gi != gidx.size()) throw std::invalid_argument("cskpi.report_state: duplicate group key " + g["key"].dump());
+        if (gi != gidx.size())
+            throw std::invalid_argument("cskpi.report_state: duplicate group key " +
+                                        g["key"].dump());
         s.groups_[gi] = nlohmann::json::parse(g["state"].dump()).get<group_state>();
         gidx.push_back(gi);
         if (g.contains("timeline")) {
             s.timeline_.resize(s.groups_.size());
-            s.timeline_[gi] = nlohmann::json::parse(g["timeline"].dump()).get<timeline::timeline_state>();
+            s.timeline_[gi] =
+                nlohmann::json::parse(g["timeline"].dump()).get<timeline::timeline_state>();
         }
     }
     for (const auto& c : j["contacts"]) {
         // [customer, category, at, group, flags, id order]; states written before the id order
         // existed have 5 entries (their same-instant contacts fall in neither window).
         if (!c.is_array() || (c.size() != 5 && c.size() != 6) || !c[0].is_number_unsigned() ||
-            !(c[1].is_string() || c[1].is_null()) || !c[2].is_number_integer() || !c[3].is_number_integer() ||
-            !c[4].is_number_integer() || (c.size() == 6 && !c[5].is_number_unsigned()) || c[3].get<std::int64_t>() < 0 ||
+            !(c[1].is_string() || c[1].is_null()) || !c[2].is_number_integer() ||
+            !c[3].is_number_integer() || !c[4].is_number_integer() ||
+            (c.size() == 6 && !c[5].is_number_unsigned()) || c[3].get<std::int64_t>() < 0 ||
             c[3].get<std::size_t>() >= gidx.size())
-            throw std::invalid_argument("cskpi.report_state: malformed contact " + c.dump().substr(0, 80));
-        s.contacts_.push_back({c[0].get<std::uint64_t>(), c[2].get<micros>(),
-                               c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
-                               gidx[c[3].get<std::size_t>()] | (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30) |
-                                   ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
-                               c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
+            throw std::invalid_argument("cskpi.report_state: malformed contact " +
+                                        c.dump().substr(0, 80));
+        s.contacts_.push_back(
+            {c[0].get<std::uint64_t>(), c[2].get<micros>(),
+             c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
+             gidx[c[3].get<std::size_t>()] |
+                 (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30) |
+                 ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
+             c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
     }
     // Kaplan-Meier entries (states written before section 14 have none: their groups show no
     // censoring counts either). Instants stay within ±2^62 µs (±146,000 years) so that
@@ -1060,36 +1195,48 @@ inline report_state report_state::from_json(const json& j) {
     constexpr micros instant_limit = micros{1} << 62;
     auto instant_ok = [&](micros v) { return v >= -instant_limit && v <= instant_limit; };
     if (j.contains("censoring")) {
-        if (!j["censoring"].is_array()) throw std::invalid_argument("cskpi.report_state: \"censoring\" expects an array");
+        if (!j["censoring"].is_array())
+            throw std::invalid_argument("cskpi.report_state: \"censoring\" expects an array");
         for (const auto& c : j["censoring"]) {
-            if (!c.is_array() || c.size() != 3 || !c[0].is_number_unsigned() || c[0].get<std::size_t>() >= gidx.size() ||
-                !c[1].is_number_integer() || c[1].get<int>() < 0 || c[1].get<int>() >= detail::censoring_ledger::kinds ||
+            if (!c.is_array() || c.size() != 3 || !c[0].is_number_unsigned() ||
+                c[0].get<std::size_t>() >= gidx.size() || !c[1].is_number_integer() ||
+                c[1].get<int>() < 0 || c[1].get<int>() >= detail::censoring_ledger::kinds ||
                 !c[2].is_number_integer() || !instant_ok(c[2].get<micros>()) ||
                 (c[1].get<int>() >= detail::censoring_ledger::frt_drop && c[2].get<micros>() < 0))
-                throw std::invalid_argument("cskpi.report_state: malformed censoring entry " + c.dump().substr(0, 80));
-            s.km_.push_back(gidx[c[0].get<std::size_t>()], static_cast<detail::censoring_ledger::kind>(c[1].get<int>()),
+                throw std::invalid_argument("cskpi.report_state: malformed censoring entry " +
+                                            c.dump().substr(0, 80));
+            s.km_.push_back(gidx[c[0].get<std::size_t>()],
+                            static_cast<detail::censoring_ledger::kind>(c[1].get<int>()),
                             c[2].get<micros>());
         }
     }
     for (const char* k : {"latest_instant", "as_of"}) {
         if (!j.contains(k) || j[k].is_null()) continue;
         if (!j[k].is_number_integer() || !instant_ok(j[k].get<micros>()))
-            throw std::invalid_argument(std::string("cskpi.report_state: \"") + k + "\" expects an integer instant");
-        if (std::string(k) == "as_of") s.as_of_ = j[k].get<micros>();
-        else s.latest_instant_ = j[k].get<micros>();
+            throw std::invalid_argument(std::string("cskpi.report_state: \"") + k +
+                                        "\" expects an integer instant");
+        if (std::string(k) == "as_of")
+            s.as_of_ = j[k].get<micros>();
+        else
+            s.latest_instant_ = j[k].get<micros>();
     }
     if (j.contains("timeline")) {
-        if (!j["timeline"].is_boolean()) throw std::invalid_argument("cskpi.report_state: \"timeline\" expects true or false");
+        if (!j["timeline"].is_boolean())
+            throw std::invalid_argument("cskpi.report_state: \"timeline\" expects true or false");
         s.timeline_on_ = j["timeline"].get<bool>();
     }
     if (j.contains("once")) {
         if (!s.timeline_on_ || !s.grouped_by_agent())
-            throw std::invalid_argument("cskpi.report_state: \"once\" belongs to an event log's state grouped by agent");
+            throw std::invalid_argument(
+                "cskpi.report_state: \"once\" belongs to an event log's state grouped by agent");
         s.once_.push_back(from_json(j["once"]));
-        if (!s.once_[0].by_.empty()) throw std::invalid_argument("cskpi.report_state: \"once\" expects a state without grouping");
+        if (!s.once_[0].by_.empty())
+            throw std::invalid_argument(
+                "cskpi.report_state: \"once\" expects a state without grouping");
     }
     if (!s.timeline_on_ && !s.timeline_.empty())
-        throw std::invalid_argument("cskpi.report_state: groups carry \"timeline\" but the state is not an event log's");
+        throw std::invalid_argument(
+            "cskpi.report_state: groups carry \"timeline\" but the state is not an event log's");
     return s;
 }
 
@@ -1099,13 +1246,16 @@ namespace detail {
 /// "chat"): they silently miss the rule keyed by the configured label.
 inline std::vector<std::string> label_warnings(const config& cfg, const report_state& st) {
     std::vector<std::string> w;
-    auto check = [&](std::size_t dim, const char* column, const char* key, std::vector<std::string> configured) {
+    auto check = [&](std::size_t dim, const char* column, const char* key,
+                     std::vector<std::string> configured) {
         if (configured.empty()) return;
         for (const auto& l : st.seen_labels(dim)) {
-            if (l.empty() || std::find(configured.begin(), configured.end(), l) != configured.end()) continue;
+            if (l.empty() || std::find(configured.begin(), configured.end(), l) != configured.end())
+                continue;
             const std::string hint = did_you_mean(l, configured);
             if (!hint.empty())
-                w.push_back(std::string(column) + " '" + l + "' matches no " + key + hint + ", so its rows miss that rule");
+                w.push_back(std::string(column) + " '" + l + "' matches no " + key + hint +
+                            ", so its rows miss that rule");
         }
     };
     std::vector<std::string> ch, pr;
@@ -1113,13 +1263,15 @@ inline std::vector<std::string> label_warnings(const config& cfg, const report_s
     for (const auto& [k, v] : cfg.sla_by_priority_first_response_s) pr.push_back(k);
     check(2, "channel", "sla.first_response_s channel", ch);
     check(4, "priority", "sla.by_priority priority", pr);
-    check(3, "category", "complaint.category or presale_category", {cfg.complaint_category, cfg.presale_category});
+    check(3, "category", "complaint.category or presale_category",
+          {cfg.complaint_category, cfg.presale_category});
     static const char* columns[] = {"agent", "team", "channel", "category", "priority"};
     for (std::size_t dim = 0; dim < 5; ++dim) {
         std::size_t bad = 0;
         for (const auto& l : st.seen_labels(dim)) bad += !well_formed_utf8(l);
         if (bad)
-            w.push_back(std::to_string(bad) + " " + columns[dim] + " label(s) are not valid UTF-8 (JSON shows U+FFFD in "
+            w.push_back(std::to_string(bad) + " " + columns[dim] +
+                        " label(s) are not valid UTF-8 (JSON shows U+FFFD in "
                         "their place; set \"encoding\" if the file is not UTF-8)");
     }
     return w;

@@ -66,9 +66,9 @@ inline std::string memory_trace() {
         std::sscanf(line, "VmHWM: %ld", &hwm);
     }
     std::fclose(f);
-    return "; rss " + std::to_string(rss / 1024) + " MB, peak " + std::to_string(hwm / 1024) + " MB";
+    return "; rss " + std::to_string(rss / 1024) + " MB, peak " + std::to_string(hwm / 1024) +
+           " MB";
 }
-
 
 /// Reads a file (or stdin for "-") in blocks that end on record boundaries. A regular file is
 /// memory-mapped: blocks are views into the mapping (no copy), and each consumed block's pages
@@ -80,16 +80,20 @@ public:
     /// that parses across a block end found inside a quoted field (input_block::may_split,
     /// run_blocks): mapped CSV is then cut at a block's last line break without a pass over its
     /// quotes, until the first split is found. Needs count_lines = false.
-    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes, bool count_lines = true,
-                 bool rejoins = false)
-        : path_(path), fmt_(fmt), block_(block_bytes), count_lines_(count_lines),
+    block_reader(const std::string& path, input_format fmt, std::size_t block_bytes,
+                 bool count_lines = true, bool rejoins = false)
+        : path_(path),
+          fmt_(fmt),
+          block_(block_bytes),
+          count_lines_(count_lines),
           rejoins_(rejoins && !count_lines && fmt == input_format::csv) {
         if (path == "-") {
             fd_ = 0;
             return;
         }
         fd_ = ::open(path.c_str(), O_RDONLY);
-        if (fd_ < 0) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
+        if (fd_ < 0)
+            throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
         struct stat st {};
         if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
             total_ = static_cast<std::uint64_t>(st.st_size);
@@ -101,10 +105,15 @@ public:
         }
     }
     /// Reads `text` (an export converted in memory, see input/transcode.hpp) as a mapped file.
-    block_reader(std::string text, const std::string& label, input_format fmt, std::size_t block_bytes,
-                 bool count_lines = true, bool rejoins = false)
-        : path_(label), fmt_(fmt), block_(block_bytes), count_lines_(count_lines),
-          rejoins_(rejoins && !count_lines && fmt == input_format::csv), owned_(std::move(text)), owns_text_(true) {
+    block_reader(std::string text, const std::string& label, input_format fmt,
+                 std::size_t block_bytes, bool count_lines = true, bool rejoins = false)
+        : path_(label),
+          fmt_(fmt),
+          block_(block_bytes),
+          count_lines_(count_lines),
+          rejoins_(rejoins && !count_lines && fmt == input_format::csv),
+          owned_(std::move(text)),
+          owns_text_(true) {
         map_ = owned_.data();
         total_ = owned_.size();
     }
@@ -126,7 +135,8 @@ public:
             if (map_) {
                 if (pos_ >= total_) return;
                 const void* nl = std::memchr(map_ + pos_, '\n', total_ - pos_);
-                pos_ = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - map_) + 1 : total_;
+                pos_ =
+                    nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - map_) + 1 : total_;
             } else {
                 std::size_t e;
                 while ((e = buf_.find('\n')) == std::string::npos && !eof_) fill();
@@ -144,7 +154,8 @@ public:
             end = end == std::string::npos ? total_ - pos_ : end;
             std::string h(map_ + pos_, end);
             pos_ += end;
-            line_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
+            line_ += std::max<std::uint64_t>(
+                1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
             while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
             return h;
         }
@@ -159,7 +170,8 @@ public:
         if (end == std::string::npos) end = buf_.size();
         std::string h = buf_.substr(0, end);
         buf_.erase(0, end);
-        line_ += std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
+        line_ += std::max<std::uint64_t>(
+            1, static_cast<std::uint64_t>(std::count(h.begin(), h.end(), '\n')));
         while (!h.empty() && (h.back() == '\n' || h.back() == '\r')) h.pop_back();
         return h;
     }
@@ -208,11 +220,16 @@ private:
         std::size_t cut;
         while (true) {
             const std::size_t avail = total_ - pos_;
-            if (want >= avail) { cut = avail; break; }
+            if (want >= avail) {
+                cut = avail;
+                break;
+            }
             const std::string_view window(map_ + pos_, want);
             if (speculate) {
                 const void* nl = ::memrchr(window.data(), '\n', window.size());
-                cut = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - window.data()) + 1 : 0;
+                cut =
+                    nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - window.data()) + 1
+                       : 0;
             } else {
                 cut = last_record_end(window, fmt_);
             }
@@ -222,11 +239,14 @@ private:
         b.bytes.clear();
         b.mapped = std::string_view(map_ + pos_, cut);
         b.input_bytes = total_;
-        b.release = !owns_text_ ? std::function<void(std::string_view)>([this](std::string_view d) { drop_pages(d); }) : nullptr;
+        b.release = !owns_text_ ? std::function<void(std::string_view)>(
+                                      [this](std::string_view d) { drop_pages(d); })
+                                : nullptr;
         // Quote tracking reads quotes as the parser does; the parse still checks every cut, so
         // records are where the parser finds them whichever way the block was cut.
         b.may_split = rejoins_ && pos_ + cut < total_;
-        b.split_found = b.may_split ? std::function<void()>([this] { split_found_ = true; }) : nullptr;
+        b.split_found =
+            b.may_split ? std::function<void()>([this] { split_found_ = true; }) : nullptr;
         b.seq = seq_++;
         b.lines_known = count_lines_;
         if (count_lines_) {
@@ -239,7 +259,8 @@ private:
         done_ = pos_;
         return true;
     }
-    // Drops the whole pages inside a consumed block from this process (they stay in the page cache).
+    // Drops the whole pages inside a consumed block from this process (they stay in the page
+    // cache).
     void drop_pages(std::string_view d) const {
         const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
         const auto lo = (reinterpret_cast<std::uintptr_t>(d.data()) + page - 1) / page * page;
@@ -254,7 +275,8 @@ private:
         std::string error;
         std::uint64_t spanned = 0;
         const std::size_t end = split_csv_record(s, 0, fields, arena, error, spanned);
-        if (error == unterminated_quote || end > s.size() || s[end - 1] != '\n') return std::string::npos;
+        if (error == unterminated_quote || end > s.size() || s[end - 1] != '\n')
+            return std::string::npos;
         return end;
     }
     void fill() {
@@ -263,8 +285,12 @@ private:
         if (buf_.capacity() < old + block_) buf_.reserve(std::max(old + block_, 2 * block_));
         buf_.resize(old + block_);
         ssize_t n;
-        do { n = ::read(fd_, buf_.data() + old, block_); } while (n < 0 && errno == EINTR);
-        if (n < 0) throw input_error(path_, 0, "", "", std::string("read failed: ") + std::strerror(errno));
+        do {
+            n = ::read(fd_, buf_.data() + old, block_);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0)
+            throw input_error(path_, 0, "", "",
+                              std::string("read failed: ") + std::strerror(errno));
         buf_.resize(old + static_cast<std::size_t>(n));
         done_ += static_cast<std::uint64_t>(n);
         if (n == 0) eof_ = true;
@@ -292,7 +318,8 @@ inline std::string read_whole(const std::string& path) {
         ss << std::cin.rdbuf();
     } else {
         std::ifstream in(path, std::ios::binary);
-        if (!in) throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
+        if (!in)
+            throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
         ss << in.rdbuf();
     }
     return std::move(ss).str();
@@ -301,11 +328,13 @@ inline std::string read_whole(const std::string& path) {
 /// A block reader over `path` as `imp` says to read it: a file in another encoding or with
 /// another delimiter (or UTF-16 with a byte-order mark) is converted in memory first; lines
 /// before the header are skipped.
-inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_format fmt, const import_options& imp,
-                                                 std::size_t block_bytes, bool count_lines = true, bool rejoins = false) {
+inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_format fmt,
+                                                 const import_options& imp, std::size_t block_bytes,
+                                                 bool count_lines = true, bool rejoins = false) {
     bool convert = imp.converts_bytes();
     struct stat st {};
-    if (!convert && path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {  // peek without consuming a pipe
+    if (!convert && path != "-" && ::stat(path.c_str(), &st) == 0 &&
+        S_ISREG(st.st_mode)) {  // peek without consuming a pipe
         std::ifstream f(path, std::ios::binary);
         std::string head(64 * 1024, '\0');
         f.read(head.data(), static_cast<std::streamsize>(head.size()));
@@ -316,8 +345,9 @@ inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_
                   (head.find('\n') == std::string::npos && head.find('\r') != std::string::npos);
     }
     std::unique_ptr<block_reader> r =
-        convert ? std::make_unique<block_reader>(convert_bytes(read_whole(path), imp, path, fmt == input_format::csv), path,
-                                                 fmt, block_bytes, count_lines, rejoins)
+        convert ? std::make_unique<block_reader>(
+                      convert_bytes(read_whole(path), imp, path, fmt == input_format::csv), path,
+                      fmt, block_bytes, count_lines, rejoins)
                 : std::make_unique<block_reader>(path, fmt, block_bytes, count_lines, rejoins);
     r->skip_lines(imp.skip_lines);
     return r;
@@ -343,17 +373,21 @@ namespace detail {
 inline std::size_t finest_grouping(const std::vector<std::vector<group_key>>& bys) {
     if (bys.size() < 2) return bys.size();
     auto covers = [](const std::vector<group_key>& big, const std::vector<group_key>& small) {
-        return std::all_of(small.begin(), small.end(), [&](group_key k) { return std::find(big.begin(), big.end(), k) != big.end(); });
+        return std::all_of(small.begin(), small.end(), [&](group_key k) {
+            return std::find(big.begin(), big.end(), k) != big.end();
+        });
     };
     for (std::size_t f = 0; f < bys.size(); ++f)
-        if (std::all_of(bys.begin(), bys.end(), [&](const auto& by) { return covers(bys[f], by); })) return f;
+        if (std::all_of(bys.begin(), bys.end(), [&](const auto& by) { return covers(bys[f], by); }))
+            return f;
     return bys.size();
 }
 
 template <class Produce, class MakeParser>
-std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string& label, const config& cfg,
-                  const std::vector<std::vector<group_key>>& bys, const run_options& opt, Produce&& produce,
-                  MakeParser&& make_parser, std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
+std::pair<report, std::vector<report_state>> run_blocks_multi(
+    const std::string& label, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+    const run_options& opt, Produce&& produce, MakeParser&& make_parser,
+    std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
     const auto t_start = std::chrono::steady_clock::now();
     const unsigned nthreads = std::max(1u, opt.threads);
     reject_ledger ledger;
@@ -361,11 +395,14 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     ledger.show_values = cfg.rejects_show_values;
     id_registry ids;
     if (opt.earlier_ids)
-        for (std::uint64_t h : *opt.earlier_ids) ids.insert_hashed(h, 0);  // line 0: "seen before this input"
+        for (std::uint64_t h : *opt.earlier_ids)
+            ids.insert_hashed(h, 0);  // line 0: "seen before this input"
     // One state per thread and grouping fed: every batch read feeds each (one reading).
-    const std::size_t finest = opt.timeline && opt.timeline->has_roles() ? bys.size() : finest_grouping(bys);
+    const std::size_t finest =
+        opt.timeline && opt.timeline->has_roles() ? bys.size() : finest_grouping(bys);
     const bool projected = finest < bys.size();
-    const std::vector<std::vector<group_key>> fed = projected ? std::vector<std::vector<group_key>>{bys[finest]} : bys;
+    const std::vector<std::vector<group_key>> fed =
+        projected ? std::vector<std::vector<group_key>>{bys[finest]} : bys;
     std::vector<std::vector<report_state>> states(nthreads);
     for (unsigned i = 0; i < nthreads; ++i)
         for (const auto& by : fed) states[i].emplace_back(cfg, by);
@@ -375,13 +412,14 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     std::mutex m;
     std::condition_variable cv_turn, cv_queue;
     std::uint64_t next_seq = 0;
-    std::uint64_t next_line = header_lines;  // lines before the next block, for blocks cut without counting
+    std::uint64_t next_line =
+        header_lines;             // lines before the next block, for blocks cut without counting
     const char* carry = nullptr;  // start of a record split by a block's cut, for the next block
     std::queue<input_block> queue;
     bool done_reading = false;
     std::exception_ptr error;
     std::atomic<bool> stop{false};
-    std::vector<std::string> spare;  // block buffers handed back by workers
+    std::vector<std::string> spare;         // block buffers handed back by workers
     const bool collect_ignored = !ignored;  // known up front (CSV header) or collected per row
     std::vector<std::string> seen_ignored;
 
@@ -406,13 +444,17 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                 cv_queue.notify_all();
                 // Lines of a block cut without counting them: counted by the parser, in
                 // parallel; numbered in input order below.
-                block_summary sum = parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                block_summary sum =
+                    parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
                 std::string_view parsed = b.text();  // the bytes batch and rejects come from
                 // Rows of the whole input, estimated from this block (0 = input size unknown).
                 const std::size_t expected_rows =
                     b.input_bytes && !b.text().empty()
-                        ? static_cast<std::size_t>(static_cast<double>(b.input_bytes) / static_cast<double>(b.text().size()) *
-                                                   static_cast<double>(batch.size() + rejects.size()) * 1.05) + 1024
+                        ? static_cast<std::size_t>(
+                              static_cast<double>(b.input_bytes) /
+                              static_cast<double>(b.text().size()) *
+                              static_cast<double>(batch.size() + rejects.size()) * 1.05) +
+                              1024
                         : 0;
                 if (!sized && expected_rows) {
                     // Room for the whole input's contacts in every thread's ledger: untouched
@@ -423,7 +465,8 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                 }
                 auto hash_ids = [&] {
                     hashes.resize(batch.size());
-                    for (std::size_t r = 0; r < batch.size(); ++r) hashes[r] = id_registry::hash(batch.id[r]);
+                    for (std::size_t r = 0; r < batch.size(); ++r)
+                        hashes[r] = id_registry::hash(batch.id[r]);
                 };
                 hash_ids();
                 {
@@ -431,18 +474,21 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                     std::unique_lock lk(m);
                     cv_turn.wait(lk, [&] { return next_seq == b.seq || stop; });
                     if (stop) return;
-                    if (b.seq == 0) ids.reserve(expected_rows);  // one table of the right size, no doubling
+                    if (b.seq == 0)
+                        ids.reserve(expected_rows);  // one table of the right size, no doubling
                     if (carry) {
                         // The block before was cut inside a quoted field, so this one was parsed
                         // from mid-record: parse it again from that record's start. Holding the
                         // turn keeps the order; the lock is not needed meanwhile.
-                        parsed = std::string_view(carry, static_cast<std::size_t>(parsed.data() + parsed.size() - carry));
+                        parsed = std::string_view(
+                            carry, static_cast<std::size_t>(parsed.data() + parsed.size() - carry));
                         carry = nullptr;
                         lk.unlock();
                         input_block whole;
                         whole.mapped = parsed;
                         whole.lines_known = false;
-                        sum = parse(whole, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                        sum = parse(whole, batch, rejects,
+                                    collect_ignored ? &local_ignored : nullptr);
                         hash_ids();
                         lk.lock();
                     }
@@ -464,15 +510,20 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                     const std::size_t parse_rejects = rejects.size();
                     std::vector<reject> dup;
                     for (std::size_t r = 0; r < batch.size(); ++r) {
-                        if (r + 64 < batch.size()) ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
-                        if (opt.timeline && opt.timeline->repeats_id(batch.line[r])) continue;  // its interaction's id, again
+                        if (r + 64 < batch.size())
+                            ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
+                        if (opt.timeline && opt.timeline->repeats_id(batch.line[r]))
+                            continue;  // its interaction's id, again
                         const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
                         if (first) {
                             keep[r] = false;
                             dup.push_back({batch.line[r], "id", detail::clip(batch.id[r]),
-                                           first != UINT64_MAX ? "duplicate id (first seen on line " + std::to_string(first) + ")"
-                                           : opt.earlier_ids   ? "duplicate id (first seen in an earlier partition)"
-                                                               : "duplicate id"});
+                                           first != UINT64_MAX
+                                               ? "duplicate id (first seen on line " +
+                                                     std::to_string(first) + ")"
+                                           : opt.earlier_ids
+                                               ? "duplicate id (first seen in an earlier partition)"
+                                               : "duplicate id"});
                         } else {
                             ++kept;
                             if (opt.accepted_ids) opt.accepted_ids->push_back(hashes[r]);
@@ -481,20 +532,24 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
                     // Merge parse rejects and duplicate rejects by line.
                     std::size_t di = 0;
                     while (ri < parse_rejects || di < dup.size()) {
-                        const reject& r = (di >= dup.size() || (ri < parse_rejects && rejects[ri].line < dup[di].line))
-                                              ? rejects[ri++] : dup[di++];
+                        const reject& r = (di >= dup.size() ||
+                                           (ri < parse_rejects && rejects[ri].line < dup[di].line))
+                                              ? rejects[ri++]
+                                              : dup[di++];
                         if (cfg.strict) throw strict_error(label, r, cfg.rejects_show_values);
                         ledger.rejected(r);
                     }
                     ledger.accepted(kept);
                     for (auto& k : local_ignored)
-                        if (std::find(seen_ignored.begin(), seen_ignored.end(), k) == seen_ignored.end())
+                        if (std::find(seen_ignored.begin(), seen_ignored.end(), k) ==
+                            seen_ignored.end())
                             seen_ignored.push_back(k);
                     local_ignored.clear();
                     ++next_seq;
                 }
                 cv_turn.notify_all();
-                if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) batch.filter(keep);
+                if (!std::all_of(keep.begin(), keep.end(), [](bool k) { return k; }))
+                    batch.filter(keep);
                 if (opt.batch_sink) opt.batch_sink(batch);
                 for (auto& st : states[t]) st.update(batch);
                 batch.clear();  // its views point into the block
@@ -518,7 +573,10 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
         while (true) {
             {
                 std::lock_guard lk(m);
-                if (!spare.empty()) { b.bytes = std::move(spare.back()); spare.pop_back(); }
+                if (!spare.empty()) {
+                    b.bytes = std::move(spare.back());
+                    spare.pop_back();
+                }
             }
             if (!produce(b)) break;
             std::unique_lock lk(m);
@@ -545,13 +603,16 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
     for (unsigned t = 1; t < nthreads; ++t)
-        for (std::size_t k = 0; k < fed.size(); ++k) states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
+        for (std::size_t k = 0; k < fed.size(); ++k)
+            states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
     for (auto& st : states[0]) st.attach_timeline(nullptr);  // the feed lives only during the run
     if (projected) {
         std::vector<report_state> all;
         for (std::size_t k = 0; k < bys.size(); ++k)
-            if (k != finest) all.push_back(states[0][0].project(bys[k]));
-            else all.emplace_back();
+            if (k != finest)
+                all.push_back(states[0][0].project(bys[k]));
+            else
+                all.emplace_back();
         all[finest] = std::move(states[0][0]);
         states[0] = std::move(all);
     }
@@ -565,28 +626,34 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(const std::string&
     rep.cfg = cfg;
     rep.by = bys.empty() ? std::vector<group_key>{} : bys.front();
     if (std::getenv("CSKPI_TRACE")) {  // phase timings for benchmarking
-        auto ms = [](auto x, auto y) { return std::chrono::duration<double, std::milli>(y - x).count(); };
-        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms%s\n", ms(t_start, t_read),
-                     ms(t_read, std::chrono::steady_clock::now()), memory_trace().c_str());
+        auto ms = [](auto x, auto y) {
+            return std::chrono::duration<double, std::milli>(y - x).count();
+        };
+        std::fprintf(stderr, "cskpi trace: read+aggregate %.0f ms, merge %.0f ms%s\n",
+                     ms(t_start, t_read), ms(t_read, std::chrono::steady_clock::now()),
+                     memory_trace().c_str());
     }
     return {std::move(rep), std::move(states[0])};
 }
 
 /// run_blocks_multi for one grouping.
 template <class Produce, class MakeParser>
-std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg, const std::vector<group_key>& by,
-                                           const run_options& opt, Produce&& produce, MakeParser&& make_parser,
-                                           std::optional<std::vector<std::string>> ignored, std::uint64_t header_lines = 0) {
-    auto [rep, states] = run_blocks_multi(label, cfg, {by}, opt, produce, make_parser, std::move(ignored), header_lines);
+std::pair<report, report_state> run_blocks(const std::string& label, const config& cfg,
+                                           const std::vector<group_key>& by, const run_options& opt,
+                                           Produce&& produce, MakeParser&& make_parser,
+                                           std::optional<std::vector<std::string>> ignored,
+                                           std::uint64_t header_lines = 0) {
+    auto [rep, states] = run_blocks_multi(label, cfg, {by}, opt, produce, make_parser,
+                                          std::move(ignored), header_lines);
     return {std::move(rep), std::move(states.front())};
 }
-
 
 inline report finish(std::pair<report, report_state>&& r, unsigned threads);
 
 /// One report per grouping from one reading: each shares the input accounting.
 inline std::vector<report> finish_multi(std::pair<report, std::vector<report_state>>&& r,
-                                        const std::vector<std::vector<group_key>>& bys, unsigned threads) {
+                                        const std::vector<std::vector<group_key>>& bys,
+                                        unsigned threads) {
     std::vector<report> out;
     for (std::size_t k = 0; k < bys.size(); ++k) {
         report head = r.first;  // accounting, rejects, config
@@ -602,9 +669,11 @@ inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
     r.first.groups = r.second.finalize(threads);
     r.first.warnings = warnings_of(r.first, r.second);
     if (std::getenv("CSKPI_TRACE"))
-        std::fprintf(stderr, "cskpi trace: finalize %.0f ms%s\n",
-                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
-                     memory_trace().c_str());
+        std::fprintf(
+            stderr, "cskpi trace: finalize %.0f ms%s\n",
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count(),
+            memory_trace().c_str());
     return std::move(r.first);
 }
 
@@ -623,8 +692,8 @@ inline void write_indented(std::ostream& os, const std::string& text, std::size_
 /// Finalizes a partial state into `os` as JSON (the text `json_text(report.to_json(), 2)` gives)
 /// or CSV (`report.write_csv`), group chunk by group chunk: memory does not grow with the number
 /// of groups written. Returns the report without its groups (accounting and warnings).
-inline report stream_report(std::pair<report, report_state>&& r, unsigned threads, std::ostream& os, bool as_json,
-                            std::size_t chunk = 1u << 14) {
+inline report stream_report(std::pair<report, report_state>&& r, unsigned threads, std::ostream& os,
+                            bool as_json, std::size_t chunk = 1u << 14) {
     report head = std::move(r.first);
     bool first = true;
     r.second.finalize_chunks(threads, chunk, [&](std::vector<report_group>&& gs) {
@@ -633,7 +702,8 @@ inline report stream_report(std::pair<report, report_state>&& r, unsigned thread
             head.warnings = detail::warnings_of(head, r.second);
             head.groups.clear();
             if (as_json) {
-                std::string text = json_text(head.to_json(), 2);  // ends with "\n  \"groups\": []\n}"
+                std::string text =
+                    json_text(head.to_json(), 2);  // ends with "\n  \"groups\": []\n}"
                 text.erase(text.rfind("[]"));
                 os << text << "[\n";
             } else {
@@ -656,13 +726,14 @@ inline report stream_report(std::pair<report, report_state>&& r, unsigned thread
 
 /// Reads `path` once into a partial state per grouping of `bys` and the input accounting
 /// (`report` without groups). Throws as run_report.
-inline std::pair<report, std::vector<report_state>> run_partial_multi(const std::string& path, const config& cfg,
-                                                                      const std::vector<std::vector<group_key>>& bys,
-                                                                      const run_options& opt = {}) {
+inline std::pair<report, std::vector<report_state>> run_partial_multi(
+    const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+    const run_options& opt = {}) {
     const input_format fmt = path == "-" ? input_format::csv : format_of(path);
     const column_mapping map(cfg);
     (void)time_zone(cfg.timezone);  // fail early on an unknown zone
-    const auto reader_ptr = detail::open_reader(path, fmt, cfg.input, opt.block_bytes, /*count_lines=*/false, /*rejoins=*/true);
+    const auto reader_ptr = detail::open_reader(path, fmt, cfg.input, opt.block_bytes,
+                                                /*count_lines=*/false, /*rejoins=*/true);
     detail::block_reader& reader = *reader_ptr;
     std::vector<std::string> ignored;
     std::vector<std::optional<column>> csv_columns;
@@ -686,22 +757,22 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(const std:
         return true;
     };
     auto make_parser = [&] {
-        return [p = block_parser(cfg, map, fmt, csv_columns)](const input_block& b, interaction_batch& out,
-                                                             std::vector<reject>& rej,
-                                                             std::vector<std::string>* ign) mutable {
-            return p.parse(b, out, rej, ign);
-        };
+        return [p = block_parser(cfg, map, fmt, csv_columns)](
+                   const input_block& b, interaction_batch& out, std::vector<reject>& rej,
+                   std::vector<std::string>* ign) mutable { return p.parse(b, out, rej, ign); };
     };
     // CSV knows its ignored columns from the header; JSON Lines collects them row by row.
-    return detail::run_blocks_multi(path, cfg, bys, opt, produce, make_parser,
-                                    fmt == input_format::csv ? std::optional(ignored) : std::nullopt, reader.line() - 1);
+    return detail::run_blocks_multi(
+        path, cfg, bys, opt, produce, make_parser,
+        fmt == input_format::csv ? std::optional(ignored) : std::nullopt, reader.line() - 1);
 }
 
 /// Reads `path` into a partial state and its input accounting (`report` without groups),
 /// not yet finalized: states of different files or machines can be merged first.
 /// Throws as run_report.
 inline std::pair<report, report_state> run_partial(const std::string& path, const config& cfg,
-                                                   const std::vector<group_key>& by, const run_options& opt = {}) {
+                                                   const std::vector<group_key>& by,
+                                                   const run_options& opt = {}) {
     auto [rep, states] = run_partial_multi(path, cfg, {by}, opt);
     return {std::move(rep), std::move(states.front())};
 }
@@ -709,15 +780,16 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
 /// One report per grouping in `bys`, from one reading of `path` (the same reports as separate
 /// run_report calls, byte for byte).
 inline std::vector<report> run_reports(const std::string& path, const config& cfg,
-                                       const std::vector<std::vector<group_key>>& bys, const run_options& opt = {}) {
+                                       const std::vector<std::vector<group_key>>& bys,
+                                       const run_options& opt = {}) {
     return detail::finish_multi(run_partial_multi(path, cfg, bys, opt), bys, opt.threads);
 }
 
 /// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by
 /// `by`. Lenient mode records bad rows; strict mode (cfg.strict) throws input_error at the first.
 /// Throws input_error for an unreadable file or a bad header, config_error for bad configuration.
-inline report run_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
-                         const run_options& opt = {}) {
+inline report run_report(const std::string& path, const config& cfg,
+                         const std::vector<group_key>& by, const run_options& opt = {}) {
     return detail::finish(run_partial(path, cfg, by, opt), opt.threads);
 }
 

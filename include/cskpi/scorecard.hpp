@@ -51,7 +51,8 @@ struct kpi_spec {
     normalization norm;
     std::optional<double> min_den;  ///< rates with a smaller denominator are insufficient
     std::optional<double> shrink;   ///< empirical-Bayes pseudo-count toward the pooled rate
-    std::vector<group_key> case_mix;  ///< compare with the value expected for the group's mix of these cells
+    std::vector<group_key>
+        case_mix;  ///< compare with the value expected for the group's mix of these cells
 };
 
 enum class weight_method { manual, ahp, entropy, critic };
@@ -77,7 +78,8 @@ struct scorecard {
     static scorecard from_json(const json& j);
     /// The cell keys of case-mix adjustment (shared by every KPI that uses it; empty = none).
     std::vector<group_key> case_mix_keys() const {
-        for (const auto& k : kpis) if (!k.case_mix.empty()) return k.case_mix;
+        for (const auto& k : kpis)
+            if (!k.case_mix.empty()) return k.case_mix;
         return {};
     }
 };
@@ -112,7 +114,8 @@ struct scorecard_slots {
 
 /// Saaty's random consistency index RI for n = 1..15 (Saaty 1980, The Analytic Hierarchy Process).
 inline double saaty_random_index(std::size_t n) {
-    static const double ri[] = {0, 0, 0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59};
+    static const double ri[] = {0,    0,    0,    0.58, 0.90, 1.12, 1.24, 1.32,
+                                1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59};
     if (n >= std::size(ri)) throw std::invalid_argument("AHP: random index known for n <= 15");
     return ri[n];
 }
@@ -128,13 +131,16 @@ struct ahp_result {
 /// not square, positive and reciprocal.
 inline ahp_result ahp_weights(const Eigen::MatrixXd& a) {
     const auto n = static_cast<std::size_t>(a.rows());
-    if (a.rows() != a.cols() || n == 0) throw std::invalid_argument("AHP: expected a square matrix");
+    if (a.rows() != a.cols() || n == 0)
+        throw std::invalid_argument("AHP: expected a square matrix");
     for (Eigen::Index i = 0; i < a.rows(); ++i)
         for (Eigen::Index j = 0; j < a.cols(); ++j) {
             if (!(a(i, j) > 0)) throw std::invalid_argument("AHP: entries must be positive");
             if (std::fabs(a(i, j) * a(j, i) - 1.0) > 1e-6)
-                throw std::invalid_argument("AHP: expected a reciprocal matrix (a[" + std::to_string(i) + "][" +
-                                            std::to_string(j) + "] * a[" + std::to_string(j) + "][" + std::to_string(i) + "] != 1)");
+                throw std::invalid_argument("AHP: expected a reciprocal matrix (a[" +
+                                            std::to_string(i) + "][" + std::to_string(j) +
+                                            "] * a[" + std::to_string(j) + "][" +
+                                            std::to_string(i) + "] != 1)");
         }
     Eigen::EigenSolver<Eigen::MatrixXd> es(a);
     Eigen::Index best = 0;
@@ -159,8 +165,14 @@ inline Eigen::VectorXd entropy_weights(const Eigen::MatrixXd& x) {
         double sum = 0;
         Eigen::Index m = 0;
         for (Eigen::Index i = 0; i < x.rows(); ++i)
-            if (!std::isnan(x(i, j))) { sum += x(i, j); ++m; }
-        if (m < 2 || sum <= 0) { d[j] = 0; continue; }
+            if (!std::isnan(x(i, j))) {
+                sum += x(i, j);
+                ++m;
+            }
+        if (m < 2 || sum <= 0) {
+            d[j] = 0;
+            continue;
+        }
         double e = 0;
         for (Eigen::Index i = 0; i < x.rows(); ++i) {
             if (std::isnan(x(i, j)) || x(i, j) <= 0) continue;
@@ -186,15 +198,18 @@ inline Eigen::VectorXd critic_weights(const Eigen::MatrixXd& x) {
     for (Eigen::Index i = 0; i < m; ++i) c.row(i) = x.row(rows[static_cast<std::size_t>(i)]);
     const Eigen::RowVectorXd mean = c.colwise().mean();
     const Eigen::MatrixXd centered = c.rowwise() - mean;
-    const Eigen::VectorXd sd = (centered.colwise().squaredNorm() / static_cast<double>(m - 1)).array().sqrt();
+    const Eigen::VectorXd sd =
+        (centered.colwise().squaredNorm() / static_cast<double>(m - 1)).array().sqrt();
     Eigen::VectorXd info(n);
     for (Eigen::Index j = 0; j < n; ++j) {
         double conflict = 0;
         for (Eigen::Index k = 0; k < n; ++k) {
             double r = 0;
-            if (j == k) r = 1;
+            if (j == k)
+                r = 1;
             else if (sd[j] > 0 && sd[k] > 0)
-                r = centered.col(j).dot(centered.col(k)) / (static_cast<double>(m - 1) * sd[j] * sd[k]);
+                r = centered.col(j).dot(centered.col(k)) /
+                    (static_cast<double>(m - 1) * sd[j] * sd[k]);
             conflict += 1 - r;
         }
         info[j] = sd[j] * conflict;
@@ -205,9 +220,10 @@ inline Eigen::VectorXd critic_weights(const Eigen::MatrixXd& x) {
 
 /// One KPI of one group in the scorecard output.
 struct scored_kpi {
-    double value = stats::nan, adjusted = stats::nan, points = stats::nan, contribution = stats::nan;
+    double value = stats::nan, adjusted = stats::nan, points = stats::nan,
+           contribution = stats::nan;
     double expected = stats::nan;  ///< case mix: the value expected for the group's mix of cells
-    double weight = stats::nan;  ///< effective weight after redistribution
+    double weight = stats::nan;    ///< effective weight after redistribution
     bool insufficient = false;
 };
 
@@ -251,7 +267,7 @@ score_report score(const report& rep, const scorecard& card, const case_mix_repo
 struct team_score {
     std::optional<std::string> team;
     double from_agents = stats::nan;
-    std::size_t agents = 0;            ///< scored agents that served the team
+    std::size_t agents = 0;  ///< scored agents that served the team
     double pooled = stats::nan;
     std::optional<int> pooled_rank, from_agents_rank;
 };

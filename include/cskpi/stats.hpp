@@ -25,7 +25,8 @@ inline double z_for(double confidence) {
 }
 
 /// The five report columns of a rate: value, _num, _den, _ci_low, _ci_high (section 4).
-inline constexpr std::array<const char*, 5> rate_suffixes = {"", "_num", "_den", "_ci_low", "_ci_high"};
+inline constexpr std::array<const char*, 5> rate_suffixes = {"", "_num", "_den", "_ci_low",
+                                                             "_ci_high"};
 
 /// Wilson score interval for num/den at critical value z; NaN bounds when den = 0.
 inline std::pair<double, double> wilson(double num, double den, double z) {
@@ -35,7 +36,8 @@ inline std::pair<double, double> wilson(double num, double den, double z) {
     const double centre = (p + z2 / (2.0 * den)) / denom;
     const double half = z * std::sqrt(p * (1.0 - p) / den + z2 / (4.0 * den * den)) / denom;
     // The bounds are exactly 0 and 1 at p = 0 and p = 1 (rounding would leave 1e-17).
-    return {num <= 0 ? 0.0 : std::max(0.0, centre - half), num >= den ? 1.0 : std::min(1.0, centre + half)};
+    return {num <= 0 ? 0.0 : std::max(0.0, centre - half),
+            num >= den ? 1.0 : std::min(1.0, centre + half)};
 }
 
 /// The five values of a rate, in rate_suffixes' order: num/den (NaN when den = 0), num, den and
@@ -63,22 +65,35 @@ double type7(std::size_t m, double q, double scale, At&& at, Next&& next) {
 /// The ranks type7() asks for at `q` of `m` values: the floor rank, and the next if it is used.
 inline std::vector<std::uint64_t> type7_ranks(std::size_t m, double q) {
     std::vector<std::uint64_t> r;
-    type7(m, q, 1.0, [&](std::size_t k) { r.push_back(k); return 0; }, [&](std::size_t k) { r.push_back(k + 1); return 0; });
+    type7(
+        m, q, 1.0,
+        [&](std::size_t k) {
+            r.push_back(k);
+            return 0;
+        },
+        [&](std::size_t k) {
+            r.push_back(k + 1);
+            return 0;
+        });
     return r;
 }
 
 /// Type 7 quantiles at `qs` of the values pooled in `p` (at least one), their order statistics
 /// found by counting (detail::pooled_u32).
 template <class Qs>
-std::vector<double> quantiles_type7_counted(const detail::pooled_u32& p, const Qs& qs, double scale = 1) {
+std::vector<double> quantiles_type7_counted(const detail::pooled_u32& p, const Qs& qs,
+                                            double scale = 1) {
     const auto m = static_cast<std::size_t>(p.size());
     std::vector<std::uint64_t> ks;
     for (double q : qs)
         for (std::uint64_t k : type7_ranks(m, q)) ks.push_back(k);
     const std::vector<std::uint32_t> os = p.order_stats(ks);
-    auto at = [&](std::uint64_t k) { return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())]; };
+    auto at = [&](std::uint64_t k) {
+        return os[static_cast<std::size_t>(std::find(ks.begin(), ks.end(), k) - ks.begin())];
+    };
     std::vector<double> out;
-    for (double q : qs) out.push_back(type7(m, q, scale, at, [&](std::size_t lo) { return at(lo + 1); }));
+    for (double q : qs)
+        out.push_back(type7(m, q, scale, at, [&](std::size_t lo) { return at(lo + 1); }));
     return out;
 }
 
@@ -99,25 +114,30 @@ void quantiles_type7_into(std::vector<T>& v, const Qs& qs, double scale, double*
     if (v.empty()) return;
     if constexpr (std::is_same_v<T, std::uint32_t>) {
         if (v.size() >= counting_min) {
-            const std::vector<double> r = quantiles_type7_counted(detail::pooled_u32({&v}), qs, scale);
+            const std::vector<double> r =
+                quantiles_type7_counted(detail::pooled_u32({&v}), qs, scale);
             std::copy(r.begin(), r.end(), out);
             return;
         }
     }
     std::size_t from = 0;  // v[from..) holds the order statistics from `from` on
     auto at = [&](std::size_t lo) {
-        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+        std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from),
+                         v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
         from = lo;
         return v[lo];
     };
     // The next order statistic is the minimum of the upper part.
-    auto next = [&](std::size_t lo) { return *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end()); };
+    auto next = [&](std::size_t lo) {
+        return *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+    };
     for (std::size_t k = 0; k < N; ++k) out[k] = type7(v.size(), qs[k], scale, at, next);
 }
 
 /// quantiles_type7_into for a fixed number of levels.
 template <class T, std::size_t N>
-std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs, double scale = 1) {
+std::array<double, N> quantiles_type7(std::vector<T>& v, const std::array<double, N>& qs,
+                                      double scale = 1) {
     std::array<double, N> out;
     quantiles_type7_into(v, qs, scale, out.data());
     return out;

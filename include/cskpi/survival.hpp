@@ -12,9 +12,9 @@ namespace cskpi::survival {
 
 /// Ŝ at the distinct event times, ascending.
 struct curve {
-    std::vector<double> time;            ///< distinct event times
-    std::vector<double> surv;            ///< Ŝ(t) just after t
-    std::vector<double> se;              ///< Greenwood standard error of Ŝ(t); NaN where Ŝ reaches 0
+    std::vector<double> time;  ///< distinct event times
+    std::vector<double> surv;  ///< Ŝ(t) just after t
+    std::vector<double> se;    ///< Greenwood standard error of Ŝ(t); NaN where Ŝ reaches 0
     std::vector<std::uint64_t> at_risk;  ///< durations >= t (events and censored)
     std::vector<std::uint64_t> events;   ///< events at t
     std::uint64_t n = 0, censored = 0;
@@ -24,7 +24,8 @@ struct curve {
 /// `censored` (durations known only to exceed the value), ascending. A duration censored at t is
 /// at risk at t.
 template <class T>
-curve kaplan_meier_counted(const std::vector<std::pair<T, std::uint64_t>>& events, const std::vector<T>& censored) {
+curve kaplan_meier_counted(const std::vector<std::pair<T, std::uint64_t>>& events,
+                           const std::vector<T>& censored) {
     curve c;
     for (const auto& e : events) c.n += e.second;
     c.n += censored.size();
@@ -38,7 +39,9 @@ curve kaplan_meier_counted(const std::vector<std::pair<T, std::uint64_t>>& event
         const std::uint64_t at_risk = c.n - gone;
         s *= 1.0 - static_cast<double>(d) / static_cast<double>(at_risk);
         const bool ends = d == at_risk;
-        if (!ends) greenwood += static_cast<double>(d) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
+        if (!ends)
+            greenwood += static_cast<double>(d) /
+                         (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
         c.time.push_back(static_cast<double>(t));
         c.surv.push_back(ends ? 0.0 : s);
         c.se.push_back(ends ? std::nan("") : s * std::sqrt(greenwood));
@@ -97,13 +100,15 @@ inline std::pair<double, double> quantile_ci(const curve& c, double q, double z)
 /// What a report shows of a curve: the median with its interval and the p90 (NaN when undefined;
 /// an unbounded upper limit is +inf).
 struct summary {
-    double median = std::nan(""), median_ci_low = std::nan(""), median_ci_high = std::nan(""), p90 = std::nan("");
+    double median = std::nan(""), median_ci_low = std::nan(""), median_ci_high = std::nan(""),
+           p90 = std::nan("");
 };
 
 /// quantile(·, 0.5), quantile_ci(·, 0.5, z) and quantile(·, 0.9) of kaplan_meier_counted(events,
 /// censored), in one pass without building the curve (a report computes it for every group).
 template <class T>
-summary summarize(const std::vector<std::pair<T, std::uint64_t>>& events, const std::vector<T>& censored, double z) {
+summary summarize(const std::vector<std::pair<T, std::uint64_t>>& events,
+                  const std::vector<T>& censored, double z) {
     summary out;
     std::uint64_t n = censored.size();
     for (const auto& e : events) n += e.second;
@@ -120,7 +125,9 @@ summary summarize(const std::vector<std::pair<T, std::uint64_t>>& events, const 
         const std::uint64_t at_risk = n - gone;
         const bool ends = d == at_risk;
         s = ends ? 0.0 : s * (1.0 - static_cast<double>(d) / static_cast<double>(at_risk));
-        if (!ends) greenwood += static_cast<double>(d) / (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
+        if (!ends)
+            greenwood += static_cast<double>(d) /
+                         (static_cast<double>(at_risk) * static_cast<double>(at_risk - d));
         if (std::isnan(out.median) && s <= 0.5 + tolerance) out.median = time;
         if (std::isnan(out.p90) && s <= 0.1 + tolerance) out.p90 = time;
         accepted_last = false;

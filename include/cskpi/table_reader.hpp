@@ -47,9 +47,12 @@ inline std::string read_file(const std::string& path) {
 class record_parser {
 public:
     /// `imp` (optional) renames columns (`columns`), and rewrites cells (values, units, formats).
-    record_parser(input_format fmt, std::string path, std::vector<std::string> columns, std::vector<std::string> required,
-                  const import_options* imp = nullptr)
-        : fmt_(fmt), path_(std::move(path)), columns_(std::move(columns)), required_(std::move(required)) {
+    record_parser(input_format fmt, std::string path, std::vector<std::string> columns,
+                  std::vector<std::string> required, const import_options* imp = nullptr)
+        : fmt_(fmt),
+          path_(std::move(path)),
+          columns_(std::move(columns)),
+          required_(std::move(required)) {
         rec_.cells.resize(columns_.size());
         where_.resize(columns_.size());
         names_ = columns_;
@@ -58,7 +61,8 @@ public:
             for (std::size_t c = 0; c < columns_.size(); ++c)
                 if (auto it = imp->columns.find(columns_[c]); it != imp->columns.end()) {
                     names_[c] = it->second;
-                    if (it->second.find('.') != std::string::npos) paths_[c] = column_mapping::split_path(it->second);
+                    if (it->second.find('.') != std::string::npos)
+                        paths_[c] = column_mapping::split_path(it->second);
                 }
             adapter_ = field_adapter(*imp, columns_);
         }
@@ -71,23 +75,27 @@ public:
         for (std::size_t i = 0; i < names.size(); ++i) {
             for (std::size_t c = 0; c < columns_.size(); ++c)
                 if (names_[c] == names[i]) {
-                    if (where_[c]) throw input_error(path_, 1, names_[c], "", "header: column given twice");
+                    if (where_[c])
+                        throw input_error(path_, 1, names_[c], "", "header: column given twice");
                     where_[c] = i;
                 }
         }
         for (const auto& r : required_) {
             for (std::size_t c = 0; c < columns_.size(); ++c)
                 if (columns_[c] == r && !where_[c].has_value())
-                    throw input_error(path_, 1, names_[c], "",
-                                      "header: required column missing" + detail::did_you_mean(names_[c], names) +
-                                          (names_[c] != r ? " (the configuration maps " + r + " to it)" : "") +
-                                          " (header has: " + detail::clip(line) + ")");
+                    throw input_error(
+                        path_, 1, names_[c], "",
+                        "header: required column missing" + detail::did_you_mean(names_[c], names) +
+                            (names_[c] != r ? " (the configuration maps " + r + " to it)" : "") +
+                            " (header has: " + detail::clip(line) + ")");
         }
     }
 
     template <class F>
     void body(std::string_view text, std::uint64_t line, reject_ledger& ledger, F&& on_record) {
-        auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; };
+        auto blank = [](std::string_view s) {
+            return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+        };
         std::size_t p = 0;
         if (fmt_ == input_format::jsonl) {
             while (p < text.size()) {
@@ -100,7 +108,9 @@ public:
                 nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
                 if (j.is_discarded() || !j.is_object()) {
                     // The record itself is not repeated: it may hold customer ids and message text.
-                    ledger.rejected({this_line, "", "", "not a JSON object (a record of " + std::to_string(l.size()) + " bytes)"});
+                    ledger.rejected(
+                        {this_line, "", "",
+                         "not a JSON object (a record of " + std::to_string(l.size()) + " bytes)"});
                     continue;
                 }
                 rec_.line = this_line;
@@ -108,14 +118,18 @@ public:
                 for (std::size_t c = 0; c < columns_.size() && ok; ++c) {
                     rec_.cells[c].reset();
                     auto it = j.find(names_[c]);
-                    const nlohmann::json* v = it != j.end() ? &*it : paths_[c].empty() ? nullptr : detail::find_path(j, paths_[c]);
+                    const nlohmann::json* v = it != j.end()       ? &*it
+                                              : paths_[c].empty() ? nullptr
+                                                                  : detail::find_path(j, paths_[c]);
                     if (!v) continue;
                     auto s = detail::json_scalar_text(*v);
                     if (!s) {
-                        ledger.rejected({this_line, names_[c], detail::clip(v->dump()), "expected a scalar"});
+                        ledger.rejected(
+                            {this_line, names_[c], detail::clip(v->dump()), "expected a scalar"});
                         ok = false;
                     } else if (const std::string_view t = detail::trim(*s); !t.empty()) {
-                        rec_.cells[c] = std::string(t);  // blanks around values are dropped as in CSV
+                        rec_.cells[c] =
+                            std::string(t);  // blanks around values are dropped as in CSV
                     }
                 }
                 if (ok && adapter_.active()) adapter_.rewrite(rec_.cells);
@@ -133,11 +147,14 @@ public:
             const std::string_view raw = text.substr(start, std::min(p, text.size()) - start);
             if (blank(raw)) continue;
             if (!error_.empty()) {
-                ledger.rejected({this_line, "", "", error_ + " (a record of " + std::to_string(raw.size()) + " bytes)"});
+                ledger.rejected(
+                    {this_line, "", "",
+                     error_ + " (a record of " + std::to_string(raw.size()) + " bytes)"});
                 continue;
             }
             if (fields_.size() != width_) {
-                ledger.rejected({this_line, "", "", detail::field_count_error(width_, fields_.size(), raw)});
+                ledger.rejected(
+                    {this_line, "", "", detail::field_count_error(width_, fields_.size(), raw)});
                 continue;
             }
             if (std::memchr(raw.data(), 0, raw.size())) {
@@ -146,11 +163,15 @@ public:
             }
             rec_.line = this_line;
             for (std::size_t c = 0; c < columns_.size(); ++c) {
-                const std::string_view v = where_[c] ? detail::trim(fields_[*where_[c]]) : std::string_view();
+                const std::string_view v =
+                    where_[c] ? detail::trim(fields_[*where_[c]]) : std::string_view();
                 auto& cell = rec_.cells[c];
-                if (v.empty()) cell.reset();
-                else if (cell) cell->assign(v);  // reuses the buffer of the previous record
-                else cell.emplace(v);
+                if (v.empty())
+                    cell.reset();
+                else if (cell)
+                    cell->assign(v);  // reuses the buffer of the previous record
+                else
+                    cell.emplace(v);
             }
             if (adapter_.active()) adapter_.rewrite(rec_.cells);
             on_record(static_cast<const text_record&>(rec_));
@@ -161,7 +182,8 @@ private:
     input_format fmt_;
     std::string path_;
     std::vector<std::string> columns_, required_;
-    std::vector<std::string> names_;  // each column's name in the file (columns_ renamed by the import options)
+    std::vector<std::string>
+        names_;  // each column's name in the file (columns_ renamed by the import options)
     std::vector<std::vector<std::string>> paths_;  // dotted JSON key paths of renamed columns
     field_adapter adapter_;
     std::vector<std::optional<std::size_t>> where_;
@@ -189,7 +211,8 @@ void read_records(std::string_view text, input_format fmt, const std::string& pa
     std::uint64_t line = 1;
     if (imp && imp->skip_lines) {
         const std::size_t p = detail::skip_lines(text, imp->skip_lines);
-        line += static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
+        line += static_cast<std::uint64_t>(
+            std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(p), '\n'));
         text.remove_prefix(p);
     }
     if (fmt == input_format::csv) {

@@ -60,8 +60,8 @@ inline std::optional<std::int64_t> fixed_offset_seconds(std::string_view s) {
     int h = 0, m = 0;
     const auto colon = s.find(':');
     const bool ok = colon != std::string_view::npos
-                        ? (colon == 1 || colon == 2) && s.size() == colon + 3 && digits(s, 0, colon, h) &&
-                              digits(s, colon + 1, 2, m)
+                        ? (colon == 1 || colon == 2) && s.size() == colon + 3 &&
+                              digits(s, 0, colon, h) && digits(s, colon + 1, 2, m)
                     : s.size() == 4 ? digits(s, 0, 2, h) && digits(s, 2, 2, m)
                                     : (s.size() == 1 || s.size() == 2) && digits(s, 0, s.size(), h);
     if (!ok || h > 14 || m > 59) return std::nullopt;
@@ -91,8 +91,9 @@ public:
                 for (const auto& z : date::get_tzdb().zones) names.emplace_back(z.name());
             } catch (const std::exception&) {  // no database: no suggestion
             }
-            throw std::invalid_argument("unknown time zone '" + name + "'" + detail::did_you_mean(name, names) +
-                                        " (IANA names such as Asia/Shanghai, UTC, or a fixed offset such as +08:00)");
+            throw std::invalid_argument(
+                "unknown time zone '" + name + "'" + detail::did_you_mean(name, names) +
+                " (IANA names such as Asia/Shanghai, UTC, or a fixed offset such as +08:00)");
         }
     }
     const std::string& name() const noexcept { return name_; }
@@ -120,17 +121,17 @@ public:
         using namespace std::chrono;
         const auto info = zone_->get_info(date::local_seconds{seconds{ls}});
         switch (info.result) {
-        case date::local_info::unique:
-        case date::local_info::ambiguous: {
-            const micros utc = local - info.first.offset.count() * us_per_s;
-            refresh(floor_div(utc, us_per_s));
-            return utc;
-        }
-        default: {  // nonexistent: the instant of the transition
-            const micros utc = info.first.end.time_since_epoch().count() * us_per_s;
-            refresh(info.first.end.time_since_epoch().count());
-            return utc;
-        }
+            case date::local_info::unique:
+            case date::local_info::ambiguous: {
+                const micros utc = local - info.first.offset.count() * us_per_s;
+                refresh(floor_div(utc, us_per_s));
+                return utc;
+            }
+            default: {  // nonexistent: the instant of the transition
+                const micros utc = info.first.end.time_since_epoch().count() * us_per_s;
+                refresh(info.first.end.time_since_epoch().count());
+                return utc;
+            }
         }
     }
 
@@ -162,7 +163,8 @@ private:
         end_ = info.end.time_since_epoch().count();
         off_ = info.offset.count();
     }
-    friend std::optional<micros> detail::parse_fixed_timestamp(std::string_view s, const time_zone& tz);
+    friend std::optional<micros> detail::parse_fixed_timestamp(std::string_view s,
+                                                               const time_zone& tz);
     std::string name_ = "UTC";
     const date::time_zone* zone_ = nullptr;
     mutable std::int64_t begin_ = 0, end_ = 0, off_ = 0;
@@ -183,13 +185,17 @@ namespace detail {
 
 // Bytes of `v` equal those of `want` where `sep` has 0xFF, and are ASCII digits where `digit`
 // has 0xFF (a byte 0x30..0x39: x ^ '0' is 0..9, and 0..9 + 6 stays below 16).
-inline bool swar_shape(std::uint64_t v, std::uint64_t want, std::uint64_t digit, std::uint64_t sep) {
+inline bool swar_shape(std::uint64_t v, std::uint64_t want, std::uint64_t digit,
+                       std::uint64_t sep) {
     const std::uint64_t x = v ^ want;  // digits -> 0..9, separators -> 0
     constexpr std::uint64_t high = 0xF0F0F0F0F0F0F0F0ULL, six = 0x0606060606060606ULL;
-    return (x & sep) == 0 && (x & digit & high) == 0 && (((x & digit) + (six & digit)) & high & digit) == 0;
+    return (x & sep) == 0 && (x & digit & high) == 0 &&
+           (((x & digit) + (six & digit)) & high & digit) == 0;
 }
 // Two-digit numbers of byte pairs (i, i + 1) of x (digits 0..9 per byte) land in byte i.
-inline std::uint64_t swar_pairs(std::uint64_t x) { return x * 10 + (x >> 8); }
+inline std::uint64_t swar_pairs(std::uint64_t x) {
+    return x * 10 + (x >> 8);
+}
 
 /// "YYYY-MM-DD HH:MM:SS" (or 'T'/'t') read at fixed positions with 8-byte loads; nullopt when
 /// it is not exactly that shape or not a valid time (then the general parser decides). The date
@@ -198,33 +204,41 @@ inline std::optional<micros> parse_fixed_timestamp(std::string_view s, const tim
     const char* u = s.data();
     std::uint64_t head, clock;
     std::uint16_t tail;
-    std::memcpy(&head, u, 8);      // YYYY-MM-
-    std::memcpy(&tail, u + 8, 2);  // DD
+    std::memcpy(&head, u, 8);        // YYYY-MM-
+    std::memcpy(&tail, u + 8, 2);    // DD
     std::memcpy(&clock, u + 11, 8);  // HH:MM:SS
     if (u[10] != ' ' && u[10] != 'T' && u[10] != 't') return std::nullopt;
     // Little-endian byte i = character i; digits where the mask has 0xFF.
-    constexpr std::uint64_t clock_want = 0x30303A30303A3030ULL, clock_digit = 0xFFFF00FFFF00FFFFULL, clock_sep = 0x0000FF0000FF0000ULL;
+    constexpr std::uint64_t clock_want = 0x30303A30303A3030ULL, clock_digit = 0xFFFF00FFFF00FFFFULL,
+                            clock_sep = 0x0000FF0000FF0000ULL;
     if (!swar_shape(clock, clock_want, clock_digit, clock_sep)) return std::nullopt;
     std::int64_t days;
     if (head == tz.memo_head_ && tail == tz.memo_tail_) {
         days = tz.memo_days_;
     } else {
-        constexpr std::uint64_t head_want = 0x2D30302D30303030ULL, head_digit = 0x00FFFF00FFFFFFFFULL, head_sep = 0xFF0000FF00000000ULL;
+        constexpr std::uint64_t head_want = 0x2D30302D30303030ULL,
+                                head_digit = 0x00FFFF00FFFFFFFFULL,
+                                head_sep = 0xFF0000FF00000000ULL;
         const std::uint64_t tail64 = tail;
-        if (!swar_shape(head, head_want, head_digit, head_sep) || !swar_shape(tail64, 0x3030, 0xFFFF, 0)) return std::nullopt;
+        if (!swar_shape(head, head_want, head_digit, head_sep) ||
+            !swar_shape(tail64, 0x3030, 0xFFFF, 0))
+            return std::nullopt;
         const std::uint64_t hp = swar_pairs(head ^ head_want), tp = swar_pairs(tail64 ^ 0x3030);
         const int y = static_cast<int>(hp & 0xFF) * 100 + static_cast<int>((hp >> 16) & 0xFF);
         const int mo = static_cast<int>((hp >> 40) & 0xFF), d = static_cast<int>(tp & 0xFF);
-        static constexpr unsigned char month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        static constexpr unsigned char month_days[] = {31, 28, 31, 30, 31, 30,
+                                                       31, 31, 30, 31, 30, 31};
         const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-        if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] + (mo == 2 && leap)) return std::nullopt;
+        if (mo < 1 || mo > 12 || d < 1 || d > month_days[mo - 1] + (mo == 2 && leap))
+            return std::nullopt;
         days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
         tz.memo_head_ = head;
         tz.memo_tail_ = tail;
         tz.memo_days_ = days;
     }
     const std::uint64_t cp = swar_pairs(clock ^ clock_want);
-    const int h = static_cast<int>(cp & 0xFF), mi = static_cast<int>((cp >> 24) & 0xFF), sec = static_cast<int>((cp >> 48) & 0xFF);
+    const int h = static_cast<int>(cp & 0xFF), mi = static_cast<int>((cp >> 24) & 0xFF),
+              sec = static_cast<int>((cp >> 48) & 0xFF);
     if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
     return tz.to_utc_seconds(days * 86400 + h * 3600 + mi * 60 + sec);
 }
@@ -236,7 +250,10 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
     if (s.size() < 5 || s[4] != '-') {
         std::size_t i = 0;
         bool neg = false;
-        if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; i = 1; }
+        if (s[0] == '-' || s[0] == '+') {
+            neg = s[0] == '-';
+            i = 1;
+        }
         std::int64_t whole = 0;
         std::size_t nd = 0;
         for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++nd) {
@@ -249,7 +266,10 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
             ++i;
             std::size_t fd = 0;
             for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++fd) {
-                if (scale) { frac += (s[i] - '0') * scale; scale /= 10; }
+                if (scale) {
+                    frac += (s[i] - '0') * scale;
+                    scale /= 10;
+                }
             }
             if (fd == 0) return std::nullopt;
         }
@@ -258,8 +278,8 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
         return neg ? -v : v;
     }
     int y, mo, d, h = 0, mi = 0, sec = 0;
-    if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s.size() < 10 || s[7] != '-' ||
-        !digits(s, 8, 2, d))
+    if (!digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s.size() < 10 ||
+        s[7] != '-' || !digits(s, 8, 2, d))
         return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1) return std::nullopt;
     const auto ymd = date::year{y} / date::month{static_cast<unsigned>(mo)} /
@@ -283,7 +303,10 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
                 micros scale = 100000;
                 std::size_t fd = 0;
                 for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++fd) {
-                    if (scale) { frac += (s[p] - '0') * scale; scale /= 10; }
+                    if (scale) {
+                        frac += (s[p] - '0') * scale;
+                        scale /= 10;
+                    }
                 }
                 if (fd == 0) return std::nullopt;
             }
@@ -310,8 +333,8 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
             if (p != s.size()) return std::nullopt;
         }
     }
-    const std::int64_t days = detail::days_from_civil(y, static_cast<unsigned>(mo),
-                                                      static_cast<unsigned>(d));
+    const std::int64_t days =
+        detail::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     const micros wall = (days * 86400 + h * 3600 + mi * 60 + sec) * us_per_s + frac;
     if (has_offset) return wall - offset_s * us_per_s;
     return tz.to_utc(wall);
@@ -322,12 +345,14 @@ inline std::optional<micros> parse_timestamp_general(std::string_view s, const t
 /// before the offset ("2026-03-01 09:15:00 +0800"). Day-first and month-first dates need
 /// configured formats. Tried only after the standard forms fail.
 inline std::optional<micros> parse_timestamp_loose(std::string_view s, const time_zone& tz) {
-    static constexpr std::string_view nian = "\xE5\xB9\xB4", yue = "\xE6\x9C\x88", ri = "\xE6\x97\xA5";
+    static constexpr std::string_view nian = "\xE5\xB9\xB4", yue = "\xE6\x9C\x88",
+                                      ri = "\xE6\x97\xA5";
     std::size_t p = 0;
     auto number = [&](std::size_t min_digits, std::size_t max_digits, int& out) {
         std::size_t n = 0;
         int v = 0;
-        while (p < s.size() && n < max_digits && s[p] >= '0' && s[p] <= '9') v = v * 10 + (s[p++] - '0'), ++n;
+        while (p < s.size() && n < max_digits && s[p] >= '0' && s[p] <= '9')
+            v = v * 10 + (s[p++] - '0'), ++n;
         out = v;
         return n >= min_digits;
     };
@@ -349,7 +374,9 @@ inline std::optional<micros> parse_timestamp_loose(std::string_view s, const tim
     if (!number(1, 2, d)) return std::nullopt;
     if (chinese) take(ri);
     if (mo < 1 || mo > 12 || d < 1) return std::nullopt;
-    if (!(date::year{y} / date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)}).ok())
+    if (!(date::year{y} / date::month{static_cast<unsigned>(mo)} /
+          date::day{static_cast<unsigned>(d)})
+             .ok())
         return std::nullopt;
     micros frac = 0;
     if (p < s.size() && (s[p] == ' ' || s[p] == 'T')) {
@@ -370,8 +397,11 @@ inline std::optional<micros> parse_timestamp_loose(std::string_view s, const tim
         if (h > 23 || mi > 59 || sec > 59) return std::nullopt;
     }
     while (p < s.size() && s[p] == ' ') ++p;
-    const micros wall = (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-                         mi * 60 + sec) * us_per_s + frac;
+    const micros wall =
+        (days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+         h * 3600 + mi * 60 + sec) *
+            us_per_s +
+        frac;
     if (p == s.size()) return tz.to_utc(wall);
     if (s.substr(p) == "Z" || s.substr(p) == "z") return wall;
     const auto off = fixed_offset_seconds(s.substr(p));
@@ -401,7 +431,9 @@ inline constexpr micros max_supported_us = 7258118400LL * us_per_s;
 /// unit or data error.
 inline constexpr double max_duration_s = 3'155'760'000.0;
 
-inline constexpr bool supported_time(micros t) { return t >= min_supported_us && t < max_supported_us; }
+inline constexpr bool supported_time(micros t) {
+    return t >= min_supported_us && t < max_supported_us;
+}
 
 /// Parses a timestamp of section 1 into UTC microseconds:
 ///   ISO-8601 with offset ("2026-03-01T09:15:00+08:00", "...Z", optional fraction),
@@ -417,7 +449,8 @@ inline std::optional<micros> parse_timestamp(std::string_view s, const time_zone
 
 /// Why parse_timestamp refused `s`: a time outside the supported range, or no timestamp at all.
 inline std::string timestamp_error(std::string_view s, const time_zone& tz) {
-    if (detail::parse_any_timestamp(s, tz)) return "out of range: supported times are 1900-01-01 to 2199-12-31 (UTC)";
+    if (detail::parse_any_timestamp(s, tz))
+        return "out of range: supported times are 1900-01-01 to 2199-12-31 (UTC)";
     return "not a timestamp";
 }
 

@@ -1,6 +1,6 @@
 // The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md),
-// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and `cskpi repurchase` (docs/SURVEYS.md),
-// `cskpi facts` (docs/FACTS.md).
+// `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and
+// `cskpi repurchase` (docs/SURVEYS.md), `cskpi facts` (docs/FACTS.md).
 #include <fstream>
 #include <iostream>
 
@@ -20,7 +20,8 @@ namespace cskpi_cli {
 namespace {
 // The analysis commands' tables: CSV (cells as given), or an aligned grid whose first `keys`
 // columns are labels.
-void write_cells(std::ostream& os, const std::vector<std::vector<std::string>>& cells, bool csv, std::size_t keys) {
+void write_cells(std::ostream& os, const std::vector<std::vector<std::string>>& cells, bool csv,
+                 std::size_t keys) {
     if (!csv) return cskpi::detail::write_grid(os, cells, keys);
     for (const auto& line : cells) {
         for (std::size_t i = 0; i < line.size(); ++i) os << (i ? "," : "") << line[i];
@@ -29,24 +30,35 @@ void write_cells(std::ostream& os, const std::vector<std::vector<std::string>>& 
 }
 
 // INPUT, --config, --format json|csv|table and --output, as every analysis of one input has them.
-CLI::App* add_input_command(CLI::App& app, const char* name, const char* about, std::string& input, std::string& config,
-                            const char* config_about, std::string& format, std::string& output) {
+CLI::App* add_input_command(CLI::App& app, const char* name, const char* about, std::string& input,
+                            std::string& config, const char* config_about, std::string& format,
+                            std::string& output) {
     auto* cmd = app.add_subcommand(name, about);
     cmd->add_option("INPUT", input, "Interactions: .csv or .jsonl")->required();
     cmd->add_option("--config", config, config_about);
-    cmd->add_option("--format", format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
+    cmd->add_option("--format", format, "json, csv or table (default on a terminal)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
     cmd->add_option("--output", output, "Write to FILE instead of stdout");
     return cmd;
 }
 }  // namespace
 
 void add_targets_command(CLI::App& app, targets_inputs& in) {
-    auto* cmd = app.add_subcommand("targets", "Targets and pacing: each target per quarter and month, attainment, forecast, rate needed, status (docs/TARGETS.md)");
+    auto* cmd = app.add_subcommand("targets",
+                                   "Targets and pacing: each target per quarter and month, "
+                                   "attainment, forecast, rate needed, status (docs/TARGETS.md)");
     cmd->add_option("INPUT", in.input, "Interactions to date: .csv or .jsonl")->required();
-    cmd->add_option("--config", in.config, "Configuration JSON with \"targets\" (and \"targets_tolerance\")")->required();
-    cmd->add_option("--as-of", in.as_of, "The instant of the pacing (default: config \"as_of\", else the latest created_at)");
-    cmd->add_option("--history", in.history, "An earlier input whose monthly shares split targets with \"split\": \"history\"");
-    cmd->add_option("--format", in.format, "json, csv, table (default on a terminal) or xlsx (with --output FILE.xlsx)")
+    cmd->add_option("--config", in.config,
+                    "Configuration JSON with \"targets\" (and \"targets_tolerance\")")
+        ->required();
+    cmd->add_option(
+        "--as-of", in.as_of,
+        "The instant of the pacing (default: config \"as_of\", else the latest created_at)");
+    cmd->add_option(
+        "--history", in.history,
+        "An earlier input whose monthly shares split targets with \"split\": \"history\"");
+    cmd->add_option("--format", in.format,
+                    "json, csv, table (default on a terminal) or xlsx (with --output FILE.xlsx)")
         ->check(CLI::IsMember({"json", "csv", "table", "xlsx"}));
     cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
     cmd->add_option("--threads", in.threads, "Worker threads")->check(CLI::Range(1u, 256u));
@@ -54,19 +66,22 @@ void add_targets_command(CLI::App& app, targets_inputs& in) {
 
 namespace {
 void write_targets_table(std::ostream& os, const cskpi::analysis::targets_result& r) {
-    std::vector<std::vector<std::string>> cells = {
-        {"metric", "scope", "period", "target", "actual", "attain", "elapsed", "forecast", "needed", "status"}};
+    std::vector<std::vector<std::string>> cells = {{"metric", "scope", "period", "target", "actual",
+                                                    "attain", "elapsed", "forecast", "needed",
+                                                    "status"}};
     for (const auto& x : r.rows) {
         std::string scope;
         for (const auto& [k, v] : x.scope) scope += (scope.empty() ? "" : ",") + v;
         const auto kind = cskpi::present::kind_of(x.metric);
         auto val = [&](double v) { return cskpi::present::text(v, kind); };
-        cells.push_back({x.metric, scope.empty() ? "(all)" : scope, x.period, val(x.target), val(x.actual),
-                         cskpi::present::text(x.attainment, cskpi::present::value_kind::percent),
-                         cskpi::present::text(x.elapsed, cskpi::present::value_kind::percent), val(x.forecast),
-                         val(x.required_rest) + (x.unreachable ? " !" : ""), x.status});
+        cells.push_back(
+            {x.metric, scope.empty() ? "(all)" : scope, x.period, val(x.target), val(x.actual),
+             cskpi::present::text(x.attainment, cskpi::present::value_kind::percent),
+             cskpi::present::text(x.elapsed, cskpi::present::value_kind::percent), val(x.forecast),
+             val(x.required_rest) + (x.unreachable ? " !" : ""), x.status});
     }
-    os << "targets at " << r.as_of_text << " (tolerance " << cskpi::present::percent(r.tolerance) << ")\n";
+    os << "targets at " << r.as_of_text << " (tolerance " << cskpi::present::percent(r.tolerance)
+       << ")\n";
     cskpi::detail::write_grid(os, cells, 3);
 }
 }  // namespace
@@ -96,23 +111,38 @@ int run_targets_command(const targets_inputs& in) {
     std::ofstream file;
     std::ostream* os = open_output(in.output, file);
     if (!os) return exit_usage;
-    if (format == "json") *os << cskpi::json_text(res.to_json(), 2) << '\n';
-    else if (format == "csv") res.write_csv(*os);
-    else write_targets_table(*os, res);
+    if (format == "json")
+        *os << cskpi::json_text(res.to_json(), 2) << '\n';
+    else if (format == "csv")
+        res.write_csv(*os);
+    else
+        write_targets_table(*os, res);
     return 0;
 }
 
-
 void add_compare_command(CLI::App& app, compare_inputs& in) {
-    auto* cmd = app.add_subcommand("compare", "Compare two periods of an input, or an input with a baseline: every metric, B - A, interval, test, q-value (docs/COMPARE.md)");
-    cmd->add_option("INPUT", in.input, "Interactions (.csv or .jsonl): both periods, or B when --baseline gives A")->required();
+    auto* cmd =
+        app.add_subcommand("compare",
+                           "Compare two periods of an input, or an input with a baseline: every "
+                           "metric, B - A, interval, test, q-value (docs/COMPARE.md)");
+    cmd->add_option("INPUT", in.input,
+                    "Interactions (.csv or .jsonl): both periods, or B when --baseline gives A")
+        ->required();
     cmd->add_option("--config", in.config, "Configuration JSON");
-    cmd->add_option("--by", in.by, "Grouping keys, comma-separated; with --periods one of them is the time key of the periods (e.g. team,month)");
-    cmd->add_option("--periods", in.periods, "A,B: two labels of the time key in --by (e.g. 2026-02,2026-03)");
+    cmd->add_option("--by", in.by,
+                    "Grouping keys, comma-separated; with --periods one of them is the time key of "
+                    "the periods (e.g. team,month)");
+    cmd->add_option("--periods", in.periods,
+                    "A,B: two labels of the time key in --by (e.g. 2026-02,2026-03)");
     cmd->add_option("--baseline", in.baseline, "A second input as A (instead of --periods)");
-    cmd->add_option("--alpha", in.alpha, "False discovery rate of the Benjamini-Hochberg q-values (default 0.05)")->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--min-n", in.min_n, "Fewer observations on either side: p null, flag too_few (default 30)")->check(CLI::Range(0.0, 1e12));
-    cmd->add_option("--format", in.format, "json, csv or table (default on a terminal)")->check(CLI::IsMember({"json", "csv", "table"}));
+    cmd->add_option("--alpha", in.alpha,
+                    "False discovery rate of the Benjamini-Hochberg q-values (default 0.05)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--min-n", in.min_n,
+                    "Fewer observations on either side: p null, flag too_few (default 30)")
+        ->check(CLI::Range(0.0, 1e12));
+    cmd->add_option("--format", in.format, "json, csv or table (default on a terminal)")
+        ->check(CLI::IsMember({"json", "csv", "table"}));
     cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
     cmd->add_option("--threads", in.threads, "Worker threads")->check(CLI::Range(1u, 256u));
 }
@@ -122,73 +152,97 @@ int run_compare_command(const compare_inputs& in) {
     cskpi::config cfg;
     if (auto rc = failed([&] {
             cfg = load_config(in.config);
-            o = cskpi::analysis::make_compare_options(cskpi::parse_group_keys(split_keys(in.by)), in.periods, in.baseline,
-                                                      in.alpha, in.min_n);
+            o = cskpi::analysis::make_compare_options(cskpi::parse_group_keys(split_keys(in.by)),
+                                                      in.periods, in.baseline, in.alpha, in.min_n);
         }))
         return *rc;
     cskpi::analysis::compare_result res;
     cskpi::run_options opt;
     opt.threads = in.threads;
-    if (auto rc = failed([&] { res = cskpi::analysis::compare(in.input, cfg, o, opt); })) return *rc;
+    if (auto rc = failed([&] { res = cskpi::analysis::compare(in.input, cfg, o, opt); }))
+        return *rc;
     const std::string format = resolved_format(in.format, in.output);
     std::ofstream file;
     std::ostream* os = open_output(in.output, file);
     if (!os) return exit_usage;
-    if (format == "json") *os << cskpi::json_text(res.to_json(), 2) << '\n';
-    else if (format == "csv") res.write_csv(*os);
+    if (format == "json")
+        *os << cskpi::json_text(res.to_json(), 2) << '\n';
+    else if (format == "csv")
+        res.write_csv(*os);
     else {
-        std::vector<std::vector<std::string>> cells = {{"group", "metric", "A", "B", "B - A", "interval", "q", ""}};
+        std::vector<std::vector<std::string>> cells = {
+            {"group", "metric", "A", "B", "B - A", "interval", "q", ""}};
         for (const auto& r : res.rows) {
             std::string key;
             for (const auto& k : r.keys) key += (key.empty() ? "" : ",") + k.value_or("(none)");
             const auto kind = cskpi::present::kind_of(r.metric);
             auto v = [&](double x) {
-                if (kind == cskpi::present::value_kind::percent && !std::isnan(x)) return cskpi::present::percent(x);
-                return cskpi::present::text(x, kind == cskpi::present::value_kind::duration ? kind : cskpi::present::value_kind::number);
+                if (kind == cskpi::present::value_kind::percent && !std::isnan(x))
+                    return cskpi::present::percent(x);
+                return cskpi::present::text(x, kind == cskpi::present::value_kind::duration
+                                                   ? kind
+                                                   : cskpi::present::value_kind::number);
             };
-            cells.push_back({key.empty() ? "(all)" : key, r.metric, v(r.a), v(r.b), v(r.diff.estimate),
-                             v(r.diff.ci_low) + " .. " + v(r.diff.ci_high),
-                             r.too_few ? "too few" : cskpi::present::text(r.q, cskpi::present::value_kind::number),
+            cells.push_back({key.empty() ? "(all)" : key, r.metric, v(r.a), v(r.b),
+                             v(r.diff.estimate), v(r.diff.ci_low) + " .. " + v(r.diff.ci_high),
+                             r.too_few
+                                 ? "too few"
+                                 : cskpi::present::text(r.q, cskpi::present::value_kind::number),
                              r.significant ? "*" : ""});
         }
-        *os << "B = " << res.label_b << " vs A = " << res.label_a << "; * = q <= " << o.alpha << '\n';
+        *os << "B = " << res.label_b << " vs A = " << res.label_a << "; * = q <= " << o.alpha
+            << '\n';
         cskpi::detail::write_grid(*os, cells, 2);
     }
     return 0;
 }
 
-
 void add_survey_size_command(CLI::App& app, survey_inputs& in) {
-    auto* cmd = app.add_subcommand("survey-size", "Ratings a satisfaction survey needs for a margin of error (docs/SURVEYS.md)");
-    cmd->add_option("--population", in.population, "Interactions the survey samples from (N)")->required();
+    auto* cmd = app.add_subcommand(
+        "survey-size",
+        "Ratings a satisfaction survey needs for a margin of error (docs/SURVEYS.md)");
+    cmd->add_option("--population", in.population, "Interactions the survey samples from (N)")
+        ->required();
     cmd->add_option("--margin", in.margin, "Margin of error as a share, e.g. 0.05")->required();
     cmd->add_option("--confidence", in.confidence, "Confidence (default 0.95)");
     cmd->add_option("--p", in.p, "Expected satisfied share (default 0.5, the largest size)");
-    cmd->add_option("--format", in.format, "json or table (default on a terminal)")->check(CLI::IsMember({"json", "table"}));
+    cmd->add_option("--format", in.format, "json or table (default on a terminal)")
+        ->check(CLI::IsMember({"json", "table"}));
 }
 
 int run_survey_size_command(const survey_inputs& in) {
     cskpi::analysis::survey_size_result r;
-    if (auto rc = failed([&] { r = cskpi::analysis::survey_size(in.population, in.margin, in.confidence, in.p); })) return *rc;
+    if (auto rc = failed([&] {
+            r = cskpi::analysis::survey_size(in.population, in.margin, in.confidence, in.p);
+        }))
+        return *rc;
     if (resolved_format(in.format, "") == "json") {
-        std::cout << cskpi::json_text(cskpi::json{{"population", in.population}, {"margin", in.margin}, {"confidence", in.confidence},
-                                       {"p", in.p}, {"n0", r.n0}, {"n", r.n}}, 2)
+        std::cout << cskpi::json_text(cskpi::json{{"population", in.population},
+                                                  {"margin", in.margin},
+                                                  {"confidence", in.confidence},
+                                                  {"p", in.p},
+                                                  {"n0", r.n0},
+                                                  {"n", r.n}},
+                                      2)
                   << '\n';
     } else {
-        std::cout << "survey of " << cskpi::present::grouped(static_cast<long long>(in.population)) << " interactions, margin "
-                  << cskpi::present::percent(in.margin) << " at " << cskpi::present::percent(in.confidence, 0)
-                  << " confidence (p = " << in.p << "): " << r.n << " ratings (" << std::ceil(r.n0)
+        std::cout << "survey of " << cskpi::present::grouped(static_cast<long long>(in.population))
+                  << " interactions, margin " << cskpi::present::percent(in.margin) << " at "
+                  << cskpi::present::percent(in.confidence, 0) << " confidence (p = " << in.p
+                  << "): " << r.n << " ratings (" << std::ceil(r.n0)
                   << " for an unlimited population)\n";
     }
     return 0;
 }
 
-
 void add_pareto_command(CLI::App& app, pareto_inputs& in) {
-    auto* cmd = add_input_command(app, "pareto", "Pareto of issues: groups by complaints (or another count), share and cumulative share (docs/SURVEYS.md)",
+    auto* cmd = add_input_command(app, "pareto",
+                                  "Pareto of issues: groups by complaints (or another count), "
+                                  "share and cumulative share (docs/SURVEYS.md)",
                                   in.input, in.config, "Configuration JSON", in.format, in.output);
     cmd->add_option("--by", in.by, "Grouping keys, comma-separated (default: category)");
-    cmd->add_option("--count", in.count, "The count column (default complaint_rate_num: complaints)");
+    cmd->add_option("--count", in.count,
+                    "The count column (default complaint_rate_num: complaints)");
 }
 
 int run_pareto_command(const pareto_inputs& in) {
@@ -198,7 +252,9 @@ int run_pareto_command(const pareto_inputs& in) {
             const cskpi::config cfg = load_config(in.config);
             const auto keys = cskpi::parse_group_keys(split_keys(in.by));
             if (!cskpi::analysis::is_total(in.count))  // before reading the input
-                throw std::invalid_argument("--count: '" + in.count + "' is not a count (a count column, sales_total or a _num column)");
+                throw std::invalid_argument(
+                    "--count: '" + in.count +
+                    "' is not a count (a count column, sales_total or a _num column)");
             rep = cskpi::run_report(in.input, cfg, keys);
             rows = cskpi::analysis::pareto(rep, in.count);
         }))
@@ -217,9 +273,13 @@ int run_pareto_command(const pareto_inputs& in) {
     for (const char* h : {"count", "share", "cumulative"}) cells[0].emplace_back(h);
     for (const auto& r : rows) {
         std::vector<std::string> line;
-        for (const auto& k : r.keys) line.push_back(format == "csv" ? cskpi::detail::csv_key(k, cskpi::detail::is_for_people(*os)) : k.value_or("(none)"));
+        for (const auto& k : r.keys)
+            line.push_back(format == "csv"
+                               ? cskpi::detail::csv_key(k, cskpi::detail::is_for_people(*os))
+                               : k.value_or("(none)"));
         if (format == "csv") {
-            for (double v : {r.count, r.share, r.cumulative}) line.push_back(cskpi::detail::number_text(v));
+            for (double v : {r.count, r.share, r.cumulative})
+                line.push_back(cskpi::detail::number_text(v));
         } else {
             line.push_back(cskpi::present::text(r.count, cskpi::present::kind_of(in.count)));
             line.push_back(cskpi::present::percent(r.share));
@@ -231,17 +291,22 @@ int run_pareto_command(const pareto_inputs& in) {
     return 0;
 }
 
-
 void add_drivers_command(CLI::App& app, drivers_inputs& in) {
-    add_input_command(app, "drivers", "Drivers of satisfaction: logistic regression of satisfied ratings on FRT, resolution, reopen, transfer, repeat contact, channel, category (docs/SURVEYS.md)",
-                      in.input, in.config, "Configuration JSON (csat.satisfied_min, fcr.window_s, confidence)", in.format, in.output);
+    add_input_command(
+        app, "drivers",
+        "Drivers of satisfaction: logistic regression of satisfied ratings on FRT, resolution, "
+        "reopen, transfer, repeat contact, channel, category (docs/SURVEYS.md)",
+        in.input, in.config, "Configuration JSON (csat.satisfied_min, fcr.window_s, confidence)",
+        in.format, in.output);
 }
 
 int run_drivers_command(const drivers_inputs& in) {
     std::pair<cskpi::report, cskpi::analysis::driver_model> r;
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(in.config);
-            r = cskpi::analysis::run_drivers(cfg, {}, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); });
+            r = cskpi::analysis::run_drivers(cfg, {}, [&](const cskpi::run_options& o) {
+                return cskpi::run_report(in.input, cfg, {}, o);
+            });
         }))
         return *rc;
     if (const int rc = report_warnings(r.first)) return rc;
@@ -254,19 +319,21 @@ int run_drivers_command(const drivers_inputs& in) {
         *os << cskpi::json_text(cskpi::analysis::drivers_json(m), 2) << '\n';
         return 0;
     }
-    std::vector<std::vector<std::string>> cells = {{"term", "coef", "se", "z", "p", "odds_ratio", "or_ci_low", "or_ci_high"}};
+    std::vector<std::vector<std::string>> cells = {
+        {"term", "coef", "se", "z", "p", "odds_ratio", "or_ci_low", "or_ci_high"}};
     for (const auto& t : m.terms) {
         std::vector<std::string> line = {t.term};
         for (double v : {t.coef, t.se, t.z, t.p, t.odds_ratio, t.or_ci_low, t.or_ci_high})
-            line.push_back(format == "csv" ? cskpi::detail::number_text(v) : cskpi::detail::fmt_fixed(v, 3));
+            line.push_back(format == "csv" ? cskpi::detail::number_text(v)
+                                           : cskpi::detail::fmt_fixed(v, 3));
         cells.push_back(std::move(line));
     }
     if (format == "csv") {
         write_cells(*os, cells, true, 1);
         return 0;
     }
-    *os << "satisfied (csat >= satisfied_min) ~ drivers: " << m.n << " of " << m.rated << " rated interactions, " << m.satisfied
-        << " satisfied";
+    *os << "satisfied (csat >= satisfied_min) ~ drivers: " << m.n << " of " << m.rated
+        << " rated interactions, " << m.satisfied << " satisfied";
     for (const auto& [why, k] : m.left_out) *os << "; " << k << " left out (" << why << ")";
     *os << "\nreference levels: channel " << m.reference_channel
         << (m.reference_category.empty() ? std::string() : ", category " + m.reference_category);
@@ -274,17 +341,25 @@ int run_drivers_command(const drivers_inputs& in) {
         *os << "; without variation, not fitted:";
         for (const auto& t : m.constant_terms) *os << ' ' << t;
     }
-    *os << (m.converged ? "" : "\nwarning: the fit did not converge (separation?): coefficients are not reliable") << "\n\n";
+    *os << (m.converged ? ""
+                        : "\nwarning: the fit did not converge (separation?): coefficients are not "
+                          "reliable")
+        << "\n\n";
     write_cells(*os, cells, false, 1);
     *os << "\nodds ratio > 1: more likely satisfied; p below 0.05: unlikely to be chance alone\n";
     return 0;
 }
 
-
 void add_repurchase_command(CLI::App& app, repurchase_inputs& in) {
-    auto* cmd = add_input_command(app, "repurchase", "Satisfaction and loyalty: repurchase rate of rated interactions by rating and satisfied vs not, from an orders table (docs/SURVEYS.md)",
-                                  in.input, in.config, "Configuration JSON (loyalty.window_days, csat, confidence)", in.format, in.output);
-    cmd->add_option("--orders", in.orders, "Orders: .csv or .jsonl with customer, ordered_at, order_value")->required();
+    auto* cmd = add_input_command(
+        app, "repurchase",
+        "Satisfaction and loyalty: repurchase rate of rated interactions by rating and satisfied "
+        "vs not, from an orders table (docs/SURVEYS.md)",
+        in.input, in.config, "Configuration JSON (loyalty.window_days, csat, confidence)",
+        in.format, in.output);
+    cmd->add_option("--orders", in.orders,
+                    "Orders: .csv or .jsonl with customer, ordered_at, order_value")
+        ->required();
 }
 
 int run_repurchase_command(const repurchase_inputs& in) {
@@ -292,14 +367,19 @@ int run_repurchase_command(const repurchase_inputs& in) {
     cskpi::analysis::orders_table orders;
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(in.config);
-            r = cskpi::analysis::run_repurchase(cfg, in.orders, {}, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); },
-                                                &orders);
+            r = cskpi::analysis::run_repurchase(
+                cfg, in.orders, {},
+                [&](const cskpi::run_options& o) {
+                    return cskpi::run_report(in.input, cfg, {}, o);
+                },
+                &orders);
         }))
         return *rc;
     if (const int rc = report_warnings(r.first)) return rc;
     const auto& ol = orders.ledger;
     if (ol.rows_rejected)
-        std::cerr << "cskpi: " << ol.rows_rejected << " of " << ol.rows_read << " order rows rejected (listed in the JSON output)\n";
+        std::cerr << "cskpi: " << ol.rows_rejected << " of " << ol.rows_read
+                  << " order rows rejected (listed in the JSON output)\n";
     if (ol.rows_read > 0 && ol.rows_accepted == 0) {
         std::cerr << "cskpi: every order row of " << in.orders << " was rejected\n";
         return exit_input;
@@ -313,11 +393,14 @@ int run_repurchase_command(const repurchase_inputs& in) {
         *os << cskpi::json_text(cskpi::analysis::repurchase_json(m, orders), 2) << '\n';
         return 0;
     }
-    std::vector<std::vector<std::string>> cells = {{"rating", "rated", "repurchased", "rate", "ci_low", "ci_high"}};
+    std::vector<std::vector<std::string>> cells = {
+        {"rating", "rated", "repurchased", "rate", "ci_low", "ci_high"}};
     auto row = [&](const std::string& label, const cskpi::analysis::repurchase_cell& c) {
-        std::vector<std::string> line = {label, std::to_string(c.rated), std::to_string(c.repurchased)};
+        std::vector<std::string> line = {label, std::to_string(c.rated),
+                                         std::to_string(c.repurchased)};
         for (double v : {c.rate, c.ci_low, c.ci_high})
-            line.push_back(format == "csv" ? cskpi::detail::number_text(v) : cskpi::present::percent(v));
+            line.push_back(format == "csv" ? cskpi::detail::number_text(v)
+                                           : cskpi::present::percent(v));
         cells.push_back(std::move(line));
     };
     for (const auto& [v, c] : m.by_rating) row(std::to_string(v), c);
@@ -327,26 +410,33 @@ int run_repurchase_command(const repurchase_inputs& in) {
         write_cells(*os, cells, true, 1);
         return 0;
     }
-    *os << "repurchase within " << m.window_days << " days of a rated interaction (" << m.rated << " rated";
-    if (m.rated_without_customer) *os << ", " << m.rated_without_customer << " without a customer left out";
+    *os << "repurchase within " << m.window_days << " days of a rated interaction (" << m.rated
+        << " rated";
+    if (m.rated_without_customer)
+        *os << ", " << m.rated_without_customer << " without a customer left out";
     *os << "; " << ol.rows_accepted << " orders)\n\n";
     write_cells(*os, cells, false, 1);
-    *os << "\nsatisfied - not satisfied: " << cskpi::present::percent(m.diff.estimate) << " points ["
-        << cskpi::present::percent(m.diff.ci_low) << ", " << cskpi::present::percent(m.diff.ci_high) << "], p = "
-        << cskpi::detail::fmt_fixed(m.diff.p, 4) << " (" << m.diff.test << ")\n";
+    *os << "\nsatisfied - not satisfied: " << cskpi::present::percent(m.diff.estimate)
+        << " points [" << cskpi::present::percent(m.diff.ci_low) << ", "
+        << cskpi::present::percent(m.diff.ci_high)
+        << "], p = " << cskpi::detail::fmt_fixed(m.diff.p, 4) << " (" << m.diff.test << ")\n";
     return 0;
 }
 
-
 void add_facts_command(CLI::App& app, facts_inputs& in) {
-    auto* cmd = app.add_subcommand("facts", "One CSV row per interaction with every derived fact: FRT, SLA state and breach, first contact, FCR, ... (docs/FACTS.md)");
+    auto* cmd = app.add_subcommand("facts",
+                                   "One CSV row per interaction with every derived fact: FRT, SLA "
+                                   "state and breach, first contact, FCR, ... (docs/FACTS.md)");
     cmd->add_option("INPUT", in.input, "Interactions: .csv or .jsonl");
     cmd->add_flag("--columns", in.columns, "Print the columns it writes (docs/FACTS.md) and exit");
-    cmd->add_option("--config", in.config, "Configuration JSON (sla, fcr, staffing.within_s, csat, privacy)");
+    cmd->add_option("--config", in.config,
+                    "Configuration JSON (sla, fcr, staffing.within_s, csat, privacy)");
     cmd->add_option("--output", in.output, "Write to FILE instead of stdout");
-    cmd->add_option("--rejects", in.rejects, "Write every rejected row (line, column, value, reason) to FILE");
+    cmd->add_option("--rejects", in.rejects,
+                    "Write every rejected row (line, column, value, reason) to FILE");
     cmd->add_flag("--strict", in.strict, "Stop at the first bad row (exit 3)");
-    cmd->add_option("--threads", in.threads, "Worker threads (the rows keep their input order)")->check(CLI::Range(1u, 256u));
+    cmd->add_option("--threads", in.threads, "Worker threads (the rows keep their input order)")
+        ->check(CLI::Range(1u, 256u));
 }
 
 int run_facts_command(const facts_inputs& in) {
@@ -368,11 +458,16 @@ int run_facts_command(const facts_inputs& in) {
             std::ofstream rejects_file;
             if (!in.rejects.empty()) {
                 open_for_people(rejects_file, in.rejects);
-                if (!rejects_file) throw cskpi::config_error("--rejects", "cannot write '" + in.rejects + "'");
+                if (!rejects_file)
+                    throw cskpi::config_error("--rejects", "cannot write '" + in.rejects + "'");
                 rejects_file << "line,column,value,reason\n";
-                opt.reject_sink = [&rejects_file](const cskpi::reject& x) { cskpi::write_rejects_csv_row(rejects_file, x); };
+                opt.reject_sink = [&rejects_file](const cskpi::reject& x) {
+                    cskpi::write_rejects_csv_row(rejects_file, x);
+                };
             }
-            r = cskpi::analysis::run_facts(cfg, opt, [&](const cskpi::run_options& o) { return cskpi::run_report(in.input, cfg, {}, o); });
+            r = cskpi::analysis::run_facts(cfg, opt, [&](const cskpi::run_options& o) {
+                return cskpi::run_report(in.input, cfg, {}, o);
+            });
         }))
         return *rc;
     if (const int rc = report_warnings(r.first)) return rc;

@@ -43,15 +43,18 @@ inline cskpi::config checked_config(const cskpi::json& j) {
 
 // The scorecard of --scorecard FILE (the object, or its "scorecard" key), else the "scorecard"
 // key of the configuration `cj`; nullopt when neither is given and `required` is false.
-inline std::optional<cskpi::scorecard> load_scorecard(const std::string& card_path, const cskpi::json& cj, bool required) {
+inline std::optional<cskpi::scorecard> load_scorecard(const std::string& card_path,
+                                                      const cskpi::json& cj, bool required) {
     cskpi::json sj;
     if (!card_path.empty()) {
         sj = read_json_file(card_path);
-        if (sj.is_object() && sj.contains("scorecard") && !sj.contains("kpis")) sj = sj["scorecard"];
+        if (sj.is_object() && sj.contains("scorecard") && !sj.contains("kpis"))
+            sj = sj["scorecard"];
     } else if (cj.is_object() && cj.contains("scorecard")) {
         sj = cj["scorecard"];
     } else if (required) {
-        throw cskpi::config_error("scorecard", "required: --scorecard FILE or a \"scorecard\" key in --config");
+        throw cskpi::config_error("scorecard",
+                                  "required: --scorecard FILE or a \"scorecard\" key in --config");
     } else {
         return std::nullopt;
     }
@@ -84,7 +87,8 @@ inline std::ostream* open_output(const std::string& output, std::ofstream& file)
 
 // Without --format: a readable table on a terminal, JSON otherwise (spec section 7).
 inline std::string resolved_format(const std::string& format, const std::string& output) {
-    if (format.empty() && output.size() > 5 && output.substr(output.size() - 5) == ".xlsx") return "xlsx";
+    if (format.empty() && output.size() > 5 && output.substr(output.size() - 5) == ".xlsx")
+        return "xlsx";
     if (!format.empty()) return format;
     return output.empty() && ::isatty(1) ? "table" : "json";
 }
@@ -122,30 +126,43 @@ struct qa_inputs {
 };
 
 inline void add_qa_options(CLI::App* cmd, qa_inputs& q, bool reviews_positional) {
-    if (reviews_positional) cmd->add_option("REVIEWS", q.reviews, "QA reviews: .csv or .jsonl (columns: docs/INPUT.md)")->required();
-    else cmd->add_option("--reviews", q.reviews, "QA reviews (.csv/.jsonl) to join as the columns qa_score, qa_reviews (by agent)");
-    cmd->add_option("--rubric", q.rubric, "Rubric JSON (docs/QA.md); or a \"rubric\" key in the file");
+    if (reviews_positional)
+        cmd->add_option("REVIEWS", q.reviews, "QA reviews: .csv or .jsonl (columns: docs/INPUT.md)")
+            ->required();
+    else
+        cmd->add_option(
+            "--reviews", q.reviews,
+            "QA reviews (.csv/.jsonl) to join as the columns qa_score, qa_reviews (by agent)");
+    cmd->add_option("--rubric", q.rubric,
+                    "Rubric JSON (docs/QA.md); or a \"rubric\" key in the file");
     cmd->add_option(reviews_positional ? "--events" : "--qa-events", q.events,
                     "Message events (.csv/.jsonl) for automatic transcript checks");
-    cmd->add_option("--checks", q.checks, "Automatic check rules JSON (default: the \"auto_checks\" key of the rubric file)");
+    cmd->add_option(
+        "--checks", q.checks,
+        "Automatic check rules JSON (default: the \"auto_checks\" key of the rubric file)");
 }
 
 // Throws config_error / input_error; the callers map them to exit codes.
-inline cskpi::qa::review_set load_reviews(const qa_inputs& q, const cskpi::config& cfg, bool strict,
-                                   std::function<void(const cskpi::reject&)> reject_sink = nullptr) {
-    if (q.rubric.empty()) throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
+inline cskpi::qa::review_set load_reviews(
+    const qa_inputs& q, const cskpi::config& cfg, bool strict,
+    std::function<void(const cskpi::reject&)> reject_sink = nullptr) {
+    if (q.rubric.empty())
+        throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
     using cskpi::qa::text_source;
     return cskpi::qa::load_reviews(
-        read_json_file(q.rubric), q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
+        read_json_file(q.rubric),
+        q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
         q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
-        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone, strict, &cfg.reviews_input,
-        &cfg.events_input, std::move(reject_sink), cfg.rejects_show_values);
+        q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone,
+        strict, &cfg.reviews_input, &cfg.events_input, std::move(reject_sink),
+        cfg.rejects_show_values);
 }
 
 int report_warnings(const cskpi::report& rep);
 
 // --format xlsx writes a file: nullopt when --output names one, else exit_usage after a message.
-inline std::optional<int> workbook_needs_output(const std::string& format, const std::string& output) {
+inline std::optional<int> workbook_needs_output(const std::string& format,
+                                                const std::string& output) {
     if (format != "xlsx" || !output.empty()) return std::nullopt;
     std::cerr << "cskpi: --format xlsx needs --output FILE.xlsx\n";
     return exit_usage;

@@ -1,6 +1,7 @@
 // Every public header in one translation unit, compiled by the tests with clang as well as the
 // build's compiler: users and the fuzzers build cskpi with either. The analysis and report
-// outputs are not in the umbrella header (the workbook needs libxlsxwriter), so they are named here.
+// outputs are not in the umbrella header (the workbook needs libxlsxwriter), so they are named
+// here.
 #include <cskpi/analysis/compare.hpp>
 #include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
@@ -11,4 +12,6 @@
 #include <cskpi/report/html.hpp>
 #include <cskpi/report/xlsx.hpp>
 
-int main() { return 0; }
+int main() {
+    return 0;
+}

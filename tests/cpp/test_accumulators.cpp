@@ -26,10 +26,15 @@ std::vector<row_facts> random_rows(std::mt19937_64& g, int n) {
         f.bits = bits(g) & ~row_facts::answered;
         // Facts the row derivation only sets together.
         if (!(f.bits & row_facts::replies_known)) f.bits &= ~row_facts::one_touch;
-        if (!(f.bits & row_facts::bot_only) || !(f.bits & row_facts::resolved)) f.bits &= ~row_facts::bot_contained_verified;
-        if (g() % 4) { f.bits |= row_facts::answered; f.frt = static_cast<micros>(g() % 100'000'000); }
+        if (!(f.bits & row_facts::bot_only) || !(f.bits & row_facts::resolved))
+            f.bits &= ~row_facts::bot_contained_verified;
+        if (g() % 4) {
+            f.bits |= row_facts::answered;
+            f.frt = static_cast<micros>(g() % 100'000'000);
+        }
         if (g() % 2) f.handle = static_cast<micros>(g() % 1000);
-        if ((f.bits & row_facts::resolved) && g() % 2) f.resolution = static_cast<micros>(g() % 10000);
+        if ((f.bits & row_facts::resolved) && g() % 2)
+            f.resolution = static_cast<micros>(g() % 10000);
         if (g() % 3 == 0) f.csat = 1 + rating(g) % 5;
         if (g() % 3 == 0) f.nps = rating(g);
         if (g() % 5 == 0) f.ces = 1 + rating(g) % 7;
@@ -46,8 +51,10 @@ TEST_CASE("group_state: empty") {
     auto m = compute_metrics(s, 1.96);
     const auto& cat = metric_catalogue();
     for (std::size_t i = 0; i < cat.size(); ++i) {
-        if (cat[i].integer || cat[i].name == "sales_total") CHECK(m[i] == 0.0);
-        else CHECK_MESSAGE(std::isnan(m[i]), cat[i].name);
+        if (cat[i].integer || cat[i].name == "sales_total")
+            CHECK(m[i] == 0.0);
+        else
+            CHECK_MESSAGE(std::isnan(m[i]), cat[i].name);
     }
     group_state e;
     s.merge(e);
@@ -118,20 +125,32 @@ TEST_CASE("group_state: JSON round trip and corrupted input") {
         edit(c);
         return c;
     };
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["type"] = "other"; }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["version"] = 99; }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c.erase("frt_us"); }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"].erase("answered"); }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"]["answered"] = -1; }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["counts"]["answered"] = "12"; }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"].push_back(5); }).template get<group_state>(), std::invalid_argument);
-    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"][0] = 1.5; }).template get<group_state>(), std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["type"] = "other"; }).template get<group_state>(),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["version"] = 99; }).template get<group_state>(),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c.erase("frt_us"); }).template get<group_state>(),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(
+        corrupt([](auto& c) { c["counts"].erase("answered"); }).template get<group_state>(),
+        std::invalid_argument);
+    CHECK_THROWS_AS(
+        corrupt([](auto& c) { c["counts"]["answered"] = -1; }).template get<group_state>(),
+        std::invalid_argument);
+    CHECK_THROWS_AS(
+        corrupt([](auto& c) { c["counts"]["answered"] = "12"; }).template get<group_state>(),
+        std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"].push_back(5); }).template get<group_state>(),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(corrupt([](auto& c) { c["frt_us"][0] = 1.5; }).template get<group_state>(),
+                    std::invalid_argument);
     CHECK_THROWS_AS(nlohmann::json::parse("[1,2]").get<group_state>(), std::invalid_argument);
 }
 
 TEST_CASE("duration samples: whole seconds stored in 32 bits give the same statistics (by hand)") {
     group_state s;
-    for (micros v : {4 * us_per_s, 1 * us_per_s, 2 * us_per_s}) s.update(facts(row_facts::answered, v), 4);
+    for (micros v : {4 * us_per_s, 1 * us_per_s, 2 * us_per_s})
+        s.update(facts(row_facts::answered, v), 4);
     s.frt.visit([](const auto& v, micros unit) {
         CHECK(sizeof(v[0]) == 4);  // compact while every value is whole seconds
         CHECK(unit == us_per_s);
@@ -161,7 +180,8 @@ TEST_CASE("duration samples: compact and wide parts merge to the single pass, bi
         std::vector<row_facts> rows;
         for (int i = 0; i < 400; ++i) {
             // Mostly whole seconds; now and then a fraction, so some parts stay compact.
-            const micros v = static_cast<micros>(g() % 5000) * us_per_s + (g() % 50 == 0 ? static_cast<micros>(g() % 999999) : 0);
+            const micros v = static_cast<micros>(g() % 5000) * us_per_s +
+                             (g() % 50 == 0 ? static_cast<micros>(g() % 999999) : 0);
             rows.push_back(facts(row_facts::answered, v));
         }
         group_state whole;

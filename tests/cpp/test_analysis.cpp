@@ -26,9 +26,10 @@ TEST_CASE("Fisher's exact test: the tea-tasting table and the switch on small ex
     // C(24,10); two-sided sums the tables no more likely than a = 1: a = 0, 1, 9, 10 ->
     // (1*66 + 12*220 + 220*12 + 66*1) / 1961256.
     CHECK(fisher_exact(1, 9, 11, 3) == doctest::Approx((66.0 + 2640 + 2640 + 66) / 1961256));
-    const auto d = two_proportions(1, 10, 11, 14, 0.95);  // expected successes in A: 10*12/24 = 5, failures 5
+    const auto d =
+        two_proportions(1, 10, 11, 14, 0.95);  // expected successes in A: 10*12/24 = 5, failures 5
     CHECK(std::string(d.test) == "z_pooled");
-    const auto e = two_proportions(1, 10, 3, 14, 0.95);   // expected successes in A: 10*4/24 < 5
+    const auto e = two_proportions(1, 10, 3, 14, 0.95);  // expected successes in A: 10*4/24 < 5
     CHECK(std::string(e.test) == "fisher_exact");
 }
 

@@ -6,7 +6,8 @@
 using namespace cskpi;
 
 namespace {
-std::vector<std::string> split(std::string_view data, std::string* error = nullptr, std::uint64_t* lines = nullptr) {
+std::vector<std::string> split(std::string_view data, std::string* error = nullptr,
+                               std::uint64_t* lines = nullptr) {
     std::vector<std::string_view> f;
     std::deque<std::string> arena;
     std::string err;
@@ -22,9 +23,11 @@ TEST_CASE("CSV records: quoting, escapes, line breaks") {
     CHECK(split("a,b,c\n") == std::vector<std::string>{"a", "b", "c"});
     CHECK(split("a,,c\r\n") == std::vector<std::string>{"a", "", "c"});
     CHECK(split("a,b,") == std::vector<std::string>{"a", "b", ""});
-    CHECK(split("\"x, y\",\"say \"\"hi\"\"\",z\n") == std::vector<std::string>{"x, y", "say \"hi\"", "z"});
+    CHECK(split("\"x, y\",\"say \"\"hi\"\"\",z\n") ==
+          std::vector<std::string>{"x, y", "say \"hi\"", "z"});
     std::uint64_t lines = 0;
-    CHECK(split("\"line1\nline2\",b\n", nullptr, &lines) == std::vector<std::string>{"line1\nline2", "b"});
+    CHECK(split("\"line1\nline2\",b\n", nullptr, &lines) ==
+          std::vector<std::string>{"line1\nline2", "b"});
     CHECK(lines == 2);
     CHECK(split("\"\",x\n") == std::vector<std::string>{"", "x"});
     std::string err;
@@ -36,7 +39,8 @@ TEST_CASE("CSV records: quoting, escapes, line breaks") {
 
 TEST_CASE("plain records: the 16-byte scanner splits as the general splitter, or declines") {
     // Fields of the plain record at p as strings, the end it returns, and its field count.
-    auto plain = [](std::string_view data, std::size_t p, std::size_t max, std::size_t* end = nullptr) {
+    auto plain = [](std::string_view data, std::size_t p, std::size_t max,
+                    std::size_t* end = nullptr) {
         std::vector<std::size_t> ends(max);
         std::size_t count = 0;
         const std::size_t e = detail::split_plain_record(data, p, ends.data(), max, count);
@@ -50,7 +54,8 @@ TEST_CASE("plain records: the 16-byte scanner splits as the general splitter, or
     std::size_t end = 0;
     // Hand-worked: 40 bytes, separators on both sides of the 16- and 32-byte boundaries.
     const std::string rec = "CS000000001,2026-03-01 13:54:40,chat,,x\nnext,row\n";
-    CHECK(plain(rec, 0, 8, &end) == std::vector<std::string>{"CS000000001", "2026-03-01 13:54:40", "chat", "", "x"});
+    CHECK(plain(rec, 0, 8, &end) ==
+          std::vector<std::string>{"CS000000001", "2026-03-01 13:54:40", "chat", "", "x"});
     CHECK(end == 40);
     CHECK(plain(rec, 40, 8, &end) == std::vector<std::string>{"next", "row"});
     CHECK(end == rec.size());
@@ -69,7 +74,8 @@ TEST_CASE("plain records: the 16-byte scanner splits as the general splitter, or
     // Every length and offset around the 16-byte steps, against the general splitter.
     for (std::size_t len = 1; len < 50; ++len) {
         std::string line;
-        for (std::size_t i = 0; i < len; ++i) line += (i % 7 == 3) ? ',' : static_cast<char>('a' + i % 26);
+        for (std::size_t i = 0; i < len; ++i)
+            line += (i % 7 == 3) ? ',' : static_cast<char>('a' + i % 26);
         const std::string data = "xx\n" + line + "\nzz";
         CHECK(plain(data, 3, 64, &end) == split(line + "\n"));
         CHECK(end == 3 + len + 1);
@@ -95,7 +101,8 @@ TEST_CASE("block boundaries never cut a quoted field") {
 }
 
 TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {
-    config cfg = config::from_json(json::parse(R"({"columns": {"id": "会话ID", "agent": "客服"}})"));
+    config cfg =
+        config::from_json(json::parse(R"({"columns": {"id": "会话ID", "agent": "客服"}})"));
     column_mapping map(cfg);
     std::vector<std::string> ignored;
     auto cols = read_csv_header("会话ID,created_at,channel,客服,备注", map, "f.csv", ignored);
@@ -110,10 +117,13 @@ TEST_CASE("header mapping: renamed, ignored, missing and repeated columns") {
     } catch (const input_error& e) {
         CHECK(e.line() == 1);
         CHECK(e.column() == "会话ID");
-        CHECK(std::string(e.what()).rfind("f.csv:1: column '会话ID': header: required column missing", 0) == 0);
+        CHECK(std::string(e.what()).rfind(
+                  "f.csv:1: column '会话ID': header: required column missing", 0) == 0);
     }
-    CHECK_THROWS_AS(read_csv_header("会话ID,created_at,channel,channel", map, "f.csv", ignored), input_error);
-    CHECK_THROWS_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"nope": "x"}})"))), config_error);
+    CHECK_THROWS_AS(read_csv_header("会话ID,created_at,channel,channel", map, "f.csv", ignored),
+                    input_error);
+    CHECK_THROWS_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"nope": "x"}})"))),
+                    config_error);
 }
 
 // A CSV block parser for `header` under the default configuration.
@@ -122,7 +132,8 @@ struct csv_fixture {
     column_mapping map{cfg};
     std::vector<std::string> ignored;
     block_parser csv;
-    explicit csv_fixture(const char* header) : csv(cfg, map, input_format::csv, read_csv_header(header, map, "x", ignored)) {}
+    explicit csv_fixture(const char* header)
+        : csv(cfg, map, input_format::csv, read_csv_header(header, map, "x", ignored)) {}
 };
 
 TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and the quoted path") {
@@ -130,9 +141,11 @@ TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and
     // same values are expected from all three.
     csv_fixture fx("id,created_at,channel,agent,csat");
     auto& csv = fx.csv;
-    auto b = input_block::of(" r1 ,\t2026-03-01 10:00:00 , chat\t, 张伟 ,\t5 \n"
-                             "r2,2026-03-01 10:00:00 ,\"chat\", 张伟 ,5\t\n"
-                             "r3 , 2026-03-01 10:00:00,chat , 张伟,  5 \r\n", 2);
+    auto b = input_block::of(
+        " r1 ,\t2026-03-01 10:00:00 , chat\t, 张伟 ,\t5 \n"
+        "r2,2026-03-01 10:00:00 ,\"chat\", 张伟 ,5\t\n"
+        "r3 , 2026-03-01 10:00:00,chat , 张伟,  5 \r\n",
+        2);
     interaction_batch out;
     std::vector<reject> rejects;
     csv.parse(b, out, rejects);
@@ -144,7 +157,8 @@ TEST_CASE("block parser: blanks around fields are trimmed alike on the plain and
         CHECK(out.channel[r] == "chat");
         CHECK(out.agent[r] == "张伟");
         CHECK(out.csat[r] == 5);
-        CHECK(out.created_at[r] == 1772359200LL * us_per_s);  // date -u -d '2026-03-01 10:00:00' +%s
+        CHECK(out.created_at[r] ==
+              1772359200LL * us_per_s);  // date -u -d '2026-03-01 10:00:00' +%s
     }
 }
 
@@ -153,7 +167,10 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     auto& csv = fx.csv;
     const config& cfg = fx.cfg;
     const column_mapping& map = fx.map;
-    auto b = input_block::of("r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n", 2);
+    auto b = input_block::of(
+        "r1,2026-03-01 10:00:00,chat,5,x\n\nr2,2026-03-01 "
+        "11:00:00,\"ph,one\",,\"multi\nline\"\nr3,bad,chat,,\nr4,2026-03-01 11:00:00,chat\n",
+        2);
     interaction_batch out;
     std::vector<reject> rejects;
     csv.parse(b, out, rejects);
@@ -167,9 +184,13 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(rejects[1].reason == "expected 5 fields, found 3");
 
     block_parser jl(cfg, map, input_format::jsonl, {});
-    auto j = input_block::of("{\"id\": \"r1\", \"created_at\": \"2026-03-01 10:00:00\", \"channel\": \"chat\", \"csat\": 5, \"note\": 1}\n"
-                  "{\"id\": \"r2\", \"created_at\": 1772359200, \"channel\": \"chat\", \"csat\": null, \"bot\": true}\n"
-                  "[1,2]\n{\"id\": \"r3\", \"created_at\": {\"t\": 1}, \"channel\": \"chat\"}\n{oops\n", 1);
+    auto j = input_block::of(
+        "{\"id\": \"r1\", \"created_at\": \"2026-03-01 10:00:00\", \"channel\": \"chat\", "
+        "\"csat\": 5, \"note\": 1}\n"
+        "{\"id\": \"r2\", \"created_at\": 1772359200, \"channel\": \"chat\", \"csat\": null, "
+        "\"bot\": true}\n"
+        "[1,2]\n{\"id\": \"r3\", \"created_at\": {\"t\": 1}, \"channel\": \"chat\"}\n{oops\n",
+        1);
     std::vector<std::string> jign;
     jl.parse(j, out, rejects, &jign);
     REQUIRE(out.size() == 2);
@@ -178,7 +199,8 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(out.created_at[0] == out.created_at[1]);  // 1772359200 = 2026-03-01T10:00:00Z
     CHECK((out.flags[1] & f_bot));
     REQUIRE(rejects.size() == 3);
-    CHECK(rejects[0].reason == "expected a JSON object (a record of 5 bytes)");  // the record is not repeated
+    CHECK(rejects[0].reason ==
+          "expected a JSON object (a record of 5 bytes)");  // the record is not repeated
     CHECK(rejects[0].value.empty());
     CHECK(rejects[1].column == "created_at");
     CHECK(rejects[2].line == 5);
@@ -190,7 +212,7 @@ TEST_CASE("did you mean: edit distance over code points, swaps count once") {
     CHECK(detail::edit_distance("kitten", "sitting") == 3);  // the textbook pair
     CHECK(detail::edit_distance("agnet", "agent") == 1);     // a swap of neighbours
     CHECK(detail::edit_distance("Agent", "agent") == 0);     // ASCII case folded
-    CHECK(detail::edit_distance("客服名", "客服") == 1);      // one code point, three bytes
+    CHECK(detail::edit_distance("客服名", "客服") == 1);     // one code point, three bytes
     CHECK(detail::edit_distance("", "abc") == 3);
     const std::vector<std::string> names = {"id", "agent", "channel", "客服"};
     CHECK(detail::did_you_mean("agnet", names) == " (did you mean 'agent'?)");
@@ -208,9 +230,12 @@ TEST_CASE("a renamed column the header lacks is an error naming it") {
         FAIL("no error");
     } catch (const input_error& e) {
         CHECK(std::string(e.what()) ==
-              "x.csv:1: column '客服名': header: no column '客服名', which config columns.agent names (did you mean '客服'?)");
+              "x.csv:1: column '客服名': header: no column '客服名', which config columns.agent "
+              "names (did you mean '客服'?)");
     }
-    CHECK_THROWS_WITH_AS(column_mapping(config::from_json(json::parse(R"({"columns": {"agnet": "x"}})"))),
-                         doctest::Contains("columns.agnet: unknown column (did you mean 'agent'?); the input columns are id, created_at"),
-                         config_error);
+    CHECK_THROWS_WITH_AS(
+        column_mapping(config::from_json(json::parse(R"({"columns": {"agnet": "x"}})"))),
+        doctest::Contains("columns.agnet: unknown column (did you mean 'agent'?); the input "
+                          "columns are id, created_at"),
+        config_error);
 }

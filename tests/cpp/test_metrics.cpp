@@ -40,7 +40,8 @@ interaction_batch load(const std::string& csv, const config& cfg, std::deque<std
 //  10 other  normal  5    -            no SLA target for channel "other", handle 100
 TEST_CASE("hand-worked report of ten interactions") {
     const std::string csv =
-        "id,created_at,channel,agent,category,priority,first_response_s,resolution_s,abandoned,transferred,bot,csat,nps,ces,complaint,converted,order_value,reopened,handle_s\n"
+        "id,created_at,channel,agent,category,priority,first_response_s,resolution_s,abandoned,"
+        "transferred,bot,csat,nps,ces,complaint,converted,order_value,reopened,handle_s\n"
         "1,2026-03-01 09:00:00,chat,A,presale,normal,10,600,0,0,0,5,10,,0,1,100.50,0,300\n"
         "2,2026-03-01 09:00:00,chat,A,order,normal,40,,0,1,0,2,6,,0,0,,0,200\n"
         "3,2026-03-01 09:00:00,chat,B,order,urgent,50,7200,0,0,0,4,,,0,0,,1,\n"
@@ -65,7 +66,7 @@ TEST_CASE("hand-worked report of ten interactions") {
     CHECK(g.metric("resolved") == 4);  // rows with resolution_s: 1, 3, 4, 7
     // FRT over answered rows {10,40,50,15,90000,2,25,5}: 8 values.
     CHECK(g.metric("frt_mean") == doctest::Approx((10 + 40 + 50 + 15 + 90000 + 2 + 25 + 5) / 8.0));
-    CHECK(g.metric("frt_median") == doctest::Approx(20.0));     // sorted 2,5,10,15,25,40,50,90000
+    CHECK(g.metric("frt_median") == doctest::Approx(20.0));  // sorted 2,5,10,15,25,40,50,90000
     CHECK(g.metric("frt_p90") == doctest::Approx(50 + 0.3 * (90000 - 50)));  // h = 6.3
     CHECK(g.metric("frt_max") == 90000);
     // SLA: targets for rows 1-5,7,8 (chat/phone) + 6 (email 86400) + 9 (social 3600); 10 none.
@@ -77,17 +78,18 @@ TEST_CASE("hand-worked report of ten interactions") {
     CHECK(g.metric("resolution_time_median") == doctest::Approx(450.0));  // 100,300,600,7200
     CHECK(g.metric("resolution_rate_num") == 4);
     CHECK(g.metric("resolution_rate_den") == 9);
-    CHECK(g.metric("reopen_rate") == doctest::Approx(0.25));   // row 3 of 4 resolved
+    CHECK(g.metric("reopen_rate") == doctest::Approx(0.25));  // row 3 of 4 resolved
     CHECK(g.metric("transfer_rate") == doctest::Approx(1.0 / 8));
     CHECK(g.metric("bot_containment_rate") == doctest::Approx(0.5));  // row 7 of bot rows 7, 8
     CHECK(g.metric("bot_escalation_rate") == doctest::Approx(0.5));
-    CHECK(g.metric("csat") == doctest::Approx(2.0 / 3));        // 5 and 4 of {5, 2, 4}
+    CHECK(g.metric("csat") == doctest::Approx(2.0 / 3));  // 5 and 4 of {5, 2, 4}
     CHECK(g.metric("csat_mean") == doctest::Approx(11.0 / 3));
     CHECK(g.metric("csat_response_rate") == doctest::Approx(3.0 / 8));
     // NPS: 10 and 9 promoters, 6 detractor -> 100 (2/3 - 1/3) = 33.33
     CHECK(g.metric("nps") == doctest::Approx(100.0 / 3));
     const double pp = 2.0 / 3, pm = 1.0 / 3, z = stats::z_for(0.95);
-    CHECK(g.metric("nps_ci_low") == doctest::Approx(100.0 / 3 - z * 100 * std::sqrt((pp + pm - (pp - pm) * (pp - pm)) / 3)));
+    CHECK(g.metric("nps_ci_low") ==
+          doctest::Approx(100.0 / 3 - z * 100 * std::sqrt((pp + pm - (pp - pm) * (pp - pm)) / 3)));
     CHECK(g.metric("ces_mean") == 2.0);
     CHECK(g.metric("complaint_rate") == doctest::Approx(0.1));  // the flag: row 6 only
     // Complaint rows: 4 (category) and 6 (flag). Responded within a day: 4. Resolved in 3 days: 4.

@@ -15,7 +15,9 @@ using namespace cskpi;
 using namespace cskpi::live;
 
 namespace {
-micros at(const char* s) { return *parse_timestamp(s, time_zone("UTC")); }
+micros at(const char* s) {
+    return *parse_timestamp(s, time_zone("UTC"));
+}
 
 struct manual_clock {
     std::shared_ptr<std::atomic<micros>> t = std::make_shared<std::atomic<micros>>(0);
@@ -25,7 +27,8 @@ struct manual_clock {
     }
 };
 
-event_input ev(const char* id, const char* when, timeline::sender from, const char* channel = "chat",
+event_input ev(const char* id, const char* when, timeline::sender from,
+               const char* channel = "chat",
                timeline::event_kind kind = timeline::event_kind::message) {
     event_input in;
     in.interaction_id = id;
@@ -42,19 +45,23 @@ event_input status(const char* id, const char* when, const char* st) {
     return in;
 }
 
-const scope_row& row(const snapshot& s, std::optional<std::string> channel = std::nullopt, std::optional<std::string> team = std::nullopt) {
+const scope_row& row(const snapshot& s, std::optional<std::string> channel = std::nullopt,
+                     std::optional<std::string> team = std::nullopt) {
     for (const auto& r : s.rows)
         if (r.channel == channel && r.team == team) return r;
     FAIL("no such scope row");
     return s.rows.front();
 }
 std::size_t window(const snapshot& s, const std::string& name) {
-    return static_cast<std::size_t>(std::find(s.window_names.begin(), s.window_names.end(), name) - s.window_names.begin());
+    return static_cast<std::size_t>(std::find(s.window_names.begin(), s.window_names.end(), name) -
+                                    s.window_names.begin());
 }
 
 config cfg_with(const char* extra = "") {
-    return config::from_json(json::parse(std::string(R"({"sla_policies": [{"name": "chat", "when": {"channel": "chat"},
-        "targets": {"first_response_s": 60}}])") + extra + "}"));
+    return config::from_json(
+        json::parse(std::string(R"({"sla_policies": [{"name": "chat", "when": {"channel": "chat"},
+        "targets": {"first_response_s": 60}}])") +
+                    extra + "}"));
 }
 }  // namespace
 
@@ -117,7 +124,8 @@ TEST_CASE("queue, windows and first-response SLA of two chats (by hand)") {
 
 TEST_CASE("today follows the configured time zone; the window starts at local midnight") {
     manual_clock clock;
-    cskpi::monitor m(config::from_json(json::parse(R"({"timezone": "Asia/Shanghai"})")), clock.fn());
+    cskpi::monitor m(config::from_json(json::parse(R"({"timezone": "Asia/Shanghai"})")),
+                     clock.fn());
     clock.set("2026-03-10T15:59:00Z");  // 23:59 in Shanghai
     m.update(ev("late-night", "2026-03-10T15:59:00Z", timeline::sender::customer));
     snapshot s = m.take_snapshot();
@@ -134,7 +142,8 @@ TEST_CASE("today follows the configured time zone; the window starts at local mi
 
 TEST_CASE("out-of-order events within the tolerance are placed; older ones are counted as late") {
     manual_clock clock;
-    cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"late_tolerance_s": 60}})")), clock.fn());
+    cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"late_tolerance_s": 60}})")),
+                     clock.fn());
     using timeline::sender;
     clock.set("2026-03-10T10:01:00Z");
     // The answer arrives before the customer's message it answers (30 s earlier in time).
@@ -156,7 +165,7 @@ TEST_CASE("alerts raise after for_s, clear after for_s, and report their values"
     cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"alerts": [
         {"name": "queue", "metric": "queue_length", "op": ">=", "threshold": 2, "for_s": 60},
         {"name": "slow", "metric": "frt_p90", "window": "15m", "op": ">", "threshold": 100, "min_n": 3}]}})")),
-                             clock.fn());
+                     clock.fn());
     std::vector<alert_event> seen;
     m.on_alert([&](const alert_event& e) { seen.push_back(e); });
     using timeline::sender;
@@ -173,11 +182,13 @@ TEST_CASE("alerts raise after for_s, clear after for_s, and report their values"
     CHECK(s.alerts[0].kind == "raise");
     CHECK(s.alerts[0].value == 3);  // a, b and c wait
     CHECK(s.active_alerts.size() == 1);
-    // a and b answered at 10:03 (FRT 180 s > 100, but only 2 values: below min_n = 3); c still waits.
+    // a and b answered at 10:03 (FRT 180 s > 100, but only 2 values: below min_n = 3); c still
+    // waits.
     clock.set("2026-03-10T10:03:00Z");
     m.update(ev("a", "2026-03-10T10:03:00Z", sender::agent));
     m.update(ev("b", "2026-03-10T10:03:00Z", sender::agent));
-    CHECK(m.take_snapshot().alerts.empty());  // the queue alert waits for 60 s without its condition
+    CHECK(
+        m.take_snapshot().alerts.empty());  // the queue alert waits for 60 s without its condition
     clock.set("2026-03-10T10:04:00Z");
     s = m.take_snapshot();
     REQUIRE(s.alerts.size() == 1);
@@ -190,7 +201,8 @@ TEST_CASE("alerts raise after for_s, clear after for_s, and report their values"
     REQUIRE(s.alerts.size() == 1);
     CHECK(s.alerts[0].rule == "slow");
     CHECK(s.alerts[0].n == 3);
-    CHECK(s.alerts[0].value == doctest::Approx(180.8));  // type 7 of {180, 180, 181} at 0.9: 180 + 0.8 x 1
+    CHECK(s.alerts[0].value ==
+          doctest::Approx(180.8));  // type 7 of {180, 180, 181} at 0.9: 180 + 0.8 x 1
     CHECK(seen.size() == 3);
 }
 
@@ -227,7 +239,10 @@ TEST_CASE("sketch: type-7 quantiles within the stated relative error; merge and 
 
 TEST_CASE("a window past exact_limit switches to the sketch and says so") {
     manual_clock clock;
-    cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"exact_limit": 50, "relative_error": 0.02, "late_tolerance_s": 600}})")), clock.fn());
+    cskpi::monitor m(
+        config::from_json(json::parse(
+            R"({"monitor": {"exact_limit": 50, "relative_error": 0.02, "late_tolerance_s": 600}})")),
+        clock.fn());
     std::vector<double> frt;
     clock.set("2026-03-10T10:10:00Z");
     for (int i = 0; i < 200; ++i) {
@@ -249,18 +264,21 @@ TEST_CASE("a window past exact_limit switches to the sketch and says so") {
     const double h = 199 * 0.9;
     const double p90 = frt[179] + (h - 179) * (frt[180] - frt[179]);
     CHECK(std::fabs(w.frt_p90 - p90) <= 0.02 * p90 * (1 + 1e-9));
-    CHECK(std::fabs(w.frt_median - (frt[99] + frt[100]) / 2) <= 0.02 * (frt[99] + frt[100]) / 2 * (1 + 1e-9));
+    CHECK(std::fabs(w.frt_median - (frt[99] + frt[100]) / 2) <=
+          0.02 * (frt[99] + frt[100]) / 2 * (1 + 1e-9));
 }
 
 TEST_CASE("four producer threads and a reader: every event is counted once") {
     manual_clock clock;
     clock.set("2026-03-10T10:30:00Z");
-    cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"exact_limit": 20000}})")), clock.fn());
+    cskpi::monitor m(config::from_json(json::parse(R"({"monitor": {"exact_limit": 20000}})")),
+                     clock.fn());
     std::vector<std::thread> producers;
     for (int p = 0; p < 4; ++p)
         producers.emplace_back([&, p] {
             for (int i = 0; i < 5000; ++i) {
-                event_input c = ev("", "2026-03-10T10:29:00Z", timeline::sender::customer, p % 2 ? "chat" : "phone");
+                event_input c = ev("", "2026-03-10T10:29:00Z", timeline::sender::customer,
+                                   p % 2 ? "chat" : "phone");
                 c.interaction_id = std::to_string(p) + "-" + std::to_string(i);
                 event_input a = c;
                 a.e.from = timeline::sender::agent;
@@ -313,9 +331,16 @@ TEST_CASE("monitor configuration errors name the key") {
         }
         return std::string("no error");
     };
-    CHECK(err(R"({"monitor": {"windows_s": [90]}})").find("monitor.windows_s[0]") != std::string::npos);
-    CHECK(err(R"({"monitor": {"alerts": [{"metric": "frt_p99", "op": ">", "threshold": 1, "window": "15m"}]}})").find("monitor.alerts[0].metric") != std::string::npos);
-    CHECK(err(R"({"monitor": {"alerts": [{"metric": "frt_p90", "op": ">", "threshold": 1, "window": "5m"}]}})").find("unknown window '5m'") != std::string::npos);
-    CHECK(err(R"({"monitor": {"alerts": [{"metric": "frt_p90", "op": "=", "threshold": 1, "window": "15m"}]}})").find(".op") != std::string::npos);
+    CHECK(err(R"({"monitor": {"windows_s": [90]}})").find("monitor.windows_s[0]") !=
+          std::string::npos);
+    CHECK(
+        err(R"({"monitor": {"alerts": [{"metric": "frt_p99", "op": ">", "threshold": 1, "window": "15m"}]}})")
+            .find("monitor.alerts[0].metric") != std::string::npos);
+    CHECK(
+        err(R"({"monitor": {"alerts": [{"metric": "frt_p90", "op": ">", "threshold": 1, "window": "5m"}]}})")
+            .find("unknown window '5m'") != std::string::npos);
+    CHECK(
+        err(R"({"monitor": {"alerts": [{"metric": "frt_p90", "op": "=", "threshold": 1, "window": "15m"}]}})")
+            .find(".op") != std::string::npos);
     CHECK(err(R"({"monitor": {"bucket": 60}})").find("monitor.bucket") != std::string::npos);
 }

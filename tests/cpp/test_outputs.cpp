@@ -80,9 +80,11 @@ TEST_CASE("text from the data cannot become markup") {
 TEST_CASE("CSV for people: formula-like text neutralized, missing and literal null apart") {
     using cskpi::detail::csv_field;
     using cskpi::detail::csv_key;
-    CHECK(csv_field("=HYPERLINK(\"x\")") == "\"=HYPERLINK(\"\"x\"\")\"");  // machine output: RFC 4180 only
+    CHECK(csv_field("=HYPERLINK(\"x\")") ==
+          "\"=HYPERLINK(\"\"x\"\")\"");  // machine output: RFC 4180 only
     CHECK(csv_field("=HYPERLINK(\"x\")", true) == "\"'=HYPERLINK(\"\"x\"\")\"");
-    for (const char* s : {"+1", "-1", "@SUM(A1)", "\tx", "\rx"}) CHECK(csv_field(s, true) == std::string("\"'") + s + "\"");
+    for (const char* s : {"+1", "-1", "@SUM(A1)", "\tx", "\rx"})
+        CHECK(csv_field(s, true) == std::string("\"'") + s + "\"");
     CHECK(csv_field("a-b", true) == "a-b");
     CHECK(csv_field("", true) == "");
     CHECK(csv_key(std::optional<std::string>()) == "null");

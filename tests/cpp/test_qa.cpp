@@ -50,12 +50,22 @@ TEST_CASE("Krippendorff's alpha: the 4 coders x 12 units example with missing va
     // Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section on nominal,
     // ordinal, interval and ratio data: alpha = 0.743, 0.815, 0.849, 0.797.
     // Rows are units 1..12, columns observers A..D.
-    const rating_matrix m = matrix({{1, 1, NA, 1}, {2, 2, 3, 2}, {3, 3, 3, 3}, {3, 3, 3, 3},
-                                    {2, 2, 2, 2}, {1, 2, 3, 4}, {4, 4, 4, 4}, {1, 1, 2, 1},
-                                    {2, 2, 2, 2}, {NA, 5, 5, 5}, {NA, NA, 1, 1}, {NA, 3, NA, NA}});
+    const rating_matrix m = matrix({{1, 1, NA, 1},
+                                    {2, 2, 3, 2},
+                                    {3, 3, 3, 3},
+                                    {3, 3, 3, 3},
+                                    {2, 2, 2, 2},
+                                    {1, 2, 3, 4},
+                                    {4, 4, 4, 4},
+                                    {1, 1, 2, 1},
+                                    {2, 2, 2, 2},
+                                    {NA, 5, 5, 5},
+                                    {NA, NA, 1, 1},
+                                    {NA, 3, NA, NA}});
     CHECK(round_to(krippendorff_alpha(m, alpha_level::nominal), 3) == Approx(0.743).epsilon(1e-12));
     CHECK(round_to(krippendorff_alpha(m, alpha_level::ordinal), 3) == Approx(0.815).epsilon(1e-12));
-    CHECK(round_to(krippendorff_alpha(m, alpha_level::interval), 3) == Approx(0.849).epsilon(1e-12));
+    CHECK(round_to(krippendorff_alpha(m, alpha_level::interval), 3) ==
+          Approx(0.849).epsilon(1e-12));
     CHECK(round_to(krippendorff_alpha(m, alpha_level::ratio), 3) == Approx(0.797).epsilon(1e-12));
 }
 
@@ -63,12 +73,15 @@ TEST_CASE("Fleiss' kappa: Fleiss (1971), 30 patients x 6 psychiatrists, 5 diagno
     // Fleiss (1971), "Measuring nominal scale agreement among many raters", Psychological
     // Bulletin 76(5):378-382: kappa = .430. The same table ships as `diagnoses` in R's irr
     // package (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis, 5 other).
-    const int d[30][6] = {{4, 4, 4, 4, 4, 4}, {2, 2, 2, 5, 5, 5}, {2, 3, 3, 3, 3, 5}, {5, 5, 5, 5, 5, 5}, {2, 2, 2, 4, 4, 4},
-                          {1, 1, 3, 3, 3, 3}, {3, 3, 3, 3, 5, 5}, {1, 1, 3, 3, 3, 4}, {1, 1, 4, 4, 4, 4}, {5, 5, 5, 5, 5, 5},
-                          {1, 4, 4, 4, 4, 4}, {1, 2, 4, 4, 4, 4}, {2, 2, 2, 3, 3, 3}, {1, 4, 4, 4, 4, 4}, {2, 2, 4, 4, 4, 5},
-                          {3, 3, 3, 3, 3, 5}, {1, 1, 1, 4, 5, 5}, {1, 1, 1, 1, 1, 2}, {2, 2, 4, 4, 4, 4}, {1, 3, 3, 5, 5, 5},
-                          {5, 5, 5, 5, 5, 5}, {2, 4, 4, 4, 4, 4}, {2, 2, 4, 5, 5, 5}, {1, 1, 4, 4, 4, 4}, {1, 4, 4, 4, 4, 5},
-                          {2, 2, 2, 2, 2, 4}, {1, 1, 1, 1, 5, 5}, {2, 2, 4, 4, 4, 4}, {1, 3, 3, 3, 3, 3}, {5, 5, 5, 5, 5, 5}};
+    const int d[30][6] = {
+        {4, 4, 4, 4, 4, 4}, {2, 2, 2, 5, 5, 5}, {2, 3, 3, 3, 3, 5}, {5, 5, 5, 5, 5, 5},
+        {2, 2, 2, 4, 4, 4}, {1, 1, 3, 3, 3, 3}, {3, 3, 3, 3, 5, 5}, {1, 1, 3, 3, 3, 4},
+        {1, 1, 4, 4, 4, 4}, {5, 5, 5, 5, 5, 5}, {1, 4, 4, 4, 4, 4}, {1, 2, 4, 4, 4, 4},
+        {2, 2, 2, 3, 3, 3}, {1, 4, 4, 4, 4, 4}, {2, 2, 4, 4, 4, 5}, {3, 3, 3, 3, 3, 5},
+        {1, 1, 1, 4, 5, 5}, {1, 1, 1, 1, 1, 2}, {2, 2, 4, 4, 4, 4}, {1, 3, 3, 5, 5, 5},
+        {5, 5, 5, 5, 5, 5}, {2, 4, 4, 4, 4, 4}, {2, 2, 4, 5, 5, 5}, {1, 1, 4, 4, 4, 4},
+        {1, 4, 4, 4, 4, 5}, {2, 2, 2, 2, 2, 4}, {1, 1, 1, 1, 5, 5}, {2, 2, 4, 4, 4, 4},
+        {1, 3, 3, 3, 3, 3}, {5, 5, 5, 5, 5, 5}};
     rating_matrix m(30, 6);
     for (int u = 0; u < 30; ++u)
         for (int r = 0; r < 6; ++r) m(u, r) = d[u][r];
@@ -78,8 +91,9 @@ TEST_CASE("Fleiss' kappa: Fleiss (1971), 30 patients x 6 psychiatrists, 5 diagno
 TEST_CASE("Fleiss' kappa: 10 subjects, 14 raters, 5 categories") {
     // Worked example of the Wikipedia article "Fleiss' kappa" (after Fleiss 1971's method):
     // P-bar = 0.378, P-bar_e = 0.213, kappa = 0.210.
-    const int counts[10][5] = {{0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6}, {0, 3, 9, 2, 0}, {2, 2, 8, 1, 1},
-                               {7, 7, 0, 0, 0},  {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2}, {6, 5, 2, 1, 0}, {0, 2, 2, 3, 7}};
+    const int counts[10][5] = {{0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6}, {0, 3, 9, 2, 0},
+                               {2, 2, 8, 1, 1},  {7, 7, 0, 0, 0}, {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2},
+                               {6, 5, 2, 1, 0},  {0, 2, 2, 3, 7}};
     rating_matrix m(10, 14);
     for (int u = 0; u < 10; ++u) {
         int r = 0;
@@ -94,8 +108,13 @@ TEST_CASE("Cohen's kappa: the 50 grant proposals example, and weighted forms by 
     // p_o = 0.7, p_e = 0.5, kappa = 0.4.
     rating_matrix m(50, 2);
     int u = 0;
-    auto put = [&](int n, double a, double b) { for (int i = 0; i < n; ++i) m(u, 0) = a, m(u++, 1) = b; };
-    put(20, 1, 1); put(5, 1, 0); put(10, 0, 1); put(15, 0, 0);
+    auto put = [&](int n, double a, double b) {
+        for (int i = 0; i < n; ++i) m(u, 0) = a, m(u++, 1) = b;
+    };
+    put(20, 1, 1);
+    put(5, 1, 0);
+    put(10, 0, 1);
+    put(15, 0, 0);
     CHECK(cohen_kappa(m, 0, 1) == Approx(0.4));
     // Two categories: linear and quadratic weights equal the unweighted kappa.
     CHECK(cohen_kappa(m, 0, 1, kappa_weights::linear) == Approx(0.4));
@@ -114,7 +133,8 @@ TEST_CASE("Cohen's kappa: the 50 grant proposals example, and weighted forms by 
 TEST_CASE("ICC(2,1): Shrout & Fleiss (1979), 6 targets x 4 judges") {
     // Shrout & Fleiss (1979), Psychological Bulletin 86(2), Table 2 data; Table 4 gives
     // ICC(2,1) = 0.29.
-    const rating_matrix m = matrix({{9, 2, 5, 8}, {6, 1, 3, 2}, {8, 4, 6, 8}, {7, 1, 2, 6}, {10, 5, 6, 9}, {6, 2, 4, 7}});
+    const rating_matrix m = matrix(
+        {{9, 2, 5, 8}, {6, 1, 3, 2}, {8, 4, 6, 8}, {7, 1, 2, 6}, {10, 5, 6, 9}, {6, 2, 4, 7}});
     CHECK(round_to(icc_2_1(m), 2) == Approx(0.29).epsilon(1e-12));
 }
 
@@ -125,8 +145,10 @@ TEST_CASE("rubric: the spec's rules worked by hand") {
         r.ratings.resize(4);
         const double v[4] = {g, a, e, up};
         for (int i = 0; i < 4; ++i)
-            if (!std::isnan(v[i])) r.ratings[i] = {rating::state::rated, v[i]};
-            else r.ratings[i] = {rating::state::na, 0};
+            if (!std::isnan(v[i]))
+                r.ratings[i] = {rating::state::rated, v[i]};
+            else
+                r.ratings[i] = {rating::state::na, 0};
         return score_review(rb, r);
     };
     // greeting 1 (100%), accuracy 4 (75%), empathy 3 (50%), upsell 0:
@@ -153,7 +175,10 @@ TEST_CASE("rubric: fail_section zeroes its section, critical wins the name") {
       {"id": "c", "section": "s2", "scale": [0, 10], "weight": 2},
       {"id": "d", "section": "s2", "scale": [0, 10], "weight": 1, "critical": true}], "critical_below": 0.3})"));
     review r;
-    r.ratings = {{rating::state::rated, 2}, {rating::state::rated, 10}, {rating::state::rated, 5}, {rating::state::rated, 8}};
+    r.ratings = {{rating::state::rated, 2},
+                 {rating::state::rated, 10},
+                 {rating::state::rated, 5},
+                 {rating::state::rated, 8}};
     // a = 20% < 30%: s1 items a, b become 0 and stay in both sums: 100 * (0 + 0 + 2*0.5 + 0.8) / 5
     auto o = score_review(rb, r);
     CHECK(o.score == Approx(100.0 * 1.8 / 5));
@@ -173,29 +198,32 @@ TEST_CASE("rubric JSON errors name the key path") {
         }
         return std::string("no error");
     };
-    CHECK(err(R"({"items": [{"id": "a", "scale": [5, 1]}]})") == "config: rubric.items[0].scale: expected min < max, actual [5,1]");
+    CHECK(err(R"({"items": [{"id": "a", "scale": [5, 1]}]})") ==
+          "config: rubric.items[0].scale: expected min < max, actual [5,1]");
     CHECK(err(R"({"items": [{"id": "a", "scale": [0, 1]}, {"id": "a", "scale": [0, 1]}]})") ==
           "config: rubric.items[1].id: item 'a' given twice");
-    CHECK(err(R"({"items": [{"id": "a", "scale": [0, 1], "wieght": 2}]})") == "config: rubric.items[0].wieght: unknown key");
+    CHECK(err(R"({"items": [{"id": "a", "scale": [0, 1], "wieght": 2}]})") ==
+          "config: rubric.items[0].wieght: unknown key");
     CHECK(err(R"({"items": [{"id": "a"}]})") == "config: rubric.items[0].scale: required");
     CHECK(err(R"({"items": [{"id": "a", "scale": [0, 1], "bonus": true}]})") ==
           "config: rubric.items: needs at least one item that is not a bonus");
-    CHECK(err(R"({"items": [], "critical_below": 0.5})") == "config: rubric.items: expected a non-empty array");
+    CHECK(err(R"({"items": [], "critical_below": 0.5})") ==
+          "config: rubric.items: expected a non-empty array");
 }
 
 TEST_CASE("reviews: bad rows are rejected with line and reason, nothing dropped silently") {
     const std::string csv =
         "review_id,interaction_id,agent,reviewer,reviewed_at,item,score\n"
-        "r1,i1,张伟,q1,2026-03-01 10:00,greeting,1\n"   // 2 ok
-        "r1,i1,张伟,q1,2026-03-01 10:00,accuracy,4\n"   // 3 ok
-        "r1,i1,张伟,q1,2026-03-01 10:00,accuracy,5\n"   // 4 repeats (r1, accuracy)
-        "r1,i1,张伟,q1,2026-03-01 10:00,tone,3\n"       // 5 unknown item
-        "r1,i1,张伟,q1,2026-03-01 10:00,empathy,6\n"    // 6 off the scale
-        "r1,i1,李娜,q1,2026-03-01 10:00,empathy,3\n"    // 7 contradicts the agent
-        "r1,i1,张伟,q1,2026-03-01 10:00,upsell,na\n"    // 8 ok (N/A)
-        "r2,i2,李娜,q2,yesterday,greeting,1\n"           // 9 bad timestamp
-        "r2,i2,李娜,q2,,greeting,x\n"                    // 10 not a number
-        "r2,i2,李娜\n";                                  // 11 wrong field count
+        "r1,i1,张伟,q1,2026-03-01 10:00,greeting,1\n"  // 2 ok
+        "r1,i1,张伟,q1,2026-03-01 10:00,accuracy,4\n"  // 3 ok
+        "r1,i1,张伟,q1,2026-03-01 10:00,accuracy,5\n"  // 4 repeats (r1, accuracy)
+        "r1,i1,张伟,q1,2026-03-01 10:00,tone,3\n"      // 5 unknown item
+        "r1,i1,张伟,q1,2026-03-01 10:00,empathy,6\n"   // 6 off the scale
+        "r1,i1,李娜,q1,2026-03-01 10:00,empathy,3\n"   // 7 contradicts the agent
+        "r1,i1,张伟,q1,2026-03-01 10:00,upsell,na\n"   // 8 ok (N/A)
+        "r2,i2,李娜,q2,yesterday,greeting,1\n"         // 9 bad timestamp
+        "r2,i2,李娜,q2,,greeting,x\n"                  // 10 not a number
+        "r2,i2,李娜\n";                                // 11 wrong field count
     review_set s = load(spec_rubric, csv);
     CHECK(s.ledger().rows_read == 10);
     CHECK(s.ledger().rows_accepted == 3);
@@ -203,7 +231,8 @@ TEST_CASE("reviews: bad rows are rejected with line and reason, nothing dropped 
     const auto& rj = s.ledger().rejects;
     REQUIRE(rj.size() == 7);
     CHECK(rj[0].line == 4);
-    CHECK(rj[0].reason == "repeats item 'accuracy' of review 'r1' (first given in the review starting at line 2)");
+    CHECK(rj[0].reason ==
+          "repeats item 'accuracy' of review 'r1' (first given in the review starting at line 2)");
     CHECK(rj[1].line == 5);
     CHECK(rj[1].reason == "unknown item (not in the rubric)");
     CHECK(rj[2].line == 6);
@@ -218,7 +247,8 @@ TEST_CASE("reviews: bad rows are rejected with line and reason, nothing dropped 
     // Strict mode: the first bad row is an error naming file, line and column.
     review_set strict(rubric::from_json(json::parse(spec_rubric)));
     CHECK_THROWS_WITH_AS(strict.read_text(csv, input_format::csv, "reviews.csv", true),
-                         "reviews.csv:4: column 'item': value 'accuracy': repeats item 'accuracy' of review 'r1' (first given "
+                         "reviews.csv:4: column 'item': value 'accuracy': repeats item 'accuracy' "
+                         "of review 'r1' (first given "
                          "in the review starting at line 2)",
                          input_error);
 }
@@ -226,10 +256,10 @@ TEST_CASE("reviews: bad rows are rejected with line and reason, nothing dropped 
 TEST_CASE("QA roll-ups: agent mean with t interval, items, reviewers") {
     const std::string csv =
         "review_id,interaction_id,agent,reviewer,item,score\n"
-        "r1,i1,A,q1,greeting,1\nr1,i1,A,q1,accuracy,5\nr1,i1,A,q1,empathy,5\n"   // 100
-        "r2,i2,A,q1,greeting,0\nr2,i2,A,q1,accuracy,5\nr2,i2,A,q1,empathy,3\n"   // 100*(40+10)/70
-        "r3,i3,A,q2,greeting,1\nr3,i3,A,q2,accuracy,1\n"                         // critical -> 0
-        "r4,i4,B,q2,greeting,na\nr4,i4,B,q2,accuracy,3\nr4,i4,B,q2,empathy,5\n"; // 100*(20+20)/60
+        "r1,i1,A,q1,greeting,1\nr1,i1,A,q1,accuracy,5\nr1,i1,A,q1,empathy,5\n"    // 100
+        "r2,i2,A,q1,greeting,0\nr2,i2,A,q1,accuracy,5\nr2,i2,A,q1,empathy,3\n"    // 100*(40+10)/70
+        "r3,i3,A,q2,greeting,1\nr3,i3,A,q2,accuracy,1\n"                          // critical -> 0
+        "r4,i4,B,q2,greeting,na\nr4,i4,B,q2,accuracy,3\nr4,i4,B,q2,empathy,5\n";  // 100*(20+20)/60
     const auto q = score_reviews(load(spec_rubric, csv));
     REQUIRE(q.agents.count("A"));
     const auto& a = q.agents.at("A").qa;
@@ -259,7 +289,8 @@ TEST_CASE("QA roll-ups: agent mean with t interval, items, reviewers") {
     CHECK(j["agents"]["A"]["items"]["empathy"] == Approx(0.75));  // (1 + 0.5) / 2
 }
 
-TEST_CASE("calibration: reviewers on shared interactions, latest re-review counts, deviation flags") {
+TEST_CASE(
+    "calibration: reviewers on shared interactions, latest re-review counts, deviation flags") {
     const std::string csv =
         "review_id,interaction_id,agent,reviewer,reviewed_at,item,score\n"
         "a1,i1,A,q1,2026-03-01,greeting,1\na1,i1,A,q1,2026-03-01,accuracy,5\n"
@@ -327,24 +358,29 @@ TEST_CASE("automatic checks: each rule on hand-made transcripts") {
         // c1: greeting within 5 code points ("亲，您好" = 4), closing, all waits <= 60 s, clean
         "c1,2026-03-01 10:00:00,customer,,,,在吗\n"
         "c1,2026-03-01 10:00:05,customer,,,,我的快递呢\n"
-        "c1,2026-03-01 10:01:00,agent,张伟,,,亲，您好，我查一下\n"     // wait from 10:00:00 = 60 s (ok, <=)
-        "c1,2026-03-01 10:01:10,agent,张伟,note,false,内部备注 13812345678\n"  // a note never counts
+        "c1,2026-03-01 10:01:00,agent,张伟,,,亲，您好，我查一下\n"  // wait from 10:00:00 = 60 s
+                                                                    // (ok, <=)
+        "c1,2026-03-01 10:01:10,agent,张伟,note,false,内部备注 13812345678\n"  // a note never
+                                                                               // counts
         "c1,2026-03-01 10:02:00,customer,,,,好的\n"
         "c1,2026-03-01 10:02:30,agent,张伟,,,已发货，138****5678 HAVE A NICE DAY\n"
-        // c2: greeting too late (6th code point), forbidden phrase, slow reply, phone number, no closing
+        // c2: greeting too late (6th code point), forbidden phrase, slow reply, phone number, no
+        // closing
         "c2,2026-03-01 11:00:00,customer,,,,退款\n"
-        "c2,2026-03-01 11:02:00,agent,李娜,,,请稍等，您好\n"              // wait 120 s > 60
+        "c2,2026-03-01 11:02:00,agent,李娜,,,请稍等，您好\n"  // wait 120 s > 60
         "c2,2026-03-01 11:03:00,agent,李娜,,,我也不知道，打13812345678\n"
         // c3: no agent message at all -> nothing judged
         "c3,2026-03-01 12:00:00,customer,,,,hello\n"
         "c3,2026-03-01 12:00:01,bot,,,,您好，我是机器人\n"
-        // c4: 滚开 with a character between matches the pattern 滚.?开 (one code point, three bytes)
+        // c4: 滚开 with a character between matches the pattern 滚.?开 (one code point, three
+        // bytes)
         "c4,2026-03-01 13:00:00,customer,,,,hi\n"
         "c4,2026-03-01 13:00:10,agent,王芳,,,您好 滚啊开 ID 11010519491231002X\n"
-        "c5,yesterday,customer,,,,x\n"                                        // bad timestamp
-        "c5,2026-03-01 13:00:00,robot,,,,x\n";                                // bad sender
+        "c5,yesterday,customer,,,,x\n"          // bad timestamp
+        "c5,2026-03-01 13:00:00,robot,,,,x\n";  // bad sender
     reject_ledger ledger;
-    auto msgs = read_message_events(events, input_format::csv, "events.csv", "Asia/Shanghai", ledger);
+    auto msgs =
+        read_message_events(events, input_format::csv, "events.csv", "Asia/Shanghai", ledger);
     CHECK(ledger.rows_read == 15);
     CHECK(ledger.rows_rejected == 2);
     REQUIRE(ledger.rejects.size() == 2);
@@ -361,23 +397,25 @@ TEST_CASE("automatic checks: each rule on hand-made transcripts") {
     CHECK(score(0, "closing") == 1);   // case-insensitive
     CHECK(score(0, "language") == 2);  // scale max
     CHECK(score(0, "speed") == 1);
-    CHECK(score(0, "privacy") == 1);   // masked number passes, the note is not judged
-    CHECK(score(0, "accuracy") == -1); // no rule: left for a person
+    CHECK(score(0, "privacy") == 1);    // masked number passes, the note is not judged
+    CHECK(score(0, "accuracy") == -1);  // no rule: left for a person
     CHECK(score(1, "greeting") == 0);
     CHECK(score(1, "closing") == 0);
     CHECK(score(1, "language") == 0);
     CHECK(score(1, "speed") == 0);
     CHECK(score(1, "privacy") == 0);
-    for (const char* item : {"greeting", "closing", "language", "speed", "privacy"}) CHECK(score(2, item) == -1);
+    for (const char* item : {"greeting", "closing", "language", "speed", "privacy"})
+        CHECK(score(2, item) == -1);
     CHECK(score(3, "language") == 0);
-    CHECK(score(3, "privacy") == 0);   // 18-character ID number with X
+    CHECK(score(3, "privacy") == 0);  // 18-character ID number with X
     CHECK(score(3, "speed") == 1);
 
     // Merge: c1 has a human review (its own greeting rating wins), c2 gets an automatic review.
     review_set s(rb);
-    s.read_text("review_id,interaction_id,agent,reviewer,item,score\n"
-                "h1,c1,张伟,q1,greeting,0\nh1,c1,张伟,q1,accuracy,5\n",
-                input_format::csv, "reviews.csv");
+    s.read_text(
+        "review_id,interaction_id,agent,reviewer,item,score\n"
+        "h1,c1,张伟,q1,greeting,0\nh1,c1,张伟,q1,accuracy,5\n",
+        input_format::csv, "reviews.csv");
     s.events_ledger() = ledger;
     s.merge_automatic(ar, "events.csv");
     REQUIRE(s.reviews().size() == 3);  // h1, auto:c2, auto:c4 (c3 had nothing judged)
@@ -389,9 +427,11 @@ TEST_CASE("automatic checks: each rule on hand-made transcripts") {
     CHECK(s.reviews()[1].reviewer == "auto");
     CHECK(s.reviews()[1].agent == "李娜");
     const auto q = score_reviews(s);
-    // h1: greeting 0, closing 1, language 1, speed 1, privacy 1, accuracy 1 (weights 10,10,20,20,20,40)
+    // h1: greeting 0, closing 1, language 1, speed 1, privacy 1, accuracy 1 (weights
+    // 10,10,20,20,20,40)
     CHECK(q.reviews[0].score == Approx(100.0 * 110 / 120));
-    CHECK(q.reviews[0].automatic_items == std::vector<std::string>{"closing", "language", "speed", "privacy"});
+    CHECK(q.reviews[0].automatic_items ==
+          std::vector<std::string>{"closing", "language", "speed", "privacy"});
     CHECK(q.reviews[1].score == 0);  // every automatic check failed; accuracy unrated
     CHECK(q.to_json()["input"]["events"]["rows_rejected"] == 2);
 }
@@ -408,12 +448,14 @@ TEST_CASE("automatic checks: rule errors name the key path") {
     };
     CHECK(err(R"({"checks": [{"item": "nope", "rule": "greeting", "phrases": ["x"]}]})") ==
           "config: auto_checks.checks[0].item: unknown item 'nope' (not in the rubric)");
-    CHECK(err(R"({"checks": [{"item": "greeting", "rule": "greeting", "patterns": ["(unclosed"]}]})").rfind(
-              "config: auto_checks.checks[0].patterns[0]: bad regular expression", 0) == 0);
+    CHECK(
+        err(R"({"checks": [{"item": "greeting", "rule": "greeting", "patterns": ["(unclosed"]}]})")
+            .rfind("config: auto_checks.checks[0].patterns[0]: bad regular expression", 0) == 0);
     CHECK(err(R"({"checks": [{"item": "speed", "rule": "response_within"}]})") ==
           "config: auto_checks.checks[0].seconds: required");
     CHECK(err(R"({"checks": [{"item": "privacy", "rule": "masked_pii", "kinds": ["ssn"]}]})") ==
-          "config: auto_checks.checks[0].kinds[0]: expected phone, id_number or email, actual \"ssn\"");
+          "config: auto_checks.checks[0].kinds[0]: expected phone, id_number or email, actual "
+          "\"ssn\"");
     CHECK(code_points("亲，您好") == 4);
     CHECK(first_code_points("亲，您好ab", 5) == "亲，您好a");
     CHECK(last_code_points("ab祝您", 3) == "b祝您");

@@ -35,7 +35,8 @@ table load(const std::string& csv, const config& cfg) {
     return t;
 }
 // The finished groups of a CSV text (the state copies the labels it keeps).
-std::vector<report_group> finalized(const std::string& csv, const config& cfg, std::vector<group_key> by) {
+std::vector<report_group> finalized(const std::string& csv, const config& cfg,
+                                    std::vector<group_key> by) {
     auto t = load(csv, cfg);
     report_state st(cfg, std::move(by));
     st.update(t.batch);
@@ -66,14 +67,15 @@ const std::string fcr_csv =
 }  // namespace
 
 TEST_CASE("FCR over the customer window, same category") {
-    // a: first (nothing before), b follows within 7 d -> not FCR.      b: a is 2 d before -> not first.
-    // c: first in logistics; the category-less rows e, f lie 17+ d later -> FCR.
-    // d: first (b is 18 d before; e at the same instant comes after it: ties go by id); f (no
+    // a: first (nothing before), b follows within 7 d -> not FCR.      b: a is 2 d before -> not
+    // first. c: first in logistics; the category-less rows e, f lie 17+ d later -> FCR. d: first (b
+    // is 18 d before; e at the same instant comes after it: ties go by id); f (no
     //    category, matches any) follows 2 d later -> not FCR.   e: d, same instant, smaller id,
     //    comes before it (e has no category, so it matches d's) -> not first.
     // f: d and e are 2 d before -> not first.
     // g: first, reopened -> not FCR.   h: g is 8 d before (outside) -> first; i follows exactly
-    //    7 d later (inside (t, t+w]) -> not FCR.   i: h exactly 7 d before (inside [t-w, t)) -> not first.
+    //    7 d later (inside (t, t+w]) -> not FCR.   i: h exactly 7 d before (inside [t-w, t)) -> not
+    //    first.
     // j: first but abandoned -> outside the denominator.
     // k: no customer, contacts = 2 -> not first.   l: no customer, first, resolved -> FCR.
     const config cfg;
@@ -94,7 +96,8 @@ TEST_CASE("FCR over the customer window, same category") {
     const auto again = st.finalize()[0].metrics;
     REQUIRE(again.size() == gs[0].metrics.size());
     for (std::size_t i = 0; i < again.size(); ++i)
-        CHECK(((std::isnan(again[i]) && std::isnan(gs[0].metrics[i])) || again[i] == gs[0].metrics[i]));
+        CHECK(((std::isnan(again[i]) && std::isnan(gs[0].metrics[i])) ||
+               again[i] == gs[0].metrics[i]));
 }
 
 TEST_CASE("FCR: the same counts with the ledger in its 32-byte form") {
@@ -156,7 +159,10 @@ TEST_CASE("FCR: contacts of one customer at the same instant are ordered by id (
         }
     }
     // The order is by id, not by file or agent: rename so that B's row has the smaller id.
-    auto t = load(head + "B,2026-03-01 10:00:00,chat,X,U1,order,1,0\nA,2026-03-01 10:00:00,chat,Y,U1,order,1,0\n", cfg);
+    auto t = load(head +
+                      "B,2026-03-01 10:00:00,chat,X,U1,order,1,0\nA,2026-03-01 "
+                      "10:00:00,chat,Y,U1,order,1,0\n",
+                  cfg);
     report_state st(cfg, {group_key::agent});
     st.update(t.batch);
     const auto gs = st.finalize();
@@ -188,8 +194,11 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
     CHECK(l.values() == fit);
     // Each of these needs the wide form: a fraction of a second, before 1970, after 2106,
     // category code 255, group index 2^21.
-    const std::vector<contact> wide = {
-        {2, 1'500'000, 0, 0}, {2, -us_per_s, 0, 0}, {2, max_s + us_per_s, 0, 0}, {2, 0, 255, 0}, {2, 0, 0, 1u << 21}};
+    const std::vector<contact> wide = {{2, 1'500'000, 0, 0},
+                                       {2, -us_per_s, 0, 0},
+                                       {2, max_s + us_per_s, 0, 0},
+                                       {2, 0, 255, 0},
+                                       {2, 0, 0, 1u << 21}};
     for (const auto& w : wide) {
         contact_ledger m;
         for (const auto& c : fit) m.push_back(c);
@@ -201,7 +210,8 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
     }
     // Appending another state's ledger maps its category codes and group indexes; a mapped
     // value that no longer fits 16 bytes widens the ledger, and a wide source works alike.
-    auto mapped = [](const std::vector<contact>& v, std::uint32_t cat_plus, std::uint32_t group_plus) {
+    auto mapped = [](const std::vector<contact>& v, std::uint32_t cat_plus,
+                     std::uint32_t group_plus) {
         std::vector<contact> out;
         for (auto c : v) {
             if (c.category != detail::no_code) c.category += cat_plus;
@@ -210,15 +220,20 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
         }
         return out;
     };
-    const std::vector<contact> src = {{3, 60 * us_per_s, 2, 4u | 1u << 30}, {4, 0, detail::no_code, 1u << 31}, {5, us_per_s, 0, 9}};
+    const std::vector<contact> src = {{3, 60 * us_per_s, 2, 4u | 1u << 30},
+                                      {4, 0, detail::no_code, 1u << 31},
+                                      {5, us_per_s, 0, 9}};
     for (const auto& [cat_plus, group_plus, widens] :
-         std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{{1, 10, false}, {253, 0, true}, {0, (1u << 21) - 9, true}}) {
+         std::vector<std::tuple<std::uint32_t, std::uint32_t, bool>>{
+             {1, 10, false}, {253, 0, true}, {0, (1u << 21) - 9, true}}) {
         for (bool wide_source : {false, true}) {
             contact_ledger from, to;
             for (const auto& c : src) from.push_back(c);
             if (wide_source) from.push_back({6, 1, 0, 0});  // a fraction of a second: wide
             for (const auto& c : fit) to.push_back(c);
-            to.append_mapped(from, [&](std::uint32_t c) { return c + cat_plus; }, [&](std::uint32_t g) { return g + group_plus; });
+            to.append_mapped(
+                from, [&](std::uint32_t c) { return c + cat_plus; },
+                [&](std::uint32_t g) { return g + group_plus; });
             auto want = fit;
             for (const auto& c : mapped(from.values(), cat_plus, group_plus)) want.push_back(c);
             CHECK(to.values() == want);
@@ -238,37 +253,45 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
     std::sort(rs.begin(), rs.end());
     for (std::size_t i = 0; i < rs.size(); ++i) {
         const contact u = packed[i].unpack();
-        CHECK(std::tie(u.customer, u.category, u.at) == std::tie(rs[i].customer, rs[i].category, rs[i].at));
+        CHECK(std::tie(u.customer, u.category, u.at) ==
+              std::tie(rs[i].customer, rs[i].category, rs[i].at));
     }
 }
 
 TEST_CASE("contact sort: a counting pass then sorted runs give std::sort's order") {
     std::mt19937_64 rng(11);
-    for (std::size_t n : {std::size_t{10}, std::size_t{100}, std::size_t{5000}, std::size_t{60000}}) {
+    for (std::size_t n :
+         {std::size_t{10}, std::size_t{100}, std::size_t{5000}, std::size_t{60000}}) {
         std::vector<detail::compact_contact> v;
         for (std::size_t i = 0; i < n; ++i) {
             // Keys spread over every top byte, with repeats (one customer, several contacts).
-            const std::uint64_t key = rng() % 3 ? rng() : v.empty() ? 1 : v[rng() % v.size()].customer;
+            const std::uint64_t key = rng() % 3   ? rng()
+                                      : v.empty() ? 1
+                                                  : v[rng() % v.size()].customer;
             v.push_back({key, rng() % 1000});
         }
         // A crowded top byte (half the records) makes long runs; one customer with many
         // contacts makes a run the key cannot split.
-        for (std::size_t i = 0; i < n / 2; ++i) v[i].customer = (v[i].customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{7} << 56;
+        for (std::size_t i = 0; i < n / 2; ++i)
+            v[i].customer = (v[i].customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{7} << 56;
         for (std::size_t i = 0; i < n / 10; ++i) v[rng() % n].customer = 12345;
         auto want = v;
         std::sort(want.begin(), want.end());
         std::vector<detail::compact_contact> got(n);
         detail::sort_contacts(v.data(), v.data() + v.size(), got.data());
         bool same = true;
-        for (std::size_t i = 0; i < n; ++i) same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
+        for (std::size_t i = 0; i < n; ++i)
+            same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
         CHECK(same);
         // Records sharing their top byte, as in one ledger bucket.
-        for (auto& c : v) c.customer = (c.customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{0x42} << 56;
+        for (auto& c : v)
+            c.customer = (c.customer & ~(std::uint64_t{0xFF} << 56)) | std::uint64_t{0x42} << 56;
         want = v;
         std::sort(want.begin(), want.end());
         detail::sort_contacts(v.data(), v.data() + v.size(), got.data(), 8);
         same = true;
-        for (std::size_t i = 0; i < n; ++i) same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
+        for (std::size_t i = 0; i < n; ++i)
+            same = same && got[i].customer == want[i].customer && got[i].rest == want[i].rest;
         CHECK(same);
     }
 }
@@ -278,10 +301,12 @@ TEST_CASE("contact buckets: every record in the bucket of its key's top byte, no
     std::mt19937_64 rng(5);
     std::vector<contact> in;
     for (int i = 0; i < 5000; ++i) {
-        const std::uint64_t key = i % 7 == 0 && !in.empty() ? in[rng() % in.size()].customer : rng();
+        const std::uint64_t key =
+            i % 7 == 0 && !in.empty() ? in[rng() % in.size()].customer : rng();
         // Every 97th a fraction of a second: its bucket alone turns wide.
         const micros at = static_cast<micros>(rng() % 100000) * us_per_s + (i % 97 == 0 ? 5 : 0);
-        in.push_back({key, at, static_cast<std::uint32_t>(rng() % 3), static_cast<std::uint32_t>(rng() % 50)});
+        in.push_back({key, at, static_cast<std::uint32_t>(rng() % 3),
+                      static_cast<std::uint32_t>(rng() % 50)});
     }
     detail::contact_buckets b;
     b.reserve(in.size());
@@ -304,12 +329,14 @@ TEST_CASE("contact buckets: every record in the bucket of its key's top byte, no
     CHECK(got == want);
     // Appending maps categories and groups, bucket by bucket.
     detail::contact_buckets to;
-    to.append_mapped(b, [](std::uint32_t c) { return c + 1; }, [](std::uint32_t g) { return g + 100; });
+    to.append_mapped(
+        b, [](std::uint32_t c) { return c + 1; }, [](std::uint32_t g) { return g + 100; });
     auto mapped = to.values();
     std::sort(mapped.begin(), mapped.end());
     bool same = mapped.size() == want.size();
     for (std::size_t i = 0; same && i < want.size(); ++i)
-        same = mapped[i].customer == want[i].customer && mapped[i].at == want[i].at && mapped[i].category == want[i].category + 1 &&
+        same = mapped[i].customer == want[i].customer && mapped[i].at == want[i].at &&
+               mapped[i].category == want[i].category + 1 &&
                mapped[i].group() == want[i].group() + 100;
     CHECK(same);
     b.clear_and_free();
@@ -320,19 +347,22 @@ TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (e at the same instant follows it by id); e not first (d); f not first.
     // U2 as before. Den a d g h l = 5, num l.
-    const auto gs = finalized(fcr_csv, config::from_json(json::parse(R"({"fcr": {"same_category": false}})")), {});
+    const auto gs = finalized(
+        fcr_csv, config::from_json(json::parse(R"({"fcr": {"same_category": false}})")), {});
     CHECK(gs[0].metric("fcr_rate_den") == 5);
     CHECK(gs[0].metric("fcr_rate_num") == 1);
 }
 
 TEST_CASE("groups: overall first, keys sorted, missing last") {
     const config cfg = config::from_json(json::parse(R"({"timezone": "Asia/Shanghai"})"));
-    auto t = load("id,created_at,channel,agent\n"
-                  "1,2026-03-02 08:00:00,chat,王芳\n"
-                  "2,2026-03-01 23:30:00,chat,\n"
-                  "3,2026-03-01 10:00:00,phone,张伟\n"
-                  "4,2026-03-01 10:00:00,chat,王芳\n"
-                  "5,2026-03-01T16:30:00Z,chat,王芳\n", cfg);
+    auto t = load(
+        "id,created_at,channel,agent\n"
+        "1,2026-03-02 08:00:00,chat,王芳\n"
+        "2,2026-03-01 23:30:00,chat,\n"
+        "3,2026-03-01 10:00:00,phone,张伟\n"
+        "4,2026-03-01 10:00:00,chat,王芳\n"
+        "5,2026-03-01T16:30:00Z,chat,王芳\n",
+        cfg);
     report_state st(cfg, {group_key::day, group_key::agent});
     st.update(t.batch);
     const auto gs = st.finalize();
@@ -365,7 +395,9 @@ TEST_CASE("report_state: finalize gives the same bits on any number of threads, 
         b.channel.push_back(chans[g() % 4]);
         for (auto* v : {&b.team, &b.customer, &b.category, &b.priority}) v->push_back({});
         b.created_at.push_back(static_cast<micros>(1'770'000'000 + g() % 2'000'000) * us_per_s);
-        auto dur = [&] { return g() % 7 ? static_cast<micros>(g() % 5000) * us_per_s : missing_us; };
+        auto dur = [&] {
+            return g() % 7 ? static_cast<micros>(g() % 5000) * us_per_s : missing_us;
+        };
         b.frt.push_back(dur());
         b.resolution.push_back(dur());
         b.handle.push_back(dur());
@@ -397,19 +429,29 @@ TEST_CASE("report_state: finalize gives the same bits on any number of threads, 
 TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted JSON") {
     // A generated table with repeat customers so FCR crosses partial boundaries.
     std::mt19937_64 g(2026);
-    std::string csv = "id,created_at,channel,agent,team,customer,category,priority,first_response_s,resolution_s,handle_s,abandoned,csat,nps,ces,bot,converted,order_value,reopened\n";
+    std::string csv =
+        "id,created_at,channel,agent,team,customer,category,priority,first_response_s,resolution_s,"
+        "handle_s,abandoned,csat,nps,ces,bot,converted,order_value,reopened\n";
     const char* chans[] = {"chat", "phone", "email", "social", "fax"};
     const char* cats[] = {"presale", "order", "complaint", ""};
     for (int i = 0; i < 3000; ++i) {
         const auto day = 1 + g() % 28;
-        csv += std::to_string(i) + ",2026-03-" + (day < 10 ? "0" : "") + std::to_string(day) + " " + std::to_string(10 + g() % 10) + ":00:00,";
-        csv += std::string(chans[g() % 5]) + "," + (g() % 6 ? std::string("ag").append(std::to_string(g() % 7)) : "") + ",t" + std::to_string(g() % 2) + ",";
-        csv += (g() % 5 ? std::string("c").append(std::to_string(g() % 400)) : "") + "," + cats[g() % 4] + "," + (g() % 9 ? "normal" : "urgent") + ",";
-        csv += (g() % 8 ? std::to_string(g() % 200) : "") + "," + (g() % 3 ? std::to_string(g() % 90000) : "") + ",";
+        csv += std::to_string(i) + ",2026-03-" + (day < 10 ? "0" : "") + std::to_string(day) + " " +
+               std::to_string(10 + g() % 10) + ":00:00,";
+        csv += std::string(chans[g() % 5]) + "," +
+               (g() % 6 ? std::string("ag").append(std::to_string(g() % 7)) : "") + ",t" +
+               std::to_string(g() % 2) + ",";
+        csv += (g() % 5 ? std::string("c").append(std::to_string(g() % 400)) : "") + "," +
+               cats[g() % 4] + "," + (g() % 9 ? "normal" : "urgent") + ",";
+        csv += (g() % 8 ? std::to_string(g() % 200) : "") + "," +
+               (g() % 3 ? std::to_string(g() % 90000) : "") + ",";
         csv += (g() % 2 ? std::to_string(g() % 900) : "") + "," + (g() % 20 ? "0" : "1") + ",";
-        csv += (g() % 3 ? "" : std::to_string(1 + g() % 5)) + "," + (g() % 4 ? "" : std::to_string(g() % 11)) + ",";
-        csv += (g() % 6 ? "" : std::to_string(1 + g() % 7)) + "," + (g() % 4 ? "0" : "1") + "," + (g() % 3 ? "0" : "1") + ",";
-        csv += (g() % 2 ? std::to_string(g() % 100000) + ".25" : "") + "," + (g() % 10 ? "0" : "1") + "\n";
+        csv += (g() % 3 ? "" : std::to_string(1 + g() % 5)) + "," +
+               (g() % 4 ? "" : std::to_string(g() % 11)) + ",";
+        csv += (g() % 6 ? "" : std::to_string(1 + g() % 7)) + "," + (g() % 4 ? "0" : "1") + "," +
+               (g() % 3 ? "0" : "1") + ",";
+        csv += (g() % 2 ? std::to_string(g() % 100000) + ".25" : "") + "," +
+               (g() % 10 ? "0" : "1") + "\n";
     }
     const config cfg;
     auto t = load(csv, cfg);
@@ -436,7 +478,8 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
         std::shuffle(states.begin(), states.end(), g);
         // Ship each partial through JSON, as between machines.
         report_state merged(cfg, by);
-        for (const auto& s : states) merged += report_state::from_json(json::parse(s.to_json().dump()));
+        for (const auto& s : states)
+            merged += report_state::from_json(json::parse(s.to_json().dump()));
         CHECK(merged == whole);
         const auto got = merged.finalize();
         REQUIRE(got.size() == expect.size());
@@ -462,15 +505,31 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
     CHECK_THROWS_AS(whole.merge(by_agent), std::invalid_argument);
 
     json j = whole.to_json();
-    auto bad = [&](auto&& edit) { json c = j; edit(c); return c; };
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["type"] = "cskpi.group_state"; })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["version"] = 2; })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["by"] = json::array({"planet"}); })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][0]["key"] = json::array({1}); })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][1]["key"] = c["groups"][0]["key"]; })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["contacts"][0][3] = 999999; })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["groups"][0]["state"]["counts"]["answered"] = 1e9; })), std::invalid_argument);
-    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["config"]["timezone"] = 5; })), config_error);
+    auto bad = [&](auto&& edit) {
+        json c = j;
+        edit(c);
+        return c;
+    };
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["type"] = "cskpi.group_state"; })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["version"] = 2; })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(
+        report_state::from_json(bad([](json& c) { c["by"] = json::array({"planet"}); })),
+        std::invalid_argument);
+    CHECK_THROWS_AS(
+        report_state::from_json(bad([](json& c) { c["groups"][0]["key"] = json::array({1}); })),
+        std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(
+                        bad([](json& c) { c["groups"][1]["key"] = c["groups"][0]["key"]; })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["contacts"][0][3] = 999999; })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(
+                        bad([](json& c) { c["groups"][0]["state"]["counts"]["answered"] = 1e9; })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad([](json& c) { c["config"]["timezone"] = 5; })),
+                    config_error);
 }
 
 TEST_CASE("report_state: logged samples reach the right groups, whatever path they took") {
@@ -499,7 +558,8 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
             b.frt.push_back(dur());
             b.resolution.push_back(dur());
             b.handle.push_back(dur());
-            b.flags.push_back(b.resolution.back() != missing_us ? f_resolved : 0);  // as validation sets it
+            b.flags.push_back(b.resolution.back() != missing_us ? f_resolved
+                                                                : 0);  // as validation sets it
             b.reopened.push_back(0);
             for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
             b.order_value.push_back(missing_us);
@@ -508,7 +568,8 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         return b;
     };
     // 40 rows (direct), then 3000 and 2000 (logged; with and without fractions).
-    std::vector<interaction_batch> batches = {batch_of(40, 3, false), batch_of(3000, 30, true), batch_of(2000, 30, false)};
+    std::vector<interaction_batch> batches = {batch_of(40, 3, false), batch_of(3000, 30, true),
+                                              batch_of(2000, 30, false)};
     std::map<std::pair<std::string, std::string>, std::array<std::vector<micros>, 3>> expect;
     for (const auto& b : batches)
         for (std::size_t r = 0; r < b.size(); ++r) {
@@ -539,13 +600,17 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
     auto check_medians = [&](std::vector<report_group> rows) {
         const auto& cat = metric_catalogue();
         const std::size_t med = static_cast<std::size_t>(
-            std::find_if(cat.begin(), cat.end(), [](const auto& c) { return c.name == "frt_median"; }) - cat.begin());
+            std::find_if(cat.begin(), cat.end(),
+                         [](const auto& c) { return c.name == "frt_median"; }) -
+            cat.begin());
         REQUIRE(rows.size() == expect.size() + 1);
         bool same = true;
         for (std::size_t i = 1; i < rows.size(); ++i) {
             auto v = expect.at({*rows[i].keys[0], *rows[i].keys[1]})[0];
             std::sort(v.begin(), v.end());
-            const double m = (static_cast<double>(v[(v.size() - 1) / 2]) + static_cast<double>(v[v.size() / 2])) / 2 / 1e6;
+            const double m = (static_cast<double>(v[(v.size() - 1) / 2]) +
+                              static_cast<double>(v[v.size() / 2])) /
+                             2 / 1e6;
             same = same && std::abs(rows[i].metrics[med] - m) < 1e-9;
         }
         CHECK(same);
@@ -579,7 +644,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
             wide += a1 && gs[i].frt.wide();
             narrow += !a1 && !gs[i].frt.wide() && !gs[i].handle.wide() && !gs[i].resolution.wide();
         }
-        CHECK(wide == 5);                      // a1 on each of the 5 channels
+        CHECK(wide == 5);  // a1 on each of the 5 channels
         CHECK(narrow == expect.size() - 5);
     }
 }
@@ -595,7 +660,8 @@ TEST_CASE("a state without rows is the identity of merge, whatever its configura
         for (std::size_t i = 0; i < gs.size(); ++i) {
             CHECK(gs[i].keys == want[i].keys);
             for (std::size_t m = 0; m < gs[i].metrics.size(); ++m)
-                CHECK(((std::isnan(gs[i].metrics[m]) && std::isnan(want[i].metrics[m])) || gs[i].metrics[m] == want[i].metrics[m]));
+                CHECK(((std::isnan(gs[i].metrics[m]) && std::isnan(want[i].metrics[m])) ||
+                       gs[i].metrics[m] == want[i].metrics[m]));
         }
     };
     // Empty states: default-constructed (UTC, no grouping) and configured like `full`.
@@ -620,23 +686,25 @@ TEST_CASE("a state without rows is the identity of merge, whatever its configura
     CHECK_THROWS_AS(full.merge(other), std::invalid_argument);
 }
 
-TEST_CASE("bot_containment_verified_rate: contained, and the customer does not come back in the window") {
+TEST_CASE(
+    "bot_containment_verified_rate: contained, and the customer does not come back in the window") {
     // Window 7 days. Bot rows: b1 b3 b4 b5 b6 b7 (6).
     // b1: bot-only, resolved, U1; U1 comes back 2 days later (b2) -> contained, not verified.
     // b3: bot-only, resolved, U2; U2's next contact is 19 days later -> verified.
     // b4: bot-only, resolved, no customer -> counted as contained (nothing to verify against).
     // b5: bot-only, not resolved -> not contained.   b6: bot with an agent -> escalated.
     // b7: bot-only, resolved, U5; b8 (U5, same instant, larger id) follows it -> not verified.
-    const std::string csv = "id,created_at,channel,agent,customer,bot,resolved\n"
-                            "b1,2026-03-01 10:00:00,bot,,U1,1,1\n"
-                            "b2,2026-03-03 10:00:00,chat,X,U1,0,1\n"
-                            "b3,2026-03-01 10:00:00,bot,,U2,1,1\n"
-                            "b9,2026-03-20 10:00:00,chat,X,U2,0,1\n"
-                            "b4,2026-03-01 10:00:00,bot,,,1,1\n"
-                            "b5,2026-03-01 10:00:00,bot,,U3,1,0\n"
-                            "b6,2026-03-01 10:00:00,bot,X,U4,1,1\n"
-                            "b7,2026-03-05 10:00:00,bot,,U5,1,1\n"
-                            "b8,2026-03-05 10:00:00,chat,X,U5,0,1\n";
+    const std::string csv =
+        "id,created_at,channel,agent,customer,bot,resolved\n"
+        "b1,2026-03-01 10:00:00,bot,,U1,1,1\n"
+        "b2,2026-03-03 10:00:00,chat,X,U1,0,1\n"
+        "b3,2026-03-01 10:00:00,bot,,U2,1,1\n"
+        "b9,2026-03-20 10:00:00,chat,X,U2,0,1\n"
+        "b4,2026-03-01 10:00:00,bot,,,1,1\n"
+        "b5,2026-03-01 10:00:00,bot,,U3,1,0\n"
+        "b6,2026-03-01 10:00:00,bot,X,U4,1,1\n"
+        "b7,2026-03-05 10:00:00,bot,,U5,1,1\n"
+        "b8,2026-03-05 10:00:00,chat,X,U5,0,1\n";
     const config cfg;
     auto t = load(csv, cfg);
     report_state st(cfg, {group_key::channel});
@@ -644,7 +712,7 @@ TEST_CASE("bot_containment_verified_rate: contained, and the customer does not c
     auto check = [](const std::vector<report_group>& gs) {
         CHECK(gs[0].metric("bot_containment_verified_rate_num") == 2);  // b3, b4
         CHECK(gs[0].metric("bot_containment_verified_rate_den") == 6);
-        CHECK(gs[0].metric("bot_containment_rate_num") == 4);           // b1 b3 b4 b7
+        CHECK(gs[0].metric("bot_containment_rate_num") == 4);  // b1 b3 b4 b7
         CHECK(gs[0].metric("bot_containment_verified_rate") == doctest::Approx(2.0 / 6));
         CHECK(find(gs, "bot").metric("bot_containment_verified_rate_num") == 2);
         CHECK(find(gs, "chat").metric("bot_containment_verified_rate_den") == 0);
@@ -654,14 +722,17 @@ TEST_CASE("bot_containment_verified_rate: contained, and the customer does not c
     check(report_state::from_json(st.to_json()).finalize());  // the contained flag travels in JSON
 }
 
-TEST_CASE("one_touch_rate: resolved rows with at most one reply, among resolved rows with replies known") {
+TEST_CASE(
+    "one_touch_rate: resolved rows with at most one reply, among resolved rows with replies "
+    "known") {
     // r1 0 replies, r2 1: one-touch; r3 2: not; r4 replies unknown and r5 unresolved: not counted.
-    const std::string csv = "id,created_at,channel,resolved,replies\n"
-                            "r1,2026-03-01 10:00:00,chat,1,0\n"
-                            "r2,2026-03-01 10:00:00,chat,1,1\n"
-                            "r3,2026-03-01 10:00:00,chat,1,2\n"
-                            "r4,2026-03-01 10:00:00,chat,1,\n"
-                            "r5,2026-03-01 10:00:00,chat,0,1\n";
+    const std::string csv =
+        "id,created_at,channel,resolved,replies\n"
+        "r1,2026-03-01 10:00:00,chat,1,0\n"
+        "r2,2026-03-01 10:00:00,chat,1,1\n"
+        "r3,2026-03-01 10:00:00,chat,1,2\n"
+        "r4,2026-03-01 10:00:00,chat,1,\n"
+        "r5,2026-03-01 10:00:00,chat,0,1\n";
     const auto gs = finalized(csv, config{}, {});
     CHECK(gs[0].metric("one_touch_rate_num") == 2);
     CHECK(gs[0].metric("one_touch_rate_den") == 3);
@@ -673,22 +744,26 @@ TEST_CASE("one_touch_rate: resolved rows with at most one reply, among resolved 
 
 namespace {
 bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                      [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](double x, double y) {
+        return x == y || (std::isnan(x) && std::isnan(y));
+    });
 }
 }  // namespace
 
-TEST_CASE("privacy.salt: keyed customer keys, the same FCR, states of other salts refuse to merge") {
+TEST_CASE(
+    "privacy.salt: keyed customer keys, the same FCR, states of other salts refuse to merge") {
     config plain, salted, other;
     salted.privacy_salt = "a long secret";
     other.privacy_salt = "another secret";
     const auto a = finalized(fcr_csv, plain, {group_key::agent});
     const auto b = finalized(fcr_csv, salted, {group_key::agent});
     REQUIRE(a.size() == b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) CHECK(same_values(a[i].metrics, b[i].metrics));  // equality of ids is all FCR needs
+    for (std::size_t i = 0; i < a.size(); ++i)
+        CHECK(same_values(a[i].metrics, b[i].metrics));  // equality of ids is all FCR needs
 
     auto t = load(fcr_csv, salted);
-    report_state s1(salted, {group_key::agent}), s2(other, {group_key::agent}), s0(plain, {group_key::agent});
+    report_state s1(salted, {group_key::agent}), s2(other, {group_key::agent}),
+        s0(plain, {group_key::agent});
     s1.update(t.batch);
     s2.update(load(fcr_csv, other).batch);
     s0.update(load(fcr_csv, plain).batch);
@@ -712,8 +787,11 @@ TEST_CASE("privacy.salt: keyed customer keys, the same FCR, states of other salt
     s3.merge(std::move(back));
     CHECK(same_values(s3.finalize()[1].metrics, b[1].metrics));
     // A configuration naming both checks that they belong together.
-    CHECK_THROWS_AS(config::from_json(json{{"privacy", {{"salt", "x"}, {"salt_id", salted.salt_id()}}}}), config_error);
-    CHECK_NOTHROW(config::from_json(json{{"privacy", {{"salt", "a long secret"}, {"salt_id", salted.salt_id()}}}}));
+    CHECK_THROWS_AS(
+        config::from_json(json{{"privacy", {{"salt", "x"}, {"salt_id", salted.salt_id()}}}}),
+        config_error);
+    CHECK_NOTHROW(config::from_json(
+        json{{"privacy", {{"salt", "a long secret"}, {"salt_id", salted.salt_id()}}}}));
 }
 
 TEST_CASE("privacy.min_group_size: small groups suppressed, the overall row still counts them") {
@@ -727,8 +805,10 @@ TEST_CASE("privacy.min_group_size: small groups suppressed, the overall row stil
         const double n = all[i].metric("interactions");
         CAPTURE(i);
         CHECK(gs[i].suppressed == (n < 4));
-        if (n < 4) CHECK(std::isnan(gs[i].metric("interactions")));
-        else CHECK(same_values(gs[i].metrics, all[i].metrics));
+        if (n < 4)
+            CHECK(std::isnan(gs[i].metric("interactions")));
+        else
+            CHECK(same_values(gs[i].metrics, all[i].metrics));
     }
 }
 

@@ -15,7 +15,8 @@ using namespace cskpi;
 
 namespace {
 std::string temp_file(const std::string& name, const std::string& content) {
-    const std::string path = std::string("/tmp/cskpi_test_") + std::to_string(::getpid()) + "_" + name;
+    const std::string path =
+        std::string("/tmp/cskpi_test_") + std::to_string(::getpid()) + "_" + name;
     std::ofstream(path, std::ios::binary) << content;
     return path;
 }
@@ -24,13 +25,13 @@ std::string temp_file(const std::string& name, const std::string& content) {
 TEST_CASE("every row is accepted or rejected with its line; BOM and CRLF") {
     const std::string csv =
         "\xEF\xBB\xBFid,created_at,channel,csat,备注\r\n"
-        "1,2026-03-01 10:00:00,chat,5,x\r\n"                // line 2
-        "2,2026-03-01 10:00:00,chat,7,\r\n"                 // line 3: csat out of range
-        "1,2026-03-01 11:00:00,chat,4,\r\n"                 // line 4: duplicate id
+        "1,2026-03-01 10:00:00,chat,5,x\r\n"                      // line 2
+        "2,2026-03-01 10:00:00,chat,7,\r\n"                       // line 3: csat out of range
+        "1,2026-03-01 11:00:00,chat,4,\r\n"                       // line 4: duplicate id
         "3,\"2026-03-01 10:00:00\",\"ch\"\"at\",,\"a\r\nb\"\r\n"  // lines 5-6, quoted CRLF
-        "\r\n"                                              // line 7: blank, not a row
-        "4,2026-03-01 12:00:00,phone\r\n"                   // line 8: too few fields
-        "5,2026-03-01 12:00:00,phone,3,\r\n";               // line 9 (no final newline issue)
+        "\r\n"                                                    // line 7: blank, not a row
+        "4,2026-03-01 12:00:00,phone\r\n"                         // line 8: too few fields
+        "5,2026-03-01 12:00:00,phone,3,\r\n";                     // line 9 (no final newline issue)
     const auto path = temp_file("bom.csv", csv);
     std::vector<reject> all;
     run_options opt;
@@ -58,7 +59,8 @@ TEST_CASE("every row is accepted or rejected with its line; BOM and CRLF") {
 }
 
 TEST_CASE("strict mode stops at the first bad row, naming file, line and column") {
-    const auto path = temp_file("strict.csv", "id,created_at,channel,nps\n1,2026-03-01,chat,3\n2,2026-03-01,chat,12\n");
+    const auto path = temp_file(
+        "strict.csv", "id,created_at,channel,nps\n1,2026-03-01,chat,3\n2,2026-03-01,chat,12\n");
     config cfg;
     cfg.strict = true;
     try {
@@ -67,7 +69,8 @@ TEST_CASE("strict mode stops at the first bad row, naming file, line and column"
     } catch (const input_error& e) {
         CHECK(e.line() == 3);
         CHECK(e.column() == "nps");
-        CHECK(std::string(e.what()) == path + ":3: column 'nps': value '12': out of range: expected 0..10");
+        CHECK(std::string(e.what()) ==
+              path + ":3: column 'nps': value '12': out of range: expected 0..10");
     }
     std::remove(path.c_str());
     CHECK_THROWS_AS(run_report("/nonexistent/x.csv", config{}, {}), input_error);
@@ -78,14 +81,19 @@ TEST_CASE("strict mode stops at the first bad row, naming file, line and column"
 
 TEST_CASE("threads and block sizes do not change a byte of the report") {
     std::mt19937_64 g(99);
-    std::string csv = "id,created_at,channel,agent,customer,category,first_response_s,resolution_s,csat,order_value,converted\n";
+    std::string csv =
+        "id,created_at,channel,agent,customer,category,first_response_s,resolution_s,csat,order_"
+        "value,converted\n";
     for (int i = 0; i < 20000; ++i) {
         const auto day = 10 + g() % 19;
-        csv += (g() % 50 ? std::to_string(i) : std::to_string(i / 2)) + ",2026-03-" + std::to_string(day) + "T0" +
-               std::to_string(g() % 10) + ":00:00+08:00,chat,a" + std::to_string(g() % 9) + ",c" + std::to_string(g() % 3000) +
-               (g() % 2 ? ",presale," : ",order,") + (g() % 7 ? std::to_string(g() % 300) + "." + std::to_string(g() % 10) : "") + "," +
-               (g() % 2 ? std::to_string(g() % 99999) : "") + "," + (g() % 30 ? std::to_string(1 + g() % 5) : "x") + "," +
-               std::to_string(g() % 1000) + ".1,1\n";
+        csv += (g() % 50 ? std::to_string(i) : std::to_string(i / 2)) + ",2026-03-" +
+               std::to_string(day) + "T0" + std::to_string(g() % 10) + ":00:00+08:00,chat,a" +
+               std::to_string(g() % 9) + ",c" + std::to_string(g() % 3000) +
+               (g() % 2 ? ",presale," : ",order,") +
+               (g() % 7 ? std::to_string(g() % 300) + "." + std::to_string(g() % 10) : "") + "," +
+               (g() % 2 ? std::to_string(g() % 99999) : "") + "," +
+               (g() % 30 ? std::to_string(1 + g() % 5) : "x") + "," + std::to_string(g() % 1000) +
+               ".1,1\n";
     }
     const auto path = temp_file("threads.csv", csv);
     const auto by = parse_group_keys({"agent", "day"});
@@ -105,8 +113,11 @@ TEST_CASE("CSV and JSON Lines of the same rows give the same report") {
                                "1,2026-03-01T10:00:00Z,chat,A,5,true,2026-03-01T10:00:30Z\n"
                                "2,1772359200,phone,,,0,\n");
     const auto jl = temp_file("same.jsonl",
-                              "{\"id\": \"1\", \"created_at\": \"2026-03-01T10:00:00Z\", \"channel\": \"chat\", \"agent\": \"A\", \"csat\": 5, \"bot\": true, \"first_response_at\": \"2026-03-01T10:00:30Z\"}\n"
-                              "{\"id\": \"2\", \"created_at\": 1772359200, \"channel\": \"phone\", \"agent\": null, \"bot\": false}\n");
+                              "{\"id\": \"1\", \"created_at\": \"2026-03-01T10:00:00Z\", "
+                              "\"channel\": \"chat\", \"agent\": \"A\", \"csat\": 5, \"bot\": "
+                              "true, \"first_response_at\": \"2026-03-01T10:00:30Z\"}\n"
+                              "{\"id\": \"2\", \"created_at\": 1772359200, \"channel\": \"phone\", "
+                              "\"agent\": null, \"bot\": false}\n");
     auto a = run_report(csv, config{}, parse_group_keys({"agent"}));
     auto b = run_report(jl, config{}, parse_group_keys({"agent"}));
     a.input_path = b.input_path = "";
@@ -117,20 +128,25 @@ TEST_CASE("CSV and JSON Lines of the same rows give the same report") {
 }
 
 TEST_CASE("CSV output: key columns then every metric in spec order") {
-    const auto path = temp_file("csvout.csv", "id,created_at,channel,agent\n1,2026-03-01,chat,\"Li, Na\"\n2,2026-03-01,chat,\n");
+    const auto path = temp_file(
+        "csvout.csv",
+        "id,created_at,channel,agent\n1,2026-03-01,chat,\"Li, Na\"\n2,2026-03-01,chat,\n");
     const auto rep = run_report(path, config{}, parse_group_keys({"agent"}));
     std::ostringstream os;
     rep.write_csv(os);
     const std::string out = os.str();
-    CHECK(out.rfind("agent,interactions,answered,abandoned,resolved,answer_rate,answer_rate_num,", 0) == 0);
+    CHECK(out.rfind("agent,interactions,answered,abandoned,resolved,answer_rate,answer_rate_num,",
+                    0) == 0);
     CHECK(out.find("\n\"Li, Na\",1,0,0,0,0,0,1,0,") != std::string::npos);
     CHECK(out.find("\nnull,1,") != std::string::npos);
-    CHECK(out.find("\n,2,0,0,0,0,0,2,0,") != std::string::npos);  // the overall row has no key value
+    CHECK(out.find("\n,2,0,0,0,0,0,2,0,") !=
+          std::string::npos);  // the overall row has no key value
     std::remove(path.c_str());
 }
 
 TEST_CASE("a record longer than a block, mapped and read from a pipe alike") {
-    std::string csv = "id,created_at,channel,agent\n1,2026-03-01,chat,\"" + std::string(20000, 'x') + "\nmore\"\n";
+    std::string csv = "id,created_at,channel,agent\n1,2026-03-01,chat,\"" +
+                      std::string(20000, 'x') + "\nmore\"\n";
     for (int i = 2; i < 200; ++i) csv += std::to_string(i) + ",2026-03-01,chat,a\n";
     const auto path = temp_file("long.csv", csv);
     run_options o;
@@ -156,9 +172,12 @@ TEST_CASE("line numbers across many blocks: a two-line header, quoted newlines, 
         const bool bad = i % 10 == 3, multi = i % 17 == 5, dup = i > 100 && i % 50 == 0;
         const std::string id = dup ? "7" : std::to_string(i);
         if (i == 7) first_of_7 = line;
-        csv += id + ",2026-03-01 10:00:00,chat," + (bad ? "x" : "4") + "," + (multi ? "\"a\nb\"" : "n") + "\n";
-        if (bad) bad_lines.push_back(line);
-        else if (dup) dup_lines.push_back(line);
+        csv += id + ",2026-03-01 10:00:00,chat," + (bad ? "x" : "4") + "," +
+               (multi ? "\"a\nb\"" : "n") + "\n";
+        if (bad)
+            bad_lines.push_back(line);
+        else if (dup)
+            dup_lines.push_back(line);
         line += multi ? 2 : 1;
     }
     const auto path = temp_file("lines.csv", csv);
@@ -172,10 +191,12 @@ TEST_CASE("line numbers across many blocks: a two-line header, quoted newlines, 
         REQUIRE(all.size() == bad_lines.size() + dup_lines.size());
         std::size_t bi = 0, di = 0;
         for (const auto& r : all) {
-            if (r.column == "csat") CHECK(r.line == bad_lines[bi++]);
+            if (r.column == "csat")
+                CHECK(r.line == bad_lines[bi++]);
             else {
                 CHECK(r.line == dup_lines[di++]);
-                CHECK(r.reason == "duplicate id (first seen on line " + std::to_string(first_of_7) + ")");
+                CHECK(r.reason ==
+                      "duplicate id (first seen on line " + std::to_string(first_of_7) + ")");
             }
         }
         CHECK(rep.rows_read == 600);
@@ -196,17 +217,32 @@ TEST_CASE("records are where the parser finds them, wherever blocks are cut") {
         const auto kind = g() % 40;
         std::string note = "n";
         std::uint64_t breaks = 0;
-        if (kind < 3) { note = "\"multi\nline " + std::to_string(i) + "\""; breaks = 1; }
-        else if (kind == 3) { note = "\"say \"\"hi\"\"\r\nand\nbye\""; breaks = 2; }
-        else if (kind == 4) note = "5\" screen";
+        if (kind < 3) {
+            note = "\"multi\nline " + std::to_string(i) + "\"";
+            breaks = 1;
+        } else if (kind == 3) {
+            note = "\"say \"\"hi\"\"\r\nand\nbye\"";
+            breaks = 2;
+        } else if (kind == 4)
+            note = "5\" screen";
         std::string id = std::to_string(i), csat = std::to_string(1 + g() % 5);
         std::string reason;
-        if (kind == 5) { csat = "9"; reason = "csat"; }
-        else if (kind == 6 && i > 10) { id = "3"; reason = "duplicate id"; }
-        else if (kind == 7) { note = "\"closed\"x"; reason = "unexpected text after a closing quote"; }
-        csv += id + ",2026-03-01 10:00:00,chat,a" + std::to_string(i % 5) + "," + csat + "," + note + "\n";
-        if (reason.empty()) ++accepted;
-        else expected.emplace_back(line, reason);
+        if (kind == 5) {
+            csat = "9";
+            reason = "csat";
+        } else if (kind == 6 && i > 10) {
+            id = "3";
+            reason = "duplicate id";
+        } else if (kind == 7) {
+            note = "\"closed\"x";
+            reason = "unexpected text after a closing quote";
+        }
+        csv += id + ",2026-03-01 10:00:00,chat,a" + std::to_string(i % 5) + "," + csat + "," +
+               note + "\n";
+        if (reason.empty())
+            ++accepted;
+        else
+            expected.emplace_back(line, reason);
         line += 1 + breaks;
     }
     csv += "3001,2026-03-01 10:00:00,chat,a1,5,\"open\nto the end\n";
@@ -215,8 +251,8 @@ TEST_CASE("records are where the parser finds them, wherever blocks are cut") {
 
     const auto by = parse_group_keys({"agent"});
     std::string reference;
-    for (std::size_t bytes : {std::size_t{1} << 30, std::size_t{64}, std::size_t{97}, std::size_t{256}, std::size_t{1000},
-                              std::size_t{4093}}) {
+    for (std::size_t bytes : {std::size_t{1} << 30, std::size_t{64}, std::size_t{97},
+                              std::size_t{256}, std::size_t{1000}, std::size_t{4093}}) {
         for (unsigned t : {1u, 2u, 3u}) {
             run_options o;
             o.threads = t;
@@ -308,17 +344,23 @@ TEST_CASE("an unterminated quote mid-file makes the rest one rejected record, fo
     std::remove(path.c_str());
 }
 
-TEST_CASE("builder: rows added one by one give the file's report, and their buffers may be reused at once") {
+TEST_CASE(
+    "builder: rows added one by one give the file's report, and their buffers may be reused at "
+    "once") {
     // The same rows through the file reader and through two builders fed from one reused
     // buffer each; then the buffers are scribbled over before the report is built.
-    std::string csv = "id,created_at,channel,agent,customer,category,first_response_s,resolved,csat\n";
+    std::string csv =
+        "id,created_at,channel,agent,customer,category,first_response_s,resolved,csat\n";
     std::mt19937_64 g(11);
     for (int i = 0; i < 5000; ++i) {
-        csv += "T" + std::to_string(i) + ",2026-03-0" + std::to_string(1 + i % 9) + " 1" + std::to_string(i % 10) + ":00:00," +
-               (i % 3 ? "chat" : "email") + ",agent" + std::to_string(g() % 7) + ",C" + std::to_string(g() % 300) + ",order," +
-               std::to_string(g() % 500) + "," + (g() % 2 ? "yes" : "no") + "," + (i % 97 == 0 ? "9" : std::to_string(1 + g() % 5)) + "\n";
+        csv += "T" + std::to_string(i) + ",2026-03-0" + std::to_string(1 + i % 9) + " 1" +
+               std::to_string(i % 10) + ":00:00," + (i % 3 ? "chat" : "email") + ",agent" +
+               std::to_string(g() % 7) + ",C" + std::to_string(g() % 300) + ",order," +
+               std::to_string(g() % 500) + "," + (g() % 2 ? "yes" : "no") + "," +
+               (i % 97 == 0 ? "9" : std::to_string(1 + g() % 5)) + "\n";
     }
-    csv += "T17,2026-03-01 10:00:00,chat,agent1,C1,order,5,yes,4\n";  // a duplicate id: rejected by both
+    csv += "T17,2026-03-01 10:00:00,chat,agent1,C1,order,5,yes,4\n";  // a duplicate id: rejected by
+                                                                      // both
     const auto path = temp_file("builder.csv", csv);
     const auto by = parse_group_keys({"agent", "day"});
     config cfg;
@@ -334,7 +376,8 @@ TEST_CASE("builder: rows added one by one give the file's report, and their buff
         for (std::stringstream h(line); std::getline(h, cell, ',');) names.push_back(cell);
         while (std::getline(ss, line)) {
             rows.emplace_back();
-            for (std::stringstream c(line); std::getline(c, cell, ',');) rows.back().push_back(cell);
+            for (std::stringstream c(line); std::getline(c, cell, ',');)
+                rows.back().push_back(cell);
         }
     }
     interactions_builder a(cfg, by, 256), b(cfg, by, 256);
@@ -346,9 +389,11 @@ TEST_CASE("builder: rows added one by one give the file's report, and their buff
         // The repeated T17 goes where T17 went, so that builder sees the duplicate.
         const std::size_t key_row = r + 1 == rows.size() ? 17 : r;
         (std::hash<std::string>{}(rows[key_row][4]) % 2 == 0 ? a : b).add(buffer);
-        for (auto& [k, v] : buffer) std::fill(v.begin(), v.end(), '#');  // the caller reuses its memory
+        for (auto& [k, v] : buffer)
+            std::fill(v.begin(), v.end(), '#');  // the caller reuses its memory
     }
-    const std::string last_reason = (std::hash<std::string>{}(rows[17][4]) % 2 == 0 ? a : b).last_reject().reason;
+    const std::string last_reason =
+        (std::hash<std::string>{}(rows[17][4]) % 2 == 0 ? a : b).last_reject().reason;
     a.merge(std::move(b));
     const report built = a.build();
     CHECK(built.rows_read == from_file.rows_read);
@@ -362,10 +407,12 @@ TEST_CASE("builder: rows added one by one give the file's report, and their buff
 TEST_CASE("stream_report writes what the finished report writes, for any chunk of groups") {
     std::string csv = "id,created_at,channel,agent,customer,first_response_s,csat\n";
     for (int i = 0; i < 3000; ++i)
-        csv += "S" + std::to_string(i) + ",2026-03-" + std::to_string(10 + i % 9) + " 10:00:00," + (i % 4 ? "chat" : "email") +
-               ",a" + std::to_string(i % 37) + ",C" + std::to_string(i % 500) + "," + std::to_string(i % 311) + "," +
+        csv += "S" + std::to_string(i) + ",2026-03-" + std::to_string(10 + i % 9) + " 10:00:00," +
+               (i % 4 ? "chat" : "email") + ",a" + std::to_string(i % 37) + ",C" +
+               std::to_string(i % 500) + "," + std::to_string(i % 311) + "," +
                (i % 5 ? std::to_string(1 + i % 5) : "") + "\n";
-    csv += "S5,2026-03-10 10:00:00,chat,a1,C1,5,4\n";  // a duplicate: the rejects travel with the head
+    csv +=
+        "S5,2026-03-10 10:00:00,chat,a1,C1,5,4\n";  // a duplicate: the rejects travel with the head
     const auto path = temp_file("stream.csv", csv);
     config cfg;
     cfg.timezone = "Asia/Shanghai";
@@ -380,7 +427,8 @@ TEST_CASE("stream_report writes what the finished report writes, for any chunk o
                 run_options o;
                 o.threads = threads;
                 std::ostringstream js, cs;
-                const report head = stream_report(run_partial(path, cfg, keys, o), threads, js, true, chunk);
+                const report head =
+                    stream_report(run_partial(path, cfg, keys, o), threads, js, true, chunk);
                 stream_report(run_partial(path, cfg, keys, o), threads, cs, false, chunk);
                 CAPTURE(chunk);
                 CHECK(js.str() == want_json.str());

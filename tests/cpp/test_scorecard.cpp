@@ -19,10 +19,12 @@ struct builder {
     }
     std::size_t index(const std::string& name) const {
         const auto& c = metric_catalogue();
-        for (std::size_t i = 0; i < c.size(); ++i) if (c[i].name == name) return i;
+        for (std::size_t i = 0; i < c.size(); ++i)
+            if (c[i].name == name) return i;
         throw std::out_of_range(name);
     }
-    builder& group(std::optional<std::string> key, double interactions, std::map<std::string, double> m) {
+    builder& group(std::optional<std::string> key, double interactions,
+                   std::map<std::string, double> m) {
         report_group g{{key}, std::vector<double>(metric_catalogue().size(), stats::nan)};
         g.metrics[index("interactions")] = interactions;
         for (const auto& [k, v] : m) g.metrics[index(k)] = v;
@@ -31,10 +33,13 @@ struct builder {
     }
 };
 const scored_group& by_key(const score_report& s, const std::string& k) {
-    for (const auto& g : s.groups) if (g.keys[0] == k) return g;
+    for (const auto& g : s.groups)
+        if (g.keys[0] == k) return g;
     throw std::out_of_range(k);
 }
-scorecard card_of(const char* text) { return scorecard::from_json(json::parse(text)); }
+scorecard card_of(const char* text) {
+    return scorecard::from_json(json::parse(text));
+}
 
 const char* spec_card = R"({"name": "agent monthly", "by": ["agent"], "min_interactions": 30,
  "kpis": [
@@ -50,11 +55,36 @@ const char* spec_card = R"({"name": "agent monthly", "by": ["agent"], "min_inter
 
 TEST_CASE("the spec's scorecard, worked by hand") {
     builder b({group_key::agent});
-    b.group("A", 100, {{"frt_median", 30}, {"resolution_rate", 0.6}, {"csat", 0.8}, {"fcr_rate", 0.5}, {"complaint_rate", 0.1}})
-        .group("B", 100, {{"frt_median", 40}, {"resolution_rate", 0.95}, {"csat", 0.9}, {"fcr_rate", 0.6}, {"complaint_rate", 0.2}})
-        .group("C", 100, {{"frt_median", 50}, {"resolution_rate", 0.7}, {"csat", 0.7}, {"fcr_rate", 0.6}, {"complaint_rate", 0.3}})
-        .group("D", 100, {{"frt_median", 60}, {"resolution_rate", 1.0}, {"csat", 0.9}, {"fcr_rate", 0.7}, {"complaint_rate", 0.4}})
-        .group("E", 12, {{"frt_median", 1}, {"resolution_rate", 1.0}, {"csat", 1.0}, {"fcr_rate", 1.0}, {"complaint_rate", 0}})
+    b.group("A", 100,
+            {{"frt_median", 30},
+             {"resolution_rate", 0.6},
+             {"csat", 0.8},
+             {"fcr_rate", 0.5},
+             {"complaint_rate", 0.1}})
+        .group("B", 100,
+               {{"frt_median", 40},
+                {"resolution_rate", 0.95},
+                {"csat", 0.9},
+                {"fcr_rate", 0.6},
+                {"complaint_rate", 0.2}})
+        .group("C", 100,
+               {{"frt_median", 50},
+                {"resolution_rate", 0.7},
+                {"csat", 0.7},
+                {"fcr_rate", 0.6},
+                {"complaint_rate", 0.3}})
+        .group("D", 100,
+               {{"frt_median", 60},
+                {"resolution_rate", 1.0},
+                {"csat", 0.9},
+                {"fcr_rate", 0.7},
+                {"complaint_rate", 0.4}})
+        .group("E", 12,
+               {{"frt_median", 1},
+                {"resolution_rate", 1.0},
+                {"csat", 1.0},
+                {"fcr_rate", 1.0},
+                {"complaint_rate", 0}})
         .group(std::nullopt, 500, {{"frt_median", 2}});
     const auto s = score(b.rep, card_of(spec_card));
     // Points. bands (lower): 100, 80, 60, 0. linear 0.6 -> 0.95: 0, 100, 28.571, 100 (clipped).
@@ -97,8 +127,11 @@ TEST_CASE("the spec's scorecard, worked by hand") {
 
 TEST_CASE("ties share the best rank; one group; all-equal KPIs") {
     builder b({group_key::agent});
-    b.group("A", 50, {{"csat", 0.8}, {"nps", 10}}).group("B", 50, {{"csat", 0.8}, {"nps", 10}}).group("C", 50, {{"csat", 0.5}, {"nps", 10}});
-    const auto card = card_of(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "minmax"}},
+    b.group("A", 50, {{"csat", 0.8}, {"nps", 10}})
+        .group("B", 50, {{"csat", 0.8}, {"nps", 10}})
+        .group("C", 50, {{"csat", 0.5}, {"nps", 10}});
+    const auto card =
+        card_of(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "minmax"}},
                                           {"metric": "nps", "weight": 1, "normalize": {"method": "zscore"}}]})");
     const auto s = score(b.rep, card);
     CHECK(by_key(s, "A").rank == 1);
@@ -108,7 +141,9 @@ TEST_CASE("ties share the best rank; one group; all-equal KPIs") {
     CHECK(by_key(s, "A").score == doctest::Approx(75));
     builder one({group_key::agent});
     one.group("solo", 5, {{"csat", 0.4}, {"nps", 3}});
-    const auto s1 = score(one.rep, card_of(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "percentile"}},
+    const auto s1 = score(
+        one.rep,
+        card_of(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "percentile"}},
                                                       {"metric": "nps", "weight": 1, "normalize": {"method": "minmax"}}]})"));
     CHECK(s1.groups[0].score == 100);  // percentile and minmax give 100 to a lone group
     CHECK(s1.groups[0].rank == 1);
@@ -116,28 +151,36 @@ TEST_CASE("ties share the best rank; one group; all-equal KPIs") {
 
 TEST_CASE("min_den redistributes the weight; shrink pulls toward the pooled rate") {
     builder b({group_key::agent});
-    b.group("A", 100, {{"csat", 0.9}, {"csat_num", 90}, {"csat_den", 100}, {"resolution_rate", 0.8}})
-        .group("B", 100, {{"csat", 0.5}, {"csat_num", 5}, {"csat_den", 10}, {"resolution_rate", 0.9}})
-        .group("C", 100, {{"csat", 0.7}, {"csat_num", 70}, {"csat_den", 100}, {"resolution_rate", 0.6}})
-        .group("D", 100, {{"csat", stats::nan}, {"csat_num", 0}, {"csat_den", 0}, {"resolution_rate", 0.7}});
+    b.group("A", 100,
+            {{"csat", 0.9}, {"csat_num", 90}, {"csat_den", 100}, {"resolution_rate", 0.8}})
+        .group("B", 100,
+               {{"csat", 0.5}, {"csat_num", 5}, {"csat_den", 10}, {"resolution_rate", 0.9}})
+        .group("C", 100,
+               {{"csat", 0.7}, {"csat_num", 70}, {"csat_den", 100}, {"resolution_rate", 0.6}})
+        .group("D", 100,
+               {{"csat", stats::nan}, {"csat_num", 0}, {"csat_den", 0}, {"resolution_rate", 0.7}});
     auto s = score(b.rep, card_of(R"({"kpis": [
         {"metric": "csat", "weight": 0.6, "normalize": {"method": "minmax"}, "min_den": 20},
         {"metric": "resolution_rate", "weight": 0.4, "normalize": {"method": "linear", "floor": 0.5, "target": 1.0}}]})"));
     // B (den 10) and D (undefined) are insufficient in csat: their score is resolution alone.
     CHECK(by_key(s, "B").flags == std::vector<std::string>{"insufficient:csat"});
     CHECK(std::isnan(by_key(s, "B").kpis[0].points));
-    CHECK(by_key(s, "B").score == doctest::Approx(80));       // (0.9 - 0.5)/0.5 = 80 points, weight 1
+    CHECK(by_key(s, "B").score == doctest::Approx(80));  // (0.9 - 0.5)/0.5 = 80 points, weight 1
     CHECK(by_key(s, "D").score == doctest::Approx(40));
     // minmax over the sufficient values {0.9, 0.7} only: A 100, C 0.
     CHECK(by_key(s, "A").score == doctest::Approx(0.6 * 100 + 0.4 * 60));
     CHECK(by_key(s, "C").score == doctest::Approx(0.6 * 0 + 0.4 * 20));
     // shrink 20: pooled = (90 + 5 + 70 + 0)/(100 + 10 + 100 + 0) = 165/210.
-    s = score(b.rep, card_of(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "linear", "floor": 0, "target": 1}, "shrink": 20}]})"));
+    s = score(
+        b.rep,
+        card_of(
+            R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "linear", "floor": 0, "target": 1}, "shrink": 20}]})"));
     const double pooled = 165.0 / 210.0;
     CHECK(by_key(s, "B").kpis[0].adjusted == doctest::Approx((10 * 0.5 + 20 * pooled) / 30));
     CHECK(by_key(s, "A").kpis[0].adjusted == doctest::Approx((100 * 0.9 + 20 * pooled) / 120));
     CHECK(by_key(s, "A").score == doctest::Approx(100 * (100 * 0.9 + 20 * pooled) / 120));
-    CHECK(s.to_json()["groups"][0]["kpis"]["csat"]["adjusted"] == doctest::Approx((100 * 0.9 + 20 * pooled) / 120));
+    CHECK(s.to_json()["groups"][0]["kpis"]["csat"]["adjusted"] ==
+          doctest::Approx((100 * 0.9 + 20 * pooled) / 120));
 }
 
 TEST_CASE("shrink pools the scored groups' sufficient rates only (section 9)") {
@@ -151,11 +194,14 @@ TEST_CASE("shrink pools the scored groups' sufficient rates only (section 9)") {
             .group("D", 100, {{"csat", stats::nan}, {"csat_num", 0}, {"csat_den", 0}});
         auto s = score(b.rep, card_of(R"({"kpis": [{"metric": "csat", "weight": 1,
             "normalize": {"method": "linear", "floor": 0, "target": 1}, "min_den": 20, "shrink": 20}]})"));
-        CHECK(by_key(s, "A").kpis[0].adjusted == doctest::Approx((90 + 20 * 0.8) / 120).epsilon(1e-14));
-        CHECK(by_key(s, "C").kpis[0].adjusted == doctest::Approx((70 + 20 * 0.8) / 120).epsilon(1e-14));
+        CHECK(by_key(s, "A").kpis[0].adjusted ==
+              doctest::Approx((90 + 20 * 0.8) / 120).epsilon(1e-14));
+        CHECK(by_key(s, "C").kpis[0].adjusted ==
+              doctest::Approx((70 + 20 * 0.8) / 120).epsilon(1e-14));
         CHECK(by_key(s, "A").score == doctest::Approx(100 * 106.0 / 120).epsilon(1e-14));
         CHECK(by_key(s, "C").score == doctest::Approx(100 * 86.0 / 120).epsilon(1e-14));
-        CHECK(by_key(s, "B").kpis[0].adjusted == doctest::Approx((b_num + 20 * 0.8) / 30).epsilon(1e-14));
+        CHECK(by_key(s, "B").kpis[0].adjusted ==
+              doctest::Approx((b_num + 20 * 0.8) / 30).epsilon(1e-14));
         CHECK(by_key(s, "B").kpis[0].insufficient);
         CHECK(std::isnan(by_key(s, "B").score));
     }
@@ -190,7 +236,8 @@ mcdm_example load_mcdm(const std::string& name) {
     e.expected = json::parse(js);
     return e;
 }
-const char* const mcdm_metrics[] = {"frt_mean", "aht_mean", "resolution_time_mean", "sales_total", "csat_mean", "ces_mean"};
+const char* const mcdm_metrics[] = {"frt_mean",    "aht_mean",  "resolution_time_mean",
+                                    "sales_total", "csat_mean", "ces_mean"};
 report mcdm_report(const mcdm_example& e) {
     builder b({group_key::agent});
     for (std::size_t i = 0; i < e.rows.size(); ++i) {
@@ -200,10 +247,12 @@ report mcdm_report(const mcdm_example& e) {
     }
     return b.rep;
 }
-std::string mcdm_card(const mcdm_example& e, const std::string& weights, const std::function<std::string(std::size_t)>& kpi) {
+std::string mcdm_card(const mcdm_example& e, const std::string& weights,
+                      const std::function<std::string(std::size_t)>& kpi) {
     std::string kpis;
     for (std::size_t j = 0; j < e.rows[0].size(); ++j)
-        kpis += (j ? ", " : "") + std::string(R"({"metric": ")") + mcdm_metrics[j] + R"(", )" + kpi(j) + "}";
+        kpis += (j ? ", " : "") + std::string(R"({"metric": ")") + mcdm_metrics[j] + R"(", )" +
+                kpi(j) + "}";
     return R"({"kpis": [)" + kpis + R"(], "weights": )" + weights + "}";
 }
 double column_max(const mcdm_example& e, std::size_t j) {
@@ -211,12 +260,14 @@ double column_max(const mcdm_example& e, std::size_t j) {
     for (const auto& r : e.rows) m = std::max(m, r[j]);
     return m;
 }
-void check_weights(const score_report& s, const json& published, int decimals, const json& computed) {
+void check_weights(const score_report& s, const json& published, int decimals,
+                   const json& computed) {
     REQUIRE(static_cast<std::size_t>(s.weights.size()) == published.size());
     const double scale = std::pow(10.0, decimals);
     for (std::size_t j = 0; j < published.size(); ++j) {
         const auto jj = static_cast<Eigen::Index>(j);
-        CHECK(std::round(s.weights[jj] * scale) / scale == doctest::Approx(published[j].get<double>()).epsilon(1e-12));
+        CHECK(std::round(s.weights[jj] * scale) / scale ==
+              doctest::Approx(published[j].get<double>()).epsilon(1e-12));
         CHECK(std::fabs(s.weights[jj] - computed[j].get<double>()) < 1e-9);
     }
 }
@@ -225,14 +276,17 @@ void check_weights(const score_report& s, const json& published, int decimals, c
 TEST_CASE("entropy weights reproduce three published examples") {
     // The papers take p_ij = x_ij / sum_i x_ij on the raw values: `linear` points with floor 0 and
     // target at the column maximum keep the values proportional.
-    for (const char* name : {"entropy_xu2004", "entropy_zavadskas_podvezko2016", "entropy_elsayed2017"}) {
+    for (const char* name :
+         {"entropy_xu2004", "entropy_zavadskas_podvezko2016", "entropy_elsayed2017"}) {
         INFO(name);
         const auto e = load_mcdm(name);
         const auto card = mcdm_card(e, R"({"method": "entropy"})", [&](std::size_t j) {
-            return R"("normalize": {"method": "linear", "floor": 0, "target": )" + std::to_string(column_max(e, j) * 2) + "}";
+            return R"("normalize": {"method": "linear", "floor": 0, "target": )" +
+                   std::to_string(column_max(e, j) * 2) + "}";
         });
         const auto s = score(mcdm_report(e), card_of(card.c_str()));
-        check_weights(s, e.expected["published_weights"], e.expected["published_decimals"].get<int>(), e.expected["computed_weights"]);
+        check_weights(s, e.expected["published_weights"],
+                      e.expected["published_decimals"].get<int>(), e.expected["computed_weights"]);
     }
 }
 
@@ -242,20 +296,25 @@ TEST_CASE("CRITIC weights reproduce Tus & Aytac Adali (2019), both readings of t
     const auto e = load_mcdm("critic_tus_adali2019");
     for (const char* price : {"higher", "lower"}) {
         const auto card = mcdm_card(e, R"({"method": "critic"})", [&](std::size_t j) {
-            return std::string(R"("normalize": {"method": "minmax"}, "better": ")") + (j == 0 ? price : "higher") + "\"";
+            return std::string(R"("normalize": {"method": "minmax"}, "better": ")") +
+                   (j == 0 ? price : "higher") + "\"";
         });
         const auto s = score(mcdm_report(e), card_of(card.c_str()));
         if (std::string(price) == "higher")
             check_weights(s, e.expected["published_weights"], 3, e.expected["computed_weights"]);
         else
             for (Eigen::Index j = 0; j < s.weights.size(); ++j)
-                CHECK(std::fabs(s.weights[j] - e.expected["computed_weights_price_reversed"][static_cast<std::size_t>(j)].get<double>()) < 1e-9);
+                CHECK(std::fabs(
+                          s.weights[j] -
+                          e.expected["computed_weights_price_reversed"][static_cast<std::size_t>(j)]
+                              .get<double>()) < 1e-9);
     }
 }
 
 TEST_CASE("TOPSIS reproduces Opricovic & Tzeng (2004) and the R package MCDA's ideal points") {
     auto closeness = [](const score_report& s, const mcdm_example& e, std::size_t i) {
-        for (const auto& g : s.groups) if (g.keys[0] == e.names[i]) return g.topsis;
+        for (const auto& g : s.groups)
+            if (g.keys[0] == e.names[i]) return g.topsis;
         FAIL("no group");
         return 0.0;
     };
@@ -268,9 +327,13 @@ TEST_CASE("TOPSIS reproduces Opricovic & Tzeng (2004) and the R package MCDA's i
     const auto ot = load_mcdm("topsis_opricovic_tzeng2004");
     const auto& pub = ot.expected["published"];
     const auto& cross = ot.expected["computed_crosscheck"];
-    auto s = score(mcdm_report(ot), card_of(mcdm_card(ot, R"({"method": "manual"})", kpis(pub["weights"], pub["types"])).c_str()));
+    auto s = score(
+        mcdm_report(ot),
+        card_of(
+            mcdm_card(ot, R"({"method": "manual"})", kpis(pub["weights"], pub["types"])).c_str()));
     for (std::size_t i = 0; i < 3; ++i) {
-        CHECK(std::round(closeness(s, ot, i) * 1000) / 1000 == doctest::Approx(pub["closeness_3dp"][i].get<double>()));
+        CHECK(std::round(closeness(s, ot, i) * 1000) / 1000 ==
+              doctest::Approx(pub["closeness_3dp"][i].get<double>()));
         CHECK(std::fabs(closeness(s, ot, i) - cross["closeness_minmax"][i].get<double>()) < 1e-9);
     }
     // Vector normalization, as "topsis": {"normalization": "vector"}.
@@ -280,24 +343,30 @@ TEST_CASE("TOPSIS reproduces Opricovic & Tzeng (2004) and the R package MCDA's i
         return score(mcdm_report(e), card_of(text.c_str()));
     };
     s = vector_card(ot, pub["weights"], pub["types"]);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(std::fabs(closeness(s, ot, i) - cross["closeness_vector"][i].get<double>()) < 1e-9);
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(std::fabs(closeness(s, ot, i) - cross["closeness_vector"][i].get<double>()) < 1e-9);
     const auto cars = load_mcdm("topsis_R_MCDA_cars");
     const auto& cc = cars.expected["computed_crosscheck"];
     s = vector_card(cars, cc["weights"], cc["types"]);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(std::fabs(closeness(s, cars, i) - cc["closeness_vector"][i].get<double>()) < 1e-9);
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(std::fabs(closeness(s, cars, i) - cc["closeness_vector"][i].get<double>()) < 1e-9);
     for (Eigen::Index j = 0; j < 4; ++j) {
         const auto jj = static_cast<std::size_t>(j);
-        CHECK(std::round(s.topsis_ideal[j] * 1e9) / 1e9 == doctest::Approx(cars.expected["published"]["pis"][jj].get<double>()).epsilon(1e-12));
-        CHECK(std::round(s.topsis_anti_ideal[j] * 1e9) / 1e9 == doctest::Approx(cars.expected["published"]["nis"][jj].get<double>()).epsilon(1e-12));
+        CHECK(std::round(s.topsis_ideal[j] * 1e9) / 1e9 ==
+              doctest::Approx(cars.expected["published"]["pis"][jj].get<double>()).epsilon(1e-12));
+        CHECK(std::round(s.topsis_anti_ideal[j] * 1e9) / 1e9 ==
+              doctest::Approx(cars.expected["published"]["nis"][jj].get<double>()).epsilon(1e-12));
     }
-    CHECK(s.to_json()["topsis"]["ideal"]["sales_total"] == doctest::Approx(cc["pis"][3].get<double>()).epsilon(1e-12));
+    CHECK(s.to_json()["topsis"]["ideal"]["sales_total"] ==
+          doctest::Approx(cc["pis"][3].get<double>()).epsilon(1e-12));
 }
 
 TEST_CASE("AHP: principal eigenvector, lambda_max, CI, CR") {
     // A consistent matrix a_ij = w_i / w_j has the eigenvector w exactly and lambda_max = n.
     Eigen::Vector3d w(0.5, 0.3, 0.2);
     Eigen::Matrix3d a;
-    for (int i = 0; i < 3; ++i) for (int j = 0; j < 3; ++j) a(i, j) = w[i] / w[j];
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 3; ++j) a(i, j) = w[i] / w[j];
     auto r = ahp_weights(a);
     CHECK(r.weights[0] == doctest::Approx(0.5));
     CHECK(r.lambda_max == doctest::Approx(3.0));
@@ -312,7 +381,8 @@ TEST_CASE("AHP: principal eigenvector, lambda_max, CI, CR") {
     CHECK(r.lambda_max == doctest::Approx(3.00369459806364).epsilon(1e-10));
     CHECK(r.ci == doctest::Approx(0.0018472990318199045).epsilon(1e-8));
     CHECK(r.cr == doctest::Approx(0.0031849983307239735).epsilon(1e-8));
-    // 4x4 (numpy): weights .56500905 .11750425 .26220121 .05528549, lambda 4.116982443447268, RI 0.90.
+    // 4x4 (numpy): weights .56500905 .11750425 .26220121 .05528549, lambda 4.116982443447268, RI
+    // 0.90.
     Eigen::Matrix4d b;
     b << 1, 5, 3, 7, 1.0 / 5, 1, 1.0 / 3, 3, 1.0 / 3, 3, 1, 5, 1.0 / 7, 1.0 / 3, 1.0 / 5, 1;
     r = ahp_weights(b);
@@ -330,16 +400,18 @@ TEST_CASE("AHP: Saaty's published drink-consumption example") {
     // the published derived priorities, to three decimals, are
     // coffee .177, wine .019, tea .042, beer .116, sodas .190, milk .129, water .327.
     Eigen::MatrixXd a(7, 7);
-    a << 1, 9, 5, 2, 1, 1, 1.0 / 2,                                            // coffee
-        1.0 / 9, 1, 1.0 / 3, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9,                // wine
-        1.0 / 5, 3, 1, 1.0 / 3, 1.0 / 4, 1.0 / 3, 1.0 / 9,                      // tea
-        1.0 / 2, 9, 3, 1, 1.0 / 2, 1, 1.0 / 3,                                  // beer
-        1, 9, 4, 2, 1, 2, 1.0 / 2,                                              // sodas
-        1, 9, 3, 1, 1.0 / 2, 1, 1.0 / 3,                                        // milk
-        2, 9, 9, 3, 2, 3, 1;                                                    // water
+    a << 1, 9, 5, 2, 1, 1, 1.0 / 2,                               // coffee
+        1.0 / 9, 1, 1.0 / 3, 1.0 / 9, 1.0 / 9, 1.0 / 9, 1.0 / 9,  // wine
+        1.0 / 5, 3, 1, 1.0 / 3, 1.0 / 4, 1.0 / 3, 1.0 / 9,        // tea
+        1.0 / 2, 9, 3, 1, 1.0 / 2, 1, 1.0 / 3,                    // beer
+        1, 9, 4, 2, 1, 2, 1.0 / 2,                                // sodas
+        1, 9, 3, 1, 1.0 / 2, 1, 1.0 / 3,                          // milk
+        2, 9, 9, 3, 2, 3, 1;                                      // water
     const auto r = ahp_weights(a);
     const double published[] = {0.177, 0.019, 0.042, 0.116, 0.190, 0.129, 0.327};
-    for (int i = 0; i < 7; ++i) CHECK(std::round(r.weights[i] * 1000) / 1000 == doctest::Approx(published[i]).epsilon(1e-12));
+    for (int i = 0; i < 7; ++i)
+        CHECK(std::round(r.weights[i] * 1000) / 1000 ==
+              doctest::Approx(published[i]).epsilon(1e-12));
     // Consistency: CR = ((lambda_max - 7) / 6) / 1.32 stays below Saaty's 0.1.
     CHECK(r.cr < 0.1);
     CHECK(r.cr == doctest::Approx((r.lambda_max - 7) / 6 / 1.32));
@@ -348,7 +420,8 @@ TEST_CASE("AHP: Saaty's published drink-consumption example") {
 TEST_CASE("entropy and CRITIC weights (numpy values)") {
     Eigen::MatrixXd x(4, 3);
     x << 0.9, 0.2, 0.5, 0.6, 0.8, 0.5, 0.3, 0.5, 0.9, 1.0, 0.1, 0.7;
-    const auto e = entropy_weights(x);  // numpy: P = X/X.sum(0); e = -(P ln P).sum(0)/ln 4; w ~ 1 - e
+    const auto e =
+        entropy_weights(x);  // numpy: P = X/X.sum(0); e = -(P ln P).sum(0)/ln 4; w ~ 1 - e
     CHECK(e[0] == doctest::Approx(0.23491875).epsilon(1e-7));
     CHECK(e[1] == doctest::Approx(0.67682512).epsilon(1e-7));
     CHECK(e[2] == doctest::Approx(0.08825613).epsilon(1e-7));
@@ -360,10 +433,16 @@ TEST_CASE("entropy and CRITIC weights (numpy values)") {
 
 TEST_CASE("TOPSIS ranks the same matrix") {
     builder b({group_key::agent});
-    b.group("A", 50, {{"csat", 0.9}, {"frt_median", 40}}).group("B", 50, {{"csat", 0.7}, {"frt_median", 20}}).group("C", 50, {{"csat", 0.5}, {"frt_median", 60}});
-    const auto s = score(b.rep, card_of(R"({"kpis": [{"metric": "csat", "weight": 0.5}, {"metric": "frt_median", "weight": 0.5, "better": "lower"}]})"));
-    // minmax to [0,1] (1 best): A (1, .5), B (.5, 1), C (0, 0); weighted by .5; ideal (.5, .5), anti (0, 0).
-    // A: d+ = .25, d- = sqrt(.25 + .0625) -> C = .5590/(.25 + .5590); B symmetric; C: 0.
+    b.group("A", 50, {{"csat", 0.9}, {"frt_median", 40}})
+        .group("B", 50, {{"csat", 0.7}, {"frt_median", 20}})
+        .group("C", 50, {{"csat", 0.5}, {"frt_median", 60}});
+    const auto s = score(
+        b.rep,
+        card_of(
+            R"({"kpis": [{"metric": "csat", "weight": 0.5}, {"metric": "frt_median", "weight": 0.5, "better": "lower"}]})"));
+    // minmax to [0,1] (1 best): A (1, .5), B (.5, 1), C (0, 0); weighted by .5; ideal (.5, .5),
+    // anti (0, 0). A: d+ = .25, d- = sqrt(.25 + .0625) -> C = .5590/(.25 + .5590); B symmetric; C:
+    // 0.
     const double dm = std::sqrt(0.25 + 0.0625), ca = dm / (0.25 + dm);
     CHECK(by_key(s, "A").topsis == doctest::Approx(ca));
     CHECK(by_key(s, "B").topsis == doctest::Approx(ca));
@@ -374,19 +453,41 @@ TEST_CASE("TOPSIS ranks the same matrix") {
 
 TEST_CASE("invalid scorecards name the key path") {
     auto err = [](const char* text) {
-        try { scorecard::from_json(json::parse(text)); } catch (const config_error& e) { return std::string(e.what()); }
+        try {
+            scorecard::from_json(json::parse(text));
+        } catch (const config_error& e) {
+            return std::string(e.what());
+        }
         return std::string("no error");
     };
-    CHECK(err(R"({"kpis": [{"metric": "speed", "weight": 1}]})") == "config: scorecard.kpis[0].metric: unknown metric 'speed'");
-    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}, {"metric": "nps"}]})") == "config: scorecard.kpis[1].weight: required by manual weights");
-    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "sigmoid"}}]})").rfind("config: scorecard.kpis[0].normalize.method: expected bands", 0) == 0);
-    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "bands", "bands": [[1]]}}]})") == "config: scorecard.kpis[0].normalize.bands[0]: expected [threshold, points], actual [1]");
-    CHECK(err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}], "weights": {"method": "ahp", "matrix": [[1, 2], [3, 1]]}})").rfind("config: scorecard.weights.matrix: AHP: expected a reciprocal matrix", 0) == 0);
-    CHECK(err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}], "weights": {"method": "ahp", "matrix": [[1]]}})") == "config: scorecard.weights.matrix: expected 2 rows (one per KPI), actual 1");
-    CHECK(err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}, {"metric": "ces_mean"}], "weights": {"method": "ahp", "matrix": [[1, 9, 0.5], [0.1111111111111111, 1, 7], [2, 0.14285714285714285, 1]]}})").rfind("config: scorecard.weights.matrix: inconsistent: CR", 0) == 0);
-    CHECK(err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}, {"metric": "ces_mean"}], "weights": {"method": "ahp", "allow_inconsistent": true, "matrix": [[1, 9, 0.5], [0.1111111111111111, 1, 7], [2, 0.14285714285714285, 1]]}})") == "no error");
-    CHECK(err(R"({"kpis": [{"metric": "frt_median", "weight": 1, "min_den": 5}]})") == "config: scorecard.kpis[0]: min_den and shrink apply to rates; 'frt_median' is not a rate");
-    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}], "colour": "red"})") == "config: scorecard.colour: unknown key");
-    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}], "weights": {"method": "vote"}})") == "config: scorecard.weights.method: expected manual, ahp, entropy or critic, actual \"vote\"");
+    CHECK(err(R"({"kpis": [{"metric": "speed", "weight": 1}]})") ==
+          "config: scorecard.kpis[0].metric: unknown metric 'speed'");
+    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}, {"metric": "nps"}]})") ==
+          "config: scorecard.kpis[1].weight: required by manual weights");
+    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "sigmoid"}}]})")
+              .rfind("config: scorecard.kpis[0].normalize.method: expected bands", 0) == 0);
+    CHECK(
+        err(R"({"kpis": [{"metric": "csat", "weight": 1, "normalize": {"method": "bands", "bands": [[1]]}}]})") ==
+        "config: scorecard.kpis[0].normalize.bands[0]: expected [threshold, points], actual [1]");
+    CHECK(
+        err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}], "weights": {"method": "ahp", "matrix": [[1, 2], [3, 1]]}})")
+            .rfind("config: scorecard.weights.matrix: AHP: expected a reciprocal matrix", 0) == 0);
+    CHECK(
+        err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}], "weights": {"method": "ahp", "matrix": [[1]]}})") ==
+        "config: scorecard.weights.matrix: expected 2 rows (one per KPI), actual 1");
+    CHECK(
+        err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}, {"metric": "ces_mean"}], "weights": {"method": "ahp", "matrix": [[1, 9, 0.5], [0.1111111111111111, 1, 7], [2, 0.14285714285714285, 1]]}})")
+            .rfind("config: scorecard.weights.matrix: inconsistent: CR", 0) == 0);
+    CHECK(
+        err(R"({"kpis": [{"metric": "csat"}, {"metric": "nps"}, {"metric": "ces_mean"}], "weights": {"method": "ahp", "allow_inconsistent": true, "matrix": [[1, 9, 0.5], [0.1111111111111111, 1, 7], [2, 0.14285714285714285, 1]]}})") ==
+        "no error");
+    CHECK(
+        err(R"({"kpis": [{"metric": "frt_median", "weight": 1, "min_den": 5}]})") ==
+        "config: scorecard.kpis[0]: min_den and shrink apply to rates; 'frt_median' is not a rate");
+    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}], "colour": "red"})") ==
+          "config: scorecard.colour: unknown key");
+    CHECK(err(R"({"kpis": [{"metric": "csat", "weight": 1}], "weights": {"method": "vote"}})") ==
+          "config: scorecard.weights.method: expected manual, ahp, entropy or critic, actual "
+          "\"vote\"");
     CHECK(err(R"({"kpis": []})") == "config: scorecard.kpis: expected a non-empty array");
 }

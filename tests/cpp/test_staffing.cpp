@@ -15,7 +15,8 @@ TEST_CASE("Erlang B matches the 1 % blocking column of the standard traffic tabl
     // Erlang B table, P = 0.01 (e.g. ITU-T E.800-series traffic tables; any teletraffic
     // handbook): 5 trunks 1.36 E, 10 trunks 4.46 E, 20 trunks 12.03 E, 50 trunks 37.90 E,
     // 100 trunks 84.06 E. The table rounds A to 0.01 E, so B at A -/+ 0.01 brackets 1 %.
-    const std::pair<unsigned, double> table[] = {{5, 1.36}, {10, 4.46}, {20, 12.03}, {50, 37.90}, {100, 84.06}};
+    const std::pair<unsigned, double> table[] = {
+        {5, 1.36}, {10, 4.46}, {20, 12.03}, {50, 37.90}, {100, 84.06}};
     for (auto [n, a] : table) {
         CAPTURE(n);
         CHECK(erlang_b(a - 0.01, n) < 0.01);
@@ -25,7 +26,8 @@ TEST_CASE("Erlang B matches the 1 % blocking column of the standard traffic tabl
     CHECK(erlang_b(1.0, 1) == doctest::Approx(0.5));  // A / (1 + A)
 }
 
-TEST_CASE("Erlang C: the Call Centre Helper worked example (100 calls per 30 min, AHT 180 s, 80/20)") {
+TEST_CASE(
+    "Erlang C: the Call Centre Helper worked example (100 calls per 30 min, AHT 180 s, 80/20)") {
     // Call Centre Helper, "Erlang C Formula - Made Simple With an Easy Worked Example":
     // 10 erlangs; 11 agents P(wait) 68.2 %, SL 39.0 %; 14 agents SL 88.8 %, occupancy 71.4 %,
     // ASA 7.8 s; with 30 % shrinkage 20 agents are scheduled.
@@ -75,10 +77,14 @@ TEST_CASE("Erlang C is stable at 1,000 agents and 900 erlangs, and edge cases ar
     const auto idle = erlang_c(0, 3, 180, 20);
     CHECK(idle.service_level == 1);
     CHECK(required_agents(0, 180, 0.8, 20).agents == 0);
-    CHECK_THROWS_WITH_AS(erlang_c(10, 11, 0, 20), doctest::Contains("aht_s"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(erlang_c(-1, 11, 180, 20), doctest::Contains("traffic"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(required_agents(10, 180, 1.2, 20), doctest::Contains("service_level"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(required_agents(10, 180, 0.8, 20, 1.0, 1.0), doctest::Contains("shrinkage"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(erlang_c(10, 11, 0, 20), doctest::Contains("aht_s"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(erlang_c(-1, 11, 180, 20), doctest::Contains("traffic"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(required_agents(10, 180, 1.2, 20), doctest::Contains("service_level"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(required_agents(10, 180, 0.8, 20, 1.0, 1.0),
+                         doctest::Contains("shrinkage"), std::invalid_argument);
 }
 
 TEST_CASE("Erlang A tends to Erlang C as patience grows, and abandonment follows Little's law") {
@@ -97,7 +103,8 @@ TEST_CASE("Erlang A tends to Erlang C as patience grows, and abandonment follows
     const double a = 12, aht = 180, patience = 120;
     const unsigned n = 10;
     const auto f = erlang_a(a, n, aht, 20, patience);
-    const auto pi = cskpi::staffing::detail::erlang_a_distribution(a / aht, 1 / aht, 1 / patience, n);
+    const auto pi =
+        cskpi::staffing::detail::erlang_a_distribution(a / aht, 1 / aht, 1 / patience, n);
     double eq = 0;
     for (std::size_t k = n; k < pi.size(); ++k) eq += static_cast<double>(k - n) * pi[k];
     CHECK(f.p_abandon == doctest::Approx(eq / patience / (a / aht)).epsilon(1e-9));

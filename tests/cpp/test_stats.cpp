@@ -74,7 +74,8 @@ TEST_CASE("type-7 quantiles of a large 32-bit array, found by counting (numpy.qu
     // i = arange(300004); v = ((i*48271) % 65521) * where(i % 7 == 0, 65537, 3) (ties, values
     // up to 2^32 - 983056); quantile(v, [.1, .5, .9, .95, .999]).
     std::vector<std::uint32_t> v;
-    for (std::uint64_t i = 0; i < 300004; ++i) v.push_back(static_cast<std::uint32_t>((i * 48271) % 65521 * (i % 7 == 0 ? 65537 : 3)));
+    for (std::uint64_t i = 0; i < 300004; ++i)
+        v.push_back(static_cast<std::uint32_t>((i * 48271) % 65521 * (i % 7 == 0 ? 65537 : 3)));
     REQUIRE(v.size() >= stats::counting_min);
     const std::array<double, 5> qs{0.1, 0.5, 0.9, 0.95, 0.999};
     std::vector<std::uint64_t> wide(v.begin(), v.end());  // the selection path
@@ -84,7 +85,7 @@ TEST_CASE("type-7 quantiles of a large 32-bit array, found by counting (numpy.qu
     CHECK(q[2] == doctest::Approx(1288483634.8000016).epsilon(1e-15));
     CHECK(q[3] == doctest::Approx(2791210999.4499984).epsilon(1e-15));
     CHECK(q[4] == doctest::Approx(4263968097.3889985).epsilon(1e-15));
-    CHECK(q == stats::quantiles_type7(wide, qs));  // bit for bit
+    CHECK(q == stats::quantiles_type7(wide, qs));          // bit for bit
     CHECK(stats::quantile_type7(v, 1.0) == 4293984240.0);  // numpy: v.max()
 }
 
@@ -121,8 +122,9 @@ TEST_CASE("pooled order statistics: counted ranks equal those of the sorted unio
         const std::size_t n = rng() % 4 == 0 ? 0 : rng() % 3000;
         for (std::size_t i = 0; i < n; ++i) {
             const auto r = rng();
-            p.push_back(r % 10 < 7 ? static_cast<std::uint32_t>(r % 60) : r % 10 < 9 ? static_cast<std::uint32_t>(r % 200000)
-                                                                                     : static_cast<std::uint32_t>(r >> 32));
+            p.push_back(r % 10 < 7   ? static_cast<std::uint32_t>(r % 60)
+                        : r % 10 < 9 ? static_cast<std::uint32_t>(r % 200000)
+                                     : static_cast<std::uint32_t>(r >> 32));
         }
     }
     parts[5].push_back(UINT32_MAX);
@@ -139,7 +141,14 @@ TEST_CASE("pooled order statistics: counted ranks equal those of the sorted unio
     CHECK(pooled.size() == all.size());
     CHECK(pooled.max() == UINT32_MAX);
     CHECK((pooled.sum() == sum));
-    std::vector<std::uint64_t> ks = {0, 1, all.size() / 2, all.size() / 2 + 1, all.size() * 9 / 10, all.size() - 2, all.size() - 1, 17};
+    std::vector<std::uint64_t> ks = {0,
+                                     1,
+                                     all.size() / 2,
+                                     all.size() / 2 + 1,
+                                     all.size() * 9 / 10,
+                                     all.size() - 2,
+                                     all.size() - 1,
+                                     17};
     const auto got = pooled.order_stats(ks);
     for (std::size_t i = 0; i < ks.size(); ++i) CHECK(got[i] == all[ks[i]]);
     // type7 on counted order statistics equals quantiles_type7 on the array itself.
@@ -150,7 +159,8 @@ TEST_CASE("pooled order statistics: counted ranks equal those of the sorted unio
         auto next = [&](std::size_t k) { return at(k + 1); };
         auto copy = all;
         std::shuffle(copy.begin(), copy.end(), rng);
-        CHECK(stats::type7(all.size(), q, 1e6, at, next) == stats::quantiles_type7(copy, std::array<double, 1>{q}, 1e6)[0]);
+        CHECK(stats::type7(all.size(), q, 1e6, at, next) ==
+              stats::quantiles_type7(copy, std::array<double, 1>{q}, 1e6)[0]);
     }
 }
 
@@ -192,10 +202,15 @@ TEST_CASE("Kaplan-Meier without censoring is the empirical quantile") {
     }
     const auto m = compute_metrics(s, stats::z_for(0.95));
     const auto& cat = metric_catalogue();
-    const auto at = [&](const char* n) { return m[static_cast<std::size_t>(std::find_if(cat.begin(), cat.end(), [&](auto& c) { return c.name == n; }) - cat.begin())]; };
+    const auto at = [&](const char* n) {
+        return m[static_cast<std::size_t>(
+            std::find_if(cat.begin(), cat.end(), [&](auto& c) { return c.name == n; }) -
+            cat.begin())];
+    };
     CHECK(at("frt_km_median") == x[4]);
     CHECK(at("frt_km_p90") == x[8]);
     s.frt_censored = 1;  // censored rows whose instants the state does not hold: unknown
     CHECK(std::isnan(compute_metrics(s, stats::z_for(0.95))[static_cast<std::size_t>(
-        std::find_if(cat.begin(), cat.end(), [](auto& c) { return c.name == "frt_km_median"; }) - cat.begin())]));
+        std::find_if(cat.begin(), cat.end(), [](auto& c) { return c.name == "frt_km_median"; }) -
+        cat.begin())]));
 }

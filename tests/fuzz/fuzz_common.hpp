@@ -21,7 +21,8 @@ inline void require(bool ok, const char* what) {
 /// Writes the input to a per-process file with the given extension and returns its path.
 inline std::string to_file(const std::uint8_t* data, std::size_t size, const char* ext) {
     const std::string path = "/tmp/cskpi-fuzz-" + std::to_string(::getpid()) + ext;
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
     return path;
 }
 

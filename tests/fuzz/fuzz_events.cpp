@@ -16,8 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto a = cskpi::timeline::run_events_report(path, cfg, by, big);
         const auto b = cskpi::timeline::run_events_report(path, cfg, by, tiny);
-        fuzz::require(a.rows_read == a.rows_accepted + a.rows_rejected, "rows_read = accepted + rejected");
-        fuzz::require(cskpi::json_text(a.to_json()) == cskpi::json_text(b.to_json()), "same report for any chunking");
+        fuzz::require(a.rows_read == a.rows_accepted + a.rows_rejected,
+                      "rows_read = accepted + rejected");
+        fuzz::require(cskpi::json_text(a.to_json()) == cskpi::json_text(b.to_json()),
+                      "same report for any chunking");
     } catch (const std::invalid_argument&) {
     }
     return 0;

@@ -16,9 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const auto a = cskpi::run_report(path, cfg, by, big);
         const auto b = cskpi::run_report(path, cfg, by, tiny);
-        fuzz::require(a.rows_read == a.rows_accepted + a.rows_rejected, "rows_read = accepted + rejected");
-        fuzz::require(cskpi::json_text(a.to_json()) == cskpi::json_text(b.to_json()), "same report for any threads and blocks");
-    } catch (const std::invalid_argument&) {  // input_error / config_error: a clear message, exit 2 or 3
+        fuzz::require(a.rows_read == a.rows_accepted + a.rows_rejected,
+                      "rows_read = accepted + rejected");
+        fuzz::require(cskpi::json_text(a.to_json()) == cskpi::json_text(b.to_json()),
+                      "same report for any threads and blocks");
+    } catch (
+        const std::invalid_argument&) {  // input_error / config_error: a clear message, exit 2 or 3
     }
     return 0;
 }

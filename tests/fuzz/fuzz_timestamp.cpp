@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (s.size() == 19) {
             const auto fixed = cskpi::detail::parse_fixed_timestamp(s, tz);
             const auto general = cskpi::detail::parse_timestamp_general(s, tz);
-            if (fixed && general) fuzz::require(*fixed == *general, "fixed and general parsers agree");
+            if (fixed && general)
+                fuzz::require(*fixed == *general, "fixed and general parsers agree");
         }
     }
     return 0;

@@ -13,34 +13,41 @@
 namespace cskpi::analysis {
 
 struct compare_options {
-    std::vector<group_key> by;  ///< the groups compared (without the period key)
-    std::optional<group_key> period_key;                ///< periods mode: the time key of A and B
-    std::string period_a, period_b;                     ///< periods mode: its two labels
-    std::string baseline;                               ///< baseline mode: A's input (B is the input)
+    std::vector<group_key> by;            ///< the groups compared (without the period key)
+    std::optional<group_key> period_key;  ///< periods mode: the time key of A and B
+    std::string period_a, period_b;       ///< periods mode: its two labels
+    std::string baseline;                 ///< baseline mode: A's input (B is the input)
     double alpha = 0.05;
     double min_n = 30;
 };
 
 /// Options from the command line's words: `keys` of --by; `periods` "A,B" (then one of `keys`
 /// is the time key of A and B) or `baseline` a second input. Throws std::invalid_argument.
-inline compare_options make_compare_options(const std::vector<group_key>& keys, const std::string& periods,
-                                            const std::string& baseline, double alpha = 0.05, double min_n = 30) {
+inline compare_options make_compare_options(const std::vector<group_key>& keys,
+                                            const std::string& periods, const std::string& baseline,
+                                            double alpha = 0.05, double min_n = 30) {
     compare_options o;
     o.alpha = alpha;
     o.min_n = min_n;
     if (periods.empty() == baseline.empty())
-        throw std::invalid_argument("compare needs --periods A,B (two labels of a time key in --by) or --baseline FILE");
+        throw std::invalid_argument(
+            "compare needs --periods A,B (two labels of a time key in --by) or --baseline FILE");
     if (baseline.empty()) {
         const auto comma = periods.find(',');
         if (comma == std::string::npos || periods.find(',', comma + 1) != std::string::npos)
             throw std::invalid_argument("--periods: expected A,B, actual '" + periods + "'");
         o.period_a = periods.substr(0, comma), o.period_b = periods.substr(comma + 1);
         for (auto k : keys) {
-            if (!is_time_key(k)) o.by.push_back(k);
-            else if (o.period_key) throw std::invalid_argument("--by: one time key for --periods, actual two");
-            else o.period_key = k;
+            if (!is_time_key(k))
+                o.by.push_back(k);
+            else if (o.period_key)
+                throw std::invalid_argument("--by: one time key for --periods, actual two");
+            else
+                o.period_key = k;
         }
-        if (!o.period_key) throw std::invalid_argument("--by: --periods needs a time key in --by (e.g. team,month)");
+        if (!o.period_key)
+            throw std::invalid_argument(
+                "--by: --periods needs a time key in --by (e.g. team,month)");
     } else {
         o.by = keys;
         o.baseline = baseline;
@@ -65,17 +72,30 @@ struct compare_result {
     json to_json() const {
         json rs = json::array();
         for (const auto& r : rows) {
-            rs.push_back({{"by", keys_json(opt.by, r.keys)},          {"metric", r.metric},          {"test", r.test},
-                          {"a", cskpi::detail::num_or_null(r.a)},      {"b", cskpi::detail::num_or_null(r.b)},                {"n_a", r.n_a},
-                          {"n_b", r.n_b},       {"difference", cskpi::detail::num_or_null(r.diff.estimate)},
-                          {"ci_low", cskpi::detail::num_or_null(r.diff.ci_low)}, {"ci_high", cskpi::detail::num_or_null(r.diff.ci_high)},
-                          {"p", cskpi::detail::num_or_null(r.diff.p)}, {"q", cskpi::detail::num_or_null(r.q)},               {"significant", r.significant},
+            rs.push_back({{"by", keys_json(opt.by, r.keys)},
+                          {"metric", r.metric},
+                          {"test", r.test},
+                          {"a", cskpi::detail::num_or_null(r.a)},
+                          {"b", cskpi::detail::num_or_null(r.b)},
+                          {"n_a", r.n_a},
+                          {"n_b", r.n_b},
+                          {"difference", cskpi::detail::num_or_null(r.diff.estimate)},
+                          {"ci_low", cskpi::detail::num_or_null(r.diff.ci_low)},
+                          {"ci_high", cskpi::detail::num_or_null(r.diff.ci_high)},
+                          {"p", cskpi::detail::num_or_null(r.diff.p)},
+                          {"q", cskpi::detail::num_or_null(r.q)},
+                          {"significant", r.significant},
                           {"too_few", r.too_few}});
         }
         json by = json::array();
         for (auto k : opt.by) by.push_back(std::string(name_of(k)));
-        return {{"cskpi", {{"version", version}}}, {"a", label_a}, {"b", label_b}, {"by", by},
-                {"alpha", opt.alpha}, {"min_n", opt.min_n}, {"comparisons", rs}};
+        return {{"cskpi", {{"version", version}}},
+                {"a", label_a},
+                {"b", label_b},
+                {"by", by},
+                {"alpha", opt.alpha},
+                {"min_n", opt.min_n},
+                {"comparisons", rs}};
     }
 
     void write_csv(std::ostream& os) const {
@@ -86,11 +106,15 @@ struct compare_result {
         for (const auto& r : rows) {
             std::string line;
             if (r.keys.empty()) line.append(opt.by.size(), ',');
-            for (const auto& k : r.keys) line += cskpi::detail::csv_key(k, cskpi::detail::is_for_people(os)) + ",";
-            os << line << r.metric << ',' << r.test << ',' << number_text(r.a) << ',' << number_text(r.b) << ','
-               << number_text(r.n_a, true) << ',' << number_text(r.n_b, true) << ',' << number_text(r.diff.estimate) << ','
-               << number_text(r.diff.ci_low) << ',' << number_text(r.diff.ci_high) << ',' << number_text(r.diff.p) << ','
-               << number_text(r.q) << ',' << (r.significant ? "true" : "false") << ',' << (r.too_few ? "true" : "false") << '\n';
+            for (const auto& k : r.keys)
+                line += cskpi::detail::csv_key(k, cskpi::detail::is_for_people(os)) + ",";
+            os << line << r.metric << ',' << r.test << ',' << number_text(r.a) << ','
+               << number_text(r.b) << ',' << number_text(r.n_a, true) << ','
+               << number_text(r.n_b, true) << ',' << number_text(r.diff.estimate) << ','
+               << number_text(r.diff.ci_low) << ',' << number_text(r.diff.ci_high) << ','
+               << number_text(r.diff.p) << ',' << number_text(r.q) << ','
+               << (r.significant ? "true" : "false") << ',' << (r.too_few ? "true" : "false")
+               << '\n';
         }
     }
 };
@@ -99,18 +123,21 @@ namespace detail {
 
 /// One side of a comparison: per group (labels of the compared keys), its report row and state.
 struct side {
-    std::map<std::vector<std::optional<std::string>>, std::pair<const report_group*, const group_state*>> groups;
+    std::map<std::vector<std::optional<std::string>>,
+             std::pair<const report_group*, const group_state*>>
+        groups;
 };
 
 /// Reads a file into reports and states of `bys`; keeps both (states for samples and NPS parts).
 struct reading {
     std::vector<report> reps;
     std::vector<std::vector<group_state>> states;
-    std::vector<std::vector<std::vector<std::optional<std::string>>>> labels;  ///< per grouping, per state group
+    std::vector<std::vector<std::vector<std::optional<std::string>>>>
+        labels;  ///< per grouping, per state group
 };
 
-inline reading read_all(const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys,
-                        const run_options& opt) {
+inline reading read_all(const std::string& path, const config& cfg,
+                        const std::vector<std::vector<group_key>>& bys, const run_options& opt) {
     auto partial = run_partial_multi(path, cfg, bys, opt);
     reading r;
     for (const auto& st : partial.second) {
@@ -125,7 +152,8 @@ inline reading read_all(const std::string& path, const config& cfg, const std::v
 
 /// The groups of grouping `k` of `r` whose label at `time_at` (if any) is `label`, keyed by the
 /// other labels; `overall`: grouping k has only the time key (or none) and gives the empty key.
-inline void add_side(side& s, const reading& r, std::size_t k, std::optional<std::size_t> time_at, const std::string& label) {
+inline void add_side(side& s, const reading& r, std::size_t k, std::optional<std::size_t> time_at,
+                     const std::string& label) {
     std::map<std::vector<std::optional<std::string>>, const group_state*> states;
     for (std::size_t g = 0; g < r.labels[k].size(); ++g) states[r.labels[k][g]] = &r.states[k][g];
     const auto& rep = r.reps[k];
@@ -140,20 +168,24 @@ inline void add_side(side& s, const reading& r, std::size_t k, std::optional<std
         const auto it = states.find(keys);
         if (it != states.end()) s.groups[base] = {&rep.groups[i], it->second};
     }
-    if (rep.by.empty() && !rep.groups.empty() && !r.states[k].empty()) s.groups[{}] = {&rep.groups[0], &r.states[k][0]};
+    if (rep.by.empty() && !rep.groups.empty() && !r.states[k].empty())
+        s.groups[{}] = {&rep.groups[0], &r.states[k][0]};
 }
 
 /// Every comparison of one group present on both sides.
-inline void compare_group(std::vector<compare_row>& out, const std::vector<std::optional<std::string>>& keys,
-                          const report_group& ra, const group_state& sa, const report_group& rb, const group_state& sb,
-                          const compare_options& o, double confidence) {
+inline void compare_group(std::vector<compare_row>& out,
+                          const std::vector<std::optional<std::string>>& keys,
+                          const report_group& ra, const group_state& sa, const report_group& rb,
+                          const group_state& sb, const compare_options& o, double confidence) {
     for (const auto& m : metric_table()) {
         if (m.kind == metric_kind::rate) {
             compare_row r;
             r.keys = keys;
             r.metric = m.name;
-            const double xa = ra.metric(std::string(m.name) + "_num"), na = ra.metric(std::string(m.name) + "_den");
-            const double xb = rb.metric(std::string(m.name) + "_num"), nb = rb.metric(std::string(m.name) + "_den");
+            const double xa = ra.metric(std::string(m.name) + "_num"),
+                         na = ra.metric(std::string(m.name) + "_den");
+            const double xb = rb.metric(std::string(m.name) + "_num"),
+                         nb = rb.metric(std::string(m.name) + "_den");
             r.a = ra.metric(m.name), r.b = rb.metric(m.name), r.n_a = na, r.n_b = nb;
             r.diff = two_proportions(xa, na, xb, nb, confidence);
             r.test = r.diff.test;
@@ -163,7 +195,8 @@ inline void compare_group(std::vector<compare_row>& out, const std::vector<std::
             const std::vector<double> b = (sb.*duration_samples_of[m.sample]).seconds();
             for (const auto& st : m.stats) {
                 const std::string col = std::string(m.name) + st.suffix;
-                const bool mean = st.what == duration_stat::mean, median = st.what == duration_stat::quantile && st.q == 0.5;
+                const bool mean = st.what == duration_stat::mean,
+                           median = st.what == duration_stat::quantile && st.q == 0.5;
                 if (!mean && !median) continue;
                 compare_row r;
                 r.keys = keys;
@@ -179,10 +212,12 @@ inline void compare_group(std::vector<compare_row>& out, const std::vector<std::
             r.keys = keys;
             r.metric = "nps";
             r.a = ra.metric("nps"), r.b = rb.metric("nps");
-            r.n_a = static_cast<double>(sa.nps_responses), r.n_b = static_cast<double>(sb.nps_responses);
-            r.diff = nps_difference(static_cast<double>(sa.nps_promoters), static_cast<double>(sa.nps_detractors), r.n_a,
-                                    static_cast<double>(sb.nps_promoters), static_cast<double>(sb.nps_detractors), r.n_b,
-                                    confidence);
+            r.n_a = static_cast<double>(sa.nps_responses),
+            r.n_b = static_cast<double>(sb.nps_responses);
+            r.diff = nps_difference(static_cast<double>(sa.nps_promoters),
+                                    static_cast<double>(sa.nps_detractors), r.n_a,
+                                    static_cast<double>(sb.nps_promoters),
+                                    static_cast<double>(sb.nps_detractors), r.n_b, confidence);
             r.test = r.diff.test;
             out.push_back(r);
         }
@@ -194,7 +229,8 @@ inline void compare_group(std::vector<compare_row>& out, const std::vector<std::
 
 /// Compares B with A (see compare_options). Throws std::invalid_argument for a period or key
 /// absent from the data, config_error / input_error as run_report.
-inline compare_result compare(const std::string& path, const config& cfg, const compare_options& o, const run_options& ropt = {}) {
+inline compare_result compare(const std::string& path, const config& cfg, const compare_options& o,
+                              const run_options& ropt = {}) {
     compare_result res;
     res.opt = o;
     detail::side A, B;
@@ -210,15 +246,17 @@ inline compare_result compare(const std::string& path, const config& cfg, const 
             if (r.reps[1].groups[i].keys[0]) present.push_back(*r.reps[1].groups[i].keys[0]);
         for (const auto& p : {o.period_a, o.period_b})
             if (std::find(present.begin(), present.end(), p) == present.end())
-                throw std::invalid_argument("--periods: " + std::string(name_of(*o.period_key)) + " '" + p +
-                                            "' has no rows; the input has " + cskpi::detail::join_names(present));
+                throw std::invalid_argument("--periods: " + std::string(name_of(*o.period_key)) +
+                                            " '" + p + "' has no rows; the input has " +
+                                            cskpi::detail::join_names(present));
         for (auto [side, label] : {std::pair{&A, o.period_a}, std::pair{&B, o.period_b}}) {
             detail::add_side(*side, r, 0, o.by.size(), label);
             // The overall row: grouping [period] with its label.
             for (std::size_t i = 1; i < r.reps[1].groups.size(); ++i)
                 if (r.reps[1].groups[i].keys[0] == label)
                     for (std::size_t g = 0; g < r.labels[1].size(); ++g)
-                        if (r.labels[1][g] == r.reps[1].groups[i].keys) side->groups[{}] = {&r.reps[1].groups[i], &r.states[1][g]};
+                        if (r.labels[1][g] == r.reps[1].groups[i].keys)
+                            side->groups[{}] = {&r.reps[1].groups[i], &r.states[1][g]};
         }
         res.label_a = o.period_a, res.label_b = o.period_b;
     } else {
@@ -234,10 +272,12 @@ inline compare_result compare(const std::string& path, const config& cfg, const 
     for (const auto& [keys, b] : B.groups) {
         const auto it = A.groups.find(keys);
         if (it == A.groups.end()) continue;
-        detail::compare_group(res.rows, keys, *it->second.first, *it->second.second, *b.first, *b.second, o, cfg.confidence);
+        detail::compare_group(res.rows, keys, *it->second.first, *it->second.second, *b.first,
+                              *b.second, o, cfg.confidence);
     }
     // The overall row first, then the groups in key order (the map's order).
-    std::stable_sort(res.rows.begin(), res.rows.end(), [](const auto& x, const auto& y) { return x.keys.size() < y.keys.size(); });
+    std::stable_sort(res.rows.begin(), res.rows.end(),
+                     [](const auto& x, const auto& y) { return x.keys.size() < y.keys.size(); });
     std::vector<double> p;
     for (auto& r : res.rows) {
         r.too_few = r.n_a < o.min_n || r.n_b < o.min_n;

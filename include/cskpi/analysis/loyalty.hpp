@@ -27,7 +27,9 @@ struct orders_table {
     struct order {
         std::uint64_t customer;
         micros at;
-        friend bool operator<(const order& a, const order& b) { return a.customer != b.customer ? a.customer < b.customer : a.at < b.at; }
+        friend bool operator<(const order& a, const order& b) {
+            return a.customer != b.customer ? a.customer < b.customer : a.at < b.at;
+        }
     };
     std::vector<order> orders;
     reject_ledger ledger;
@@ -42,32 +44,35 @@ inline orders_table read_orders(const std::string& path, const config& cfg) {
     t.ledger.show_values = cfg.rejects_show_values;
     const time_zone tz(cfg.timezone);
     const cskpi::detail::customer_hasher hash(cfg.privacy_salt);
-    auto reject_row = [&](std::uint64_t line, const char* column, const std::string& value, std::string reason) {
+    auto reject_row = [&](std::uint64_t line, const char* column, const std::string& value,
+                          std::string reason) {
         const reject r{line, column, cskpi::detail::clip(value), std::move(reason)};
         if (cfg.strict) throw strict_error(path, r, cfg.rejects_show_values);
         t.ledger.rejected(r);
     };
     std::vector<std::string> columns;
     for (const auto& c : order_column_docs()) columns.emplace_back(c.name);
-    stream_records(path, columns, {"customer", "ordered_at"}, t.ledger,
-                   [&](const text_record& r) {
-                       const auto& customer = r.cells[0];
-                       const auto& at = r.cells[1];
-                       const auto& value = r.cells[2];
-                       const std::string_view c = customer ? cskpi::detail::trim(*customer) : std::string_view();
-                       if (c.empty()) return reject_row(r.line, "customer", "", "missing required value");
-                       const std::string_view a = at ? cskpi::detail::trim(*at) : std::string_view();
-                       if (a.empty()) return reject_row(r.line, "ordered_at", "", "missing required value");
-                       const auto when = parse_timestamp(a, tz);
-                       if (!when) return reject_row(r.line, "ordered_at", std::string(a), timestamp_error(cskpi::detail::clip(a), tz));
-                       if (value && !cskpi::detail::trim(*value).empty()) {
-                           const auto v = parse_number(cskpi::detail::trim(*value));
-                           if (!v) return reject_row(r.line, "order_value", *value, "not a number");
-                           if (*v < 0) return reject_row(r.line, "order_value", *value, "out of range: expected >= 0");
-                       }
-                       t.orders.push_back({hash(c), *when});
-                       t.ledger.accepted();
-                   });
+    stream_records(path, columns, {"customer", "ordered_at"}, t.ledger, [&](const text_record& r) {
+        const auto& customer = r.cells[0];
+        const auto& at = r.cells[1];
+        const auto& value = r.cells[2];
+        const std::string_view c = customer ? cskpi::detail::trim(*customer) : std::string_view();
+        if (c.empty()) return reject_row(r.line, "customer", "", "missing required value");
+        const std::string_view a = at ? cskpi::detail::trim(*at) : std::string_view();
+        if (a.empty()) return reject_row(r.line, "ordered_at", "", "missing required value");
+        const auto when = parse_timestamp(a, tz);
+        if (!when)
+            return reject_row(r.line, "ordered_at", std::string(a),
+                              timestamp_error(cskpi::detail::clip(a), tz));
+        if (value && !cskpi::detail::trim(*value).empty()) {
+            const auto v = parse_number(cskpi::detail::trim(*value));
+            if (!v) return reject_row(r.line, "order_value", *value, "not a number");
+            if (*v < 0)
+                return reject_row(r.line, "order_value", *value, "out of range: expected >= 0");
+        }
+        t.orders.push_back({hash(c), *when});
+        t.ledger.accepted();
+    });
     std::sort(t.orders.begin(), t.orders.end());
     return t;
 }
@@ -86,12 +91,18 @@ public:
             }
             const std::uint64_t c = hash_(b.customer[r]);
             customers_.insert(c);
-            if (b.csat[r] != missing_int) rated_.push_back({b.line[r], c, b.created_at[r], b.csat[r]});
+            if (b.csat[r] != missing_int)
+                rated_.push_back({b.line[r], c, b.created_at[r], b.csat[r]});
         }
     }
-    struct rated { std::uint64_t line, customer; micros at; std::int32_t csat; };
+    struct rated {
+        std::uint64_t line, customer;
+        micros at;
+        std::int32_t csat;
+    };
     std::vector<rated> rows() {
-        std::sort(rated_.begin(), rated_.end(), [](const rated& a, const rated& b) { return a.line < b.line; });
+        std::sort(rated_.begin(), rated_.end(),
+                  [](const rated& a, const rated& b) { return a.line < b.line; });
         return rated_;
     }
     std::uint64_t no_customer() const { return no_customer_; }
@@ -114,15 +125,17 @@ struct repurchase_result {
     double window_days = 30;
     std::map<std::int32_t, repurchase_cell> by_rating;  ///< every value of csat.scale
     repurchase_cell satisfied, not_satisfied;
-    difference diff;                  ///< satisfied - not satisfied (section 13)
+    difference diff;  ///< satisfied - not satisfied (section 13)
     std::uint64_t rated = 0, rated_without_customer = 0;
-    std::uint64_t order_customers_without_interactions = 0;  ///< customers in orders never in interactions
+    std::uint64_t order_customers_without_interactions =
+        0;  ///< customers in orders never in interactions
 };
 
 /// Matches rated interactions to orders: an order at t with created_at < t <= created_at + window.
-inline repurchase_result repurchase(const std::vector<rated_collector::rated>& rated, std::uint64_t rated_without_customer,
-                                    const std::unordered_set<std::uint64_t>& customers, const orders_table& orders,
-                                    const config& cfg) {
+inline repurchase_result repurchase(const std::vector<rated_collector::rated>& rated,
+                                    std::uint64_t rated_without_customer,
+                                    const std::unordered_set<std::uint64_t>& customers,
+                                    const orders_table& orders, const config& cfg) {
     repurchase_result out;
     out.window_days = cfg.loyalty_window_days;
     out.rated = rated.size() + rated_without_customer;
@@ -130,28 +143,35 @@ inline repurchase_result repurchase(const std::vector<rated_collector::rated>& r
     const micros window = seconds_to_us(cfg.loyalty_window_days * 86400);
     for (std::int32_t v = cfg.csat_min; v <= cfg.csat_max; ++v) out.by_rating[v];
     for (const auto& r : rated) {
-        const auto it = std::upper_bound(orders.orders.begin(), orders.orders.end(), orders_table::order{r.customer, r.at});
-        const bool again = it != orders.orders.end() && it->customer == r.customer && it->at <= r.at + window;
-        for (repurchase_cell* c : {&out.by_rating[r.csat], r.csat >= cfg.csat_satisfied_min ? &out.satisfied : &out.not_satisfied}) {
+        const auto it = std::upper_bound(orders.orders.begin(), orders.orders.end(),
+                                         orders_table::order{r.customer, r.at});
+        const bool again =
+            it != orders.orders.end() && it->customer == r.customer && it->at <= r.at + window;
+        for (repurchase_cell* c :
+             {&out.by_rating[r.csat],
+              r.csat >= cfg.csat_satisfied_min ? &out.satisfied : &out.not_satisfied}) {
             ++c->rated;
             c->repurchased += again;
         }
     }
     const double z = stats::z_for(cfg.confidence);
     auto finish = [&](repurchase_cell& c) {
-        const auto v = stats::rate_values(static_cast<double>(c.repurchased), static_cast<double>(c.rated), z);
+        const auto v =
+            stats::rate_values(static_cast<double>(c.repurchased), static_cast<double>(c.rated), z);
         c.rate = v[0], c.ci_low = v[3], c.ci_high = v[4];
     };
     for (auto& [v, c] : out.by_rating) finish(c);
     finish(out.satisfied);
     finish(out.not_satisfied);
-    out.diff = two_proportions(static_cast<double>(out.not_satisfied.repurchased), static_cast<double>(out.not_satisfied.rated),
-                               static_cast<double>(out.satisfied.repurchased), static_cast<double>(out.satisfied.rated),
-                               cfg.confidence);
+    out.diff = two_proportions(static_cast<double>(out.not_satisfied.repurchased),
+                               static_cast<double>(out.not_satisfied.rated),
+                               static_cast<double>(out.satisfied.repurchased),
+                               static_cast<double>(out.satisfied.rated), cfg.confidence);
     std::uint64_t prev = 0;
     bool first = true;
     for (const auto& o : orders.orders) {
-        if (first || o.customer != prev) out.order_customers_without_interactions += !customers.count(o.customer);
+        if (first || o.customer != prev)
+            out.order_customers_without_interactions += !customers.count(o.customer);
         prev = o.customer, first = false;
     }
     return out;
@@ -161,13 +181,15 @@ inline repurchase_result repurchase(const std::vector<rated_collector::rated>& r
 /// and computes repurchase by satisfaction. The orders are read first, so a bad orders file
 /// fails before the interactions are read.
 template <class Run>
-std::pair<report, repurchase_result> run_repurchase(const config& cfg, const std::string& orders_path, run_options opt, Run&& run,
-                                                    orders_table* orders_out = nullptr) {
+std::pair<report, repurchase_result> run_repurchase(const config& cfg,
+                                                    const std::string& orders_path, run_options opt,
+                                                    Run&& run, orders_table* orders_out = nullptr) {
     orders_table orders = read_orders(orders_path, cfg);
     rated_collector rows(cfg);
     opt.batch_sink = [&](const interaction_batch& b) { rows.add(b); };
     report rep = run(opt);
-    repurchase_result r = repurchase(rows.rows(), rows.no_customer(), rows.customers(), orders, cfg);
+    repurchase_result r =
+        repurchase(rows.rows(), rows.no_customer(), rows.customers(), orders, cfg);
     if (orders_out) *orders_out = std::move(orders);
     return {std::move(rep), std::move(r)};
 }
@@ -175,7 +197,10 @@ std::pair<report, repurchase_result> run_repurchase(const config& cfg, const std
 inline json repurchase_json(const repurchase_result& r, const orders_table& orders) {
     auto num = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     auto cell = [&](const repurchase_cell& c) {
-        return json{{"rated", c.rated}, {"repurchased", c.repurchased}, {"rate", num(c.rate)}, {"ci_low", num(c.ci_low)},
+        return json{{"rated", c.rated},
+                    {"repurchased", c.repurchased},
+                    {"rate", num(c.rate)},
+                    {"ci_low", num(c.ci_low)},
                     {"ci_high", num(c.ci_high)}};
     };
     json by = json::array();
@@ -185,16 +210,24 @@ inline json repurchase_json(const repurchase_result& r, const orders_table& orde
         by.push_back(x);
     }
     return {{"window_days", r.window_days},
-            {"orders", {{"path", orders.path}, {"rows_read", orders.ledger.rows_read}, {"rows_accepted", orders.ledger.rows_accepted},
-                        {"rows_rejected", orders.ledger.rows_rejected}, {"rejects", rejects_to_json(orders.ledger.rejects)},
-                        {"customers_without_interactions", r.order_customers_without_interactions}}},
+            {"orders",
+             {{"path", orders.path},
+              {"rows_read", orders.ledger.rows_read},
+              {"rows_accepted", orders.ledger.rows_accepted},
+              {"rows_rejected", orders.ledger.rows_rejected},
+              {"rejects", rejects_to_json(orders.ledger.rejects)},
+              {"customers_without_interactions", r.order_customers_without_interactions}}},
             {"rated", r.rated},
             {"rated_without_customer", r.rated_without_customer},
             {"by_rating", by},
             {"satisfied", cell(r.satisfied)},
             {"not_satisfied", cell(r.not_satisfied)},
-            {"difference", {{"estimate", num(r.diff.estimate)}, {"ci_low", num(r.diff.ci_low)}, {"ci_high", num(r.diff.ci_high)},
-                            {"p", num(r.diff.p)}, {"test", r.diff.test}}}};
+            {"difference",
+             {{"estimate", num(r.diff.estimate)},
+              {"ci_low", num(r.diff.ci_low)},
+              {"ci_high", num(r.diff.ci_high)},
+              {"p", num(r.diff.p)},
+              {"test", r.diff.test}}}};
 }
 
 }  // namespace cskpi::analysis

@@ -56,7 +56,8 @@ inline difference two_proportions(double xa, double na, double xb, double nb, do
     d.ci_low = d.estimate - std::sqrt((pb - lb) * (pb - lb) + (ua - pa) * (ua - pa));
     d.ci_high = d.estimate + std::sqrt((ub - pb) * (ub - pb) + (pa - la) * (pa - la));
     const double n = na + nb, succ = xa + xb, fail = n - succ;
-    const double expected_min = std::min({na * succ / n, na * fail / n, nb * succ / n, nb * fail / n});
+    const double expected_min =
+        std::min({na * succ / n, na * fail / n, nb * succ / n, nb * fail / n});
     if (expected_min < 5) {
         d.test = "fisher_exact";
         auto u = [](double x) { return static_cast<std::uint64_t>(std::llround(x)); };
@@ -77,7 +78,8 @@ inline std::pair<double, double> mean_var(const std::vector<double>& x) {
 }
 
 /// mean(B) - mean(A): Welch's t test and interval (Welch-Satterthwaite degrees of freedom).
-inline difference welch(const std::vector<double>& a, const std::vector<double>& b, double confidence) {
+inline difference welch(const std::vector<double>& a, const std::vector<double>& b,
+                        double confidence) {
     difference d;
     d.test = "welch_t";
     if (a.size() < 2 || b.size() < 2) return d;
@@ -119,8 +121,10 @@ inline double hodges_lehmann(std::vector<double> a, std::vector<double> b) {
         long long lo = us(b.front()) - us(a.back()), hi = us(b.back()) - us(a.front());
         while (lo < hi) {
             const long long mid = lo + (hi - lo) / 2;
-            if (count_le(mid) >= k) hi = mid;
-            else lo = mid + 1;
+            if (count_le(mid) >= k)
+                hi = mid;
+            else
+                lo = mid + 1;
         }
         return static_cast<double>(lo) / 1e6;
     };
@@ -139,12 +143,14 @@ inline difference mann_whitney(const std::vector<double>& a, const std::vector<d
     for (double x : a) all.emplace_back(x, 0);
     for (double x : b) all.emplace_back(x, 1);
     std::sort(all.begin(), all.end());
-    const double n = static_cast<double>(all.size()), na = static_cast<double>(a.size()), nb = static_cast<double>(b.size());
+    const double n = static_cast<double>(all.size()), na = static_cast<double>(a.size()),
+                 nb = static_cast<double>(b.size());
     double rank_a = 0, ties = 0;
     for (std::size_t i = 0; i < all.size();) {
         std::size_t j = i;
         while (j < all.size() && all[j].first == all[i].first) ++j;
-        const double t = static_cast<double>(j - i), mid = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
+        const double t = static_cast<double>(j - i),
+                     mid = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2;
         for (std::size_t k = i; k < j; ++k)
             if (all[k].second == 0) rank_a += mid;
         ties += t * t * t - t;
@@ -162,12 +168,14 @@ inline difference mann_whitney(const std::vector<double>& a, const std::vector<d
 
 /// NPS(B) - NPS(A) in points with the interval z sqrt(var_A + var_B), var as in section 4
 /// (100^2 (p+ + p- - (p+ - p-)^2) / n); p from the same normal approximation.
-inline difference nps_difference(double prom_a, double det_a, double na, double prom_b, double det_b, double nb,
-                                 double confidence) {
+inline difference nps_difference(double prom_a, double det_a, double na, double prom_b,
+                                 double det_b, double nb, double confidence) {
     difference d;
     d.test = "nps_z";
     if (!(na > 0 && nb > 0)) return d;
-    auto var = [](double pp, double pm, double n) { return 1e4 * (pp + pm - (pp - pm) * (pp - pm)) / n; };
+    auto var = [](double pp, double pm, double n) {
+        return 1e4 * (pp + pm - (pp - pm) * (pp - pm)) / n;
+    };
     const double ppa = prom_a / na, pma = det_a / na, ppb = prom_b / nb, pmb = det_b / nb;
     d.estimate = 100 * ((ppb - pmb) - (ppa - pma));
     const double se = std::sqrt(var(ppa, pma, na) + var(ppb, pmb, nb));

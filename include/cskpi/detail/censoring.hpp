@@ -71,7 +71,8 @@ public:
 
 private:
     std::vector<entry> e_;
-    std::vector<std::size_t> begin_;  ///< after sort(): group g's entries are [begin_[g], begin_[g + 1])
+    std::vector<std::size_t>
+        begin_;  ///< after sort(): group g's entries are [begin_[g], begin_[g + 1])
     bool sorted_ = true;
 };
 

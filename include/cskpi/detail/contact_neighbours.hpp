@@ -22,12 +22,16 @@ namespace cskpi::detail {
 class contact_neighbours {
 public:
     explicit contact_neighbours(const config& cfg)
-        : window_(seconds_to_us(cfg.fcr_window_s)), same_category_(cfg.fcr_same_category), hasher_(cfg.privacy_salt) {}
+        : window_(seconds_to_us(cfg.fcr_window_s)),
+          same_category_(cfg.fcr_same_category),
+          hasher_(cfg.privacy_salt) {}
 
     /// Records a contact of a row with a customer; `row` is the caller's index of the row, or -1
     /// when only its presence matters (it can make other rows repeats).
-    void add(std::string_view customer, micros at, std::string_view id, std::string_view category, std::int64_t row) {
-        const std::uint32_t cat = same_category_ && !category.empty() ? category_code(category) : no_category;
+    void add(std::string_view customer, micros at, std::string_view id, std::string_view category,
+             std::int64_t row) {
+        const std::uint32_t cat =
+            same_category_ && !category.empty() ? category_code(category) : no_category;
         contacts_.push_back({hasher_(customer), at, id_order(id), cat, row});
     }
 
@@ -40,13 +44,18 @@ public:
             const contact& c = contacts_[i];
             if (c.row < 0) continue;
             bool earlier = false, later = false;
-            for (std::size_t j = i; j-- > 0 && contacts_[j].customer == c.customer && contacts_[j].at >= c.at - window_;)
-                if (compatible(contacts_[j], c) && std::tie(contacts_[j].at, contacts_[j].id) < std::tie(c.at, c.id)) {
+            for (std::size_t j = i; j-- > 0 && contacts_[j].customer == c.customer &&
+                                    contacts_[j].at >= c.at - window_;)
+                if (compatible(contacts_[j], c) &&
+                    std::tie(contacts_[j].at, contacts_[j].id) < std::tie(c.at, c.id)) {
                     earlier = true;
                     break;
                 }
-            for (std::size_t j = i + 1; j < n && contacts_[j].customer == c.customer && contacts_[j].at <= c.at + window_; ++j)
-                if (compatible(contacts_[j], c) && std::tie(contacts_[j].at, contacts_[j].id) > std::tie(c.at, c.id)) {
+            for (std::size_t j = i + 1;
+                 j < n && contacts_[j].customer == c.customer && contacts_[j].at <= c.at + window_;
+                 ++j)
+                if (compatible(contacts_[j], c) &&
+                    std::tie(contacts_[j].at, contacts_[j].id) > std::tie(c.at, c.id)) {
                     later = true;
                     break;
                 }
@@ -70,7 +79,8 @@ private:
         return a.category == no_category || b.category == no_category || a.category == b.category;
     }
     std::uint32_t category_code(std::string_view c) {
-        auto [it, fresh] = categories_.try_emplace(std::string(c), static_cast<std::uint32_t>(categories_.size()));
+        auto [it, fresh] =
+            categories_.try_emplace(std::string(c), static_cast<std::uint32_t>(categories_.size()));
         return it->second;
     }
 

@@ -32,18 +32,18 @@ inline std::uint64_t id_order(std::string_view id) {
 
 /// One ledger row as the FCR rules see it (and the wide storage form).
 struct contact {
-    std::uint64_t customer;   ///< customer key (a 64-bit hash of the id)
+    std::uint64_t customer;  ///< customer key (a 64-bit hash of the id)
     micros at;
-    std::uint32_t category;   ///< dictionary code, no_code when missing or not compared
-    std::uint32_t group_bits; ///< group index | contained << 29 | eligible << 30 | abandoned << 31
-    std::uint64_t id = 0;     ///< id_order of the row's id
+    std::uint32_t category;    ///< dictionary code, no_code when missing or not compared
+    std::uint32_t group_bits;  ///< group index | contained << 29 | eligible << 30 | abandoned << 31
+    std::uint64_t id = 0;      ///< id_order of the row's id
 
     std::uint64_t key() const { return customer; }
     micros time() const { return at; }
     std::uint64_t id_key() const { return id; }
     std::uint32_t cat() const { return category; }
-    static constexpr std::uint32_t group_mask = (1u << 29) - 1, contained_bit = 1u << 29, eligible_bit = 1u << 30,
-                                   abandoned_bit = 1u << 31;
+    static constexpr std::uint32_t group_mask = (1u << 29) - 1, contained_bit = 1u << 29,
+                                   eligible_bit = 1u << 30, abandoned_bit = 1u << 31;
     std::uint32_t group() const { return group_bits & group_mask; }
     bool contained() const { return group_bits & contained_bit; }  ///< bot-only and resolved
     bool eligible() const { return group_bits & eligible_bit; }    ///< could be FCR
@@ -73,8 +73,9 @@ struct compact_contact {
     static compact_contact pack(const contact& c) {
         const std::uint64_t cat = c.category == no_code ? 0xFF : c.category;
         return {c.customer,
-                cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 | std::uint64_t{c.group()} << 3 |
-                    std::uint64_t{c.contained()} << 2 | std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()},
+                cat << 56 | static_cast<std::uint64_t>(c.at / us_per_s) << 24 |
+                    std::uint64_t{c.group()} << 3 | std::uint64_t{c.contained()} << 2 |
+                    std::uint64_t{c.eligible()} << 1 | std::uint64_t{c.abandoned()},
                 c.id};
     }
     std::uint64_t key() const { return customer; }
@@ -90,7 +91,8 @@ struct compact_contact {
     bool abandoned() const { return rest & 1; }
     contact unpack() const {
         return {customer, time(), cat(),
-                group() | (contained() ? contact::contained_bit : 0u) | (eligible() ? contact::eligible_bit : 0u) |
+                group() | (contained() ? contact::contained_bit : 0u) |
+                    (eligible() ? contact::eligible_bit : 0u) |
                     (abandoned() ? contact::abandoned_bit : 0u),
                 id};
     }
@@ -119,7 +121,9 @@ void sort_contacts(const Record* first, const Record* last, Record* out, unsigne
     while (bits < 16 && bits < free_bits && (std::size_t{4} << bits) < n) ++bits;
     const unsigned shift = free_bits - bits;
     const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
-    auto digit = [&](const Record& r) { return static_cast<std::size_t>((r.key() >> shift) & mask); };
+    auto digit = [&](const Record& r) {
+        return static_cast<std::size_t>((r.key() >> shift) & mask);
+    };
     std::vector<std::uint32_t> start((std::size_t{1} << bits) + 1, 0);
     for (const Record* p = first; p != last; ++p) ++start[digit(*p) + 1];
     for (std::size_t d = 1; d < start.size(); ++d) start[d] += start[d - 1];
@@ -165,14 +169,23 @@ public:
             for (const auto& x : o.wide_v_) slow(x);
             return;
         }
-        constexpr std::uint64_t keep = ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 3);
+        constexpr std::uint64_t keep =
+            ~(std::uint64_t{0xFF} << 56 | std::uint64_t{compact_contact::max_group} << 3);
         for (const auto& x : o.narrow_v_) {
-            if (wide_) { slow(x); continue; }
+            if (wide_) {
+                slow(x);
+                continue;
+            }
             const std::uint32_t c0 = x.cat();
             const std::uint32_t c = c0 == no_code ? 0xFF : cat(c0);
             const std::uint32_t g = group(x.group());
-            if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) { slow(x); continue; }
-            narrow_v_.push_back({x.customer, (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 3, x.id});
+            if (c > 0xFF || (c == 0xFF && c0 != no_code) || g > compact_contact::max_group) {
+                slow(x);
+                continue;
+            }
+            narrow_v_.push_back({x.customer,
+                                 (x.rest & keep) | std::uint64_t{c} << 56 | std::uint64_t{g} << 3,
+                                 x.id});
         }
     }
 };
@@ -185,7 +198,9 @@ class contact_buckets {
 public:
     static constexpr std::size_t count = 256;
     static constexpr unsigned bucket_bits = 8;
-    static std::size_t bucket_of(std::uint64_t customer) { return static_cast<std::size_t>(customer >> (64 - bucket_bits)); }
+    static std::size_t bucket_of(std::uint64_t customer) {
+        return static_cast<std::size_t>(customer >> (64 - bucket_bits));
+    }
 
     void push_back(const contact& c) { b_[bucket_of(c.customer)].push_back(c); }
     /// Expects about `n` records in all: reserves each bucket its share and a little more.

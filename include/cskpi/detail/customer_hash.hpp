@@ -22,7 +22,8 @@ public:
     explicit customer_hasher(std::string_view salt) {
         if (salt.empty()) return;
         if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-        crypto_generichash(key_.data(), key_.size(), reinterpret_cast<const unsigned char*>(salt.data()), salt.size(),
+        crypto_generichash(key_.data(), key_.size(),
+                           reinterpret_cast<const unsigned char*>(salt.data()), salt.size(),
                            nullptr, 0);
         keyed_ = true;
     }
@@ -32,7 +33,8 @@ public:
     std::uint64_t operator()(std::string_view id) const noexcept {
         if (!keyed_) return plain(id);
         unsigned char out[crypto_shorthash_BYTES];
-        crypto_shorthash(out, reinterpret_cast<const unsigned char*>(id.data()), id.size(), key_.data());
+        crypto_shorthash(out, reinterpret_cast<const unsigned char*>(id.data()), id.size(),
+                         key_.data());
         std::uint64_t h;
         std::memcpy(&h, out, sizeof h);
         return h;
@@ -42,7 +44,8 @@ public:
     std::string key_id() const {
         if (!keyed_) return {};
         char buf[17];
-        std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>((*this)("cskpi key id")));
+        std::snprintf(buf, sizeof buf, "%016llx",
+                      static_cast<unsigned long long>((*this)("cskpi key id")));
         return buf;
     }
 

@@ -42,15 +42,18 @@ inline void short_words(std::string_view s, std::uint64_t& a, std::uint64_t& b) 
 inline std::uint64_t hash_bytes(std::string_view s) {
     const std::size_t n = s.size();
     std::uint64_t a = 0, b = 0;
-    if (n <= 16) short_words(s, a, b);
-    else a = std::hash<std::string_view>{}(s);
+    if (n <= 16)
+        short_words(s, a, b);
+    else
+        a = std::hash<std::string_view>{}(s);
     // Two multiply-folds (wyhash's finish): the length enters the outer one, so it cannot
     // cancel against the data bytes (XORing it into `b` did: "c1228" and "c12228" collided).
     auto mix = [](std::uint64_t x, std::uint64_t y) {
         __extension__ const unsigned __int128 m = static_cast<unsigned __int128>(x) * y;
         return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
     };
-    return mix(0xe7037ed1a0b428dbULL ^ n, mix(a ^ 0xa0761d6478bd642fULL, b ^ 0x8ebc6af09c88c6e3ULL));
+    return mix(0xe7037ed1a0b428dbULL ^ n,
+               mix(a ^ 0xa0761d6478bd642fULL, b ^ 0x8ebc6af09c88c6e3ULL));
 }
 
 /// a == b for short strings without a library call: labels and ids are mostly 4 to 16 bytes,
@@ -61,14 +64,18 @@ inline bool same_text(std::string_view a, std::string_view b) {
     const char *p = a.data(), *q = b.data();
     if (n >= 8 && n <= 16) {
         std::uint64_t x0, x1, y0, y1;
-        std::memcpy(&x0, p, 8); std::memcpy(&x1, p + n - 8, 8);
-        std::memcpy(&y0, q, 8); std::memcpy(&y1, q + n - 8, 8);
+        std::memcpy(&x0, p, 8);
+        std::memcpy(&x1, p + n - 8, 8);
+        std::memcpy(&y0, q, 8);
+        std::memcpy(&y1, q + n - 8, 8);
         return ((x0 ^ y0) | (x1 ^ y1)) == 0;
     }
     if (n >= 4 && n < 8) {
         std::uint32_t x0, x1, y0, y1;
-        std::memcpy(&x0, p, 4); std::memcpy(&x1, p + n - 4, 4);
-        std::memcpy(&y0, q, 4); std::memcpy(&y1, q + n - 4, 4);
+        std::memcpy(&x0, p, 4);
+        std::memcpy(&x1, p + n - 4, 4);
+        std::memcpy(&y0, q, 4);
+        std::memcpy(&y1, q + n - 4, 4);
         return ((x0 ^ y0) | (x1 ^ y1)) == 0;
     }
     return n == 0 || std::memcmp(p, q, n) == 0;
@@ -87,7 +94,8 @@ public:
         if (small) {
             short_words(s, a, b);
             for (std::uint32_t c = 0; c < size(); ++c)
-                if (small_[c].n == s.size() && small_[c].a == a && small_[c].b == b) return last_ = c;
+                if (small_[c].n == s.size() && small_[c].a == a && small_[c].b == b)
+                    return last_ = c;
         }
         if ((size() + 1) * 4 > slots_.size() * 3) grow();
         const std::uint64_t h = hash_bytes(s);

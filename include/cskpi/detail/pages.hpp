@@ -25,7 +25,8 @@ public:
         if (n == 0) return;
         bytes_ = n * sizeof(T);
 #ifdef CSKPI_HAVE_MMAP
-        void* m = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        void* m =
+            ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
         if (bytes_ >= (std::size_t{4} << 20)) ::madvise(m, bytes_, MADV_HUGEPAGE);
@@ -37,7 +38,9 @@ public:
 #endif
     }
     zeroed_pages(zeroed_pages&& o) noexcept
-        : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)), bytes_(std::exchange(o.bytes_, 0)) {}
+        : p_(std::exchange(o.p_, nullptr)),
+          n_(std::exchange(o.n_, 0)),
+          bytes_(std::exchange(o.bytes_, 0)) {}
     zeroed_pages& operator=(zeroed_pages&& o) noexcept {
         if (this != &o) {
             release();
@@ -49,12 +52,22 @@ public:
     }
     zeroed_pages(const zeroed_pages&) = delete;
     zeroed_pages& operator=(const zeroed_pages&) = delete;
-    ~zeroed_pages() { release(); }
+    ~zeroed_pages() {
+        release();
+    }
 
-    std::size_t size() const noexcept { return n_; }
-    bool empty() const noexcept { return n_ == 0; }
-    T& operator[](std::size_t i) noexcept { return p_[i]; }
-    const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+    std::size_t size() const noexcept {
+        return n_;
+    }
+    bool empty() const noexcept {
+        return n_ == 0;
+    }
+    T& operator[](std::size_t i) noexcept {
+        return p_[i];
+    }
+    const T& operator[](std::size_t i) const noexcept {
+        return p_[i];
+    }
 
 private:
     void release() noexcept {

@@ -21,8 +21,8 @@ inline constexpr std::size_t not_plain = static_cast<std::size_t>(-1);
 /// position of field i's terminating ',' or '\n' (or data.size() for a last record without
 /// one); field i starts at p (i = 0) or ends[i - 1] + 1. Sets `count` and returns the position
 /// after the record, as split_csv_record does; returns not_plain otherwise.
-inline std::size_t split_plain_record(std::string_view data, std::size_t p, std::size_t* ends, std::size_t max,
-                                      std::size_t& count) {
+inline std::size_t split_plain_record(std::string_view data, std::size_t p, std::size_t* ends,
+                                      std::size_t max, std::size_t& count) {
     const char* s = data.data();
     const std::size_t n = data.size();
     std::size_t k = 0, i = p;

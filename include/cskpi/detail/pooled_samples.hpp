@@ -35,7 +35,12 @@ public:
 
     /// The values of 0-based ranks `ks` (each < size()), in the order given.
     std::vector<std::uint32_t> order_stats(const std::vector<std::uint64_t>& ks) const {
-        struct want { std::uint64_t k; std::size_t i; std::uint32_t bin; std::uint64_t rank; };
+        struct want {
+            std::uint64_t k;
+            std::size_t i;
+            std::uint32_t bin;
+            std::uint64_t rank;
+        };
         std::vector<want> w;
         for (std::size_t i = 0; i < ks.size(); ++i) w.push_back({ks[i], i, 0, 0});
         std::sort(w.begin(), w.end(), [](const want& a, const want& b) { return a.k < b.k; });
@@ -51,12 +56,15 @@ public:
         std::vector<std::uint32_t> bins;
         for (const auto& x : w)
             if (bins.empty() || bins.back() != x.bin) bins.push_back(x.bin);
-        zeroed_pages<std::uint8_t> slot(bins_.size());  // bin -> 1 + index into `low`, 0 = not wanted
-        for (std::size_t j = 0; j < bins.size(); ++j) slot[bins[j]] = static_cast<std::uint8_t>(j + 1);
+        zeroed_pages<std::uint8_t> slot(
+            bins_.size());  // bin -> 1 + index into `low`, 0 = not wanted
+        for (std::size_t j = 0; j < bins.size(); ++j)
+            slot[bins[j]] = static_cast<std::uint8_t>(j + 1);
         std::vector<std::uint64_t> low(bins.size() << low_bits);
         for (const auto* p : parts_)
             for (const std::uint32_t x : *p)
-                if (const std::uint8_t s = slot[x >> low_bits]) ++low[(std::size_t{s - 1u} << low_bits) | (x & low_mask)];
+                if (const std::uint8_t s = slot[x >> low_bits])
+                    ++low[(std::size_t{s - 1u} << low_bits) | (x & low_mask)];
         std::vector<std::uint32_t> out(ks.size());
         for (const auto& x : w) {
             const std::size_t j = static_cast<std::size_t>(slot[x.bin] - 1);

@@ -2,9 +2,9 @@
 // Duration samples as they arrive, batch after batch, each batch's values in runs of one group.
 // Writing them is sequential: appending each row's three durations to its own group's arrays
 // instead scatters the writes over thousands of arrays (agent x channel x day), and those
-// misses were about a quarter of the time to read and aggregate 10 M rows. The runs move into their groups' arrays once
-// (report_state::flush_log), when every group's final size is known, so the arrays are sized
-// exactly instead of by doubling.
+// misses were about a quarter of the time to read and aggregate 10 M rows. The runs move into their
+// groups' arrays once (report_state::flush_log), when every group's final size is known, so the
+// arrays are sized exactly instead of by doubling.
 #include <array>
 #include <cstdint>
 #include <vector>

@@ -18,7 +18,8 @@ namespace cskpi::detail {
 
 struct whole_seconds_codec {
     static bool fits(micros v) {
-        return v >= 0 && v % us_per_s == 0 && v / us_per_s <= std::numeric_limits<std::uint32_t>::max();
+        return v >= 0 && v % us_per_s == 0 &&
+               v / us_per_s <= std::numeric_limits<std::uint32_t>::max();
     }
     static std::uint32_t narrow(micros v) { return static_cast<std::uint32_t>(v / us_per_s); }
     static micros wide(std::uint32_t s) { return static_cast<micros>(s) * us_per_s; }
@@ -46,7 +47,8 @@ public:
         std::vector<double> out;
         out.reserve(size());
         visit([&](const auto& v, micros unit) {
-            for (auto x : v) out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
+            for (auto x : v)
+                out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
         });
         return out;
     }
@@ -71,14 +73,17 @@ void sort_samples(std::vector<T>& v) {
             for (unsigned shift = 0; shift < 32; shift += bits) {
                 at.fill(0);
                 for (std::size_t i = 0; i < n; ++i) ++at[(src[i] >> shift) & (radix - 1)];
-                if (at[(src[0] >> shift) & (radix - 1)] == n) continue;  // one digit: order unchanged
+                if (at[(src[0] >> shift) & (radix - 1)] == n)
+                    continue;  // one digit: order unchanged
                 std::uint32_t sum = 0;
                 for (auto& a : at) sum += std::exchange(a, sum);
-                for (std::size_t i = 0; i < n; ++i) dst[at[(src[i] >> shift) & (radix - 1)]++] = src[i];
+                for (std::size_t i = 0; i < n; ++i)
+                    dst[at[(src[i] >> shift) & (radix - 1)]++] = src[i];
                 std::swap(src, dst);
             }
             if (src != v.data()) std::copy(src, src + n, v.data());
-            if (scratch.size() > (std::size_t{1} << 20)) std::vector<std::uint32_t>().swap(scratch);  // not 40 MB for ever
+            if (scratch.size() > (std::size_t{1} << 20))
+                std::vector<std::uint32_t>().swap(scratch);  // not 40 MB for ever
             return;
         }
     }

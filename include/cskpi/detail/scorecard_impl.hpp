@@ -23,17 +23,26 @@ inline normalization parse_normalization(const json& j, const std::string& path)
     normalization n;
     if (!j.contains("method")) throw config_error(path + ".method", "required");
     const std::string m = get_string(j["method"], path + ".method");
-    if (m == "bands") n.how = normalization::method::bands;
-    else if (m == "linear") n.how = normalization::method::linear;
-    else if (m == "minmax") n.how = normalization::method::minmax;
-    else if (m == "zscore") n.how = normalization::method::zscore;
-    else if (m == "percentile") n.how = normalization::method::percentile;
-    else throw config_error(path + ".method", "expected bands, linear, minmax, zscore or percentile, actual \"" + m + "\"");
+    if (m == "bands")
+        n.how = normalization::method::bands;
+    else if (m == "linear")
+        n.how = normalization::method::linear;
+    else if (m == "minmax")
+        n.how = normalization::method::minmax;
+    else if (m == "zscore")
+        n.how = normalization::method::zscore;
+    else if (m == "percentile")
+        n.how = normalization::method::percentile;
+    else
+        throw config_error(
+            path + ".method",
+            "expected bands, linear, minmax, zscore or percentile, actual \"" + m + "\"");
     for (const auto& [k, v] : j.items()) {
         const std::string p = path + "." + k;
         if (k == "method") continue;
         if (k == "bands" && n.how == normalization::method::bands) {
-            if (!v.is_array() || v.empty()) throw config_error(p, "expected a non-empty array of [threshold, points]");
+            if (!v.is_array() || v.empty())
+                throw config_error(p, "expected a non-empty array of [threshold, points]");
             for (std::size_t i = 0; i < v.size(); ++i) {
                 const auto& b = v[i];
                 const std::string bp = p + "[" + std::to_string(i) + "]";
@@ -49,9 +58,11 @@ inline normalization parse_normalization(const json& j, const std::string& path)
             unknown_key(p);
         }
     }
-    if (n.how == normalization::method::bands && n.bands.empty()) throw config_error(path + ".bands", "required for method bands");
+    if (n.how == normalization::method::bands && n.bands.empty())
+        throw config_error(path + ".bands", "required for method bands");
     if (n.how == normalization::method::linear) {
-        if (!j.contains("floor") || !j.contains("target")) throw config_error(path, "method linear needs floor and target");
+        if (!j.contains("floor") || !j.contains("target"))
+            throw config_error(path, "method linear needs floor and target");
         if (n.floor == n.target) throw config_error(path + ".target", "expected target != floor");
     }
     return n;
@@ -67,13 +78,19 @@ inline scorecard scorecard::from_json(const json& j) {
     std::optional<std::string> method;
     for (const auto& [k, v] : j.items()) {
         const std::string p = root + "." + k;
-        if (k == "name") s.name = get_string(v, p);
+        if (k == "name")
+            s.name = get_string(v, p);
         else if (k == "by") {
             if (!v.is_array()) throw config_error(p, "expected an array of grouping keys");
             std::vector<std::string> names;
             for (const auto& x : v) names.push_back(get_string(x, p));
-            try { s.by = parse_group_keys(names); } catch (const std::invalid_argument& e) { throw config_error(p, e.what()); }
-        } else if (k == "min_interactions") s.min_interactions = get_number(v, p);
+            try {
+                s.by = parse_group_keys(names);
+            } catch (const std::invalid_argument& e) {
+                throw config_error(p, e.what());
+            }
+        } else if (k == "min_interactions")
+            s.min_interactions = get_number(v, p);
         else if (k == "kpis") {
             if (!v.is_array() || v.empty()) throw config_error(p, "expected a non-empty array");
             for (std::size_t i = 0; i < v.size(); ++i) {
@@ -89,49 +106,77 @@ inline scorecard scorecard::from_json(const json& j) {
                         ks.metric = get_string(vv, kpp);
                         if (!is_metric(ks.metric) && !is_joinable(ks.metric))
                             throw config_error(kpp, "unknown metric '" + ks.metric + "'");
-                    } else if (kk == "weight") ks.weight = get_number(vv, kpp);
+                    } else if (kk == "weight")
+                        ks.weight = get_number(vv, kpp);
                     else if (kk == "better") {
                         const auto b = get_string(vv, kpp);
-                        if (b != "higher" && b != "lower") throw config_error(kpp, "expected \"higher\" or \"lower\", actual \"" + b + "\"");
+                        if (b != "higher" && b != "lower")
+                            throw config_error(
+                                kpp, "expected \"higher\" or \"lower\", actual \"" + b + "\"");
                         ks.higher_better = b == "higher";
-                    } else if (kk == "normalize") { ks.norm = parse_normalization(vv, kpp); has_norm = true; }
-                    else if (kk == "min_den") ks.min_den = get_number(vv, kpp);
-                    else if (kk == "shrink") ks.shrink = get_number(vv, kpp);
+                    } else if (kk == "normalize") {
+                        ks.norm = parse_normalization(vv, kpp);
+                        has_norm = true;
+                    } else if (kk == "min_den")
+                        ks.min_den = get_number(vv, kpp);
+                    else if (kk == "shrink")
+                        ks.shrink = get_number(vv, kpp);
                     else if (kk == "case_mix") {
-                        if (!vv.is_array() || vv.empty()) throw config_error(kpp, "expected an array of keys, e.g. [\"channel\", \"category\"]");
+                        if (!vv.is_array() || vv.empty())
+                            throw config_error(
+                                kpp, "expected an array of keys, e.g. [\"channel\", \"category\"]");
                         std::vector<std::string> names;
                         for (const auto& x : vv) names.push_back(get_string(x, kpp));
-                        try { ks.case_mix = parse_group_keys(names); } catch (const std::invalid_argument& e) { throw config_error(kpp, e.what()); }
+                        try {
+                            ks.case_mix = parse_group_keys(names);
+                        } catch (const std::invalid_argument& e) {
+                            throw config_error(kpp, e.what());
+                        }
                         for (auto key : ks.case_mix)
                             if (is_time_key(key) || key == group_key::agent)
-                                throw config_error(kpp, "case-mix cells are channel, category, priority or team, not '" + std::string(name_of(key)) + "'");
-                    } else unknown_key(kpp);
+                                throw config_error(kpp,
+                                                   "case-mix cells are channel, category, priority "
+                                                   "or team, not '" +
+                                                       std::string(name_of(key)) + "'");
+                    } else
+                        unknown_key(kpp);
                 }
                 if (!has_norm) ks.norm.how = normalization::method::minmax;
-                if ((ks.min_den || ks.shrink) && !is_metric(ks.metric + "_den") && !is_joinable(ks.metric + "_den"))
-                    throw config_error(kp, "min_den and shrink apply to rates; '" + ks.metric + "' is not a rate");
+                if ((ks.min_den || ks.shrink) && !is_metric(ks.metric + "_den") &&
+                    !is_joinable(ks.metric + "_den"))
+                    throw config_error(
+                        kp, "min_den and shrink apply to rates; '" + ks.metric + "' is not a rate");
                 for (const auto& e : s.kpis)
-                    if (e.metric == ks.metric) throw config_error(kp + ".metric", "metric '" + ks.metric + "' given twice");
+                    if (e.metric == ks.metric)
+                        throw config_error(kp + ".metric",
+                                           "metric '" + ks.metric + "' given twice");
                 s.kpis.push_back(ks);
             }
         } else if (k == "weights") {
             expect_object(v, p);
             for (const auto& [kk, vv] : v.items()) {
                 const std::string wp = p + "." + kk;
-                if (kk == "method") method = get_string(vv, wp);
+                if (kk == "method")
+                    method = get_string(vv, wp);
                 else if (kk == "matrix") {
-                    if (!vv.is_array() || vv.empty()) throw config_error(wp, "expected a square array of arrays");
+                    if (!vv.is_array() || vv.empty())
+                        throw config_error(wp, "expected a square array of arrays");
                     const auto n = static_cast<Eigen::Index>(vv.size());
                     s.ahp_matrix.resize(n, n);
                     for (Eigen::Index r = 0; r < n; ++r) {
                         const auto& row = vv[static_cast<std::size_t>(r)];
                         if (!row.is_array() || static_cast<Eigen::Index>(row.size()) != n)
-                            throw config_error(wp + "[" + std::to_string(r) + "]", "expected " + std::to_string(n) + " numbers");
+                            throw config_error(wp + "[" + std::to_string(r) + "]",
+                                               "expected " + std::to_string(n) + " numbers");
                         for (Eigen::Index c = 0; c < n; ++c)
-                            s.ahp_matrix(r, c) = get_number(row[static_cast<std::size_t>(c)], wp + "[" + std::to_string(r) + "][" + std::to_string(c) + "]");
+                            s.ahp_matrix(r, c) = get_number(
+                                row[static_cast<std::size_t>(c)],
+                                wp + "[" + std::to_string(r) + "][" + std::to_string(c) + "]");
                     }
-                } else if (kk == "allow_inconsistent") s.allow_inconsistent = get_bool(vv, wp);
-                else unknown_key(wp);
+                } else if (kk == "allow_inconsistent")
+                    s.allow_inconsistent = get_bool(vv, wp);
+                else
+                    unknown_key(wp);
             }
         } else if (k == "topsis") {
             expect_object(v, p);
@@ -139,70 +184,92 @@ inline scorecard scorecard::from_json(const json& j) {
                 const std::string tp = p + "." + kk;
                 if (kk != "normalization") unknown_key(tp);
                 const auto n = get_string(vv, tp);
-                if (n == "minmax") s.topsis = topsis_normalization::minmax;
-                else if (n == "vector") s.topsis = topsis_normalization::vector;
-                else throw config_error(tp, "expected \"minmax\" or \"vector\", actual \"" + n + "\"");
+                if (n == "minmax")
+                    s.topsis = topsis_normalization::minmax;
+                else if (n == "vector")
+                    s.topsis = topsis_normalization::vector;
+                else
+                    throw config_error(tp,
+                                       "expected \"minmax\" or \"vector\", actual \"" + n + "\"");
             }
         } else if (k == "tiers") {
             if (!v.is_array()) throw config_error(p, "expected an array of [name, minimum]");
             for (std::size_t i = 0; i < v.size(); ++i) {
                 const auto& t = v[i];
                 if (!t.is_array() || t.size() != 2 || !t[0].is_string() || !t[1].is_number())
-                    throw config_error(p + "[" + std::to_string(i) + "]", "expected [name, minimum], actual " + t.dump());
+                    throw config_error(p + "[" + std::to_string(i) + "]",
+                                       "expected [name, minimum], actual " + t.dump());
                 s.tiers.emplace_back(t[0].get<std::string>(), t[1].get<double>());
             }
-        } else unknown_key(p);
+        } else
+            unknown_key(p);
     }
     if (s.kpis.empty()) throw config_error(root + ".kpis", "required");
     for (std::size_t i = 0; i < s.kpis.size(); ++i) {
         const auto& mix = s.kpis[i].case_mix;
         if (mix.empty()) continue;
         if (mix != s.case_mix_keys())
-            throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix", "every KPI must use the same case-mix keys");
+            throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix",
+                               "every KPI must use the same case-mix keys");
         for (auto key : mix)
             if (std::find(s.by.begin(), s.by.end(), key) != s.by.end())
-                throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix", "'" + std::string(name_of(key)) + "' is already a scored key");
+                throw config_error(root + ".kpis[" + std::to_string(i) + "].case_mix",
+                                   "'" + std::string(name_of(key)) + "' is already a scored key");
     }
     const std::string m = method.value_or("manual");
     if (m == "manual") {
         s.weights = weight_method::manual;
         double sum = 0;
         for (std::size_t i = 0; i < s.kpis.size(); ++i) {
-            if (!s.kpis[i].weight) throw config_error(root + ".kpis[" + std::to_string(i) + "].weight", "required by manual weights");
+            if (!s.kpis[i].weight)
+                throw config_error(root + ".kpis[" + std::to_string(i) + "].weight",
+                                   "required by manual weights");
             sum += *s.kpis[i].weight;
         }
-        if (!(sum > 0)) throw config_error(root + ".kpis", "manual weights must sum to more than 0");
+        if (!(sum > 0))
+            throw config_error(root + ".kpis", "manual weights must sum to more than 0");
     } else if (m == "ahp") {
         s.weights = weight_method::ahp;
-        if (s.ahp_matrix.size() == 0) throw config_error(root + ".weights.matrix", "required by ahp");
+        if (s.ahp_matrix.size() == 0)
+            throw config_error(root + ".weights.matrix", "required by ahp");
         if (static_cast<std::size_t>(s.ahp_matrix.rows()) != s.kpis.size())
-            throw config_error(root + ".weights.matrix", "expected " + std::to_string(s.kpis.size()) + " rows (one per KPI), actual " +
+            throw config_error(root + ".weights.matrix", "expected " +
+                                                             std::to_string(s.kpis.size()) +
+                                                             " rows (one per KPI), actual " +
                                                              std::to_string(s.ahp_matrix.rows()));
         try {
             const auto r = ahp_weights(s.ahp_matrix);
             if (r.cr > 0.1 && !s.allow_inconsistent)
-                throw config_error(root + ".weights.matrix", "inconsistent: CR = " + std::to_string(r.cr) +
-                                                                 " > 0.1 (set allow_inconsistent to use it anyway)");
+                throw config_error(root + ".weights.matrix",
+                                   "inconsistent: CR = " + std::to_string(r.cr) +
+                                       " > 0.1 (set allow_inconsistent to use it anyway)");
         } catch (const config_error&) {
             throw;
         } catch (const std::invalid_argument& e) {
             throw config_error(root + ".weights.matrix", e.what());
         }
-    } else if (m == "entropy") s.weights = weight_method::entropy;
-    else if (m == "critic") s.weights = weight_method::critic;
-    else throw config_error(root + ".weights.method", "expected manual, ahp, entropy or critic, actual \"" + m + "\"");
+    } else if (m == "entropy")
+        s.weights = weight_method::entropy;
+    else if (m == "critic")
+        s.weights = weight_method::critic;
+    else
+        throw config_error(root + ".weights.method",
+                           "expected manual, ahp, entropy or critic, actual \"" + m + "\"");
     return s;
 }
 
 namespace detail {
 
-inline double clip100(double x) { return std::min(100.0, std::max(0.0, x)); }
+inline double clip100(double x) {
+    return std::min(100.0, std::max(0.0, x));
+}
 
 /// Points of every value in `xs` (NaN stays NaN) under one normalization.
 inline std::vector<double> normalize(const std::vector<double>& xs, const kpi_spec& k) {
     std::vector<double> out(xs.size(), stats::nan);
     std::vector<double> avail;
-    for (double x : xs) if (!std::isnan(x)) avail.push_back(x);
+    for (double x : xs)
+        if (!std::isnan(x)) avail.push_back(x);
     const auto& n = k.norm;
     const double sign = k.higher_better ? 1.0 : -1.0;
     double lo = 0, hi = 0, mean = 0, sd = 0;
@@ -220,30 +287,43 @@ inline std::vector<double> normalize(const std::vector<double>& xs, const kpi_sp
         const double x = xs[i];
         if (std::isnan(x)) continue;
         switch (n.how) {
-        case normalization::method::bands: {
-            double pts = n.else_points;
-            for (const auto& [thr, p] : n.bands)
-                if (k.higher_better ? x >= thr : x <= thr) { pts = p; break; }
-            out[i] = pts;
-            break;
-        }
-        case normalization::method::linear: out[i] = clip100(100.0 * (x - n.floor) / (n.target - n.floor)); break;
-        case normalization::method::minmax:
-            out[i] = hi == lo ? 100.0 : 100.0 * (k.higher_better ? (x - lo) : (hi - x)) / (hi - lo);
-            break;
-        case normalization::method::zscore:
-            out[i] = (avail.size() < 2 || sd == 0) ? 50.0 : clip100(50.0 + 10.0 * sign * (x - mean) / sd);
-            break;
-        case normalization::method::percentile: {
-            if (avail.size() == 1) { out[i] = 100.0; break; }
-            double worse = 0, same = 0;
-            for (double y : avail) {
-                if (y == x) ++same;
-                else if (k.higher_better ? y < x : y > x) ++worse;
+            case normalization::method::bands: {
+                double pts = n.else_points;
+                for (const auto& [thr, p] : n.bands)
+                    if (k.higher_better ? x >= thr : x <= thr) {
+                        pts = p;
+                        break;
+                    }
+                out[i] = pts;
+                break;
             }
-            out[i] = 100.0 * (worse + 0.5 * (same - 1)) / static_cast<double>(avail.size() - 1);
-            break;
-        }
+            case normalization::method::linear:
+                out[i] = clip100(100.0 * (x - n.floor) / (n.target - n.floor));
+                break;
+            case normalization::method::minmax:
+                out[i] =
+                    hi == lo ? 100.0 : 100.0 * (k.higher_better ? (x - lo) : (hi - x)) / (hi - lo);
+                break;
+            case normalization::method::zscore:
+                out[i] = (avail.size() < 2 || sd == 0)
+                             ? 50.0
+                             : clip100(50.0 + 10.0 * sign * (x - mean) / sd);
+                break;
+            case normalization::method::percentile: {
+                if (avail.size() == 1) {
+                    out[i] = 100.0;
+                    break;
+                }
+                double worse = 0, same = 0;
+                for (double y : avail) {
+                    if (y == x)
+                        ++same;
+                    else if (k.higher_better ? y < x : y > x)
+                        ++worse;
+                }
+                out[i] = 100.0 * (worse + 0.5 * (same - 1)) / static_cast<double>(avail.size() - 1);
+                break;
+            }
         }
     }
     return out;
@@ -264,13 +344,15 @@ inline std::vector<std::optional<int>> rank_desc(const std::vector<double>& v) {
 }  // namespace detail
 
 inline score_report score(const report& rep, const scorecard& card, const case_mix_reports* mix) {
-    if (rep.by != card.by) throw std::invalid_argument("score: the report is grouped differently from the scorecard");
+    if (rep.by != card.by)
+        throw std::invalid_argument("score: the report is grouped differently from the scorecard");
     const auto mix_keys = card.case_mix_keys();
     if (!mix_keys.empty()) {
         std::vector<group_key> both = card.by;
         both.insert(both.end(), mix_keys.begin(), mix_keys.end());
         if (!mix || mix->by_group_and_cells.by != both || mix->by_cells.by != mix_keys)
-            throw std::invalid_argument("score: case_mix needs reports by the scored keys + cells and by the cells");
+            throw std::invalid_argument(
+                "score: case_mix needs reports by the scored keys + cells and by the cells");
     }
     for (std::size_t k = 0; k < card.kpis.size(); ++k) {
         const std::string& m = card.kpis[k].metric;
@@ -279,8 +361,10 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         for (const auto& e : rep.groups.front().extra) joined |= e.first == m;
         if (!joined)
             throw config_error("scorecard.kpis[" + std::to_string(k) + "].metric",
-                               "'" + m + "' is a joined column: join its source onto the report first (QA: --reviews and --rubric; "
-                               "timeline columns: --events)");
+                               "'" + m +
+                                   "' is a joined column: join its source onto the report first "
+                                   "(QA: --reviews and --rubric; "
+                                   "timeline columns: --events)");
     }
     score_report out;
     out.card = card;
@@ -291,12 +375,14 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         scored_group s;
         s.keys = g.keys;
         s.interactions = g.metric("interactions");
-        const bool no_key = std::any_of(g.keys.begin(), g.keys.end(), [](const auto& k) { return !k; });
+        const bool no_key =
+            std::any_of(g.keys.begin(), g.keys.end(), [](const auto& k) { return !k; });
         if (no_key) s.flags.push_back("missing_key");
         if (s.interactions < card.min_interactions) s.flags.push_back("min_interactions");
         s.scored = !no_key && s.interactions >= card.min_interactions;
         s.kpis.resize(nk);
-        for (std::size_t k = 0; k < nk; ++k) s.kpis[k].value = s.kpis[k].adjusted = g.metric(card.kpis[k].metric);
+        for (std::size_t k = 0; k < nk; ++k)
+            s.kpis[k].value = s.kpis[k].adjusted = g.metric(card.kpis[k].metric);
         out.groups.push_back(std::move(s));
     }
     if (rep.by.empty()) {  // scoring the overall row alone
@@ -304,32 +390,41 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         s.interactions = rep.groups[0].metric("interactions");
         s.scored = s.interactions >= card.min_interactions;
         s.kpis.resize(nk);
-        for (std::size_t k = 0; k < nk; ++k) s.kpis[k].value = s.kpis[k].adjusted = rep.groups[0].metric(card.kpis[k].metric);
+        for (std::size_t k = 0; k < nk; ++k)
+            s.kpis[k].value = s.kpis[k].adjusted = rep.groups[0].metric(card.kpis[k].metric);
         out.groups.push_back(std::move(s));
     }
-    auto group_report = [&](std::size_t i) -> const report_group& { return rep.by.empty() ? rep.groups[0] : rep.groups[i + 1]; };
+    auto group_report = [&](std::size_t i) -> const report_group& {
+        return rep.by.empty() ? rep.groups[0] : rep.groups[i + 1];
+    };
 
     // Case mix: expected value of each group = its cells' overall values weighted by the
     // group's share of the KPI's denominator in each cell (interactions for non-rates).
     if (!mix_keys.empty()) {
         const std::size_t nb = card.by.size();
         std::map<std::vector<std::optional<std::string>>, const report_group*> cell;
-        for (std::size_t i = 1; i < mix->by_cells.groups.size(); ++i) cell[mix->by_cells.groups[i].keys] = &mix->by_cells.groups[i];
+        for (std::size_t i = 1; i < mix->by_cells.groups.size(); ++i)
+            cell[mix->by_cells.groups[i].keys] = &mix->by_cells.groups[i];
         for (std::size_t k = 0; k < nk; ++k) {
             const auto& ks = card.kpis[k];
             if (ks.case_mix.empty()) continue;
-            const bool rate = detail::is_metric(ks.metric + "_den") || detail::is_joinable(ks.metric + "_den");
+            const bool rate =
+                detail::is_metric(ks.metric + "_den") || detail::is_joinable(ks.metric + "_den");
             const std::string weight_col = rate ? ks.metric + "_den" : "interactions";
             for (auto& g : out.groups) {
                 double num = 0, den = 0;
                 for (std::size_t i = 1; i < mix->by_group_and_cells.groups.size(); ++i) {
                     const auto& row = mix->by_group_and_cells.groups[i];
                     if (!std::equal(g.keys.begin(), g.keys.end(), row.keys.begin())) continue;
-                    const std::vector<std::optional<std::string>> ck(row.keys.begin() + static_cast<std::ptrdiff_t>(nb), row.keys.end());
+                    const std::vector<std::optional<std::string>> ck(
+                        row.keys.begin() + static_cast<std::ptrdiff_t>(nb), row.keys.end());
                     auto it = cell.find(ck);
                     if (it == cell.end()) continue;
                     const double w = row.metric(weight_col), v = it->second->metric(ks.metric);
-                    if (w > 0 && !std::isnan(v)) { num += w * v; den += w; }
+                    if (w > 0 && !std::isnan(v)) {
+                        num += w * v;
+                        den += w;
+                    }
                 }
                 auto& kp = g.kpis[k];
                 kp.expected = den > 0 ? num / den : stats::nan;
@@ -339,12 +434,15 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
     // Shrinkage toward the pooled rate of the scored groups, then case mix, then sufficiency.
     for (std::size_t k = 0; k < nk; ++k) {
         const auto& ks = card.kpis[k];
-        auto thin = [&](std::size_t i) { return ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den; };
+        auto thin = [&](std::size_t i) {
+            return ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den;
+        };
         if (ks.shrink) {
             // Section 9: p-bar pools the scored groups' sufficient, non-null rates only.
             double num = 0, den = 0;
             for (std::size_t i = 0; i < out.groups.size(); ++i) {
-                if (!out.groups[i].scored || thin(i) || std::isnan(out.groups[i].kpis[k].value)) continue;
+                if (!out.groups[i].scored || thin(i) || std::isnan(out.groups[i].kpis[k].value))
+                    continue;
                 num += group_report(i).metric(ks.metric + "_num");
                 den += group_report(i).metric(ks.metric + "_den");
             }
@@ -352,7 +450,8 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
             for (std::size_t i = 0; i < out.groups.size(); ++i) {
                 const double n = group_report(i).metric(ks.metric + "_den");
                 auto& kp = out.groups[i].kpis[k];
-                if (!std::isnan(kp.value) && !std::isnan(pooled)) kp.adjusted = (n * kp.value + *ks.shrink * pooled) / (n + *ks.shrink);
+                if (!std::isnan(kp.value) && !std::isnan(pooled))
+                    kp.adjusted = (n * kp.value + *ks.shrink * pooled) / (n + *ks.shrink);
             }
         }
         if (!ks.case_mix.empty())
@@ -361,17 +460,22 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
             auto& kp = out.groups[i].kpis[k];
             if (std::isnan(kp.adjusted) || thin(i)) {
                 kp.insufficient = true;
-                if (out.groups[i].scored) out.groups[i].flags.push_back("insufficient:" + ks.metric);
+                if (out.groups[i].scored)
+                    out.groups[i].flags.push_back("insufficient:" + ks.metric);
             }
         }
     }
     // Points over the scored groups' sufficient values.
     std::vector<std::size_t> scored;
-    for (std::size_t i = 0; i < out.groups.size(); ++i) if (out.groups[i].scored) scored.push_back(i);
-    Eigen::MatrixXd points = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(scored.size()), static_cast<Eigen::Index>(nk), stats::nan);
+    for (std::size_t i = 0; i < out.groups.size(); ++i)
+        if (out.groups[i].scored) scored.push_back(i);
+    Eigen::MatrixXd points = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(scored.size()),
+                                                       static_cast<Eigen::Index>(nk), stats::nan);
     for (std::size_t k = 0; k < nk; ++k) {
         std::vector<double> xs;
-        for (auto i : scored) xs.push_back(out.groups[i].kpis[k].insufficient ? stats::nan : out.groups[i].kpis[k].adjusted);
+        for (auto i : scored)
+            xs.push_back(out.groups[i].kpis[k].insufficient ? stats::nan
+                                                            : out.groups[i].kpis[k].adjusted);
         const auto pts = detail::normalize(xs, card.kpis[k]);
         for (std::size_t r = 0; r < scored.size(); ++r) {
             out.groups[scored[r]].kpis[k].points = pts[r];
@@ -381,23 +485,35 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
     // Weights.
     out.weights.resize(static_cast<Eigen::Index>(nk));
     switch (card.weights) {
-    case weight_method::manual: {
-        double sum = 0;
-        for (const auto& k : card.kpis) sum += *k.weight;
-        for (std::size_t k = 0; k < nk; ++k) out.weights[static_cast<Eigen::Index>(k)] = *card.kpis[k].weight / sum;
-        break;
-    }
-    case weight_method::ahp: out.ahp = ahp_weights(card.ahp_matrix); out.weights = out.ahp->weights; break;
-    case weight_method::entropy: out.weights = entropy_weights(points / 100.0); break;
-    case weight_method::critic: out.weights = critic_weights(points / 100.0); break;
+        case weight_method::manual: {
+            double sum = 0;
+            for (const auto& k : card.kpis) sum += *k.weight;
+            for (std::size_t k = 0; k < nk; ++k)
+                out.weights[static_cast<Eigen::Index>(k)] = *card.kpis[k].weight / sum;
+            break;
+        }
+        case weight_method::ahp:
+            out.ahp = ahp_weights(card.ahp_matrix);
+            out.weights = out.ahp->weights;
+            break;
+        case weight_method::entropy:
+            out.weights = entropy_weights(points / 100.0);
+            break;
+        case weight_method::critic:
+            out.weights = critic_weights(points / 100.0);
+            break;
     }
     // Scores: an insufficient KPI's weight is spread over the group's other KPIs.
     std::vector<double> scores(out.groups.size(), stats::nan);
     for (auto i : scored) {
         auto& g = out.groups[i];
         double wsum = 0;
-        for (std::size_t k = 0; k < nk; ++k) if (!g.kpis[k].insufficient) wsum += out.weights[static_cast<Eigen::Index>(k)];
-        if (wsum <= 0) { g.flags.push_back("no_sufficient_kpi"); continue; }
+        for (std::size_t k = 0; k < nk; ++k)
+            if (!g.kpis[k].insufficient) wsum += out.weights[static_cast<Eigen::Index>(k)];
+        if (wsum <= 0) {
+            g.flags.push_back("no_sufficient_kpi");
+            continue;
+        }
         double total = 0;
         for (std::size_t k = 0; k < nk; ++k) {
             auto& kp = g.kpis[k];
@@ -415,13 +531,17 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         g.rank = ranks[i];
         if (std::isnan(g.score)) continue;
         for (const auto& [name, min] : card.tiers)
-            if (g.score >= min) { g.tier = name; break; }
+            if (g.score >= min) {
+                g.tier = name;
+                break;
+            }
     }
     // TOPSIS over the scored groups with every KPI sufficient.
     {
         std::vector<std::size_t> rows;
         for (auto i : scored)
-            if (std::none_of(out.groups[i].kpis.begin(), out.groups[i].kpis.end(), [](const auto& kp) { return kp.insufficient; }))
+            if (std::none_of(out.groups[i].kpis.begin(), out.groups[i].kpis.end(),
+                             [](const auto& kp) { return kp.insufficient; }))
                 rows.push_back(i);
         if (!rows.empty()) {
             const auto nr = static_cast<Eigen::Index>(rows.size());
@@ -440,9 +560,10 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
                 norm = std::sqrt(norm);
                 for (Eigen::Index r = 0; r < nr; ++r) {
                     const double x = out.groups[rows[static_cast<std::size_t>(r)]].kpis[k].adjusted;
-                    const double z = card.topsis == topsis_normalization::vector ? (norm > 0 ? x / norm : 0.0)
-                                     : hi == lo                                   ? 1.0
-                                                                                  : (up ? (x - lo) : (hi - x)) / (hi - lo);
+                    const double z = card.topsis == topsis_normalization::vector
+                                         ? (norm > 0 ? x / norm : 0.0)
+                                     : hi == lo ? 1.0
+                                                : (up ? (x - lo) : (hi - x)) / (hi - lo);
                     v(r, kc) = z * out.weights[kc];
                 }
                 // minmax has already turned every KPI so that more is better.
@@ -473,7 +594,8 @@ inline std::vector<team_score> team_rollup(const score_report& agents, const rep
     if (agents.card.by != std::vector<group_key>{group_key::agent} ||
         by_team_agent.by != std::vector<group_key>{group_key::team, group_key::agent} ||
         by_team.by != std::vector<group_key>{group_key::team})
-        throw std::invalid_argument("team_rollup: expected an agent scorecard and reports by [team, agent] and [team]");
+        throw std::invalid_argument(
+            "team_rollup: expected an agent scorecard and reports by [team, agent] and [team]");
     std::map<std::string, double> agent_score;
     for (const auto& g : agents.groups)
         if (g.keys[0] && !std::isnan(g.score)) agent_score[*g.keys[0]] = g.score;
@@ -482,7 +604,8 @@ inline std::vector<team_score> team_rollup(const score_report& agents, const rep
     if (team_card.weights == weight_method::entropy || team_card.weights == weight_method::critic) {
         // Keep the agents' data-driven weights so the two team scores weigh KPIs alike.
         team_card.weights = weight_method::manual;
-        for (std::size_t k = 0; k < team_card.kpis.size(); ++k) team_card.kpis[k].weight = agents.weights[static_cast<Eigen::Index>(k)];
+        for (std::size_t k = 0; k < team_card.kpis.size(); ++k)
+            team_card.kpis[k].weight = agents.weights[static_cast<Eigen::Index>(k)];
     }
     team_card.min_interactions = 0;
     const score_report pooled = score(by_team, team_card);
@@ -521,13 +644,15 @@ inline json score_report::to_json() const {
     for (auto k : card.by) by.push_back(std::string(name_of(k)));
     j["by"] = by;
     json w = json::object();
-    for (std::size_t k = 0; k < card.kpis.size(); ++k) w[card.kpis[k].metric] = weights[static_cast<Eigen::Index>(k)];
+    for (std::size_t k = 0; k < card.kpis.size(); ++k)
+        w[card.kpis[k].metric] = weights[static_cast<Eigen::Index>(k)];
     j["weights"] = w;
     const char* methods[] = {"manual", "ahp", "entropy", "critic"};
     j["weight_method"] = methods[static_cast<int>(card.weights)];
     if (ahp) j["ahp"] = {{"lambda_max", ahp->lambda_max}, {"ci", ahp->ci}, {"cr", ahp->cr}};
-    json topsis = {{"normalization", card.topsis == topsis_normalization::vector ? "vector" : "minmax"},
-                   {"weights", "the scorecard's"}};
+    json topsis = {
+        {"normalization", card.topsis == topsis_normalization::vector ? "vector" : "minmax"},
+        {"weights", "the scorecard's"}};
     if (topsis_ideal.size()) {
         json ideal = json::object(), anti = json::object();
         for (std::size_t k = 0; k < card.kpis.size(); ++k) {
@@ -547,16 +672,23 @@ inline json score_report::to_json() const {
         for (std::size_t k = 0; k < card.kpis.size(); ++k) {
             const auto& x = g.kpis[k];
             json o = {{"value", cskpi::detail::num_or_null(x.value)}};
-            if (card.kpis[k].shrink || !card.kpis[k].case_mix.empty()) o["adjusted"] = cskpi::detail::num_or_null(x.adjusted);
-            if (!card.kpis[k].case_mix.empty()) o["expected"] = cskpi::detail::num_or_null(x.expected);
+            if (card.kpis[k].shrink || !card.kpis[k].case_mix.empty())
+                o["adjusted"] = cskpi::detail::num_or_null(x.adjusted);
+            if (!card.kpis[k].case_mix.empty())
+                o["expected"] = cskpi::detail::num_or_null(x.expected);
             o["points"] = cskpi::detail::num_or_null(x.points);
             o["contribution"] = cskpi::detail::num_or_null(x.contribution);
             o["weight"] = cskpi::detail::num_or_null(x.weight);
             kp[card.kpis[k].metric] = o;
         }
-        gs.push_back({{"by", key}, {"interactions", static_cast<std::int64_t>(g.interactions)}, {"score", cskpi::detail::num_or_null(g.score)},
-                      {"rank", g.rank ? json(*g.rank) : json(nullptr)}, {"tier", g.tier ? json(*g.tier) : json(nullptr)},
-                      {"flags", g.flags}, {"kpis", kp}, {"topsis", cskpi::detail::num_or_null(g.topsis)},
+        gs.push_back({{"by", key},
+                      {"interactions", static_cast<std::int64_t>(g.interactions)},
+                      {"score", cskpi::detail::num_or_null(g.score)},
+                      {"rank", g.rank ? json(*g.rank) : json(nullptr)},
+                      {"tier", g.tier ? json(*g.tier) : json(nullptr)},
+                      {"flags", g.flags},
+                      {"kpis", kp},
+                      {"topsis", cskpi::detail::num_or_null(g.topsis)},
                       {"topsis_rank", g.topsis_rank ? json(*g.topsis_rank) : json(nullptr)}});
     }
     j["groups"] = gs;
@@ -567,7 +699,8 @@ inline void score_report::write_csv(std::ostream& os) const {
     std::string line;
     for (auto k : card.by) line += std::string(name_of(k)) + ",";
     line += "interactions,score,rank,tier,flags,topsis,topsis_rank";
-    for (const auto& k : card.kpis) line += "," + k.metric + "_value," + k.metric + "_points," + k.metric + "_contribution";
+    for (const auto& k : card.kpis)
+        line += "," + k.metric + "_value," + k.metric + "_points," + k.metric + "_contribution";
     os << line << '\n';
     const bool people = detail::is_for_people(os);
     for (const auto& g : groups) {
@@ -575,12 +708,14 @@ inline void score_report::write_csv(std::ostream& os) const {
         for (const auto& k : g.keys) line += detail::csv_key(k, people) + ",";
         std::string flags;
         for (const auto& f : g.flags) flags += (flags.empty() ? "" : ";") + f;
-        line += detail::number_text(g.interactions, true) + "," + detail::number_text(g.score) + "," +
-                (g.rank ? std::to_string(*g.rank) : "null") + "," + (g.tier ? detail::csv_field(*g.tier, people) : "null") + "," +
+        line += detail::number_text(g.interactions, true) + "," + detail::number_text(g.score) +
+                "," + (g.rank ? std::to_string(*g.rank) : "null") + "," +
+                (g.tier ? detail::csv_field(*g.tier, people) : "null") + "," +
                 detail::csv_field(flags, people) + "," + detail::number_text(g.topsis) + "," +
                 (g.topsis_rank ? std::to_string(*g.topsis_rank) : "null");
         for (const auto& x : g.kpis)
-            line += "," + detail::number_text(x.value) + "," + detail::number_text(x.points) + "," + detail::number_text(x.contribution);
+            line += "," + detail::number_text(x.value) + "," + detail::number_text(x.points) + "," +
+                    detail::number_text(x.contribution);
         os << line << '\n';
     }
 }
@@ -593,7 +728,8 @@ inline void score_report::write_table(std::ostream& os) const {
     });
     os << "scorecard " << (card.name.empty() ? "(unnamed)" : card.name) << " — weights:";
     for (std::size_t k = 0; k < card.kpis.size(); ++k)
-        os << ' ' << card.kpis[k].metric << ' ' << detail::fmt_fixed(100 * weights[static_cast<Eigen::Index>(k)], 1) << '%';
+        os << ' ' << card.kpis[k].metric << ' '
+           << detail::fmt_fixed(100 * weights[static_cast<Eigen::Index>(k)], 1) << '%';
     if (ahp) os << "  (AHP CR " << detail::fmt_fixed(ahp->cr, 3) << ")";
     os << "\n\n";
     std::vector<std::vector<std::string>> cells;
@@ -617,25 +753,30 @@ inline void score_report::write_table(std::ostream& os) const {
         cells.push_back(std::move(row));
     }
     detail::write_grid(os, cells);
-    os << "\nKPI columns show points (0-100); '-' = not scored. --explain KEY shows how a score came about.\n";
+    os << "\nKPI columns show points (0-100); '-' = not scored. --explain KEY shows how a score "
+          "came about.\n";
 }
 
 inline json teams_to_json(const std::vector<team_score>& teams) {
     auto rank = [](const std::optional<int>& r) { return r ? json(*r) : json(nullptr); };
     json out = json::array();
     for (const auto& t : teams)
-        out.push_back({{"team", t.team ? json(*t.team) : json(nullptr)}, {"from_agents", cskpi::detail::num_or_null(t.from_agents)},
-                       {"from_agents_rank", rank(t.from_agents_rank)}, {"agents", t.agents},
-                       {"pooled", cskpi::detail::num_or_null(t.pooled)}, {"pooled_rank", rank(t.pooled_rank)}});
+        out.push_back({{"team", t.team ? json(*t.team) : json(nullptr)},
+                       {"from_agents", cskpi::detail::num_or_null(t.from_agents)},
+                       {"from_agents_rank", rank(t.from_agents_rank)},
+                       {"agents", t.agents},
+                       {"pooled", cskpi::detail::num_or_null(t.pooled)},
+                       {"pooled_rank", rank(t.pooled_rank)}});
     return out;
 }
 
 inline void write_teams_table(std::ostream& os, const std::vector<team_score>& teams) {
-    os << "\nteams: from_agents = interaction-weighted mean of the agents' scores; pooled = the team's own KPIs\n";
+    os << "\nteams: from_agents = interaction-weighted mean of the agents' scores; pooled = the "
+          "team's own KPIs\n";
     for (const auto& t : teams)
         os << "  " << detail::pad(t.team.value_or("(none)"), 12, false) << "  from_agents "
-           << detail::pad(detail::fmt_fixed(t.from_agents, 1), 6, true) << " (" << t.agents << " agents)  pooled "
-           << detail::pad(detail::fmt_fixed(t.pooled, 1), 6, true) << '\n';
+           << detail::pad(detail::fmt_fixed(t.from_agents, 1), 6, true) << " (" << t.agents
+           << " agents)  pooled " << detail::pad(detail::fmt_fixed(t.pooled, 1), 6, true) << '\n';
 }
 
 inline void score_report::explain(std::ostream& os, const std::string& key) const {
@@ -643,7 +784,8 @@ inline void score_report::explain(std::ostream& os, const std::string& key) cons
         std::string label;
         for (const auto& k : g.keys) label += (label.empty() ? "" : ",") + k.value_or("(none)");
         if (label != key) continue;
-        os << key << ": " << (g.scored ? "score " + detail::fmt_fixed(g.score, 2) : std::string("not scored"));
+        os << key << ": "
+           << (g.scored ? "score " + detail::fmt_fixed(g.score, 2) : std::string("not scored"));
         if (g.rank) os << ", rank " << *g.rank;
         if (g.tier) os << ", tier " << *g.tier;
         os << " (" << detail::fmt_fixed(g.interactions, 0) << " interactions)\n";
@@ -653,12 +795,19 @@ inline void score_report::explain(std::ostream& os, const std::string& key) cons
             const char* how[] = {"bands", "linear", "minmax", "zscore", "percentile"};
             os << "  " << ks.metric << " = " << detail::number_text(x.value);
             if (ks.shrink) os << " (shrunk)";
-            if (!ks.case_mix.empty()) os << ", expected " << detail::number_text(x.expected) << " for its case mix";
-            if (ks.shrink || !ks.case_mix.empty()) os << " -> adjusted " << detail::number_text(x.adjusted);
-            os << ", " << (ks.higher_better ? "higher" : "lower") << " is better, " << how[static_cast<int>(ks.norm.how)];
-            if (x.insufficient) { os << ": insufficient, its weight goes to the other KPIs\n"; continue; }
-            os << " -> " << detail::fmt_fixed(x.points, 2) << " points x weight " << detail::fmt_fixed(x.weight, 4)
-               << " = " << detail::fmt_fixed(x.contribution, 2) << '\n';
+            if (!ks.case_mix.empty())
+                os << ", expected " << detail::number_text(x.expected) << " for its case mix";
+            if (ks.shrink || !ks.case_mix.empty())
+                os << " -> adjusted " << detail::number_text(x.adjusted);
+            os << ", " << (ks.higher_better ? "higher" : "lower") << " is better, "
+               << how[static_cast<int>(ks.norm.how)];
+            if (x.insufficient) {
+                os << ": insufficient, its weight goes to the other KPIs\n";
+                continue;
+            }
+            os << " -> " << detail::fmt_fixed(x.points, 2) << " points x weight "
+               << detail::fmt_fixed(x.weight, 4) << " = " << detail::fmt_fixed(x.contribution, 2)
+               << '\n';
         }
         if (!g.flags.empty()) {
             os << "  flags:";

@@ -19,12 +19,17 @@ inline int for_people_slot() {
     static const int slot = std::ios_base::xalloc();
     return slot;
 }
-inline void for_people(std::ios_base& os, bool on = true) { os.iword(for_people_slot()) = on; }
-inline bool is_for_people(std::ios_base& os) { return os.iword(for_people_slot()) != 0; }
+inline void for_people(std::ios_base& os, bool on = true) {
+    os.iword(for_people_slot()) = on;
+}
+inline bool is_for_people(std::ios_base& os) {
+    return os.iword(for_people_slot()) != 0;
+}
 
 /// Text a spreadsheet reads as a formula: it starts with = + - @, a tab or a carriage return.
 inline bool formula_like(std::string_view s) {
-    return !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+    return !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                          s[0] == '\t' || s[0] == '\r');
 }
 
 /// RFC 4180 field: quoted only when it holds a separator, quote or line break. With `people`,
@@ -75,10 +80,19 @@ inline std::size_t display_width(std::string_view s) {
         const auto c = static_cast<unsigned char>(s[i]);
         std::uint32_t cp;
         std::size_t n;
-        if (c < 0x80) { cp = c; n = 1; }
-        else if ((c >> 5) == 6) { cp = c & 0x1F; n = 2; }
-        else if ((c >> 4) == 14) { cp = c & 0x0F; n = 3; }
-        else { cp = c & 0x07; n = 4; }
+        if (c < 0x80) {
+            cp = c;
+            n = 1;
+        } else if ((c >> 5) == 6) {
+            cp = c & 0x1F;
+            n = 2;
+        } else if ((c >> 4) == 14) {
+            cp = c & 0x0F;
+            n = 3;
+        } else {
+            cp = c & 0x07;
+            n = 4;
+        }
         for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
             cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
         i += n;

@@ -14,12 +14,17 @@ class widening_vector {
 public:
     /// Calls f(std::vector<Narrow>&) or f(std::vector<Wide>&), whichever holds the values.
     template <class F>
-    decltype(auto) visit(F&& f) { return wide_ ? f(wide_v_) : f(narrow_v_); }
+    decltype(auto) visit(F&& f) {
+        return wide_ ? f(wide_v_) : f(narrow_v_);
+    }
     template <class F>
-    decltype(auto) visit(F&& f) const { return wide_ ? f(wide_v_) : f(narrow_v_); }
+    decltype(auto) visit(F&& f) const {
+        return wide_ ? f(wide_v_) : f(narrow_v_);
+    }
 
     void push_back(const Wide& x) {
-        if (!wide_ && Codec::fits(x)) narrow_v_.push_back(Codec::narrow(x));
+        if (!wide_ && Codec::fits(x))
+            narrow_v_.push_back(Codec::narrow(x));
         else {
             widen(1);
             wide_v_.push_back(x);
@@ -36,8 +41,10 @@ public:
     }
     /// Appends `n` values given in the narrow form.
     void append(const Narrow* p, std::size_t n) {
-        if (!wide_) narrow_v_.insert(narrow_v_.end(), p, p + n);
-        else for (std::size_t i = 0; i < n; ++i) wide_v_.push_back(Codec::wide(p[i]));
+        if (!wide_)
+            narrow_v_.insert(narrow_v_.end(), p, p + n);
+        else
+            for (std::size_t i = 0; i < n; ++i) wide_v_.push_back(Codec::wide(p[i]));
     }
     /// Appends `n` values given in the wide form: narrow while they fit, as push_back does.
     void append(const Wide* p, std::size_t n) {
@@ -53,7 +60,9 @@ public:
     }
     void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : narrow_v_.reserve(n); }
     std::size_t size() const noexcept { return wide_ ? wide_v_.size() : narrow_v_.size(); }
-    std::size_t capacity() const noexcept { return wide_ ? wide_v_.capacity() : narrow_v_.capacity(); }
+    std::size_t capacity() const noexcept {
+        return wide_ ? wide_v_.capacity() : narrow_v_.capacity();
+    }
     bool empty() const noexcept { return size() == 0; }
     bool wide() const noexcept { return wide_; }
     /// Empties the store and returns its memory.

@@ -13,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-
 #include "../ingest.hpp"
 #include "../time.hpp"
 #include "import_options.hpp"
@@ -29,9 +28,11 @@ public:
             rule r;
             r.column = i;
             if (auto v = o.values.find(columns[i]); v != o.values.end()) r.values = v->second;
-            if (auto u = o.units.find(columns[i]); u != o.units.end()) r.factor = seconds_per_unit(u->second);
+            if (auto u = o.units.find(columns[i]); u != o.units.end())
+                r.factor = seconds_per_unit(u->second);
             if (auto f = o.formats.find(columns[i]); f != o.formats.end()) r.formats = f->second;
-            if (!r.values.empty() || r.factor != 0 || !r.formats.empty()) rules_.push_back(std::move(r));
+            if (!r.values.empty() || r.factor != 0 || !r.formats.empty())
+                rules_.push_back(std::move(r));
         }
     }
     bool active() const { return !rules_.empty(); }
@@ -40,7 +41,8 @@ public:
     /// arena) returns the cell's new text (a view into the rule or `arena`).
     template <class F>
     void each(F&& f) const {
-        for (const rule& r : rules_) f(r.column, [&r](std::string_view text, std::deque<std::string>& arena) {
+        for (const rule& r : rules_)
+            f(r.column, [&r](std::string_view text, std::deque<std::string>& arena) {
                 return r.apply(text, arena);
             });
     }
@@ -55,9 +57,12 @@ public:
         std::deque<std::string> arena;
         for (const rule& r : rules_) {
             auto& c = cells[r.column];
-            const std::string_view out = r.apply(c ? std::string_view(*c) : std::string_view(), arena);
-            if (out.empty()) c.reset();
-            else if (!c || out.data() != c->data() || out.size() != c->size()) c = std::string(out);
+            const std::string_view out =
+                r.apply(c ? std::string_view(*c) : std::string_view(), arena);
+            if (out.empty())
+                c.reset();
+            else if (!c || out.data() != c->data() || out.size() != c->size())
+                c = std::string(out);
         }
     }
 
@@ -78,7 +83,8 @@ private:
             }
             if (t.empty()) return t;
             if (factor != 0 && factor != 1) {
-                if (const auto v = parse_number(t)) return arena.emplace_back(shortest(*v * factor));
+                if (const auto v = parse_number(t))
+                    return arena.emplace_back(shortest(*v * factor));
             }
             if (!formats.empty() && !detail::parse_any_timestamp(t, utc_)) {
                 if (auto v = with_formats(t)) return arena.emplace_back(std::move(*v));
@@ -96,7 +102,8 @@ private:
             using namespace std::chrono;
             for (const auto& f : formats) {
                 std::istringstream in{std::string(t)};
-                const bool offset = f.find("%z") != std::string::npos || f.find("%Ez") != std::string::npos;
+                const bool offset =
+                    f.find("%z") != std::string::npos || f.find("%Ez") != std::string::npos;
                 if (offset) {
                     date::sys_time<microseconds> tp;
                     in >> date::parse(f, tp);

@@ -19,10 +19,10 @@ namespace cskpi {
 
 /// The columns of one input table, by role (used to check the keys that name them).
 struct table_schema {
-    std::string name;                    ///< "interactions", "events", "reviews"
-    std::vector<std::string> columns;    ///< every column, in the table's order
-    std::vector<std::string> durations;  ///< columns holding seconds
-    std::vector<std::string> timestamps; ///< columns holding instants
+    std::string name;                     ///< "interactions", "events", "reviews"
+    std::vector<std::string> columns;     ///< every column, in the table's order
+    std::vector<std::string> durations;   ///< columns holding seconds
+    std::vector<std::string> timestamps;  ///< columns holding instants
 };
 
 /// Seconds in one unit of a duration column; 0 for an unknown unit.
@@ -31,26 +31,32 @@ inline double seconds_per_unit(const std::string& u) {
     if (u == "ms") return 0.001;
     if (u == "min") return 60;
     if (u == "h") return 3600;
-    if (u == "hh:mm:ss") return 1;  // clock text is read in every duration column; numbers are seconds
+    if (u == "hh:mm:ss")
+        return 1;  // clock text is read in every duration column; numbers are seconds
     return 0;
 }
 
 struct import_options {
-    std::map<std::string, std::string> columns;  ///< table column -> header (or dotted JSON key path)
+    std::map<std::string, std::string>
+        columns;  ///< table column -> header (or dotted JSON key path)
     /// table column -> (label as exported, text it stands for; empty = missing), in config order
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> values;
-    std::map<std::string, std::string> units;                  ///< duration column -> unit name
-    std::map<std::string, std::vector<std::string>> formats;   ///< timestamp column -> strftime forms
-    std::string encoding = "utf-8";  ///< utf-8, gbk, gb18030, utf-16 (any name iconv knows), or auto (UTF-8 if valid, else GB18030)
+    std::map<std::string, std::string> units;  ///< duration column -> unit name
+    std::map<std::string, std::vector<std::string>>
+        formats;                     ///< timestamp column -> strftime forms
+    std::string encoding = "utf-8";  ///< utf-8, gbk, gb18030, utf-16 (any name iconv knows), or
+                                     ///< auto (UTF-8 if valid, else GB18030)
     char delimiter = ',';
-    bool sniff_delimiter = false;    ///< "delimiter": "auto"
-    std::size_t skip_lines = 0;      ///< lines before the header (a title, a reporting period)
+    bool sniff_delimiter = false;  ///< "delimiter": "auto"
+    std::size_t skip_lines = 0;    ///< lines before the header (a title, a reporting period)
 
     /// Whether cells are rewritten before validation (values, units or formats given).
     bool adapts_cells() const { return !values.empty() || !units.empty() || !formats.empty(); }
     /// Whether the bytes must be converted before the CSV reader sees them.
     bool converts_bytes() const { return !is_utf8() || delimiter != ',' || sniff_delimiter; }
-    bool is_utf8() const { return encoding == "utf-8" || encoding == "utf8" || encoding == "UTF-8"; }
+    bool is_utf8() const {
+        return encoding == "utf-8" || encoding == "utf8" || encoding == "UTF-8";
+    }
 
     /// The import keys as given (for the effective configuration echoed in reports).
     void to_json(nlohmann::ordered_json& j, bool with_columns) const {
@@ -59,26 +65,31 @@ struct import_options {
             auto& v = j["values"] = nlohmann::ordered_json::object();
             for (const auto& [c, pairs] : values) {
                 v[c] = nlohmann::ordered_json::object();
-                for (const auto& [label, text] : pairs) v[c][label] = text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
+                for (const auto& [label, text] : pairs)
+                    v[c][label] =
+                        text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
             }
         }
         if (!units.empty()) j["units"] = units;
         if (!formats.empty()) j["formats"] = formats;
         if (!is_utf8()) j["encoding"] = encoding;
-        if (sniff_delimiter) j["delimiter"] = "auto";
-        else if (delimiter != ',') j["delimiter"] = delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter);
+        if (sniff_delimiter)
+            j["delimiter"] = "auto";
+        else if (delimiter != ',')
+            j["delimiter"] = delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter);
         if (skip_lines) j["skip_lines"] = skip_lines;
     }
 };
 
 namespace detail {
 
-inline void check_column(const table_schema& t, const std::vector<std::string>& allowed, const std::string& col,
-                         const std::string& path, const char* what) {
+inline void check_column(const table_schema& t, const std::vector<std::string>& allowed,
+                         const std::string& col, const std::string& path, const char* what) {
     for (const auto& a : allowed)
         if (a == col) return;
     throw config_error(path, std::string("not a ") + what + " column of the " + t.name + " table" +
-                                 did_you_mean(col, allowed) + "; expected one of " + join_names(allowed));
+                                 did_you_mean(col, allowed) + "; expected one of " +
+                                 join_names(allowed));
 }
 
 /// Text a value-map target stands for: numbers and booleans as the reader accepts them, null
@@ -88,7 +99,8 @@ inline std::string value_text(const nlohmann::ordered_json& v, const std::string
     if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
     if (v.is_number()) return v.dump();
     if (v.is_string()) return v.get<std::string>();
-    throw config_error(path, "expected a string, number, boolean or null, actual " + std::string(v.type_name()));
+    throw config_error(
+        path, "expected a string, number, boolean or null, actual " + std::string(v.type_name()));
 }
 
 }  // namespace detail
@@ -97,18 +109,21 @@ inline std::string value_text(const nlohmann::ordered_json& v, const std::string
 /// ("" at the top level). `with_columns`: whether "columns" belongs to these options (the
 /// interactions table keeps its mapping in config::columns). Other keys are left to the caller.
 /// Returns whether `key` was an import key.
-inline bool read_import_key(import_options& o, const std::string& key, const nlohmann::ordered_json& v,
-                            const table_schema& t, const std::string& prefix, bool with_columns) {
+inline bool read_import_key(import_options& o, const std::string& key,
+                            const nlohmann::ordered_json& v, const table_schema& t,
+                            const std::string& prefix, bool with_columns) {
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     auto object = [&](const nlohmann::ordered_json& x, const std::string& p) {
-        if (!x.is_object()) throw config_error(p, "expected an object, actual " + std::string(x.type_name()));
+        if (!x.is_object())
+            throw config_error(p, "expected an object, actual " + std::string(x.type_name()));
     };
     if (key == "columns" && with_columns) {
         object(v, path);
         o.columns.clear();
         for (const auto& [c, h] : v.items()) {
             detail::check_column(t, t.columns, c, path + "." + c, "known");
-            if (!h.is_string()) throw config_error(path + "." + c, "expected a header name (string)");
+            if (!h.is_string())
+                throw config_error(path + "." + c, "expected a header name (string)");
             o.columns[c] = h.get<std::string>();
         }
     } else if (key == "values") {
@@ -127,17 +142,22 @@ inline bool read_import_key(import_options& o, const std::string& key, const nlo
             detail::check_column(t, t.durations, c, path + "." + c, "duration");
             const std::string name = u.is_string() ? u.get<std::string>() : "";
             if (seconds_per_unit(name) == 0)
-                throw config_error(path + "." + c, "expected one of s, ms, min, h, hh:mm:ss, actual " + u.dump());
+                throw config_error(path + "." + c,
+                                   "expected one of s, ms, min, h, hh:mm:ss, actual " + u.dump());
             o.units[c] = name;
         }
     } else if (key == "formats") {
         // A list applies to every timestamp column; an object names the columns.
         auto list = [&](const nlohmann::ordered_json& x, const std::string& p) {
-            if (!x.is_array() || x.empty()) throw config_error(p, "expected a non-empty list of formats such as \"%d/%m/%Y %H:%M\"");
+            if (!x.is_array() || x.empty())
+                throw config_error(
+                    p, "expected a non-empty list of formats such as \"%d/%m/%Y %H:%M\"");
             std::vector<std::string> out;
             for (std::size_t i = 0; i < x.size(); ++i) {
                 if (!x[i].is_string() || x[i].get<std::string>().find('%') == std::string::npos)
-                    throw config_error(p + "[" + std::to_string(i) + "]", "expected a strftime-style format with % fields, actual " + x[i].dump());
+                    throw config_error(
+                        p + "[" + std::to_string(i) + "]",
+                        "expected a strftime-style format with % fields, actual " + x[i].dump());
                 out.push_back(x[i].get<std::string>());
             }
             return out;
@@ -153,14 +173,22 @@ inline bool read_import_key(import_options& o, const std::string& key, const nlo
             }
         }
     } else if (key == "encoding") {
-        if (!v.is_string()) throw config_error(path, "expected an encoding name such as \"utf-8\", \"gbk\", \"gb18030\" or \"utf-16\"");
+        if (!v.is_string())
+            throw config_error(
+                path,
+                "expected an encoding name such as \"utf-8\", \"gbk\", \"gb18030\" or \"utf-16\"");
         o.encoding = v.get<std::string>();
     } else if (key == "delimiter") {
         const std::string d = v.is_string() ? v.get<std::string>() : "";
-        if (d == "auto") o.sniff_delimiter = true;
-        else if (d == "," || d == ";" || d == "|") o.delimiter = d[0];
-        else if (d == "\t" || d == "\\t" || d == "tab") o.delimiter = '\t';
-        else throw config_error(path, "expected \",\", \";\", \"\\t\", \"|\" or \"auto\", actual " + v.dump());
+        if (d == "auto")
+            o.sniff_delimiter = true;
+        else if (d == "," || d == ";" || d == "|")
+            o.delimiter = d[0];
+        else if (d == "\t" || d == "\\t" || d == "tab")
+            o.delimiter = '\t';
+        else
+            throw config_error(
+                path, "expected \",\", \";\", \"\\t\", \"|\" or \"auto\", actual " + v.dump());
         if (d != "auto") o.sniff_delimiter = false;
     } else if (key == "skip_lines") {
         if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 1000)
@@ -174,7 +202,8 @@ inline bool read_import_key(import_options& o, const std::string& key, const nlo
 
 /// The import keys, for "did you mean" and the reference.
 inline const std::vector<std::string>& import_keys() {
-    static const std::vector<std::string> k = {"columns", "values", "units", "formats", "encoding", "delimiter", "skip_lines"};
+    static const std::vector<std::string> k = {"columns",  "values",    "units",     "formats",
+                                               "encoding", "delimiter", "skip_lines"};
     return k;
 }
 

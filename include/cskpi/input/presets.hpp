@@ -24,7 +24,8 @@
 namespace cskpi {
 
 inline const std::vector<std::string>& preset_names() {
-    static const std::vector<std::string> n = {"zendesk", "zendesk_api", "freshdesk", "chatwoot", "cn_helpdesk"};
+    static const std::vector<std::string> n = {"zendesk", "zendesk_api", "freshdesk", "chatwoot",
+                                               "cn_helpdesk"};
     return n;
 }
 
@@ -133,9 +134,11 @@ inline const nlohmann::ordered_json* import_preset(std::string_view name) {
 }
 
 /// `over` merged onto `base`: objects key by key (recursively), anything else replaced.
-inline nlohmann::ordered_json merge_config(nlohmann::ordered_json base, const nlohmann::ordered_json& over) {
+inline nlohmann::ordered_json merge_config(nlohmann::ordered_json base,
+                                           const nlohmann::ordered_json& over) {
     if (!base.is_object() || !over.is_object()) return over;
-    for (const auto& [k, v] : over.items()) base[k] = base.contains(k) ? merge_config(base[k], v) : v;
+    for (const auto& [k, v] : over.items())
+        base[k] = base.contains(k) ? merge_config(base[k], v) : v;
     return base;
 }
 

@@ -12,7 +12,9 @@ namespace cskpi {
 /// The interactions table (docs/INPUT.md), in spec order.
 inline const table_schema& interactions_schema() {
     static const table_schema s = [] {
-        table_schema t{"interactions", {}, {"first_response_s", "resolution_s", "handle_s", "wait_s"},
+        table_schema t{"interactions",
+                       {},
+                       {"first_response_s", "resolution_s", "handle_s", "wait_s"},
                        {"created_at", "first_response_at", "resolved_at", "abandoned_at"}};
         for (auto n : column_names) t.columns.emplace_back(n);
         return t;
@@ -22,20 +24,23 @@ inline const table_schema& interactions_schema() {
 
 /// The message-events table: its own columns, then the interaction columns a row may carry.
 inline const table_schema& events_schema() {
-    static const table_schema s{"events",
-                                {"interaction_id", "at", "from", "agent", "kind", "public", "status", "text",
-                                 "channel", "team", "customer", "category", "priority", "handle_s", "abandoned",
-                                 "contacts", "csat", "nps", "ces", "complaint", "dispute", "refund", "converted",
-                                 "order_value"},
-                                {"handle_s"},
-                                {"at"}};
+    static const table_schema s{
+        "events",
+        {"interaction_id", "at",       "from",      "agent",      "kind",
+         "public",         "status",   "text",      "channel",    "team",
+         "customer",       "category", "priority",  "handle_s",   "abandoned",
+         "contacts",       "csat",     "nps",       "ces",        "complaint",
+         "dispute",        "refund",   "converted", "order_value"},
+        {"handle_s"},
+        {"at"}};
     return s;
 }
 
 /// The QA reviews table.
 inline const table_schema& reviews_schema() {
     static const table_schema s{"reviews",
-                                {"review_id", "interaction_id", "agent", "reviewer", "reviewed_at", "item", "score", "automatic"},
+                                {"review_id", "interaction_id", "agent", "reviewer", "reviewed_at",
+                                 "item", "score", "automatic"},
                                 {},
                                 {"reviewed_at"}};
     return s;

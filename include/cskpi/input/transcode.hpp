@@ -26,7 +26,8 @@ inline std::string bom_encoding(std::string_view head) {
     return "";
 }
 
-/// Whether `s` is well-formed UTF-8 (a cut multi-byte sequence at the very end counts as well-formed).
+/// Whether `s` is well-formed UTF-8 (a cut multi-byte sequence at the very end counts as
+/// well-formed).
 inline bool valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t n = utf8_lead_length(static_cast<unsigned char>(s[i]));
@@ -47,13 +48,17 @@ inline std::string to_utf8(std::string_view bytes, std::string encoding, const s
         encoding = bom;  // a byte-order mark says what the file is
     }
     std::string lower(encoding);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower == "auto") lower = valid_utf8(bytes) ? "utf-8" : "gb18030";  // GB18030 reads every GBK file
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "auto")
+        lower = valid_utf8(bytes) ? "utf-8" : "gb18030";  // GB18030 reads every GBK file
     if (lower == "utf-8" || lower == "utf8") return std::string(bytes);
     if (lower == "utf-16") lower = "utf-16le";  // no mark: Windows writes little-endian
     iconv_t cd = ::iconv_open("UTF-8", lower.c_str());
     if (cd == reinterpret_cast<iconv_t>(-1))
-        throw config_error("encoding", "unknown encoding '" + encoding + "' (utf-8, gbk, gb18030, utf-16, big5, shift_jis, latin1, ...)");
+        throw config_error("encoding",
+                           "unknown encoding '" + encoding +
+                               "' (utf-8, gbk, gb18030, utf-16, big5, shift_jis, latin1, ...)");
     std::string out;
     out.resize(bytes.size() * 2 + 16);
     char* in = const_cast<char*>(bytes.data());
@@ -71,17 +76,21 @@ inline std::string to_utf8(std::string_view bytes, std::string encoding, const s
         }
         const std::size_t at = static_cast<std::size_t>(in - bytes.data());
         ::iconv_close(cd);
-        const auto line = 1 + static_cast<std::uint64_t>(std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-        throw input_error(path, line, "", "", "byte " + std::to_string(at) + " is not valid " + encoding +
-                                                  (errno == EINVAL ? " (the file ends inside a character)" : "") +
-                                                  ": check the \"encoding\" key");
+        const auto line =
+            1 + static_cast<std::uint64_t>(std::count(
+                    bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+        throw input_error(path, line, "", "",
+                          "byte " + std::to_string(at) + " is not valid " + encoding +
+                              (errno == EINVAL ? " (the file ends inside a character)" : "") +
+                              ": check the \"encoding\" key");
     }
     ::iconv_close(cd);
     out.resize(static_cast<std::size_t>(dst - out.data()));
     return out;
 }
 
-/// The delimiter a CSV header line uses: the most frequent of , ; tab | outside quotes (',' on a tie or none).
+/// The delimiter a CSV header line uses: the most frequent of , ; tab | outside quotes (',' on a
+/// tie or none).
 inline char sniff_delimiter(std::string_view header) {
     const std::array<char, 4> cands = {',', ';', '\t', '|'};
     std::array<std::size_t, 4> n{};
@@ -131,7 +140,11 @@ inline std::string redelimit(std::string_view in, char delim) {
             std::size_t j = i + 1;
             while (j < n) {
                 if (in[j] == '"') {
-                    if (j + 1 < n && in[j + 1] == '"') { field += '"'; j += 2; continue; }
+                    if (j + 1 < n && in[j + 1] == '"') {
+                        field += '"';
+                        j += 2;
+                        continue;
+                    }
                     break;
                 }
                 field += in[j++];
@@ -144,9 +157,27 @@ inline std::string redelimit(std::string_view in, char delim) {
             at_field_start = false;
             continue;
         }
-        if (c == delim) { flush(); out += ','; ++i; at_field_start = true; continue; }
-        if (c == '\n') { flush(); out += '\n'; ++i; at_field_start = true; continue; }
-        if (c == '\r' && i + 1 < n && in[i + 1] == '\n') { flush(); out += "\r\n"; i += 2; at_field_start = true; continue; }
+        if (c == delim) {
+            flush();
+            out += ',';
+            ++i;
+            at_field_start = true;
+            continue;
+        }
+        if (c == '\n') {
+            flush();
+            out += '\n';
+            ++i;
+            at_field_start = true;
+            continue;
+        }
+        if (c == '\r' && i + 1 < n && in[i + 1] == '\n') {
+            flush();
+            out += "\r\n";
+            i += 2;
+            at_field_start = true;
+            continue;
+        }
         field += c;
         ++i;
         at_field_start = false;
@@ -166,15 +197,19 @@ inline std::size_t skip_lines(std::string_view text, std::size_t n) {
 }
 
 /// An export's bytes as UTF-8, comma-separated text (unchanged when nothing needs converting).
-inline std::string convert_bytes(std::string bytes, const import_options& o, const std::string& path, bool csv) {
+inline std::string convert_bytes(std::string bytes, const import_options& o,
+                                 const std::string& path, bool csv) {
     const std::string bom = bom_encoding(bytes);
-    if (!o.is_utf8() || (!bom.empty() && bom != "utf-8")) bytes = to_utf8(bytes, o.encoding, path);
-    else if (bom == "utf-8") bytes.erase(0, 3);
+    if (!o.is_utf8() || (!bom.empty() && bom != "utf-8"))
+        bytes = to_utf8(bytes, o.encoding, path);
+    else if (bom == "utf-8")
+        bytes.erase(0, 3);
     if (bytes.find('\n') == std::string::npos && bytes.find('\r') != std::string::npos)
         std::replace(bytes.begin(), bytes.end(), '\r', '\n');  // CR-only line ends
     if (!csv) return bytes;
     char d = o.delimiter;
-    if (o.sniff_delimiter) d = sniff_delimiter(std::string_view(bytes).substr(skip_lines(bytes, o.skip_lines)));
+    if (o.sniff_delimiter)
+        d = sniff_delimiter(std::string_view(bytes).substr(skip_lines(bytes, o.skip_lines)));
     return d == ',' ? bytes : redelimit(bytes, d);
 }
 
@@ -182,13 +217,18 @@ inline std::string convert_bytes(std::string bytes, const import_options& o, con
 /// not UTF-8, or one split by another delimiter, points at the key that fixes it.
 inline std::string header_hint(std::string_view header, const import_options& o) {
     if (o.is_utf8() && !valid_utf8(header))
-        return "; the header is not valid UTF-8: if the file was saved by Excel on a Chinese Windows machine, set "
+        return "; the header is not valid UTF-8: if the file was saved by Excel on a Chinese "
+               "Windows machine, set "
                "\"encoding\": \"gbk\"";
     if (!o.converts_bytes() && header.find(',') == std::string_view::npos) {
         const char d = sniff_delimiter(header);
         if (d != ',')
-            return std::string("; the header looks ") + (d == '\t' ? "tab" : std::string(1, d) == ";" ? "semicolon" : "pipe") +
-                   "-separated: set \"delimiter\": \"" + (d == '\t' ? std::string("\\t") : std::string(1, d)) + "\" (or \"auto\")";
+            return std::string("; the header looks ") +
+                   (d == '\t'                  ? "tab"
+                    : std::string(1, d) == ";" ? "semicolon"
+                                               : "pipe") +
+                   "-separated: set \"delimiter\": \"" +
+                   (d == '\t' ? std::string("\\t") : std::string(1, d)) + "\" (or \"auto\")";
     }
     return "";
 }

@@ -13,7 +13,8 @@ namespace cskpi::live {
 
 class alert_engine {
 public:
-    explicit alert_engine(std::vector<alert_rule> rules) : rules_(std::move(rules)), track_(rules_.size()) {}
+    explicit alert_engine(std::vector<alert_rule> rules)
+        : rules_(std::move(rules)), track_(rules_.size()) {}
 
     void on_event(std::function<void(const alert_event&)> f) {
         std::lock_guard lock(m_);
@@ -60,7 +61,9 @@ public:
         std::lock_guard lock(m_);
         std::vector<alert_state> out;
         for (std::size_t i = 0; i < rules_.size(); ++i)
-            if (track_[i].raised) out.push_back({rules_[i].name, true, track_[i].since, track_[i].value, track_[i].n});
+            if (track_[i].raised)
+                out.push_back(
+                    {rules_[i].name, true, track_[i].since, track_[i].value, track_[i].n});
         return out;
     }
 
@@ -79,13 +82,15 @@ private:
             if (row.channel != r.channel || row.team != r.team) continue;
             if (r.window == "now") return {row.now.value(r.metric), row.now.queue_length};
             for (std::size_t w = 0; w < s.window_names.size(); ++w)
-                if (s.window_names[w] == r.window) return {row.windows[w].value(r.metric), row.windows[w].n_of(r.metric)};
+                if (s.window_names[w] == r.window)
+                    return {row.windows[w].value(r.metric), row.windows[w].n_of(r.metric)};
         }
         return {stats::nan, 0};
     }
 
     void emit(const alert_rule& r, const char* kind, micros at, double value, std::int64_t n) {
-        alert_event e{r.name, kind, at, r.metric, r.window, r.op, r.channel, r.team, value, r.threshold, n};
+        alert_event e{r.name,    kind,   at,    r.metric,    r.window, r.op,
+                      r.channel, r.team, value, r.threshold, n};
         if (callback_) callback_(e);
         pending_.push_back(std::move(e));
     }

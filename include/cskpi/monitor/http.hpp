@@ -31,14 +31,17 @@ public:
             if (on_alert_) on_alert_(e);
         });
         server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-            res.set_content(to_prometheus(m_.take_snapshot()), "text/plain; version=0.0.4; charset=utf-8");
+            res.set_content(to_prometheus(m_.take_snapshot()),
+                            "text/plain; version=0.0.4; charset=utf-8");
         });
         server_.Get("/snapshot", [this](const httplib::Request&, httplib::Response& res) {
             res.set_content(to_json(m_.take_snapshot()).dump(), "application/json");
         });
         server_.Get("/alerts", [this](const httplib::Request&, httplib::Response& res) {
             std::lock_guard lock(alerts_m_);
-            res.set_content(nlohmann::json(std::vector<nlohmann::json>(alerts_.begin(), alerts_.end())).dump(), "application/json");
+            res.set_content(
+                nlohmann::json(std::vector<nlohmann::json>(alerts_.begin(), alerts_.end())).dump(),
+                "application/json");
         });
     }
     ~http_endpoint() { stop(); }
@@ -48,7 +51,8 @@ public:
 
     /// Binds `host`; port 0 picks a free one. Returns the port, or -1 when it cannot bind.
     int bind(const std::string& host, int port) {
-        port_ = port == 0 ? server_.bind_to_any_port(host) : (server_.bind_to_port(host, port) ? port : -1);
+        port_ = port == 0 ? server_.bind_to_any_port(host)
+                          : (server_.bind_to_port(host, port) ? port : -1);
         return port_;
     }
     /// Serves until stop(); judges alerts every `tick`. Returns at once when stop() came first.
@@ -81,7 +85,8 @@ public:
         }
         tick_cv_.notify_all();
         if (serving) {
-            // The server ignores stop() until its accept loop runs: wait for it, or for listen() to give up.
+            // The server ignores stop() until its accept loop runs: wait for it, or for listen() to
+            // give up.
             while (!server_.is_running()) {
                 {
                     std::lock_guard lock(tick_m_);

@@ -47,7 +47,8 @@ struct event_input {
         return in;
     }
 
-    /// Sets a carried column by name (channel, team, csat, abandoned, ...); false when `name` is not one.
+    /// Sets a carried column by name (channel, team, csat, abandoned, ...); false when `name` is
+    /// not one.
     bool set(std::string_view name, std::string value) {
         for (std::size_t c = 0; c < timeline::detail::n_carried; ++c)
             if (column_names[static_cast<std::size_t>(timeline::detail::carried[c])] == name) {
@@ -63,14 +64,20 @@ public:
     using clock_fn = std::function<micros()>;
     /// The system clock, in microseconds since the epoch.
     static micros system_now() {
-        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
     }
 
     explicit monitor(const config& cfg, clock_fn clock = system_now)
-        : cfg_(cfg), opt_(monitor_options::from_config(cfg)), tl_(timeline::timeline_options::from_config(cfg)),
-          clock_(std::move(clock)), alerts_(opt_.alerts) {
+        : cfg_(cfg),
+          opt_(monitor_options::from_config(cfg)),
+          tl_(timeline::timeline_options::from_config(cfg)),
+          clock_(std::move(clock)),
+          alerts_(opt_.alerts) {
         shards_.reserve(opt_.shards);
-        for (std::size_t i = 0; i < opt_.shards; ++i) shards_.push_back(std::make_unique<shard>(cfg.timezone));
+        for (std::size_t i = 0; i < opt_.shards; ++i)
+            shards_.push_back(std::make_unique<shard>(cfg.timezone));
     }
 
     const monitor_options& options() const { return opt_; }
@@ -124,7 +131,9 @@ public:
         auto level = [](const auto& k) { return (k.first ? 1 : 0) + (k.second ? 2 : 0); };
         std::vector<std::pair<const level_key*, const scope_acc*>> order;
         for (const auto& [k, acc] : rolled) order.emplace_back(&k, &acc);
-        std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) { return level(*x.first) < level(*y.first); });
+        std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
+            return level(*x.first) < level(*y.first);
+        });
         const micros today_from = local_midnight(t);
         for (const auto& [k, acc] : order) out.rows.push_back(row_of(*k, *acc, t, today_from));
         alerts_.evaluate(out);
@@ -142,7 +151,8 @@ public:
         for (auto& sp : shards_) {
             std::lock_guard lock(sp->m);
             for (const auto& [id, l] : sp->live)
-                b += sizeof(live_interaction) + id.capacity() + l.ev.capacity() * sizeof(timeline::event) + 64;
+                b += sizeof(live_interaction) + id.capacity() +
+                     l.ev.capacity() * sizeof(timeline::event) + 64;
             for (const auto& [k, sc] : sp->scopes) {
                 for (const cell& c : sc.slots) b += sizeof(cell) + c.frt.bytes();
                 if (sc.today) b += sizeof(cell) + sc.today->frt.bytes();
@@ -154,8 +164,9 @@ public:
 private:
     /// What one interaction counts now.
     struct contribution {
-        bool scoped = false;      ///< has a channel
-        bool in_windows = false;  ///< counted in windows (scoped, and not seen again after being let go)
+        bool scoped = false;  ///< has a channel
+        bool in_windows =
+            false;  ///< counted in windows (scoped, and not seen again after being let go)
         std::pair<std::string, std::string> scope;
         micros created = 0;
         bool answered = false, abandoned = false, open = true;
@@ -166,10 +177,12 @@ private:
     };
     struct live_interaction {
         std::vector<timeline::event> ev;
-        std::vector<std::pair<std::uint8_t, std::string>> given;  ///< carried columns given so far (index, value): most are never given
+        std::vector<std::pair<std::uint8_t, std::string>>
+            given;  ///< carried columns given so far (index, value): most are never given
         contribution c;
         micros last_seen = 0;
-        bool retired = false;  ///< seen again after being let go: counts in the queue, not in windows
+        bool retired =
+            false;  ///< seen again after being let go: counts in the queue, not in windows
     };
     struct scope_slots {
         std::int64_t first_slot = INT64_MIN / 2;  ///< roll() moves it to the oldest slot kept
@@ -205,17 +218,23 @@ private:
             if (s.live.size() > opt_.max_live / opt_.shards + 1) s.over_capacity = true;
         }
         // Placed in time order; same-instant events keep arrival order.
-        const auto pos = std::upper_bound(l.ev.begin(), l.ev.end(), in.e.at, [](micros a, const timeline::event& b) { return a < b.at; });
+        const auto pos =
+            std::upper_bound(l.ev.begin(), l.ev.end(), in.e.at,
+                             [](micros a, const timeline::event& b) { return a < b.at; });
         l.ev.insert(pos, std::move(in.e));
         for (std::size_t c = 0; c < timeline::detail::n_carried; ++c) {
             if (in.columns[c].empty()) continue;
-            const bool known = std::any_of(l.given.begin(), l.given.end(), [&](const auto& g) { return g.first == c; });
-            if (!known) l.given.emplace_back(static_cast<std::uint8_t>(c), std::move(in.columns[c]));  // the first value wins
+            const bool known = std::any_of(l.given.begin(), l.given.end(),
+                                           [&](const auto& g) { return g.first == c; });
+            if (!known)
+                l.given.emplace_back(static_cast<std::uint8_t>(c),
+                                     std::move(in.columns[c]));  // the first value wins
         }
         l.last_seen = t;
         ++s.events;
         refresh(s, l, t);
-        if (s.over_capacity || t - s.last_sweep >= opt_.bucket_s * us_per_s) sweep(s, t);  // once a slot, or when full
+        if (s.over_capacity || t - s.last_sweep >= opt_.bucket_s * us_per_s)
+            sweep(s, t);  // once a slot, or when full
         return true;
     }
 
@@ -227,8 +246,12 @@ private:
         for (auto w : opt_.windows_s) keep = std::max(keep, w / opt_.bucket_s);
         return keep;
     }
-    std::int64_t slot_of(micros t) const { return time_zone::floor_div(t, opt_.bucket_s * us_per_s); }
-    std::int64_t day_of(const shard& s, micros t) const { return time_zone::floor_div(s.tz.to_local(t), 86400 * us_per_s); }
+    std::int64_t slot_of(micros t) const {
+        return time_zone::floor_div(t, opt_.bucket_s * us_per_s);
+    }
+    std::int64_t day_of(const shard& s, micros t) const {
+        return time_zone::floor_div(s.tz.to_local(t), 86400 * us_per_s);
+    }
     micros local_midnight(micros t) const {
         std::lock_guard lock(tz_m_);
         return midnight(tz_, t);
@@ -241,9 +264,10 @@ private:
     void refresh(shard& s, live_interaction& l, micros t) {
         contribution next = derive_contribution(s, l, t);
         const contribution& old = l.c;
-        const bool same_cell = old.in_windows == next.in_windows && old.created == next.created && old.scope == next.scope;
-        const bool same_counts = old.answered == next.answered && old.abandoned == next.abandoned && old.sla == next.sla &&
-                                 old.csat == next.csat;
+        const bool same_cell = old.in_windows == next.in_windows && old.created == next.created &&
+                               old.scope == next.scope;
+        const bool same_counts = old.answered == next.answered && old.abandoned == next.abandoned &&
+                                 old.sla == next.sla && old.csat == next.csat;
         const bool same_frt = old.answered == next.answered && old.frt == next.frt;
         if (!(same_cell && same_counts && same_frt)) {
             // Taking an exact duration back is a search: skip it when the FRT stays where it was.
@@ -261,8 +285,9 @@ private:
         for (const auto& [i, v] : l.given) cols[i] = v;
         const std::string& channel = cols[0];
         const std::string& team = cols[1];
-        const timeline::calendar* cal = tl_.calendar_for(team.empty() ? std::nullopt : std::optional(team),
-                                               channel.empty() ? std::nullopt : std::optional(channel));
+        const timeline::calendar* cal =
+            tl_.calendar_for(team.empty() ? std::nullopt : std::optional(team),
+                             channel.empty() ? std::nullopt : std::optional(channel));
         const timeline::derived_interaction d = timeline::derive(l.ev, tl_, s.tz, cal);
         c.created = d.created_at;
         c.scoped = !channel.empty();
@@ -280,7 +305,9 @@ private:
         if (c.open && d.open_wait_since) c.waiting_since = d.open_wait_since;
         // A rating event beats a carried csat column, as in the batch report.
         const std::string& csat_text = d.csat ? *d.csat : cols[8];
-        if (const auto v = parse_integer(csat_text); v && *v >= cfg_.csat_min && *v <= cfg_.csat_max) c.csat = static_cast<int>(*v);
+        if (const auto v = parse_integer(csat_text);
+            v && *v >= cfg_.csat_min && *v <= cfg_.csat_max)
+            c.csat = static_cast<int>(*v);
         const std::int32_t pol = timeline::policy_for(tl_, d.agent, cols);
         if (pol >= 0) {
             const auto& policy = tl_.policies[static_cast<std::size_t>(pol)];
@@ -307,7 +334,8 @@ private:
         roll(s, sc, t);
         const std::int64_t idx = slot_of(c.created);
         if (idx >= sc.first_slot) {
-            while (sc.first_slot + static_cast<std::int64_t>(sc.slots.size()) <= idx) sc.slots.emplace_back(opt_.exact_limit, opt_.relative_error);
+            while (sc.first_slot + static_cast<std::int64_t>(sc.slots.size()) <= idx)
+                sc.slots.emplace_back(opt_.exact_limit, opt_.relative_error);
             add(sc.slots[static_cast<std::size_t>(idx - sc.first_slot)], c, sign, frt);
         }
         if (day_of(s, c.created) == sc.day) add(*sc.today, c, sign, frt);
@@ -348,7 +376,8 @@ private:
     void sweep(shard& s, micros t) {
         const bool purge = t - s.last_sweep >= opt_.bucket_s * us_per_s;
         s.last_sweep = t;
-        const micros horizon = std::min(midnight(s.tz, t), (slot_of(t) - slots_kept() + 1) * opt_.bucket_s * us_per_s);
+        const micros horizon =
+            std::min(midnight(s.tz, t), (slot_of(t) - slots_kept() + 1) * opt_.bucket_s * us_per_s);
         const auto idle = static_cast<micros>(opt_.idle_s * 1e6);
         for (auto it = s.live.begin(); it != s.live.end();) {
             const live_interaction& l = it->second;
@@ -365,9 +394,12 @@ private:
             using entry = std::pair<micros, decltype(s.live)::iterator>;
             std::vector<entry> by_age;
             by_age.reserve(s.live.size());
-            for (auto it = s.live.begin(); it != s.live.end(); ++it) by_age.emplace_back(it->second.last_seen, it);
-            const std::size_t drop = s.live.size() - cap + cap / 10;  // a tenth below the cap: sweeps stay rare
-            std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop), by_age.end(),
+            for (auto it = s.live.begin(); it != s.live.end(); ++it)
+                by_age.emplace_back(it->second.last_seen, it);
+            const std::size_t drop =
+                s.live.size() - cap + cap / 10;  // a tenth below the cap: sweeps stay rare
+            std::nth_element(by_age.begin(), by_age.begin() + static_cast<std::ptrdiff_t>(drop),
+                             by_age.end(),
                              [](const entry& a, const entry& b) { return a.first < b.first; });
             for (std::size_t i = 0; i < drop; ++i) {
                 // What it counted so far stays counted; later changes are not followed.
@@ -381,8 +413,9 @@ private:
             for (auto it = s.tombstones.begin(); it != s.tombstones.end();)
                 it = t - it->second > 2 * idle ? s.tombstones.erase(it) : std::next(it);
     }
-    using scope_key = std::pair<std::string, std::string>;                                ///< (channel, team)
-    using level_key = std::pair<std::optional<std::string>, std::optional<std::string>>;  ///< unset = all
+    using scope_key = std::pair<std::string, std::string>;  ///< (channel, team)
+    using level_key =
+        std::pair<std::optional<std::string>, std::optional<std::string>>;  ///< unset = all
     /// A scope's cells of every window (in window_names order) and its queue now.
     struct scope_acc {
         std::vector<cell> w;
@@ -391,7 +424,8 @@ private:
     };
     scope_acc fresh_acc() const {
         scope_acc a;
-        for (std::size_t i = 0; i < opt_.windows_s.size() + 1; ++i) a.w.emplace_back(opt_.exact_limit, opt_.relative_error);
+        for (std::size_t i = 0; i < opt_.windows_s.size() + 1; ++i)
+            a.w.emplace_back(opt_.exact_limit, opt_.relative_error);
         return a;
     }
     scope_acc& acc_of(std::map<scope_key, scope_acc>& m, const scope_key& k) const {
@@ -402,11 +436,13 @@ private:
 
     /// One shard's part of a snapshot at `t`, under its lock: running SLA targets judged again,
     /// the queue, the window cells, the counts.
-    void collect(shard& s, micros t, std::map<scope_key, scope_acc>& by_scope, monitor_counts& counts) {
+    void collect(shard& s, micros t, std::map<scope_key, scope_acc>& by_scope,
+                 monitor_counts& counts) {
         std::lock_guard lock(s.m);
         sweep(s, t);
         for (auto& [id, l] : s.live) {
-            if (l.c.sla == timeline::sla_state::active) refresh(s, l, t);  // a running target may have breached
+            if (l.c.sla == timeline::sla_state::active)
+                refresh(s, l, t);  // a running target may have breached
             if (!l.c.scoped) continue;
             scope_acc& a = acc_of(by_scope, l.c.scope);
             a.now.open += l.c.open;
@@ -442,7 +478,10 @@ private:
     std::map<level_key, scope_acc> roll_up(const std::map<scope_key, scope_acc>& by_scope) const {
         std::map<level_key, scope_acc> rolled;
         for (const auto& [key, a] : by_scope) {
-            const level_key levels[] = {{std::nullopt, std::nullopt}, {key.first, std::nullopt}, {std::nullopt, key.second}, {key.first, key.second}};
+            const level_key levels[] = {{std::nullopt, std::nullopt},
+                                        {key.first, std::nullopt},
+                                        {std::nullopt, key.second},
+                                        {key.first, key.second}};
             for (const auto& lv : levels) {
                 auto [it, fresh] = rolled.try_emplace(lv);
                 if (fresh) it->second = fresh_acc();
@@ -461,11 +500,14 @@ private:
         row.channel = k.first;
         row.team = k.second;
         row.now = a.now;
-        if (a.oldest_wait != INT64_MAX) row.now.longest_wait_s = static_cast<double>(t - a.oldest_wait) / 1e6;
+        if (a.oldest_wait != INT64_MAX)
+            row.now.longest_wait_s = static_cast<double>(t - a.oldest_wait) / 1e6;
         const std::int64_t cur = slot_of(t);
         for (std::size_t w = 0; w < a.w.size(); ++w) {
-            const micros from = w < opt_.windows_s.size() ? (cur - opt_.windows_s[w] / opt_.bucket_s + 1) * opt_.bucket_s * us_per_s
-                                                          : today_from;
+            const micros from =
+                w < opt_.windows_s.size()
+                    ? (cur - opt_.windows_s[w] / opt_.bucket_s + 1) * opt_.bucket_s * us_per_s
+                    : today_from;
             row.windows.push_back(values_of(a.w[w], from, t));
         }
         return row;
@@ -485,9 +527,12 @@ private:
         v.csat_satisfied = c.csat_satisfied;
         auto ratio = [](double n, double d) { return d > 0 ? n / d : stats::nan; };
         v.answer_rate = ratio(static_cast<double>(c.answered), static_cast<double>(c.arrivals));
-        v.abandonment_rate = ratio(static_cast<double>(c.abandoned), static_cast<double>(c.arrivals));
-        v.sla_first_response = ratio(static_cast<double>(c.sla_achieved), static_cast<double>(c.sla_achieved + c.sla_breached));
-        v.csat = ratio(static_cast<double>(c.csat_satisfied), static_cast<double>(c.csat_responses));
+        v.abandonment_rate =
+            ratio(static_cast<double>(c.abandoned), static_cast<double>(c.arrivals));
+        v.sla_first_response = ratio(static_cast<double>(c.sla_achieved),
+                                     static_cast<double>(c.sla_achieved + c.sla_breached));
+        v.csat =
+            ratio(static_cast<double>(c.csat_satisfied), static_cast<double>(c.csat_responses));
         v.csat_mean = ratio(c.csat_sum, static_cast<double>(c.csat_responses));
         const auto q = c.frt.quantiles(std::array<double, 2>{0.5, 0.9});
         v.frt_median = q[0];

@@ -21,7 +21,8 @@ namespace cskpi::live {
 class quantile_sketch {
 public:
     using axis_t = boost::histogram::axis::regular<double, boost::histogram::axis::transform::log>;
-    using histogram_t = boost::histogram::histogram<std::tuple<axis_t>, boost::histogram::dense_storage<std::int64_t>>;
+    using histogram_t = boost::histogram::histogram<std::tuple<axis_t>,
+                                                    boost::histogram::dense_storage<std::int64_t>>;
 
     /// `relative_error` α in (0, 0.5); bins cover [min_s, max_s].
     explicit quantile_sketch(double relative_error = 0.01, double min_s = 1e-3, double max_s = 4e9)
@@ -44,7 +45,8 @@ public:
     }
     /// Adds another sketch's counts; both must have the same α and range.
     void merge(const quantile_sketch& o) {
-        if (o.alpha_ != alpha_) throw std::invalid_argument("quantile_sketch::merge: different relative errors");
+        if (o.alpha_ != alpha_)
+            throw std::invalid_argument("quantile_sketch::merge: different relative errors");
         h_ += o.h_;
         n_ += o.n_;
     }
@@ -62,9 +64,11 @@ public:
 
 private:
     static histogram_t make(double a, double min_s, double max_s) {
-        if (!(a > 0 && a < 0.5)) throw std::invalid_argument("quantile_sketch: relative error must lie in (0, 0.5)");
+        if (!(a > 0 && a < 0.5))
+            throw std::invalid_argument("quantile_sketch: relative error must lie in (0, 0.5)");
         const double gamma = (1 + a) / (1 - a);
-        const auto bins = static_cast<unsigned>(std::ceil(std::log(max_s / min_s) / std::log(gamma)));
+        const auto bins =
+            static_cast<unsigned>(std::ceil(std::log(max_s / min_s) / std::log(gamma)));
         // The upper edge is min_s γ^bins, so every bin has the ratio γ exactly (up to rounding).
         return histogram_t(std::make_tuple(axis_t(bins, min_s, min_s * std::pow(gamma, bins))),
                            boost::histogram::dense_storage<std::int64_t>());

@@ -35,8 +35,10 @@ struct alert_state {
 struct window_values {
     micros from = 0, to = 0;  ///< [from, to]: arrivals in this range
     std::int64_t interactions = 0, answered = 0, abandoned = 0;
-    std::int64_t sla_achieved = 0, sla_breached = 0, sla_active = 0, csat_responses = 0, csat_satisfied = 0;
-    double answer_rate = stats::nan, abandonment_rate = stats::nan, frt_median = stats::nan, frt_p90 = stats::nan;
+    std::int64_t sla_achieved = 0, sla_breached = 0, sla_active = 0, csat_responses = 0,
+                 csat_satisfied = 0;
+    double answer_rate = stats::nan, abandonment_rate = stats::nan, frt_median = stats::nan,
+           frt_p90 = stats::nan;
     double sla_first_response = stats::nan, csat = stats::nan, csat_mean = stats::nan;
     bool exact = true;  ///< false: FRT quantiles come from the sketch (within relative_error)
 
@@ -86,13 +88,13 @@ struct scope_row {
 
 /// Counts of the whole run: nothing is dropped without being counted here.
 struct monitor_counts {
-    std::int64_t events = 0;           ///< events applied
-    std::int64_t rejected = 0;         ///< event rows refused (bad values)
-    std::int64_t late = 0;             ///< older than late_tolerance_s: counted, not applied
-    std::int64_t early = 0;            ///< later than now + late_tolerance_s: counted, not applied
-    std::int64_t unscoped = 0;         ///< interactions without a channel (not counted in windows yet)
-    std::int64_t live = 0;             ///< interactions held now
-    std::int64_t released_idle = 0;    ///< let go after idle_s or once out of every window
+    std::int64_t events = 0;    ///< events applied
+    std::int64_t rejected = 0;  ///< event rows refused (bad values)
+    std::int64_t late = 0;      ///< older than late_tolerance_s: counted, not applied
+    std::int64_t early = 0;     ///< later than now + late_tolerance_s: counted, not applied
+    std::int64_t unscoped = 0;  ///< interactions without a channel (not counted in windows yet)
+    std::int64_t live = 0;      ///< interactions held now
+    std::int64_t released_idle = 0;      ///< let go after idle_s or once out of every window
     std::int64_t released_capacity = 0;  ///< let go because max_live was exceeded
 };
 

@@ -15,9 +15,12 @@ namespace cskpi::live {
 /// Durations of one slot or window: the values themselves up to `limit`, then a sketch.
 class duration_values {
 public:
-    duration_values(std::size_t limit, double relative_error) : limit_(limit), alpha_(relative_error) {}
+    duration_values(std::size_t limit, double relative_error)
+        : limit_(limit), alpha_(relative_error) {}
 
-    std::int64_t count() const { return sketch_ ? sketch_->count() : static_cast<std::int64_t>(exact_.size()); }
+    std::int64_t count() const {
+        return sketch_ ? sketch_->count() : static_cast<std::int64_t>(exact_.size());
+    }
     bool exact() const { return !sketch_; }
 
     void add(double v) {
@@ -39,7 +42,8 @@ public:
             return;
         }
         to_sketch();
-        if (o.sketch_) sketch_->merge(*o.sketch_);
+        if (o.sketch_)
+            sketch_->merge(*o.sketch_);
         else
             for (double v : o.exact_) sketch_->add(v);
     }
@@ -54,7 +58,9 @@ public:
         std::vector<double> v = exact_;
         return stats::quantiles_type7(v, qs);
     }
-    std::size_t bytes() const { return exact_.capacity() * sizeof(double) + (sketch_ ? sketch_->bytes() : 0); }
+    std::size_t bytes() const {
+        return exact_.capacity() * sizeof(double) + (sketch_ ? sketch_->bytes() : 0);
+    }
 
 private:
     void to_sketch() {

@@ -52,16 +52,20 @@ inline double cohen_kappa(const rating_matrix& m, Eigen::Index a, Eigen::Index b
     std::sort(cats.begin(), cats.end());
     cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
     const std::size_t k = cats.size();
-    Eigen::MatrixXd obs = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+    Eigen::MatrixXd obs =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
     for (auto [x, y] : pairs)
-        obs(static_cast<Eigen::Index>(detail::category_of(cats, x)), static_cast<Eigen::Index>(detail::category_of(cats, y))) += 1;
+        obs(static_cast<Eigen::Index>(detail::category_of(cats, x)),
+            static_cast<Eigen::Index>(detail::category_of(cats, y))) += 1;
     obs /= static_cast<double>(pairs.size());
     const Eigen::VectorXd ra = obs.rowwise().sum(), rb = obs.colwise().sum().transpose();
     double o = 0, e = 0;
     for (std::size_t i = 0; i < k; ++i)
         for (std::size_t j = 0; j < k; ++j) {
             const double d = cats[i] - cats[j];
-            const double wt = w == kappa_weights::unweighted ? (i != j) : w == kappa_weights::linear ? std::abs(d) : d * d;
+            const double wt = w == kappa_weights::unweighted ? (i != j)
+                              : w == kappa_weights::linear   ? std::abs(d)
+                                                             : d * d;
             const auto ii = static_cast<Eigen::Index>(i), jj = static_cast<Eigen::Index>(j);
             o += wt * obs(ii, jj);
             e += wt * ra(ii) * rb(jj);
@@ -86,7 +90,8 @@ inline double fleiss_kappa(const rating_matrix& m) {
             if (!std::isnan(m(u, r))) counts[detail::category_of(cats, m(u, r))] += 1, n += 1;
         if (n < 2) continue;
         double agree = 0;
-        for (std::size_t j = 0; j < cats.size(); ++j) agree += counts[j] * (counts[j] - 1), share[j] += counts[j];
+        for (std::size_t j = 0; j < cats.size(); ++j)
+            agree += counts[j] * (counts[j] - 1), share[j] += counts[j];
         p_bar += agree / (n * (n - 1));
         total += n;
         ++units;
@@ -107,7 +112,8 @@ inline double krippendorff_alpha(const rating_matrix& m, alpha_level level) {
     const auto cats = detail::categories(m);
     const std::size_t k = cats.size();
     if (k == 0) return stats::nan;
-    Eigen::MatrixXd o = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+    Eigen::MatrixXd o =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
     std::vector<std::size_t> idx;
     for (Eigen::Index u = 0; u < m.rows(); ++u) {
         idx.clear();
@@ -117,7 +123,8 @@ inline double krippendorff_alpha(const rating_matrix& m, alpha_level level) {
         const double inv = 1.0 / static_cast<double>(idx.size() - 1);
         for (std::size_t x = 0; x < idx.size(); ++x)
             for (std::size_t y = 0; y < idx.size(); ++y)
-                if (x != y) o(static_cast<Eigen::Index>(idx[x]), static_cast<Eigen::Index>(idx[y])) += inv;
+                if (x != y)
+                    o(static_cast<Eigen::Index>(idx[x]), static_cast<Eigen::Index>(idx[y])) += inv;
     }
     const Eigen::VectorXd nc = o.rowwise().sum();
     const double n = nc.sum();
@@ -125,19 +132,21 @@ inline double krippendorff_alpha(const rating_matrix& m, alpha_level level) {
     auto delta2 = [&](std::size_t c, std::size_t e) -> double {
         if (c == e) return 0;
         switch (level) {
-        case alpha_level::nominal: return 1;
-        case alpha_level::interval: return (cats[c] - cats[e]) * (cats[c] - cats[e]);
-        case alpha_level::ratio: {
-            const double s = cats[c] + cats[e];
-            return s == 0 ? 0 : ((cats[c] - cats[e]) / s) * ((cats[c] - cats[e]) / s);
-        }
-        case alpha_level::ordinal: {
-            const std::size_t lo = std::min(c, e), hi = std::max(c, e);
-            double g = 0;
-            for (std::size_t i = lo; i <= hi; ++i) g += nc(static_cast<Eigen::Index>(i));
-            g -= (nc(static_cast<Eigen::Index>(c)) + nc(static_cast<Eigen::Index>(e))) / 2;
-            return g * g;
-        }
+            case alpha_level::nominal:
+                return 1;
+            case alpha_level::interval:
+                return (cats[c] - cats[e]) * (cats[c] - cats[e]);
+            case alpha_level::ratio: {
+                const double s = cats[c] + cats[e];
+                return s == 0 ? 0 : ((cats[c] - cats[e]) / s) * ((cats[c] - cats[e]) / s);
+            }
+            case alpha_level::ordinal: {
+                const std::size_t lo = std::min(c, e), hi = std::max(c, e);
+                double g = 0;
+                for (std::size_t i = lo; i <= hi; ++i) g += nc(static_cast<Eigen::Index>(i));
+                g -= (nc(static_cast<Eigen::Index>(c)) + nc(static_cast<Eigen::Index>(e))) / 2;
+                return g * g;
+            }
         }
         return 0;
     };
@@ -164,12 +173,14 @@ inline double icc_2_1(const rating_matrix& m) {
     const auto n = static_cast<double>(rows.size()), k = static_cast<double>(m.cols());
     if (rows.size() < 2 || m.cols() < 2) return stats::nan;
     Eigen::MatrixXd x(static_cast<Eigen::Index>(rows.size()), m.cols());
-    for (std::size_t i = 0; i < rows.size(); ++i) x.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        x.row(static_cast<Eigen::Index>(i)) = m.row(rows[i]);
     const double grand = x.mean();
     const double ssr = k * (x.rowwise().mean().array() - grand).square().sum();
     const double ssc = n * (x.colwise().mean().array() - grand).square().sum();
     const double sst = (x.array() - grand).square().sum();
-    const double msr = ssr / (n - 1), msc = ssc / (k - 1), mse = (sst - ssr - ssc) / ((n - 1) * (k - 1));
+    const double msr = ssr / (n - 1), msc = ssc / (k - 1),
+                 mse = (sst - ssr - ssc) / ((n - 1) * (k - 1));
     const double den = msr + (k - 1) * mse + k * (msc - mse) / n;
     return den != 0 ? (msr - mse) / den : stats::nan;
 }

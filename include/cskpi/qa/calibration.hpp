@@ -18,9 +18,11 @@ namespace cskpi::qa {
 struct agreement_stats {
     std::size_t units = 0;      ///< units with at least two ratings
     std::size_t reviewers = 0;  ///< distinct raters over those units
-    double alpha_nominal = stats::nan, alpha_ordinal = stats::nan, alpha_interval = stats::nan, alpha_ratio = stats::nan;
+    double alpha_nominal = stats::nan, alpha_ordinal = stats::nan, alpha_interval = stats::nan,
+           alpha_ratio = stats::nan;
     double fleiss = stats::nan;
-    std::optional<double> cohen_unweighted, cohen_linear, cohen_quadratic;  ///< only with exactly two raters
+    std::optional<double> cohen_unweighted, cohen_linear,
+        cohen_quadratic;  ///< only with exactly two raters
     double icc21 = stats::nan;
 };
 
@@ -63,10 +65,15 @@ inline json to_json(const agreement_stats& s) {
     return {{"units", s.units},
             {"reviewers", s.reviewers},
             {"krippendorff_alpha",
-             {{"nominal", num_or_null(s.alpha_nominal)}, {"ordinal", num_or_null(s.alpha_ordinal)},
-              {"interval", num_or_null(s.alpha_interval)}, {"ratio", num_or_null(s.alpha_ratio)}}},
+             {{"nominal", num_or_null(s.alpha_nominal)},
+              {"ordinal", num_or_null(s.alpha_ordinal)},
+              {"interval", num_or_null(s.alpha_interval)},
+              {"ratio", num_or_null(s.alpha_ratio)}}},
             {"fleiss_kappa", num_or_null(s.fleiss)},
-            {"cohen_kappa", {{"unweighted", opt(s.cohen_unweighted)}, {"linear", opt(s.cohen_linear)}, {"quadratic", opt(s.cohen_quadratic)}}},
+            {"cohen_kappa",
+             {{"unweighted", opt(s.cohen_unweighted)},
+              {"linear", opt(s.cohen_linear)},
+              {"quadratic", opt(s.cohen_quadratic)}}},
             {"icc_2_1", num_or_null(s.icc21)}};
 }
 
@@ -94,7 +101,9 @@ struct calibration_report {
         j["overall"] = qa::to_json(overall);
         json rv = json::object();
         for (const auto& [name, d] : reviewers)
-            rv[name] = {{"units", d.units}, {"mean_deviation", detail::num_or_null(d.mean_deviation)}, {"flagged", d.flagged}};
+            rv[name] = {{"units", d.units},
+                        {"mean_deviation", detail::num_or_null(d.mean_deviation)},
+                        {"flagged", d.flagged}};
         j["reviewers"] = rv;
         j["deviation_threshold"] = threshold;
         return j;
@@ -104,31 +113,40 @@ struct calibration_report {
         os << "cskpi " << version << " calibration";
         if (!source.empty()) os << " of " << source;
         os << "\n\n";
-        std::vector<std::vector<std::string>> rows = {{"item", "units", "raters", "alpha nom", "alpha ord", "alpha int",
-                                                       "Fleiss", "Cohen", "Cohen lin", "Cohen quad", "ICC(2,1)"}};
+        std::vector<std::vector<std::string>> rows = {{"item", "units", "raters", "alpha nom",
+                                                       "alpha ord", "alpha int", "Fleiss", "Cohen",
+                                                       "Cohen lin", "Cohen quad", "ICC(2,1)"}};
         auto add = [&](const std::string& name, const agreement_stats& s) {
-            auto o = [](const std::optional<double>& v) { return v ? detail::fmt_fixed(*v, 3) : std::string("-"); };
-            rows.push_back({name, std::to_string(s.units), std::to_string(s.reviewers), detail::fmt_fixed(s.alpha_nominal, 3),
-                            detail::fmt_fixed(s.alpha_ordinal, 3), detail::fmt_fixed(s.alpha_interval, 3),
-                            detail::fmt_fixed(s.fleiss, 3), o(s.cohen_unweighted), o(s.cohen_linear), o(s.cohen_quadratic),
+            auto o = [](const std::optional<double>& v) {
+                return v ? detail::fmt_fixed(*v, 3) : std::string("-");
+            };
+            rows.push_back({name, std::to_string(s.units), std::to_string(s.reviewers),
+                            detail::fmt_fixed(s.alpha_nominal, 3),
+                            detail::fmt_fixed(s.alpha_ordinal, 3),
+                            detail::fmt_fixed(s.alpha_interval, 3), detail::fmt_fixed(s.fleiss, 3),
+                            o(s.cohen_unweighted), o(s.cohen_linear), o(s.cohen_quadratic),
                             detail::fmt_fixed(s.icc21, 3)});
         };
         for (std::size_t i = 0; i < items.size(); ++i) add(item_ids[i], items[i]);
         add("(review score)", overall);
         detail::write_grid(os, rows, 1);
         os << "\n";
-        std::vector<std::vector<std::string>> rv = {{"reviewer", "shared units", "mean deviation", "flag"}};
+        std::vector<std::vector<std::string>> rv = {
+            {"reviewer", "shared units", "mean deviation", "flag"}};
         for (const auto& [name, d] : reviewers)
             rv.push_back({name, std::to_string(d.units), detail::fmt_fixed(d.mean_deviation, 1),
                           d.flagged ? (d.mean_deviation > 0 ? "lenient" : "severe") : ""});
         detail::write_grid(os, rv, 1);
-        os << "\nmean deviation = own review score minus the mean of the other reviewers of the same interaction;"
-              " flagged beyond +/-" << detail::fmt_fixed(threshold, 1) << " points.\n";
+        os << "\nmean deviation = own review score minus the mean of the other reviewers of the "
+              "same interaction;"
+              " flagged beyond +/-"
+           << detail::fmt_fixed(threshold, 1) << " points.\n";
     }
 };
 
 /// Calibration of the reviews in `set` that name an interaction and a reviewer.
-inline calibration_report calibrate(const review_set& set, std::optional<double> threshold = std::nullopt) {
+inline calibration_report calibrate(const review_set& set,
+                                    std::optional<double> threshold = std::nullopt) {
     const rubric& rb = set.rules();
     calibration_report out;
     out.source = set.source();
@@ -147,16 +165,21 @@ inline calibration_report calibrate(const review_set& set, std::optional<double>
         auto [pos, fresh] = cell.try_emplace({u, v}, i);
         if (!fresh) {
             const review& prev = reviews[pos->second];
-            if (!(r.reviewed_at && prev.reviewed_at && *r.reviewed_at < *prev.reviewed_at)) pos->second = i;
+            if (!(r.reviewed_at && prev.reviewed_at && *r.reviewed_at < *prev.reviewed_at))
+                pos->second = i;
         }
     }
-    const auto nu = static_cast<Eigen::Index>(units.size()), nr = static_cast<Eigen::Index>(raters.size());
-    std::vector<rating_matrix> per_item(rb.items.size(), rating_matrix::Constant(nu, nr, stats::nan));
+    const auto nu = static_cast<Eigen::Index>(units.size()),
+               nr = static_cast<Eigen::Index>(raters.size());
+    std::vector<rating_matrix> per_item(rb.items.size(),
+                                        rating_matrix::Constant(nu, nr, stats::nan));
     rating_matrix scores = rating_matrix::Constant(nu, nr, stats::nan);
     for (const auto& [uv, i] : cell) {
-        const auto u = static_cast<Eigen::Index>(uv.first), v = static_cast<Eigen::Index>(uv.second);
+        const auto u = static_cast<Eigen::Index>(uv.first),
+                   v = static_cast<Eigen::Index>(uv.second);
         for (std::size_t k = 0; k < rb.items.size(); ++k)
-            if (reviews[i].ratings[k].st == rating::state::rated && !reviews[i].ratings[k].automatic)
+            if (reviews[i].ratings[k].st == rating::state::rated &&
+                !reviews[i].ratings[k].automatic)
                 per_item[k](u, v) = reviews[i].ratings[k].score;
         review human = reviews[i];  // the reviewer's own score, without automatic fill-ins
         for (auto& rt : human.ratings)

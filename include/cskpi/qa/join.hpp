@@ -23,7 +23,9 @@ inline std::pair<double, double> all_reviews(const qa_report& q) {
 
 inline void join_qa(report& rep, const qa_report& q) {
     if (rep.by != std::vector<group_key>{group_key::agent})
-        throw config_error("by", "QA scores join on the agent: group the report by agent alone (teams roll up from agents)");
+        throw config_error("by",
+                           "QA scores join on the agent: group the report by agent alone (teams "
+                           "roll up from agents)");
     for (auto& g : rep.groups) {
         double mean = stats::nan, n = 0;
         if (g.keys.empty()) {
@@ -48,7 +50,8 @@ inline void join_qa_teams(report& by_team, const report& by_team_agent, const qa
     if (by_team.by != std::vector<group_key>{group_key::team} ||
         by_team_agent.by != std::vector<group_key>{group_key::team, group_key::agent})
         throw std::invalid_argument("join_qa_teams: needs reports by team and by team, agent");
-    std::map<std::optional<std::string>, std::pair<double, double>> team;  // team -> (sum of scores, reviews)
+    std::map<std::optional<std::string>, std::pair<double, double>>
+        team;  // team -> (sum of scores, reviews)
     for (std::size_t i = 1; i < by_team_agent.groups.size(); ++i) {
         const auto& g = by_team_agent.groups[i];
         if (!g.keys[1]) continue;

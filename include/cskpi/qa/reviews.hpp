@@ -29,8 +29,8 @@ struct review {
     std::string id;
     std::optional<std::string> interaction_id, agent, reviewer;
     std::optional<micros> reviewed_at;
-    bool automatic = false;  ///< produced by automatic transcript checks, not a person
-    std::uint64_t line = 0;  ///< first line of the review in its file
+    bool automatic = false;       ///< produced by automatic transcript checks, not a person
+    std::uint64_t line = 0;       ///< first line of the review in its file
     std::vector<rating> ratings;  ///< one per rubric item
 };
 
@@ -42,7 +42,16 @@ inline const std::vector<std::string>& review_columns() {
 /// Reviews gathered from one or more sources, with the ledger of every row read.
 class review_set {
 public:
-    enum col : std::size_t { review_id, interaction_id, agent, reviewer, reviewed_at, item, score, automatic };
+    enum col : std::size_t {
+        review_id,
+        interaction_id,
+        agent,
+        reviewer,
+        reviewed_at,
+        item,
+        score,
+        automatic
+    };
 
     review_set(qa::rubric r, const std::string& zone = "UTC") : rubric_(std::move(r)), tz_(zone) {}
 
@@ -59,7 +68,8 @@ public:
 
     /// Validates one row (cells in `review_columns()` order; nullopt = empty) and adds it, or
     /// records it in the ledger. In strict mode a bad row throws input_error instead.
-    bool add(std::uint64_t line, const std::vector<std::optional<std::string>>& cells, bool strict = false) {
+    bool add(std::uint64_t line, const std::vector<std::optional<std::string>>& cells,
+             bool strict = false) {
         reject why;
         why.line = line;
         if (validate(line, cells, why)) {
@@ -77,11 +87,12 @@ public:
         const std::string text = read_file(path);
         read_text(text, format_of(path), path, strict, imp);
     }
-    void read_text(std::string_view text, input_format fmt, const std::string& path, bool strict = false,
-                   const import_options* imp = nullptr) {
+    void read_text(std::string_view text, input_format fmt, const std::string& path,
+                   bool strict = false, const import_options* imp = nullptr) {
         source_ = source_.empty() ? path : source_ + " + " + path;
-        read_records(text, fmt, path, review_columns(), {"review_id", "item", "score"}, ledger_,
-                     [&](const text_record& r) { add(r.line, r.cells, strict); }, imp);
+        read_records(
+            text, fmt, path, review_columns(), {"review_id", "item", "score"}, ledger_,
+            [&](const text_record& r) { add(r.line, r.cells, strict); }, imp);
         if (strict && ledger_.rows_rejected) {
             const auto& r = ledger_.rejects.front();
             throw strict_error(path, r, ledger_.show_values);
@@ -95,7 +106,8 @@ public:
         events_source_ = events_source;
         std::unordered_map<std::string, std::vector<std::size_t>> human;
         for (std::size_t i = 0; i < reviews_.size(); ++i)
-            if (!reviews_[i].automatic && reviews_[i].interaction_id) human[*reviews_[i].interaction_id].push_back(i);
+            if (!reviews_[i].automatic && reviews_[i].interaction_id)
+                human[*reviews_[i].interaction_id].push_back(i);
         for (const auto& ar : autos) {
             bool any = false;
             for (const auto& rt : ar.ratings) any |= rt.st == rating::state::rated;
@@ -103,7 +115,8 @@ public:
             if (auto it = human.find(ar.interaction_id); it != human.end()) {
                 for (std::size_t i : it->second)
                     for (std::size_t k = 0; k < ar.ratings.size(); ++k)
-                        if (reviews_[i].ratings[k].st == rating::state::absent) reviews_[i].ratings[k] = ar.ratings[k];
+                        if (reviews_[i].ratings[k].st == rating::state::absent)
+                            reviews_[i].ratings[k] = ar.ratings[k];
                 continue;
             }
             review r;
@@ -119,21 +132,25 @@ public:
     }
 
 private:
-    bool fail(reject& why, const std::string& column, const std::optional<std::string>& value, std::string reason) {
+    bool fail(reject& why, const std::string& column, const std::optional<std::string>& value,
+              std::string reason) {
         why.column = column;
         why.value = value ? detail::clip(*value) : std::string();
         why.reason = std::move(reason);
         return false;
     }
 
-    bool validate(std::uint64_t line, const std::vector<std::optional<std::string>>& c, reject& why) {
+    bool validate(std::uint64_t line, const std::vector<std::optional<std::string>>& c,
+                  reject& why) {
         const auto& names = review_columns();
         if (!c[review_id]) return fail(why, names[review_id], c[review_id], "required");
         if (!c[item]) return fail(why, names[item], c[item], "required");
         const auto idx = rubric_.find(*c[item]);
         if (!idx) return fail(why, names[item], c[item], "unknown item (not in the rubric)");
         const rubric_item& it = rubric_.items[*idx];
-        if (!c[score]) return fail(why, names[score], c[score], "required (a number, or na when not applicable)");
+        if (!c[score])
+            return fail(why, names[score], c[score],
+                        "required (a number, or na when not applicable)");
         rating rt;
         if (detail::iequals(*c[score], "na") || detail::iequals(*c[score], "n/a")) {
             rt.st = rating::state::na;
@@ -142,15 +159,17 @@ private:
             if (!x) return fail(why, names[score], c[score], "not a number or na");
             if (*x < it.lo || *x > it.hi)
                 return fail(why, names[score], c[score],
-                            "off the scale of item '" + it.id + "' [" + detail::number_text(it.lo) + ", " +
-                                detail::number_text(it.hi) + "]");
+                            "off the scale of item '" + it.id + "' [" + detail::number_text(it.lo) +
+                                ", " + detail::number_text(it.hi) + "]");
             rt.st = rating::state::rated;
             rt.score = *x;
         }
         std::optional<micros> at;
         if (c[reviewed_at]) {
             at = parse_timestamp(*c[reviewed_at], tz_);
-            if (!at) return fail(why, names[reviewed_at], c[reviewed_at], timestamp_error(*c[reviewed_at], tz_));
+            if (!at)
+                return fail(why, names[reviewed_at], c[reviewed_at],
+                            timestamp_error(*c[reviewed_at], tz_));
         }
         bool automatic_row = false;
         if (c[automatic]) {
@@ -177,20 +196,24 @@ private:
         review& r = reviews_[pos->second];
         if (r.ratings[*idx].st != rating::state::absent)
             return fail(why, names[item], c[item],
-                        "repeats item '" + it.id + "' of review '" + r.id + "' (first given in the review starting at line " +
+                        "repeats item '" + it.id + "' of review '" + r.id +
+                            "' (first given in the review starting at line " +
                             std::to_string(r.line) + ")");
         // The review's header columns must agree across its rows; a blank cell inherits.
-        for (auto [k, field] : {std::pair{interaction_id, &r.interaction_id}, std::pair{agent, &r.agent},
-                                std::pair{reviewer, &r.reviewer}}) {
+        for (auto [k, field] : {std::pair{interaction_id, &r.interaction_id},
+                                std::pair{agent, &r.agent}, std::pair{reviewer, &r.reviewer}}) {
             if (!c[k]) continue;
-            if (!*field) *field = c[k];
+            if (!*field)
+                *field = c[k];
             else if (**field != *c[k])
                 return fail(why, names[k], c[k],
-                            "contradicts '" + **field + "' given for review '" + r.id + "' at line " + std::to_string(r.line));
+                            "contradicts '" + **field + "' given for review '" + r.id +
+                                "' at line " + std::to_string(r.line));
         }
         if (at && !r.reviewed_at) r.reviewed_at = at;
         if (automatic_row != r.automatic)
-            return fail(why, names[automatic], c[automatic], "contradicts the earlier rows of review '" + r.id + "'");
+            return fail(why, names[automatic], c[automatic],
+                        "contradicts the earlier rows of review '" + r.id + "'");
         r.ratings[*idx] = rt;
         return true;
     }

@@ -14,11 +14,12 @@ namespace cskpi::qa {
 struct rubric_item {
     std::string id;
     std::string section;
-    double lo = 0, hi = 1;   ///< scale; a score must lie in [lo, hi]
+    double lo = 0, hi = 1;  ///< scale; a score must lie in [lo, hi]
     double weight = 1;
-    bool critical = false;      ///< below `critical_below` -> review score 0 (Zendesk QA "critical")
-    bool fail_section = false;  ///< below `critical_below` -> its section scores 0 (Playvox/MaestroQA)
-    bool bonus = false;         ///< adds on top of the score, never counts in the denominator
+    bool critical = false;  ///< below `critical_below` -> review score 0 (Zendesk QA "critical")
+    bool fail_section =
+        false;           ///< below `critical_below` -> its section scores 0 (Playvox/MaestroQA)
+    bool bonus = false;  ///< adds on top of the score, never counts in the denominator
 
     /// (score - lo) / (hi - lo): the item's share of its scale.
     double percent(double score) const { return (score - lo) / (hi - lo); }
@@ -27,7 +28,8 @@ struct rubric_item {
 struct rubric {
     std::vector<rubric_item> items;
     double critical_below = 0.5;
-    double deviation_threshold = 10;  ///< calibration: |mean deviation| beyond this flags a reviewer (score points)
+    double deviation_threshold =
+        10;  ///< calibration: |mean deviation| beyond this flags a reviewer (score points)
 
     std::optional<std::size_t> find(std::string_view id) const {
         for (std::size_t i = 0; i < items.size(); ++i)
@@ -46,33 +48,44 @@ struct rubric {
         for (const auto& [k, v] : r.items()) {
             const std::string kp = root + "." + k;
             if (k == "items") {
-                if (!v.is_array() || v.empty()) throw config_error(kp, "expected a non-empty array");
-                for (std::size_t i = 0; i < v.size(); ++i) out.items.push_back(parse_item(v[i], kp + "[" + std::to_string(i) + "]", out));
+                if (!v.is_array() || v.empty())
+                    throw config_error(kp, "expected a non-empty array");
+                for (std::size_t i = 0; i < v.size(); ++i)
+                    out.items.push_back(parse_item(v[i], kp + "[" + std::to_string(i) + "]", out));
             } else if (k == "critical_below") {
                 out.critical_below = detail::get_number(v, kp);
-                if (out.critical_below > 1) throw config_error(kp, "expected a share of the scale in [0, 1], actual " + v.dump());
+                if (out.critical_below > 1)
+                    throw config_error(
+                        kp, "expected a share of the scale in [0, 1], actual " + v.dump());
             } else if (k == "deviation_threshold") {
                 out.deviation_threshold = detail::get_number(v, kp);
-            } else if (k != "name" && k != "description" && k != "auto_checks") {  // auto_checks: auto_checks.hpp
+            } else if (k != "name" && k != "description" &&
+                       k != "auto_checks") {  // auto_checks: auto_checks.hpp
                 detail::unknown_key(kp);
             }
         }
         bool scored = false;
         for (const auto& it : out.items) scored |= !it.bonus;
-        if (!scored) throw config_error(root + ".items", "needs at least one item that is not a bonus");
+        if (!scored)
+            throw config_error(root + ".items", "needs at least one item that is not a bonus");
         return out;
     }
 
     json to_json() const {
         json items_j = json::array();
         for (const auto& it : items) {
-            json o = {{"id", it.id}, {"section", it.section}, {"scale", {it.lo, it.hi}}, {"weight", it.weight}};
+            json o = {{"id", it.id},
+                      {"section", it.section},
+                      {"scale", {it.lo, it.hi}},
+                      {"weight", it.weight}};
             if (it.critical) o["critical"] = true;
             if (it.fail_section) o["fail_section"] = true;
             if (it.bonus) o["bonus"] = true;
             items_j.push_back(o);
         }
-        return {{"items", items_j}, {"critical_below", critical_below}, {"deviation_threshold", deviation_threshold}};
+        return {{"items", items_j},
+                {"critical_below", critical_below},
+                {"deviation_threshold", deviation_threshold}};
     }
 
 private:
@@ -94,10 +107,12 @@ private:
                     throw config_error(kp, "expected [min, max], actual " + x.dump());
                 it.lo = x[0].get<double>();
                 it.hi = x[1].get<double>();
-                if (!(it.lo < it.hi)) throw config_error(kp, "expected min < max, actual " + x.dump());
+                if (!(it.lo < it.hi))
+                    throw config_error(kp, "expected min < max, actual " + x.dump());
             } else if (k == "weight") {
                 it.weight = detail::get_number(x, kp);
-                if (it.weight <= 0) throw config_error(kp, "expected a weight > 0, actual " + x.dump());
+                if (it.weight <= 0)
+                    throw config_error(kp, "expected a weight > 0, actual " + x.dump());
             } else if (k == "critical") {
                 it.critical = detail::get_bool(x, kp);
             } else if (k == "fail_section") {

@@ -32,7 +32,8 @@ inline review_outcome score_review(const rubric& rb, const review& r) {
     const std::size_t n = rb.items.size();
     std::vector<double> pct(n, stats::nan);
     for (std::size_t i = 0; i < n; ++i)
-        if (r.ratings[i].st == rating::state::rated) pct[i] = rb.items[i].percent(r.ratings[i].score);
+        if (r.ratings[i].st == rating::state::rated)
+            pct[i] = rb.items[i].percent(r.ratings[i].score);
     // Critical items first: in rubric order, the first that fails names the outcome.
     for (std::size_t i = 0; i < n; ++i)
         if (rb.items[i].critical && !std::isnan(pct[i]) && pct[i] < rb.critical_below) {
@@ -40,7 +41,8 @@ inline review_outcome score_review(const rubric& rb, const review& r) {
             break;
         }
     for (std::size_t i = 0; i < n; ++i) {
-        if (!rb.items[i].fail_section || std::isnan(pct[i]) || pct[i] >= rb.critical_below) continue;
+        if (!rb.items[i].fail_section || std::isnan(pct[i]) || pct[i] >= rb.critical_below)
+            continue;
         if (out.failed.empty()) out.failed = "section:" + rb.items[i].section;
         for (std::size_t k = 0; k < n; ++k)
             if (rb.items[k].section == rb.items[i].section && !std::isnan(pct[k])) pct[k] = 0;
@@ -48,8 +50,10 @@ inline review_outcome score_review(const rubric& rb, const review& r) {
     double num = 0, den = 0, bonus = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (std::isnan(pct[i])) continue;
-        if (rb.items[i].bonus) bonus += rb.items[i].weight * pct[i];
-        else num += rb.items[i].weight * pct[i], den += rb.items[i].weight;
+        if (rb.items[i].bonus)
+            bonus += rb.items[i].weight * pct[i];
+        else
+            num += rb.items[i].weight * pct[i], den += rb.items[i].weight;
     }
     if (den > 0) out.score = 100.0 * (num + bonus) / den;
     if (out.failed.rfind("critical:", 0) == 0) out.score = 0;
@@ -117,10 +121,12 @@ struct qa_report {
     std::optional<json> events_input;  ///< message events read for automatic checks
     rubric rb;
     double confidence = 0.95;
-    std::vector<scored_review> reviews;            ///< in input order
-    std::map<std::string, agent_scores> agents;    ///< reviews without an agent are not rolled up here
-    std::vector<percent_stats> items;              ///< per rubric item
-    std::map<std::string, percent_stats> sections; ///< per section: mean of each review's section percent
+    std::vector<scored_review> reviews;  ///< in input order
+    std::map<std::string, agent_scores>
+        agents;                        ///< reviews without an agent are not rolled up here
+    std::vector<percent_stats> items;  ///< per rubric item
+    std::map<std::string, percent_stats>
+        sections;  ///< per section: mean of each review's section percent
     std::map<std::string, reviewer_scores> reviewers;
 
     json to_json() const;
@@ -140,8 +146,11 @@ inline qa_report score_reviews(const review_set& set, double confidence = 0.95) 
     out.rejects = set.ledger().rejects;
     if (!set.events_source().empty()) {
         const auto& ev = set.events_ledger();
-        out.events_input = json{{"path", set.events_source()}, {"rows_read", ev.rows_read}, {"rows_accepted", ev.rows_accepted},
-                                {"rows_rejected", ev.rows_rejected}, {"rejects", rejects_to_json(ev.rejects)}};
+        out.events_input = json{{"path", set.events_source()},
+                                {"rows_read", ev.rows_read},
+                                {"rows_accepted", ev.rows_accepted},
+                                {"rows_rejected", ev.rows_rejected},
+                                {"rejects", rejects_to_json(ev.rejects)}};
     }
     out.rb = rb;
     out.confidence = confidence;
@@ -149,10 +158,13 @@ inline qa_report score_reviews(const review_set& set, double confidence = 0.95) 
     std::map<std::string, std::vector<double>> agent_values;
     for (const review& r : set.reviews()) {
         const review_outcome o = score_review(rb, r);
-        out.reviews.push_back({r.id, r.interaction_id, r.agent, r.reviewer, r.automatic, o.score, o.failed, {}});
+        out.reviews.push_back(
+            {r.id, r.interaction_id, r.agent, r.reviewer, r.automatic, o.score, o.failed, {}});
         for (std::size_t i = 0; i < rb.items.size(); ++i)
-            if (r.ratings[i].automatic) out.reviews.back().automatic_items.push_back(rb.items[i].id);
-        std::map<std::string, std::pair<double, double>> section_parts;  // section -> (sum w*p, sum w)
+            if (r.ratings[i].automatic)
+                out.reviews.back().automatic_items.push_back(rb.items[i].id);
+        std::map<std::string, std::pair<double, double>>
+            section_parts;  // section -> (sum w*p, sum w)
         agent_scores* a = nullptr;
         if (r.agent) {
             a = &out.agents[*r.agent];
@@ -198,36 +210,50 @@ inline json qa_report::to_json() const {
     using detail::num_or_null;
     json j;
     j["cskpi"] = {{"version", version}};
-    j["input"] = {{"path", source}, {"rows_read", rows_read}, {"rows_accepted", rows_accepted},
-                  {"rows_rejected", rows_rejected}, {"rejects", rejects_to_json(rejects)}};
+    j["input"] = {{"path", source},
+                  {"rows_read", rows_read},
+                  {"rows_accepted", rows_accepted},
+                  {"rows_rejected", rows_rejected},
+                  {"rejects", rejects_to_json(rejects)}};
     if (events_input) j["input"]["events"] = *events_input;
     j["rubric"] = rb.to_json();
     json rv = json::array();
     for (const auto& r : reviews)
-        rv.push_back({{"review_id", r.review_id}, {"interaction_id", detail::opt_json(r.interaction_id)},
-                      {"agent", detail::opt_json(r.agent)}, {"reviewer", detail::opt_json(r.reviewer)},
-                      {"automatic", r.automatic}, {"score", num_or_null(r.score)},
+        rv.push_back({{"review_id", r.review_id},
+                      {"interaction_id", detail::opt_json(r.interaction_id)},
+                      {"agent", detail::opt_json(r.agent)},
+                      {"reviewer", detail::opt_json(r.reviewer)},
+                      {"automatic", r.automatic},
+                      {"score", num_or_null(r.score)},
                       {"failed", r.failed.empty() ? json(nullptr) : json(r.failed)},
                       {"automatic_items", r.automatic_items}});
     j["reviews"] = rv;
     json ag = json::object();
     for (const auto& [name, a] : agents) {
         json items_j = json::object();
-        for (std::size_t i = 0; i < rb.items.size(); ++i) items_j[rb.items[i].id] = num_or_null(a.items[i].mean());
-        ag[name] = {{"reviews", a.qa.n}, {"qa_score", num_or_null(a.qa.mean)}, {"ci_low", num_or_null(a.qa.ci_low)},
-                    {"ci_high", num_or_null(a.qa.ci_high)}, {"items", items_j}};
+        for (std::size_t i = 0; i < rb.items.size(); ++i)
+            items_j[rb.items[i].id] = num_or_null(a.items[i].mean());
+        ag[name] = {{"reviews", a.qa.n},
+                    {"qa_score", num_or_null(a.qa.mean)},
+                    {"ci_low", num_or_null(a.qa.ci_low)},
+                    {"ci_high", num_or_null(a.qa.ci_high)},
+                    {"items", items_j}};
     }
     j["agents"] = ag;
     json it = json::object();
     for (std::size_t i = 0; i < rb.items.size(); ++i)
-        it[rb.items[i].id] = {{"section", rb.items[i].section}, {"rated", items[i].rated}, {"na", items[i].na},
+        it[rb.items[i].id] = {{"section", rb.items[i].section},
+                              {"rated", items[i].rated},
+                              {"na", items[i].na},
                               {"mean_percent", num_or_null(items[i].mean())}};
     j["items"] = it;
     json sj = json::object();
-    for (const auto& [name, s] : sections) sj[name] = {{"reviews", s.rated}, {"mean_percent", num_or_null(s.mean())}};
+    for (const auto& [name, s] : sections)
+        sj[name] = {{"reviews", s.rated}, {"mean_percent", num_or_null(s.mean())}};
     j["sections"] = sj;
     json rw = json::object();
-    for (const auto& [name, r] : reviewers) rw[name] = {{"reviews", r.reviews}, {"mean_score", num_or_null(r.mean())}};
+    for (const auto& [name, r] : reviewers)
+        rw[name] = {{"reviews", r.reviews}, {"mean_score", num_or_null(r.mean())}};
     j["reviewers"] = rw;
     return j;
 }
@@ -236,40 +262,51 @@ inline json qa_report::to_json() const {
 
 namespace cskpi::detail {
 /// Header and rows of one roll-up, shared by the CSV and table writers.
-inline std::vector<std::vector<std::string>> qa_rows(const qa::qa_report& q, const std::string& by, bool table) {
-    auto num = [&](double v, int decimals) { return table ? fmt_fixed(v, decimals) : number_text(v); };
-    auto opt = [&](const std::optional<std::string>& s) { return s ? *s : std::string(table ? "(none)" : ""); };
+inline std::vector<std::vector<std::string>> qa_rows(const qa::qa_report& q, const std::string& by,
+                                                     bool table) {
+    auto num = [&](double v, int decimals) {
+        return table ? fmt_fixed(v, decimals) : number_text(v);
+    };
+    auto opt = [&](const std::optional<std::string>& s) {
+        return s ? *s : std::string(table ? "(none)" : "");
+    };
     std::vector<std::vector<std::string>> rows;
     if (by == "agent") {
         std::vector<std::string> h = {"agent", "reviews", "qa_score", "ci_low", "ci_high"};
         for (const auto& it : q.rb.items) h.push_back(it.id + (table ? "%" : "_percent"));
         rows.push_back(h);
         for (const auto& [name, a] : q.agents) {
-            std::vector<std::string> r = {name, std::to_string(a.qa.n), num(a.qa.mean, 1), num(a.qa.ci_low, 1),
-                                          num(a.qa.ci_high, 1)};
-            for (const auto& s : a.items) r.push_back(table ? fmt_fixed(100 * s.mean(), 0) : number_text(s.mean()));
+            std::vector<std::string> r = {name, std::to_string(a.qa.n), num(a.qa.mean, 1),
+                                          num(a.qa.ci_low, 1), num(a.qa.ci_high, 1)};
+            for (const auto& s : a.items)
+                r.push_back(table ? fmt_fixed(100 * s.mean(), 0) : number_text(s.mean()));
             rows.push_back(std::move(r));
         }
     } else if (by == "reviewer") {
         rows.push_back({"reviewer", "reviews", "mean_score"});
-        for (const auto& [name, r] : q.reviewers) rows.push_back({name, std::to_string(r.reviews), num(r.mean(), 1)});
+        for (const auto& [name, r] : q.reviewers)
+            rows.push_back({name, std::to_string(r.reviews), num(r.mean(), 1)});
     } else if (by == "item") {
         rows.push_back({"item", "section", "rated", "na", table ? "mean%" : "mean_percent"});
         for (std::size_t i = 0; i < q.rb.items.size(); ++i)
-            rows.push_back({q.rb.items[i].id, q.rb.items[i].section, std::to_string(q.items[i].rated),
-                            std::to_string(q.items[i].na),
-                            table ? fmt_fixed(100 * q.items[i].mean(), 1) : number_text(q.items[i].mean())});
+            rows.push_back(
+                {q.rb.items[i].id, q.rb.items[i].section, std::to_string(q.items[i].rated),
+                 std::to_string(q.items[i].na),
+                 table ? fmt_fixed(100 * q.items[i].mean(), 1) : number_text(q.items[i].mean())});
     } else if (by == "section") {
         rows.push_back({"section", "reviews", table ? "mean%" : "mean_percent"});
         for (const auto& [name, s] : q.sections)
-            rows.push_back({name, std::to_string(s.rated), table ? fmt_fixed(100 * s.mean(), 1) : number_text(s.mean())});
+            rows.push_back({name, std::to_string(s.rated),
+                            table ? fmt_fixed(100 * s.mean(), 1) : number_text(s.mean())});
     } else if (by == "review") {
-        rows.push_back({"review_id", "interaction_id", "agent", "reviewer", "automatic", "score", "failed"});
+        rows.push_back(
+            {"review_id", "interaction_id", "agent", "reviewer", "automatic", "score", "failed"});
         for (const auto& r : q.reviews)
             rows.push_back({r.review_id, opt(r.interaction_id), opt(r.agent), opt(r.reviewer),
                             r.automatic ? "true" : "false", num(r.score, 1), r.failed});
     } else {
-        throw config_error("by", "expected agent, reviewer, item, section or review, actual \"" + by + "\"");
+        throw config_error(
+            "by", "expected agent, reviewer, item, section or review, actual \"" + by + "\"");
     }
     return rows;
 }
@@ -292,15 +329,20 @@ inline void qa_report::write_csv(std::ostream& os, const std::string& by) const 
 inline void qa_report::write_table(std::ostream& os, const std::string& by) const {
     os << "cskpi " << version << " QA by " << by;
     if (!source.empty()) os << " of " << source;
-    os << "\nrows read " << rows_read << ", accepted " << rows_accepted << ", rejected " << rows_rejected << "; "
-       << reviews.size() << " reviews\n";
+    os << "\nrows read " << rows_read << ", accepted " << rows_accepted << ", rejected "
+       << rows_rejected << "; " << reviews.size() << " reviews\n";
     if (events_input)
-        os << "automatic checks on " << (*events_input)["path"].get<std::string>() << ": events read "
-           << (*events_input)["rows_read"] << ", rejected " << (*events_input)["rows_rejected"] << "\n";
+        os << "automatic checks on " << (*events_input)["path"].get<std::string>()
+           << ": events read " << (*events_input)["rows_read"] << ", rejected "
+           << (*events_input)["rows_rejected"] << "\n";
     os << '\n';
-    detail::write_grid(os, detail::qa_rows(*this, by, true), by == "item" ? 2 : by == "review" ? 5 : 1);
+    detail::write_grid(os, detail::qa_rows(*this, by, true),
+                       by == "item"     ? 2
+                       : by == "review" ? 5
+                                        : 1);
     if (by == "agent")
-        os << "\nqa_score = mean review score; interval = " << detail::fmt_fixed(100 * confidence, 0)
+        os << "\nqa_score = mean review score; interval = "
+           << detail::fmt_fixed(100 * confidence, 0)
            << "% Student t; item columns = mean percent of the scale.\n";
 }
 

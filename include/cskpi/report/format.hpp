@@ -18,10 +18,14 @@ inline value_kind kind_of(std::string_view column) {
     for (const auto& m : metric_table())
         if (column == m.name && std::string_view(m.unit) == "currency") return value_kind::money;
     switch (detail::table_kind(std::string(column))) {
-    case 0: return value_kind::count;
-    case 1: return value_kind::percent;
-    case 2: return value_kind::duration;
-    default: return value_kind::number;
+        case 0:
+            return value_kind::count;
+        case 1:
+            return value_kind::percent;
+        case 2:
+            return value_kind::duration;
+        default:
+            return value_kind::number;
     }
 }
 
@@ -40,9 +44,12 @@ inline std::string clock(double seconds) {
     const long long t = std::llround(std::fabs(seconds));
     const long long d = t / 86400, h = t % 86400 / 3600, m = t % 3600 / 60, s = t % 60;
     char buf[48];
-    if (d) std::snprintf(buf, sizeof buf, "%lldd %02lld:%02lld:%02lld", d, h, m, s);
-    else if (h) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
-    else std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
+    if (d)
+        std::snprintf(buf, sizeof buf, "%lldd %02lld:%02lld:%02lld", d, h, m, s);
+    else if (h)
+        std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", h, m, s);
+    else
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", m, s);
     return (seconds < 0 && t ? "-" : "") + std::string(buf);
 }
 
@@ -58,19 +65,26 @@ inline std::string text(double v, value_kind k) {
     if (std::isnan(v)) return "\u2013";
     char buf[48];
     switch (k) {
-    case value_kind::count: return grouped(std::llround(v));
-    case value_kind::percent: return percent(v);
-    case value_kind::duration: return clock(v);
-    case value_kind::money: {
-        const double cents = std::round(std::fabs(v) * 100);
-        std::snprintf(buf, sizeof buf, ".%02.0f", std::fmod(cents, 100));
-        return (v < 0 ? "-" : "") + grouped(static_cast<long long>(cents / 100)) + buf;
-    }
-    case value_kind::number: std::snprintf(buf, sizeof buf, "%.2f", v); return buf;
+        case value_kind::count:
+            return grouped(std::llround(v));
+        case value_kind::percent:
+            return percent(v);
+        case value_kind::duration:
+            return clock(v);
+        case value_kind::money: {
+            const double cents = std::round(std::fabs(v) * 100);
+            std::snprintf(buf, sizeof buf, ".%02.0f", std::fmod(cents, 100));
+            return (v < 0 ? "-" : "") + grouped(static_cast<long long>(cents / 100)) + buf;
+        }
+        case value_kind::number:
+            std::snprintf(buf, sizeof buf, "%.2f", v);
+            return buf;
     }
     return {};
 }
 
-inline std::string text(double v, std::string_view column) { return text(v, kind_of(column)); }
+inline std::string text(double v, std::string_view column) {
+    return text(v, kind_of(column));
+}
 
 }  // namespace cskpi::present

@@ -94,16 +94,21 @@ public:
             const auto& g = rep.groups[r];
             const auto row = static_cast<lxw_row_t>(r + 1);
             for (std::size_t k = 0; k < nk; ++k) {
-                if (g.keys.empty()) text(ws, row, k, "(all)");
-                else if (g.keys[k]) text(ws, row, k, *g.keys[k]);
+                if (g.keys.empty())
+                    text(ws, row, k, "(all)");
+                else if (g.keys[k])
+                    text(ws, row, k, *g.keys[k]);
             }
-            for (std::size_t i = 0; i < g.metrics.size(); ++i) value(ws, row, nk + i, head[nk + i], g.metrics[i]);
+            for (std::size_t i = 0; i < g.metrics.size(); ++i)
+                value(ws, row, nk + i, head[nk + i], g.metrics[i]);
             for (std::size_t i = 0; i < g.extra.size(); ++i)
-                value(ws, row, nk + g.metrics.size() + i, head[nk + g.metrics.size() + i], g.extra[i].second);
+                value(ws, row, nk + g.metrics.size() + i, head[nk + g.metrics.size() + i],
+                      g.extra[i].second);
         }
         finish_table(ws, head, rep.groups.size());
         for (std::size_t c = nk; c < head.size(); ++c)
-            if (is_sla_column(head[c]) && !rep.groups.empty()) below(ws, c, rep.groups.size(), goal);
+            if (is_sla_column(head[c]) && !rep.groups.empty())
+                below(ws, c, rep.groups.size(), goal);
     }
 
     /// The input accounting and the rejects (line, column, reason; not the values, which may be
@@ -123,10 +128,13 @@ public:
         worksheet_set_column(ws, 2, 2, 60, nullptr);
         // The accounting beside the table, so that the filter does not take it in.
         const std::pair<const char*, std::uint64_t> counts[] = {
-            {"rows_read", rep.rows_read}, {"rows_accepted", rep.rows_accepted}, {"rows_rejected", rep.rows_rejected}};
+            {"rows_read", rep.rows_read},
+            {"rows_accepted", rep.rows_accepted},
+            {"rows_rejected", rep.rows_rejected}};
         for (std::size_t i = 0; i < 3; ++i) {
             text(ws, static_cast<lxw_row_t>(i), 4, counts[i].first);
-            worksheet_write_number(ws, static_cast<lxw_row_t>(i), 5, static_cast<double>(counts[i].second),
+            worksheet_write_number(ws, static_cast<lxw_row_t>(i), 5,
+                                   static_cast<double>(counts[i].second),
                                    kinds_[present::value_kind::count]);
         }
         worksheet_set_column(ws, 4, 4, 16, nullptr);
@@ -139,9 +147,12 @@ public:
         std::vector<std::string> head;
         for (auto k : sr.card.by) head.emplace_back(name_of(k));
         const std::size_t nk = head.size();
-        for (const char* c : {"interactions", "score", "rank", "tier", "flags", "topsis", "topsis_rank"}) head.emplace_back(c);
+        for (const char* c :
+             {"interactions", "score", "rank", "tier", "flags", "topsis", "topsis_rank"})
+            head.emplace_back(c);
         for (const auto& k : sr.card.kpis)
-            for (const char* s : {"_value", "_points", "_contribution"}) head.push_back(k.metric + s);
+            for (const char* s : {"_value", "_points", "_contribution"})
+                head.push_back(k.metric + s);
         write_head(ws, head);
         std::vector<const scored_group*> order;
         for (const auto& g : sr.groups) order.push_back(&g);
@@ -149,7 +160,8 @@ public:
             return a->rank.value_or(INT32_MAX) < b->rank.value_or(INT32_MAX);
         });
         auto plain = [&](lxw_row_t row, std::size_t col, double v, present::value_kind k) {
-            if (!std::isnan(v)) worksheet_write_number(ws, row, static_cast<lxw_col_t>(col), v, kinds_[k]);
+            if (!std::isnan(v))
+                worksheet_write_number(ws, row, static_cast<lxw_col_t>(col), v, kinds_[k]);
         };
         for (std::size_t r = 0; r < order.size(); ++r) {
             const scored_group& g = *order[r];
@@ -158,13 +170,16 @@ public:
                 if (g.keys[k]) text(ws, row, k, *g.keys[k]);
             plain(row, nk, g.interactions, present::value_kind::count);
             plain(row, nk + 1, g.score, present::value_kind::number);
-            if (g.rank) worksheet_write_number(ws, row, static_cast<lxw_col_t>(nk + 2), *g.rank, nullptr);
+            if (g.rank)
+                worksheet_write_number(ws, row, static_cast<lxw_col_t>(nk + 2), *g.rank, nullptr);
             if (g.tier) text(ws, row, nk + 3, *g.tier);
             std::string flags;
             for (const auto& f : g.flags) flags += (flags.empty() ? "" : ";") + f;
             if (!flags.empty()) text(ws, row, nk + 4, flags);
             plain(row, nk + 5, g.topsis, present::value_kind::number);
-            if (g.topsis_rank) worksheet_write_number(ws, row, static_cast<lxw_col_t>(nk + 6), *g.topsis_rank, nullptr);
+            if (g.topsis_rank)
+                worksheet_write_number(ws, row, static_cast<lxw_col_t>(nk + 6), *g.topsis_rank,
+                                       nullptr);
             for (std::size_t i = 0; i < g.kpis.size(); ++i) {
                 const std::size_t c = nk + 7 + 3 * i;
                 value(ws, row, c, sr.card.kpis[i].metric, g.kpis[i].value);
@@ -180,7 +195,8 @@ public:
             cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
             cf.value_string = const_cast<char*>(quoted.c_str());
             cf.format = tier_[std::min(t, tier_.size() - 1)];
-            check(worksheet_conditional_format_range(ws, 1, static_cast<lxw_col_t>(nk + 3), static_cast<lxw_row_t>(order.size()),
+            check(worksheet_conditional_format_range(ws, 1, static_cast<lxw_col_t>(nk + 3),
+                                                     static_cast<lxw_row_t>(order.size()),
                                                      static_cast<lxw_col_t>(nk + 3), &cf));
         }
         lxw_worksheet* wsw = sheet("weights");
@@ -188,7 +204,8 @@ public:
         for (std::size_t k = 0; k < sr.card.kpis.size(); ++k) {
             text(wsw, static_cast<lxw_row_t>(k + 1), 0, sr.card.kpis[k].metric);
             if (static_cast<Eigen::Index>(k) < sr.weights.size())
-                worksheet_write_number(wsw, static_cast<lxw_row_t>(k + 1), 1, sr.weights[static_cast<Eigen::Index>(k)],
+                worksheet_write_number(wsw, static_cast<lxw_row_t>(k + 1), 1,
+                                       sr.weights[static_cast<Eigen::Index>(k)],
                                        kinds_[present::value_kind::percent]);
         }
         finish_table(wsw, {"kpi", "weight"}, sr.card.kpis.size());
@@ -209,7 +226,8 @@ public:
                     char* end = nullptr;
                     const double v = std::strtod(cell.c_str(), &end);
                     if (!cell.empty() && end && *end == '\0' && c > 0)
-                        worksheet_write_number(ws, static_cast<lxw_row_t>(r), static_cast<lxw_col_t>(c), v,
+                        worksheet_write_number(ws, static_cast<lxw_row_t>(r),
+                                               static_cast<lxw_col_t>(c), v,
                                                kinds_[present::value_kind::number]);
                     else if (!cell.empty())
                         text(ws, static_cast<lxw_row_t>(r), c, cell);
@@ -222,15 +240,17 @@ public:
     /// statuses coloured (met and on_track green, at_risk amber, off_track and missed red).
     void add_targets(const analysis::targets_result& r) {
         lxw_worksheet* ws = sheet("targets");
-        const std::vector<std::string> head = {"metric", "scope", "period", "level", "kind", "direction", "target", "actual",
-                                               "attainment", "elapsed", "expected_to_date", "forecast", "required_rest",
-                                               "unreachable", "status"};
+        const std::vector<std::string> head = {
+            "metric",           "scope",    "period",        "level",       "kind",
+            "direction",        "target",   "actual",        "attainment",  "elapsed",
+            "expected_to_date", "forecast", "required_rest", "unreachable", "status"};
         write_head(ws, head);
         for (std::size_t i = 0; i < r.rows.size(); ++i) {
             const auto& x = r.rows[i];
             const auto row = static_cast<lxw_row_t>(i + 1);
             std::string scope;
-            for (const auto& [k, v] : x.scope) scope += (scope.empty() ? "" : ";") + std::string(name_of(k)) + "=" + v;
+            for (const auto& [k, v] : x.scope)
+                scope += (scope.empty() ? "" : ";") + std::string(name_of(k)) + "=" + v;
             text(ws, row, 0, x.metric);
             if (!scope.empty()) text(ws, row, 1, scope);
             text(ws, row, 2, x.period);
@@ -241,7 +261,9 @@ public:
             for (std::size_t c = 0; c < 2; ++c) value(ws, row, 6 + c, x.metric, in_unit[c]);
             for (std::size_t c = 0; c < 2; ++c) {
                 const double v = c ? x.elapsed : x.attainment;
-                if (!std::isnan(v)) check(worksheet_write_number(ws, row, static_cast<lxw_col_t>(8 + c), v, kinds_[present::value_kind::percent]));
+                if (!std::isnan(v))
+                    check(worksheet_write_number(ws, row, static_cast<lxw_col_t>(8 + c), v,
+                                                 kinds_[present::value_kind::percent]));
             }
             const double rest[] = {x.expected_to_date, x.forecast, x.required_rest};
             for (std::size_t c = 0; c < 3; ++c) value(ws, row, 10 + c, x.metric, rest[c]);
@@ -250,15 +272,19 @@ public:
         }
         finish_table(ws, head, r.rows.size());
         if (r.rows.empty()) return;
-        const std::pair<const char*, std::size_t> colours[] = {{"met", 3}, {"on_track", 3}, {"at_risk", 0}, {"off_track", 2}, {"missed", 2}};
+        const std::pair<const char*, std::size_t> colours[] = {
+            {"met", 3}, {"on_track", 3}, {"at_risk", 0}, {"off_track", 2}, {"missed", 2}};
         for (const auto& [status, colour] : colours) {
             const std::string quoted = std::string("\"") + status + "\"";
             lxw_conditional_format cf{};
             cf.type = LXW_CONDITIONAL_TYPE_CELL;
             cf.criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO;
             cf.value_string = const_cast<char*>(quoted.c_str());
-            cf.format = std::string(status) == "off_track" || std::string(status) == "missed" ? miss_ : tier_[colour];
-            check(worksheet_conditional_format_range(ws, 1, 14, static_cast<lxw_row_t>(r.rows.size()), 14, &cf));
+            cf.format = std::string(status) == "off_track" || std::string(status) == "missed"
+                            ? miss_
+                            : tier_[colour];
+            check(worksheet_conditional_format_range(
+                ws, 1, 14, static_cast<lxw_row_t>(r.rows.size()), 14, &cf));
         }
     }
 
@@ -280,7 +306,8 @@ private:
 
     static bool is_sla_column(const std::string& c) {
         const bool sla = c.rfind("sla_", 0) == 0 || c.rfind("service_level", 0) == 0;
-        return sla && present::kind_of(c) == present::value_kind::percent && c.find("_ci_") == std::string::npos;
+        return sla && present::kind_of(c) == present::value_kind::percent &&
+               c.find("_ci_") == std::string::npos;
     }
     [[noreturn]] void fail(const std::string& why) const {
         throw std::invalid_argument("cannot write '" + path_ + "': " + why);
@@ -297,32 +324,39 @@ private:
         check(worksheet_write_string(ws, row, static_cast<lxw_col_t>(col), s.c_str(), nullptr));
     }
     /// A metric value in its column's format; durations as days (Excel's unit); NaN left empty.
-    void value(lxw_worksheet* ws, lxw_row_t row, std::size_t col, const std::string& column, double v) {
+    void value(lxw_worksheet* ws, lxw_row_t row, std::size_t col, const std::string& column,
+               double v) {
         if (std::isnan(v)) return;
         const auto k = present::kind_of(column);
-        check(worksheet_write_number(ws, row, static_cast<lxw_col_t>(col), k == present::value_kind::duration ? v / 86400 : v,
+        check(worksheet_write_number(ws, row, static_cast<lxw_col_t>(col),
+                                     k == present::value_kind::duration ? v / 86400 : v,
                                      kinds_[k]));
     }
     void write_head(lxw_worksheet* ws, const std::vector<std::string>& head) {
         for (std::size_t c = 0; c < head.size(); ++c)
-            check(worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), head[c].c_str(), header_));
+            check(
+                worksheet_write_string(ws, 0, static_cast<lxw_col_t>(c), head[c].c_str(), header_));
     }
     void finish_table(lxw_worksheet* ws, const std::vector<std::string>& head, std::size_t rows) {
         worksheet_freeze_panes(ws, 1, 0);
         if (!head.empty())
-            check(worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(rows), static_cast<lxw_col_t>(head.size() - 1)));
-        worksheet_set_column(ws, 0, static_cast<lxw_col_t>(head.size() ? head.size() - 1 : 0), 13, nullptr);
+            check(worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(rows),
+                                       static_cast<lxw_col_t>(head.size() - 1)));
+        worksheet_set_column(ws, 0, static_cast<lxw_col_t>(head.size() ? head.size() - 1 : 0), 13,
+                             nullptr);
     }
     /// Red when a number below `goal` (a formula rule, so that empty cells stay plain).
     void below(lxw_worksheet* ws, std::size_t col, std::size_t rows, double goal) {
         char cell[16];
         lxw_rowcol_to_cell(cell, 1, static_cast<lxw_col_t>(col));
-        const std::string rule = std::string("=AND(ISNUMBER(") + cell + ")," + cell + "<" + cskpi::detail::number_text(goal) + ")";
+        const std::string rule = std::string("=AND(ISNUMBER(") + cell + ")," + cell + "<" +
+                                 cskpi::detail::number_text(goal) + ")";
         lxw_conditional_format cf{};
         cf.type = LXW_CONDITIONAL_TYPE_FORMULA;
         cf.value_string = const_cast<char*>(rule.c_str());
         cf.format = miss_;
-        check(worksheet_conditional_format_range(ws, 1, static_cast<lxw_col_t>(col), static_cast<lxw_row_t>(rows),
+        check(worksheet_conditional_format_range(ws, 1, static_cast<lxw_col_t>(col),
+                                                 static_cast<lxw_row_t>(rows),
                                                  static_cast<lxw_col_t>(col), &cf));
     }
 };

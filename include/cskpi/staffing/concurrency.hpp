@@ -21,19 +21,25 @@ namespace cskpi::staffing {
 
 /// The handle-time inflation of one concurrent channel, and where it comes from.
 struct inflation {
-    double concurrency = 1;              ///< k, contacts one agent handles at once (configured)
-    std::uint64_t rows = 0;              ///< rows with an agent and handle_s
-    std::uint64_t parallel = 0;          ///< of them, handled beside another of the agent's rows
+    double concurrency = 1;      ///< k, contacts one agent handles at once (configured)
+    std::uint64_t rows = 0;      ///< rows with an agent and handle_s
+    std::uint64_t parallel = 0;  ///< of them, handled beside another of the agent's rows
     double aht_s = stats::nan, aht_parallel_s = stats::nan, aht_alone_s = stats::nan;
-    double factor = 1;                   ///< what multiplies a slot's AHT
-    std::string source;                  ///< "measured", "configured" or "default"
+    double factor = 1;   ///< what multiplies a slot's AHT
+    std::string source;  ///< "measured", "configured" or "default"
 
     json to_json() const {
         auto num = [](double v) { return v == v ? json(v) : json(nullptr); };
-        return {{"concurrency", concurrency}, {"factor", factor}, {"source", source}, {"rows", rows},
-                {"rows_parallel", parallel}, {"aht_s", num(aht_s)}, {"aht_parallel_s", num(aht_parallel_s)},
+        return {{"concurrency", concurrency},
+                {"factor", factor},
+                {"source", source},
+                {"rows", rows},
+                {"rows_parallel", parallel},
+                {"aht_s", num(aht_s)},
+                {"aht_parallel_s", num(aht_parallel_s)},
                 {"aht_alone_s", num(aht_alone_s)},
-                {"parallel_over_alone", num(aht_alone_s > 0 ? aht_parallel_s / aht_alone_s : stats::nan)}};
+                {"parallel_over_alone",
+                 num(aht_alone_s > 0 ? aht_parallel_s / aht_alone_s : stats::nan)}};
     }
 };
 
@@ -65,7 +71,8 @@ public:
             const auto it = channels_.find(b.channel[r]);
             if (it == channels_.end()) continue;
             const micros start = b.created_at[r] + (b.frt[r] == missing_us ? 0 : b.frt[r]);
-            it->second.spans.push_back({start, start + b.handle[r], it->second.agents.code(b.agent[r])});
+            it->second.spans.push_back(
+                {start, start + b.handle[r], it->second.agents.code(b.agent[r])});
         }
     }
 
@@ -103,7 +110,8 @@ private:
         for (std::size_t i = 0; i < v.size(); ++i) {
             const bool first_of_agent = i == 0 || v[i].agent != v[i - 1].agent;
             const bool next_same = i + 1 < v.size() && v[i + 1].agent == v[i].agent;
-            const bool parallel = (!first_of_agent && v[i].start < latest_end) || (next_same && v[i].end > v[i + 1].start);
+            const bool parallel = (!first_of_agent && v[i].start < latest_end) ||
+                                  (next_same && v[i].end > v[i + 1].start);
             latest_end = first_of_agent ? v[i].end : std::max(latest_end, v[i].end);
             const double h = static_cast<double>(v[i].end - v[i].start) / 1e6;
             all += h;
@@ -113,7 +121,8 @@ private:
         if (f.rows == 0) return;
         f.aht_s = all / static_cast<double>(f.rows);
         if (f.parallel) f.aht_parallel_s = par / static_cast<double>(f.parallel);
-        if (f.parallel < f.rows) f.aht_alone_s = (all - par) / static_cast<double>(f.rows - f.parallel);
+        if (f.parallel < f.rows)
+            f.aht_alone_s = (all - par) / static_cast<double>(f.rows - f.parallel);
         if (f.parallel && f.aht_s > 0) {
             f.factor = f.aht_parallel_s / f.aht_s;
             f.source = "measured";

@@ -32,16 +32,20 @@ inline void require(bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument(what);
 }
 inline void check_load(double traffic, double aht_s, double within_s) {
-    require(std::isfinite(traffic) && traffic >= 0, "traffic must be a finite number of erlangs >= 0, got " + std::to_string(traffic));
-    require(std::isfinite(aht_s) && aht_s > 0, "aht_s (average handle time) must be > 0 seconds, got " + std::to_string(aht_s));
-    require(std::isfinite(within_s) && within_s >= 0, "within_s (answer-time target) must be >= 0 seconds, got " + std::to_string(within_s));
+    require(std::isfinite(traffic) && traffic >= 0,
+            "traffic must be a finite number of erlangs >= 0, got " + std::to_string(traffic));
+    require(std::isfinite(aht_s) && aht_s > 0,
+            "aht_s (average handle time) must be > 0 seconds, got " + std::to_string(aht_s));
+    require(std::isfinite(within_s) && within_s >= 0,
+            "within_s (answer-time target) must be >= 0 seconds, got " + std::to_string(within_s));
 }
 }  // namespace detail
 
 /// Erlang B: the blocking probability of `agents` servers offered `traffic` erlangs, by the
 /// recursion B(0) = 1, B(k) = A B(k-1) / (k + A B(k-1)).
 inline double erlang_b(double traffic, unsigned agents) {
-    detail::require(std::isfinite(traffic) && traffic >= 0, "traffic must be a finite number of erlangs >= 0");
+    detail::require(std::isfinite(traffic) && traffic >= 0,
+                    "traffic must be a finite number of erlangs >= 0");
     double b = 1.0;
     for (unsigned k = 1; k <= agents; ++k) b = traffic * b / (k + traffic * b);
     return b;
@@ -67,7 +71,8 @@ namespace detail {
 /// The stationary distribution of the M/M/N+M queue's number in system, pi[k] for k = 0..,
 /// normalized, truncated where the tail is below 1e-17 of the mode. Computed in log space:
 /// pi_k ~ A^k / k! up to N, then pi_{N+j} = pi_{N+j-1} lambda / (N mu + j theta).
-inline std::vector<double> erlang_a_distribution(double lambda, double mu, double theta, unsigned n) {
+inline std::vector<double> erlang_a_distribution(double lambda, double mu, double theta,
+                                                 unsigned n) {
     std::vector<double> lp{0.0};
     double top = 0.0;
     for (unsigned k = 1; k <= n; ++k) {
@@ -79,7 +84,8 @@ inline std::vector<double> erlang_a_distribution(double lambda, double mu, doubl
         lp.push_back(lp.back() + std::log(lambda / rate));
         top = std::max(top, lp.back());
         if (lambda < rate && lp.back() < top - 40.0) break;  // decreasing and e^-40 below the mode
-        require(j < 50'000'000u, "Erlang A: the queue does not settle (patience too long for this overload)");
+        require(j < 50'000'000u,
+                "Erlang A: the queue does not settle (patience too long for this overload)");
     }
     double sum = 0;
     for (double& x : lp) sum += (x = std::exp(x - top));
@@ -95,9 +101,11 @@ inline std::vector<double> erlang_a_distribution(double lambda, double mu, doubl
 /// mean wait when answered sums 1 / (r_i + theta), and SL(t) = P(answered within t) is found by
 /// uniformizing that pure-death chain. `service_level` counts answers within t among all
 /// offered calls (abandoned calls count as not answered in time).
-inline queue_figures erlang_a(double traffic, unsigned agents, double aht_s, double within_s, double patience_s) {
+inline queue_figures erlang_a(double traffic, unsigned agents, double aht_s, double within_s,
+                              double patience_s) {
     detail::check_load(traffic, aht_s, within_s);
-    detail::require(patience_s > 0, "patience_s (mean patience) must be > 0 seconds, got " + std::to_string(patience_s));
+    detail::require(patience_s > 0, "patience_s (mean patience) must be > 0 seconds, got " +
+                                        std::to_string(patience_s));
     if (std::isinf(patience_s)) return erlang_c(traffic, agents, aht_s, within_s);
     queue_figures f;
     if (traffic == 0) return f;
@@ -125,7 +133,8 @@ inline queue_figures erlang_a(double traffic, unsigned agents, double aht_s, dou
 
     // P(answered within t) among callers who wait: uniformize the chain of "callers ahead".
     const double t = within_s;
-    const double big = n * mu + static_cast<double>(queue_states) * theta;  // >= every exit rate r_i + theta
+    const double big =
+        n * mu + static_cast<double>(queue_states) * theta;  // >= every exit rate r_i + theta
     std::vector<double> x(pi.begin() + n, pi.end()), next(queue_states);
     double served = 0, within = 0;
     if (t > 0) {
@@ -136,10 +145,11 @@ inline queue_figures erlang_a(double traffic, unsigned agents, double aht_s, dou
             const double pk = boost::math::pdf(steps, static_cast<double>(k));
             within += pk * served;  // served within k steps, and k steps happen by t
             mass += pk;
-            if (1 - mass < tail && static_cast<double>(k) > big * t) break;
+            if (1 - mass<tail&& static_cast<double>(k)> big * t) break;
             for (std::size_t i = 0; i < queue_states; ++i) {
                 const double r = n * mu + static_cast<double>(i) * theta;
-                next[i] = x[i] * (1 - (r + theta) / big) + (i + 1 < queue_states ? x[i + 1] * (n * mu + (i + 1) * theta) / big : 0);
+                next[i] = x[i] * (1 - (r + theta) / big) +
+                          (i + 1 < queue_states ? x[i + 1] * (n * mu + (i + 1) * theta) / big : 0);
             }
             served += x[0] * (n * mu) / big;
             x.swap(next);
@@ -159,20 +169,27 @@ struct requirement {
 /// The smallest N (> traffic for Erlang C) with SL(within_s) >= `service_level` and occupancy
 /// <= `max_occupancy`; scheduled = ceil(N / (1 - shrinkage)). Erlang A when `patience_s` is
 /// given. No traffic needs no agents.
-inline requirement required_agents(double traffic, double aht_s, double service_level, double within_s,
-                                   double max_occupancy = 1.0, double shrinkage = 0.0,
+inline requirement required_agents(double traffic, double aht_s, double service_level,
+                                   double within_s, double max_occupancy = 1.0,
+                                   double shrinkage = 0.0,
                                    std::optional<double> patience_s = std::nullopt) {
     detail::check_load(traffic, aht_s, within_s);
     detail::require(service_level > 0 && service_level < 1,
-                    "service_level must be a share strictly between 0 and 1 (0.8 for 80 %), got " + std::to_string(service_level));
-    detail::require(max_occupancy > 0 && max_occupancy <= 1, "max_occupancy must be in (0, 1], got " + std::to_string(max_occupancy));
-    detail::require(shrinkage >= 0 && shrinkage < 1, "shrinkage must be in [0, 1), got " + std::to_string(shrinkage));
+                    "service_level must be a share strictly between 0 and 1 (0.8 for 80 %), got " +
+                        std::to_string(service_level));
+    detail::require(max_occupancy > 0 && max_occupancy <= 1,
+                    "max_occupancy must be in (0, 1], got " + std::to_string(max_occupancy));
+    detail::require(shrinkage >= 0 && shrinkage < 1,
+                    "shrinkage must be in [0, 1), got " + std::to_string(shrinkage));
     requirement r;
     if (traffic == 0) return r;
     auto eval = [&](unsigned n) {
-        return patience_s ? erlang_a(traffic, n, aht_s, within_s, *patience_s) : erlang_c(traffic, n, aht_s, within_s);
+        return patience_s ? erlang_a(traffic, n, aht_s, within_s, *patience_s)
+                          : erlang_c(traffic, n, aht_s, within_s);
     };
-    auto meets = [&](const queue_figures& f) { return f.service_level >= service_level && f.occupancy <= max_occupancy; };
+    auto meets = [&](const queue_figures& f) {
+        return f.service_level >= service_level && f.occupancy <= max_occupancy;
+    };
     // Both conditions are monotone in N: grow to a staff that meets them, then bisect.
     detail::require(traffic < 4e9, "traffic too large: " + std::to_string(traffic) + " erlangs");
     unsigned lo = patience_s ? 0 : static_cast<unsigned>(std::floor(traffic));  // lo never meets

@@ -27,24 +27,25 @@ inline group_key interval_key(double interval_s) {
 
 /// The realised service level variants of section 16, in the order of the metric table.
 inline const std::vector<std::string>& service_level_variants() {
-    static const std::vector<std::string> v = {"service_level", "service_level_of_answered", "service_level_excl_abandoned",
-                                               "service_level_excl_short_abandoned", "service_level_short_abandoned_met"};
+    static const std::vector<std::string> v = {
+        "service_level", "service_level_of_answered", "service_level_excl_abandoned",
+        "service_level_excl_short_abandoned", "service_level_short_abandoned_met"};
     return v;
 }
 
 /// Arrivals and AHT of one channel in one slot, and what they need.
 struct slot_need {
     std::string channel;
-    std::string date;     ///< YYYY-MM-DD (history, plan); empty in the forecast
-    std::int64_t day = 0; ///< days since 1970-01-01 of `date`
-    int weekday = 0;      ///< 1 = Monday .. 7 = Sunday
-    std::string time;     ///< HH:MM, start of the interval
-    double arrivals = 0;  ///< a forecast's is a mean
+    std::string date;      ///< YYYY-MM-DD (history, plan); empty in the forecast
+    std::int64_t day = 0;  ///< days since 1970-01-01 of `date`
+    int weekday = 0;       ///< 1 = Monday .. 7 = Sunday
+    std::string time;      ///< HH:MM, start of the interval
+    double arrivals = 0;   ///< a forecast's is a mean
     double aht_s = stats::nan;
-    double traffic = 0;   ///< erlangs = arrivals x AHT (inflated for concurrent channels) / interval
-    double target = 0, within_s = 0;  ///< the channel's service-level target
-    std::optional<requirement> need;  ///< none when the AHT is unknown
-    double weeks = 0;     ///< forecast: weeks averaged
+    double traffic = 0;  ///< erlangs = arrivals x AHT (inflated for concurrent channels) / interval
+    double target = 0, within_s = 0;    ///< the channel's service-level target
+    std::optional<requirement> need;    ///< none when the AHT is unknown
+    double weeks = 0;                   ///< forecast: weeks averaged
     std::vector<double> service_level;  ///< history: the five variants (NaN when undefined)
 };
 
@@ -65,15 +66,19 @@ inline std::int64_t day_number(const std::string& date) {
     int y = 0;
     unsigned m = 0, d = 0;
     char tail = 0;
-    const bool shaped = date.size() == 10 && std::sscanf(date.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
+    const bool shaped =
+        date.size() == 10 && std::sscanf(date.c_str(), "%4d-%2u-%2u%c", &y, &m, &d, &tail) == 3;
     const date::year_month_day ymd{date::year{y}, date::month{m}, date::day{d}};
-    if (!shaped || !ymd.ok()) throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
+    if (!shaped || !ymd.ok())
+        throw std::invalid_argument("not a date (YYYY-MM-DD): '" + date + "'");
     return date::sys_days{ymd}.time_since_epoch().count();
 }
 inline int iso_weekday(std::int64_t day) {  // 1 = Monday .. 7 = Sunday
     return static_cast<int>(date::weekday{date::sys_days{date::days{day}}}.iso_encoding());
 }
-inline std::string date_text(std::int64_t day) { return time_label(group_key::day, day); }
+inline std::string date_text(std::int64_t day) {
+    return time_label(group_key::day, day);
+}
 
 /// Erlang figures of one slot under its channel's settings; a channel with concurrency k counts
 /// each agent as k servers with the AHT times the channel's inflation factor.
@@ -86,7 +91,8 @@ inline void staff(slot_need& s, const plan_result& r, double interval_s) {
     const double k = conc == r.concurrency.end() ? 1.0 : conc->second.concurrency;
     const double aht = k > 1 ? s.aht_s * conc->second.factor : s.aht_s;
     s.traffic = s.arrivals * aht / interval_s;
-    requirement need = required_agents(s.traffic, aht, c.service_level, c.within_s, c.max_occupancy, 0.0, c.patience_s);
+    requirement need = required_agents(s.traffic, aht, c.service_level, c.within_s, c.max_occupancy,
+                                       0.0, c.patience_s);
     if (k > 1) need.agents = static_cast<unsigned>(std::ceil(need.agents / k - 1e-9));
     need.scheduled = static_cast<unsigned>(std::ceil(need.agents / (1 - c.shrinkage) - 1e-9));
     s.need = need;
@@ -99,17 +105,20 @@ inline void staff(slot_need& s, const plan_result& r, double interval_s) {
 /// counts 0), AHT weighted by arrivals.
 /// `concurrency`: the inflation of concurrent channels (run_staffing measures it); without it a
 /// concurrent channel uses staffing.concurrency_inflation, else 1.
-inline plan_result plan(const report& rep, const staffing_config& c, std::optional<std::pair<std::string, std::string>> range = {},
+inline plan_result plan(const report& rep, const staffing_config& c,
+                        std::optional<std::pair<std::string, std::string>> range = {},
                         std::map<std::string, inflation> concurrency = {}) {
     const group_key ik = interval_key(c.interval_s);
     if (rep.by.size() != 2 || rep.by[0] != group_key::channel || rep.by[1] != ik)
-        throw std::logic_error("staffing::plan needs a report grouped by channel and " + std::string(name_of(ik)));
+        throw std::logic_error("staffing::plan needs a report grouped by channel and " +
+                               std::string(name_of(ik)));
     plan_result out;
     out.concurrency = std::move(concurrency);
     for (const auto& [ch, k] : c.concurrency)
         if (k > 1 && !out.concurrency.count(ch)) out.concurrency[ch] = unmeasured(c, k);
     for (std::size_t g = 1; g < rep.groups.size(); ++g)
-        if (const auto& ch = rep.groups[g].keys[0]; ch && !out.channels.count(*ch)) out.channels.emplace(*ch, c.for_channel(*ch));
+        if (const auto& ch = rep.groups[g].keys[0]; ch && !out.channels.count(*ch))
+            out.channels.emplace(*ch, c.for_channel(*ch));
     std::vector<const report_group*> source;  // the report group of each history row
     std::int64_t first = INT64_MAX, last = INT64_MIN;
     for (std::size_t g = 1; g < rep.groups.size(); ++g) {
@@ -145,7 +154,9 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
     }
 
     // Forecast: per (channel, weekday, time), the weeks' dates and the sums over them.
-    struct acc { double arrivals = 0, handle = 0, with_aht = 0; };
+    struct acc {
+        double arrivals = 0, handle = 0, with_aht = 0;
+    };
     std::map<std::tuple<std::string, int, std::string>, acc> sums;
     std::map<int, int> weeks_of;  // weekday -> dates averaged
     for (int wd = 1; wd <= 7; ++wd) {
@@ -170,9 +181,14 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
         out.forecast.push_back(std::move(f));
     }
     if (range) {
-        const std::int64_t from = detail::day_number(range->first), to = detail::day_number(range->second);
-        if (to < from) throw std::invalid_argument("plan range ends before it starts: " + range->first + " to " + range->second);
-        if (to - from > 366) throw std::invalid_argument("plan range longer than a year: " + range->first + " to " + range->second);
+        const std::int64_t from = detail::day_number(range->first),
+                           to = detail::day_number(range->second);
+        if (to < from)
+            throw std::invalid_argument("plan range ends before it starts: " + range->first +
+                                        " to " + range->second);
+        if (to - from > 366)
+            throw std::invalid_argument("plan range longer than a year: " + range->first + " to " +
+                                        range->second);
         for (std::int64_t d = from; d <= to; ++d) {
             const std::string date = detail::date_text(d);
             const int wd = detail::iso_weekday(d);
@@ -184,9 +200,10 @@ inline plan_result plan(const report& rep, const staffing_config& c, std::option
                 out.plan.push_back(std::move(p));
             }
         }
-        std::stable_sort(out.plan.begin(), out.plan.end(), [](const slot_need& a, const slot_need& b) {
-            return std::tie(a.day, a.time, a.channel) < std::tie(b.day, b.time, b.channel);
-        });
+        std::stable_sort(
+            out.plan.begin(), out.plan.end(), [](const slot_need& a, const slot_need& b) {
+                return std::tie(a.day, a.time, a.channel) < std::tie(b.day, b.time, b.channel);
+            });
     }
     return out;
 }
@@ -205,10 +222,12 @@ inline json slot_json(const slot_need& s, bool history) {
     j["within_s"] = s.within_s;
     j["agents"] = s.need ? json(s.need->agents) : json(nullptr);
     j["scheduled"] = s.need ? json(s.need->scheduled) : json(nullptr);
-    j["expected_service_level"] = s.need ? cskpi::detail::num_or_null(s.need->figures.service_level) : json(nullptr);
+    j["expected_service_level"] =
+        s.need ? cskpi::detail::num_or_null(s.need->figures.service_level) : json(nullptr);
     j["occupancy"] = s.need ? cskpi::detail::num_or_null(s.need->figures.occupancy) : json(nullptr);
     if (history)
-        for (std::size_t i = 0; i < s.service_level.size(); ++i) j[service_level_variants()[i]] = cskpi::detail::num_or_null(s.service_level[i]);
+        for (std::size_t i = 0; i < s.service_level.size(); ++i)
+            j[service_level_variants()[i]] = cskpi::detail::num_or_null(s.service_level[i]);
     else if (s.weeks > 0)
         j["weeks"] = s.weeks;
     return j;
@@ -222,11 +241,15 @@ inline json plan_json(const plan_result& r, const staffing_config& c) {
     j["data"] = {{"first_date", r.first_date}, {"last_date", r.last_date}};
     json channels = json::object();
     for (const auto& [ch, cc] : r.channels) {
-        json x = {{"service_level", cc.service_level}, {"within_s", cc.within_s}, {"short_abandon_s", cc.short_abandon_s},
-                  {"max_occupancy", cc.max_occupancy}, {"shrinkage", cc.shrinkage},
+        json x = {{"service_level", cc.service_level},
+                  {"within_s", cc.within_s},
+                  {"short_abandon_s", cc.short_abandon_s},
+                  {"max_occupancy", cc.max_occupancy},
+                  {"shrinkage", cc.shrinkage},
                   {"model", cc.patience_s ? "erlang_a" : "erlang_c"}};
         x["patience_s"] = cc.patience_s ? json(*cc.patience_s) : json(nullptr);
-        if (const auto f = r.concurrency.find(ch); f != r.concurrency.end()) x["concurrency"] = f->second.to_json();
+        if (const auto f = r.concurrency.find(ch); f != r.concurrency.end())
+            x["concurrency"] = f->second.to_json();
         channels[ch] = std::move(x);
     }
     j["channels"] = std::move(channels);
@@ -234,13 +257,16 @@ inline json plan_json(const plan_result& r, const staffing_config& c) {
     for (const auto& [ch, v] : r.last_week) {
         json x = json::object();
         for (std::size_t i = 0; i < v.size(); ++i)
-            x[service_level_variants()[i]] = {{"value", v[i].second > 0 ? json(v[i].first / v[i].second) : json(nullptr)},
-                                             {"num", v[i].first}, {"den", v[i].second}};
+            x[service_level_variants()[i]] = {
+                {"value", v[i].second > 0 ? json(v[i].first / v[i].second) : json(nullptr)},
+                {"num", v[i].first},
+                {"den", v[i].second}};
         lw[ch] = std::move(x);
     }
     j["last_week"] = std::move(lw);
-    for (auto [name, rows, hist] : {std::tuple{"history", &r.history, true}, std::tuple{"forecast", &r.forecast, false},
-                                    std::tuple{"plan", &r.plan, false}}) {
+    for (auto [name, rows, hist] :
+         {std::tuple{"history", &r.history, true}, std::tuple{"forecast", &r.forecast, false},
+          std::tuple{"plan", &r.plan, false}}) {
         json a = json::array();
         for (const auto& s : *rows) a.push_back(slot_json(s, hist));
         j[name] = std::move(a);
@@ -252,10 +278,13 @@ inline json plan_json(const plan_result& r, const staffing_config& c) {
 /// by channel and the interval key, measuring the handle-time inflation of concurrent channels
 /// on the way; the report (input accounting) and the plan.
 template <class Run>
-std::pair<report, plan_result> run_staffing(const config& cfg, run_options opt, Run&& run,
-                                            std::optional<std::pair<std::string, std::string>> range = {}) {
+std::pair<report, plan_result> run_staffing(
+    const config& cfg, run_options opt, Run&& run,
+    std::optional<std::pair<std::string, std::string>> range = {}) {
     const staffing_config& c = cfg.staffing;
-    if (range) (void)detail::day_number(range->first), (void)detail::day_number(range->second);  // before reading
+    if (range)
+        (void)detail::day_number(range->first),
+            (void)detail::day_number(range->second);  // before reading
     concurrency_collector spans(c);
     if (spans.measuring()) opt.batch_sink = [&](const interaction_batch& b) { spans.add(b); };
     report rep = run(opt, std::vector<group_key>{group_key::channel, interval_key(c.interval_s)});

@@ -21,7 +21,8 @@ namespace cskpi::timeline {
 
 class calendar {
 public:
-    using window = std::pair<std::int32_t, std::int32_t>;  ///< [start, end) seconds after local midnight
+    using window =
+        std::pair<std::int32_t, std::int32_t>;  ///< [start, end) seconds after local midnight
 
     calendar() = default;
 
@@ -44,8 +45,11 @@ public:
                 detail::expect_object(v, kp);
                 for (const auto& [d, ws] : v.items()) {
                     const auto it = std::find(std::begin(days), std::end(days), d);
-                    if (it == std::end(days)) throw config_error(kp + "." + d, "expected mon, tue, wed, thu, fri, sat or sun");
-                    c.week_[static_cast<std::size_t>(it - std::begin(days))] = parse_windows(ws, kp + "." + d);
+                    if (it == std::end(days))
+                        throw config_error(kp + "." + d,
+                                           "expected mon, tue, wed, thu, fri, sat or sun");
+                    c.week_[static_cast<std::size_t>(it - std::begin(days))] =
+                        parse_windows(ws, kp + "." + d);
                 }
             } else if (k == "holidays" || k == "workdays") {
                 if (!v.is_array()) throw config_error(kp, "expected an array of dates");
@@ -59,7 +63,8 @@ public:
             }
         }
         for (auto d : c.holidays_)
-            if (c.workdays_.count(d)) throw config_error(path + ".workdays", "a date is both a holiday and a workday");
+            if (c.workdays_.count(d))
+                throw config_error(path + ".workdays", "a date is both a holiday and a workday");
         return c;
     }
 
@@ -69,7 +74,8 @@ public:
     const std::vector<window>& windows_of(std::int64_t day) const {
         static const std::vector<window> none;
         if (holidays_.count(day)) return none;
-        const auto wd = static_cast<std::size_t>(((day + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
+        const auto wd =
+            static_cast<std::size_t>(((day + 4) % 7 + 7) % 7);  // 1970-01-01 was a Thursday
         if (workdays_.count(day)) return week_[wd].empty() ? week_[1] : week_[wd];
         return week_[wd];
     }
@@ -90,7 +96,8 @@ public:
                 continue;
             }
             for (const auto& [s, e] : windows_of(d)) {
-                const micros ws = tz_.to_utc(d * day_us + s * us_per_s), we = tz_.to_utc(d * day_us + e * us_per_s);
+                const micros ws = tz_.to_utc(d * day_us + s * us_per_s),
+                             we = tz_.to_utc(d * day_us + e * us_per_s);
                 const micros lo = std::max(ws, a), hi = std::min(we, b);
                 if (hi > lo) total += hi - lo;
             }
@@ -106,8 +113,8 @@ public:
     static std::int32_t parse_clock(const json& v, const std::string& path) {
         const std::string s = detail::get_string(v, path);
         int h = 0, m = 0;
-        if (s.size() != 5 || s[2] != ':' || !detail::digits(s, 0, 2, h) || !detail::digits(s, 3, 2, m) || m > 59 ||
-            h > 24 || (h == 24 && m != 0))
+        if (s.size() != 5 || s[2] != ':' || !detail::digits(s, 0, 2, h) ||
+            !detail::digits(s, 3, 2, m) || m > 59 || h > 24 || (h == 24 && m != 0))
             throw config_error(path, "expected HH:MM (00:00 to 24:00), actual \"" + s + "\"");
         return h * 3600 + m * 60;
     }
@@ -119,7 +126,8 @@ private:
     /// UTC offset, so their opening time is the schedule's weekly total.
     bool plain_week(std::int64_t d) const {
         const auto h = holidays_.lower_bound(d), w = workdays_.lower_bound(d);
-        if ((h != holidays_.end() && *h < d + 7) || (w != workdays_.end() && *w < d + 7)) return false;
+        if ((h != holidays_.end() && *h < d + 7) || (w != workdays_.end() && *w < d + 7))
+            return false;
         return tz_.constant_offset(time_zone::floor_div(tz_.to_utc(d * day_us), us_per_s),
                                    time_zone::floor_div(tz_.to_utc((d + 7) * day_us), us_per_s));
     }
@@ -131,13 +139,16 @@ private:
     }
 
     static std::vector<window> parse_windows(const json& v, const std::string& path) {
-        if (!v.is_array()) throw config_error(path, "expected a list of [\"HH:MM\", \"HH:MM\"] windows");
+        if (!v.is_array())
+            throw config_error(path, "expected a list of [\"HH:MM\", \"HH:MM\"] windows");
         std::vector<window> out;
         for (std::size_t i = 0; i < v.size(); ++i) {
             const std::string ip = path + "[" + std::to_string(i) + "]";
-            if (!v[i].is_array() || v[i].size() != 2) throw config_error(ip, "expected [\"HH:MM\", \"HH:MM\"]");
+            if (!v[i].is_array() || v[i].size() != 2)
+                throw config_error(ip, "expected [\"HH:MM\", \"HH:MM\"]");
             const window w{parse_clock(v[i][0], ip + "[0]"), parse_clock(v[i][1], ip + "[1]")};
-            if (w.first >= w.second) throw config_error(ip, "expected start < end (split overnight windows at 24:00)");
+            if (w.first >= w.second)
+                throw config_error(ip, "expected start < end (split overnight windows at 24:00)");
             out.push_back(w);
         }
         std::sort(out.begin(), out.end());
@@ -147,8 +158,9 @@ private:
     }
     static std::int64_t parse_date(const std::string& s, const std::string& path) {
         int y = 0, m = 0, d = 0;
-        if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !detail::digits(s, 0, 4, y) || !detail::digits(s, 5, 2, m) ||
-            !detail::digits(s, 8, 2, d) || !date::year_month_day{date::year{y} / m / d}.ok())
+        if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !detail::digits(s, 0, 4, y) ||
+            !detail::digits(s, 5, 2, m) || !detail::digits(s, 8, 2, d) ||
+            !date::year_month_day{date::year{y} / m / d}.ok())
             throw config_error(path, "expected a date YYYY-MM-DD, actual \"" + s + "\"");
         return detail::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
     }

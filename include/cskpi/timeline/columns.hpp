@@ -12,8 +12,8 @@
 namespace cskpi::timeline {
 
 /// SLA targets of a policy, in column order (first response, next reply, resolution).
-inline constexpr std::array<const char*, 3> sla_targets = {
-    "sla_first_response", "sla_next_reply", "sla_resolution"};
+inline constexpr std::array<const char*, 3> sla_targets = {"sla_first_response", "sla_next_reply",
+                                                           "sla_resolution"};
 
 /// What a group's timeline statistics come to at finalize (seconds, counts).
 struct timeline_figures {
@@ -40,61 +40,37 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
         using F = timeline_figures;
         using K = metric_kind;
         std::vector<timeline_metric> t = {
-            {"waits",
-             K::count,
-             "waits",
+            {"waits", K::count, "waits",
              "completed waits: a customer message answered by an agent (wait = answer - message)",
              [](const F& f, std::size_t) { return f.waits; }},
-            {"reply_time_mean",
-             K::value,
-             "seconds",
-             "mean wait",
+            {"reply_time_mean", K::value, "seconds", "mean wait",
              [](const F& f, std::size_t) { return f.mean; }},
-            {"reply_time_median",
-             K::value,
-             "seconds",
-             "median wait (type 7)",
+            {"reply_time_median", K::value, "seconds", "median wait (type 7)",
              [](const F& f, std::size_t) { return f.median; }},
-            {"reply_time_p90",
-             K::value,
-             "seconds",
-             "90th percentile wait (type 7)",
+            {"reply_time_p90", K::value, "seconds", "90th percentile wait (type 7)",
              [](const F& f, std::size_t) { return f.p90; }},
-            {"reply_time_max",
-             K::value,
-             "seconds",
-             "longest wait",
+            {"reply_time_max", K::value, "seconds", "longest wait",
              [](const F& f, std::size_t) { return f.max; }},
-            {"reply_time_interaction_mean",
-             K::value,
-             "seconds",
+            {"reply_time_interaction_mean", K::value, "seconds",
              "mean over interactions with waits of each one's mean wait",
              [](const F& f, std::size_t) { return f.interaction_mean; }},
-            {"rounds",
-             K::count,
-             "rounds",
+            {"rounds", K::count, "rounds",
              "rounds: each opens at the first customer message after an answer (or at the start), "
              "closes at the next answer",
              [](const F& f, std::size_t) { return f.rounds; }},
-            {"round_response_rate",
-             K::rate,
-             "share",
+            {"round_response_rate", K::rate, "share",
              "rounds answered within events.round_within_s (<=, calendar seconds) / rounds opening "
              "in events.service_window",
              [](const F& f, std::size_t) { return f.within; },
              [](const F& f, std::size_t) { return f.in_window; }},
-            {"sessions",
-             K::count,
-             "sessions",
+            {"sessions", K::count, "sessions",
              "sessions: a gap longer than events.session_gap_s between messages starts a new one",
              [](const F& f, std::size_t) { return f.sessions; }},
         };
         const std::array<const char*, 3> what = {
             "first response", "next reply (every reply timer of the interaction)", "resolution"};
         for (std::size_t k = 0; k < sla_targets.size(); ++k) {
-            t.push_back({sla_targets[k],
-                         K::rate,
-                         "share",
+            t.push_back({sla_targets[k], K::rate, "share",
                          std::string("interactions whose ") + what[k] +
                              " SLA timer was achieved / achieved + breached (sla_policies; timers "
                              "still running at as_of wait)",
@@ -102,13 +78,9 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
                          [](const F& f, std::size_t x) { return f.achieved[x] + f.breached[x]; },
                          k});
             t.push_back(
-                {std::string(sla_targets[k]) + "_active",
-                 K::count,
-                 "interactions",
+                {std::string(sla_targets[k]) + "_active", K::count, "interactions",
                  std::string(what[k]) + " SLA timers still running, not yet breached, at as_of",
-                 [](const F& f, std::size_t x) { return f.active[x]; },
-                 nullptr,
-                 k});
+                 [](const F& f, std::size_t x) { return f.active[x]; }, nullptr, k});
         }
         return t;
     }();

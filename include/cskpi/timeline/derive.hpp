@@ -29,23 +29,30 @@ struct event {
     std::optional<std::string> agent, status, text;
     std::uint64_t line = 0;
 
-    /// What answers a customer: an agent's public message (notes, system messages and ratings never do).
-    bool answers() const { return from == sender::agent && kind == event_kind::message && is_public; }
-    bool customer_message() const { return from == sender::customer && kind == event_kind::message; }
+    /// What answers a customer: an agent's public message (notes, system messages and ratings never
+    /// do).
+    bool answers() const {
+        return from == sender::agent && kind == event_kind::message && is_public;
+    }
+    bool customer_message() const {
+        return from == sender::customer && kind == event_kind::message;
+    }
 };
 
-/// One SLA policy (config "sla_policies"): applies when every `when` key equals the interaction's value.
+/// One SLA policy (config "sla_policies"): applies when every `when` key equals the interaction's
+/// value.
 struct sla_policy {
     std::string name;
     std::vector<std::pair<column, std::string>> when;
     std::optional<double> first_response_s, next_reply_s, resolution_s;
-    std::optional<bool> business;     ///< the policy's clock; unset = the top-level clock
+    std::optional<bool> business;       ///< the policy's clock; unset = the top-level clock
     std::vector<std::string> pause_on;  ///< statuses whose time is subtracted from every target
 };
 
 /// The event-log columns every reader of events takes, in this order (section 11).
 inline const std::vector<std::string>& event_columns() {
-    static const std::vector<std::string> c(events_schema().columns.begin(), events_schema().columns.begin() + 8);
+    static const std::vector<std::string> c(events_schema().columns.begin(),
+                                            events_schema().columns.begin() + 8);
     return c;
 }
 
@@ -59,7 +66,8 @@ struct event_problem {
 /// public flag, the status of a status event, the number of a rating. Empty kind = message,
 /// empty public = true, a note is never public. Returns nullopt and fills `why` for a bad row.
 /// Without `keep_text` only a rating keeps its text (derivation needs no other; QA checks do).
-inline std::optional<event> parse_event(const text_record& r, const time_zone& tz, event_problem& why, bool keep_text = true) {
+inline std::optional<event> parse_event(const text_record& r, const time_zone& tz,
+                                        event_problem& why, bool keep_text = true) {
     auto bad = [&](std::size_t c, std::string reason) {
         why = {c, std::move(reason)};
         return std::optional<event>();
@@ -80,7 +88,8 @@ inline std::optional<event> parse_event(const text_record& r, const time_zone& t
     if (r.cells[4]) {
         static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
         const auto k = std::find(std::begin(kinds), std::end(kinds), *r.cells[4]);
-        if (k == std::end(kinds)) return bad(4, "expected message, note, status, assign, handoff or rating");
+        if (k == std::end(kinds))
+            return bad(4, "expected message, note, status, assign, handoff or rating");
         e.kind = static_cast<event_kind>(k - std::begin(kinds));
     }
     if (r.cells[5]) {
@@ -91,12 +100,14 @@ inline std::optional<event> parse_event(const text_record& r, const time_zone& t
     if (e.kind == event_kind::note) e.is_public = false;
     if (e.kind == event_kind::status) {
         static const char* states[] = {"new", "open", "pending", "hold", "solved", "closed"};
-        if (!r.cells[6] || std::find(std::begin(states), std::end(states), *r.cells[6]) == std::end(states))
+        if (!r.cells[6] ||
+            std::find(std::begin(states), std::end(states), *r.cells[6]) == std::end(states))
             return bad(6, "expected new, open, pending, hold, solved or closed for a status event");
         e.status = r.cells[6];
     }
     if (keep_text || e.kind == event_kind::rating) e.text = r.cells[7];
-    if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text))) return bad(7, "a rating event needs a number");
+    if (e.kind == event_kind::rating && (!e.text || !parse_number(*e.text)))
+        return bad(7, "a rating event needs a number");
     return e;
 }
 
@@ -105,42 +116,57 @@ inline std::optional<event> parse_event(const text_record& r, const time_zone& t
 struct timeline_options {
     double session_gap_s = 600;
     bool human_frt_from_handoff = true;
-    bool frt_from_created = false;  ///< "first_response_from": "created" (FRT from the first event) or "customer_message"
+    bool frt_from_created = false;  ///< "first_response_from": "created" (FRT from the first event)
+                                    ///< or "customer_message"
     std::string preset = "default";
-    std::optional<std::pair<std::int32_t, std::int32_t>> service_window;  ///< [start, end) local seconds of day
-    std::optional<time_zone> service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
+    std::optional<std::pair<std::int32_t, std::int32_t>>
+        service_window;  ///< [start, end) local seconds of day
+    std::optional<time_zone>
+        service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
     bool first_round_only = false;
-    bool first_round_of_session = false;  ///< "round_response_of": "first_round_of_session" (JD: each session's first question)
-    bool agent_all = false;  ///< "agent": "all" (every answering agent owns the interaction) or "first_response"  ///< "round_response_of": "first_round" (only the interaction's first round is judged)
+    bool first_round_of_session = false;  ///< "round_response_of": "first_round_of_session" (JD:
+                                          ///< each session's first question)
+    bool agent_all = false;  ///< "agent": "all" (every answering agent owns the interaction) or
+                             ///< "first_response"  ///< "round_response_of": "first_round" (only
+                             ///< the interaction's first round is judged)
     bool business_clock = false;
     std::map<std::string, calendar> calendars;
-    std::optional<column> calendar_by;                 ///< team or channel
-    std::map<std::string, std::string> calendar_of;    ///< key value -> calendar name
+    std::optional<column> calendar_by;               ///< team or channel
+    std::map<std::string, std::string> calendar_of;  ///< key value -> calendar name
     std::vector<sla_policy> policies;
-    std::optional<micros> as_of;                       ///< unset = the latest event of the log
+    std::optional<micros> as_of;  ///< unset = the latest event of the log
 
     static timeline_options from_config(const config& cfg) {
         timeline_options o;
         const json& t = cfg.timeline;
         if (t.contains("events")) {
             detail::expect_object(t["events"], "events");
-            const json e = with_event_preset(t["events"]);  // a preset's options under the keys given
+            const json e =
+                with_event_preset(t["events"]);  // a preset's options under the keys given
             if (e.contains("preset")) o.preset = e["preset"].get<std::string>();
             for (const auto& [k, v] : e.items()) {
                 const std::string kp = "events." + k;
                 if (k == "first_response_from") {
                     const std::string f = detail::get_string(v, kp);
                     if (f != "created" && f != "customer_message")
-                        throw config_error(kp, "expected \"created\" or \"customer_message\", actual \"" + f + "\"");
+                        throw config_error(
+                            kp,
+                            "expected \"created\" or \"customer_message\", actual \"" + f + "\"");
                     o.frt_from_created = f == "created";
-                } else if (k == "session_gap_s") o.session_gap_s = detail::get_seconds(v, kp);
-                else if (k == "human_frt_from_handoff") o.human_frt_from_handoff = detail::get_bool(v, kp);
-                else if (k == "round_within_s") o.round_within_s = detail::get_seconds(v, kp);
+                } else if (k == "session_gap_s")
+                    o.session_gap_s = detail::get_seconds(v, kp);
+                else if (k == "human_frt_from_handoff")
+                    o.human_frt_from_handoff = detail::get_bool(v, kp);
+                else if (k == "round_within_s")
+                    o.round_within_s = detail::get_seconds(v, kp);
                 else if (k == "service_window") {
-                    if (!v.is_array() || v.size() != 2) throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
-                    o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"), calendar::parse_clock(v[1], kp + "[1]")};
-                    if (o.service_window->first >= o.service_window->second) throw config_error(kp, "expected start < end");
+                    if (!v.is_array() || v.size() != 2)
+                        throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
+                    o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"),
+                                                 calendar::parse_clock(v[1], kp + "[1]")};
+                    if (o.service_window->first >= o.service_window->second)
+                        throw config_error(kp, "expected start < end");
                 } else if (k == "service_window_timezone") {
                     try {
                         o.service_window_timezone = time_zone(detail::get_string(v, kp));
@@ -150,51 +176,73 @@ struct timeline_options {
                 } else if (k == "agent") {
                     const std::string a = detail::get_string(v, kp);
                     if (a != "first_response" && a != "all")
-                        throw config_error(kp, "expected \"first_response\" or \"all\", actual \"" + a + "\"");
+                        throw config_error(
+                            kp, "expected \"first_response\" or \"all\", actual \"" + a + "\"");
                     o.agent_all = a == "all";
                 } else if (k == "round_response_of") {
                     const std::string r = detail::get_string(v, kp);
                     if (r != "every_round" && r != "first_round" && r != "first_round_of_session")
-                        throw config_error(kp, "expected \"every_round\", \"first_round\" or \"first_round_of_session\", actual \"" + r + "\"");
+                        throw config_error(kp,
+                                           "expected \"every_round\", \"first_round\" or "
+                                           "\"first_round_of_session\", actual \"" +
+                                               r + "\"");
                     o.first_round_only = r == "first_round";
                     o.first_round_of_session = r == "first_round_of_session";
-                } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(), k) == import_keys().end()) {
+                } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(),
+                                                      k) == import_keys().end()) {
                     // Import keys were read with the configuration (config::events_input).
-                    std::vector<std::string> known = {"preset", "first_response_from", "session_gap_s", "human_frt_from_handoff",
-                                                      "round_within_s", "service_window", "service_window_timezone", "agent",
+                    std::vector<std::string> known = {"preset",
+                                                      "first_response_from",
+                                                      "session_gap_s",
+                                                      "human_frt_from_handoff",
+                                                      "round_within_s",
+                                                      "service_window",
+                                                      "service_window_timezone",
+                                                      "agent",
                                                       "round_response_of"};
                     known.insert(known.end(), import_keys().begin(), import_keys().end());
-                    throw config_error(kp, "unknown key" + cskpi::detail::did_you_mean(k, known) + "; expected one of " +
+                    throw config_error(kp, "unknown key" + cskpi::detail::did_you_mean(k, known) +
+                                               "; expected one of " +
                                                cskpi::detail::join_names(known));
                 }
             }
         }
         if (t.contains("clock")) {
             const std::string c = detail::get_string(t["clock"], "clock");
-            if (c == "business") o.business_clock = true;
-            else if (c != "calendar") throw config_error("clock", "expected \"calendar\" or \"business\", actual \"" + c + "\"");
+            if (c == "business")
+                o.business_clock = true;
+            else if (c != "calendar")
+                throw config_error("clock",
+                                   "expected \"calendar\" or \"business\", actual \"" + c + "\"");
         }
         if (t.contains("calendars")) {
             detail::expect_object(t["calendars"], "calendars");
-            for (const auto& [name, c] : t["calendars"].items()) o.calendars[name] = calendar::from_json(c, "calendars." + name);
+            for (const auto& [name, c] : t["calendars"].items())
+                o.calendars[name] = calendar::from_json(c, "calendars." + name);
         }
         if (t.contains("calendar_by")) {
             const json& cb = t["calendar_by"];
             detail::expect_object(cb, "calendar_by");
-            if (cb.size() != 1) throw config_error("calendar_by", "expected one key: team or channel");
+            if (cb.size() != 1)
+                throw config_error("calendar_by", "expected one key: team or channel");
             const std::string k = cb.begin().key();
             const json& m = cb.begin().value();
-            if (k != "team" && k != "channel") throw config_error("calendar_by." + k, "expected team or channel");
+            if (k != "team" && k != "channel")
+                throw config_error("calendar_by." + k, "expected team or channel");
             o.calendar_by = k == "team" ? column::team : column::channel;
             detail::expect_object(m, "calendar_by." + k);
             for (const auto& [val, name] : m.items()) {
                 const std::string n = detail::get_string(name, "calendar_by." + k + "." + val);
-                if (!o.calendars.count(n)) throw config_error("calendar_by." + k + "." + val, "unknown calendar '" + n + "'");
+                if (!o.calendars.count(n))
+                    throw config_error("calendar_by." + k + "." + val,
+                                       "unknown calendar '" + n + "'");
                 o.calendar_of[val] = n;
             }
         }
         if (o.business_clock && !o.calendars.count("default") && o.calendar_of.empty())
-            throw config_error("calendars.default", "clock \"business\" needs a calendar named default (or calendar_by)");
+            throw config_error(
+                "calendars.default",
+                "clock \"business\" needs a calendar named default (or calendar_by)");
         if (t.contains("as_of")) {
             const std::string a = detail::get_string(t["as_of"], "as_of");
             const auto at = parse_timestamp(a, time_zone(cfg.timezone));
@@ -204,7 +252,9 @@ struct timeline_options {
         if (t.contains("sla_policies")) {
             const json& ps = t["sla_policies"];
             if (!ps.is_array()) throw config_error("sla_policies", "expected an array of policies");
-            for (std::size_t i = 0; i < ps.size(); ++i) o.policies.push_back(parse_policy(ps[i], "sla_policies[" + std::to_string(i) + "]"));
+            for (std::size_t i = 0; i < ps.size(); ++i)
+                o.policies.push_back(
+                    parse_policy(ps[i], "sla_policies[" + std::to_string(i) + "]"));
         }
         return o;
     }
@@ -214,50 +264,69 @@ struct timeline_options {
         sla_policy sp;
         for (const auto& [k, v] : p.items()) {
             const std::string kp = path + "." + k;
-            if (k == "name") sp.name = detail::get_string(v, kp);
+            if (k == "name")
+                sp.name = detail::get_string(v, kp);
             else if (k == "when") {
                 detail::expect_object(v, kp);
                 for (const auto& [wk, wv] : v.items()) {
-                    static const std::pair<const char*, column> keys[] = {{"channel", column::channel}, {"team", column::team},
-                                                                         {"priority", column::priority}, {"category", column::category},
-                                                                         {"agent", column::agent}};
-                    const std::string& key = wk;  // clang 14 cannot capture a structured binding in a lambda
-                    const auto it = std::find_if(std::begin(keys), std::end(keys), [&](const auto& x) { return key == x.first; });
-                    if (it == std::end(keys)) throw config_error(kp + "." + wk, "expected channel, team, priority, category or agent");
+                    static const std::pair<const char*, column> keys[] = {
+                        {"channel", column::channel},
+                        {"team", column::team},
+                        {"priority", column::priority},
+                        {"category", column::category},
+                        {"agent", column::agent}};
+                    const std::string& key =
+                        wk;  // clang 14 cannot capture a structured binding in a lambda
+                    const auto it = std::find_if(std::begin(keys), std::end(keys),
+                                                 [&](const auto& x) { return key == x.first; });
+                    if (it == std::end(keys))
+                        throw config_error(kp + "." + wk,
+                                           "expected channel, team, priority, category or agent");
                     sp.when.emplace_back(it->second, detail::get_string(wv, kp + "." + wk));
                 }
             } else if (k == "targets") {
                 detail::expect_object(v, kp);
                 for (const auto& [tk, tv] : v.items()) {
                     const double x = detail::get_seconds(tv, kp + "." + tk);
-                    if (tk == "first_response_s") sp.first_response_s = x;
-                    else if (tk == "next_reply_s") sp.next_reply_s = x;
-                    else if (tk == "resolution_s") sp.resolution_s = x;
-                    else detail::unknown_key(kp + "." + tk);
+                    if (tk == "first_response_s")
+                        sp.first_response_s = x;
+                    else if (tk == "next_reply_s")
+                        sp.next_reply_s = x;
+                    else if (tk == "resolution_s")
+                        sp.resolution_s = x;
+                    else
+                        detail::unknown_key(kp + "." + tk);
                 }
             } else if (k == "clock") {
                 const std::string c = detail::get_string(v, kp);
-                if (c != "calendar" && c != "business") throw config_error(kp, "expected \"calendar\" or \"business\", actual \"" + c + "\"");
+                if (c != "calendar" && c != "business")
+                    throw config_error(
+                        kp, "expected \"calendar\" or \"business\", actual \"" + c + "\"");
                 sp.business = c == "business";
             } else if (k == "pause_on") {
                 if (!v.is_array()) throw config_error(kp, "expected an array of statuses");
                 for (std::size_t i = 0; i < v.size(); ++i) {
-                    const std::string st = detail::get_string(v[i], kp + "[" + std::to_string(i) + "]");
+                    const std::string st =
+                        detail::get_string(v[i], kp + "[" + std::to_string(i) + "]");
                     if (st != "pending" && st != "hold" && st != "new" && st != "open")
-                        throw config_error(kp + "[" + std::to_string(i) + "]", "expected new, open, pending or hold");
+                        throw config_error(kp + "[" + std::to_string(i) + "]",
+                                           "expected new, open, pending or hold");
                     sp.pause_on.push_back(st);
                 }
-            } else detail::unknown_key(kp);
+            } else
+                detail::unknown_key(kp);
         }
         return sp;
     }
 
     /// The calendar of an interaction (by its team or channel), or nullptr when none applies.
-    const calendar* calendar_for(const std::optional<std::string>& team, const std::optional<std::string>& channel) const {
+    const calendar* calendar_for(const std::optional<std::string>& team,
+                                 const std::optional<std::string>& channel) const {
         if (calendar_by) {
             const auto& v = *calendar_by == column::team ? team : channel;
             if (v)
-                if (auto it = calendar_of.find(*v); it != calendar_of.end()) return &calendars.at(it->second);
+                if (auto it = calendar_of.find(*v); it != calendar_of.end())
+                    return &calendars.at(it->second);
         }
         auto it = calendars.find("default");
         return it == calendars.end() ? nullptr : &it->second;
@@ -269,13 +338,15 @@ struct derived_interaction {
     micros created_at = 0;
     std::optional<micros> frt_start, first_response_at, resolved_at;
     std::optional<std::string> agent;
-    std::vector<std::string> participants;  ///< with agent = all: every agent who answered, in order of first answer
+    std::vector<std::string>
+        participants;  ///< with agent = all: every agent who answered, in order of first answer
     bool bot = false, transferred = false, resolved = false;
     std::int64_t reopened = 0;
     std::int64_t replies = 0;         ///< public agent messages (what answers a customer)
     std::optional<std::string> csat;  ///< text of the last rating event's number
     std::vector<double> waits;        ///< completed waits, seconds (business seconds on that clock)
-    std::optional<micros> open_wait_since;  ///< a wait still open after the last event: its oldest customer message
+    std::optional<micros>
+        open_wait_since;  ///< a wait still open after the last event: its oldest customer message
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
     double frt_s = -1, resolution_s = -1;  ///< -1 = none; measured on the configured clock
     // SLA timers (states are settled once as_of is known): a timer runs from its start to its
@@ -287,15 +358,17 @@ struct derived_interaction {
     };
     std::optional<timer> sla_first_response, sla_resolution;
     std::vector<timer> sla_next_reply;
-    std::vector<std::pair<micros, std::optional<micros>>> status_spans;  ///< (enter, leave) per status event
+    std::vector<std::pair<micros, std::optional<micros>>>
+        status_spans;  ///< (enter, leave) per status event
     std::vector<std::string> span_status;
     micros last_event = 0;
 };
 
 /// Applies the section 11 rules to one interaction's events (ordered by time, file order on ties).
 /// `why`, when given, receives one line per rule applied (the evidence of `cskpi explain`).
-inline derived_interaction derive(const std::vector<event>& ev, const timeline_options& o, const time_zone& tz,
-                                  const calendar* cal, std::vector<std::string>* why = nullptr) {
+inline derived_interaction derive(const std::vector<event>& ev, const timeline_options& o,
+                                  const time_zone& tz, const calendar* cal,
+                                  std::vector<std::string>* why = nullptr) {
     derived_interaction d;
     if (ev.empty()) return d;
     auto say = [&](const std::string& s) {
@@ -304,7 +377,8 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     auto line = [](const event& e) { return "line " + std::to_string(e.line); };
     d.created_at = ev.front().at;
     auto elapsed = [&](micros a, micros b) {
-        return o.business_clock && cal ? cal->business_seconds(a, b) : static_cast<double>(b - a) / 1e6;
+        return o.business_clock && cal ? cal->business_seconds(a, b)
+                                       : static_cast<double>(b - a) / 1e6;
     };
     // First response: from the first customer message (or the hand-off, when a bot took part).
     std::optional<std::size_t> first_customer, handoff, first_answer;
@@ -312,7 +386,8 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         const event& e = ev[i];
         d.bot |= e.from == sender::bot;
         if (!first_customer && e.customer_message()) first_customer = i;
-        if (first_customer && !first_answer && e.kind == event_kind::handoff && !handoff) handoff = i;
+        if (first_customer && !first_answer && e.kind == event_kind::handoff && !handoff)
+            handoff = i;
         if (first_customer && !first_answer && e.answers()) first_answer = i;
     }
     if (first_customer) {
@@ -320,9 +395,12 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         if (first_answer) {
             d.first_response_at = ev[*first_answer].at;
             d.agent = ev[*first_answer].agent;
-            if (d.bot && handoff && o.human_frt_from_handoff && *handoff < *first_answer) d.frt_start = ev[*handoff].at;
-            else if (o.frt_from_created) d.frt_start = d.created_at;
-        } else if (d.bot && !handoff) {  // bot-only: the bot's first message after the customer's answers
+            if (d.bot && handoff && o.human_frt_from_handoff && *handoff < *first_answer)
+                d.frt_start = ev[*handoff].at;
+            else if (o.frt_from_created)
+                d.frt_start = d.created_at;
+        } else if (d.bot &&
+                   !handoff) {  // bot-only: the bot's first message after the customer's answers
             for (std::size_t i = *first_customer + 1; i < ev.size(); ++i)
                 if (ev[i].from == sender::bot && ev[i].kind == event_kind::message) {
                     d.first_response_at = ev[i].at;
@@ -332,31 +410,44 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     }
     if (d.first_response_at) d.frt_s = elapsed(*d.frt_start, *d.first_response_at);
     say("created_at = the first event (" + line(ev.front()) + ")");
-    if (!first_customer) say("first response: none (no customer message)");
+    if (!first_customer)
+        say("first response: none (no customer message)");
     else if (first_answer) {
-        const bool from_handoff = handoff && d.frt_start == ev[*handoff].at && d.frt_start != ev[*first_customer].at;
+        const bool from_handoff =
+            handoff && d.frt_start == ev[*handoff].at && d.frt_start != ev[*first_customer].at;
         const bool from_created = o.frt_from_created && !from_handoff;
-        say("first response = the first public agent message after the first customer message (" + line(ev[*first_customer]) +
-            "): " + line(ev[*first_answer]) + (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) + "), rule human_frt_from_handoff" : "") +
-            (from_created ? "; FRT runs from creation (" + line(ev.front()) + "), rule first_response_from = created (preset " + o.preset + ")" : "") +
-            "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" + (o.business_clock && cal ? " (business clock)" : ""));
+        say("first response = the first public agent message after the first customer message (" +
+            line(ev[*first_customer]) + "): " + line(ev[*first_answer]) +
+            (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) +
+                                "), rule human_frt_from_handoff"
+                          : "") +
+            (from_created ? "; FRT runs from creation (" + line(ev.front()) +
+                                "), rule first_response_from = created (preset " + o.preset + ")"
+                          : "") +
+            "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" +
+            (o.business_clock && cal ? " (business clock)" : ""));
         say("agent = the sender of the first response: " + d.agent.value_or("(none)"));
     } else if (d.first_response_at) {
-        say("first response = the bot's first message after the customer's (bot-only conversation); FRT " + cskpi::detail::number_text(d.frt_s) + " s");
+        say("first response = the bot's first message after the customer's (bot-only "
+            "conversation); FRT " +
+            cskpi::detail::number_text(d.frt_s) + " s");
     } else {
         say("first response: none (no public agent message after the first customer message)");
     }
     for (const event& e : ev) d.replies += e.answers();
-    say("replies = " + std::to_string(d.replies) + " public agent message" + (d.replies == 1 ? "" : "s") +
-        " (one-touch when resolved with at most one)");
+    say("replies = " + std::to_string(d.replies) + " public agent message" +
+        (d.replies == 1 ? "" : "s") + " (one-touch when resolved with at most one)");
     if (o.agent_all) {
         for (const event& e : ev)
-            if (e.answers() && e.agent && std::find(d.participants.begin(), d.participants.end(), *e.agent) == d.participants.end())
+            if (e.answers() && e.agent &&
+                std::find(d.participants.begin(), d.participants.end(), *e.agent) ==
+                    d.participants.end())
                 d.participants.push_back(*e.agent);
         if (d.participants.size() > 1) {
             std::string names;
             for (const auto& p : d.participants) names.append(names.empty() ? "" : ", ").append(p);
-            say("agent = all participants (rule agent = all): " + names + "; each of their rows counts the whole interaction");
+            say("agent = all participants (rule agent = all): " + names +
+                "; each of their rows counts the whole interaction");
         }
     }
     // Transfers, solves, ratings.
@@ -364,9 +455,11 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     std::uint32_t solves = 0;
     for (std::size_t i = 0; i < ev.size(); ++i) {
         const event& e = ev[i];
-        if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent && e.agent != d.agent) {
+        if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent &&
+            e.agent != d.agent) {
             d.transferred = true;
-            say("transferred: assigned to " + *e.agent + " after the first response (" + line(e) + ")");
+            say("transferred: assigned to " + *e.agent + " after the first response (" + line(e) +
+                ")");
         }
         if (e.kind == event_kind::status && e.status) {
             if (*e.status == "solved" && last_status != "solved") {
@@ -378,14 +471,18 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         }
         if (e.kind == event_kind::rating && e.text) {
             d.csat = e.text;
-            say("csat = " + *e.text + " from the rating event (" + line(e) + "; the last rating wins)");
+            say("csat = " + *e.text + " from the rating event (" + line(e) +
+                "; the last rating wins)");
         }
     }
     d.reopened = solves > 1 ? solves - 1 : 0;
     d.resolved = solves >= 1 && (last_status == "solved" || last_status == "closed");
-    if (d.resolved) d.resolution_s = elapsed(d.created_at, *d.resolved_at);
-    else d.resolved_at.reset();
-    say(std::string("resolved = ") + (d.resolved ? "yes (last status solved or closed), at the last solve" : "no") +
+    if (d.resolved)
+        d.resolution_s = elapsed(d.created_at, *d.resolved_at);
+    else
+        d.resolved_at.reset();
+    say(std::string("resolved = ") +
+        (d.resolved ? "yes (last status solved or closed), at the last solve" : "no") +
         "; reopened = solves - 1 = " + std::to_string(d.reopened));
     // Waits and rounds: open at the oldest unanswered customer message, close at the next answer.
     micros open_at = 0;
@@ -394,7 +491,9 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     auto in_window = [&](micros t) {
         if (!o.service_window) return true;
         const micros local = window_tz.to_local(t);
-        const auto sod = static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) - time_zone::floor_div(local, 86400 * us_per_s) * 86400);
+        const auto sod =
+            static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) -
+                                      time_zone::floor_div(local, 86400 * us_per_s) * 86400);
         return sod >= o.service_window->first && sod < o.service_window->second;
     };
     bool open_in_window = false;
@@ -404,15 +503,22 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     std::uint32_t session = 0, session_of_last_round = 0;
     for (const event& e : ev) {
         if (e.kind == event_kind::message) {
-            if (!prev_message || static_cast<double>(e.at - *prev_message) > o.session_gap_s * 1e6) ++session;
+            if (!prev_message || static_cast<double>(e.at - *prev_message) > o.session_gap_s * 1e6)
+                ++session;
             prev_message = e.at;
         }
         if (e.customer_message() && !open) {
-            const bool later_round = o.first_round_only ? d.rounds > 0 : o.first_round_of_session && session == session_of_last_round;
-            say("wait/round opens at " + line(e) + (!in_window(e.at) ? " (outside the service window: not judged)"
-                                                    : later_round ? (o.first_round_only ? " (not the first round: not judged, rule round_response_of = first_round)"
-                                                                                        : " (not the session's first round: not judged, rule round_response_of = first_round_of_session)")
-                                                                  : ""));
+            const bool later_round =
+                o.first_round_only ? d.rounds > 0
+                                   : o.first_round_of_session && session == session_of_last_round;
+            say("wait/round opens at " + line(e) +
+                (!in_window(e.at) ? " (outside the service window: not judged)"
+                 : later_round
+                     ? (o.first_round_only ? " (not the first round: not judged, rule "
+                                             "round_response_of = first_round)"
+                                           : " (not the session's first round: not judged, rule "
+                                             "round_response_of = first_round_of_session)")
+                     : ""));
             open = true;
             open_at = e.at;
             ++d.rounds;
@@ -421,10 +527,14 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
             d.rounds_in_window += open_in_window;
         } else if (e.answers() && open) {
             d.waits.push_back(elapsed(open_at, e.at));
-            say("  answered at " + line(e) + ": wait " + cskpi::detail::number_text(d.waits.back()) + " s" +
-                (static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6 ? " (round within " : " (round not within ") +
+            say("  answered at " + line(e) + ": wait " +
+                cskpi::detail::number_text(d.waits.back()) + " s" +
+                (static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6
+                     ? " (round within "
+                     : " (round not within ") +
                 std::to_string(static_cast<long long>(o.round_within_s)) + " s)");
-            if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6) ++d.rounds_in_window_within;
+            if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6)
+                ++d.rounds_in_window_within;
             open = false;
         }
     }
@@ -435,11 +545,15 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     if (d.frt_start) {
         derived_interaction::timer t{*d.frt_start, std::nullopt, 0, 0};
         for (const event& e : ev)
-            if (e.at == *d.frt_start) { t.start_line = e.line; break; }
+            if (e.at == *d.frt_start) {
+                t.start_line = e.line;
+                break;
+            }
         for (const event& e : ev) {
             if (e.at < *d.frt_start) continue;
             const bool solve = e.kind == event_kind::status && e.status == "solved";
-            const bool response = d.first_response_at && e.at == *d.first_response_at && e.kind == event_kind::message &&
+            const bool response = d.first_response_at && e.at == *d.first_response_at &&
+                                  e.kind == event_kind::message &&
                                   (e.from == sender::agent || e.from == sender::bot);
             if (response || solve) {
                 t.stop = e.at;
@@ -454,7 +568,8 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
         for (std::size_t i = *first_answer + 1; i < ev.size(); ++i) {
             const event& e = ev[i];
             const bool solve = e.kind == event_kind::status && e.status == "solved";
-            if (e.customer_message() && !cycle) cycle = derived_interaction::timer{e.at, std::nullopt, e.line, 0};
+            if (e.customer_message() && !cycle)
+                cycle = derived_interaction::timer{e.at, std::nullopt, e.line, 0};
             else if (cycle && (e.answers() || solve)) {
                 cycle->stop = e.at;
                 cycle->stop_line = e.line;
@@ -467,10 +582,12 @@ inline derived_interaction derive(const std::vector<event>& ev, const timeline_o
     d.sla_resolution = derived_interaction::timer{d.created_at, d.resolved_at, ev.front().line, 0};
     if (d.resolved_at)
         for (const event& e : ev)
-            if (e.at == *d.resolved_at && e.kind == event_kind::status) d.sla_resolution->stop_line = e.line;
+            if (e.at == *d.resolved_at && e.kind == event_kind::status)
+                d.sla_resolution->stop_line = e.line;
     for (const event& e : ev) {
         if (e.kind != event_kind::status || !e.status) continue;
-        if (!d.status_spans.empty() && !d.status_spans.back().second) d.status_spans.back().second = e.at;
+        if (!d.status_spans.empty() && !d.status_spans.back().second)
+            d.status_spans.back().second = e.at;
         d.status_spans.emplace_back(e.at, std::nullopt);
         d.span_status.push_back(*e.status);
     }

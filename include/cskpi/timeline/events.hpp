@@ -27,10 +27,11 @@ namespace cskpi::timeline {
 
 namespace detail {
 // Interaction columns an event row may carry (the interaction takes its first non-empty value).
-inline constexpr column carried[] = {column::channel, column::team,     column::customer, column::category,
-                                     column::priority, column::handle_s, column::abandoned, column::contacts,
-                                     column::csat,    column::nps,      column::ces,      column::complaint,
-                                     column::dispute, column::refund,   column::converted, column::order_value};
+inline constexpr column carried[] = {
+    column::channel,  column::team,     column::customer,  column::category,
+    column::priority, column::handle_s, column::abandoned, column::contacts,
+    column::csat,     column::nps,      column::ces,       column::complaint,
+    column::dispute,  column::refund,   column::converted, column::order_value};
 inline constexpr std::size_t n_carried = std::size(carried);
 }  // namespace detail
 
@@ -40,14 +41,16 @@ struct derived_table {
     std::vector<std::int64_t> created_ns;
     std::vector<std::array<std::string, detail::n_carried>> carried;
     std::vector<std::string> agent, csat_from_rating;
-    std::vector<std::uint32_t> part_begin;  ///< agent = all: participants of row i: parts[part_begin[i] .. part_begin[i + 1])
+    std::vector<std::uint32_t> part_begin;  ///< agent = all: participants of row i:
+                                            ///< parts[part_begin[i] .. part_begin[i + 1])
     std::vector<std::string> parts;
     std::vector<double> frt_s, resolution_s;
     std::vector<std::uint8_t> resolved, transferred, bot;
     std::vector<std::int64_t> reopened, replies;
     std::vector<std::uint64_t> first_line, event_rows;
     // Timeline facts
-    std::vector<std::uint32_t> wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
+    std::vector<std::uint32_t>
+        wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
     std::vector<double> waits;
     std::vector<std::uint32_t> rounds, rounds_in_window, rounds_within, sessions;
     // SLA: the policy that applies (-1 = none), its timers and paused spans, settled at as_of.
@@ -71,7 +74,8 @@ inline const char* name_of(sla_state s) {
 
 /// The SLA states of one interaction's targets.
 struct sla_states {
-    sla_state first_response = sla_state::none, next_reply = sla_state::none, resolution = sla_state::none;
+    sla_state first_response = sla_state::none, next_reply = sla_state::none,
+              resolution = sla_state::none;
 };
 
 /// What settling one interaction's SLA needs: its policy, calendar, timers and paused spans.
@@ -85,7 +89,8 @@ struct sla_inputs {
 };
 
 /// Settles the SLA states of one interaction at `as_of`; `why` (optional) receives how.
-inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, micros as_of, std::vector<std::string>* why = nullptr) {
+inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, micros as_of,
+                             std::vector<std::string>* why = nullptr) {
     sla_states out;
     if (!in.policy) {
         if (why) why->push_back("SLA: no policy applies (none of sla_policies matches)");
@@ -100,19 +105,26 @@ inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, mi
     };
     auto elapsed = [&](micros a, micros b) {
         double e = span(a, b);
-        for (const auto& [from, to] : in.pauses) e -= span(std::max(a, from), std::min(b, to.value_or(as_of)));
+        for (const auto& [from, to] : in.pauses)
+            e -= span(std::max(a, from), std::min(b, to.value_or(as_of)));
         return e;
     };
     auto judge = [&](const derived_interaction::timer& tm, double target, const char* what) {
         const bool stopped = tm.stop.has_value();
         const double e = elapsed(tm.start, stopped ? *tm.stop : as_of);
-        const sla_state st = e > target ? sla_state::breached : stopped ? sla_state::achieved : sla_state::active;
+        const sla_state st = e > target ? sla_state::breached
+                             : stopped  ? sla_state::achieved
+                                        : sla_state::active;
         if (why) {
             char buf[320];
-            std::snprintf(buf, sizeof buf, "SLA %s (policy '%s', %s clock): from line %llu %s, elapsed %.0f s of %.0f s -> %s",
-                          what, p.name.c_str(), business ? "business" : "calendar", static_cast<unsigned long long>(tm.start_line),
-                          stopped ? ("to line " + std::to_string(tm.stop_line)).c_str() : "to as_of (still running)", e, target,
-                          name_of(st));
+            std::snprintf(
+                buf, sizeof buf,
+                "SLA %s (policy '%s', %s clock): from line %llu %s, elapsed %.0f s of %.0f s -> %s",
+                what, p.name.c_str(), business ? "business" : "calendar",
+                static_cast<unsigned long long>(tm.start_line),
+                stopped ? ("to line " + std::to_string(tm.stop_line)).c_str()
+                        : "to as_of (still running)",
+                e, target, name_of(st));
             why->push_back(buf);
         }
         return st;
@@ -126,9 +138,12 @@ inline sla_states settle_sla(const sla_inputs& in, const timeline_options& o, mi
             breached |= st == sla_state::breached;
             active |= st == sla_state::active;
         }
-        out.next_reply = breached ? sla_state::breached : active ? sla_state::active : sla_state::achieved;
+        out.next_reply = breached ? sla_state::breached
+                         : active ? sla_state::active
+                                  : sla_state::achieved;
     }
-    if (p.resolution_s && in.resolution && *in.resolution) out.resolution = judge(**in.resolution, *p.resolution_s, "resolution");
+    if (p.resolution_s && in.resolution && *in.resolution)
+        out.resolution = judge(**in.resolution, *p.resolution_s, "resolution");
     return out;
 }
 
@@ -140,13 +155,14 @@ inline sla_inputs sla_inputs_of(const derived_table& t, std::size_t i, const tim
     in.first_response = &t.sla_fr[i];
     in.resolution = &t.sla_res[i];
     in.next_reply = std::span(t.sla_nr).subspan(t.nr_begin[i], t.nr_begin[i + 1] - t.nr_begin[i]);
-    in.pauses = std::span(t.pauses).subspan(t.pause_begin[i], t.pause_begin[i + 1] - t.pause_begin[i]);
+    in.pauses =
+        std::span(t.pauses).subspan(t.pause_begin[i], t.pause_begin[i + 1] - t.pause_begin[i]);
     return in;
 }
 
 /// Settles the SLA states of derived row `i` at `as_of`.
-inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o, micros as_of,
-                             std::vector<std::string>* why = nullptr) {
+inline sla_states settle_sla(const derived_table& t, std::size_t i, const timeline_options& o,
+                             micros as_of, std::vector<std::string>* why = nullptr) {
     return settle_sla(sla_inputs_of(t, i, o), o, as_of, why);
 }
 
@@ -157,7 +173,8 @@ inline std::int32_t policy_for(const timeline_options& o, const std::optional<st
     for (std::size_t p = 0; p < o.policies.size(); ++p) {
         bool ok = true;
         for (const auto& [c, v] : o.policies[p].when) {
-            if (c == column::agent) ok &= agent == v;
+            if (c == column::agent)
+                ok &= agent == v;
             else
                 for (std::size_t x = 0; x < detail::n_carried; ++x)
                     if (detail::carried[x] == c) ok &= carried[x] == v;
@@ -168,10 +185,12 @@ inline std::int32_t policy_for(const timeline_options& o, const std::optional<st
 }
 
 /// The spans of the statuses in `pause_on`, from a derived interaction's status spans.
-inline std::vector<std::pair<micros, std::optional<micros>>> paused_spans(const derived_interaction& d, const sla_policy& p) {
+inline std::vector<std::pair<micros, std::optional<micros>>> paused_spans(
+    const derived_interaction& d, const sla_policy& p) {
     std::vector<std::pair<micros, std::optional<micros>>> out;
     for (std::size_t k = 0; k < d.status_spans.size(); ++k)
-        if (std::find(p.pause_on.begin(), p.pause_on.end(), d.span_status[k]) != p.pause_on.end()) out.push_back(d.status_spans[k]);
+        if (std::find(p.pause_on.begin(), p.pause_on.end(), d.span_status[k]) != p.pause_on.end())
+            out.push_back(d.status_spans[k]);
     return out;
 }
 
@@ -183,10 +202,12 @@ inline std::vector<std::pair<micros, std::optional<micros>>> paused_spans(const 
 /// once at the end), so memory holds one chunk, not the log. Returns the latest event's time.
 /// With `capture` set, the events of interaction `capture->first` are copied to `capture->second`.
 template <class Feed, class Sink>
-micros derive_events(Feed&& feed, const std::string& path, const config& cfg, const timeline_options& o,
-                     reject_ledger& ledger, Sink&& on_chunk, std::size_t chunk_rows = 1u << 18,
+micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
+                     const timeline_options& o, reject_ledger& ledger, Sink&& on_chunk,
+                     std::size_t chunk_rows = 1u << 18,
                      std::pair<std::string, std::vector<event>>* capture = nullptr) {
-    const std::vector<std::string>& cols = events_schema().columns;  // event columns, then the carried ones
+    const std::vector<std::string>& cols =
+        events_schema().columns;  // event columns, then the carried ones
     const time_zone tz(cfg.timezone);
     derived_table t;
     t.wait_begin.push_back(0);
@@ -204,11 +225,13 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
 
     auto flush = [&] {
         if (!have) return;
-        std::stable_sort(evs.begin(), evs.end(), [](const event& a, const event& b) { return a.at < b.at; });
+        std::stable_sort(evs.begin(), evs.end(),
+                         [](const event& a, const event& b) { return a.at < b.at; });
         const auto& team = carried[1];
         const auto& channel = carried[0];
-        const calendar* cal = o.calendar_for(team.empty() ? std::nullopt : std::optional(team),
-                                             channel.empty() ? std::nullopt : std::optional(channel));
+        const calendar* cal =
+            o.calendar_for(team.empty() ? std::nullopt : std::optional(team),
+                           channel.empty() ? std::nullopt : std::optional(channel));
         const derived_interaction d = derive(evs, o, tz, cal);
         if (capture && capture->first == current) capture->second = evs;
         t.id.push_back(current);
@@ -262,7 +285,9 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
 
     feed(cols, [&](const text_record& r) {
         auto bad = [&](std::size_t c, std::string reason) {
-            ledger.rejected({r.line, cols[c], r.cells[c] ? cskpi::detail::clip(*r.cells[c]) : std::string(), std::move(reason)});
+            ledger.rejected({r.line, cols[c],
+                             r.cells[c] ? cskpi::detail::clip(*r.cells[c]) : std::string(),
+                             std::move(reason)});
         };
         event_problem why;
         // Only the interaction being explained keeps its messages' text (derivation needs none).
@@ -270,7 +295,8 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         auto parsed = parse_event(r, tz, why, keep_text);
         if (!parsed) return bad(why.column, std::move(why.reason));
         event& e = *parsed;
-        if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and counted, not used
+        if (o.as_of && e.at > *o.as_of) {  // a snapshot as of `as_of`: later events are read and
+                                           // counted, not used
             ledger.accepted();
             return;
         }
@@ -278,9 +304,10 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
         if (!have || iid != current) {
             flush();
             if (const auto seen = done.insert(iid, r.line); seen)
-                throw input_error(path, r.line, "interaction_id", iid,
-                                  "events of this interaction are not contiguous: group the file by interaction "
-                                  "(sort by interaction_id, at)");
+                throw input_error(
+                    path, r.line, "interaction_id", iid,
+                    "events of this interaction are not contiguous: group the file by interaction "
+                    "(sort by interaction_id, at)");
             current = iid;
             have = true;
             first_line = r.line;
@@ -299,20 +326,25 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg, co
 
 /// The feed of derive_events for a file, streamed in blocks.
 /// `imp`: how the file is read (config "events" import keys, config::events_input).
-inline auto file_feed(const std::string& path, reject_ledger& ledger, std::size_t block_bytes = 4u << 20,
-                      import_options imp = {}) {
+inline auto file_feed(const std::string& path, reject_ledger& ledger,
+                      std::size_t block_bytes = 4u << 20, import_options imp = {}) {
     return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
-        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes, imp);
+        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes,
+                       imp);
     };
 }
 
 /// The state of one SLA outcome at `as_of`.
 inline sla_state state_at(const sla_outcome& x, micros as_of) {
     switch (x.kind) {
-    case sla_outcome::achieved: return sla_state::achieved;
-    case sla_outcome::breached: return sla_state::breached;
-    case sla_outcome::running: return as_of >= x.breach ? sla_state::breached : sla_state::active;
-    default: return sla_state::none;
+        case sla_outcome::achieved:
+            return sla_state::achieved;
+        case sla_outcome::breached:
+            return sla_state::breached;
+        case sla_outcome::running:
+            return as_of >= x.breach ? sla_state::breached : sla_state::active;
+        default:
+            return sla_state::none;
     }
 }
 
@@ -331,13 +363,17 @@ inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timel
     };
     auto elapsed = [&](micros a, micros b) {  // settle_sla's elapsed at as_of = b
         double e = span(a, b);
-        for (const auto& [from, to] : in.pauses) e -= span(std::max(a, from), std::min(b, to.value_or(b)));
+        for (const auto& [from, to] : in.pauses)
+            e -= span(std::max(a, from), std::min(b, to.value_or(b)));
         return e;
     };
     auto judge = [&](const derived_interaction::timer& tm, double target) -> sla_outcome {
-        if (tm.stop) return {elapsed(tm.start, *tm.stop) > target ? sla_outcome::breached : sla_outcome::achieved};
+        if (tm.stop)
+            return {elapsed(tm.start, *tm.stop) > target ? sla_outcome::breached
+                                                         : sla_outcome::achieved};
         if (elapsed(tm.start, tm.start) > target) return {sla_outcome::running, tm.start};
-        constexpr micros horizon = micros{200} * 366 * 86400 * us_per_s;  // paused or closed for longer: never
+        constexpr micros horizon =
+            micros{200} * 366 * 86400 * us_per_s;  // paused or closed for longer: never
         micros lo = tm.start, step = std::max<micros>(us_per_s, static_cast<micros>(target * 1e6));
         micros hi = tm.start + step;
         while (elapsed(tm.start, hi) <= target) {
@@ -352,19 +388,24 @@ inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timel
         }
         return {sla_outcome::running, hi};
     };
-    if (p.first_response_s && in.first_response && *in.first_response) out[0] = judge(**in.first_response, *p.first_response_s);
+    if (p.first_response_s && in.first_response && *in.first_response)
+        out[0] = judge(**in.first_response, *p.first_response_s);
     if (p.next_reply_s && !in.next_reply.empty()) {
         // Breached once any timer is; running while one runs (breached at the earliest of theirs).
         sla_outcome all{sla_outcome::achieved};
         for (const auto& tm : in.next_reply) {
             const sla_outcome x = judge(tm, *p.next_reply_s);
-            if (x.kind == sla_outcome::breached) all = x;
+            if (x.kind == sla_outcome::breached)
+                all = x;
             else if (x.kind == sla_outcome::running && all.kind != sla_outcome::breached)
-                all = {sla_outcome::running, all.kind == sla_outcome::running ? std::min(all.breach, x.breach) : x.breach};
+                all = {sla_outcome::running, all.kind == sla_outcome::running
+                                                 ? std::min(all.breach, x.breach)
+                                                 : x.breach};
         }
         out[1] = all;
     }
-    if (p.resolution_s && in.resolution && *in.resolution) out[2] = judge(**in.resolution, *p.resolution_s);
+    if (p.resolution_s && in.resolution && *in.resolution)
+        out[2] = judge(**in.resolution, *p.resolution_s);
     return out;
 }
 
@@ -377,7 +418,8 @@ struct derived_frame {
     std::vector<double> frt, resolution;
     std::vector<std::uint8_t> resolved, transferred, bot;
 
-    derived_frame(const derived_table& t, const std::vector<std::uint32_t>& rows, const std::vector<std::string_view>& agents) {
+    derived_frame(const derived_table& t, const std::vector<std::uint32_t>& rows,
+                  const std::vector<std::string_view>& agents) {
         const std::size_t m = rows.size();
         f.rows = m;
         auto text_col = [&](column c, auto get) {  // one view per row, into this object's tables
@@ -391,10 +433,13 @@ struct derived_frame {
         for (std::size_t c = 0; c < n_carried; ++c) {
             if (carried[c] == column::csat)  // a rating event beats a carried column
                 text_col(column::csat, [&](std::size_t, std::size_t i) {
-                    return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c] : t.csat_from_rating[i]);
+                    return std::string_view(t.csat_from_rating[i].empty() ? t.carried[i][c]
+                                                                          : t.csat_from_rating[i]);
                 });
             else
-                text_col(carried[c], [&, c](std::size_t, std::size_t i) { return std::string_view(t.carried[i][c]); });
+                text_col(carried[c], [&, c](std::size_t, std::size_t i) {
+                    return std::string_view(t.carried[i][c]);
+                });
         }
         auto gather = [&](auto& dst, const auto& src, column c, frame_column::kind k) {
             dst.resize(m);
@@ -430,12 +475,14 @@ struct derived_rows {
         for (std::size_t i = 0; i < n; ++i) {
             const std::size_t np = expand ? t.part_begin[i + 1] - t.part_begin[i] : 0;
             add(i, t.agent[i], np ? row_role::interaction : row_role::every);
-            for (std::size_t k = 0; k < np; ++k) add(i, t.parts[t.part_begin[i] + k], row_role::participant);
+            for (std::size_t k = 0; k < np; ++k)
+                add(i, t.parts[t.part_begin[i] + k], row_role::participant);
         }
         facts.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
             timeline_row& r = facts[i];
-            r.waits = std::span(t.waits).subspan(t.wait_begin[i], t.wait_begin[i + 1] - t.wait_begin[i]);
+            r.waits =
+                std::span(t.waits).subspan(t.wait_begin[i], t.wait_begin[i + 1] - t.wait_begin[i]);
             r.rounds = t.rounds[i];
             r.rounds_in_window = t.rounds_in_window[i];
             r.rounds_within = t.rounds_within[i];
@@ -463,7 +510,8 @@ private:
 /// censors and SLA timers still running settle there. Partial states of slices of one log merge
 /// to the whole when each slice is given the same as_of.
 inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
-    const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys, run_options opt = {}) {
+    const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+    run_options opt = {}) {
     const timeline_options o = timeline_options::from_config(cfg);
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
     // order: event-row rejects wait until the chunk they precede is judged, then both merge.
@@ -475,7 +523,8 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
         pending.push_back(r);
     };
     auto emit = [&](std::vector<reject>& rs) {
-        std::stable_sort(rs.begin(), rs.end(), [](const reject& a, const reject& b) { return a.line < b.line; });
+        std::stable_sort(rs.begin(), rs.end(),
+                         [](const reject& a, const reject& b) { return a.line < b.line; });
         for (const auto& r : rs) {
             if (kept.size() < reject_ledger::keep) kept.push_back(r);
             if (opt.reject_sink) opt.reject_sink(r);
@@ -511,19 +560,23 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
             if (rows.feed.repeats_id(r.line)) return;  // the interaction's own row says it
             reject x = r;
             x.line = t.first_line[i];
-            x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) + " event rows): " + r.reason;
+            x.reason = "interaction '" + t.id[i] + "' (" + std::to_string(t.event_rows[i]) +
+                       " event rows): " + r.reason;
             if (!cfg.rejects_show_values) x.value.clear();
             if (cfg.strict) throw strict_error(path, x, true);
             pending.push_back(std::move(x));
         };
         auto part = run_partial_multi(df.f, cfg, bys, inner, path);
-        for (std::size_t k = 0; k < bys.size(); ++k) total[k].merge(std::move(part.second[k]), opt.threads);
-        for (std::size_t i = 0; i < n; ++i) rows_rejected_with_interactions += rejected[i] ? t.event_rows[i] : 0;
+        for (std::size_t k = 0; k < bys.size(); ++k)
+            total[k].merge(std::move(part.second[k]), opt.threads);
+        for (std::size_t i = 0; i < n; ++i)
+            rows_rejected_with_interactions += rejected[i] ? t.event_rows[i] : 0;
         derived += n;
         emit(pending);
     };
-    const micros latest = derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg, o,
-                                        events_ledger, on_chunk, std::max<std::size_t>(1, opt.events_chunk_rows));
+    const micros latest =
+        derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg,
+                      o, events_ledger, on_chunk, std::max<std::size_t>(1, opt.events_chunk_rows));
     emit(pending);
     const micros as_of = o.as_of.value_or(latest);
     for (auto& st : total) st.set_as_of(as_of);
@@ -541,8 +594,10 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
 }
 
 /// run_events_partial_multi for one grouping.
-inline std::pair<report, report_state> run_events_partial(const std::string& path, const config& cfg,
-                                                          const std::vector<group_key>& by, run_options opt = {}) {
+inline std::pair<report, report_state> run_events_partial(const std::string& path,
+                                                          const config& cfg,
+                                                          const std::vector<group_key>& by,
+                                                          run_options opt = {}) {
     auto [head, states] = run_events_partial_multi(path, cfg, {by}, std::move(opt));
     return {std::move(head), std::move(states.front())};
 }
@@ -550,14 +605,16 @@ inline std::pair<report, report_state> run_events_partial(const std::string& pat
 /// One section 6 report per grouping of `bys` from one reading of an event log, with
 /// `interactions_derived` and the timeline columns.
 inline std::vector<report> run_events_reports(const std::string& path, const config& cfg,
-                                              const std::vector<std::vector<group_key>>& bys, run_options opt = {}) {
+                                              const std::vector<std::vector<group_key>>& bys,
+                                              run_options opt = {}) {
     const unsigned threads = opt.threads;
-    return cskpi::detail::finish_multi(run_events_partial_multi(path, cfg, bys, std::move(opt)), bys, threads);
+    return cskpi::detail::finish_multi(run_events_partial_multi(path, cfg, bys, std::move(opt)),
+                                       bys, threads);
 }
 
 /// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
-inline report run_events_report(const std::string& path, const config& cfg, const std::vector<group_key>& by,
-                                run_options opt = {}) {
+inline report run_events_report(const std::string& path, const config& cfg,
+                                const std::vector<group_key>& by, run_options opt = {}) {
     const unsigned threads = opt.threads;
     return cskpi::detail::finish(run_events_partial(path, cfg, by, std::move(opt)), threads);
 }
@@ -569,41 +626,51 @@ inline void append_sla(derived_table& dst, const derived_table& src, std::size_t
     dst.cal.push_back(src.cal[i]);
     dst.sla_fr.push_back(src.sla_fr[i]);
     dst.sla_res.push_back(src.sla_res[i]);
-    dst.sla_nr.insert(dst.sla_nr.end(), src.sla_nr.begin() + src.nr_begin[i], src.sla_nr.begin() + src.nr_begin[i + 1]);
+    dst.sla_nr.insert(dst.sla_nr.end(), src.sla_nr.begin() + src.nr_begin[i],
+                      src.sla_nr.begin() + src.nr_begin[i + 1]);
     dst.nr_begin.push_back(static_cast<std::uint32_t>(dst.sla_nr.size()));
-    dst.pauses.insert(dst.pauses.end(), src.pauses.begin() + src.pause_begin[i], src.pauses.begin() + src.pause_begin[i + 1]);
+    dst.pauses.insert(dst.pauses.end(), src.pauses.begin() + src.pause_begin[i],
+                      src.pauses.begin() + src.pause_begin[i + 1]);
     dst.pause_begin.push_back(static_cast<std::uint32_t>(dst.pauses.size()));
 }
 
 /// The evidence trail of one interaction (`cskpi explain ID --events FILE`): its events, and the
 /// rule behind each derived value and SLA state. Throws std::invalid_argument when the log has
 /// no interaction `id`.
-inline std::string explain_interaction(const std::string& path, const config& cfg, const std::string& id) {
+inline std::string explain_interaction(const std::string& path, const config& cfg,
+                                       const std::string& id) {
     const timeline_options o = timeline_options::from_config(cfg);
     reject_ledger ledger;
     std::pair<std::string, std::vector<event>> cap{id, {}};
     derived_table t;  // the one row of `id`
-    const micros latest = derive_events(file_feed(path, ledger, 4u << 20, cfg.events_input), path, cfg, o, ledger, [&](derived_table& chunk) {
-        for (std::size_t r = 0; r < chunk.size(); ++r)
-            if (chunk.id[r] == id) {
-                t.id.push_back(id);
-                t.sessions.push_back(chunk.sessions[r]);
-                append_sla(t, chunk, r);
-            }
-    }, 1u << 16, &cap);
+    const micros latest = derive_events(
+        file_feed(path, ledger, 4u << 20, cfg.events_input), path, cfg, o, ledger,
+        [&](derived_table& chunk) {
+            for (std::size_t r = 0; r < chunk.size(); ++r)
+                if (chunk.id[r] == id) {
+                    t.id.push_back(id);
+                    t.sessions.push_back(chunk.sessions[r]);
+                    append_sla(t, chunk, r);
+                }
+        },
+        1u << 16, &cap);
     if (t.id.empty()) throw std::invalid_argument("no interaction '" + id + "' in " + path);
     const std::size_t i = 0;
     const time_zone tz(cfg.timezone);
     std::ostringstream os;
-    os << "interaction " << id << " (" << path << ", " << cap.second.size() << " events, times in " << cfg.timezone << ")\n\n";
+    os << "interaction " << id << " (" << path << ", " << cap.second.size() << " events, times in "
+       << cfg.timezone << ")\n\n";
     static const char* senders[] = {"customer", "agent", "bot", "system"};
     static const char* kinds[] = {"message", "note", "status", "assign", "handoff", "rating"};
-    std::vector<std::vector<std::string>> rows = {{"line", "at", "from", "agent", "kind", "status", "text"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"line", "at", "from", "agent", "kind", "status", "text"}};
     for (const event& e : cap.second) {
         std::string at = format_utc(tz.to_local(e.at));
         at.pop_back();
-        rows.push_back({std::to_string(e.line), at, senders[static_cast<int>(e.from)], e.agent.value_or(""),
-                        std::string(kinds[static_cast<int>(e.kind)]) + (e.is_public || e.kind == event_kind::note ? "" : " (private)"),
+        rows.push_back({std::to_string(e.line), at, senders[static_cast<int>(e.from)],
+                        e.agent.value_or(""),
+                        std::string(kinds[static_cast<int>(e.kind)]) +
+                            (e.is_public || e.kind == event_kind::note ? "" : " (private)"),
                         e.status.value_or(""), cskpi::detail::clip(e.text.value_or(""))});
     }
     cskpi::detail::write_grid(os, rows);
@@ -612,9 +679,11 @@ inline std::string explain_interaction(const std::string& path, const config& cf
     const micros as_of = o.as_of.value_or(latest);
     std::string as_of_text = format_utc(tz.to_local(as_of));
     as_of_text.pop_back();
-    why.push_back("sessions = " + std::to_string(t.sessions[i]) + " (a gap over " + cskpi::detail::number_text(o.session_gap_s) +
+    why.push_back("sessions = " + std::to_string(t.sessions[i]) + " (a gap over " +
+                  cskpi::detail::number_text(o.session_gap_s) +
                   " s between messages starts a new one)");
-    why.push_back("SLA as of " + as_of_text + (o.as_of ? " (config as_of)" : " (the latest event of the log)"));
+    why.push_back("SLA as of " + as_of_text +
+                  (o.as_of ? " (config as_of)" : " (the latest event of the log)"));
     settle_sla(t, i, o, as_of, &why);
     os << "\n";
     for (const auto& w : why) os << "- " << w << '\n';

@@ -53,7 +53,9 @@ struct timeline_feed {
         return r == row_role::every || (r == row_role::participant) == by_agent;
     }
     /// A participant's row repeats its interaction's id.
-    bool repeats_id(std::uint64_t line) const { return !role.empty() && role[line - 1] == row_role::participant; }
+    bool repeats_id(std::uint64_t line) const {
+        return !role.empty() && role[line - 1] == row_role::participant;
+    }
 };
 
 /// The timeline statistics of one group. `merge` is associative and commutative, and merging an
@@ -105,8 +107,8 @@ struct timeline_state {
             running[k].insert(running[k].end(), o.running[k].begin(), o.running[k].end());
         }
         waits.insert(waits.end(), o.waits.begin(), o.waits.end());
-        interaction_means.insert(
-            interaction_means.end(), o.interaction_means.begin(), o.interaction_means.end());
+        interaction_means.insert(interaction_means.end(), o.interaction_means.begin(),
+                                 o.interaction_means.end());
         return *this;
     }
 
