@@ -41,7 +41,7 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
         using K = metric_kind;
         std::vector<timeline_metric> t = {
             {"waits", K::count, "waits",
-             "completed waits: a customer message answered by an agent (wait = answer - message)",
+             "completed waits, each from the oldest unanswered customer message to the next answer",
              [](const F& f, std::size_t) { return f.waits; }},
             {"reply_time_mean", K::value, "seconds", "mean wait",
              [](const F& f, std::size_t) { return f.mean; }},
