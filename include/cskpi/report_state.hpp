@@ -398,32 +398,8 @@ public:
             std::sort(order.begin(), order.end(),
                       [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
         }
-        report_group overall;
-        overall.metrics = overall_counts();
-        if (timeline_on_ && once_.empty()) overall.extra = overall_timeline_columns(as_of);
-        // Two rounds of independent tasks, taken in turn by the threads: first the overall row's
-        // three durations, which read every group's samples, then the groups, whose quantiles
-        // reorder their samples. The rounds must not overlap: a selection moving values while
-        // they are counted would change the overall quantiles from run to run.
-        // The Kaplan-Meier columns (first response, resolution) are two more tasks of the round:
-        // they copy the samples they sort.
-        constexpr std::size_t tasks = overall_durations + 2;
-        std::array<std::vector<std::pair<std::size_t, double>>, tasks> durations;
+        report_group overall = overall_row(threads, as_of);
         std::atomic<std::size_t> next{0};
-        parallel(std::min<unsigned>(threads, tasks), [&](unsigned) {
-            for (std::size_t i; (i = next++) < tasks;)
-                durations[i] = i < overall_durations
-                                   ? overall_duration(i)
-                                   : overall_survival(i == overall_durations ? 0 : 2, as_of);
-        });
-        for (const auto& d : durations)
-            for (const auto& [i, v] : d) overall.metrics[i] = v;
-        if (!once_.empty()) {  // rows repeat for several participants: the overall row counts each
-                               // interaction once
-            report_group one = std::move(once_[0].finalize(threads).front());
-            overall.metrics = std::move(one.metrics);
-            overall.extra = std::move(one.extra);
-        }
         for (std::size_t begin = 0;; begin += chunk) {
             const std::size_t end =
                 order.size() - begin <= chunk ? order.size() : begin + chunk;  // begin <= size
@@ -489,6 +465,33 @@ private:
     static std::size_t dim_of(group_key k) {
         return static_cast<std::size_t>(k);
     }  // agent..priority = 0..4
+
+    /// The overall row: every group pooled, or, when rows repeat for several participants
+    /// (events.agent = "all"), the row of the state that counts each interaction once.
+    report_group overall_row(unsigned threads, micros as_of) {
+        if (!once_.empty()) return std::move(once_[0].finalize(threads).front());
+        report_group overall;
+        overall.metrics = overall_counts();
+        if (timeline_on_) overall.extra = overall_timeline_columns(as_of);
+        // Two rounds of independent tasks, taken in turn by the threads: first the overall row's
+        // three durations, which read every group's samples, then the groups, whose quantiles
+        // reorder their samples. The rounds must not overlap: a selection moving values while
+        // they are counted would change the overall quantiles from run to run.
+        // The Kaplan-Meier columns (first response, resolution) are two more tasks of the round:
+        // they copy the samples they sort.
+        constexpr std::size_t tasks = overall_durations + 2;
+        std::array<std::vector<std::pair<std::size_t, double>>, tasks> durations;
+        std::atomic<std::size_t> next{0};
+        parallel(std::min<unsigned>(threads, tasks), [&](unsigned) {
+            for (std::size_t i; (i = next++) < tasks;)
+                durations[i] = i < overall_durations
+                                   ? overall_duration(i)
+                                   : overall_survival(i == overall_durations ? 0 : 2, as_of);
+        });
+        for (const auto& d : durations)
+            for (const auto& [i, v] : d) overall.metrics[i] = v;
+        return overall;
+    }
 
     void merge_timeline(const report_state& o, report_state* consume,
                         const std::vector<std::uint32_t>& gmap) {

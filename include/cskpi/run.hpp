@@ -357,17 +357,6 @@ inline std::unique_ptr<block_reader> open_reader(const std::string& path, input_
 
 namespace detail {
 
-/// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
-/// order (on the calling thread); each worker turns a block into a batch with its own parser
-/// (`make_parser()` returns a callable (block, batch, rejects, ignored*) -> block_summary);
-/// duplicate ids and the reject ledger are settled block after block in input order; every
-/// worker aggregates into its own report_state, and the states are merged and finalized.
-/// When one grouping holds the keys of all the others, only its state is fed and the others are
-/// projected from it (one set of group states and one FCR ledger while reading).
-/// Blocks cut without counting lines are numbered here, after `header_lines` lines of header.
-/// A block that may split a record (input_block::may_split) and ends inside a quoted field
-/// hands its open last record to the next block, which is parsed again from the record's start
-/// when its turn comes: records are where the parser finds them, whatever the cuts.
 /// The index of the grouping among `bys` whose keys include every other grouping's, when there
 /// are several and one is (the first such); bys.size() otherwise.
 inline std::size_t finest_grouping(const std::vector<std::vector<group_key>>& bys) {
@@ -383,6 +372,17 @@ inline std::size_t finest_grouping(const std::vector<std::vector<group_key>>& by
     return bys.size();
 }
 
+/// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
+/// order (on the calling thread); each worker turns a block into a batch with its own parser
+/// (`make_parser()` returns a callable (block, batch, rejects, ignored*) -> block_summary);
+/// duplicate ids and the reject ledger are settled block after block in input order; every
+/// worker aggregates into its own report_state, and the states are merged and finalized.
+/// When one grouping holds the keys of all the others, only its state is fed and the others are
+/// projected from it (one set of group states and one FCR ledger while reading).
+/// Blocks cut without counting lines are numbered here, after `header_lines` lines of header.
+/// A block that may split a record (input_block::may_split) and ends inside a quoted field
+/// hands its open last record to the next block, which is parsed again from the record's start
+/// when its turn comes: records are where the parser finds them, whatever the cuts.
 template <class Produce, class MakeParser>
 std::pair<report, std::vector<report_state>> run_blocks_multi(
     const std::string& label, const config& cfg, const std::vector<std::vector<group_key>>& bys,

@@ -9,10 +9,8 @@
 // interaction's reject names its first line and how many rows it had.
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <span>
 #include <sstream>
 
