@@ -155,7 +155,8 @@ def test_hidden_reject_values_in_python(tmp_path):
     try:
         cskpi.report(str(data), config={"rejects": {"show_values": False}}, strict=True)
     except cskpi.InputError as e:
-        assert e.value == "" and e.line == 2 and "99" not in str(e)
+        # the temporary path may itself contain "99" (pytest-299): look past it
+        assert e.value == "" and e.line == 2 and "99" not in str(e).replace(str(data), "")
     else:
         raise AssertionError("strict mode did not stop")
 
