@@ -34,10 +34,10 @@ cskpi::dashboard::dashboard read_dashboard(const std::string& path, const std::s
                                    targets ? &*targets : nullptr);
     }
     if (!reviews.empty()) {
-        using cskpi::qa::text_source;
+        using cskpi::table_source;
         const auto set = cskpi::qa::load_reviews(
-            cskpi::json::parse(rubric_json), text_source::file(reviews), std::nullopt, std::nullopt,
-            cfg.timezone, cfg.strict, &cfg.reviews_input, &cfg.events_input, nullptr,
+            cskpi::json::parse(rubric_json), table_source::file(reviews), std::nullopt,
+            std::nullopt, cfg.timezone, cfg.strict, &cfg.reviews_input, &cfg.events_input, nullptr,
             cfg.rejects_show_values);
         d.qa = cskpi::qa::score_reviews(set);
         d.calibration = cskpi::qa::calibrate(set);

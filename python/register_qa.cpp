@@ -1,34 +1,31 @@
 // QA reviews, calibration and agreement statistics (spec section 10).
-// Inputs arrive as (name, text, format) triples: Python writes DataFrames as CSV text, which
-// goes through the same reader and reject ledger as files do.
+// Reviews and message events arrive as a path, or as columns in memory (borrowed.hpp) read by
+// the same reader and reject ledger as files.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <cskpi/cskpi.hpp>
 
+#include "borrowed.hpp"
+
 namespace py = pybind11;
 
 namespace {
 
-using source =
-    std::optional<std::tuple<std::string, std::string, std::string>>;  // name, text, "csv"|"jsonl"
-
-std::optional<cskpi::qa::text_source> to_source(const source& s) {
-    if (!s) return std::nullopt;
-    const auto& [name, text, fmt] = *s;
-    return cskpi::qa::text_source{
-        name, text, fmt == "jsonl" ? cskpi::input_format::jsonl : cskpi::input_format::csv};
-}
-
 // `config_json`: the configuration (its timezone, and the "reviews" and "events" import keys).
-cskpi::qa::review_set load(const std::string& rubric_json, const source& reviews,
-                           const source& events, const std::string& checks_json,
+// `reviews`, `events`: None, a path or columns in memory (borrowed::table_arg).
+cskpi::qa::review_set load(const std::string& rubric_json, const py::object& reviews,
+                           const py::object& events, const std::string& checks_json,
                            const std::string& config_json, bool strict) {
     const cskpi::config cfg = cskpi::config::from_json(
         config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
+    std::optional<borrowed::table_arg> r, e;
+    if (!reviews.is_none()) r.emplace(reviews);
+    if (!events.is_none()) e.emplace(events);
     return cskpi::qa::load_reviews(
-        cskpi::json::parse(rubric_json), to_source(reviews), to_source(events),
+        cskpi::json::parse(rubric_json), r ? std::optional(r->src) : std::nullopt,
+        e ? std::optional(e->src) : std::nullopt,
         checks_json.empty() ? std::nullopt : std::optional(cskpi::json::parse(checks_json)),
         cfg.timezone, strict, &cfg.reviews_input, &cfg.events_input, nullptr,
         cfg.rejects_show_values);
@@ -43,7 +40,7 @@ void register_qa(py::module_& m) {
 
     m.def(
         "qa_report",
-        [](const std::string& rubric_json, const source& reviews, const source& events,
+        [](const std::string& rubric_json, const py::object& reviews, const py::object& events,
            const std::string& checks_json, const std::string& config_json, bool strict,
            double confidence) {
             const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);
@@ -55,7 +52,7 @@ void register_qa(py::module_& m) {
 
     m.def(
         "calibrate",
-        [](const std::string& rubric_json, const source& reviews, const source& events,
+        [](const std::string& rubric_json, const py::object& reviews, const py::object& events,
            const std::string& checks_json, const std::string& config_json, bool strict,
            std::optional<double> threshold) {
             const auto set = load(rubric_json, reviews, events, checks_json, config_json, strict);

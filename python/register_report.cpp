@@ -12,6 +12,7 @@
 #include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/cskpi.hpp>
 
+#include "borrowed.hpp"
 #include "py_text.hpp"
 
 namespace py = pybind11;
@@ -24,107 +25,6 @@ cskpi::config parse_config(const std::string& config_json, bool strict) {
     if (strict) cfg.strict = true;
     (void)cskpi::timeline::timeline_options::from_config(cfg);  // every section checked up front
     return cfg;
-}
-
-// Holds the Python objects whose memory a frame borrows, for as long as the run lasts.
-struct borrowed_frame {
-    cskpi::frame f;
-    std::vector<py::object> keep;
-};
-
-// columns: {spec name: (kind, array, categories or None)} prepared by cskpi/_frame.py.
-borrowed_frame make_frame(const py::dict& columns, std::size_t rows,
-                          const std::vector<std::string>& ignored) {
-    borrowed_frame bf;
-    bf.f.rows = rows;
-    bf.f.ignored_columns = ignored;
-    for (auto item : columns) {
-        const auto name = item.first.cast<std::string>();
-        const auto c = cskpi::column_from_name(name);
-        if (!c) throw std::invalid_argument("unknown column '" + name + "'");
-        const auto spec = item.second.cast<py::tuple>();
-        const auto kind = spec[0].cast<std::string>();
-        auto& col = bf.f.columns[static_cast<std::size_t>(*c)];
-        auto require = [&](py::array arr, const char* dtype) {
-            if (static_cast<std::size_t>(arr.size()) != rows || arr.ndim() != 1 ||
-                !(arr.flags() & py::array::c_style))
-                throw std::invalid_argument("column '" + name +
-                                            "': expected a contiguous 1-d array of " +
-                                            std::to_string(rows) + " values");
-            bf.keep.push_back(arr);
-            (void)dtype;
-            return arr.data();
-        };
-        using k = cskpi::frame_column::kind;
-        // A str with lone surrogates has no UTF-8 form: an input error naming the cell.
-        auto not_utf8 = [&](std::size_t row) {
-            PyErr_Clear();
-            return cskpi::input_error("<DataFrame>", row, name, "",
-                                      "text with lone surrogates has no UTF-8 form");
-        };
-        if (kind == "text") {
-            auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
-            if (!arr) throw std::invalid_argument("column '" + name + "': expected int64 codes");
-            col.type = k::text;
-            col.data = require(arr, "int64");
-            auto cats = spec[2].cast<py::list>();
-            bf.keep.push_back(cats);
-            for (auto s : cats) {
-                Py_ssize_t n = 0;
-                const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &n);  // cached in the str object
-                if (!p) throw not_utf8(0);  // a category: no single row to name
-                col.categories.emplace_back(p, static_cast<std::size_t>(n));
-            }
-        } else if (kind == "object") {
-            // One view per row into the str objects' UTF-8 buffers (no copy for ASCII);
-            // None and NaN are missing; other objects are shown with str().
-            auto arr = py::array::ensure(spec[1]);
-            if (!arr || arr.dtype().kind() != 'O' || static_cast<std::size_t>(arr.size()) != rows ||
-                arr.ndim() != 1)
-                throw std::invalid_argument("column '" + name +
-                                            "': expected a 1-d object array of " +
-                                            std::to_string(rows) + " values");
-            bf.keep.push_back(arr);
-            col.type = k::strings;
-            col.categories.resize(rows);
-            auto* items = static_cast<PyObject* const*>(arr.data());
-            const auto stride = arr.strides(0) / static_cast<py::ssize_t>(sizeof(PyObject*));
-            for (std::size_t r = 0; r < rows; ++r) {
-                PyObject* o = items[static_cast<py::ssize_t>(r) * stride];
-                if (PyUnicode_Check(o)) {
-                    Py_ssize_t n = 0;
-                    const char* p = PyUnicode_AsUTF8AndSize(o, &n);
-                    if (!p) throw not_utf8(r + 1);
-                    col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
-                } else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AsDouble(o)))) {
-                    py::str text = PyBool_Check(o) ? py::str(o == Py_True ? "true" : "false")
-                                                   : py::str(py::handle(o));
-                    bf.keep.push_back(text);
-                    Py_ssize_t n = 0;
-                    const char* p = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
-                    if (!p) throw not_utf8(r + 1);
-                    col.categories[r] = std::string_view(p, static_cast<std::size_t>(n));
-                }
-            }
-        } else if (kind == "float64") {
-            auto arr = py::array_t<double, py::array::c_style>::ensure(spec[1]);
-            col.type = k::float64;
-            col.data = require(arr, "float64");
-        } else if (kind == "int64" || kind == "datetime_utc" || kind == "datetime_local") {
-            auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
-            col.type = kind == "int64"          ? k::int64
-                       : kind == "datetime_utc" ? k::datetime_utc
-                                                : k::datetime_local;
-            col.data = require(arr, "int64");
-        } else if (kind == "bool") {
-            auto arr = py::array_t<std::uint8_t, py::array::c_style>::ensure(spec[1]);
-            col.type = k::boolean;
-            col.data = require(arr, "uint8");
-        } else {
-            throw std::invalid_argument("column '" + name + "': unknown kind '" + kind + "'");
-        }
-    }
-    return bf;
 }
 
 // Configuration, grouping and options of a run, parsed (and validated) while the GIL is held.
@@ -148,6 +48,21 @@ cskpi::report with_all_rejects(run_args& a, Run&& run) {
     cskpi::report rep = run(a.opt);
     rep.rejects = std::move(all);
     return rep;
+}
+
+// Runs `run(opt, keys)` for several groupings (lists of key names), keeping every reject in
+// each report, as with_all_rejects.
+template <class Run>
+std::vector<cskpi::report> with_all_rejects_many(run_args& a,
+                                                 const std::vector<std::vector<std::string>>& bys,
+                                                 Run&& run) {
+    std::vector<std::vector<cskpi::group_key>> keys;
+    for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
+    std::vector<cskpi::reject> all;
+    a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
+    auto reps = run(a.opt, keys);
+    for (auto& r : reps) r.rejects = all;
+    return reps;
 }
 
 // Per-interaction facts as columns (name -> numpy array or list); missing values are NaN or None.
@@ -238,8 +153,9 @@ cskpi::report over_data(const py::object& data, const cskpi::config& cfg, Go&& g
         });
     }
     const py::tuple spec = data.cast<py::tuple>();
-    const borrowed_frame bf = make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(),
-                                         spec[2].cast<std::vector<std::string>>());
+    const borrowed::frame bf =
+        borrowed::make_frame(spec[0].cast<py::dict>(), spec[1].cast<std::size_t>(),
+                             spec[2].cast<std::vector<std::string>>());
     py::gil_scoped_release nogil;  // released before bf (its Python objects) goes
     return go([&](const cskpi::run_options& o, const keys& by) {
         return cskpi::run_report(bf.f, cfg, by, o, "<DataFrame>");
@@ -352,14 +268,10 @@ void register_report(py::module_& m) {
         [](const std::string& path, const std::string& config_json,
            const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
             run_args a(config_json, {}, strict, threads);
-            std::vector<std::vector<cskpi::group_key>> keys;
-            for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
             py::gil_scoped_release nogil;
-            std::vector<cskpi::reject> all;
-            a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
-            auto reps = cskpi::run_reports(path, a.cfg, keys, a.opt);
-            for (auto& r : reps) r.rejects = all;
-            return reps;
+            return with_all_rejects_many(a, bys, [&](const auto& o, const auto& keys) {
+                return cskpi::run_reports(path, a.cfg, keys, o);
+            });
         },
         py::arg("path"), py::arg("config_json"), py::arg("bys"), py::arg("strict"),
         py::arg("threads"));
@@ -369,57 +281,59 @@ void register_report(py::module_& m) {
            const std::string& config_json, const std::vector<std::vector<std::string>>& bys,
            bool strict, unsigned threads) {
             run_args a(config_json, {}, strict, threads);
-            std::vector<std::vector<cskpi::group_key>> keys;
-            for (const auto& b : bys) keys.push_back(cskpi::parse_group_keys(b));
-            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            const borrowed::frame bf = borrowed::make_frame(columns, rows, ignored);
             py::gil_scoped_release nogil;
-            std::vector<cskpi::reject> all;
-            a.opt.reject_sink = [&all](const cskpi::reject& r) { all.push_back(r); };
-            auto reps = cskpi::run_reports(bf.f, a.cfg, keys, a.opt, "<DataFrame>");
-            for (auto& r : reps) r.rejects = all;
-            return reps;
+            return with_all_rejects_many(a, bys, [&](const auto& o, const auto& keys) {
+                return cskpi::run_reports(bf.f, a.cfg, keys, o, "<DataFrame>");
+            });
         },
         py::arg("columns"), py::arg("rows"), py::arg("ignored"), py::arg("config_json"),
         py::arg("bys"), py::arg("strict"), py::arg("threads"));
     m.def(
-        "team_rollup",
-        [](const cskpi::report& by_agent, const cskpi::report& by_team_agent,
-           const cskpi::report& by_team, const std::string& card_json) {
-            const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-            return cskpi::json_text(cskpi::teams_to_json(
-                cskpi::team_rollup(cskpi::score(by_agent, card), by_team_agent, by_team)));
-        },
-        py::arg("by_agent"), py::arg("by_team_agent"), py::arg("by_team"), py::arg("card_json"));
-
-    m.def(
-        "report_events",
-        [](const std::string& path, const std::string& config_json,
-           const std::vector<std::string>& by, bool strict, unsigned threads) {
-            run_args a(config_json, by, strict, threads);
+        "reports_events",
+        [](const py::object& events, const std::string& config_json,
+           const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            const borrowed::table_arg in(events);
             py::gil_scoped_release nogil;
-            return with_all_rejects(a, [&](const cskpi::run_options& o) {
-                return cskpi::timeline::run_events_report(path, a.cfg, a.keys, o);
+            return with_all_rejects_many(a, bys, [&](const auto& o, const auto& keys) {
+                return cskpi::timeline::run_events_reports(in.src, a.cfg, keys, o);
             });
         },
-        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("events"), py::arg("config_json"), py::arg("bys"), py::arg("strict"),
+        py::arg("threads"));
+    m.def(
+        "report_events",
+        [](const py::object& events, const std::string& config_json,
+           const std::vector<std::string>& by, bool strict, unsigned threads) {
+            run_args a(config_json, by, strict, threads);
+            const borrowed::table_arg in(events);
+            py::gil_scoped_release nogil;
+            return with_all_rejects(a, [&](const cskpi::run_options& o) {
+                return cskpi::timeline::run_events_report(in.src, a.cfg, a.keys, o);
+            });
+        },
+        py::arg("events"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
         py::arg("threads"));
     m.def(
         "partial_events",
-        [](const std::string& path, const std::string& config_json,
+        [](const py::object& events, const std::string& config_json,
            const std::vector<std::string>& by, bool strict, unsigned threads) {
             const run_args a(config_json, by, strict, threads);
+            const borrowed::table_arg in(events);
             py::gil_scoped_release nogil;
-            return cskpi::timeline::run_events_partial(path, a.cfg, a.keys, a.opt).second;
+            return cskpi::timeline::run_events_partial(in.src, a.cfg, a.keys, a.opt).second;
         },
-        py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
+        py::arg("events"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
         py::arg("threads"));
     m.def(
         "explain_interaction",
-        [](const std::string& path, const std::string& config_json, const std::string& id) {
+        [](const py::object& events, const std::string& config_json, const std::string& id) {
             const run_args a(config_json, {}, false, 1);
-            return cskpi::timeline::explain_interaction(path, a.cfg, id);
+            const borrowed::table_arg in(events);
+            return cskpi::timeline::explain_interaction(in.src, a.cfg, id);
         },
-        py::arg("path"), py::arg("config_json"), py::arg("id"));
+        py::arg("events"), py::arg("config_json"), py::arg("id"));
     m.def(
         "business_seconds",
         [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,
@@ -486,7 +400,7 @@ void register_report(py::module_& m) {
                     const std::vector<std::string>& by, unsigned threads,
                     const py::object& earlier) {
             run_args a(config_json, by, false, threads);
-            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            const borrowed::frame bf = borrowed::make_frame(columns, rows, ignored);
             return partition(a, earlier, [&](const cskpi::run_options& o) {
                 return cskpi::run_partial(bf.f, a.cfg, a.keys, o, "<DataFrame>");
             });
@@ -520,7 +434,7 @@ void register_report(py::module_& m) {
         [](const py::dict& columns, std::size_t rows, const std::vector<std::string>& ignored,
            const std::string& config_json, bool strict) {
             run_args a(config_json, {}, strict, 1);
-            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            const borrowed::frame bf = borrowed::make_frame(columns, rows, ignored);
             std::string model;
             cskpi::report rep;
             {
@@ -603,7 +517,7 @@ void register_report(py::module_& m) {
            const std::string& config_json, const std::vector<std::string>& by, bool strict,
            unsigned threads) {
             run_args a(config_json, by, strict, threads);
-            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            const borrowed::frame bf = borrowed::make_frame(columns, rows, ignored);
             py::gil_scoped_release nogil;
             return with_all_rejects(a, [&](const cskpi::run_options& o) {
                 return cskpi::run_report(bf.f, a.cfg, a.keys, o, "<DataFrame>");
@@ -617,7 +531,7 @@ void register_report(py::module_& m) {
            const std::string& config_json, const std::vector<std::string>& by, bool strict,
            unsigned threads) {
             const run_args a(config_json, by, strict, threads);
-            const borrowed_frame bf = make_frame(columns, rows, ignored);
+            const borrowed::frame bf = borrowed::make_frame(columns, rows, ignored);
             py::gil_scoped_release nogil;
             return cskpi::run_partial(bf.f, a.cfg, a.keys, a.opt, "<DataFrame>").second;
         },
@@ -633,28 +547,35 @@ void register_report(py::module_& m) {
             return out;
         },
         "The grouping a scorecard scores (validates the scorecard).");
+    // The scorecard pipeline (scorecard/pipeline.hpp), as `cskpi score` runs it: the groupings
+    // to read once, then the scores from their reports.
     m.def(
-        "score",
-        [](const cskpi::report& rep, const std::string& card_json, const std::string& explain,
-           const cskpi::report* mix_group_cells, const cskpi::report* mix_cells) {
+        "score_groupings",
+        [](const std::string& card_json, bool teams) {
             const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
-            std::optional<cskpi::case_mix_reports> mix;
-            if (mix_group_cells && mix_cells)
-                mix = cskpi::case_mix_reports{*mix_group_cells, *mix_cells};
-            const auto sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
+            const cskpi::score_plan plan(card, teams);
+            std::vector<std::vector<std::string>> out;
+            for (const auto& g : plan.groupings()) {
+                auto& names = out.emplace_back();
+                for (auto k : g) names.emplace_back(cskpi::name_of(k));
+            }
+            return out;
+        },
+        py::arg("card_json"), py::arg("teams"));
+    m.def(
+        "score_finish",
+        [](const std::string& card_json, bool teams, const std::vector<cskpi::report>& reps,
+           const std::string& explain, const cskpi::qa::qa_report* qa) {
+            const auto card = cskpi::scorecard::from_json(cskpi::json::parse(card_json));
+            const cskpi::score_plan plan(card, teams);
+            const auto done = cskpi::finish_scores(plan, card, reps, qa);
             if (!explain.empty()) {
                 std::ostringstream os;
-                sr.explain(os, explain);
+                done.scores.explain(os, explain);
                 return os.str();
             }
-            return cskpi::json_text(sr.to_json());
+            return cskpi::json_text(cskpi::score_document(plan, done));
         },
-        py::arg("report"), py::arg("card_json"), py::arg("explain") = "",
-        py::arg("mix_group_cells") = nullptr, py::arg("mix_cells") = nullptr);
-    m.def("case_mix_keys", [](const std::string& card_json) {
-        std::vector<std::string> out;
-        for (auto k : cskpi::scorecard::from_json(cskpi::json::parse(card_json)).case_mix_keys())
-            out.emplace_back(cskpi::name_of(k));
-        return out;
-    });
+        py::arg("card_json"), py::arg("teams"), py::arg("reports"), py::arg("explain") = "",
+        py::arg("qa") = nullptr);
 }

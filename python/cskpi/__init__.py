@@ -6,7 +6,6 @@
 The same names as the C++ library and the CLI (spec: KPIS.md sections 4-8)."""
 from __future__ import annotations
 
-import contextlib as _contextlib
 import json as _json
 import os as _os
 from typing import Any, Mapping, Sequence
@@ -171,22 +170,12 @@ def _warn(rep):
     return rep
 
 
-@_contextlib.contextmanager
-def _events_path(events):
-    """The path of an event log given as a path, or a DataFrame (or dict of columns) written to a
-    temporary CSV that the same streaming reader reads."""
-    if isinstance(events, (str, _os.PathLike)):
-        yield _os.fspath(events)
-        return
-    import tempfile
+def _events(events):
+    """An event log for the C++ reader: a path, or a DataFrame (or dict of columns) in file order,
+    read in memory (errors name "<DataFrame>" and the row's 1-based position)."""
+    from ._frame import table_arg
 
-    import pandas as pd
-
-    frame = events if isinstance(events, pd.DataFrame) else pd.DataFrame(events)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = _os.path.join(tmp, "events.csv")
-        frame.to_csv(path, index=False)
-        yield path
+    return table_arg(events, "<DataFrame>")
 
 
 def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None):
@@ -194,8 +183,7 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
         if data is not None:
             raise ValueError("give either data (interactions) or events (an event log), not both")
         _, keys, cfg_json = _prepare(config, by)
-        with _events_path(events) as path:
-            rep = _core.report_events(path, cfg_json, keys, bool(strict), _threads(threads))
+        rep = _core.report_events(_events(events), cfg_json, keys, bool(strict), _threads(threads))
     else:
         rep = _run(data, by, config, strict, threads, partial=False)
     _warn(rep)
@@ -258,9 +246,9 @@ def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, A
 
 def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] | None = None) -> str:
     """The evidence trail of one interaction of an event log (the CLI's `cskpi explain`): its
-    events and the rule behind each derived value and SLA state."""
+    events and the rule behind each derived value and SLA state. `events`: a path or a DataFrame."""
     _, _, cfg_json = _prepare(config, None)
-    return _core.explain_interaction(_os.fspath(events), cfg_json, str(interaction_id))
+    return _core.explain_interaction(_events(events), cfg_json, str(interaction_id))
 
 
 def business_seconds(calendar: Mapping[str, Any], start, end):
@@ -289,8 +277,7 @@ def partial(data=None, by: Sequence[str] | str | None = None, config: Mapping[st
     if data is not None:
         raise ValueError("give either data (interactions) or events (an event log), not both")
     _, keys, cfg_json = _prepare(config, by)
-    with _events_path(events) as path:
-        return _core.partial_events(path, cfg_json, keys, bool(strict), _threads(threads))
+    return _core.partial_events(_events(events), cfg_json, keys, bool(strict), _threads(threads))
 
 
 def km_curve(data, measure: str = "frt", config: Mapping[str, Any] | None = None, *, strict: bool = False,
@@ -334,18 +321,29 @@ def score_json(data=None, scorecard=None, by: Sequence[str] | str | None = None,
     timeline columns (round_response_rate, reply_time_median, sla_*) can be KPIs."""
     if scorecard is None:
         raise ValueError("scorecard is required")
-    card_json, keys = _scorecard_of(scorecard, by)
-    return _json.loads(_score(data, card_json, keys, config, strict, threads, "", (reviews, rubric, qa_events), events))
+    card_json, _ = _scorecard_of(scorecard, by)
+    return _json.loads(_score(data, card_json, config, strict, threads, "", (reviews, rubric, qa_events), events))
 
 
-def _score(data, card_json, keys, config, strict, threads, explain_key, qa=(None, None, None), events=None):
-    rep = _joined(data, keys, config, strict, threads, *qa, events=events)
-    cells = list(_core.case_mix_keys(card_json))
-    mix = [None, None]
-    if cells:  # case mix: the groups' cells and the cells' overall values
-        mix = [_joined(data, keys + cells, config, strict, threads, None, None, None, events=events),
-               _joined(data, cells, config, strict, threads, None, None, None, events=events)]
-    return _core.score(rep, card_json, explain_key, *mix)
+def _reports(data, groupings, config, strict, threads, events=None):
+    """One core report per grouping, from one reading of the interactions or of an event log."""
+    if events is None:
+        return _run_many(data, groupings, config, strict, threads)
+    if data is not None:
+        raise ValueError("give either data (interactions) or events (an event log), not both")
+    _, _, cfg_json = _prepare(config, None)
+    return _core.reports_events(_events(events), cfg_json, groupings, bool(strict), _threads(threads))
+
+
+def _score(data, card_json, config, strict, threads, explain_key, qa=(None, None, None), events=None, teams=False):
+    """The scorecard pipeline `cskpi score` runs (scorecard/pipeline.hpp): every grouping the card
+    needs (its own, case-mix cells, team roll-ups) from one reading, then the scores."""
+    reps = _reports(data, [list(g) for g in _core.score_groupings(card_json, teams)], config, strict, threads,
+                    events)
+    _warn(reps[0])
+    reviews, rubric, qa_events = qa
+    q = _qa_core(reviews, rubric, qa_events, None, config, strict) if reviews is not None or qa_events is not None else None
+    return _core.score_finish(card_json, teams, reps, explain_key, q)
 
 
 def score(data=None, scorecard=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
@@ -393,21 +391,17 @@ def team_scores(data, scorecard, config: Mapping[str, Any] | None = None, *, str
     agents' scores) and `pooled` (the scorecard on the team's own KPIs), with ranks."""
     import pandas as pd
 
-    card_json, keys = _scorecard_of(scorecard, ["agent"])
-    reps = [_run(data, by, config, strict, threads, partial=False) for by in (keys, ["team", "agent"], ["team"])]
-    if reviews is not None or qa_events is not None:
-        q = _qa_core(reviews, rubric, qa_events, None, config, strict)
-        _core.join_qa(reps[0], q)
-        _core.join_qa_teams(reps[2], reps[1], q)
-    return pd.DataFrame(_json.loads(_core.team_rollup(*reps, card_json)))
+    card_json, _ = _scorecard_of(scorecard, ["agent"])
+    doc = _json.loads(_score(data, card_json, config, strict, threads, "", (reviews, rubric, qa_events), teams=True))
+    return pd.DataFrame(doc["teams"])
 
 
 def explain(data, scorecard, key: str, by: Sequence[str] | str | None = None,
             config: Mapping[str, Any] | None = None, *, strict: bool = False, threads: int | None = None,
             reviews=None, rubric=None, qa_events=None) -> str:
     """How one group's score came about (the CLI's --explain)."""
-    card_json, keys = _scorecard_of(scorecard, by)
-    return _score(data, card_json, keys, config, strict, threads, key, (reviews, rubric, qa_events))
+    card_json, _ = _scorecard_of(scorecard, by)
+    return _score(data, card_json, config, strict, threads, key, (reviews, rubric, qa_events))
 
 
 def _to_dict(self) -> dict:

@@ -122,26 +122,60 @@ def _adapted(values, value_map: Mapping[str, Any] | None, unit: str | None):
     return s
 
 
+def _table(data):
+    """(column names, column getter, row count) of a DataFrame or a dict of equal-length arrays."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return list(data.columns), (lambda k: data[k]), len(data)
+    if isinstance(data, Mapping):
+        lens = {len(v) for v in data.values()}
+        if len(lens) > 1:
+            raise ValueError(f"columns have different lengths: {sorted(lens)}")
+        return list(data.keys()), (lambda k: data[k]), (lens.pop() if lens else 0)
+    raise TypeError(f"expected a path, a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
+
+
+def table_arg(data, name: str):
+    """A long-form table (reviews, message events) for C++: a path as str, or (name, column specs,
+    rows) of a DataFrame or dict of arrays, every column handed over typed as for interactions
+    (no CSV text). C++ reads each cell as the text a file would hold, then applies the same
+    column mapping, value maps and checks as to files; its rows are numbered from 1."""
+    import os
+
+    import pandas as pd
+
+    if data is None:
+        return None
+    if isinstance(data, (str, os.PathLike)):
+        return os.fspath(data)
+    names, get, rows = _table(data)
+    keys = [str(n) for n in names]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _input_error(key, "column given twice")
+    specs = {}
+    for n, key in zip(names, keys):
+        values = get(n)
+        dtype = getattr(values, "dtype", None)
+        if dtype is not None and not isinstance(dtype, pd.api.extensions.ExtensionDtype) and np.issubdtype(dtype, np.timedelta64):
+            td = np.asarray(values, dtype="timedelta64[ns]")
+            secs = td.view(np.int64).astype(np.float64) / 1e9
+            secs[np.isnat(td)] = np.nan
+            specs[key] = ("float64", secs, None)  # a duration in seconds, as files give it
+        else:
+            specs[key] = _column("", values)
+    return (name, specs, rows)
+
+
 def columns_of(data, cfg: Mapping[str, Any]) -> tuple[dict, int, list[str]]:
     """(column specs by spec name, row count, ignored column names). `cfg` is the effective
     configuration (preset merged in), whose columns, values and units apply as to files."""
-    import pandas as pd
-
     mapping = cfg.get("columns", {})
     optional = set(cfg.get("preset_columns", []))
     values, units = cfg.get("values", {}), cfg.get("units", {})
 
-    if isinstance(data, pd.DataFrame):
-        names, get, rows = list(data.columns), (lambda k: data[k]), len(data)
-    elif isinstance(data, Mapping):
-        names = list(data.keys())
-        get = lambda k: data[k]  # noqa: E731
-        lens = {len(v) for v in data.values()}
-        if len(lens) > 1:
-            raise ValueError(f"columns have different lengths: {sorted(lens)}")
-        rows = lens.pop() if lens else 0
-    else:
-        raise TypeError(f"expected a path, a pandas DataFrame or a dict of arrays, got {type(data).__name__}")
+    names, get, rows = _table(data)
     rename = {v: k for k, v in mapping.items()}
     present = {str(n) for n in names}
     for spec, user in mapping.items():

@@ -11,19 +11,11 @@ _ROLLUPS = ("agent", "reviewer", "item", "section", "review")
 
 
 def _source(x, name: str):
-    """(name, text, format) for the C++ reader: a path is read as is; a DataFrame or dict of
-    columns is written as CSV (its line numbers in errors are row position + 2)."""
-    if x is None:
-        return None
-    if isinstance(x, (str, _os.PathLike)):
-        path = _os.fspath(x)
-        with open(path, "rb") as f:
-            data = f.read()
-        return (path, data, "jsonl" if path.endswith((".jsonl", ".ndjson")) else "csv")
-    import pandas as pd
+    """A reviews or events table for the C++ reader: a path (.csv/.jsonl), or a DataFrame or dict
+    of columns read in memory (errors name `name` and the row's 1-based position)."""
+    from ._frame import table_arg
 
-    df = x if isinstance(x, pd.DataFrame) else pd.DataFrame(x)
-    return (name, df.to_csv(index=False).encode("utf-8"), "csv")
+    return table_arg(x, name)
 
 
 def _doc(x) -> str:

@@ -137,14 +137,16 @@ def report(data, by: Sequence[str] | str | None = None, config: Mapping[str, Any
 def score(data, scorecard, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None, *,
           strict: bool = False, split_every: int = 8):
     """The scorecard of a dask DataFrame or a list of files, as `cskpi.score` gives it on the
-    same rows: the report of the scorecard's grouping, merged on Dask, then scored once."""
+    same rows: one state grouped by every key the scorecard needs (its own and its case-mix
+    cells), merged on Dask, projected onto each grouping and scored once."""
     from . import _score_frame, _scorecard_of
 
-    card_json, keys = _scorecard_of(scorecard, by)
-    if list(_core.case_mix_keys(card_json)):
-        raise ValueError("cskpi.dask.score: a case-mix scorecard needs several groupings; run cskpi.score on one machine")
-    state, acct = partial(data, keys, config, strict=strict, split_every=split_every)
-    df = _score_frame(_json.loads(_core.score(state._finalize(), card_json)))
+    card_json, _ = _scorecard_of(scorecard, by)
+    groupings = [list(g) for g in _core.score_groupings(card_json, False)]
+    finest = list(dict.fromkeys(k for g in groupings for k in g))  # projects exactly onto each
+    state, acct = partial(data, finest, config, strict=strict, split_every=split_every)
+    reports = [state.project(g)._finalize() for g in groupings]
+    df = _score_frame(_json.loads(_core.score_finish(card_json, False, reports)))
     for k in ("rows_read", "rows_accepted", "rows_rejected"):
         df.attrs[k] = acct[k]
     return df

@@ -14,7 +14,7 @@
 
 #include <cskpi/cskpi.hpp>
 #include <cskpi/analysis/targets.hpp>
-#include <cskpi/grouping_list.hpp>
+#include <cskpi/engine/grouping_list.hpp>
 #include <cskpi/monitor/options.hpp>
 
 namespace cskpi_cli {
@@ -148,11 +148,11 @@ inline cskpi::qa::review_set load_reviews(
     std::function<void(const cskpi::reject&)> reject_sink = nullptr) {
     if (q.rubric.empty())
         throw cskpi::config_error("rubric", "--rubric FILE is required with QA reviews");
-    using cskpi::qa::text_source;
+    using cskpi::table_source;
     return cskpi::qa::load_reviews(
         read_json_file(q.rubric),
-        q.reviews.empty() ? std::nullopt : std::optional(text_source::file(q.reviews)),
-        q.events.empty() ? std::nullopt : std::optional(text_source::file(q.events)),
+        q.reviews.empty() ? std::nullopt : std::optional(table_source::file(q.reviews)),
+        q.events.empty() ? std::nullopt : std::optional(table_source::file(q.events)),
         q.checks.empty() ? std::nullopt : std::optional(read_json_file(q.checks)), cfg.timezone,
         strict, &cfg.reviews_input, &cfg.events_input, std::move(reject_sink),
         cfg.rejects_show_values);

@@ -513,62 +513,50 @@ int run_score_command(const std::string& input, const std::string& events,
     if (auto rc = workbook_needs_output(format, output)) return *rc;
     cskpi::run_options opt;
     opt.threads = threads;
-    cskpi::score_report sr;
-    std::vector<cskpi::team_score> rollup;
-    if (teams && card.by != std::vector<cskpi::group_key>{cskpi::group_key::agent}) {
-        std::cerr << "cskpi: --teams needs an agent scorecard (by: [\"agent\"])\n";
-        return exit_usage;
-    }
-    // Every grouping the scorecard needs (its own, case-mix cells, team rollups) and the asked
-    // reports, from one reading of INPUT; or derived from an event log (timeline KPIs too).
-    cskpi::grouping_list need;
-    const cskpi::scorecard_slots card_at(need, card);  // slot 0: the scorecard's grouping
-    std::optional<std::pair<std::size_t, std::size_t>> teams_at;
-    if (teams) {
-        const std::size_t ta = need.slot({cskpi::group_key::team, cskpi::group_key::agent});
-        teams_at = std::pair{ta, need.slot({cskpi::group_key::team})};
-    }
-    std::vector<std::size_t> report_at;
+    std::vector<std::vector<cskpi::group_key>> report_bys;
     if (!report_path.empty()) {
         try {
             for (const auto& b : report_by)
-                report_at.push_back(need.slot(cskpi::parse_group_keys(split_keys(b))));
+                report_bys.push_back(cskpi::parse_group_keys(split_keys(b)));
         } catch (const std::invalid_argument& e) {
             std::cerr << "cskpi: --report-by: " << e.what() << '\n';
             return exit_usage;
         }
-        if (report_at.empty()) report_at.push_back(0);  // the scorecard's grouping
+        if (report_bys.empty()) report_bys.push_back(card.by);  // the scorecard's grouping
+    }
+    // Every grouping the scorecard needs (its own, case-mix cells, team rollups), the asked
+    // reports and the targets' groupings, from one reading of INPUT or of an event log.
+    std::optional<cskpi::score_plan> plan;
+    try {
+        plan.emplace(card, teams, report_bys);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "cskpi: --teams: " << e.what() << '\n';
+        return exit_usage;
     }
     if (targets)
-        for (const auto& g : cskpi::analysis::target_groupings(targets->tc)) need.slot(g);
-    std::vector<cskpi::report> reps;
+        for (const auto& g : cskpi::analysis::target_groupings(targets->tc)) plan->need.slot(g);
+    cskpi::score_outcome done;
     std::optional<cskpi::analysis::targets_result> paced;
     if (auto rc = failed([&] {
+            const auto& need = plan->groupings();
+            std::vector<cskpi::report> reps;
             if (events.empty()) {
-                auto partial = cskpi::run_partial_multi(input, cfg, need.list(), opt);
+                auto partial = cskpi::run_partial_multi(input, cfg, need, opt);
                 const auto latest = partial.second.front().latest_created();
-                reps = cskpi::detail::finish_multi(std::move(partial), need.list(), opt.threads);
+                reps = cskpi::detail::finish_multi(std::move(partial), need, opt.threads);
                 if (targets && (latest || targets->as_of))
                     paced = targets->pace_on(reps, latest, cfg, opt);
             } else
-                reps = cskpi::timeline::run_events_reports(events, cfg, need.list(), opt);
-            const auto mix = card_at.mix_of(reps);
+                reps = cskpi::timeline::run_events_reports(events, cfg, need, opt);
             std::optional<cskpi::qa::qa_report> qa_scores;
             if (qa.given()) qa_scores = cskpi::qa::score_reviews(load_reviews(qa, cfg, cfg.strict));
-            cskpi::report rep = reps[0];
-            if (report_warnings(rep))
+            if (report_warnings(reps[plan->card_at.card]))
                 throw cskpi::input_error(events.empty() ? input : events, 0, "", "",
                                          "no row was accepted");
-            if (qa_scores) cskpi::qa::join_qa(rep, *qa_scores);
-            sr = cskpi::score(rep, card, mix ? &*mix : nullptr);
-            if (teams_at) {
-                auto by_team_agent = reps[teams_at->first];
-                auto by_team = reps[teams_at->second];
-                if (qa_scores) cskpi::qa::join_qa_teams(by_team, by_team_agent, *qa_scores);
-                rollup = cskpi::team_rollup(sr, by_team_agent, by_team);
-            }
+            done = cskpi::finish_scores(*plan, card, reps, qa_scores ? &*qa_scores : nullptr);
         }))
         return *rc;
+    const cskpi::score_report& sr = done.scores;
     if (!report_path.empty()) {  // the report beside the scores: JSON, or CSV for a .csv path
         std::ofstream rf;
         open_for_people(rf, report_path);
@@ -576,11 +564,9 @@ int run_score_command(const std::string& input, const std::string& events,
             std::cerr << "cskpi: cannot write '" << report_path << "'\n";
             return exit_usage;
         }
-        std::vector<cskpi::report> chosen;
-        for (auto i : report_at) chosen.push_back(reps[i]);
         const bool csv =
             report_path.size() > 4 && report_path.substr(report_path.size() - 4) == ".csv";
-        write_reports(rf, chosen, csv ? "csv" : "json", {});
+        write_reports(rf, done.reports, csv ? "csv" : "json", {});
     }
     if (format == "xlsx" && explain.empty()) {
         if (auto rc = failed([&] { write_score_workbook(output, sr); })) return *rc;
@@ -599,15 +585,14 @@ int run_score_command(const std::string& input, const std::string& events,
         return 0;
     }
     if (format == "json") {
-        cskpi::json j = sr.to_json();
-        if (teams) j["teams"] = cskpi::teams_to_json(rollup);
+        cskpi::json j = cskpi::score_document(*plan, done);
         if (paced) j["targets"] = paced->to_json();  // the targets set on the scorecard's KPIs
         *os << cskpi::json_text(j, 2) << '\n';
     } else if (format == "csv") {
         sr.write_csv(*os);
     } else {
         sr.write_table(*os);
-        if (teams) cskpi::write_teams_table(*os, rollup);
+        if (teams) cskpi::write_teams_table(*os, done.teams);
     }
     return 0;
 }

@@ -379,8 +379,8 @@ TEST_CASE("automatic checks: each rule on hand-made transcripts") {
         "c5,yesterday,customer,,,,x\n"          // bad timestamp
         "c5,2026-03-01 13:00:00,robot,,,,x\n";  // bad sender
     reject_ledger ledger;
-    auto msgs =
-        read_message_events(events, input_format::csv, "events.csv", "Asia/Shanghai", ledger);
+    auto msgs = read_message_events(table_source::memory("events.csv", events, input_format::csv),
+                                    "Asia/Shanghai", ledger);
     CHECK(ledger.rows_read == 15);
     CHECK(ledger.rows_rejected == 2);
     REQUIRE(ledger.rejects.size() == 2);

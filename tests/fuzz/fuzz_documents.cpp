@@ -2,7 +2,7 @@
 // rules, targets. Bad ones must throw std::invalid_argument (config_error), nothing else.
 #include <cskpi/analysis/targets.hpp>
 #include <cskpi/qa.hpp>
-#include <cskpi/scorecard.hpp>
+#include <cskpi/scorecard/scorecard.hpp>
 #include <cskpi/timeline.hpp>
 
 #include "fuzz_common.hpp"

@@ -1,6 +1,6 @@
 // Event logs (CSV, or JSON Lines when the input starts with '{'): never a crash; the report is
 // the same for one chunk and for tiny chunks and blocks.
-#include <cskpi/run.hpp>
+#include <cskpi/engine/run.hpp>
 #include <cskpi/timeline.hpp>
 
 #include "fuzz_common.hpp"

@@ -1,7 +1,7 @@
 // Interaction files (CSV, or JSON Lines when the input starts with '{'): never a crash; every
 // row read is accepted or rejected; the report is the same for 1 and 2 threads and for tiny
 // and large read blocks.
-#include <cskpi/run.hpp>
+#include <cskpi/engine/run.hpp>
 
 #include "fuzz_common.hpp"
 

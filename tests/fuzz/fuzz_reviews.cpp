@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool jsonl = size > 0 && data[0] == '{';
     const std::string path = fuzz::to_file(data, size, jsonl ? ".jsonl" : ".csv");
     try {
-        const auto set = cskpi::qa::load_reviews(rubric, cskpi::qa::text_source::file(path),
+        const auto set = cskpi::qa::load_reviews(rubric, cskpi::table_source::file(path),
                                                  std::nullopt, std::nullopt);
         const auto& l = set.ledger();
         fuzz::require(l.rows_read == l.rows_accepted + l.rows_rejected,

@@ -1,6 +1,6 @@
 // Serialized partial states (what Python pickles and distributed runs ship): malformed ones
 // throw std::invalid_argument; a state that reads back writes back the same.
-#include <cskpi/report_state.hpp>
+#include <cskpi/engine/report_state.hpp>
 
 #include "fuzz_common.hpp"
 

@@ -94,3 +94,15 @@ def test_score_on_dask_equals_score(shop):
     many = cskpi.dask.score(dd.from_pandas(shop, npartitions=5), card, config=CONFIG)
     pd.testing.assert_frame_equal(one, many, check_exact=True)
     assert many.attrs["weights"] == one.attrs["weights"]
+
+
+def test_case_mix_score_on_dask_equals_score(shop):
+    # One state by agent x channel x category, projected onto the scorecard's grouping and its
+    # case-mix cells, scores as cskpi.score reading the three groupings does.
+    card = {"by": ["agent"], "kpis": [
+        {"metric": "csat", "weight": 2, "better": "higher", "case_mix": ["channel", "category"]},
+        {"metric": "frt_mean", "weight": 1, "better": "lower", "case_mix": ["channel", "category"]}]}
+    one = cskpi.score(shop, card, config=CONFIG)
+    many = cskpi.dask.score(dd.from_pandas(shop, npartitions=4), card, config=CONFIG)
+    pd.testing.assert_frame_equal(one, many, check_exact=True)
+    assert "csat_expected" in many.columns

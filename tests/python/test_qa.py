@@ -120,7 +120,8 @@ def test_dataframe_input_equals_the_file_and_the_cli():
     from_frame = cskpi.qa_json(frame, json.loads(RUBRIC.read_text(encoding="utf-8")))
     assert from_frame["reviews"] == from_file["reviews"]
     assert from_frame["agents"] == from_file["agents"]
-    assert [r["line"] for r in from_frame["input"]["rejects"]] == [r["line"] for r in from_file["input"]["rejects"]]
+    # A DataFrame's rows are numbered from 1; the file's line 1 is its header.
+    assert [r["line"] for r in from_frame["input"]["rejects"]] == [r["line"] - 1 for r in from_file["input"]["rejects"]]
     r = subprocess.run([CLI, "qa", str(REVIEWS), "--rubric", str(RUBRIC), "--format", "json"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     cli = json.loads(r.stdout)

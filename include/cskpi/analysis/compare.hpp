@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../run.hpp"
+#include "../engine/run.hpp"
 #include "significance.hpp"
 
 namespace cskpi::analysis {

@@ -16,12 +16,12 @@
 #include <Eigen/Dense>
 #include <boost/math/distributions/normal.hpp>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/contact_neighbours.hpp"
-#include "../records.hpp"
-#include "../report.hpp"
-#include "../run.hpp"
-#include "../stats.hpp"
+#include "../input/records.hpp"
+#include "../report/report.hpp"
+#include "../engine/run.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::analysis {
 

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/contact_neighbours.hpp"
-#include "../records.hpp"
-#include "../report.hpp"
-#include "../run.hpp"
+#include "../input/records.hpp"
+#include "../report/report.hpp"
+#include "../engine/run.hpp"
 #include "../detail/text.hpp"
 #include "../time.hpp"
 

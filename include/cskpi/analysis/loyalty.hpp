@@ -12,12 +12,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/customer_hash.hpp"
 #include "../input/reference.hpp"
-#include "../report.hpp"
-#include "../run.hpp"
-#include "../table_reader.hpp"
+#include "../report/report.hpp"
+#include "../engine/run.hpp"
+#include "../input/table_reader.hpp"
 #include "significance.hpp"
 
 namespace cskpi::analysis {

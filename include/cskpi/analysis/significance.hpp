@@ -12,7 +12,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::analysis {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::analysis {
 

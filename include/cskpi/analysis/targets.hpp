@@ -14,10 +14,10 @@
 
 #include <date/date.h>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/suggest.hpp"
-#include "../report.hpp"
-#include "../scorecard.hpp"
+#include "../report/report.hpp"
+#include "../scorecard/scorecard.hpp"
 #include "../time.hpp"
 #include "../timeline/calendar.hpp"
 

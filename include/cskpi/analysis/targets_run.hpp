@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "../run.hpp"
+#include "../engine/run.hpp"
 #include "../timeline/derive.hpp"
 #include "targets.hpp"
 

@@ -11,8 +11,8 @@
 #include <tuple>
 #include <vector>
 
-#include "../config.hpp"
-#include "../ingest.hpp"  // seconds_to_us
+#include "../config/config.hpp"
+#include "../input/ingest.hpp"  // seconds_to_us
 #include "../time.hpp"
 #include "contacts.hpp"
 #include "customer_hash.hpp"

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../ingest.hpp"
+#include "ingest.hpp"
 #include "../time.hpp"
 #include "import_options.hpp"
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "../records.hpp"
+#include "records.hpp"
 #include "import_options.hpp"
 
 namespace cskpi {

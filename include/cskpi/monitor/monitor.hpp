@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "../ingest.hpp"
+#include "../input/ingest.hpp"
 #include "../timeline/events.hpp"
 #include "alerts.hpp"
 #include "options.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/text.hpp"
 
 namespace cskpi::live {

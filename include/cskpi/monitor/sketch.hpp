@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::live {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 #include "../time.hpp"
 #include "options.hpp"
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 #include "sketch.hpp"
 
 namespace cskpi::live {

@@ -11,7 +11,7 @@
 
 #include <Eigen/Dense>
 
-#include "../stats.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::qa {
 

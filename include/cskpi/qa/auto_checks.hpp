@@ -18,7 +18,7 @@
 
 #include <re2/re2.h>
 
-#include "../table_reader.hpp"
+#include "../input/table_reader.hpp"
 #include "../timeline/derive.hpp"
 #include "reviews.hpp"
 
@@ -217,16 +217,16 @@ private:
 
 /// Reads message events (spec section 11 columns, validated as an event log is; see
 /// timeline::parse_event) and keeps the messages rules judge. Bad rows go to `ledger`.
-inline std::vector<message_event> read_message_events(std::string_view text, input_format fmt,
-                                                      const std::string& path,
+inline std::vector<message_event> read_message_events(const table_source& src,
                                                       const std::string& zone,
                                                       reject_ledger& ledger, bool strict = false,
                                                       const import_options* imp = nullptr) {
     const auto& cols = timeline::event_columns();
     const time_zone tz(zone);
     std::vector<message_event> out;
-    read_records(
-        text, fmt, path, cols, {"interaction_id", "at", "from"}, ledger,
+    const std::string& path = src.name;
+    for_each_record(
+        src, cols, {"interaction_id", "at", "from"}, ledger,
         [&](const text_record& r) {
             timeline::event_problem why;
             const auto e = timeline::parse_event(r, tz, why);
@@ -243,7 +243,7 @@ inline std::vector<message_event> read_message_events(std::string_view text, inp
                 out.push_back(
                     {*r.cells[0], e->at, e->agent, e->answers(), e->text.value_or(""), e->line});
         },
-        imp);
+        imp ? *imp : import_options{});
     return out;
 }
 

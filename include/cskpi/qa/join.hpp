@@ -6,7 +6,7 @@
 #include <map>
 #include <tuple>
 
-#include "../report.hpp"
+#include "../report/report.hpp"
 #include "scores.hpp"
 
 namespace cskpi::qa {

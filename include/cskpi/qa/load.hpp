@@ -10,22 +10,12 @@
 
 namespace cskpi::qa {
 
-/// Text of a table and where it came from (a file, or a DataFrame written as CSV).
-struct text_source {
-    std::string name;
-    std::string text;
-    input_format fmt = input_format::csv;
-    static text_source file(const std::string& path) {
-        return {path, read_file(path), format_of(path)};
-    }
-};
-
 /// Reads `reviews` (may be absent when only automatic checks are wanted) under the rubric of
 /// `rubric_doc`, then runs the automatic checks on `events`: rules from `checks`, else from
 /// the rubric document's "auto_checks" key. `reviews_imp` and `events_imp` say how the files are
 /// read (config "reviews" and "events" import keys). Throws config_error / input_error.
-inline review_set load_reviews(const json& rubric_doc, const std::optional<text_source>& reviews,
-                               const std::optional<text_source>& events,
+inline review_set load_reviews(const json& rubric_doc, const std::optional<table_source>& reviews,
+                               const std::optional<table_source>& events,
                                const std::optional<json>& checks, const std::string& zone = "UTC",
                                bool strict = false, const import_options* reviews_imp = nullptr,
                                const import_options* events_imp = nullptr,
@@ -36,7 +26,7 @@ inline review_set load_reviews(const json& rubric_doc, const std::optional<text_
         show_values;  // rejects.show_values
     set.ledger().sink =
         std::move(reject_sink);  // every rejected review row, not only the first 1000 kept
-    if (reviews) set.read_text(reviews->text, reviews->fmt, reviews->name, strict, reviews_imp);
+    if (reviews) set.read(*reviews, strict, reviews_imp);
     if (events) {
         const json* rules_doc = checks ? &*checks : nullptr;
         if (!rules_doc && rubric_doc.is_object() && rubric_doc.contains("auto_checks"))
@@ -46,8 +36,7 @@ inline review_set load_reviews(const json& rubric_doc, const std::optional<text_
                 "auto_checks",
                 "message events need check rules (checks, or \"auto_checks\" in the rubric)");
         const auto rules = check_rules::from_json(*rules_doc, set.rules());
-        auto msgs = read_message_events(events->text, events->fmt, events->name, zone,
-                                        set.events_ledger(), strict, events_imp);
+        auto msgs = read_message_events(*events, zone, set.events_ledger(), strict, events_imp);
         set.merge_automatic(run_checks(std::move(msgs), rules, set.rules()), events->name);
     }
     return set;

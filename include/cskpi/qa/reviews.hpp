@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "../detail/text.hpp"
-#include "../ingest.hpp"
-#include "../table_reader.hpp"
+#include "../input/ingest.hpp"
+#include "../input/table_reader.hpp"
 #include "../time.hpp"
 #include "rubric.hpp"
 
@@ -81,22 +81,22 @@ public:
         return false;
     }
 
-    /// Reads a CSV or JSONL file of reviews.
-    /// `imp`: how the file is read (config "reviews" import keys, config::reviews_input).
-    void read(const std::string& path, bool strict = false, const import_options* imp = nullptr) {
-        const std::string text = read_file(path);
-        read_text(text, format_of(path), path, strict, imp);
+    /// Reads reviews from a CSV or JSONL file (a path converts), text or columns in memory.
+    /// `imp`: how the table is read (config "reviews" import keys, config::reviews_input).
+    void read(const table_source& src, bool strict = false, const import_options* imp = nullptr) {
+        source_ = source_.empty() ? src.name : source_ + " + " + src.name;
+        for_each_record(
+            src, review_columns(), {"review_id", "item", "score"}, ledger_,
+            [&](const text_record& r) { add(r.line, r.cells, strict); },
+            imp ? *imp : import_options{});
+        if (strict && ledger_.rows_rejected) {
+            const auto& r = ledger_.rejects.front();
+            throw strict_error(src.name, r, ledger_.show_values);
+        }
     }
     void read_text(std::string_view text, input_format fmt, const std::string& path,
                    bool strict = false, const import_options* imp = nullptr) {
-        source_ = source_.empty() ? path : source_ + " + " + path;
-        read_records(
-            text, fmt, path, review_columns(), {"review_id", "item", "score"}, ledger_,
-            [&](const text_record& r) { add(r.line, r.cells, strict); }, imp);
-        if (strict && ledger_.rows_rejected) {
-            const auto& r = ledger_.rejects.front();
-            throw strict_error(path, r, ledger_.show_values);
-        }
+        read(table_source::memory(path, std::string(text), fmt), strict, imp);
     }
 
     /// Merges automatic ratings (see auto_checks.hpp): into the human reviews of the same

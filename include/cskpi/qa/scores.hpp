@@ -11,8 +11,8 @@
 #include <boost/math/distributions/students_t.hpp>
 
 #include "../detail/text.hpp"
-#include "../report.hpp"
-#include "../stats.hpp"
+#include "../report/report.hpp"
+#include "../metrics/stats.hpp"
 #include "../version.hpp"
 #include "reviews.hpp"
 

@@ -21,9 +21,9 @@
 #include "../analysis/targets_run.hpp"
 #include "../qa/calibration.hpp"
 #include "../qa/scores.hpp"
-#include "../run.hpp"
-#include "../scorecard.hpp"
-#include "../grouping_list.hpp"
+#include "../engine/run.hpp"
+#include "../scorecard/scorecard.hpp"
+#include "../engine/grouping_list.hpp"
 
 namespace cskpi::dashboard {
 

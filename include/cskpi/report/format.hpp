@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "../metric_table.hpp"
-#include "../report.hpp"
+#include "../metrics/metric_table.hpp"
+#include "report.hpp"
 
 namespace cskpi::present {
 

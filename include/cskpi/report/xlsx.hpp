@@ -19,8 +19,8 @@
 
 #include "../analysis/targets.hpp"
 #include "../qa/scores.hpp"
-#include "../report.hpp"
-#include "../scorecard.hpp"
+#include "report.hpp"
+#include "../scorecard/scorecard.hpp"
 #include "format.hpp"
 
 namespace cskpi::xlsx {

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/dictionary.hpp"
-#include "../records.hpp"
-#include "../stats.hpp"
+#include "../input/records.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::staffing {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "../report.hpp"
-#include "../run.hpp"
+#include "../report/report.hpp"
+#include "../engine/run.hpp"
 #include "concurrency.hpp"
 #include "erlang.hpp"
 

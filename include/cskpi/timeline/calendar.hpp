@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../error.hpp"
 #include "../time.hpp"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "../metric_table.hpp"
-#include "../stats.hpp"
+#include "../metrics/metric_table.hpp"
+#include "../metrics/stats.hpp"
 
 namespace cskpi::timeline {
 

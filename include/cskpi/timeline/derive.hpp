@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "../config.hpp"
+#include "../config/config.hpp"
 #include "../detail/text.hpp"
-#include "../records.hpp"
-#include "../table_reader.hpp"
+#include "../input/records.hpp"
+#include "../input/table_reader.hpp"
 #include "calendar.hpp"
 #include "presets.hpp"
 

@@ -14,9 +14,9 @@
 #include <span>
 #include <sstream>
 
-#include "../frame.hpp"
-#include "../stats.hpp"
-#include "../table_reader.hpp"
+#include "../input/frame.hpp"
+#include "../metrics/stats.hpp"
+#include "../input/table_reader.hpp"
 #include "columns.hpp"
 #include "derive.hpp"
 #include "state.hpp"
@@ -195,7 +195,7 @@ inline std::vector<std::pair<micros, std::optional<micros>>> paused_spans(
 /// Reads an event log and derives its interactions. Event rows with bad values go to `ledger`.
 /// Throws input_error when an interaction's events are not contiguous (the file must be grouped
 /// by interaction; sort it by interaction_id, at).
-/// Streaming: `feed(columns, on_record)` hands over the records (see file_feed), and
+/// Streaming: `feed(columns, on_record)` hands over the records (see source_feed), and
 /// `on_chunk(derived_table&)` receives the derived interactions every `chunk_rows` rows (and
 /// once at the end), so memory holds one chunk, not the log. Returns the latest event's time.
 /// With `capture` set, the events of interaction `capture->first` are copied to `capture->second`.
@@ -322,14 +322,15 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
     return latest;
 }
 
-/// The feed of derive_events for a file, streamed in blocks.
-/// `imp`: how the file is read (config "events" import keys, config::events_input).
-inline auto file_feed(const std::string& path, reject_ledger& ledger,
-                      std::size_t block_bytes = 4u << 20, import_options imp = {}) {
-    return [=, &ledger](const std::vector<std::string>& cols, auto&& on_record) {
-        stream_records(path, cols, {"interaction_id", "at", "from"}, ledger, on_record, block_bytes,
-                       imp);
-    };
+/// The feed of derive_events for an event table: a file (streamed in blocks) or columns in
+/// memory. `imp`: how the table is read (config "events" import keys, config::events_input).
+inline auto source_feed(const table_source& src, reject_ledger& ledger,
+                        std::size_t block_bytes = 4u << 20, import_options imp = {}) {
+    return
+        [&src, &ledger, block_bytes, imp](const std::vector<std::string>& cols, auto&& on_record) {
+            for_each_record(src, cols, {"interaction_id", "at", "from"}, ledger, on_record, imp,
+                            block_bytes);
+        };
 }
 
 /// The state of one SLA outcome at `as_of`.
@@ -508,8 +509,9 @@ private:
 /// censors and SLA timers still running settle there. Partial states of slices of one log merge
 /// to the whole when each slice is given the same as_of.
 inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
-    const std::string& path, const config& cfg, const std::vector<std::vector<group_key>>& bys,
+    const table_source& src, const config& cfg, const std::vector<std::vector<group_key>>& bys,
     run_options opt = {}) {
+    const std::string& path = src.name;
     const timeline_options o = timeline_options::from_config(cfg);
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
     // order: event-row rejects wait until the chunk they precede is judged, then both merge.
@@ -573,7 +575,7 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
         emit(pending);
     };
     const micros latest =
-        derive_events(file_feed(path, events_ledger, opt.block_bytes, cfg.events_input), path, cfg,
+        derive_events(source_feed(src, events_ledger, opt.block_bytes, cfg.events_input), path, cfg,
                       o, events_ledger, on_chunk, std::max<std::size_t>(1, opt.events_chunk_rows));
     emit(pending);
     const micros as_of = o.as_of.value_or(latest);
@@ -592,29 +594,29 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
 }
 
 /// run_events_partial_multi for one grouping.
-inline std::pair<report, report_state> run_events_partial(const std::string& path,
+inline std::pair<report, report_state> run_events_partial(const table_source& src,
                                                           const config& cfg,
                                                           const std::vector<group_key>& by,
                                                           run_options opt = {}) {
-    auto [head, states] = run_events_partial_multi(path, cfg, {by}, std::move(opt));
+    auto [head, states] = run_events_partial_multi(src, cfg, {by}, std::move(opt));
     return {std::move(head), std::move(states.front())};
 }
 
 /// One section 6 report per grouping of `bys` from one reading of an event log, with
 /// `interactions_derived` and the timeline columns.
-inline std::vector<report> run_events_reports(const std::string& path, const config& cfg,
+inline std::vector<report> run_events_reports(const table_source& src, const config& cfg,
                                               const std::vector<std::vector<group_key>>& bys,
                                               run_options opt = {}) {
     const unsigned threads = opt.threads;
-    return cskpi::detail::finish_multi(run_events_partial_multi(path, cfg, bys, std::move(opt)),
-                                       bys, threads);
+    return cskpi::detail::finish_multi(run_events_partial_multi(src, cfg, bys, std::move(opt)), bys,
+                                       threads);
 }
 
 /// The section 6 report of an event log, with `interactions_derived` and the timeline columns.
-inline report run_events_report(const std::string& path, const config& cfg,
+inline report run_events_report(const table_source& src, const config& cfg,
                                 const std::vector<group_key>& by, run_options opt = {}) {
     const unsigned threads = opt.threads;
-    return cskpi::detail::finish(run_events_partial(path, cfg, by, std::move(opt)), threads);
+    return cskpi::detail::finish(run_events_partial(src, cfg, by, std::move(opt)), threads);
 }
 
 /// Appends the SLA parts of row `i` of `src` to `dst` (explain keeps one row past its chunk).
@@ -635,14 +637,15 @@ inline void append_sla(derived_table& dst, const derived_table& src, std::size_t
 /// The evidence trail of one interaction (`cskpi explain ID --events FILE`): its events, and the
 /// rule behind each derived value and SLA state. Throws std::invalid_argument when the log has
 /// no interaction `id`.
-inline std::string explain_interaction(const std::string& path, const config& cfg,
+inline std::string explain_interaction(const table_source& src, const config& cfg,
                                        const std::string& id) {
+    const std::string& path = src.name;
     const timeline_options o = timeline_options::from_config(cfg);
     reject_ledger ledger;
     std::pair<std::string, std::vector<event>> cap{id, {}};
     derived_table t;  // the one row of `id`
     const micros latest = derive_events(
-        file_feed(path, ledger, 4u << 20, cfg.events_input), path, cfg, o, ledger,
+        source_feed(src, ledger, 4u << 20, cfg.events_input), path, cfg, o, ledger,
         [&](derived_table& chunk) {
             for (std::size_t r = 0; r < chunk.size(); ++r)
                 if (chunk.id[r] == id) {

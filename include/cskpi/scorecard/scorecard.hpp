@@ -14,12 +14,12 @@
 
 #include <Eigen/Dense>
 
-#include "config.hpp"
-#include "error.hpp"
-#include "grouping_list.hpp"
-#include "metrics.hpp"
-#include "report.hpp"
-#include "timeline/columns.hpp"
+#include "../config/config.hpp"
+#include "../error.hpp"
+#include "../engine/grouping_list.hpp"
+#include "../metrics/metrics.hpp"
+#include "../report/report.hpp"
+#include "../timeline/columns.hpp"
 
 namespace cskpi {
 
@@ -282,4 +282,4 @@ void write_teams_table(std::ostream& os, const std::vector<team_score>& teams);
 
 }  // namespace cskpi
 
-#include "detail/scorecard_impl.hpp"
+#include "../detail/scorecard_impl.hpp"

@@ -14,13 +14,13 @@
 
 #include <fast_float/fast_float.h>
 
-#include "config.hpp"
-#include "detail/dictionary.hpp"
-#include "detail/pages.hpp"
-#include "detail/utf8.hpp"
-#include "error.hpp"
+#include "../config/config.hpp"
+#include "../detail/dictionary.hpp"
+#include "../detail/pages.hpp"
+#include "../detail/utf8.hpp"
+#include "../error.hpp"
 #include "records.hpp"
-#include "time.hpp"
+#include "../time.hpp"
 
 namespace cskpi {
 

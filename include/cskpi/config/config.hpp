@@ -15,13 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/customer_hash.hpp"
-#include "error.hpp"
-#include "input/import_options.hpp"
-#include "input/presets.hpp"
-#include "input/schemas.hpp"
-#include "time.hpp"
-#include "timeline/presets.hpp"
+#include "../detail/customer_hash.hpp"
+#include "../error.hpp"
+#include "../input/import_options.hpp"
+#include "../input/presets.hpp"
+#include "../input/schemas.hpp"
+#include "../time.hpp"
+#include "../timeline/presets.hpp"
 
 namespace cskpi {
 

@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "detail/suggest.hpp"
-#include "detail/text.hpp"
-#include "group.hpp"
-#include "ingest.hpp"
-#include "metrics.hpp"
-#include "version.hpp"
+#include "../config/config.hpp"
+#include "../detail/suggest.hpp"
+#include "../detail/text.hpp"
+#include "../engine/group.hpp"
+#include "../input/ingest.hpp"
+#include "../metrics/metrics.hpp"
+#include "../version.hpp"
 
 namespace cskpi {
 

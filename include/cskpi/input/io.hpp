@@ -15,12 +15,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config.hpp"
-#include "detail/plain_record.hpp"
-#include "detail/suggest.hpp"
-#include "error.hpp"
+#include "../config/config.hpp"
+#include "../detail/plain_record.hpp"
+#include "../detail/suggest.hpp"
+#include "../error.hpp"
 #include "ingest.hpp"
-#include "input/adapter.hpp"
+#include "adapter.hpp"
 #include "records.hpp"
 
 namespace cskpi {

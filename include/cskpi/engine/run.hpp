@@ -24,8 +24,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "input/transcode.hpp"
-#include "io.hpp"
+#include "../input/transcode.hpp"
+#include "../input/io.hpp"
 #include "report_state.hpp"
 
 namespace cskpi {

@@ -12,7 +12,7 @@
 
 #include <boost/math/distributions/normal.hpp>
 
-#include "detail/pooled_samples.hpp"
+#include "../detail/pooled_samples.hpp"
 
 namespace cskpi::stats {
 

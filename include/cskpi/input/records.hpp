@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "time.hpp"
+#include "../time.hpp"
 
 namespace cskpi {
 

@@ -11,9 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/samples.hpp"
-#include "records.hpp"
-#include "version.hpp"
+#include "../detail/samples.hpp"
+#include "../input/records.hpp"
+#include "../version.hpp"
 
 namespace cskpi {
 

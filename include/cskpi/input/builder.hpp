@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "input/adapter.hpp"
+#include "adapter.hpp"
 #include "io.hpp"
-#include "report.hpp"
-#include "report_state.hpp"
+#include "../report/report.hpp"
+#include "../engine/report_state.hpp"
 
 namespace cskpi {
 

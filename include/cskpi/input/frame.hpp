@@ -10,30 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "column_table.hpp"
 #include "ingest.hpp"
-#include "run.hpp"
+#include "../engine/run.hpp"
 
 namespace cskpi {
-
-/// One borrowed column. Text is dictionary-encoded (codes < 0 = missing), as a pandas
-/// Categorical gives it, or one view per row (strings: an object column's str buffers); numbers use
-/// NaN for missing; datetimes are int64 nanoseconds with INT64_MIN (NaT) for missing, either UTC or
-/// local wall time in the configured zone.
-struct frame_column {
-    enum class kind {
-        absent,
-        text,
-        strings,
-        float64,
-        int64,
-        boolean,
-        datetime_utc,
-        datetime_local
-    };
-    kind type = kind::absent;
-    const void* data = nullptr;                ///< codes (int64) for text, else the values
-    std::vector<std::string_view> categories;  ///< text: the dictionary; strings: one per row
-};
 
 /// A table of `rows` rows; the memory behind the columns must outlive the run.
 struct frame {
@@ -57,29 +38,11 @@ public:
     }
     std::string show(column c) const {
         const auto& col = at(c);
-        char buf[64];
-        switch (col.type) {
-            case frame_column::kind::text:
-            case frame_column::kind::strings:
-                return detail::clip(text(c));
-            case frame_column::kind::float64: {
-                auto r = std::to_chars(buf, buf + sizeof buf, f64(col));
-                return std::string(buf, r.ptr);
-            }
-            case frame_column::kind::int64:
-                return std::to_string(i64(col));
-            case frame_column::kind::boolean:
-                return u8(col) ? "true" : "false";
-            case frame_column::kind::datetime_utc:
-                return format_utc(time_zone::floor_div(i64(col), 1000));
-            case frame_column::kind::datetime_local: {
-                std::string s = format_utc(time_zone::floor_div(i64(col), 1000));
-                s.pop_back();  // local wall time: no Z
-                return s;
-            }
-            default:
-                return {};
-        }
+        if (col.type == frame_column::kind::text || col.type == frame_column::kind::strings)
+            return detail::clip(text(c));
+        std::string out;
+        detail::frame_cell_text(col, r_, out);
+        return out;
     }
     cell<micros> timestamp(column c) const {
         const auto& col = at(c);

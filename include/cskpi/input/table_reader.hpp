@@ -1,8 +1,9 @@
 #pragma once
-// Reads small long-form tables (QA reviews, message events) from CSV or JSON Lines into text
-// cells by column name. The interactions table has its own block-parallel reader (io.hpp); these
-// tables are read once, row by row, with the same file rules (RFC 4180, BOM, CRLF) and the same
-// reject ledger, so every row read is either handed on or listed as rejected with its reason.
+// Reads long-form tables (QA reviews, message events, orders) into text cells by column name,
+// from CSV or JSON Lines or from columns in memory (column_table.hpp). The interactions table
+// has its own block-parallel reader (io.hpp); these tables are read once, row by row, with the
+// same file rules (RFC 4180, BOM, CRLF) and the same reject ledger, so every row read is either
+// handed on or listed as rejected with its reason.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -17,10 +18,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "error.hpp"
+#include "../error.hpp"
+#include "column_table.hpp"
 #include "ingest.hpp"
 #include "io.hpp"
-#include "run.hpp"
+#include "../engine/run.hpp"
 
 namespace cskpi {
 
@@ -70,13 +72,20 @@ public:
 
     /// Reads the CSV header record. `required` columns must be there (input_error otherwise).
     void header(std::string_view line) {
-        const std::vector<std::string> names = detail::csv_header_names(line, path_);
+        bind(detail::csv_header_names(line, path_), "header", 1, detail::clip(line));
+    }
+
+    /// Finds each requested column among `names` (a header's, or a column table's); `what` and
+    /// `line` say where faults are reported, `shown` is the names as the input gave them.
+    void bind(const std::vector<std::string>& names, const char* what, std::uint64_t line,
+              std::string_view shown) {
+        const std::string w = what;
         width_ = names.size();
         for (std::size_t i = 0; i < names.size(); ++i) {
             for (std::size_t c = 0; c < columns_.size(); ++c)
                 if (names_[c] == names[i]) {
                     if (where_[c])
-                        throw input_error(path_, 1, names_[c], "", "header: column given twice");
+                        throw input_error(path_, line, names_[c], "", w + ": column given twice");
                     where_[c] = i;
                 }
         }
@@ -84,10 +93,29 @@ public:
             for (std::size_t c = 0; c < columns_.size(); ++c)
                 if (columns_[c] == r && !where_[c].has_value())
                     throw input_error(
-                        path_, 1, names_[c], "",
-                        "header: required column missing" + detail::did_you_mean(names_[c], names) +
+                        path_, line, names_[c], "",
+                        w + ": required column missing" + detail::did_you_mean(names_[c], names) +
                             (names_[c] != r ? " (the configuration maps " + r + " to it)" : "") +
-                            " (header has: " + detail::clip(line) + ")");
+                            " (" + w + " has: " + std::string(shown) + ")");
+        }
+    }
+
+    /// Hands on each row of `t` (bound with bind) as a record whose line is its 1-based position:
+    /// cells are the text a file would hold, trimmed, empty ones absent.
+    template <class F>
+    void rows(const column_table& t, F&& on_record) {
+        std::string text;
+        for (std::size_t r = 0; r < t.rows; ++r) {
+            rec_.line = r + 1;
+            for (std::size_t c = 0; c < columns_.size(); ++c) {
+                auto& cell = rec_.cells[c];
+                cell.reset();
+                if (!where_[c] || !detail::frame_cell_text(t.columns[*where_[c]], r, text))
+                    continue;
+                if (const std::string_view v = detail::trim(text); !v.empty()) cell.emplace(v);
+            }
+            if (adapter_.active()) adapter_.rewrite(rec_.cells);
+            on_record(static_cast<const text_record&>(rec_));
         }
     }
 
@@ -229,6 +257,35 @@ void read_records(std::string_view text, input_format fmt, const std::string& pa
     parser.body(text, line, ledger, on_record);
 }
 
+/// A long-form table to read: a file (streamed), a file's text already in memory, or columns in
+/// memory. `name` is the path, or how errors name the input.
+struct table_source {
+    std::string name;
+    std::optional<std::string> text;  ///< CSV or JSON Lines text (fmt says which)
+    input_format fmt = input_format::csv;
+    const column_table* columns = nullptr;  ///< when set, rows come from these columns
+
+    table_source() = default;
+    /// A file: a path converts to its source.
+    table_source(std::string path) : name(std::move(path)), fmt(format_of(name)) {}
+    table_source(const char* path) : table_source(std::string(path)) {}
+
+    static table_source file(std::string path) { return {std::move(path)}; }
+    static table_source memory(std::string name, std::string text, input_format fmt) {
+        table_source s;
+        s.name = std::move(name);
+        s.text = std::move(text);
+        s.fmt = fmt;
+        return s;
+    }
+    static table_source memory(std::string name, const column_table& t) {
+        table_source s;
+        s.name = std::move(name);
+        s.columns = &t;
+        return s;
+    }
+};
+
 /// read_records over a file read in blocks (memory-mapped when it can be): resident memory
 /// stays a few blocks whatever the file's size.
 template <class F>
@@ -250,6 +307,25 @@ void stream_records(const std::string& path, const std::vector<std::string>& col
     while (reader.next(b)) {
         parser.body(b.text(), b.first_line, ledger, on_record);
         if (b.release) b.release(b.text());
+    }
+}
+
+/// Calls `on_record` for each well-formed record of `src`, whatever it holds (see read_records;
+/// a file streams in blocks of `block_bytes`; rows of columns in memory are numbered from 1).
+template <class F>
+void for_each_record(const table_source& src, const std::vector<std::string>& columns,
+                     const std::vector<std::string>& required, reject_ledger& ledger, F&& on_record,
+                     const import_options& imp = {}, std::size_t block_bytes = 4u << 20) {
+    if (src.columns) {
+        record_parser parser(input_format::csv, src.name, columns, required, &imp);
+        std::string shown;
+        for (const auto& n : src.columns->names) shown += (shown.empty() ? "" : ",") + n;
+        parser.bind(src.columns->names, "columns", 0, detail::clip(shown));
+        parser.rows(*src.columns, on_record);
+    } else if (src.text) {
+        read_records(*src.text, src.fmt, src.name, columns, required, ledger, on_record, &imp);
+    } else {
+        stream_records(src.name, columns, required, ledger, on_record, block_bytes, imp);
     }
 }
 

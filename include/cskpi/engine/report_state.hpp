@@ -16,19 +16,19 @@
 #include <type_traits>
 #include <vector>
 
-#include "accumulators.hpp"
-#include "config.hpp"
-#include "detail/censoring.hpp"
-#include "detail/contacts.hpp"
-#include "detail/dictionary.hpp"
-#include "detail/pooled_samples.hpp"
-#include "detail/sample_log.hpp"
-#include "detail/utf8.hpp"
+#include "../metrics/accumulators.hpp"
+#include "../config/config.hpp"
+#include "../detail/censoring.hpp"
+#include "../detail/contacts.hpp"
+#include "../detail/dictionary.hpp"
+#include "../detail/pooled_samples.hpp"
+#include "../detail/sample_log.hpp"
+#include "../detail/utf8.hpp"
 #include "group.hpp"
-#include "metrics.hpp"
-#include "records.hpp"
-#include "report.hpp"
-#include "timeline/state.hpp"
+#include "../metrics/metrics.hpp"
+#include "../input/records.hpp"
+#include "../report/report.hpp"
+#include "../timeline/state.hpp"
 
 namespace cskpi {
 

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "accumulators.hpp"
-#include "config.hpp"
+#include "../config/config.hpp"
 #include "metric_table.hpp"
 #include "stats.hpp"
 #include "survival.hpp"
-#include "timeline/columns.hpp"
+#include "../timeline/columns.hpp"
 
 namespace cskpi {
 
@@ -253,7 +253,8 @@ inline json metric_reference_json() {
 /// The metric reference for people, as Markdown (docs/METRICS.md is this text).
 inline void write_metric_reference_markdown(std::ostream& os) {
     os << "# Metrics\n\n"
-          "Generated from the metric table (`include/cskpi/metric_table.hpp`) by `cskpi metrics "
+          "Generated from the metric table (`include/cskpi/metrics/metric_table.hpp`) by `cskpi "
+          "metrics "
           "--format markdown`;\n"
           "a test checks that this file is that output. Every column of a report, in CSV column "
           "order.\n\n"

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/suggest.hpp"
-#include "time.hpp"
+#include "../detail/suggest.hpp"
+#include "../time.hpp"
 
 namespace cskpi {
 
