@@ -206,6 +206,15 @@ TEST_CASE("block parser: CSV and JSON Lines give the same rows") {
     CHECK(rejects[2].line == 5);
     CHECK(rejects[2].reason.rfind("not valid JSON", 0) == 0);
     CHECK(std::find(jign.begin(), jign.end(), "note") != jign.end());
+
+    // The long-form table reader (reviews, events) gives the same reasons for the same faults.
+    reject_ledger ledger;
+    read_records("[1,2]\n{oops\n{\"a\": 1}\n", input_format::jsonl, "t.jsonl", {"a"}, {}, ledger,
+                 [&](const text_record&) { ledger.accepted(); });
+    REQUIRE(ledger.rejects.size() == 2);
+    CHECK(ledger.rejects[0].reason == rejects[0].reason);
+    CHECK(ledger.rejects[1].reason == rejects[2].reason);
+    CHECK(ledger.rows_accepted == 1);
 }
 
 TEST_CASE("did you mean: edit distance over code points, swaps count once") {

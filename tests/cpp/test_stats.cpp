@@ -204,13 +204,13 @@ TEST_CASE("Kaplan-Meier without censoring is the empirical quantile") {
     const auto& cat = metric_catalogue();
     const auto at = [&](const char* n) {
         return m[static_cast<std::size_t>(
-            std::find_if(cat.begin(), cat.end(), [&](auto& c) { return c.name == n; }) -
+            std::find_if(cat.begin(), cat.end(), [&](auto& e) { return e.name == n; }) -
             cat.begin())];
     };
     CHECK(at("frt_km_median") == x[4]);
     CHECK(at("frt_km_p90") == x[8]);
     s.frt_censored = 1;  // censored rows whose instants the state does not hold: unknown
     CHECK(std::isnan(compute_metrics(s, stats::z_for(0.95))[static_cast<std::size_t>(
-        std::find_if(cat.begin(), cat.end(), [](auto& c) { return c.name == "frt_km_median"; }) -
+        std::find_if(cat.begin(), cat.end(), [](auto& e) { return e.name == "frt_km_median"; }) -
         cat.begin())]));
 }

@@ -343,7 +343,12 @@ inline std::vector<std::optional<int>> rank_desc(const std::vector<double>& v) {
 
 }  // namespace detail
 
-inline score_report score(const report& rep, const scorecard& card, const case_mix_reports* mix) {
+namespace detail {
+
+/// Throws when `rep` (and `mix`) do not fit `card`: another grouping, missing case-mix
+/// reports, a KPI on a joined column that was not joined.
+inline void check_score_inputs(const report& rep, const scorecard& card,
+                               const case_mix_reports* mix) {
     if (rep.by != card.by)
         throw std::invalid_argument("score: the report is grouped differently from the scorecard");
     const auto mix_keys = card.case_mix_keys();
@@ -356,7 +361,7 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
     }
     for (std::size_t k = 0; k < card.kpis.size(); ++k) {
         const std::string& m = card.kpis[k].metric;
-        if (detail::is_metric(m)) continue;
+        if (is_metric(m)) continue;
         bool joined = false;
         for (const auto& e : rep.groups.front().extra) joined |= e.first == m;
         if (!joined)
@@ -366,73 +371,73 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
                                    "(QA: --reviews and --rubric; "
                                    "timeline columns: --events)");
     }
-    score_report out;
-    out.card = card;
+}
+
+/// One scored_group per group of `rep` (the overall row alone when `rep` is ungrouped), with
+/// its KPI values and whether it is scored (a key present, enough interactions).
+inline std::vector<scored_group> groups_to_score(const report& rep, const scorecard& card) {
     const std::size_t nk = card.kpis.size();
-    // Groups: every row of the report but the overall one.
-    for (std::size_t gi = 1; gi < rep.groups.size(); ++gi) {
-        const auto& g = rep.groups[gi];
+    std::vector<scored_group> out;
+    auto add = [&](const report_group& g, bool no_key, bool flag) {
         scored_group s;
         s.keys = g.keys;
         s.interactions = g.metric("interactions");
-        const bool no_key =
-            std::any_of(g.keys.begin(), g.keys.end(), [](const auto& k) { return !k; });
-        if (no_key) s.flags.push_back("missing_key");
-        if (s.interactions < card.min_interactions) s.flags.push_back("min_interactions");
+        if (flag && no_key) s.flags.push_back("missing_key");
+        if (flag && s.interactions < card.min_interactions) s.flags.push_back("min_interactions");
         s.scored = !no_key && s.interactions >= card.min_interactions;
         s.kpis.resize(nk);
         for (std::size_t k = 0; k < nk; ++k)
             s.kpis[k].value = s.kpis[k].adjusted = g.metric(card.kpis[k].metric);
-        out.groups.push_back(std::move(s));
-    }
-    if (rep.by.empty()) {  // scoring the overall row alone
-        scored_group s;
-        s.interactions = rep.groups[0].metric("interactions");
-        s.scored = s.interactions >= card.min_interactions;
-        s.kpis.resize(nk);
-        for (std::size_t k = 0; k < nk; ++k)
-            s.kpis[k].value = s.kpis[k].adjusted = rep.groups[0].metric(card.kpis[k].metric);
-        out.groups.push_back(std::move(s));
-    }
-    auto group_report = [&](std::size_t i) -> const report_group& {
-        return rep.by.empty() ? rep.groups[0] : rep.groups[i + 1];
+        out.push_back(std::move(s));
     };
+    for (std::size_t gi = 1; gi < rep.groups.size(); ++gi) {  // every row but the overall one
+        const auto& keys = rep.groups[gi].keys;
+        add(rep.groups[gi], std::any_of(keys.begin(), keys.end(), [](const auto& k) { return !k; }),
+            true);
+    }
+    if (rep.by.empty()) add(rep.groups[0], false, false);  // the overall row alone: no flags
+    return out;
+}
 
-    // Case mix: expected value of each group = its cells' overall values weighted by the
-    // group's share of the KPI's denominator in each cell (interactions for non-rates).
-    if (!mix_keys.empty()) {
-        const std::size_t nb = card.by.size();
-        std::map<std::vector<std::optional<std::string>>, const report_group*> cell;
-        for (std::size_t i = 1; i < mix->by_cells.groups.size(); ++i)
-            cell[mix->by_cells.groups[i].keys] = &mix->by_cells.groups[i];
-        for (std::size_t k = 0; k < nk; ++k) {
-            const auto& ks = card.kpis[k];
-            if (ks.case_mix.empty()) continue;
-            const bool rate =
-                detail::is_metric(ks.metric + "_den") || detail::is_joinable(ks.metric + "_den");
-            const std::string weight_col = rate ? ks.metric + "_den" : "interactions";
-            for (auto& g : out.groups) {
-                double num = 0, den = 0;
-                for (std::size_t i = 1; i < mix->by_group_and_cells.groups.size(); ++i) {
-                    const auto& row = mix->by_group_and_cells.groups[i];
-                    if (!std::equal(g.keys.begin(), g.keys.end(), row.keys.begin())) continue;
-                    const std::vector<std::optional<std::string>> ck(
-                        row.keys.begin() + static_cast<std::ptrdiff_t>(nb), row.keys.end());
-                    auto it = cell.find(ck);
-                    if (it == cell.end()) continue;
-                    const double w = row.metric(weight_col), v = it->second->metric(ks.metric);
-                    if (w > 0 && !std::isnan(v)) {
-                        num += w * v;
-                        den += w;
-                    }
+/// Case mix: the expected value of each group = its cells' overall values weighted by the
+/// group's share of the KPI's denominator in each cell (interactions for non-rates).
+inline void set_expected(std::vector<scored_group>& groups, const scorecard& card,
+                         const case_mix_reports& mix) {
+    const std::size_t nb = card.by.size();
+    std::map<std::vector<std::optional<std::string>>, const report_group*> cell;
+    for (std::size_t i = 1; i < mix.by_cells.groups.size(); ++i)
+        cell[mix.by_cells.groups[i].keys] = &mix.by_cells.groups[i];
+    for (std::size_t k = 0; k < card.kpis.size(); ++k) {
+        const auto& ks = card.kpis[k];
+        if (ks.case_mix.empty()) continue;
+        const bool rate = is_metric(ks.metric + "_den") || is_joinable(ks.metric + "_den");
+        const std::string weight_col = rate ? ks.metric + "_den" : "interactions";
+        for (auto& g : groups) {
+            double num = 0, den = 0;
+            for (std::size_t i = 1; i < mix.by_group_and_cells.groups.size(); ++i) {
+                const auto& row = mix.by_group_and_cells.groups[i];
+                if (!std::equal(g.keys.begin(), g.keys.end(), row.keys.begin())) continue;
+                const std::vector<std::optional<std::string>> ck(
+                    row.keys.begin() + static_cast<std::ptrdiff_t>(nb), row.keys.end());
+                auto it = cell.find(ck);
+                if (it == cell.end()) continue;
+                const double w = row.metric(weight_col), v = it->second->metric(ks.metric);
+                if (w > 0 && !std::isnan(v)) {
+                    num += w * v;
+                    den += w;
                 }
-                auto& kp = g.kpis[k];
-                kp.expected = den > 0 ? num / den : stats::nan;
             }
+            g.kpis[k].expected = den > 0 ? num / den : stats::nan;
         }
     }
-    // Shrinkage toward the pooled rate of the scored groups, then case mix, then sufficiency.
-    for (std::size_t k = 0; k < nk; ++k) {
+}
+
+/// Each KPI's adjusted value (shrinkage toward the pooled rate of the scored groups, then case
+/// mix) and whether it is sufficient. `group_report(i)` is group i's row of the report.
+template <class GroupReport>
+void adjust_and_judge(std::vector<scored_group>& groups, const scorecard& card,
+                      GroupReport&& group_report) {
+    for (std::size_t k = 0; k < card.kpis.size(); ++k) {
         const auto& ks = card.kpis[k];
         auto thin = [&](std::size_t i) {
             return ks.min_den && group_report(i).metric(ks.metric + "_den") < *ks.min_den;
@@ -440,49 +445,55 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         if (ks.shrink) {
             // Section 9: p-bar pools the scored groups' sufficient, non-null rates only.
             double num = 0, den = 0;
-            for (std::size_t i = 0; i < out.groups.size(); ++i) {
-                if (!out.groups[i].scored || thin(i) || std::isnan(out.groups[i].kpis[k].value))
-                    continue;
+            for (std::size_t i = 0; i < groups.size(); ++i) {
+                if (!groups[i].scored || thin(i) || std::isnan(groups[i].kpis[k].value)) continue;
                 num += group_report(i).metric(ks.metric + "_num");
                 den += group_report(i).metric(ks.metric + "_den");
             }
             const double pooled = den > 0 ? num / den : stats::nan;
-            for (std::size_t i = 0; i < out.groups.size(); ++i) {
+            for (std::size_t i = 0; i < groups.size(); ++i) {
                 const double n = group_report(i).metric(ks.metric + "_den");
-                auto& kp = out.groups[i].kpis[k];
+                auto& kp = groups[i].kpis[k];
                 if (!std::isnan(kp.value) && !std::isnan(pooled))
                     kp.adjusted = (n * kp.value + *ks.shrink * pooled) / (n + *ks.shrink);
             }
         }
         if (!ks.case_mix.empty())
-            for (auto& g : out.groups) g.kpis[k].adjusted -= g.kpis[k].expected;
-        for (std::size_t i = 0; i < out.groups.size(); ++i) {
-            auto& kp = out.groups[i].kpis[k];
+            for (auto& g : groups) g.kpis[k].adjusted -= g.kpis[k].expected;
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            auto& kp = groups[i].kpis[k];
             if (std::isnan(kp.adjusted) || thin(i)) {
                 kp.insufficient = true;
-                if (out.groups[i].scored)
-                    out.groups[i].flags.push_back("insufficient:" + ks.metric);
+                if (groups[i].scored) groups[i].flags.push_back("insufficient:" + ks.metric);
             }
         }
     }
-    // Points over the scored groups' sufficient values.
-    std::vector<std::size_t> scored;
-    for (std::size_t i = 0; i < out.groups.size(); ++i)
-        if (out.groups[i].scored) scored.push_back(i);
+}
+
+/// Points of the `scored` groups' sufficient values (NaN elsewhere), set on the groups and
+/// returned as a scored x KPI matrix.
+inline Eigen::MatrixXd set_points(std::vector<scored_group>& groups, const scorecard& card,
+                                  const std::vector<std::size_t>& scored) {
+    const std::size_t nk = card.kpis.size();
     Eigen::MatrixXd points = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(scored.size()),
                                                        static_cast<Eigen::Index>(nk), stats::nan);
     for (std::size_t k = 0; k < nk; ++k) {
         std::vector<double> xs;
         for (auto i : scored)
-            xs.push_back(out.groups[i].kpis[k].insufficient ? stats::nan
-                                                            : out.groups[i].kpis[k].adjusted);
-        const auto pts = detail::normalize(xs, card.kpis[k]);
+            xs.push_back(groups[i].kpis[k].insufficient ? stats::nan : groups[i].kpis[k].adjusted);
+        const auto pts = normalize(xs, card.kpis[k]);
         for (std::size_t r = 0; r < scored.size(); ++r) {
-            out.groups[scored[r]].kpis[k].points = pts[r];
+            groups[scored[r]].kpis[k].points = pts[r];
             points(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k)) = pts[r];
         }
     }
-    // Weights.
+    return points;
+}
+
+/// The KPI weights of `card.weights` (entropy and CRITIC read the points matrix).
+inline void set_weights(score_report& out, const Eigen::MatrixXd& points) {
+    const scorecard& card = out.card;
+    const std::size_t nk = card.kpis.size();
     out.weights.resize(static_cast<Eigen::Index>(nk));
     switch (card.weights) {
         case weight_method::manual: {
@@ -503,7 +514,12 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
             out.weights = critic_weights(points / 100.0);
             break;
     }
-    // Scores: an insufficient KPI's weight is spread over the group's other KPIs.
+}
+
+/// Scores, ranks and tiers of the `scored` groups: an insufficient KPI's weight is spread over
+/// the group's other KPIs.
+inline void set_scores(score_report& out, const std::vector<std::size_t>& scored) {
+    const std::size_t nk = out.card.kpis.size();
     std::vector<double> scores(out.groups.size(), stats::nan);
     for (auto i : scored) {
         auto& g = out.groups[i];
@@ -525,67 +541,88 @@ inline score_report score(const report& rep, const scorecard& card, const case_m
         g.score = total;
         scores[i] = total;
     }
-    const auto ranks = detail::rank_desc(scores);
+    const auto ranks = rank_desc(scores);
     for (std::size_t i = 0; i < out.groups.size(); ++i) {
         auto& g = out.groups[i];
         g.rank = ranks[i];
         if (std::isnan(g.score)) continue;
-        for (const auto& [name, min] : card.tiers)
+        for (const auto& [name, min] : out.card.tiers)
             if (g.score >= min) {
                 g.tier = name;
                 break;
             }
     }
-    // TOPSIS over the scored groups with every KPI sufficient.
-    {
-        std::vector<std::size_t> rows;
-        for (auto i : scored)
-            if (std::none_of(out.groups[i].kpis.begin(), out.groups[i].kpis.end(),
-                             [](const auto& kp) { return kp.insufficient; }))
-                rows.push_back(i);
-        if (!rows.empty()) {
-            const auto nr = static_cast<Eigen::Index>(rows.size());
-            Eigen::MatrixXd v(nr, static_cast<Eigen::Index>(nk));
-            Eigen::RowVectorXd best(v.cols()), worst(v.cols());
-            for (std::size_t k = 0; k < nk; ++k) {
-                const auto kc = static_cast<Eigen::Index>(k);
-                const bool up = card.kpis[k].higher_better;
-                double lo = INFINITY, hi = -INFINITY, norm = 0;
-                for (auto i : rows) {
-                    const double x = out.groups[i].kpis[k].adjusted;
-                    lo = std::min(lo, x);
-                    hi = std::max(hi, x);
-                    norm += x * x;
-                }
-                norm = std::sqrt(norm);
-                for (Eigen::Index r = 0; r < nr; ++r) {
-                    const double x = out.groups[rows[static_cast<std::size_t>(r)]].kpis[k].adjusted;
-                    const double z = card.topsis == topsis_normalization::vector
-                                         ? (norm > 0 ? x / norm : 0.0)
-                                     : hi == lo ? 1.0
-                                                : (up ? (x - lo) : (hi - x)) / (hi - lo);
-                    v(r, kc) = z * out.weights[kc];
-                }
-                // minmax has already turned every KPI so that more is better.
-                const bool more = up || card.topsis == topsis_normalization::minmax;
-                best[kc] = more ? v.col(kc).maxCoeff() : v.col(kc).minCoeff();
-                worst[kc] = more ? v.col(kc).minCoeff() : v.col(kc).maxCoeff();
-            }
-            out.topsis_ideal = best.transpose();
-            out.topsis_anti_ideal = worst.transpose();
-            std::vector<double> closeness(out.groups.size(), stats::nan);
-            for (std::size_t r = 0; r < rows.size(); ++r) {
-                const double dp = (v.row(static_cast<Eigen::Index>(r)) - best).norm();
-                const double dm = (v.row(static_cast<Eigen::Index>(r)) - worst).norm();
-                closeness[rows[r]] = dp + dm > 0 ? dm / (dp + dm) : 1.0;
-            }
-            const auto tr = detail::rank_desc(closeness);
-            for (std::size_t i = 0; i < out.groups.size(); ++i) {
-                out.groups[i].topsis = closeness[i];
-                out.groups[i].topsis_rank = tr[i];
-            }
+}
+
+/// TOPSIS closeness and rank of the scored groups whose every KPI is sufficient.
+inline void set_topsis(score_report& out, const std::vector<std::size_t>& scored) {
+    const scorecard& card = out.card;
+    const std::size_t nk = card.kpis.size();
+    std::vector<std::size_t> rows;
+    for (auto i : scored)
+        if (std::none_of(out.groups[i].kpis.begin(), out.groups[i].kpis.end(),
+                         [](const auto& kp) { return kp.insufficient; }))
+            rows.push_back(i);
+    if (rows.empty()) return;
+    const auto nr = static_cast<Eigen::Index>(rows.size());
+    Eigen::MatrixXd v(nr, static_cast<Eigen::Index>(nk));
+    Eigen::RowVectorXd best(v.cols()), worst(v.cols());
+    for (std::size_t k = 0; k < nk; ++k) {
+        const auto kc = static_cast<Eigen::Index>(k);
+        const bool up = card.kpis[k].higher_better;
+        double lo = INFINITY, hi = -INFINITY, norm = 0;
+        for (auto i : rows) {
+            const double x = out.groups[i].kpis[k].adjusted;
+            lo = std::min(lo, x);
+            hi = std::max(hi, x);
+            norm += x * x;
         }
+        norm = std::sqrt(norm);
+        for (Eigen::Index r = 0; r < nr; ++r) {
+            const double x = out.groups[rows[static_cast<std::size_t>(r)]].kpis[k].adjusted;
+            const double z = card.topsis == topsis_normalization::vector
+                                 ? (norm > 0 ? x / norm : 0.0)
+                             : hi == lo ? 1.0
+                                        : (up ? (x - lo) : (hi - x)) / (hi - lo);
+            v(r, kc) = z * out.weights[kc];
+        }
+        // minmax has already turned every KPI so that more is better.
+        const bool more = up || card.topsis == topsis_normalization::minmax;
+        best[kc] = more ? v.col(kc).maxCoeff() : v.col(kc).minCoeff();
+        worst[kc] = more ? v.col(kc).minCoeff() : v.col(kc).maxCoeff();
     }
+    out.topsis_ideal = best.transpose();
+    out.topsis_anti_ideal = worst.transpose();
+    std::vector<double> closeness(out.groups.size(), stats::nan);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const double dp = (v.row(static_cast<Eigen::Index>(r)) - best).norm();
+        const double dm = (v.row(static_cast<Eigen::Index>(r)) - worst).norm();
+        closeness[rows[r]] = dp + dm > 0 ? dm / (dp + dm) : 1.0;
+    }
+    const auto tr = rank_desc(closeness);
+    for (std::size_t i = 0; i < out.groups.size(); ++i) {
+        out.groups[i].topsis = closeness[i];
+        out.groups[i].topsis_rank = tr[i];
+    }
+}
+
+}  // namespace detail
+
+inline score_report score(const report& rep, const scorecard& card, const case_mix_reports* mix) {
+    detail::check_score_inputs(rep, card, mix);
+    score_report out;
+    out.card = card;
+    out.groups = detail::groups_to_score(rep, card);
+    if (!card.case_mix_keys().empty()) detail::set_expected(out.groups, card, *mix);
+    detail::adjust_and_judge(out.groups, card, [&](std::size_t i) -> const report_group& {
+        return rep.by.empty() ? rep.groups[0] : rep.groups[i + 1];
+    });
+    std::vector<std::size_t> scored;
+    for (std::size_t i = 0; i < out.groups.size(); ++i)
+        if (out.groups[i].scored) scored.push_back(i);
+    detail::set_weights(out, detail::set_points(out.groups, card, scored));
+    detail::set_scores(out, scored);
+    detail::set_topsis(out, scored);
     return out;
 }
 

@@ -372,6 +372,67 @@ inline std::size_t finest_grouping(const std::vector<std::vector<group_key>>& by
     return bys.size();
 }
 
+/// Settles one parsed block in input order: rows whose id was seen before are dropped
+/// (`keep`) and rejected, parse rejects and duplicate rejects go to `ledger` by line (or stop a
+/// strict run), and the accepted rows are counted.
+inline void settle_block(const interaction_batch& batch, const std::vector<std::uint64_t>& hashes,
+                         const std::vector<reject>& rejects, std::vector<bool>& keep,
+                         id_registry& ids, reject_ledger& ledger, const run_options& opt,
+                         const config& cfg, const std::string& label) {
+    keep.assign(batch.size(), true);
+    std::size_t kept = 0;
+    std::vector<reject> dup;
+    for (std::size_t r = 0; r < batch.size(); ++r) {
+        if (r + 64 < batch.size()) ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
+        if (opt.timeline && opt.timeline->repeats_id(batch.line[r]))
+            continue;  // its interaction's id, again
+        const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
+        if (first) {
+            keep[r] = false;
+            dup.push_back({batch.line[r], "id", clip(batch.id[r]),
+                           first != UINT64_MAX
+                               ? "duplicate id (first seen on line " + std::to_string(first) + ")"
+                           : opt.earlier_ids ? "duplicate id (first seen in an earlier partition)"
+                                             : "duplicate id"});
+        } else {
+            ++kept;
+            if (opt.accepted_ids) opt.accepted_ids->push_back(hashes[r]);
+        }
+    }
+    std::size_t ri = 0, di = 0;
+    while (ri < rejects.size() || di < dup.size()) {
+        const reject& r =
+            (di >= dup.size() || (ri < rejects.size() && rejects[ri].line < dup[di].line))
+                ? rejects[ri++]
+                : dup[di++];
+        if (cfg.strict) throw strict_error(label, r, cfg.rejects_show_values);
+        ledger.rejected(r);
+    }
+    ledger.accepted(kept);
+}
+
+/// The states of `bys` from the threads' states (`states[t][k]`: thread t's state of the k-th
+/// grouping fed): merged into the first thread's, then, when only grouping `finest` was fed
+/// (finest < bys.size()), the others projected from it.
+inline std::vector<report_state> combine_states(std::vector<std::vector<report_state>> states,
+                                                const std::vector<std::vector<group_key>>& bys,
+                                                std::size_t finest) {
+    const auto nthreads = static_cast<unsigned>(states.size());
+    for (unsigned t = 1; t < nthreads; ++t)
+        for (std::size_t k = 0; k < states[0].size(); ++k)
+            states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
+    for (auto& st : states[0]) st.attach_timeline(nullptr);  // the feed lives only during the run
+    if (finest >= bys.size()) return std::move(states[0]);
+    std::vector<report_state> all;
+    for (std::size_t k = 0; k < bys.size(); ++k)
+        if (k != finest)
+            all.push_back(states[0][0].project(bys[k]));
+        else
+            all.emplace_back();
+    all[finest] = std::move(states[0][0]);
+    return all;
+}
+
 /// The parallel pipeline shared by every input: `produce(block)` hands out blocks in input
 /// order (on the calling thread); each worker turns a block into a batch with its own parser
 /// (`make_parser()` returns a callable (block, batch, rejects, ignored*) -> block_summary);
@@ -505,41 +566,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(
                         for (auto& r : rejects) r.line += next_line;
                         next_line += sum.lines;
                     }
-                    keep.assign(batch.size(), true);
-                    std::size_t ri = 0, kept = 0;
-                    const std::size_t parse_rejects = rejects.size();
-                    std::vector<reject> dup;
-                    for (std::size_t r = 0; r < batch.size(); ++r) {
-                        if (r + 64 < batch.size())
-                            ids.prefetch(hashes[r + 64]);  // ~64 rows cover a DRAM miss
-                        if (opt.timeline && opt.timeline->repeats_id(batch.line[r]))
-                            continue;  // its interaction's id, again
-                        const std::uint64_t first = ids.insert_hashed(hashes[r], batch.line[r]);
-                        if (first) {
-                            keep[r] = false;
-                            dup.push_back({batch.line[r], "id", detail::clip(batch.id[r]),
-                                           first != UINT64_MAX
-                                               ? "duplicate id (first seen on line " +
-                                                     std::to_string(first) + ")"
-                                           : opt.earlier_ids
-                                               ? "duplicate id (first seen in an earlier partition)"
-                                               : "duplicate id"});
-                        } else {
-                            ++kept;
-                            if (opt.accepted_ids) opt.accepted_ids->push_back(hashes[r]);
-                        }
-                    }
-                    // Merge parse rejects and duplicate rejects by line.
-                    std::size_t di = 0;
-                    while (ri < parse_rejects || di < dup.size()) {
-                        const reject& r = (di >= dup.size() ||
-                                           (ri < parse_rejects && rejects[ri].line < dup[di].line))
-                                              ? rejects[ri++]
-                                              : dup[di++];
-                        if (cfg.strict) throw strict_error(label, r, cfg.rejects_show_values);
-                        ledger.rejected(r);
-                    }
-                    ledger.accepted(kept);
+                    settle_block(batch, hashes, rejects, keep, ids, ledger, opt, cfg, label);
                     for (auto& k : local_ignored)
                         if (std::find(seen_ignored.begin(), seen_ignored.end(), k) ==
                             seen_ignored.end())
@@ -602,20 +629,8 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(
 
     const auto t_read = std::chrono::steady_clock::now();
     ids = id_registry{};  // no longer needed: free it before the memory-hungry finalize
-    for (unsigned t = 1; t < nthreads; ++t)
-        for (std::size_t k = 0; k < fed.size(); ++k)
-            states[0][k].merge(std::move(states[t][k]), nthreads);  // frees as it goes
-    for (auto& st : states[0]) st.attach_timeline(nullptr);  // the feed lives only during the run
-    if (projected) {
-        std::vector<report_state> all;
-        for (std::size_t k = 0; k < bys.size(); ++k)
-            if (k != finest)
-                all.push_back(states[0][0].project(bys[k]));
-            else
-                all.emplace_back();
-        all[finest] = std::move(states[0][0]);
-        states[0] = std::move(all);
-    }
+    std::vector<report_state> result =
+        combine_states(std::move(states), bys, projected ? finest : bys.size());
     report rep;
     rep.input_path = label;
     rep.rows_read = ledger.rows_read;
@@ -633,7 +648,7 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(
                      ms(t_start, t_read), ms(t_read, std::chrono::steady_clock::now()),
                      memory_trace().c_str());
     }
-    return {std::move(rep), std::move(states[0])};
+    return {std::move(rep), std::move(result)};
 }
 
 /// run_blocks_multi for one grouping.

@@ -171,6 +171,20 @@ struct block_summary {
 
 namespace detail {
 
+/// Parses one JSON Lines record into `obj`; the reject reason when it is not valid JSON (numbers
+/// out of range, 1e400, included) or not an object. The record itself is not repeated: it may
+/// hold customer ids and message text. Every table reader uses these reasons.
+inline std::optional<std::string> parse_json_record(std::string_view text, nlohmann::json& obj) {
+    const std::string size = "(a record of " + std::to_string(text.size()) + " bytes)";
+    try {
+        obj = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        return "not valid JSON " + size + ": " + e.what();
+    }
+    if (!obj.is_object()) return "expected a JSON object " + size;
+    return std::nullopt;
+}
+
 inline constexpr std::string_view unterminated_quote = "unterminated quoted field";
 inline constexpr std::string_view nul_in_record =
     "the record holds a NUL byte (binary data, or UTF-16 without a byte-order mark: set "
@@ -458,20 +472,8 @@ private:
     bool parse_json_line(std::string_view text, std::uint64_t line, row_validator::fields& f,
                          std::vector<reject>& rejects, std::vector<std::string>* new_ignored) {
         nlohmann::json obj;
-        try {
-            obj = nlohmann::json::parse(text);
-        } catch (
-            const nlohmann::json::exception& e) {  // parse errors, and numbers out of range (1e400)
-            // The record itself is not repeated: it may hold customer ids and message text.
-            rejects.push_back({line, "", "",
-                               "not valid JSON (a record of " + std::to_string(text.size()) +
-                                   " bytes): " + e.what()});
-            return false;
-        }
-        if (!obj.is_object()) {
-            rejects.push_back(
-                {line, "", "",
-                 "expected a JSON object (a record of " + std::to_string(text.size()) + " bytes)"});
+        if (auto why = detail::parse_json_record(text, obj)) {
+            rejects.push_back({line, "", "", std::move(*why)});
             return false;
         }
         for (const auto& [key, v] : obj.items()) {

@@ -133,12 +133,9 @@ public:
                 const std::uint64_t this_line = line++;
                 p = e + 1;
                 if (blank(l)) continue;
-                nlohmann::json j = nlohmann::json::parse(l, nullptr, false);
-                if (j.is_discarded() || !j.is_object()) {
-                    // The record itself is not repeated: it may hold customer ids and message text.
-                    ledger.rejected(
-                        {this_line, "", "",
-                         "not a JSON object (a record of " + std::to_string(l.size()) + " bytes)"});
+                nlohmann::json j;
+                if (auto why = detail::parse_json_record(l, j)) {
+                    ledger.rejected({this_line, "", "", std::move(*why)});
                     continue;
                 }
                 rec_.line = this_line;

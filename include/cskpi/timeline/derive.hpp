@@ -4,6 +4,7 @@
 // are the spec's defaults; each option is named in timeline_options.
 #include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -140,109 +141,10 @@ struct timeline_options {
     static timeline_options from_config(const config& cfg) {
         timeline_options o;
         const json& t = cfg.timeline;
-        if (t.contains("events")) {
-            detail::expect_object(t["events"], "events");
-            const json e =
-                with_event_preset(t["events"]);  // a preset's options under the keys given
-            if (e.contains("preset")) o.preset = e["preset"].get<std::string>();
-            for (const auto& [k, v] : e.items()) {
-                const std::string kp = "events." + k;
-                if (k == "first_response_from") {
-                    const std::string f = detail::get_string(v, kp);
-                    if (f != "created" && f != "customer_message")
-                        throw config_error(
-                            kp,
-                            "expected \"created\" or \"customer_message\", actual \"" + f + "\"");
-                    o.frt_from_created = f == "created";
-                } else if (k == "session_gap_s")
-                    o.session_gap_s = detail::get_seconds(v, kp);
-                else if (k == "human_frt_from_handoff")
-                    o.human_frt_from_handoff = detail::get_bool(v, kp);
-                else if (k == "round_within_s")
-                    o.round_within_s = detail::get_seconds(v, kp);
-                else if (k == "service_window") {
-                    if (!v.is_array() || v.size() != 2)
-                        throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
-                    o.service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"),
-                                                 calendar::parse_clock(v[1], kp + "[1]")};
-                    if (o.service_window->first >= o.service_window->second)
-                        throw config_error(kp, "expected start < end");
-                } else if (k == "service_window_timezone") {
-                    try {
-                        o.service_window_timezone = time_zone(detail::get_string(v, kp));
-                    } catch (const std::invalid_argument& x) {
-                        throw config_error(kp, x.what());
-                    }
-                } else if (k == "agent") {
-                    const std::string a = detail::get_string(v, kp);
-                    if (a != "first_response" && a != "all")
-                        throw config_error(
-                            kp, "expected \"first_response\" or \"all\", actual \"" + a + "\"");
-                    o.agent_all = a == "all";
-                } else if (k == "round_response_of") {
-                    const std::string r = detail::get_string(v, kp);
-                    if (r != "every_round" && r != "first_round" && r != "first_round_of_session")
-                        throw config_error(kp,
-                                           "expected \"every_round\", \"first_round\" or "
-                                           "\"first_round_of_session\", actual \"" +
-                                               r + "\"");
-                    o.first_round_only = r == "first_round";
-                    o.first_round_of_session = r == "first_round_of_session";
-                } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(),
-                                                      k) == import_keys().end()) {
-                    // Import keys were read with the configuration (config::events_input).
-                    std::vector<std::string> known = {"preset",
-                                                      "first_response_from",
-                                                      "session_gap_s",
-                                                      "human_frt_from_handoff",
-                                                      "round_within_s",
-                                                      "service_window",
-                                                      "service_window_timezone",
-                                                      "agent",
-                                                      "round_response_of"};
-                    known.insert(known.end(), import_keys().begin(), import_keys().end());
-                    throw config_error(kp, "unknown key" + cskpi::detail::did_you_mean(k, known) +
-                                               "; expected one of " +
-                                               cskpi::detail::join_names(known));
-                }
-            }
-        }
-        if (t.contains("clock")) {
-            const std::string c = detail::get_string(t["clock"], "clock");
-            if (c == "business")
-                o.business_clock = true;
-            else if (c != "calendar")
-                throw config_error("clock",
-                                   "expected \"calendar\" or \"business\", actual \"" + c + "\"");
-        }
-        if (t.contains("calendars")) {
-            detail::expect_object(t["calendars"], "calendars");
-            for (const auto& [name, c] : t["calendars"].items())
-                o.calendars[name] = calendar::from_json(c, "calendars." + name);
-        }
-        if (t.contains("calendar_by")) {
-            const json& cb = t["calendar_by"];
-            detail::expect_object(cb, "calendar_by");
-            if (cb.size() != 1)
-                throw config_error("calendar_by", "expected one key: team or channel");
-            const std::string k = cb.begin().key();
-            const json& m = cb.begin().value();
-            if (k != "team" && k != "channel")
-                throw config_error("calendar_by." + k, "expected team or channel");
-            o.calendar_by = k == "team" ? column::team : column::channel;
-            detail::expect_object(m, "calendar_by." + k);
-            for (const auto& [val, name] : m.items()) {
-                const std::string n = detail::get_string(name, "calendar_by." + k + "." + val);
-                if (!o.calendars.count(n))
-                    throw config_error("calendar_by." + k + "." + val,
-                                       "unknown calendar '" + n + "'");
-                o.calendar_of[val] = n;
-            }
-        }
-        if (o.business_clock && !o.calendars.count("default") && o.calendar_of.empty())
-            throw config_error(
-                "calendars.default",
-                "clock \"business\" needs a calendar named default (or calendar_by)");
+        if (t.contains("events")) o.read_events(t["events"]);
+        if (t.contains("clock"))
+            o.business_clock = one_of(t["clock"], "clock", {"calendar", "business"}) == "business";
+        o.read_calendars(t);
         if (t.contains("as_of")) {
             const std::string a = detail::get_string(t["as_of"], "as_of");
             const auto at = parse_timestamp(a, time_zone(cfg.timezone));
@@ -257,6 +159,110 @@ struct timeline_options {
                     parse_policy(ps[i], "sla_policies[" + std::to_string(i) + "]"));
         }
         return o;
+    }
+
+    /// The text of `v` at key path `kp`, which must be one of `options`.
+    static std::string one_of(const json& v, const std::string& kp,
+                              std::initializer_list<const char*> options) {
+        const std::string x = detail::get_string(v, kp);
+        std::string expected;  // "a", "b" or "c"
+        std::size_t i = 0;
+        for (const char* opt : options) {
+            if (x == opt) return x;
+            expected += std::string(i == 0                    ? ""
+                                    : i + 1 == options.size() ? " or "
+                                                              : ", ") +
+                        "\"" + opt + "\"";
+            ++i;
+        }
+        throw config_error(kp, "expected " + expected + ", actual \"" + x + "\"");
+    }
+
+    /// The "events" section (a preset's options under the keys given). Its import keys were
+    /// read with the configuration (config::events_input).
+    void read_events(const json& section) {
+        detail::expect_object(section, "events");
+        const json e = with_event_preset(section);
+        if (e.contains("preset")) preset = e["preset"].get<std::string>();
+        static const std::vector<std::string> options = {"preset",
+                                                         "first_response_from",
+                                                         "session_gap_s",
+                                                         "human_frt_from_handoff",
+                                                         "round_within_s",
+                                                         "service_window",
+                                                         "service_window_timezone",
+                                                         "agent",
+                                                         "round_response_of"};
+        for (const auto& [k, v] : e.items()) {
+            const std::string kp = "events." + k;
+            if (k == "first_response_from")
+                frt_from_created = one_of(v, kp, {"created", "customer_message"}) == "created";
+            else if (k == "session_gap_s")
+                session_gap_s = detail::get_seconds(v, kp);
+            else if (k == "human_frt_from_handoff")
+                human_frt_from_handoff = detail::get_bool(v, kp);
+            else if (k == "round_within_s")
+                round_within_s = detail::get_seconds(v, kp);
+            else if (k == "service_window") {
+                if (!v.is_array() || v.size() != 2)
+                    throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
+                service_window = std::pair{calendar::parse_clock(v[0], kp + "[0]"),
+                                           calendar::parse_clock(v[1], kp + "[1]")};
+                if (service_window->first >= service_window->second)
+                    throw config_error(kp, "expected start < end");
+            } else if (k == "service_window_timezone") {
+                try {
+                    service_window_timezone = time_zone(detail::get_string(v, kp));
+                } catch (const std::invalid_argument& x) {
+                    throw config_error(kp, x.what());
+                }
+            } else if (k == "agent")
+                agent_all = one_of(v, kp, {"first_response", "all"}) == "all";
+            else if (k == "round_response_of") {
+                const std::string r =
+                    one_of(v, kp, {"every_round", "first_round", "first_round_of_session"});
+                first_round_only = r == "first_round";
+                first_round_of_session = r == "first_round_of_session";
+            } else if (k != "preset" && std::find(import_keys().begin(), import_keys().end(), k) ==
+                                            import_keys().end()) {
+                std::vector<std::string> known = options;
+                known.insert(known.end(), import_keys().begin(), import_keys().end());
+                throw config_error(kp, "unknown key" + cskpi::detail::did_you_mean(k, known) +
+                                           "; expected one of " + cskpi::detail::join_names(known));
+            }
+        }
+    }
+
+    /// "calendars" and "calendar_by" of the configuration object `t`; a business clock needs one.
+    void read_calendars(const json& t) {
+        if (t.contains("calendars")) {
+            detail::expect_object(t["calendars"], "calendars");
+            for (const auto& [name, c] : t["calendars"].items())
+                calendars[name] = calendar::from_json(c, "calendars." + name);
+        }
+        if (t.contains("calendar_by")) {
+            const json& cb = t["calendar_by"];
+            detail::expect_object(cb, "calendar_by");
+            if (cb.size() != 1)
+                throw config_error("calendar_by", "expected one key: team or channel");
+            const std::string k = cb.begin().key();
+            const json& m = cb.begin().value();
+            if (k != "team" && k != "channel")
+                throw config_error("calendar_by." + k, "expected team or channel");
+            calendar_by = k == "team" ? column::team : column::channel;
+            detail::expect_object(m, "calendar_by." + k);
+            for (const auto& [val, name] : m.items()) {
+                const std::string n = detail::get_string(name, "calendar_by." + k + "." + val);
+                if (!calendars.count(n))
+                    throw config_error("calendar_by." + k + "." + val,
+                                       "unknown calendar '" + n + "'");
+                calendar_of[val] = n;
+            }
+        }
+        if (business_clock && !calendars.count("default") && calendar_of.empty())
+            throw config_error(
+                "calendars.default",
+                "clock \"business\" needs a calendar named default (or calendar_by)");
     }
 
     static sla_policy parse_policy(const json& p, const std::string& path) {
@@ -364,243 +370,299 @@ struct derived_interaction {
     micros last_event = 0;
 };
 
+namespace detail {
+
+/// One interaction's derivation, rule by rule: derive() runs the steps in order, each filling
+/// its part of `d` and saying the rule it applied (the evidence of `cskpi explain`).
+struct deriver {
+    const std::vector<event>& ev;
+    const timeline_options& o;
+    const time_zone& tz;
+    const calendar* cal;
+    std::vector<std::string>* why;
+    derived_interaction d{};
+    std::optional<std::size_t> first_customer{}, handoff{}, first_answer{};
+
+    void say(const std::string& s) const {
+        if (why) why->push_back(s);
+    }
+    static std::string line(const event& e) { return "line " + std::to_string(e.line); }
+    double elapsed(micros a, micros b) const {
+        return o.business_clock && cal ? cal->business_seconds(a, b)
+                                       : static_cast<double>(b - a) / 1e6;
+    }
+
+    /// created_at, the first response, FRT and the agent (section 11).
+    void first_response() {
+        // First response: from the first customer message (or the hand-off, when a bot took part).
+        for (std::size_t i = 0; i < ev.size(); ++i) {
+            const event& e = ev[i];
+            d.bot |= e.from == sender::bot;
+            if (!first_customer && e.customer_message()) first_customer = i;
+            if (first_customer && !first_answer && e.kind == event_kind::handoff && !handoff)
+                handoff = i;
+            if (first_customer && !first_answer && e.answers()) first_answer = i;
+        }
+        if (first_customer) {
+            d.frt_start = ev[*first_customer].at;
+            if (first_answer) {
+                d.first_response_at = ev[*first_answer].at;
+                d.agent = ev[*first_answer].agent;
+                if (d.bot && handoff && o.human_frt_from_handoff && *handoff < *first_answer)
+                    d.frt_start = ev[*handoff].at;
+                else if (o.frt_from_created)
+                    d.frt_start = d.created_at;
+            } else if (d.bot && !handoff) {  // bot-only: the bot's first message after the
+                                             // customer's answers
+                for (std::size_t i = *first_customer + 1; i < ev.size(); ++i)
+                    if (ev[i].from == sender::bot && ev[i].kind == event_kind::message) {
+                        d.first_response_at = ev[i].at;
+                        break;
+                    }
+            }
+        }
+        if (d.first_response_at) d.frt_s = elapsed(*d.frt_start, *d.first_response_at);
+        say("created_at = the first event (" + line(ev.front()) + ")");
+        if (!first_customer)
+            say("first response: none (no customer message)");
+        else if (first_answer) {
+            const bool from_handoff =
+                handoff && d.frt_start == ev[*handoff].at && d.frt_start != ev[*first_customer].at;
+            const bool from_created = o.frt_from_created && !from_handoff;
+            say("first response = the first public agent message after the first customer message "
+                "(" +
+                line(ev[*first_customer]) + "): " + line(ev[*first_answer]) +
+                (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) +
+                                    "), rule human_frt_from_handoff"
+                              : "") +
+                (from_created
+                     ? "; FRT runs from creation (" + line(ev.front()) +
+                           "), rule first_response_from = created (preset " + o.preset + ")"
+                     : "") +
+                "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" +
+                (o.business_clock && cal ? " (business clock)" : ""));
+            say("agent = the sender of the first response: " + d.agent.value_or("(none)"));
+        } else if (d.first_response_at) {
+            say("first response = the bot's first message after the customer's (bot-only "
+                "conversation); FRT " +
+                cskpi::detail::number_text(d.frt_s) + " s");
+        } else {
+            say("first response: none (no public agent message after the first customer message)");
+        }
+    }
+
+    /// Public agent replies; with agent = all, every participant.
+    void replies_and_participants() {
+        for (const event& e : ev) d.replies += e.answers();
+        say("replies = " + std::to_string(d.replies) + " public agent message" +
+            (d.replies == 1 ? "" : "s") + " (one-touch when resolved with at most one)");
+        if (o.agent_all) {
+            for (const event& e : ev)
+                if (e.answers() && e.agent &&
+                    std::find(d.participants.begin(), d.participants.end(), *e.agent) ==
+                        d.participants.end())
+                    d.participants.push_back(*e.agent);
+            if (d.participants.size() > 1) {
+                std::string names;
+                for (const auto& p : d.participants)
+                    names.append(names.empty() ? "" : ", ").append(p);
+                say("agent = all participants (rule agent = all): " + names +
+                    "; each of their rows counts the whole interaction");
+            }
+        }
+    }
+
+    /// Transfers, solves (resolved, reopened), ratings.
+    void outcome() {
+        // Transfers, solves, ratings.
+        std::optional<std::string> last_status;
+        std::uint32_t solves = 0;
+        for (std::size_t i = 0; i < ev.size(); ++i) {
+            const event& e = ev[i];
+            if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent &&
+                e.agent != d.agent) {
+                d.transferred = true;
+                say("transferred: assigned to " + *e.agent + " after the first response (" +
+                    line(e) + ")");
+            }
+            if (e.kind == event_kind::status && e.status) {
+                if (*e.status == "solved" && last_status != "solved") {
+                    ++solves;
+                    d.resolved_at = e.at;
+                    say("solve " + std::to_string(solves) + " (" + line(e) + ")");
+                }
+                last_status = e.status;
+            }
+            if (e.kind == event_kind::rating && e.text) {
+                d.csat = e.text;
+                say("csat = " + *e.text + " from the rating event (" + line(e) +
+                    "; the last rating wins)");
+            }
+        }
+        d.reopened = solves > 1 ? solves - 1 : 0;
+        d.resolved = solves >= 1 && (last_status == "solved" || last_status == "closed");
+        if (d.resolved)
+            d.resolution_s = elapsed(d.created_at, *d.resolved_at);
+        else
+            d.resolved_at.reset();
+        say(std::string("resolved = ") +
+            (d.resolved ? "yes (last status solved or closed), at the last solve" : "no") +
+            "; reopened = solves - 1 = " + std::to_string(d.reopened));
+    }
+
+    /// Waits and rounds, within the service window and the round rule.
+    void waits_and_rounds() {
+        // Waits and rounds: open at the oldest unanswered customer message, close at the next
+        // answer.
+        micros open_at = 0;
+        bool open = false;
+        const time_zone& window_tz = o.service_window_timezone ? *o.service_window_timezone : tz;
+        auto in_window = [&](micros t) {
+            if (!o.service_window) return true;
+            const micros local = window_tz.to_local(t);
+            const auto sod =
+                static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) -
+                                          time_zone::floor_div(local, 86400 * us_per_s) * 86400);
+            return sod >= o.service_window->first && sod < o.service_window->second;
+        };
+        bool open_in_window = false;
+        // Sessions as counted below (a message after more than session_gap_s starts one), for
+        // round_response_of = first_round_of_session.
+        std::optional<micros> prev_message;
+        std::uint32_t session = 0, session_of_last_round = 0;
+        for (const event& e : ev) {
+            if (e.kind == event_kind::message) {
+                if (!prev_message ||
+                    static_cast<double>(e.at - *prev_message) > o.session_gap_s * 1e6)
+                    ++session;
+                prev_message = e.at;
+            }
+            if (e.customer_message() && !open) {
+                const bool later_round = o.first_round_only ? d.rounds > 0
+                                                            : o.first_round_of_session &&
+                                                                  session == session_of_last_round;
+                say("wait/round opens at " + line(e) +
+                    (!in_window(e.at) ? " (outside the service window: not judged)"
+                     : later_round    ? (o.first_round_only
+                                             ? " (not the first round: not judged, rule "
+                                               "round_response_of = first_round)"
+                                             : " (not the session's first round: not judged, rule "
+                                               "round_response_of = first_round_of_session)")
+                                      : ""));
+                open = true;
+                open_at = e.at;
+                ++d.rounds;
+                session_of_last_round = session;
+                open_in_window = in_window(e.at) && !later_round;
+                d.rounds_in_window += open_in_window;
+            } else if (e.answers() && open) {
+                d.waits.push_back(elapsed(open_at, e.at));
+                say("  answered at " + line(e) + ": wait " +
+                    cskpi::detail::number_text(d.waits.back()) + " s" +
+                    (static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6
+                         ? " (round within "
+                         : " (round not within ") +
+                    std::to_string(static_cast<long long>(o.round_within_s)) + " s)");
+                if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6)
+                    ++d.rounds_in_window_within;
+                open = false;
+            }
+        }
+        if (open) d.open_wait_since = open_at;
+    }
+
+    /// The SLA timers of the first response, each next reply and the resolution.
+    void sla_timers() {
+        // SLA timers. First response: from where FRT starts to the first response or the first
+        // solve after it. Next reply: one cycle per wait opening after the first response, stopped
+        // by the next answer or solve. Resolution: creation to the last solve (when resolved).
+        if (d.frt_start) {
+            derived_interaction::timer t{*d.frt_start, std::nullopt, 0, 0};
+            for (const event& e : ev)
+                if (e.at == *d.frt_start) {
+                    t.start_line = e.line;
+                    break;
+                }
+            for (const event& e : ev) {
+                if (e.at < *d.frt_start) continue;
+                const bool solve = e.kind == event_kind::status && e.status == "solved";
+                const bool response = d.first_response_at && e.at == *d.first_response_at &&
+                                      e.kind == event_kind::message &&
+                                      (e.from == sender::agent || e.from == sender::bot);
+                if (response || solve) {
+                    t.stop = e.at;
+                    t.stop_line = e.line;
+                    break;
+                }
+            }
+            d.sla_first_response = t;
+        }
+        if (first_answer) {
+            std::optional<derived_interaction::timer> cycle;
+            for (std::size_t i = *first_answer + 1; i < ev.size(); ++i) {
+                const event& e = ev[i];
+                const bool solve = e.kind == event_kind::status && e.status == "solved";
+                if (e.customer_message() && !cycle)
+                    cycle = derived_interaction::timer{e.at, std::nullopt, e.line, 0};
+                else if (cycle && (e.answers() || solve)) {
+                    cycle->stop = e.at;
+                    cycle->stop_line = e.line;
+                    d.sla_next_reply.push_back(*cycle);
+                    cycle.reset();
+                }
+            }
+            if (cycle) d.sla_next_reply.push_back(*cycle);
+        }
+        d.sla_resolution =
+            derived_interaction::timer{d.created_at, d.resolved_at, ev.front().line, 0};
+        if (d.resolved_at)
+            for (const event& e : ev)
+                if (e.at == *d.resolved_at && e.kind == event_kind::status)
+                    d.sla_resolution->stop_line = e.line;
+    }
+
+    /// Time spans between status events, for SLA pauses.
+    void status_spans() {
+        for (const event& e : ev) {
+            if (e.kind != event_kind::status || !e.status) continue;
+            if (!d.status_spans.empty() && !d.status_spans.back().second)
+                d.status_spans.back().second = e.at;
+            d.status_spans.emplace_back(e.at, std::nullopt);
+            d.span_status.push_back(*e.status);
+        }
+    }
+
+    /// Sessions: a gap of more than session_gap_s between messages starts one.
+    void sessions() {
+        // Sessions: a gap of more than session_gap_s between consecutive messages starts a new one.
+        std::optional<micros> prev;
+        for (const event& e : ev) {
+            if (e.kind != event_kind::message) continue;
+            if (!prev || static_cast<double>(e.at - *prev) > o.session_gap_s * 1e6) ++d.sessions;
+            prev = e.at;
+        }
+    }
+};
+
+}  // namespace detail
+
 /// Applies the section 11 rules to one interaction's events (ordered by time, file order on ties).
 /// `why`, when given, receives one line per rule applied (the evidence of `cskpi explain`).
 inline derived_interaction derive(const std::vector<event>& ev, const timeline_options& o,
                                   const time_zone& tz, const calendar* cal,
                                   std::vector<std::string>* why = nullptr) {
-    derived_interaction d;
-    if (ev.empty()) return d;
-    auto say = [&](const std::string& s) {
-        if (why) why->push_back(s);
-    };
-    auto line = [](const event& e) { return "line " + std::to_string(e.line); };
-    d.created_at = ev.front().at;
-    auto elapsed = [&](micros a, micros b) {
-        return o.business_clock && cal ? cal->business_seconds(a, b)
-                                       : static_cast<double>(b - a) / 1e6;
-    };
-    // First response: from the first customer message (or the hand-off, when a bot took part).
-    std::optional<std::size_t> first_customer, handoff, first_answer;
-    for (std::size_t i = 0; i < ev.size(); ++i) {
-        const event& e = ev[i];
-        d.bot |= e.from == sender::bot;
-        if (!first_customer && e.customer_message()) first_customer = i;
-        if (first_customer && !first_answer && e.kind == event_kind::handoff && !handoff)
-            handoff = i;
-        if (first_customer && !first_answer && e.answers()) first_answer = i;
-    }
-    if (first_customer) {
-        d.frt_start = ev[*first_customer].at;
-        if (first_answer) {
-            d.first_response_at = ev[*first_answer].at;
-            d.agent = ev[*first_answer].agent;
-            if (d.bot && handoff && o.human_frt_from_handoff && *handoff < *first_answer)
-                d.frt_start = ev[*handoff].at;
-            else if (o.frt_from_created)
-                d.frt_start = d.created_at;
-        } else if (d.bot &&
-                   !handoff) {  // bot-only: the bot's first message after the customer's answers
-            for (std::size_t i = *first_customer + 1; i < ev.size(); ++i)
-                if (ev[i].from == sender::bot && ev[i].kind == event_kind::message) {
-                    d.first_response_at = ev[i].at;
-                    break;
-                }
-        }
-    }
-    if (d.first_response_at) d.frt_s = elapsed(*d.frt_start, *d.first_response_at);
-    say("created_at = the first event (" + line(ev.front()) + ")");
-    if (!first_customer)
-        say("first response: none (no customer message)");
-    else if (first_answer) {
-        const bool from_handoff =
-            handoff && d.frt_start == ev[*handoff].at && d.frt_start != ev[*first_customer].at;
-        const bool from_created = o.frt_from_created && !from_handoff;
-        say("first response = the first public agent message after the first customer message (" +
-            line(ev[*first_customer]) + "): " + line(ev[*first_answer]) +
-            (from_handoff ? "; FRT runs from the hand-off (" + line(ev[*handoff]) +
-                                "), rule human_frt_from_handoff"
-                          : "") +
-            (from_created ? "; FRT runs from creation (" + line(ev.front()) +
-                                "), rule first_response_from = created (preset " + o.preset + ")"
-                          : "") +
-            "; FRT " + cskpi::detail::number_text(d.frt_s) + " s" +
-            (o.business_clock && cal ? " (business clock)" : ""));
-        say("agent = the sender of the first response: " + d.agent.value_or("(none)"));
-    } else if (d.first_response_at) {
-        say("first response = the bot's first message after the customer's (bot-only "
-            "conversation); FRT " +
-            cskpi::detail::number_text(d.frt_s) + " s");
-    } else {
-        say("first response: none (no public agent message after the first customer message)");
-    }
-    for (const event& e : ev) d.replies += e.answers();
-    say("replies = " + std::to_string(d.replies) + " public agent message" +
-        (d.replies == 1 ? "" : "s") + " (one-touch when resolved with at most one)");
-    if (o.agent_all) {
-        for (const event& e : ev)
-            if (e.answers() && e.agent &&
-                std::find(d.participants.begin(), d.participants.end(), *e.agent) ==
-                    d.participants.end())
-                d.participants.push_back(*e.agent);
-        if (d.participants.size() > 1) {
-            std::string names;
-            for (const auto& p : d.participants) names.append(names.empty() ? "" : ", ").append(p);
-            say("agent = all participants (rule agent = all): " + names +
-                "; each of their rows counts the whole interaction");
-        }
-    }
-    // Transfers, solves, ratings.
-    std::optional<std::string> last_status;
-    std::uint32_t solves = 0;
-    for (std::size_t i = 0; i < ev.size(); ++i) {
-        const event& e = ev[i];
-        if (e.kind == event_kind::assign && first_answer && i > *first_answer && e.agent &&
-            e.agent != d.agent) {
-            d.transferred = true;
-            say("transferred: assigned to " + *e.agent + " after the first response (" + line(e) +
-                ")");
-        }
-        if (e.kind == event_kind::status && e.status) {
-            if (*e.status == "solved" && last_status != "solved") {
-                ++solves;
-                d.resolved_at = e.at;
-                say("solve " + std::to_string(solves) + " (" + line(e) + ")");
-            }
-            last_status = e.status;
-        }
-        if (e.kind == event_kind::rating && e.text) {
-            d.csat = e.text;
-            say("csat = " + *e.text + " from the rating event (" + line(e) +
-                "; the last rating wins)");
-        }
-    }
-    d.reopened = solves > 1 ? solves - 1 : 0;
-    d.resolved = solves >= 1 && (last_status == "solved" || last_status == "closed");
-    if (d.resolved)
-        d.resolution_s = elapsed(d.created_at, *d.resolved_at);
-    else
-        d.resolved_at.reset();
-    say(std::string("resolved = ") +
-        (d.resolved ? "yes (last status solved or closed), at the last solve" : "no") +
-        "; reopened = solves - 1 = " + std::to_string(d.reopened));
-    // Waits and rounds: open at the oldest unanswered customer message, close at the next answer.
-    micros open_at = 0;
-    bool open = false;
-    const time_zone& window_tz = o.service_window_timezone ? *o.service_window_timezone : tz;
-    auto in_window = [&](micros t) {
-        if (!o.service_window) return true;
-        const micros local = window_tz.to_local(t);
-        const auto sod =
-            static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) -
-                                      time_zone::floor_div(local, 86400 * us_per_s) * 86400);
-        return sod >= o.service_window->first && sod < o.service_window->second;
-    };
-    bool open_in_window = false;
-    // Sessions as counted below (a message after more than session_gap_s starts one), for
-    // round_response_of = first_round_of_session.
-    std::optional<micros> prev_message;
-    std::uint32_t session = 0, session_of_last_round = 0;
-    for (const event& e : ev) {
-        if (e.kind == event_kind::message) {
-            if (!prev_message || static_cast<double>(e.at - *prev_message) > o.session_gap_s * 1e6)
-                ++session;
-            prev_message = e.at;
-        }
-        if (e.customer_message() && !open) {
-            const bool later_round =
-                o.first_round_only ? d.rounds > 0
-                                   : o.first_round_of_session && session == session_of_last_round;
-            say("wait/round opens at " + line(e) +
-                (!in_window(e.at) ? " (outside the service window: not judged)"
-                 : later_round
-                     ? (o.first_round_only ? " (not the first round: not judged, rule "
-                                             "round_response_of = first_round)"
-                                           : " (not the session's first round: not judged, rule "
-                                             "round_response_of = first_round_of_session)")
-                     : ""));
-            open = true;
-            open_at = e.at;
-            ++d.rounds;
-            session_of_last_round = session;
-            open_in_window = in_window(e.at) && !later_round;
-            d.rounds_in_window += open_in_window;
-        } else if (e.answers() && open) {
-            d.waits.push_back(elapsed(open_at, e.at));
-            say("  answered at " + line(e) + ": wait " +
-                cskpi::detail::number_text(d.waits.back()) + " s" +
-                (static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6
-                     ? " (round within "
-                     : " (round not within ") +
-                std::to_string(static_cast<long long>(o.round_within_s)) + " s)");
-            if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6)
-                ++d.rounds_in_window_within;
-            open = false;
-        }
-    }
-    if (open) d.open_wait_since = open_at;
-    // SLA timers. First response: from where FRT starts to the first response or the first solve
-    // after it. Next reply: one cycle per wait opening after the first response, stopped by the
-    // next answer or solve. Resolution: creation to the last solve (when resolved).
-    if (d.frt_start) {
-        derived_interaction::timer t{*d.frt_start, std::nullopt, 0, 0};
-        for (const event& e : ev)
-            if (e.at == *d.frt_start) {
-                t.start_line = e.line;
-                break;
-            }
-        for (const event& e : ev) {
-            if (e.at < *d.frt_start) continue;
-            const bool solve = e.kind == event_kind::status && e.status == "solved";
-            const bool response = d.first_response_at && e.at == *d.first_response_at &&
-                                  e.kind == event_kind::message &&
-                                  (e.from == sender::agent || e.from == sender::bot);
-            if (response || solve) {
-                t.stop = e.at;
-                t.stop_line = e.line;
-                break;
-            }
-        }
-        d.sla_first_response = t;
-    }
-    if (first_answer) {
-        std::optional<derived_interaction::timer> cycle;
-        for (std::size_t i = *first_answer + 1; i < ev.size(); ++i) {
-            const event& e = ev[i];
-            const bool solve = e.kind == event_kind::status && e.status == "solved";
-            if (e.customer_message() && !cycle)
-                cycle = derived_interaction::timer{e.at, std::nullopt, e.line, 0};
-            else if (cycle && (e.answers() || solve)) {
-                cycle->stop = e.at;
-                cycle->stop_line = e.line;
-                d.sla_next_reply.push_back(*cycle);
-                cycle.reset();
-            }
-        }
-        if (cycle) d.sla_next_reply.push_back(*cycle);
-    }
-    d.sla_resolution = derived_interaction::timer{d.created_at, d.resolved_at, ev.front().line, 0};
-    if (d.resolved_at)
-        for (const event& e : ev)
-            if (e.at == *d.resolved_at && e.kind == event_kind::status)
-                d.sla_resolution->stop_line = e.line;
-    for (const event& e : ev) {
-        if (e.kind != event_kind::status || !e.status) continue;
-        if (!d.status_spans.empty() && !d.status_spans.back().second)
-            d.status_spans.back().second = e.at;
-        d.status_spans.emplace_back(e.at, std::nullopt);
-        d.span_status.push_back(*e.status);
-    }
-    d.last_event = ev.back().at;
-
-    // Sessions: a gap of more than session_gap_s between consecutive messages starts a new one.
-    std::optional<micros> prev;
-    for (const event& e : ev) {
-        if (e.kind != event_kind::message) continue;
-        if (!prev || static_cast<double>(e.at - *prev) > o.session_gap_s * 1e6) ++d.sessions;
-        prev = e.at;
-    }
-    return d;
+    if (ev.empty()) return {};
+    detail::deriver r{ev, o, tz, cal, why};
+    r.d.created_at = ev.front().at;
+    r.first_response();
+    r.replies_and_participants();
+    r.outcome();
+    r.waits_and_rounds();
+    r.sla_timers();
+    r.status_spans();
+    r.d.last_event = ev.back().at;
+    r.sessions();
+    return std::move(r.d);
 }
 
 }  // namespace cskpi::timeline
