@@ -20,6 +20,8 @@ struct timeline_figures {
     double waits = 0, mean = stats::nan, median = stats::nan, p90 = stats::nan, max = stats::nan;
     double interaction_mean = stats::nan, rounds = 0, in_window = 0, within = 0, sessions = 0;
     std::array<double, 3> achieved{}, breached{}, active{};
+    double status_timed = 0, requester_wait_mean = stats::nan, requester_wait_median = stats::nan;
+    double agent_wait_mean = stats::nan, agent_wait_median = stats::nan, on_hold_mean = stats::nan;
 };
 
 /// One entry of the timeline metric table: a count or value reads `num`; a rate reads `num`
@@ -81,6 +83,29 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
                 {std::string(sla_targets[k]) + "_active", K::count, "interactions",
                  std::string(what[k]) + " SLA timers still running, not yet breached, at as_of",
                  [](const F& f, std::size_t x) { return f.active[x]; }, nullptr, k});
+        }
+        const char* spans =
+            " (calendar seconds between status events; interactions with two or more)";
+        for (timeline_metric m : std::vector<timeline_metric>{
+                 {"status_timed", K::count, "interactions",
+                  "interactions with two or more status events (the status durations below)",
+                  [](const F&f, std::size_t) { return f.status_timed; }},
+                 {"requester_wait_mean", K::value, "seconds",
+                  "mean time in new, open and hold: the requester waits (Zendesk's requester wait "
+                  "time)",
+                  [](const F&f, std::size_t) { return f.requester_wait_mean; }},
+                 {"requester_wait_median", K::value, "seconds", "median requester wait (type 7)",
+                  [](const F&f, std::size_t) { return f.requester_wait_median; }},
+                 {"agent_wait_mean", K::value, "seconds",
+                  "mean time in pending: the agent waits for the requester (Zendesk's agent wait "
+                  "time)",
+                  [](const F&f, std::size_t) { return f.agent_wait_mean; }},
+                 {"agent_wait_median", K::value, "seconds", "median agent wait (type 7)",
+                  [](const F&f, std::size_t) { return f.agent_wait_median; }},
+                 {"on_hold_mean", K::value, "seconds", "mean time in hold (a third party's turn)",
+                  [](const F&f, std::size_t) { return f.on_hold_mean; }}}) {
+            if (m.kind == K::value) m.definition += spans;
+            t.push_back(std::move(m));
         }
         return t;
     }();

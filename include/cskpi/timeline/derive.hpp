@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -367,6 +368,12 @@ struct derived_interaction {
     std::vector<std::pair<micros, std::optional<micros>>>
         status_spans;  ///< (enter, leave) per status event
     std::vector<std::string> span_status;
+    /// Calendar seconds between status events, as Zendesk defines the waits: requester wait in
+    /// new, open and hold; agent wait in pending; on-hold in hold. NaN without a closed span
+    /// (fewer than two status events); time before the first status event is not attributed.
+    double requester_wait_s = std::numeric_limits<double>::quiet_NaN(),
+           agent_wait_s = std::numeric_limits<double>::quiet_NaN(),
+           on_hold_s = std::numeric_limits<double>::quiet_NaN();
     micros last_event = 0;
 };
 
@@ -621,7 +628,7 @@ struct deriver {
                     d.sla_resolution->stop_line = e.line;
     }
 
-    /// Time spans between status events, for SLA pauses.
+    /// Time spans between status events (SLA pauses) and the time spent in each kind of status.
     void status_spans() {
         for (const event& e : ev) {
             if (e.kind != event_kind::status || !e.status) continue;
@@ -630,6 +637,28 @@ struct deriver {
             d.status_spans.emplace_back(e.at, std::nullopt);
             d.span_status.push_back(*e.status);
         }
+        double requester = 0, agent = 0, hold = 0;
+        bool closed = false;
+        for (std::size_t k = 0; k < d.status_spans.size(); ++k) {
+            const auto& [enter, leave] = d.status_spans[k];
+            if (!leave) continue;
+            closed = true;
+            const double secs = static_cast<double>(*leave - enter) / 1e6;
+            const std::string& st = d.span_status[k];
+            if (st == "pending")
+                agent += secs;
+            else if (st == "new" || st == "open" || st == "hold")
+                requester += secs;
+            if (st == "hold") hold += secs;
+        }
+        if (!closed) return;
+        d.requester_wait_s = requester;
+        d.agent_wait_s = agent;
+        d.on_hold_s = hold;
+        say("status durations (between status events): requester wait " +
+            cskpi::detail::number_text(requester) + " s (new, open, hold), agent wait " +
+            cskpi::detail::number_text(agent) + " s (pending), on hold " +
+            cskpi::detail::number_text(hold) + " s");
     }
 
     /// Sessions: a gap of more than session_gap_s between messages starts one.

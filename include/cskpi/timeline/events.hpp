@@ -51,6 +51,7 @@ struct derived_table {
         wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
     std::vector<double> waits;
     std::vector<std::uint32_t> rounds, rounds_in_window, rounds_within, sessions;
+    std::vector<double> requester_wait, agent_wait, on_hold;  ///< seconds; NaN: no status spans
     // SLA: the policy that applies (-1 = none), its timers and paused spans, settled at as_of.
     using timer = derived_interaction::timer;
     std::vector<std::int32_t> policy;
@@ -257,6 +258,9 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
         t.rounds_in_window.push_back(d.rounds_in_window);
         t.rounds_within.push_back(d.rounds_in_window_within);
         t.sessions.push_back(d.sessions);
+        t.requester_wait.push_back(d.requester_wait_s);
+        t.agent_wait.push_back(d.agent_wait_s);
+        t.on_hold.push_back(d.on_hold_s);
         const std::int32_t pol = policy_for(o, d.agent, carried);
         t.policy.push_back(pol);
         t.cal.push_back(cal);
@@ -486,6 +490,9 @@ struct derived_rows {
             r.rounds_in_window = t.rounds_in_window[i];
             r.rounds_within = t.rounds_within[i];
             r.sessions = t.sessions[i];
+            r.requester_wait = t.requester_wait[i];
+            r.agent_wait = t.agent_wait[i];
+            r.on_hold = t.on_hold[i];
             if (t.policy[i] >= 0) r.sla = sla_outcomes(sla_inputs_of(t, i, o), o);
         }
         if (!expand) role.clear();  // every row counts everywhere: the feed says so

@@ -5,6 +5,7 @@
 // whichever as_of finalizes it, and the states of several slices of a log merge exactly.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -31,6 +32,8 @@ struct timeline_row {
     std::span<const double> waits;  ///< seconds (business seconds on that clock)
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0;
     std::array<sla_outcome, 3> sla{};  ///< in sla_targets order
+    /// Seconds in new/open/hold, pending, hold between status events; NaN: no such span.
+    double requester_wait = stats::nan, agent_wait = stats::nan, on_hold = stats::nan;
 };
 
 /// Which states count an engine row when an interaction stands for several agents
@@ -67,6 +70,8 @@ struct timeline_state {
         running;                ///< breach instants of timers running when the log ended
     std::vector<double> waits;  ///< every completed wait, seconds
     std::vector<double> interaction_means;  ///< each interaction's mean wait (those with waits)
+    /// Per interaction with status spans: requester wait, agent wait, on-hold time (seconds).
+    std::vector<double> requester_waits, agent_waits, on_holds;
 
     void add(const timeline_row& r) {
         if (!r.waits.empty()) {
@@ -79,6 +84,11 @@ struct timeline_state {
         rounds_in_window += r.rounds_in_window;
         rounds_within += r.rounds_within;
         sessions += r.sessions;
+        if (!std::isnan(r.requester_wait)) {
+            requester_waits.push_back(r.requester_wait);
+            agent_waits.push_back(r.agent_wait);
+            on_holds.push_back(r.on_hold);
+        }
         for (std::size_t k = 0; k < r.sla.size(); ++k) {
             switch (r.sla[k].kind) {
                 case sla_outcome::achieved:
@@ -109,6 +119,10 @@ struct timeline_state {
         waits.insert(waits.end(), o.waits.begin(), o.waits.end());
         interaction_means.insert(interaction_means.end(), o.interaction_means.begin(),
                                  o.interaction_means.end());
+        for (auto [dst, src] : {std::pair{&requester_waits, &o.requester_waits},
+                                {&agent_waits, &o.agent_waits},
+                                {&on_holds, &o.on_holds}})
+            dst->insert(dst->end(), src->begin(), src->end());
         return *this;
     }
 
@@ -117,6 +131,7 @@ struct timeline_state {
     void canonicalize() {
         std::sort(waits.begin(), waits.end());
         std::sort(interaction_means.begin(), interaction_means.end());
+        for (auto* v : {&requester_waits, &agent_waits, &on_holds}) std::sort(v->begin(), v->end());
         for (auto& r : running) std::sort(r.begin(), r.end());
     }
 
@@ -137,6 +152,19 @@ struct timeline_state {
             double sum = 0;
             for (double m : interaction_means) sum += m;
             f.interaction_mean = sum / static_cast<double>(interaction_means.size());
+        }
+        f.status_timed = static_cast<double>(requester_waits.size());
+        if (!requester_waits.empty()) {
+            auto mean = [](const std::vector<double>& v) {  // ascending: one order, one sum
+                double sum = 0;
+                for (double x : v) sum += x;
+                return sum / static_cast<double>(v.size());
+            };
+            f.requester_wait_mean = mean(requester_waits);
+            f.requester_wait_median = stats::quantile_type7(requester_waits, 0.5);
+            f.agent_wait_mean = mean(agent_waits);
+            f.agent_wait_median = stats::quantile_type7(agent_waits, 0.5);
+            f.on_hold_mean = mean(on_holds);
         }
         f.rounds = static_cast<double>(rounds);
         f.in_window = static_cast<double>(rounds_in_window);
@@ -159,12 +187,15 @@ struct timeline_state {
         return a.rounds == b.rounds && a.rounds_in_window == b.rounds_in_window &&
                a.rounds_within == b.rounds_within && a.sessions == b.sessions &&
                a.achieved == b.achieved && a.breached == b.breached && a.running == b.running &&
-               a.waits == b.waits && a.interaction_means == b.interaction_means;
+               a.waits == b.waits && a.interaction_means == b.interaction_means &&
+               a.requester_waits == b.requester_waits && a.agent_waits == b.agent_waits &&
+               a.on_holds == b.on_holds;
     }
 };
 
 /// {"rounds", "rounds_in_window", "rounds_within", "sessions", "achieved": [3], "breached": [3],
-///  "running": [[...] x3], "waits": [...], "interaction_means": [...]}, samples sorted.
+///  "running": [[...] x3], "waits": [...], "interaction_means": [...], "requester_waits",
+///  "agent_waits", "on_holds": [...]}, samples sorted.
 inline void to_json(nlohmann::json& j, const timeline_state& s) {
     timeline_state c = s;
     c.canonicalize();
@@ -176,7 +207,10 @@ inline void to_json(nlohmann::json& j, const timeline_state& s) {
          {"breached", c.breached},
          {"running", c.running},
          {"waits", c.waits},
-         {"interaction_means", c.interaction_means}};
+         {"interaction_means", c.interaction_means},
+         {"requester_waits", c.requester_waits},
+         {"agent_waits", c.agent_waits},
+         {"on_holds", c.on_holds}};
 }
 
 /// Reads a state written by to_json; throws std::invalid_argument naming the faulty field.
@@ -222,6 +256,21 @@ inline void from_json(const nlohmann::json& j, timeline_state& s) {
             dst->push_back(v.get<double>());
         }
     }
+    // Status durations: absent from states saved before they existed (read as none).
+    for (auto [key, dst] : {std::pair{"requester_waits", &out.requester_waits},
+                            {"agent_waits", &out.agent_waits},
+                            {"on_holds", &out.on_holds}}) {
+        if (!j.contains(key)) continue;
+        if (!j[key].is_array()) fail(std::string("expected an array \"") + key + "\"");
+        for (const auto& v : j[key]) {
+            if (!v.is_number() || v.get<double>() < 0)
+                fail(std::string("expected seconds >= 0 in \"") + key + "\"");
+            dst->push_back(v.get<double>());
+        }
+    }
+    if (out.agent_waits.size() != out.requester_waits.size() ||
+        out.on_holds.size() != out.requester_waits.size())
+        fail("requester_waits, agent_waits and on_holds differ in length");
     if (out.rounds_within > out.rounds_in_window || out.rounds_in_window > out.rounds ||
         out.interaction_means.size() > out.waits.size())
         fail(
