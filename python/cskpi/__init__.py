@@ -193,11 +193,14 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
 
 
 def _joined_many(data, groupings, config, strict, threads, reviews, rubric, qa_events, events=None):
-    """One core report per grouping; interactions are read once (event logs and QA joins per grouping)."""
-    if events is not None or reviews is not None or qa_events is not None:
-        return [_joined(data, g, config, strict, threads, reviews, rubric, qa_events, events) for g in groupings]
-    reps = _run_many(data, groupings, config, strict, threads)
+    """One core report per grouping from one reading of the interactions or the event log; QA
+    scores, when given, computed once and joined onto each."""
+    reps = _reports(data, groupings, config, strict, threads, events)
     _warn(reps[0])
+    if reviews is not None or qa_events is not None:
+        q = _qa_core(reviews, rubric, qa_events, None, config, strict)
+        for rep in reps:
+            _core.join_qa(rep, q)
     return reps
 
 

@@ -43,6 +43,14 @@ def _text(values) -> tuple[str, np.ndarray, list[str]]:
     return ("object", arr, None)
 
 
+def _seconds(values) -> tuple:
+    """A timedelta column as float seconds (NaT = NaN), never as raw nanoseconds."""
+    td = np.asarray(values, dtype="timedelta64[ns]")
+    secs = td.view(np.int64).astype(np.float64) / 1e9
+    secs[np.isnat(td)] = np.nan
+    return ("float64", secs, None)
+
+
 def _column(name: str, values) -> tuple:
     import pandas as pd
 
@@ -56,10 +64,7 @@ def _column(name: str, values) -> tuple:
         # pandas Timedelta: a duration, read in seconds (NaT = missing), never as raw nanoseconds.
         if name not in DURATIONS:
             raise _input_error(name, f"a timedelta is a duration; only {', '.join(sorted(DURATIONS))} take durations")
-        td = np.asarray(values, dtype="timedelta64[ns]")
-        secs = td.view(np.int64).astype(np.float64) / 1e9
-        secs[np.isnat(td)] = np.nan
-        return ("float64", secs, None)
+        return _seconds(values)
     if isinstance(dtype, pd.DatetimeTZDtype):
         ns = pd.Series(values).dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
         return ("datetime_utc", ns.view(np.int64), None)
@@ -159,10 +164,7 @@ def table_arg(data, name: str):
         values = get(n)
         dtype = getattr(values, "dtype", None)
         if dtype is not None and not isinstance(dtype, pd.api.extensions.ExtensionDtype) and np.issubdtype(dtype, np.timedelta64):
-            td = np.asarray(values, dtype="timedelta64[ns]")
-            secs = td.view(np.int64).astype(np.float64) / 1e9
-            secs[np.isnat(td)] = np.nan
-            specs[key] = ("float64", secs, None)  # a duration in seconds, as files give it
+            specs[key] = _seconds(values)  # a duration in seconds, as files give it
         else:
             specs[key] = _column("", values)
     return (name, specs, rows)

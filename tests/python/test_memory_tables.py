@@ -129,3 +129,10 @@ def test_duplicate_dataframe_columns_are_an_input_error():
     with pytest.raises(cskpi.InputError) as e:
         cskpi.report(events=df, config=CFG)
     assert e.value.column == "agent"
+
+
+def test_several_groupings_of_an_event_dataframe_equal_separate_runs():
+    df = typed_messages()
+    many = cskpi.report(events=df, by=[["agent"], ["channel"]], config=CFG)
+    for got, by in zip(many, (["agent"], ["channel"])):
+        pd.testing.assert_frame_equal(got, cskpi.report(events=df, by=by, config=CFG), check_exact=True)
