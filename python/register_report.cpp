@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include <cskpi/analysis/event_facts.hpp>
 #include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/cskpi.hpp>
@@ -65,79 +66,64 @@ std::vector<cskpi::report> with_all_rejects_many(run_args& a,
     return reps;
 }
 
-// Per-interaction facts as columns (name -> numpy array or list); missing values are NaN or None.
-py::dict fact_columns(const std::vector<cskpi::analysis::fact_row>& rows,
-                      const cskpi::config& cfg) {
+// Per-interaction facts as columns (name -> numpy array or list) and each column's kind
+// (fact_kind names: Python turns instants into datetimes, maybes into booleans, counts into Int64).
+py::tuple fact_columns(const std::vector<cskpi::analysis::fact_row>& rows, const cskpi::config& cfg,
+                       bool events, cskpi::micros as_of) {
+    using K = cskpi::analysis::fact_kind;
     const std::size_t n = rows.size();
     const cskpi::analysis::fact_deriver derive(cfg);
     std::vector<cskpi::analysis::fact_values> v;
     v.reserve(n);
     for (const auto& f : rows) v.push_back(derive(f));
-    py::dict out;
-    auto text = [&](const char* name, auto get) {
-        py::list l(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::string_view t = get(i);
-            l[i] = t.empty() ? py::object(py::none()) : py::object(py_text(t));
-        }
-        out[name] = std::move(l);
-    };
-    auto number = [&](const char* name, auto get) {
-        py::array_t<double> a(static_cast<py::ssize_t>(n));
-        double* d = a.mutable_data();
-        for (std::size_t i = 0; i < n; ++i) d[i] = get(i);
-        out[name] = std::move(a);
-    };
-    auto flag = [&](const char* name, auto get) {
-        py::array_t<bool> a(static_cast<py::ssize_t>(n));
-        bool* d = a.mutable_data();
-        for (std::size_t i = 0; i < n; ++i) d[i] = get(i);
-        out[name] = std::move(a);
-    };
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    auto secs = [nan](cskpi::micros x) {
-        return x == cskpi::missing_us ? nan : static_cast<double>(x) / 1e6;
-    };
-    auto us = [nan](cskpi::micros x) {
-        return x == cskpi::missing_us ? nan : static_cast<double>(x);
-    };
-    auto opt = [nan](std::int32_t x) {
-        return x == cskpi::missing_int ? nan : static_cast<double>(x);
-    };
-    auto tri = [nan](std::int8_t x) { return x < 0 ? nan : static_cast<double>(x); };
-    text("id", [&](std::size_t i) { return std::string_view(rows[i].id); });
-    number("line", [&](std::size_t i) { return static_cast<double>(rows[i].line); });
-    number("created_at", [&](std::size_t i) { return us(rows[i].created_at); });
-    text("channel", [&](std::size_t i) { return std::string_view(rows[i].channel); });
-    text("agent", [&](std::size_t i) { return std::string_view(rows[i].agent); });
-    text("team", [&](std::size_t i) { return std::string_view(rows[i].team); });
-    text("customer", [&](std::size_t i) { return std::string_view(rows[i].customer); });
-    text("category", [&](std::size_t i) { return std::string_view(rows[i].category); });
-    text("priority", [&](std::size_t i) { return std::string_view(rows[i].priority); });
-    flag("answered", [&](std::size_t i) { return v[i].answered; });
-    number("frt_s", [&](std::size_t i) { return secs(rows[i].frt); });
-    flag("resolved", [&](std::size_t i) { return v[i].resolved; });
-    number("resolution_s", [&](std::size_t i) { return secs(rows[i].resolution); });
-    number("handle_s", [&](std::size_t i) { return secs(rows[i].handle); });
-    flag("abandoned", [&](std::size_t i) { return v[i].abandoned; });
-    number("reopened", [&](std::size_t i) { return static_cast<double>(rows[i].reopened); });
-    flag("transferred", [&](std::size_t i) { return v[i].transferred; });
-    flag("bot_only", [&](std::size_t i) { return v[i].bot_only; });
-    flag("bot_escalated", [&](std::size_t i) { return v[i].bot_escalated; });
-    number("sla_target_s", [&](std::size_t i) { return secs(v[i].sla_target); });
-    text("sla_state", [&](std::size_t i) { return std::string_view(v[i].sla_state); });
-    number("sla_breach_at", [&](std::size_t i) { return us(v[i].breach_at); });
-    number("sla_over_s", [&](std::size_t i) { return secs(v[i].over_target); });
-    flag("first_contact", [&](std::size_t i) { return v[i].first_contact; });
-    flag("fcr", [&](std::size_t i) { return v[i].fcr; });
-    number("one_touch", [&](std::size_t i) { return tri(v[i].one_touch); });
-    flag("within_service_level", [&](std::size_t i) { return v[i].within_service_level; });
-    flag("short_abandoned", [&](std::size_t i) { return v[i].short_abandoned; });
-    number("csat", [&](std::size_t i) { return opt(rows[i].csat); });
-    number("satisfied", [&](std::size_t i) { return tri(v[i].satisfied); });
-    number("nps", [&](std::size_t i) { return opt(rows[i].nps); });
-    number("ces", [&](std::size_t i) { return opt(rows[i].ces); });
-    return out;
+    py::dict out, kinds;
+    for (const auto& col : cskpi::analysis::fact_columns(events)) {
+        auto cell = [&](std::size_t i) { return col.cell({rows[i], v[i], as_of}); };
+        auto fill = [&](auto tag, auto get) {
+            py::array_t<decltype(tag)> a(static_cast<py::ssize_t>(n));
+            auto* d = a.mutable_data();
+            for (std::size_t i = 0; i < n; ++i) d[i] = get(cell(i));
+            out[col.name] = std::move(a);
+        };
+        using C = const cskpi::analysis::fact_cell&;
+        switch (col.kind) {
+            case K::text: {
+                py::list l(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const std::string_view t = cell(i).text;
+                    l[i] = t.empty() ? py::object(py::none()) : py::object(py_text(t));
+                }
+                out[col.name] = std::move(l);
+                break;
+            }
+            case K::integer:
+                fill(std::int64_t{}, [](C c) { return c.whole; });
+                break;
+            case K::flag:
+                fill(bool{}, [](C c) { return c.whole != 0; });
+                break;
+            case K::maybe:
+                fill(double{},
+                     [nan](C c) { return c.whole < 0 ? nan : static_cast<double>(c.whole); });
+                break;
+            case K::seconds:
+                fill(double{}, [](C c) { return c.number; });
+                break;
+            case K::instant:
+                fill(double{}, [nan](C c) {
+                    return c.whole == cskpi::missing_us ? nan : static_cast<double>(c.whole);
+                });
+                break;
+            case K::count:
+                fill(double{}, [nan](C c) {
+                    return c.whole == cskpi::missing_int ? nan : static_cast<double>(c.whole);
+                });
+                break;
+        }
+        kinds[col.name] = cskpi::analysis::name_of(col.kind);
+    }
+    return py::make_tuple(std::move(out), std::move(kinds));
 }
 
 // Calls go(read) without the GIL, where read(opt, by) runs a report over `data`: a path (str) or
@@ -488,9 +474,27 @@ void register_report(py::module_& m) {
                     return std::move(r.first);
                 });
             });
-            return py::make_tuple(std::move(rep), fact_columns(rows, a.cfg));
+            return py::make_tuple(std::move(rep), fact_columns(rows, a.cfg, false, 0));
         },
         py::arg("data"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
+    m.def(
+        "facts_events",
+        [](const py::object& events, const std::string& config_json, bool strict,
+           unsigned threads) {
+            run_args a(config_json, {}, strict, threads);
+            const borrowed::table_arg in(events);
+            cskpi::analysis::event_fact_table t;
+            cskpi::report rep;
+            {
+                py::gil_scoped_release nogil;
+                rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    t = cskpi::analysis::run_event_facts(in.src, a.cfg, o);
+                    return std::move(t.rep);
+                });
+            }
+            return py::make_tuple(std::move(rep), fact_columns(t.rows, a.cfg, true, t.as_of));
+        },
+        py::arg("events"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
     // Staffing (section 16): the report (input accounting) and history, forecast and plan as JSON.
     m.def(
         "staffing",

@@ -162,33 +162,39 @@ def drivers(data, config=None, *, strict: bool = False):
     return out
 
 
-def facts(data, config=None, *, strict: bool = False, threads: int | None = None):
+def facts(data=None, config=None, *, events=None, strict: bool = False, threads: int | None = None):
     """One row per accepted interaction with every derived fact (spec section 3, `cskpi facts`;
     columns: docs/FACTS.md): FRT, SLA target and state, breach instant and time over target,
-    first contact, FCR, one-touch, service level within target, satisfied. Instants are UTC;
+    first contact, FCR, one-touch, service level within target, satisfied. With `events` (an
+    event log: a path or a DataFrame) instead of `data`, one row per derived interaction with
+    rounds, waits, sessions, status durations and SLA timer states added. Instants are UTC;
     unknown values are NaN / <NA>. Input accounting and rejects in `.attrs`."""
     import pandas as pd
 
-    from . import _prepare, _threads, _warn
+    from . import _events, _prepare, _threads, _warn
 
     _, _, cfg_json = _prepare(config, None)
-    if isinstance(data, (str, _os.PathLike)):
-        arg = _os.fspath(data)
+    if (data is None) == (events is None):
+        raise ValueError("give either data (interactions) or events (an event log)")
+    if events is not None:
+        rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads))
     else:
-        from ._frame import columns_of
+        if isinstance(data, (str, _os.PathLike)):
+            arg = _os.fspath(data)
+        else:
+            from ._frame import columns_of
 
-        arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
-    rep, cols = _core.facts(arg, cfg_json, bool(strict), _threads(threads))
+            arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
+        rep, (cols, kinds) = _core.facts(arg, cfg_json, bool(strict), _threads(threads))
     _warn(rep)
     out = pd.DataFrame(cols)
-    out["line"] = out["line"].astype("int64")
-    out["reopened"] = out["reopened"].astype("int64")
-    for c in ("created_at", "sla_breach_at"):
-        out[c] = pd.to_datetime(out[c], unit="us", utc=True)
-    for c in ("one_touch", "satisfied"):
-        out[c] = out[c].astype("boolean")
-    for c in ("csat", "nps", "ces"):
-        out[c] = out[c].astype("Int64")
+    for c, kind in kinds.items():
+        if kind == "instant":
+            out[c] = pd.to_datetime(out[c], unit="us", utc=True)
+        elif kind == "maybe":
+            out[c] = out[c].astype("boolean")
+        elif kind == "count":
+            out[c] = out[c].astype("Int64")
     out.attrs.update(rows_read=rep.rows_read, rows_accepted=rep.rows_accepted, rows_rejected=rep.rows_rejected,
                      rejects=list(rep.rejects))
     return out

@@ -6,6 +6,7 @@
 
 #include <cskpi/analysis/compare.hpp>
 #include <cskpi/analysis/drivers.hpp>
+#include <cskpi/analysis/event_facts.hpp>
 #include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
 #include <cskpi/analysis/pareto.hpp>
@@ -428,6 +429,9 @@ void add_facts_command(CLI::App& app, facts_inputs& in) {
                                    "One CSV row per interaction with every derived fact: FRT, SLA "
                                    "state and breach, first contact, FCR, ... (docs/FACTS.md)");
     cmd->add_option("INPUT", in.input, "Interactions: .csv or .jsonl");
+    cmd->add_option("--events", in.events,
+                    "An event log (.csv or .jsonl) instead of INPUT: one row per derived "
+                    "interaction, with rounds, waits, sessions, status durations and SLA timers");
     cmd->add_flag("--columns", in.columns, "Print the columns it writes (docs/FACTS.md) and exit");
     cmd->add_option("--config", in.config,
                     "Configuration JSON (sla, fcr, staffing.within_s, csat, privacy)");
@@ -444,11 +448,11 @@ int run_facts_command(const facts_inputs& in) {
         std::cout << cskpi::analysis::facts_reference_markdown();
         return 0;
     }
-    if (in.input.empty()) {
-        std::cerr << "cskpi facts: INPUT is required\n";
+    if (in.input.empty() == in.events.empty()) {
+        std::cerr << "cskpi facts: give INPUT (interactions) or --events FILE (an event log)\n";
         return exit_usage;
     }
-    std::pair<cskpi::report, std::vector<cskpi::analysis::fact_row>> r;
+    cskpi::analysis::event_fact_table r;
     cskpi::config cfg;
     if (auto rc = failed([&] {
             cfg = load_config(in.config);
@@ -465,16 +469,22 @@ int run_facts_command(const facts_inputs& in) {
                     cskpi::write_rejects_csv_row(rejects_file, x);
                 };
             }
-            r = cskpi::analysis::run_facts(cfg, opt, [&](const cskpi::run_options& o) {
+            if (!in.events.empty()) {
+                r = cskpi::analysis::run_event_facts(in.events, cfg, opt);
+                return;
+            }
+            auto f = cskpi::analysis::run_facts(cfg, opt, [&](const cskpi::run_options& o) {
                 return cskpi::run_report(in.input, cfg, {}, o);
             });
+            r.rep = std::move(f.first);
+            r.rows = std::move(f.second);
         }))
         return *rc;
-    if (const int rc = report_warnings(r.first)) return rc;
+    if (const int rc = report_warnings(r.rep)) return rc;
     std::ofstream file;
     std::ostream* os = open_output(in.output, file);
     if (!os) return exit_usage;
-    cskpi::analysis::write_facts_csv(*os, r.second, cfg);
+    cskpi::analysis::write_facts_csv(*os, r.rows, cfg, !in.events.empty(), r.as_of);
     return 0;
 }
 

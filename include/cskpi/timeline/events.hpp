@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <sstream>
 
@@ -63,13 +64,6 @@ struct derived_table {
 
     std::size_t size() const { return id.size(); }
 };
-
-/// SLA state of one target of one interaction.
-enum class sla_state : std::uint8_t { none, achieved, breached, active };
-inline const char* name_of(sla_state s) {
-    static const char* n[] = {"none", "achieved", "breached", "active"};
-    return n[static_cast<int>(s)];
-}
 
 /// The SLA states of one interaction's targets.
 struct sla_states {
@@ -337,20 +331,6 @@ inline auto source_feed(const table_source& src, reject_ledger& ledger,
         };
 }
 
-/// The state of one SLA outcome at `as_of`.
-inline sla_state state_at(const sla_outcome& x, micros as_of) {
-    switch (x.kind) {
-        case sla_outcome::achieved:
-            return sla_state::achieved;
-        case sla_outcome::breached:
-            return sla_state::breached;
-        case sla_outcome::running:
-            return as_of >= x.breach ? sla_state::breached : sla_state::active;
-        default:
-            return sla_state::none;
-    }
-}
-
 /// The SLA outcome of each target of one interaction, valid for every as_of at or after its last
 /// event: state_at(outcome, as_of) is the state settle_sla gives at that as_of. A running timer's
 /// elapsed time only grows with as_of, so it is breached from the first microsecond at which it
@@ -509,6 +489,11 @@ private:
 };
 }  // namespace detail
 
+/// Sees each engine batch beside the derived interactions it came from:
+/// batch line j + 1 is derived row row_of[j] of the chunk (cskpi facts --events).
+using derived_batch_sink = std::function<void(const interaction_batch&, const derived_table&,
+                                              std::span<const std::uint32_t> row_of)>;
+
 /// Reads an event log once into a partial state per grouping of `bys`, with the input
 /// accounting (`report` without groups: rows_read counts event rows). The log streams: derived
 /// interactions go through the metric engine chunk by chunk, their timeline facts into the same
@@ -517,7 +502,7 @@ private:
 /// to the whole when each slice is given the same as_of.
 inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
     const table_source& src, const config& cfg, const std::vector<std::vector<group_key>>& bys,
-    run_options opt = {}) {
+    run_options opt = {}, const derived_batch_sink& on_batch = {}) {
     const std::string& path = src.name;
     const timeline_options o = timeline_options::from_config(cfg);
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
@@ -559,6 +544,11 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
         run_options inner = opt;
         inner.progress = nullptr;
         inner.timeline = &rows.feed;
+        if (on_batch)
+            inner.batch_sink = [&](const interaction_batch& b) {
+                if (opt.batch_sink) opt.batch_sink(b);
+                on_batch(b, t, rows.row_of);
+            };
         // Engine rejects are per derived row: remember which, and name the events' lines instead.
         inner.reject_sink = [&](const reject& r) {
             const auto j = static_cast<std::size_t>(r.line - 1);

@@ -27,6 +27,27 @@ struct sla_outcome {
         never;  ///< running: the first instant it counts as breached (never: paused for good)
 };
 
+/// SLA state of one target of one interaction.
+enum class sla_state : std::uint8_t { none, achieved, breached, active };
+inline const char* name_of(sla_state s) {
+    static const char* n[] = {"none", "achieved", "breached", "active"};
+    return n[static_cast<int>(s)];
+}
+
+/// The state of one SLA outcome at `as_of`.
+inline sla_state state_at(const sla_outcome& x, micros as_of) {
+    switch (x.kind) {
+        case sla_outcome::achieved:
+            return sla_state::achieved;
+        case sla_outcome::breached:
+            return sla_state::breached;
+        case sla_outcome::running:
+            return as_of >= x.breach ? sla_state::breached : sla_state::active;
+        default:
+            return sla_state::none;
+    }
+}
+
 /// What one derived interaction adds to each group it counts in.
 struct timeline_row {
     std::span<const double> waits;  ///< seconds (business seconds on that clock)
