@@ -117,6 +117,10 @@ def test_timedelta_columns_are_durations_in_seconds():
     ({"timezone": "Asia/Shanghia"}, "timezone", "did you mean 'Asia/Shanghai'?"),
     ({"timezon": "UTC"}, "timezon", "unknown key (did you mean 'timezone'?)"),
     ({"sla_policies": [{"targets": {"first_reply_s": 30}}]}, "sla_policies[0].targets.first_reply_s", "unknown key"),
+    ({"events": {"rolling_days": 30}}, "events.rolling_days", "set as_of"),
+    ({"events": {"excluded_dates": ["2026-01-28", ["2026-02-16", "2026-02-31"]]}}, "events.excluded_dates[1][1]",
+     "expected a date YYYY-MM-DD"),
+    ({"events": {"min_rounds": -1}}, "events.min_rounds", "expected a number of rounds >= 0"),
 ])
 def test_bad_configuration_in_any_section_exits_2_naming_the_key(tmp_path, cfg, key, text):
     # A plain report reads no events, yet a mistyped section 11 key is still an error.

@@ -72,6 +72,7 @@ def test_facts_doc_is_the_generated_reference():
     assert (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8") == cli("facts", "--columns"), \
         "docs/FACTS.md is stale: regenerate it with `build/cskpi facts --columns > docs/FACTS.md`"
     header = cli("facts", str(SAMPLE)).splitlines()[0].split(",")
+    events = cli("facts", "--events", str(ROOT / "examples" / "data" / "shop_messages.csv")).splitlines()[0].split(",")
     doc = [line.split("`")[1] for line in (ROOT / "docs" / "FACTS.md").read_text(encoding="utf-8").splitlines()
            if line.startswith("| `")]
-    assert header == doc
+    assert events[:len(header)] == header and doc == events  # the event log's columns follow

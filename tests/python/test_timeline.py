@@ -78,11 +78,12 @@ def test_business_seconds_match_a_minute_by_minute_count(cal):
     np.testing.assert_array_equal(got, np.array(expected))
 
 
-def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_tz="UTC", first_only=False) -> pd.DataFrame:
+def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_tz="UTC", first_only=False,
+           day_ok=None) -> pd.DataFrame:
     """Per interaction, by the spec's words (independent of the C++ code). `window` = (start, end)
     hours of the service window in `window_tz`; `first_only` judges only the first round, or
     with "session" only the first round of each session (a message after more than `gap`
-    seconds starts one)."""
+    seconds starts one). `day_ok(local date)` says whether rounds opening on that date are judged."""
     rows = []
     for iid, g in events.groupby("interaction_id", sort=False):
         g = g.sort_values("at", kind="stable")
@@ -120,6 +121,7 @@ def oracle(events: pd.DataFrame, within: float, gap: float, window=None, window_
                 first_of_session = session_of[i] not in judged_sessions
                 judged_sessions.add(session_of[i])  # a round opened in the session, judged or not
                 open_judged = (window is None or window[0] <= local.hour + local.minute / 60 < window[1]) and \
+                    (day_ok is None or day_ok(local.date())) and \
                     (first_of_session if first_only == "session" else (not first_only or rounds == 1))
                 judged += open_judged
             elif answers.iloc[i] and open_at is not None:

@@ -163,6 +163,14 @@ inline int get_int(const json& v, const std::string& path) {
             path, "expected an integer from -2147483648 to 2147483647, actual " + v.dump());
     return static_cast<int>(v.get<std::int64_t>());
 }
+/// events.min_rounds of an "events" object (its preset merged): judged rounds below which a
+/// group's round_response_rate is not assessed; 0 when unset.
+inline double events_min_rounds(const json& events) {
+    if (!events.is_object() || !events.contains("min_rounds")) return 0;
+    const int n = get_int(events["min_rounds"], "events.min_rounds");
+    if (n < 0) throw config_error("events.min_rounds", "expected a number of rounds >= 0");
+    return n;
+}
 inline bool get_bool(const json& v, const std::string& path) {
     if (!v.is_boolean()) throw config_error(path, "expected true or false, actual " + v.dump());
     return v.get<bool>();

@@ -58,6 +58,9 @@ public:
             as_of_ = parse_timestamp(a, tz_);
             if (!as_of_) throw config_error("as_of", "expected a timestamp, actual \"" + a + "\"");
         }
+        if (cfg_.timeline.contains("events"))
+            min_rounds_ =
+                detail::events_min_rounds(timeline::with_event_preset(cfg_.timeline["events"]));
     }
 
     const config& cfg() const noexcept { return cfg_; }
@@ -512,7 +515,7 @@ private:
     /// The timeline columns of one group's statistics at `as_of` (report_group::extra).
     std::vector<std::pair<std::string, double>> timeline_columns(timeline::timeline_state& s,
                                                                  micros as_of) const {
-        const std::vector<double> v = timeline::timeline_values(s.figures(as_of), z_);
+        const std::vector<double> v = timeline::timeline_values(s.figures(as_of), z_, min_rounds_);
         std::vector<std::pair<std::string, double>> out;
         out.reserve(v.size());
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -1028,6 +1031,7 @@ private:
     detail::censoring_ledger km_;
     time_zone tz_;
     double z_;
+    double min_rounds_ = 0;  ///< events.min_rounds: round_response_rate not assessed below
     micros window_, respond_, within_, resolve_;
     detail::customer_hasher customer_key_;
     bool uses_time_ = false;

@@ -272,6 +272,19 @@ inline const std::vector<config_key_doc>& config_key_docs() {
          "first_round_of_session) and the events file's import keys (columns, values, units, "
          "formats, encoding, delimiter, skip_lines).",
          R"({"events": {"preset": "chatwoot", "session_gap_s": 900, "columns": {"interaction_id": "conversation_id"}}})"},
+        {"events.excluded_dates", "[]",
+         "Local dates (service_window_timezone, else timezone) whose rounds the round response "
+         "rate does not judge: dates and inclusive [first, last] ranges (Spring Festival, "
+         "closed-shop days).",
+         R"({"events": {"excluded_dates": ["2026-05-01", ["2026-02-16", "2026-02-22"]]}})"},
+        {"events.rolling_days", "none",
+         "Judge only rounds opening on the N local days ending on as_of's day (a rolling 30 "
+         "days); needs as_of.",
+         R"({"as_of": "2026-03-31 23:59:59", "events": {"rolling_days": 30}})"},
+        {"events.min_rounds", "0",
+         "Judged rounds below which a group's round_response_rate is not assessed: value and "
+         "interval empty, _num and _den still shown.",
+         R"({"events": {"min_rounds": 100}})"},
         {"clock", "calendar", "SLA clock: calendar time, or business hours of the calendars.",
          R"({"clock": "business", "calendars": {"default": {"timezone": "Asia/Shanghai", "week": {"mon": [["09:00", "18:00"]]}}}})"},
         {"calendars", "{}",

@@ -119,6 +119,16 @@ public:
         return h * 3600 + m * 60;
     }
 
+    /// "YYYY-MM-DD" as days since 1970-01-01; config_error naming `path` otherwise.
+    static std::int64_t parse_date(const std::string& s, const std::string& path) {
+        int y = 0, m = 0, d = 0;
+        if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !detail::digits(s, 0, 4, y) ||
+            !detail::digits(s, 5, 2, m) || !detail::digits(s, 8, 2, d) ||
+            !date::year_month_day{date::year{y} / m / d}.ok())
+            throw config_error(path, "expected a date YYYY-MM-DD, actual \"" + s + "\"");
+        return detail::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+    }
+
 private:
     static constexpr micros day_us = 86400 * us_per_s;
 
@@ -155,14 +165,6 @@ private:
         for (std::size_t i = 1; i < out.size(); ++i)
             if (out[i].first < out[i - 1].second) throw config_error(path, "windows overlap");
         return out;
-    }
-    static std::int64_t parse_date(const std::string& s, const std::string& path) {
-        int y = 0, m = 0, d = 0;
-        if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !detail::digits(s, 0, 4, y) ||
-            !detail::digits(s, 5, 2, m) || !detail::digits(s, 8, 2, d) ||
-            !date::year_month_day{date::year{y} / m / d}.ok())
-            throw config_error(path, "expected a date YYYY-MM-DD, actual \"" + s + "\"");
-        return detail::days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
     }
 
     std::string zone_name_ = "UTC";

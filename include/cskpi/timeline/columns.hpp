@@ -33,7 +33,8 @@ struct timeline_metric {
     std::string definition;
     double (*num)(const timeline_figures&, std::size_t target);
     double (*den)(const timeline_figures&, std::size_t target) = nullptr;
-    std::size_t target = 0;  ///< SLA entries: index into sla_targets
+    std::size_t target = 0;   ///< SLA entries: index into sla_targets
+    bool min_volume = false;  ///< a rate not assessed (value empty) below events.min_rounds
 };
 
 /// The timeline metric table, in report column order.
@@ -61,10 +62,11 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
              "closes at the next answer",
              [](const F& f, std::size_t) { return f.rounds; }},
             {"round_response_rate", K::rate, "share",
-             "rounds answered within events.round_within_s (<=, calendar seconds) / rounds opening "
-             "in events.service_window",
+             "rounds answered within events.round_within_s (<=, calendar seconds) / judged rounds: "
+             "opening in events.service_window, not on events.excluded_dates, within "
+             "events.rolling_days; empty (not assessed) below events.min_rounds judged rounds",
              [](const F& f, std::size_t) { return f.within; },
-             [](const F& f, std::size_t) { return f.in_window; }},
+             [](const F& f, std::size_t) { return f.in_window; }, 0, true},
             {"sessions", K::count, "sessions",
              "sessions: a gap longer than events.session_gap_s between messages starts a new one",
              [](const F& f, std::size_t) { return f.sessions; }},
@@ -128,7 +130,10 @@ inline const std::vector<std::string>& timeline_metrics() {
 }
 
 /// The column values of `f`, aligned with timeline_metrics(); `z` is the Wilson critical value.
-inline std::vector<double> timeline_values(const timeline_figures& f, double z) {
+/// A rate marked min_volume whose denominator is below `min_rounds` is not assessed: its value
+/// and interval are empty, its numerator and denominator still shown.
+inline std::vector<double> timeline_values(const timeline_figures& f, double z,
+                                           double min_rounds = 0) {
     std::vector<double> v;
     v.reserve(timeline_metrics().size());
     for (const auto& m : timeline_metric_table()) {
@@ -136,7 +141,8 @@ inline std::vector<double> timeline_values(const timeline_figures& f, double z) 
             v.push_back(m.num(f, m.target));
             continue;
         }
-        const auto r = stats::rate_values(m.num(f, m.target), m.den(f, m.target), z);
+        auto r = stats::rate_values(m.num(f, m.target), m.den(f, m.target), z);
+        if (m.min_volume && r[2] < min_rounds) r[0] = r[3] = r[4] = stats::nan;
         v.insert(v.end(), r.begin(), r.end());
     }
     return v;

@@ -126,6 +126,10 @@ struct timeline_options {
     std::optional<time_zone>
         service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
+    std::vector<std::pair<std::int64_t, std::int64_t>>
+        excluded_days;  ///< local days [first, last] whose rounds are not judged
+    std::optional<std::int32_t>
+        rolling_days;  ///< judge only rounds of the N local days ending on as_of's day
     bool first_round_only = false;
     bool first_round_of_session = false;  ///< "round_response_of": "first_round_of_session" (JD:
                                           ///< each session's first question)
@@ -152,6 +156,9 @@ struct timeline_options {
             if (!at) throw config_error("as_of", "expected a timestamp, actual \"" + a + "\"");
             o.as_of = *at;
         }
+        if (o.rolling_days && !o.as_of)
+            throw config_error("events.rolling_days",
+                               "a rolling window ends at as_of: set as_of (the instant it ends)");
         if (t.contains("sla_policies")) {
             const json& ps = t["sla_policies"];
             if (!ps.is_array()) throw config_error("sla_policies", "expected an array of policies");
@@ -193,7 +200,10 @@ struct timeline_options {
                                                          "service_window",
                                                          "service_window_timezone",
                                                          "agent",
-                                                         "round_response_of"};
+                                                         "round_response_of",
+                                                         "excluded_dates",
+                                                         "rolling_days",
+                                                         "min_rounds"};
         for (const auto& [k, v] : e.items()) {
             const std::string kp = "events." + k;
             if (k == "first_response_from")
@@ -217,7 +227,15 @@ struct timeline_options {
                 } catch (const std::invalid_argument& x) {
                     throw config_error(kp, x.what());
                 }
-            } else if (k == "agent")
+            } else if (k == "excluded_dates")
+                excluded_days = read_date_ranges(v, kp);
+            else if (k == "rolling_days") {
+                const int n = detail::get_int(v, kp);
+                if (n < 1) throw config_error(kp, "expected a number of days >= 1");
+                rolling_days = n;
+            } else if (k == "min_rounds")
+                (void)detail::events_min_rounds(e);  // checked here; report_state applies it
+            else if (k == "agent")
                 agent_all = one_of(v, kp, {"first_response", "all"}) == "all";
             else if (k == "round_response_of") {
                 const std::string r =
@@ -232,6 +250,29 @@ struct timeline_options {
                                            "; expected one of " + cskpi::detail::join_names(known));
             }
         }
+    }
+
+    /// A list of local dates "YYYY-MM-DD" and inclusive ranges ["YYYY-MM-DD", "YYYY-MM-DD"].
+    static std::vector<std::pair<std::int64_t, std::int64_t>> read_date_ranges(
+        const json& v, const std::string& kp) {
+        if (!v.is_array())
+            throw config_error(kp, "expected a list of dates and [first, last] date ranges");
+        std::vector<std::pair<std::int64_t, std::int64_t>> out;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const std::string ip = kp + "[" + std::to_string(i) + "]";
+            if (v[i].is_array()) {
+                if (v[i].size() != 2) throw config_error(ip, "expected [first, last]");
+                out.emplace_back(
+                    calendar::parse_date(detail::get_string(v[i][0], ip + "[0]"), ip + "[0]"),
+                    calendar::parse_date(detail::get_string(v[i][1], ip + "[1]"), ip + "[1]"));
+                if (out.back().first > out.back().second)
+                    throw config_error(ip, "expected first <= last");
+            } else {
+                const auto d = calendar::parse_date(detail::get_string(v[i], ip), ip);
+                out.emplace_back(d, d);
+            }
+        }
+        return out;
     }
 
     /// "calendars" and "calendar_by" of the configuration object `t`; a business clock needs one.
@@ -524,13 +565,23 @@ struct deriver {
         micros open_at = 0;
         bool open = false;
         const time_zone& window_tz = o.service_window_timezone ? *o.service_window_timezone : tz;
-        auto in_window = [&](micros t) {
-            if (!o.service_window) return true;
+        constexpr micros day_us = 86400 * us_per_s;
+        const std::int64_t last_day =
+            o.as_of ? time_zone::floor_div(window_tz.to_local(*o.as_of), day_us) : 0;
+        // Why a round opening at t is not judged by its day or hour; nullptr when it is.
+        auto not_judged = [&](micros t) -> const char* {
             const micros local = window_tz.to_local(t);
+            const std::int64_t day = time_zone::floor_div(local, day_us);
+            for (const auto& [first, last] : o.excluded_days)
+                if (day >= first && day <= last) return "on an excluded date";
+            if (o.rolling_days && (day > last_day || day <= last_day - *o.rolling_days))
+                return "outside the rolling days ending at as_of";
             const auto sod =
-                static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) -
-                                          time_zone::floor_div(local, 86400 * us_per_s) * 86400);
-            return sod >= o.service_window->first && sod < o.service_window->second;
+                static_cast<std::int32_t>(time_zone::floor_div(local, us_per_s) - day * 86400);
+            if (o.service_window &&
+                (sod < o.service_window->first || sod >= o.service_window->second))
+                return "outside the service window";
+            return nullptr;
         };
         bool open_in_window = false;
         // Sessions as counted below (a message after more than session_gap_s starts one), for
@@ -548,19 +599,21 @@ struct deriver {
                 const bool later_round = o.first_round_only ? d.rounds > 0
                                                             : o.first_round_of_session &&
                                                                   session == session_of_last_round;
+                const char* why_not = not_judged(e.at);
                 say("wait/round opens at " + line(e) +
-                    (!in_window(e.at) ? " (outside the service window: not judged)"
-                     : later_round    ? (o.first_round_only
-                                             ? " (not the first round: not judged, rule "
-                                               "round_response_of = first_round)"
-                                             : " (not the session's first round: not judged, rule "
-                                               "round_response_of = first_round_of_session)")
-                                      : ""));
+                    (why_not ? std::string(" (") + why_not + ": not judged)"
+                     : later_round
+                         ? std::string(o.first_round_only
+                                           ? " (not the first round: not judged, rule "
+                                             "round_response_of = first_round)"
+                                           : " (not the session's first round: not judged, rule "
+                                             "round_response_of = first_round_of_session)")
+                         : ""));
                 open = true;
                 open_at = e.at;
                 ++d.rounds;
                 session_of_last_round = session;
-                open_in_window = in_window(e.at) && !later_round;
+                open_in_window = !why_not && !later_round;
                 d.rounds_in_window += open_in_window;
             } else if (e.answers() && open) {
                 d.waits.push_back(elapsed(open_at, e.at));
