@@ -110,11 +110,14 @@ class Report:
         for name, is_int in cols:
             if is_int:  # nullable only where a group is suppressed (privacy.min_group_size)
                 df[name] = df[name].astype("Int64" if df[name].isna().any() else "int64")
-        for name, vals in self._core._extra():  # joined columns, e.g. qa_score
-            df[name] = vals[start:]
-        for i, k in enumerate(by):
-            df.insert(i, k, [row[i] if len(row) > i else None for row in keys[start:]])
-        return df
+        # Keys first, then the metrics, then joined columns (e.g. the timeline's, qa_score): one
+        # concatenation, since inserting columns one by one fragments the frame.
+        key_cols = pd.DataFrame({k: [row[i] if len(row) > i else None for row in keys[start:]]
+                                 for i, k in enumerate(by)}, index=df.index)
+        extra = pd.DataFrame({name: vals[start:] for name, vals in self._core._extra()}, index=df.index)
+        for c in [c for c in extra.columns if c in df.columns]:  # a joined column replaces its namesake
+            df[c] = extra.pop(c)
+        return pd.concat([key_cols, df, extra], axis=1)
 
     @property
     def rejects(self):

@@ -27,6 +27,7 @@ namespace cskpi::analysis {
 struct event_facts {
     std::uint64_t event_rows = 0;
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0, waits = 0;
+    std::uint32_t judged_days = 0, judged_days_replied = 0;
     double wait_mean_s = stats::nan, wait_max_s = stats::nan;  ///< NaN without a completed wait
     double requester_wait_s = stats::nan, agent_wait_s = stats::nan, on_hold_s = stats::nan;
     std::string sla_policy;                      ///< empty: no policy applies
@@ -195,6 +196,13 @@ inline std::vector<fact_column> fact_columns(bool events = false) {
          K::integer, [](C x) { return whole_cell(x.f.events.rounds_in_window); }},
         {"rounds_within", "judged rounds answered within events.round_within_s", K::integer,
          [](C x) { return whole_cell(x.f.events.rounds_within); }},
+        {"judged_days",
+         "local days with a judged round (the interaction's part of the buyer-day reply rate)",
+         K::integer, [](C x) { return whole_cell(x.f.events.judged_days); }},
+        {"judged_days_replied",
+         "of them, days whose judged rounds were all answered within "
+         "events.buyer_reply_within_s",
+         K::integer, [](C x) { return whole_cell(x.f.events.judged_days_replied); }},
         {"sessions", "sessions (a message after more than events.session_gap_s starts one)",
          K::integer, [](C x) { return whole_cell(x.f.events.sessions); }},
         {"waits", "completed waits (customer round to the answer)", K::integer,

@@ -22,6 +22,7 @@ struct timeline_figures {
     std::array<double, 3> achieved{}, breached{}, active{};
     double status_timed = 0, requester_wait_mean = stats::nan, requester_wait_median = stats::nan;
     double agent_wait_mean = stats::nan, agent_wait_median = stats::nan, on_hold_mean = stats::nan;
+    double buyer_days = 0, buyer_days_replied = 0;
 };
 
 /// One entry of the timeline metric table: a count or value reads `num`; a rate reads `num`
@@ -67,6 +68,13 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
              "events.rolling_days; empty (not assessed) below events.min_rounds judged rounds",
              [](const F& f, std::size_t) { return f.within; },
              [](const F& f, std::size_t) { return f.in_window; }, 0, true},
+            {"buyer_day_reply_rate", K::rate, "share",
+             "buyer-days whose judged rounds were all answered within "
+             "events.buyer_reply_within_s (default round_within_s; a round never answered "
+             "fails) / buyer-days with a judged round: each buyer (customer, else interaction) "
+             "once per local day (Pinduoduo's effective reply rate)",
+             [](const F& f, std::size_t) { return f.buyer_days_replied; },
+             [](const F& f, std::size_t) { return f.buyer_days; }},
             {"sessions", K::count, "sessions",
              "sessions: a gap longer than events.session_gap_s between messages starts a new one",
              [](const F& f, std::size_t) { return f.sessions; }},

@@ -126,6 +126,7 @@ struct timeline_options {
     std::optional<time_zone>
         service_window_timezone;  ///< the window's zone; unset = the configuration's timezone
     double round_within_s = 180;
+    double buyer_reply_within_s = -1;  ///< a buyer-day's rounds answered within; -1: round_within_s
     std::vector<std::pair<std::int64_t, std::int64_t>>
         excluded_days;  ///< local days [first, last] whose rounds are not judged
     std::optional<std::int32_t>
@@ -203,7 +204,8 @@ struct timeline_options {
                                                          "round_response_of",
                                                          "excluded_dates",
                                                          "rolling_days",
-                                                         "min_rounds"};
+                                                         "min_rounds",
+                                                         "buyer_reply_within_s"};
         for (const auto& [k, v] : e.items()) {
             const std::string kp = "events." + k;
             if (k == "first_response_from")
@@ -214,6 +216,8 @@ struct timeline_options {
                 human_frt_from_handoff = detail::get_bool(v, kp);
             else if (k == "round_within_s")
                 round_within_s = detail::get_seconds(v, kp);
+            else if (k == "buyer_reply_within_s")
+                buyer_reply_within_s = detail::get_seconds(v, kp);
             else if (k == "service_window") {
                 if (!v.is_array() || v.size() != 2)
                     throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
@@ -396,6 +400,9 @@ struct derived_interaction {
     std::optional<micros>
         open_wait_since;  ///< a wait still open after the last event: its oldest customer message
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
+    /// Local days with a judged round, ascending, each with whether every judged round opened
+    /// that day was answered within events.buyer_reply_within_s (the buyer-day reply rate).
+    std::vector<std::pair<std::int32_t, bool>> judged_days;
     double frt_s = -1, resolution_s = -1;  ///< -1 = none; measured on the configured clock
     // SLA timers (states are settled once as_of is known): a timer runs from its start to its
     // stop, or to as_of when it has none.
@@ -568,10 +575,13 @@ struct deriver {
         constexpr micros day_us = 86400 * us_per_s;
         const std::int64_t last_day =
             o.as_of ? time_zone::floor_div(window_tz.to_local(*o.as_of), day_us) : 0;
+        auto local_day = [&](micros t) {
+            return time_zone::floor_div(window_tz.to_local(t), day_us);
+        };
         // Why a round opening at t is not judged by its day or hour; nullptr when it is.
         auto not_judged = [&](micros t) -> const char* {
             const micros local = window_tz.to_local(t);
-            const std::int64_t day = time_zone::floor_div(local, day_us);
+            const std::int64_t day = local_day(t);
             for (const auto& [first, last] : o.excluded_days)
                 if (day >= first && day <= last) return "on an excluded date";
             if (o.rolling_days && (day > last_day || day <= last_day - *o.rolling_days))
@@ -584,6 +594,15 @@ struct deriver {
             return nullptr;
         };
         bool open_in_window = false;
+        const double buyer_within_s =
+            o.buyer_reply_within_s >= 0 ? o.buyer_reply_within_s : o.round_within_s;
+        auto judge_day = [&](micros opened, bool ok) {  // rounds arrive in time order
+            const auto day = static_cast<std::int32_t>(local_day(opened));
+            if (!d.judged_days.empty() && d.judged_days.back().first == day)
+                d.judged_days.back().second = d.judged_days.back().second && ok;
+            else
+                d.judged_days.emplace_back(day, ok);
+        };
         // Sessions as counted below (a message after more than session_gap_s starts one), for
         // round_response_of = first_round_of_session.
         std::optional<micros> prev_message;
@@ -625,10 +644,13 @@ struct deriver {
                     std::to_string(static_cast<long long>(o.round_within_s)) + " s)");
                 if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6)
                     ++d.rounds_in_window_within;
+                if (open_in_window)
+                    judge_day(open_at, static_cast<double>(e.at - open_at) <= buyer_within_s * 1e6);
                 open = false;
             }
         }
         if (open) d.open_wait_since = open_at;
+        if (open && open_in_window) judge_day(open_at, false);  // a message never answered
     }
 
     /// The SLA timers of the first response, each next reply and the resolution.

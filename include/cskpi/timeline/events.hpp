@@ -53,6 +53,12 @@ struct derived_table {
     std::vector<double> waits;
     std::vector<std::uint32_t> rounds, rounds_in_window, rounds_within, sessions;
     std::vector<double> requester_wait, agent_wait, on_hold;  ///< seconds; NaN: no status spans
+    /// Buyer-days: the buyer (hashed customer, else the interaction id) and, per row,
+    /// days[day_begin[i] .. day_begin[i + 1]) with day_ok (derived_interaction::judged_days).
+    std::vector<std::uint64_t> buyer;
+    std::vector<std::uint32_t> day_begin;
+    std::vector<std::int32_t> days;
+    std::vector<std::uint8_t> day_ok;
     // SLA: the policy that applies (-1 = none), its timers and paused spans, settled at as_of.
     using timer = derived_interaction::timer;
     std::vector<std::int32_t> policy;
@@ -211,10 +217,13 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
     std::uint64_t first_line = 0, rows = 0;
     id_registry done;  // interactions already derived (64-bit hashes): a reappearance is an error
     micros latest = INT64_MIN;
+    const cskpi::detail::customer_hasher buyer_key(cfg.privacy_salt);
     auto reset = [&] {
         t = derived_table{};
         t.wait_begin.push_back(0);
+        t.day_begin.push_back(0);
     };
+    t.day_begin.push_back(0);
 
     auto flush = [&] {
         if (!have) return;
@@ -255,6 +264,14 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
         t.requester_wait.push_back(d.requester_wait_s);
         t.agent_wait.push_back(d.agent_wait_s);
         t.on_hold.push_back(d.on_hold_s);
+        const std::string& customer = carried[2];
+        t.buyer.push_back(customer.empty() ? buyer_key("interaction:" + current)
+                                           : buyer_key(customer));
+        for (const auto& [day, ok] : d.judged_days) {
+            t.days.push_back(day);
+            t.day_ok.push_back(ok);
+        }
+        t.day_begin.push_back(static_cast<std::uint32_t>(t.days.size()));
         const std::int32_t pol = policy_for(o, d.agent, carried);
         t.policy.push_back(pol);
         t.cal.push_back(cal);
@@ -473,6 +490,10 @@ struct derived_rows {
             r.requester_wait = t.requester_wait[i];
             r.agent_wait = t.agent_wait[i];
             r.on_hold = t.on_hold[i];
+            r.buyer = t.buyer[i];
+            const std::size_t b = t.day_begin[i], e = t.day_begin[i + 1];
+            r.days = std::span(t.days).subspan(b, e - b);
+            r.days_ok = std::span(t.day_ok).subspan(b, e - b);
             if (t.policy[i] >= 0) r.sla = sla_outcomes(sla_inputs_of(t, i, o), o);
         }
         if (!expand) role.clear();  // every row counts everywhere: the feed says so

@@ -62,6 +62,13 @@ inline const std::vector<event_preset>& event_presets() {
           {"session_gap_s", 600},
           {"service_window", {"09:00", "23:00"}},
           {"service_window_timezone", "Asia/Shanghai"}}},
+        {"pdd@2019",
+         "Pinduoduo 有效回复率, each buyer once per day, every message answered within one "
+         "hour, 08:00-23:00 (source of 2019-01-10): read buyer_day_reply_rate",
+         {{"buyer_reply_within_s", 3600},
+          {"round_response_of", "every_round"},
+          {"service_window", {"08:00", "23:00"}},
+          {"service_window_timezone", "Asia/Shanghai"}}},
         {"douyin@2025",
          "Douyin 飞鸽 3分钟人工回复率, every round, 08:00-23:00 (source of 2025-12-17)",
          {{"round_within_s", 180},

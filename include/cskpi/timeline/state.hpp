@@ -12,6 +12,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../time.hpp"
@@ -55,6 +56,17 @@ struct timeline_row {
     std::array<sla_outcome, 3> sla{};  ///< in sla_targets order
     /// Seconds in new/open/hold, pending, hold between status events; NaN: no such span.
     double requester_wait = stats::nan, agent_wait = stats::nan, on_hold = stats::nan;
+    std::uint64_t buyer = 0;                ///< hashed customer (else interaction id)
+    std::span<const std::int32_t> days;     ///< local days with a judged round
+    std::span<const std::uint8_t> days_ok;  ///< every judged round that day answered in time
+};
+
+/// One buyer on one local day: whether every judged round was answered in time.
+struct buyer_day {
+    std::uint64_t buyer = 0;
+    std::int32_t day = 0;
+    std::uint8_t ok = 1;
+    bool operator==(const buyer_day&) const = default;
 };
 
 /// Which states count an engine row when an interaction stands for several agents
@@ -93,8 +105,12 @@ struct timeline_state {
     std::vector<double> interaction_means;  ///< each interaction's mean wait (those with waits)
     /// Per interaction with status spans: requester wait, agent wait, on-hold time (seconds).
     std::vector<double> requester_waits, agent_waits, on_holds;
+    /// Buyer-days seen (a buyer's day may come from several interactions: canonicalize joins them).
+    std::vector<buyer_day> buyer_days;
 
     void add(const timeline_row& r) {
+        for (std::size_t k = 0; k < r.days.size(); ++k)
+            buyer_days.push_back({r.buyer, r.days[k], r.days_ok[k]});
         if (!r.waits.empty()) {
             double sum = 0;
             for (double w : r.waits) sum += w;
@@ -144,6 +160,7 @@ struct timeline_state {
                                 {&agent_waits, &o.agent_waits},
                                 {&on_holds, &o.on_holds}})
             dst->insert(dst->end(), src->begin(), src->end());
+        buyer_days.insert(buyer_days.end(), o.buyer_days.begin(), o.buyer_days.end());
         return *this;
     }
 
@@ -154,6 +171,18 @@ struct timeline_state {
         std::sort(interaction_means.begin(), interaction_means.end());
         for (auto* v : {&requester_waits, &agent_waits, &on_holds}) std::sort(v->begin(), v->end());
         for (auto& r : running) std::sort(r.begin(), r.end());
+        // One entry per buyer and day, replied only when every part of it was.
+        std::sort(buyer_days.begin(), buyer_days.end(), [](const buyer_day& a, const buyer_day& b) {
+            return std::tie(a.buyer, a.day) < std::tie(b.buyer, b.day);
+        });
+        std::size_t n = 0;
+        for (const buyer_day& x : buyer_days) {
+            if (n && buyer_days[n - 1].buyer == x.buyer && buyer_days[n - 1].day == x.day)
+                buyer_days[n - 1].ok &= x.ok;
+            else
+                buyer_days[n++] = x;
+        }
+        buyer_days.resize(n);
     }
 
     /// The figures at `as_of`: a running timer is breached from its breach instant on.
@@ -191,6 +220,8 @@ struct timeline_state {
         f.in_window = static_cast<double>(rounds_in_window);
         f.within = static_cast<double>(rounds_within);
         f.sessions = static_cast<double>(sessions);
+        f.buyer_days = static_cast<double>(buyer_days.size());
+        for (const buyer_day& x : buyer_days) f.buyer_days_replied += x.ok;
         for (std::size_t k = 0; k < 3; ++k) {
             const auto late = static_cast<std::size_t>(
                 std::upper_bound(running[k].begin(), running[k].end(), as_of) - running[k].begin());
@@ -210,7 +241,7 @@ struct timeline_state {
                a.achieved == b.achieved && a.breached == b.breached && a.running == b.running &&
                a.waits == b.waits && a.interaction_means == b.interaction_means &&
                a.requester_waits == b.requester_waits && a.agent_waits == b.agent_waits &&
-               a.on_holds == b.on_holds;
+               a.on_holds == b.on_holds && a.buyer_days == b.buyer_days;
     }
 };
 
@@ -232,6 +263,9 @@ inline void to_json(nlohmann::json& j, const timeline_state& s) {
          {"requester_waits", c.requester_waits},
          {"agent_waits", c.agent_waits},
          {"on_holds", c.on_holds}};
+    nlohmann::json days = nlohmann::json::array();
+    for (const buyer_day& x : c.buyer_days) days.push_back({x.buyer, x.day, x.ok});
+    j["buyer_days"] = std::move(days);
 }
 
 /// Reads a state written by to_json; throws std::invalid_argument naming the faulty field.
@@ -267,26 +301,36 @@ inline void from_json(const nlohmann::json& j, timeline_state& s) {
             out.running[k].push_back(v.get<micros>());
         }
     }
-    for (auto [key, dst] :
-         {std::pair{"waits", &out.waits}, {"interaction_means", &out.interaction_means}}) {
-        if (!j.contains(key) || !j[key].is_array())
-            fail(std::string("expected an array \"") + key + "\"");
-        for (const auto& v : j[key]) {
+    // Samples of seconds; the status durations are absent from states saved before they
+    // existed (read as none).
+    struct sample_key {
+        const char* key;
+        std::vector<double>* dst;
+        bool required;
+    };
+    for (const sample_key& x : {sample_key{"waits", &out.waits, true},
+                                {"interaction_means", &out.interaction_means, true},
+                                {"requester_waits", &out.requester_waits, false},
+                                {"agent_waits", &out.agent_waits, false},
+                                {"on_holds", &out.on_holds, false}}) {
+        if (!j.contains(x.key) && !x.required) continue;
+        if (!j.contains(x.key) || !j[x.key].is_array())
+            fail(std::string("expected an array \"") + x.key + "\"");
+        for (const auto& v : j[x.key]) {
             if (!v.is_number() || v.get<double>() < 0)
-                fail(std::string("expected seconds >= 0 in \"") + key + "\"");
-            dst->push_back(v.get<double>());
+                fail(std::string("expected seconds >= 0 in \"") + x.key + "\"");
+            x.dst->push_back(v.get<double>());
         }
     }
-    // Status durations: absent from states saved before they existed (read as none).
-    for (auto [key, dst] : {std::pair{"requester_waits", &out.requester_waits},
-                            {"agent_waits", &out.agent_waits},
-                            {"on_holds", &out.on_holds}}) {
-        if (!j.contains(key)) continue;
-        if (!j[key].is_array()) fail(std::string("expected an array \"") + key + "\"");
-        for (const auto& v : j[key]) {
-            if (!v.is_number() || v.get<double>() < 0)
-                fail(std::string("expected seconds >= 0 in \"") + key + "\"");
-            dst->push_back(v.get<double>());
+    // Buyer-days: [buyer, day, ok] triples; absent from states saved before them.
+    if (j.contains("buyer_days")) {
+        if (!j["buyer_days"].is_array()) fail("expected an array \"buyer_days\"");
+        for (const auto& v : j["buyer_days"]) {
+            if (!v.is_array() || v.size() != 3 || !v[0].is_number_unsigned() ||
+                !v[1].is_number_integer() || !v[2].is_number_unsigned() || v[2].get<int>() > 1)
+                fail("expected [buyer, day, 0 or 1] in \"buyer_days\"");
+            out.buyer_days.push_back(
+                {v[0].get<std::uint64_t>(), v[1].get<std::int32_t>(), v[2].get<std::uint8_t>()});
         }
     }
     if (out.agent_waits.size() != out.requester_waits.size() ||
