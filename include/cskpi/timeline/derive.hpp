@@ -581,7 +581,7 @@ struct deriver {
         // Why a round opening at t is not judged by its day or hour; nullptr when it is.
         auto not_judged = [&](micros t) -> const char* {
             const micros local = window_tz.to_local(t);
-            const std::int64_t day = local_day(t);
+            const std::int64_t day = time_zone::floor_div(local, day_us);
             for (const auto& [first, last] : o.excluded_days)
                 if (day >= first && day <= last) return "on an excluded date";
             if (o.rolling_days && (day > last_day || day <= last_day - *o.rolling_days))

@@ -32,6 +32,8 @@ inline constexpr column carried[] = {
     column::csat,     column::nps,      column::ces,       column::complaint,
     column::dispute,  column::refund,   column::converted, column::order_value};
 inline constexpr std::size_t n_carried = std::size(carried);
+inline constexpr std::size_t carried_customer = 2;  // the buyer of the buyer-day rate
+static_assert(carried[carried_customer] == column::customer);
 }  // namespace detail
 
 /// The derived interactions table, columnar, owning its text.
@@ -264,7 +266,7 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
         t.requester_wait.push_back(d.requester_wait_s);
         t.agent_wait.push_back(d.agent_wait_s);
         t.on_hold.push_back(d.on_hold_s);
-        const std::string& customer = carried[2];
+        const std::string& customer = carried[detail::carried_customer];
         t.buyer.push_back(customer.empty() ? buyer_key("interaction:" + current)
                                            : buyer_key(customer));
         for (const auto& [day, ok] : d.judged_days) {
