@@ -4,6 +4,7 @@
 // durations, SLA timers).
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <utility>
@@ -63,7 +64,7 @@ inline event_fact_table run_event_facts(const table_source& src, const config& c
         rows.add(b, [&](std::size_t r, fact_row& f) {
             const std::size_t i = row_of[b.line[r] - 1];
             f.line = t.first_line[i];
-            f.events = detail::event_part(t, i, o);
+            f.events = std::make_unique<const event_facts>(detail::event_part(t, i, o));
         });
     };
     const unsigned threads = opt.threads;
