@@ -575,13 +575,11 @@ struct deriver {
         constexpr micros day_us = 86400 * us_per_s;
         const std::int64_t last_day =
             o.as_of ? time_zone::floor_div(window_tz.to_local(*o.as_of), day_us) : 0;
-        auto local_day = [&](micros t) {
-            return time_zone::floor_div(window_tz.to_local(t), day_us);
-        };
-        // Why a round opening at t is not judged by its day or hour; nullptr when it is.
-        auto not_judged = [&](micros t) -> const char* {
+        // Why a round opening at t is not judged by its day or hour; nullptr when it is. `day` is
+        // t's local day, kept for the buyer-day of the round.
+        auto not_judged = [&](micros t, std::int64_t& day) -> const char* {
             const micros local = window_tz.to_local(t);
-            const std::int64_t day = time_zone::floor_div(local, day_us);
+            day = time_zone::floor_div(local, day_us);
             for (const auto& [first, last] : o.excluded_days)
                 if (day >= first && day <= last) return "on an excluded date";
             if (o.rolling_days && (day > last_day || day <= last_day - *o.rolling_days))
@@ -596,8 +594,9 @@ struct deriver {
         bool open_in_window = false;
         const double buyer_within_s =
             o.buyer_reply_within_s >= 0 ? o.buyer_reply_within_s : o.round_within_s;
-        auto judge_day = [&](micros opened, bool ok) {  // rounds arrive in time order
-            const auto day = static_cast<std::int32_t>(local_day(opened));
+        std::int64_t open_day = 0;
+        auto judge_day = [&](bool ok) {  // rounds arrive in time order
+            const auto day = static_cast<std::int32_t>(open_day);
             if (!d.judged_days.empty() && d.judged_days.back().first == day)
                 d.judged_days.back().second = d.judged_days.back().second && ok;
             else
@@ -618,7 +617,7 @@ struct deriver {
                 const bool later_round = o.first_round_only ? d.rounds > 0
                                                             : o.first_round_of_session &&
                                                                   session == session_of_last_round;
-                const char* why_not = not_judged(e.at);
+                const char* why_not = not_judged(e.at, open_day);
                 say("wait/round opens at " + line(e) +
                     (why_not ? std::string(" (") + why_not + ": not judged)"
                      : later_round
@@ -645,12 +644,12 @@ struct deriver {
                 if (open_in_window && static_cast<double>(e.at - open_at) <= o.round_within_s * 1e6)
                     ++d.rounds_in_window_within;
                 if (open_in_window)
-                    judge_day(open_at, static_cast<double>(e.at - open_at) <= buyer_within_s * 1e6);
+                    judge_day(static_cast<double>(e.at - open_at) <= buyer_within_s * 1e6);
                 open = false;
             }
         }
         if (open) d.open_wait_since = open_at;
-        if (open && open_in_window) judge_day(open_at, false);  // a message never answered
+        if (open && open_in_window) judge_day(false);  // a message never answered
     }
 
     /// The SLA timers of the first response, each next reply and the resolution.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <stdexcept>
@@ -190,26 +191,19 @@ struct timeline_state {
         canonicalize();
         timeline_figures f;
         f.waits = static_cast<double>(waits.size());
+        // Samples are ascending after canonicalize: one order, so one sum for every thread count.
+        auto mean = [](const std::vector<double>& v) {
+            return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+        };
         if (!waits.empty()) {
-            double sum = 0;
-            for (double w : waits) sum += w;
-            f.mean = sum / f.waits;
+            f.mean = mean(waits);
             f.max = waits.back();
             f.median = stats::quantile_type7(waits, 0.5);
             f.p90 = stats::quantile_type7(waits, 0.9);
         }
-        if (!interaction_means.empty()) {
-            double sum = 0;
-            for (double m : interaction_means) sum += m;
-            f.interaction_mean = sum / static_cast<double>(interaction_means.size());
-        }
+        if (!interaction_means.empty()) f.interaction_mean = mean(interaction_means);
         f.status_timed = static_cast<double>(requester_waits.size());
         if (!requester_waits.empty()) {
-            auto mean = [](const std::vector<double>& v) {  // ascending: one order, one sum
-                double sum = 0;
-                for (double x : v) sum += x;
-                return sum / static_cast<double>(v.size());
-            };
             f.requester_wait_mean = mean(requester_waits);
             f.requester_wait_median = stats::quantile_type7(requester_waits, 0.5);
             f.agent_wait_mean = mean(agent_waits);
