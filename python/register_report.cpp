@@ -11,6 +11,8 @@
 #include <cskpi/analysis/event_facts.hpp>
 #include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
+#include <cskpi/analysis/presale.hpp>
+#include <cskpi/analysis/reconcile.hpp>
 #include <cskpi/cskpi.hpp>
 
 #include "borrowed.hpp"
@@ -460,6 +462,45 @@ void register_report(py::module_& m) {
             return py::make_tuple(std::move(rep), out);
         },
         py::arg("data"), py::arg("orders"), py::arg("config_json"), py::arg("strict"));
+    // Pre-sales attribution from orders: the report (input accounting) and the result's JSON.
+    m.def(
+        "presale",
+        [](const py::object& data, const std::string& orders, const std::vector<std::string>& by,
+           const std::string& config_json, bool strict) {
+            run_args a(config_json, by, strict, 1);
+            std::string out;
+            auto go = [&](auto&& run_one) {  // without the GIL: no Python objects in here
+                cskpi::analysis::orders_table table;
+                cskpi::report rep = with_all_rejects(a, [&](const cskpi::run_options& o) {
+                    auto r =
+                        cskpi::analysis::run_presale(a.cfg, orders, a.keys, o, run_one, &table);
+                    out = cskpi::json_text(cskpi::analysis::presale_json(r.second, table, a.cfg));
+                    return std::move(r.first);
+                });
+                return rep;
+            };
+            cskpi::report rep = over_data(data, a.cfg, [&](auto&& read) {
+                return go([&](const cskpi::run_options& o) { return read(o, {}); });
+            });
+            return py::make_tuple(std::move(rep), out);
+        },
+        py::arg("data"), py::arg("orders"), py::arg("by"), py::arg("config_json"),
+        py::arg("strict"));
+    // Reconciliation of facts with a vendor's export: the result's JSON.
+    m.def(
+        "reconcile",
+        [](const std::string& facts, const std::string& vendor, const std::string& key,
+           const std::string& map_json, const std::string& map_name,
+           const std::string& config_json) {
+            run_args a(config_json, {}, false, 1);
+            py::gil_scoped_release nogil;
+            auto map =
+                cskpi::analysis::read_reconcile_map(cskpi::json::parse(map_json), key, map_name);
+            return cskpi::json_text(cskpi::analysis::reconcile_json(cskpi::analysis::reconcile(
+                facts, vendor, std::move(map), a.cfg.timezone, a.cfg.strict)));
+        },
+        py::arg("facts"), py::arg("vendor"), py::arg("key"), py::arg("map_json"),
+        py::arg("map_name"), py::arg("config_json"));
     // Per-interaction facts (section 3): the report (input accounting) and the columns.
     m.def(
         "facts",

@@ -14,7 +14,7 @@ from . import _core
 from ._core import ConfigError, GroupState, InputError, ReportState  # noqa: F401  (errors; the partial-state protocol)
 from ._qa import agreement, calibrate, qa_json, qa_rejects, qa_scores, _qa_core
 from ._staffing import erlang_a, erlang_c, required_agents, staffing, staffing_json
-from ._outputs import compare, compare_json, dashboard, drivers, facts, html, pareto, repurchase, targets, targets_json, to_excel
+from ._outputs import compare, compare_json, dashboard, drivers, facts, html, pareto, presale, reconcile, repurchase, targets, targets_json, to_excel
 from ._monitor import Monitor
 from . import plot  # noqa: F401
 from ._core import survey_size  # noqa: F401
@@ -22,7 +22,7 @@ from ._core import survey_size  # noqa: F401
 __version__ = "0.1.0"
 __all__ = ["InputError", "ConfigError", "report", "report_json", "run", "Report", "partial", "finalize", "score", "score_json", "explain", "team_scores",
            "GroupState", "ReportState", "metric_columns", "qa_scores", "qa_json", "qa_rejects", "calibrate", "agreement", "business_seconds", "explain_interaction",
-           "erlang_c", "erlang_a", "required_agents", "staffing", "staffing_json", "dashboard", "html", "to_excel", "plot", "targets", "targets_json", "compare", "compare_json", "survey_size", "pareto", "km_curve", "drivers", "facts", "repurchase", "Monitor"]
+           "erlang_c", "erlang_a", "required_agents", "staffing", "staffing_json", "dashboard", "html", "to_excel", "plot", "targets", "targets_json", "compare", "compare_json", "survey_size", "pareto", "km_curve", "drivers", "facts", "repurchase", "presale", "reconcile", "Monitor"]
 
 _TIME_KEYS = {"hour", "day", "week", "month", "quarter", "year"}
 

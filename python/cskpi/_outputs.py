@@ -179,13 +179,7 @@ def facts(data=None, config=None, *, events=None, strict: bool = False, threads:
     if events is not None:
         rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads))
     else:
-        if isinstance(data, (str, _os.PathLike)):
-            arg = _os.fspath(data)
-        else:
-            from ._frame import columns_of
-
-            arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
-        rep, (cols, kinds) = _core.facts(arg, cfg_json, bool(strict), _threads(threads))
+        rep, (cols, kinds) = _core.facts(_data_arg(data, cfg_json), cfg_json, bool(strict), _threads(threads))
     _warn(rep)
     out = pd.DataFrame(cols)
     for c, kind in kinds.items():
@@ -211,13 +205,7 @@ def repurchase(data, orders, config=None, *, strict: bool = False):
     from . import _prepare, _warn
 
     _, _, cfg_json = _prepare(config, None)
-    if isinstance(data, (str, _os.PathLike)):
-        arg = _os.fspath(data)
-    else:
-        from ._frame import columns_of
-
-        arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
-    rep, text = _core.repurchase(arg, _os.fspath(orders), cfg_json, bool(strict))
+    rep, text = _core.repurchase(_data_arg(data, cfg_json), _os.fspath(orders), cfg_json, bool(strict))
     _warn(rep)
     doc = _json.loads(text)
     rows = [{"rating": str(r["rating"]), **{k: r[k] for k in ("rated", "repurchased", "rate", "ci_low", "ci_high")}}
@@ -227,9 +215,75 @@ def repurchase(data, orders, config=None, *, strict: bool = False):
     out = pd.DataFrame(rows).astype({"rate": float, "ci_low": float, "ci_high": float})
     out.attrs.update(difference=doc["difference"], orders=doc["orders"], window_days=doc["window_days"],
                      rated_without_customer=doc["rated_without_customer"])
-    if doc["orders"]["rows_rejected"]:
+    _warn_orders(doc["orders"])
+    return out
+
+
+def presale(data, orders, by=None, config=None, *, strict: bool = False):
+    """Pre-sales attribution from an orders table (`cskpi presale`, docs/PRESALE.md): per group of
+    inquiries (`by`, e.g. ["agent", "day"]), the inquiry, ordering and paying buyers, the inquiry
+    conversion rate (paying / inquiry buyers, Wilson interval), orders, sales, avg_order_value
+    (sales per paying buyer), items_per_order and refunds. An order is credited to the buyer's
+    last inquiry before paying when it is paid within presale.window. A DataFrame, one row per
+    group; the overall figures, the window and the orders' input accounting in `.attrs`."""
+    import pandas as pd
+
+    from . import _prepare, _warn
+
+    keys = [by] if isinstance(by, str) else list(by or [])
+    _, _, cfg_json = _prepare(config, None)
+    rep, text = _core.presale(_data_arg(data, cfg_json), _os.fspath(orders), keys, cfg_json, bool(strict))
+    _warn(rep)
+    doc = _json.loads(text)
+    out = pd.DataFrame(doc["groups"], columns=[*doc["by"], *doc["overall"].keys()])
+    for c in doc["overall"]:
+        kind = "Int64" if c in _PRESALE_COUNTS else float
+        out[c] = out[c].astype(kind)
+    out.attrs.update(overall=doc["overall"], orders=doc["orders"], window=doc["window"], inquiries=doc["inquiries"],
+                     inquiry_rows=doc["inquiry_rows"], inquiries_without_customer=doc["inquiries_without_customer"])
+    _warn_orders(doc["orders"])
+    return out
+
+
+def reconcile(facts, vendor, key: str, map, config=None):
+    """Compares cskpi's facts (the CSV of `cskpi facts`) with a vendor's export (docs/RECONCILE.md):
+    `map` (a dict, or a JSON file) names the vendor's key and, per fact column, the vendor's
+    column and how to read it. A DataFrame of the differences (key, metric, ours, vendor,
+    difference, explain); `.attrs` holds the per-metric summary, the keys on one side only and
+    both files' input accounting."""
+    import pandas as pd
+
+    from . import _prepare
+
+    if isinstance(map, (str, _os.PathLike)):
+        name = _os.fspath(map)
+        with open(name, encoding="utf-8") as f:
+            text = f.read()
+    else:
+        name, text = "map", _json.dumps(map)
+    _, _, cfg_json = _prepare(config, None)
+    doc = _json.loads(_core.reconcile(_os.fspath(facts), _os.fspath(vendor), key, text, name, cfg_json))
+    out = pd.DataFrame(doc["differences"], columns=["key", "metric", "ours", "vendor", "difference", "explain"])
+    out["difference"] = out["difference"].astype(float)
+    out.attrs.update({k: doc[k] for k in ("summary", "only_ours", "only_vendor", "ours", "vendor")})
+    return out
+
+
+_PRESALE_COUNTS = {"inquiry_buyers", "ordering_buyers", "paying_buyers", "orders", "paid_orders", "refunded_orders"}
+
+
+def _data_arg(data, cfg_json):
+    """A path as text, or a DataFrame's columns as the engine reads them."""
+    if isinstance(data, (str, _os.PathLike)):
+        return _os.fspath(data)
+    from ._frame import columns_of
+
+    return tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
+
+
+def _warn_orders(orders):
+    if orders["rows_rejected"]:
         import warnings
 
-        warnings.warn(f"cskpi: {doc['orders']['rows_rejected']} of {doc['orders']['rows_read']} order rows rejected "
-                      "(.attrs['orders']['rejects'] lists them)", stacklevel=2)
-    return out
+        warnings.warn(f"cskpi: {orders['rows_rejected']} of {orders['rows_read']} order rows rejected "
+                      "(.attrs['orders']['rejects'] lists them)", stacklevel=3)

@@ -55,17 +55,11 @@ def staffing_json(data, config=None, *, interval: str | None = None, target: tup
     levels), `forecast` (per weekday and interval), `plan` (for the dates `plan` = (FROM, TO)),
     `last_week` (realised service levels of the data's last 7 days per channel), `channels` (each
     channel's settings and, for concurrent channels, the measured handle-time inflation)."""
-    import os
-
     from . import _prepare, _threads, _warn
+    from ._outputs import _data_arg
 
     _, _, cfg_json = _prepare(_staffing_config(config, interval, target), None)
-    if isinstance(data, (str, os.PathLike)):
-        arg = os.fspath(data)
-    else:
-        from ._frame import columns_of
-
-        arg = tuple(columns_of(data, _json.loads(_core.effective_config(cfg_json))))
+    arg = _data_arg(data, cfg_json)
     frm, to = (plan if plan is not None else (None, None))
     rep, text = _core.staffing(arg, cfg_json, frm, to, bool(strict), _threads(threads))
     _warn(rep)

@@ -1,6 +1,7 @@
 // The manager's analysis commands of the command line: `cskpi targets` (docs/TARGETS.md),
 // `cskpi compare` (docs/COMPARE.md), `cskpi survey-size`, `cskpi pareto`, `cskpi drivers` and
-// `cskpi repurchase` (docs/SURVEYS.md), `cskpi facts` (docs/FACTS.md).
+// `cskpi repurchase` (docs/SURVEYS.md), `cskpi presale` (docs/PRESALE.md), `cskpi facts`
+// (docs/FACTS.md), `cskpi reconcile` (docs/RECONCILE.md).
 #include <fstream>
 #include <iostream>
 
@@ -9,6 +10,8 @@
 #include <cskpi/analysis/event_facts.hpp>
 #include <cskpi/analysis/facts.hpp>
 #include <cskpi/analysis/loyalty.hpp>
+#include <cskpi/analysis/presale.hpp>
+#include <cskpi/analysis/reconcile.hpp>
 #include <cskpi/analysis/pareto.hpp>
 #include <cskpi/analysis/survey.hpp>
 #include <cskpi/analysis/targets_run.hpp>
@@ -25,9 +28,24 @@ void write_cells(std::ostream& os, const std::vector<std::vector<std::string>>& 
                  std::size_t keys) {
     if (!csv) return cskpi::detail::write_grid(os, cells, keys);
     for (const auto& line : cells) {
-        for (std::size_t i = 0; i < line.size(); ++i) os << (i ? "," : "") << line[i];
+        for (std::size_t i = 0; i < line.size(); ++i)
+            os << (i ? "," : "") << cskpi::detail::csv_field(line[i]);
         os << '\n';
     }
+}
+
+// A second table's reject accounting on stderr (orders, a vendor's export); exit 3 when it had
+// rows and every one was rejected.
+std::optional<int> check_side_rows(const cskpi::reject_ledger& l, const std::string& noun,
+                                   const std::string& path) {
+    if (l.rows_rejected)
+        std::cerr << "cskpi: " << l.rows_rejected << " of " << l.rows_read << ' ' << noun << "s of "
+                  << path << " rejected (listed in the JSON output)\n";
+    if (l.rows_read > 0 && l.rows_accepted == 0) {
+        std::cerr << "cskpi: every " << noun << " of " << path << " was rejected\n";
+        return exit_input;
+    }
+    return std::nullopt;
 }
 
 // INPUT, --config, --format json|csv|table and --output, as every analysis of one input has them.
@@ -378,13 +396,7 @@ int run_repurchase_command(const repurchase_inputs& in) {
         return *rc;
     if (const int rc = report_warnings(r.first)) return rc;
     const auto& ol = orders.ledger;
-    if (ol.rows_rejected)
-        std::cerr << "cskpi: " << ol.rows_rejected << " of " << ol.rows_read
-                  << " order rows rejected (listed in the JSON output)\n";
-    if (ol.rows_read > 0 && ol.rows_accepted == 0) {
-        std::cerr << "cskpi: every order row of " << in.orders << " was rejected\n";
-        return exit_input;
-    }
+    if (auto rc = check_side_rows(ol, "order row", in.orders)) return *rc;
     const auto& m = r.second;
     const std::string format = resolved_format(in.format, in.output);
     std::ofstream file;
@@ -421,6 +433,153 @@ int run_repurchase_command(const repurchase_inputs& in) {
         << " points [" << cskpi::present::percent(m.diff.ci_low) << ", "
         << cskpi::present::percent(m.diff.ci_high)
         << "], p = " << cskpi::detail::fmt_fixed(m.diff.p, 4) << " (" << m.diff.test << ")\n";
+    return 0;
+}
+
+void add_presale_command(CLI::App& app, presale_inputs& in) {
+    auto* cmd = add_input_command(
+        app, "presale",
+        "Pre-sales attribution: inquiry buyers, paying buyers, inquiry conversion rate "
+        "(询单转化率), sales and refunds credited to the last inquiry before paying, from an "
+        "orders table (docs/PRESALE.md)",
+        in.input, in.config, "Configuration JSON (presale, presale_category, timezone)", in.format,
+        in.output);
+    cmd->add_option("--orders", in.orders,
+                    "Orders: .csv or .jsonl with customer, ordered_at, paid_at, order_value, "
+                    "order_id, status, quantity")
+        ->required();
+    cmd->add_option("--by", in.by, "Grouping of the inquiries, e.g. agent,day (default: none)");
+}
+
+int run_presale_command(const presale_inputs& in) {
+    std::pair<cskpi::report, cskpi::analysis::presale_result> r;
+    cskpi::analysis::orders_table orders;
+    cskpi::config cfg;
+    if (auto rc = failed([&] {
+            cfg = load_config(in.config);
+            const auto by = in.by.empty() ? std::vector<cskpi::group_key>{}
+                                          : cskpi::parse_group_keys(split_keys(in.by));
+            r = cskpi::analysis::run_presale(
+                cfg, in.orders, by, {},
+                [&](const cskpi::run_options& o) {
+                    return cskpi::run_report(in.input, cfg, {}, o);
+                },
+                &orders);
+        }))
+        return *rc;
+    if (const int rc = report_warnings(r.first)) return rc;
+    const auto& ol = orders.ledger;
+    if (auto rc = check_side_rows(ol, "order row", in.orders)) return *rc;
+    const auto& m = r.second;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") {
+        *os << cskpi::json_text(cskpi::analysis::presale_json(m, orders, cfg), 2) << '\n';
+        return 0;
+    }
+    const auto& names = cskpi::analysis::presale_columns();
+    std::vector<std::vector<std::string>> cells(1);
+    for (auto k : m.by) cells[0].emplace_back(cskpi::name_of(k));
+    cells[0].insert(cells[0].end(), names.begin(), names.end());
+    auto row = [&](std::vector<std::string> line, const cskpi::analysis::presale_cell& c) {
+        const auto v = cskpi::analysis::presale_values(c);
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const bool share = names[i] == "inquiry_conversion_rate" || names[i] == "ci_low" ||
+                               names[i] == "ci_high" || names[i] == "refund_rate";
+            const bool count = names[i].ends_with("buyers") || names[i].ends_with("orders");
+            line.push_back(format == "csv" || count ? cskpi::detail::number_text(v[i])
+                           : std::isnan(v[i])       ? std::string("-")
+                           : share                  ? cskpi::present::percent(v[i])
+                                                    : cskpi::detail::fmt_fixed(v[i], 2));
+        }
+        cells.push_back(std::move(line));
+    };
+    for (std::size_t g = 0; g < m.groups.size(); ++g) {
+        std::vector<std::string> keys;
+        for (const auto& l : m.labels[g]) keys.push_back(l ? *l : format == "csv" ? "" : "(none)");
+        row(std::move(keys), m.groups[g]);
+    }
+    if (format == "csv") {
+        write_cells(*os, cells, true, m.by.size());
+        return 0;
+    }
+    if (!m.by.empty()) row(std::vector<std::string>(m.by.size(), "(overall)"), m.overall);
+    *os << "pre-sales attribution: " << m.inquiry_rows << " inquiries";
+    if (m.inquiries_without_customer)
+        *os << " (" << m.inquiries_without_customer << " without a customer left out)";
+    *os << "; " << ol.rows_accepted << " orders, " << m.orders_paid << " paid, "
+        << m.paid_unattributed << " paid without an inquiry in the window; "
+        << m.buyers_without_interactions << " buyers in orders never in the interactions\n\n";
+    write_cells(*os, cells, false, m.by.size());
+    return 0;
+}
+
+void add_reconcile_command(CLI::App& app, reconcile_inputs& in) {
+    auto* cmd = app.add_subcommand(
+        "reconcile",
+        "Compare cskpi's per-interaction facts with a vendor's export: per metric, the "
+        "interactions whose values differ, each with an explanation (docs/RECONCILE.md)");
+    cmd->add_option("--facts", in.facts, "Our facts: the CSV of `cskpi facts`")->required();
+    cmd->add_option("--vendor", in.vendor, "The vendor's export: .csv or .jsonl")->required();
+    cmd->add_option("--key", in.key, "The facts' key column (e.g. id)")->required();
+    cmd->add_option("--map", in.map,
+                    "JSON: {\"key\": VENDOR_KEY, \"columns\": {FACT: VENDOR_COLUMN or {\"vendor\", "
+                    "\"scale\", \"tolerance\", \"true\", \"false\", \"values\"}}}")
+        ->required();
+    cmd->add_option("--config", in.config, "Configuration JSON (timezone of the vendor's times)");
+    cmd->add_option("--format", in.format, "json, csv (the differences) or table");
+    cmd->add_option("--output", in.output, "Write to this file instead of stdout");
+}
+
+int run_reconcile_command(const reconcile_inputs& in) {
+    cskpi::analysis::reconcile_result r;
+    if (auto rc = failed([&] {
+            const cskpi::config cfg = load_config(in.config);
+            auto map = cskpi::analysis::read_reconcile_map(read_json_file(in.map), in.key, in.map);
+            r = cskpi::analysis::reconcile(in.facts, in.vendor, std::move(map), cfg.timezone,
+                                           cfg.strict);
+        }))
+        return *rc;
+    for (const auto* t : {&r.ours, &r.vendor})
+        if (auto rc = check_side_rows(t->ledger, "row", t->path)) return *rc;
+    const std::string format = resolved_format(in.format, in.output);
+    std::ofstream file;
+    std::ostream* os = open_output(in.output, file);
+    if (!os) return exit_usage;
+    if (format == "json") {
+        *os << cskpi::json_text(cskpi::analysis::reconcile_json(r), 2) << '\n';
+        return 0;
+    }
+    std::vector<std::vector<std::string>> diffs = {
+        {"key", "metric", "ours", "vendor", "difference", "explain"}};
+    for (const auto& d : r.differences)
+        diffs.push_back({d.key, r.map.columns[d.column].ours, d.ours, d.vendor,
+                         std::isnan(d.difference) ? "" : cskpi::detail::number_text(d.difference),
+                         d.explain});
+    if (format == "csv") {
+        write_cells(*os, diffs, true, 2);
+        return 0;
+    }
+    std::vector<std::vector<std::string>> summary = {
+        {"metric", "vendor column", "compared", "equal", "differ", "empty ours", "empty vendor"}};
+    for (std::size_t i = 0; i < r.summary.size(); ++i) {
+        const auto& s = r.summary[i];
+        summary.push_back({r.map.columns[i].ours, r.map.columns[i].vendor,
+                           std::to_string(s.compared), std::to_string(s.equal),
+                           std::to_string(s.differ), std::to_string(s.empty_ours),
+                           std::to_string(s.empty_vendor)});
+    }
+    *os << "reconciliation of " << r.ours.path << " with " << r.vendor.path << " by " << r.map.key
+        << ": " << r.ours.rows.size() - r.only_ours.size() << " interactions in both, "
+        << r.only_ours.size() << " only in ours, " << r.only_vendor.size()
+        << " only in the vendor's\n\n";
+    write_cells(*os, summary, false, 2);
+    if (diffs.size() > 1) {
+        *os << '\n';
+        write_cells(*os, diffs, false, 6);
+    }
     return 0;
 }
 

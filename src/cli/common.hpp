@@ -238,6 +238,20 @@ struct repurchase_inputs {
 void add_repurchase_command(CLI::App& app, repurchase_inputs& in);
 int run_repurchase_command(const repurchase_inputs& in);
 
+// `cskpi reconcile` (analysis.cpp).
+struct reconcile_inputs {
+    std::string facts, vendor, key, map, config, format, output;
+};
+void add_reconcile_command(CLI::App& app, reconcile_inputs& in);
+int run_reconcile_command(const reconcile_inputs& in);
+
+// `cskpi presale` (analysis.cpp).
+struct presale_inputs {
+    std::string input, orders, by, config, format, output;
+};
+void add_presale_command(CLI::App& app, presale_inputs& in);
+int run_presale_command(const presale_inputs& in);
+
 struct monitor_inputs {
     std::string events, config, at, serve, format = "json", stdin_format = "jsonl";
     double replay = 0, duration = -1, tick = 60;

@@ -958,6 +958,10 @@ int run(int argc, char** argv) {
     add_facts_command(app, fa_in);
     repurchase_inputs rp_in;
     add_repurchase_command(app, rp_in);
+    presale_inputs ps_in;
+    add_presale_command(app, ps_in);
+    reconcile_inputs rc_in;
+    add_reconcile_command(app, rc_in);
     monitor_inputs mo_in;
     add_monitor_command(app, mo_in);
 
@@ -1016,6 +1020,8 @@ int run(int argc, char** argv) {
     if (*app.get_subcommand("drivers")) return run_drivers_command(dr_in);
     if (*app.get_subcommand("facts")) return run_facts_command(fa_in);
     if (*app.get_subcommand("repurchase")) return run_repurchase_command(rp_in);
+    if (*app.get_subcommand("presale")) return run_presale_command(ps_in);
+    if (*app.get_subcommand("reconcile")) return run_reconcile_command(rc_in);
     if (*app.get_subcommand("monitor")) return run_monitor_command(mo_in);
     if (*staffing_cmd) return run_staffing_command(st);
     if (*completion_cmd) {

@@ -97,3 +97,28 @@ def test_states_saved_before_status_durations_still_load(tmp_path):
     doc["groups"][0]["timeline"]["requester_waits"] = [1.0]
     with pytest.raises(ValueError, match="differ in length"):
         cskpi.ReportState.from_dict(json.loads(json.dumps(doc)))
+
+
+def test_handle_time_from_assignment_to_solve(tmp_path):
+    # u1: assigned 09:05, solved 09:45, reopened, solved again 10:30 -> 85 min from the first
+    # assignment to the last solve. u2 carries handle_s on a row: that value stands. u3 is never
+    # assigned, u4 never solved: no handle time. AHT of the two with one: (5100 + 300) / 2.
+    rows = [
+        ("u1", "09:00:00", "customer", "", "", "", ""), ("u1", "09:05:00", "system", "ann", "assign", "", ""),
+        ("u1", "09:10:00", "agent", "ann", "", "", ""), ("u1", "09:45:00", "agent", "ann", "status", "solved", ""),
+        ("u1", "10:00:00", "customer", "", "", "", ""), ("u1", "10:00:00", "system", "", "status", "open", ""),
+        ("u1", "10:30:00", "agent", "ann", "status", "solved", ""),
+        ("u2", "09:00:00", "customer", "", "", "", ""), ("u2", "09:01:00", "system", "bob", "assign", "", "300"),
+        ("u2", "09:50:00", "agent", "bob", "status", "solved", ""),
+        ("u3", "09:00:00", "customer", "", "", "", ""), ("u3", "09:02:00", "agent", "bob", "status", "solved", ""),
+        ("u4", "09:00:00", "customer", "", "", "", ""), ("u4", "09:03:00", "system", "bob", "assign", "", ""),
+    ]
+    path = tmp_path / "e.csv"
+    pd.DataFrame([{"interaction_id": i, "at": f"2026-03-02 {t}", "from": f, "agent": a, "kind": k, "status": s,
+                   "handle_s": h, "channel": "email"} for i, t, f, a, k, s, h in rows]).to_csv(path, index=False)
+    facts = cskpi.facts(events=path).set_index("id")
+    assert facts.loc["u1", "handle_s"] == 85 * 60
+    assert facts.loc["u2", "handle_s"] == 300
+    assert np.isnan(facts.loc["u3", "handle_s"]) and np.isnan(facts.loc["u4", "handle_s"])
+    doc = cskpi.report_json(events=path)
+    assert doc["groups"][0]["metrics"]["aht_mean"] == (85 * 60 + 300) / 2

@@ -1,9 +1,8 @@
 #pragma once
-// Satisfaction and loyalty (spec section 15): do satisfied customers order again? An orders
-// table (customer, ordered_at, order_value) read with the same file rules and reject ledger as
-// every input; a rated interaction "repurchases" when its customer orders within
-// loyalty.window_days after it. Rates per rating value and satisfied vs not, with Wilson
-// intervals and the section 13 difference test.
+// Satisfaction and loyalty (spec section 15): do satisfied customers order again? A rated
+// interaction "repurchases" when its customer orders (orders.hpp) within loyalty.window_days
+// after it. Rates per rating value and satisfied vs not, with Wilson intervals and the section
+// 13 difference test.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -14,68 +13,12 @@
 
 #include "../config/config.hpp"
 #include "../detail/customer_hash.hpp"
-#include "../input/reference.hpp"
 #include "../report/report.hpp"
 #include "../engine/run.hpp"
-#include "../input/table_reader.hpp"
+#include "orders.hpp"
 #include "significance.hpp"
 
 namespace cskpi::analysis {
-
-/// The orders table, validated: orders by (customer pseudonym, ordered_at).
-struct orders_table {
-    struct order {
-        std::uint64_t customer;
-        micros at;
-        friend bool operator<(const order& a, const order& b) {
-            return a.customer != b.customer ? a.customer < b.customer : a.at < b.at;
-        }
-    };
-    std::vector<order> orders;
-    reject_ledger ledger;
-    std::string path;
-};
-
-/// Reads `path` (CSV or JSONL). A row without a customer, or with a bad ordered_at or a negative
-/// or non-numeric order_value, is rejected with its line, column and reason (strict: thrown).
-inline orders_table read_orders(const std::string& path, const config& cfg) {
-    orders_table t;
-    t.path = path;
-    t.ledger.show_values = cfg.rejects_show_values;
-    const time_zone tz(cfg.timezone);
-    const cskpi::detail::customer_hasher hash(cfg.privacy_salt);
-    auto reject_row = [&](std::uint64_t line, const char* column, const std::string& value,
-                          std::string reason) {
-        const reject r{line, column, cskpi::detail::clip(value), std::move(reason)};
-        if (cfg.strict) throw strict_error(path, r, cfg.rejects_show_values);
-        t.ledger.rejected(r);
-    };
-    std::vector<std::string> columns;
-    for (const auto& c : order_column_docs()) columns.emplace_back(c.name);
-    stream_records(path, columns, {"customer", "ordered_at"}, t.ledger, [&](const text_record& r) {
-        const auto& customer = r.cells[0];
-        const auto& at = r.cells[1];
-        const auto& value = r.cells[2];
-        const std::string_view c = customer ? cskpi::detail::trim(*customer) : std::string_view();
-        if (c.empty()) return reject_row(r.line, "customer", "", "missing required value");
-        const std::string_view a = at ? cskpi::detail::trim(*at) : std::string_view();
-        if (a.empty()) return reject_row(r.line, "ordered_at", "", "missing required value");
-        const auto when = parse_timestamp(a, tz);
-        if (!when)
-            return reject_row(r.line, "ordered_at", std::string(a),
-                              timestamp_error(cskpi::detail::clip(a), tz));
-        if (value && !cskpi::detail::trim(*value).empty()) {
-            const auto v = parse_number(cskpi::detail::trim(*value));
-            if (!v) return reject_row(r.line, "order_value", *value, "not a number");
-            if (*v < 0)
-                return reject_row(r.line, "order_value", *value, "out of range: expected >= 0");
-        }
-        t.orders.push_back({hash(c), *when});
-        t.ledger.accepted();
-    });
-    std::sort(t.orders.begin(), t.orders.end());
-    return t;
-}
 
 /// Rated interactions' customers and instants, from batches (run_options::batch_sink), and
 /// every customer seen.
@@ -143,8 +86,11 @@ inline repurchase_result repurchase(const std::vector<rated_collector::rated>& r
     const micros window = seconds_to_us(cfg.loyalty_window_days * 86400);
     for (std::int32_t v = cfg.csat_min; v <= cfg.csat_max; ++v) out.by_rating[v];
     for (const auto& r : rated) {
-        const auto it = std::upper_bound(orders.orders.begin(), orders.orders.end(),
-                                         orders_table::order{r.customer, r.at});
+        const auto it = std::upper_bound(
+            orders.orders.begin(), orders.orders.end(), std::pair{r.customer, r.at},
+            [](const std::pair<std::uint64_t, micros>& k, const orders_table::order& o) {
+                return k.first != o.customer ? k.first < o.customer : k.second < o.at;
+            });
         const bool again =
             it != orders.orders.end() && it->customer == r.customer && it->at <= r.at + window;
         for (repurchase_cell* c :
@@ -209,14 +155,10 @@ inline json repurchase_json(const repurchase_result& r, const orders_table& orde
         x["rating"] = v;
         by.push_back(x);
     }
+    json o = orders_json(orders);
+    o["customers_without_interactions"] = r.order_customers_without_interactions;
     return {{"window_days", r.window_days},
-            {"orders",
-             {{"path", orders.path},
-              {"rows_read", orders.ledger.rows_read},
-              {"rows_accepted", orders.ledger.rows_accepted},
-              {"rows_rejected", orders.ledger.rows_rejected},
-              {"rejects", rejects_to_json(orders.ledger.rejects)},
-              {"customers_without_interactions", r.order_customers_without_interactions}}},
+            {"orders", o},
             {"rated", r.rated},
             {"rated_without_customer", r.rated_without_customer},
             {"by_rating", by},

@@ -96,6 +96,15 @@ struct config {
     std::string presale_category = "presale";
     /// Section 15: days after a rated interaction in which an order counts as a repurchase.
     double loyalty_window_days = 30;
+    /// Pre-sales attribution from an orders table (analysis/presale.hpp).
+    struct presale_rules {
+        enum class window_kind { hours, same_day, next_day };
+        double window_h = 72;
+        window_kind window = window_kind::hours;
+        bool all_interactions = false;  ///< inquiries: every interaction, not presale_category
+        std::vector<std::string> refund_statuses = {"refunded", "退款成功"};
+        bool operator==(const presale_rules&) const = default;
+    } presale;
     double confidence = 0.95;
     bool strict = false;
     /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
@@ -317,6 +326,44 @@ inline void read_staffing(staffing_config& s, const json& v) {
             unknown_key(p, keys);
     }
 }
+
+/// The "presale" section: how an orders table credits inquiries (analysis/presale.hpp).
+inline void read_presale(config::presale_rules& r, const json& v) {
+    expect_object(v, "presale");
+    for (const auto& [k, x] : v.items()) {
+        const std::string p = "presale." + k;
+        if (k == "window_h") {
+            r.window_h = get_number(x, p);
+            if (!(r.window_h > 0 && r.window_h <= 8784))
+                throw config_error(p, "expected hours in (0, 8784], actual " + x.dump());
+        } else if (k == "window") {
+            const std::string t = x.is_string() ? x.get<std::string>() : "";
+            if (t == "hours")
+                r.window = config::presale_rules::window_kind::hours;
+            else if (t == "same_day")
+                r.window = config::presale_rules::window_kind::same_day;
+            else if (t == "next_day")
+                r.window = config::presale_rules::window_kind::next_day;
+            else
+                throw config_error(
+                    p, "expected \"hours\", \"same_day\" or \"next_day\", actual " + x.dump());
+        } else if (k == "inquiries") {
+            const std::string t = x.is_string() ? x.get<std::string>() : "";
+            if (t != "presale_category" && t != "all")
+                throw config_error(p,
+                                   "expected \"presale_category\" or \"all\", actual " + x.dump());
+            r.all_interactions = t == "all";
+        } else if (k == "refund_statuses") {
+            if (!x.is_array())
+                throw config_error(p, "expected a list of strings, actual " + x.dump());
+            r.refund_statuses.clear();
+            for (std::size_t i = 0; i < x.size(); ++i)
+                r.refund_statuses.push_back(get_string(x[i], p + "[" + std::to_string(i) + "]"));
+        } else {
+            unknown_key(p, {"window_h", "window", "inquiries", "refund_statuses"});
+        }
+    }
+}
 }  // namespace detail
 
 /// The top-level keys of event logs (section 11), kept in config::timeline and read by the
@@ -451,6 +498,8 @@ inline config config::from_json(const json& j) {
                     throw config_error("loyalty.window_days",
                                        "expected days in (0, 3660], actual " + x.dump());
             }
+        } else if (key == "presale") {
+            read_presale(c.presale, v);
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
         } else if (key == "confidence") {
@@ -525,7 +574,8 @@ inline config config::from_json(const json& j) {
                                                           "privacy",
                                                           "rejects",
                                                           "monitor",
-                                                          "loyalty"};
+                                                          "loyalty",
+                                                          "presale"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -612,6 +662,13 @@ inline json config::to_json() const {
     j["staffing"] = staffing.to_json();
     j["presale_category"] = presale_category;
     if (loyalty_window_days != 30) j["loyalty"] = {{"window_days", loyalty_window_days}};
+    if (presale != presale_rules{}) {
+        static constexpr const char* windows[] = {"hours", "same_day", "next_day"};
+        j["presale"] = {{"window_h", presale.window_h},
+                        {"window", windows[static_cast<int>(presale.window)]},
+                        {"inquiries", presale.all_interactions ? "all" : "presale_category"},
+                        {"refund_statuses", presale.refund_statuses}};
+    }
     j["confidence"] = confidence;
     j["strict"] = strict;
     if (const std::string id = salt_id(); !id.empty() || privacy_min_group_size > 0) {

@@ -103,13 +103,21 @@ inline const std::vector<column_doc>& review_column_docs() {
     return d;
 }
 
-/// The orders columns (docs/INPUT.md, section "Orders"; analysis/loyalty.hpp reads them).
+/// The orders columns (docs/INPUT.md, section "Orders"; analysis/orders.hpp reads them).
 inline const std::vector<column_doc>& order_column_docs() {
     static const std::vector<column_doc> d = {
         {"customer", "text", "required",
          "The buyer, matched to the interactions' customer (pseudonymised alike)."},
         {"ordered_at", "timestamp", "required", "When the order was placed."},
         {"order_value", "number", ">= 0", "Value of the order."},
+        {"order_id", "text", "unique",
+         "The order's id; a repeated id rejects the later row (rows without an id are not "
+         "checked)."},
+        {"paid_at", "timestamp", ">= ordered_at",
+         "When the order was paid; missing = not paid (cskpi presale)."},
+        {"status", "text", "",
+         "The order's status; one of presale.refund_statuses marks a refunded order."},
+        {"quantity", "integer", ">= 1", "Items in the order (items_per_order)."},
     };
     return d;
 }
@@ -246,6 +254,20 @@ inline const std::vector<config_key_doc>& config_key_docs() {
          "Repurchase by satisfaction (cskpi repurchase): an order within this many days after a "
          "rated interaction counts.",
          R"({"loyalty": {"window_days": 60}})"},
+        {"presale.window_h", "72",
+         "Pre-sales attribution (cskpi presale): an order paid within this many hours after the "
+         "buyer's last inquiry before paying converts it (window = hours).",
+         R"({"presale": {"window_h": 24}})"},
+        {"presale.window", "hours",
+         "hours (window_h after the inquiry), same_day (paid on the inquiry's local date) or "
+         "next_day (paid by the end of the next local date).",
+         R"({"presale": {"window": "same_day"}})"},
+        {"presale.inquiries", "presale_category",
+         "Which interactions are inquiries: rows whose category is presale_category, or all.",
+         R"({"presale": {"inquiries": "all"}})"},
+        {"presale.refund_statuses", "[\"refunded\", \"退款成功\"]",
+         "Order statuses that mean the paid order was refunded (compared exactly, after trimming).",
+         R"({"presale": {"refund_statuses": ["refunded", "退款成功", "售后完成"]}})"},
         {"presale_category", "presale", "Category of pre-sales contacts (conversion).",
          R"({"presale_category": "售前"})"},
         {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).",
@@ -410,13 +432,18 @@ inline std::string input_reference_markdown() {
         "interaction takes from its first non-empty value: ";
     const auto& ev = events_schema().columns;
     for (std::size_t i = 8; i < ev.size(); ++i)
-        md += "`" + ev[i] + "`" + (i + 1 < ev.size() ? ", " : ".\n\n");
+        md += "`" + ev[i] + "`" + (i + 1 < ev.size() ? ", " : ".");
+    md +=
+        " When no row carries `handle_s`, it is the calendar time from the interaction's first "
+        "`assign` event to its last solve (empty when never assigned or not resolved).\n\n";
     detail::column_table(md, event_column_docs());
     md +=
         "\n## QA reviews (`cskpi qa`, `cskpi calibrate`, `--reviews`)\n\nOne row per scored "
         "item.\n\n";
     detail::column_table(md, review_column_docs());
-    md += "\n## Orders (`cskpi repurchase --orders`)\n\nOne row per order.\n\n";
+    md +=
+        "\n## Orders (`cskpi repurchase --orders`, `cskpi presale --orders`)\n\nOne row per "
+        "order.\n\n";
     detail::column_table(md, order_column_docs());
     return md;
 }

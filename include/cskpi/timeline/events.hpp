@@ -33,7 +33,20 @@ inline constexpr column carried[] = {
     column::dispute,  column::refund,   column::converted, column::order_value};
 inline constexpr std::size_t n_carried = std::size(carried);
 inline constexpr std::size_t carried_customer = 2;  // the buyer of the buyer-day rate
+inline constexpr std::size_t carried_handle = 5;    // derived when no event row carries it
 static_assert(carried[carried_customer] == column::customer);
+static_assert(carried[carried_handle] == column::handle_s);
+
+/// Handle time from the first assignment to the last solve (calendar seconds), for an
+/// interaction whose event rows carry no handle_s; empty when never assigned or not resolved.
+inline std::string handle_from_assignment(const std::vector<event>& evs,
+                                          const std::optional<micros>& resolved_at) {
+    if (!resolved_at) return {};
+    const auto a = std::find_if(evs.begin(), evs.end(),
+                                [](const event& e) { return e.kind == event_kind::assign; });
+    if (a == evs.end() || a->at > *resolved_at) return {};
+    return cskpi::detail::number_text(static_cast<double>(*resolved_at - a->at) / 1e6);
+}
 }  // namespace detail
 
 /// The derived interactions table, columnar, owning its text.
@@ -238,6 +251,8 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
                            channel.empty() ? std::nullopt : std::optional(channel));
         const derived_interaction d = derive(evs, o, tz, cal);
         if (capture && capture->first == current) capture->second = evs;
+        auto& handle = carried[detail::carried_handle];
+        if (handle.empty()) handle = detail::handle_from_assignment(evs, d.resolved_at);
         t.id.push_back(current);
         t.created_ns.push_back(d.created_at * 1000);
         t.carried.push_back(carried);
