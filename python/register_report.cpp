@@ -496,8 +496,8 @@ void register_report(py::module_& m) {
             py::gil_scoped_release nogil;
             auto map =
                 cskpi::analysis::read_reconcile_map(cskpi::json::parse(map_json), key, map_name);
-            return cskpi::json_text(cskpi::analysis::reconcile_json(cskpi::analysis::reconcile(
-                facts, vendor, std::move(map), a.cfg.timezone, a.cfg.strict)));
+            return cskpi::json_text(cskpi::analysis::reconcile_json(
+                cskpi::analysis::reconcile(facts, vendor, std::move(map), a.cfg)));
         },
         py::arg("facts"), py::arg("vendor"), py::arg("key"), py::arg("map_json"),
         py::arg("map_name"), py::arg("config_json"));

@@ -538,8 +538,7 @@ int run_reconcile_command(const reconcile_inputs& in) {
     if (auto rc = failed([&] {
             const cskpi::config cfg = load_config(in.config);
             auto map = cskpi::analysis::read_reconcile_map(read_json_file(in.map), in.key, in.map);
-            r = cskpi::analysis::reconcile(in.facts, in.vendor, std::move(map), cfg.timezone,
-                                           cfg.strict);
+            r = cskpi::analysis::reconcile(in.facts, in.vendor, std::move(map), cfg);
         }))
         return *rc;
     for (const auto* t : {&r.ours, &r.vendor})

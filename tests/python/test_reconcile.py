@@ -120,6 +120,12 @@ def test_minutes_without_scale_are_pointed_out(tmp_path):
                                      str(mp), "--format", "json"], capture_output=True, text=True, check=True).stdout)
     assert [x["key"] for x in doc["differences"]] == ["A"]
     assert "minutes" in doc["differences"][0]["explain"]
+    # two of our columns against one vendor column
+    fp.write_text("id,frt_s,handle_s\nA,120,2\nB,30,30\n", encoding="utf-8")
+    mp.write_text(json.dumps({"columns": {"frt_s": "frt", "handle_s": "frt"}}), encoding="utf-8")
+    doc = json.loads(subprocess.run([CLI, "reconcile", "--facts", str(fp), "--vendor", str(vp), "--key", "id", "--map",
+                                     str(mp), "--format", "json"], capture_output=True, text=True, check=True).stdout)
+    assert [(x["key"], x["metric"]) for x in doc["differences"]] == [("A", "frt_s")]
 
 
 def test_bad_map_and_bad_rows(tmp_path):

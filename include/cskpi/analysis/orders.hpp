@@ -12,6 +12,7 @@
 #include "../detail/customer_hash.hpp"
 #include "../input/reference.hpp"
 #include "../input/table_reader.hpp"
+#include "../report/report.hpp"
 
 namespace cskpi::analysis {
 

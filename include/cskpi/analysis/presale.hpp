@@ -176,15 +176,35 @@ inline const inquiry_collector::inquiry* credited(const inquiry_collector::inqui
     return in_presale_window(it->at, t, cfg, tz) ? it : nullptr;
 }
 
-/// Distinct (key, customer) pairs counted per key.
-inline void count_distinct(std::vector<std::pair<std::uint32_t, std::uint64_t>>& pairs,
-                           std::vector<std::uint64_t>& per_key) {
+using key_buyers = std::vector<std::pair<std::uint32_t, std::uint64_t>>;  ///< (key, customer)
+
+/// Distinct (key, customer) pairs; `per_key` (when given) counts them per key.
+inline std::size_t count_distinct(key_buyers& pairs, std::vector<std::uint64_t>* per_key) {
     std::sort(pairs.begin(), pairs.end());
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-    for (const auto& p : pairs) ++per_key[p.first];
+    if (per_key)
+        for (const auto& p : pairs) ++(*per_key)[p.first];
+    return pairs.size();
 }
 
-inline void finish(presale_cell& c, double z) {
+/// Group indices in label order, a missing value after every present one.
+inline std::vector<std::size_t> label_order(const std::vector<presale_labels>& labels) {
+    std::vector<std::size_t> order(labels.size());
+    for (std::size_t g = 0; g < order.size(); ++g) order[g] = g;
+    auto less = [](const presale_labels& a, const presale_labels& b) {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (a[i] == b[i]) continue;
+            if (!a[i] || !b[i]) return b[i] == std::nullopt;
+            return *a[i] < *b[i];
+        }
+        return false;
+    };
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return less(labels[a], labels[b]); });
+    return order;
+}
+
+inline void finish(presale_cell& c, double z, bool has_quantity) {
     const auto v = stats::rate_values(static_cast<double>(c.paying_buyers),
                                       static_cast<double>(c.inquiry_buyers), z);
     c.conversion = v[0], c.ci_low = v[3], c.ci_high = v[4];
@@ -192,6 +212,8 @@ inline void finish(presale_cell& c, double z) {
     c.avg_order_value = ratio(c.sales_total, static_cast<double>(c.paying_buyers));
     c.refund_rate =
         ratio(static_cast<double>(c.refunded_orders), static_cast<double>(c.paid_orders));
+    if (has_quantity)
+        c.items_per_order = ratio(static_cast<double>(c.items), static_cast<double>(c.paid_orders));
 }
 
 }  // namespace detail
@@ -209,24 +231,22 @@ inline presale_result presale(inquiry_collector& inquiries, const orders_table& 
     const time_zone tz(cfg.timezone);
     const std::size_t n = labels.size();
     std::vector<presale_cell> cells(n);
-    using pairs = std::vector<std::pair<std::uint32_t, std::uint64_t>>;
-    pairs asked, ordering, paying, asked_all, ordering_all, paying_all;
+    detail::key_buyers asked, ordering, paying, asked_all, ordering_all, paying_all;
     for (const auto& q : inq) {
         asked.emplace_back(q.group, q.customer);
         asked_all.emplace_back(q.period, q.customer);
     }
     const auto& customers = inquiries.customers();
-    std::uint64_t prev = 0;
+    const auto* const end = inq.data() + inq.size();
     for (std::size_t i = 0; i < orders.orders.size(); ++i) {
         const auto& o = orders.orders[i];
-        if ((i == 0 || o.customer != prev) && !customers.count(o.customer))
+        if ((i == 0 || o.customer != orders.orders[i - 1].customer) && !customers.count(o.customer))
             ++out.buyers_without_interactions;
-        prev = o.customer;
         const auto* lo = std::lower_bound(
-            inq.data(), inq.data() + inq.size(), o.customer,
+            inq.data(), end, o.customer,
             [](const inquiry_collector::inquiry& q, std::uint64_t c) { return q.customer < c; });
         const auto* hi = lo;
-        while (hi != inq.data() + inq.size() && hi->customer == o.customer) ++hi;
+        while (hi != end && hi->customer == o.customer) ++hi;
         if (const auto* q = detail::credited(lo, hi, o.at, cfg, tz)) {
             ++cells[q->group].orders;
             ordering.emplace_back(q->group, o.customer);
@@ -250,50 +270,29 @@ inline presale_result presale(inquiry_collector& inquiries, const orders_table& 
         paying_all.emplace_back(q->period, o.customer);
     }
     std::vector<std::uint64_t> ask(n), ord(n), pay(n);
-    detail::count_distinct(asked, ask);
-    detail::count_distinct(ordering, ord);
-    detail::count_distinct(paying, pay);
-    for (auto* p : {&asked_all, &ordering_all, &paying_all}) {
-        std::sort(p->begin(), p->end());
-        p->erase(std::unique(p->begin(), p->end()), p->end());
-    }
-    const double z = stats::z_for(cfg.confidence);
-    presale_cell& all = out.overall;
-    all.inquiry_buyers = asked_all.size();
-    all.ordering_buyers = ordering_all.size();
-    all.paying_buyers = paying_all.size();
-    for (std::size_t g = 0; g < n; ++g) {
-        presale_cell& c = cells[g];
+    detail::count_distinct(asked, &ask);
+    detail::count_distinct(ordering, &ord);
+    detail::count_distinct(paying, &pay);
+    // Groups in label order, and the overall sums in that order: the same figures for every
+    // thread count (group indices follow the order batches arrive in).
+    for (std::size_t g : detail::label_order(labels)) {
+        presale_cell c = cells[g];
         c.inquiry_buyers = ask[g], c.ordering_buyers = ord[g], c.paying_buyers = pay[g];
+        out.labels.push_back(labels[g]);
+        out.groups.push_back(c);
+    }
+    presale_cell& all = out.overall;
+    all.inquiry_buyers = detail::count_distinct(asked_all, nullptr);
+    all.ordering_buyers = detail::count_distinct(ordering_all, nullptr);
+    all.paying_buyers = detail::count_distinct(paying_all, nullptr);
+    for (const presale_cell& c : out.groups) {
         all.orders += c.orders, all.paid_orders += c.paid_orders;
         all.refunded_orders += c.refunded_orders, all.items += c.items;
         all.sales_total += c.sales_total, all.refund_value += c.refund_value;
     }
-    for (auto& c : cells) detail::finish(c, z);
-    detail::finish(all, z);
-    auto per_order = [&](presale_cell& c) {
-        if (out.has_quantity && c.paid_orders)
-            c.items_per_order = static_cast<double>(c.items) / static_cast<double>(c.paid_orders);
-    };
-    for (auto& c : cells) per_order(c);
-    per_order(all);
-    // Sorted by labels, a missing value after every present one.
-    std::vector<std::size_t> order(n);
-    for (std::size_t g = 0; g < n; ++g) order[g] = g;
-    auto key_less = [](const presale_labels& a, const presale_labels& b) {
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            if (a[i] == b[i]) continue;
-            if (!a[i] || !b[i]) return b[i] == std::nullopt;
-            return *a[i] < *b[i];
-        }
-        return false;
-    };
-    std::sort(order.begin(), order.end(),
-              [&](std::size_t a, std::size_t b) { return key_less(labels[a], labels[b]); });
-    for (std::size_t g : order) {
-        out.labels.push_back(labels[g]);
-        out.groups.push_back(cells[g]);
-    }
+    const double z = stats::z_for(cfg.confidence);
+    for (presale_cell& c : out.groups) detail::finish(c, z, out.has_quantity);
+    detail::finish(all, z, out.has_quantity);
     return out;
 }
 

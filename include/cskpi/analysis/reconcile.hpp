@@ -15,9 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../config/config.hpp"
 #include "../detail/suggest.hpp"
 #include "../detail/text.hpp"
 #include "../input/table_reader.hpp"
+#include "../report/report.hpp"
 #include "../time.hpp"
 #include "facts.hpp"
 
@@ -59,7 +61,9 @@ inline std::vector<std::string> map_words(const nlohmann::json& v, const std::st
 inline reconcile_column map_column(const std::string& ours, const nlohmann::json& v,
                                    const std::string& file, const fact_column& fact) {
     const std::string at = "columns." + ours;
-    reconcile_column c{ours, ours, fact.kind};
+    reconcile_column c;
+    c.ours = c.vendor = ours;
+    c.kind = fact.kind;
     if (v.is_string()) {
         c.vendor = v.get<std::string>();
         return c;
@@ -68,19 +72,19 @@ inline reconcile_column map_column(const std::string& ours, const nlohmann::json
         map_error(file, at, "expected the vendor's column name or an object, actual " + v.dump());
     for (const auto& [k, x] : v.items()) {
         const std::string p = at + "." + k;
-        auto number = [&] {
-            if (!x.is_number() || !std::isfinite(x.get<double>()) || x.get<double>() < 0)
-                map_error(file, p, "expected a number >= 0, actual " + x.dump());
-            return x.get<double>();
+        auto number = [&p, &file](const nlohmann::json& n) {
+            if (!n.is_number() || !std::isfinite(n.get<double>()) || n.get<double>() < 0)
+                map_error(file, p, "expected a number >= 0, actual " + n.dump());
+            return n.get<double>();
         };
         if (k == "vendor") {
             if (!x.is_string()) map_error(file, p, "expected a column name, actual " + x.dump());
             c.vendor = x.get<std::string>();
         } else if (k == "scale") {
-            c.scale = number();
+            c.scale = number(x);
             if (c.scale == 0) map_error(file, p, "expected a number > 0, actual " + x.dump());
         } else if (k == "tolerance") {
-            c.tolerance = number();
+            c.tolerance = number(x);
         } else if (k == "true") {
             c.yes = map_words(x, file, p);
         } else if (k == "false") {
@@ -123,8 +127,9 @@ inline reconcile_map read_reconcile_map(const nlohmann::json& j, const std::stri
             if (!v.is_object() || v.empty())
                 detail::map_error(file, k, "expected an object of fact column -> vendor column");
             for (const auto& [ours, x] : v.items()) {
+                const std::string& name = ours;  // a structured binding cannot be captured
                 const auto it = std::find_if(facts.begin(), facts.end(),
-                                             [&](const fact_column& f) { return f.name == ours; });
+                                             [&](const fact_column& f) { return f.name == name; });
                 if (it == facts.end())
                     detail::map_error(file, "columns." + ours,
                                       "not a fact column" +
@@ -156,11 +161,18 @@ struct keyed_table {
 
 /// Reads `path`; a row without a key, or repeating one, is rejected with its line.
 inline keyed_table read_keyed(const std::string& path, const std::string& key,
-                              const std::vector<std::string>& columns, bool strict) {
+                              const std::vector<std::string>& columns, const config& cfg) {
     keyed_table t;
     t.path = path;
+    t.ledger.show_values = cfg.rejects_show_values;
+    // Each distinct column read once: two fact columns may map to one vendor column.
     std::vector<std::string> cols = {key};
-    cols.insert(cols.end(), columns.begin(), columns.end());
+    std::vector<std::size_t> at;  // columns[i] is cols[at[i]]
+    for (const auto& c : columns) {
+        const auto it = std::find(cols.begin(), cols.end(), c);
+        at.push_back(static_cast<std::size_t>(it - cols.begin()));
+        if (it == cols.end()) cols.push_back(c);
+    }
     stream_records(path, cols, cols, t.ledger, [&](const text_record& r) {
         const std::string k(r.cells[0] ? cskpi::detail::trim(*r.cells[0]) : std::string_view());
         std::string why;
@@ -170,10 +182,12 @@ inline keyed_table read_keyed(const std::string& path, const std::string& key,
             why = "duplicate key (first at line " + std::to_string(it->second.line) + ")";
         if (!why.empty()) {
             const reject x{r.line, key, cskpi::detail::clip(k), why};
-            if (strict) throw strict_error(path, x, true);
+            if (cfg.strict) throw strict_error(path, x, cfg.rejects_show_values);
             return t.ledger.rejected(x);
         }
-        t.rows[k] = {r.line, {r.cells.begin() + 1, r.cells.end()}};
+        keyed_table::row& row = t.rows[k];
+        row.line = r.line;
+        for (std::size_t i : at) row.cells.push_back(r.cells[i]);
         t.order.push_back(k);
         t.ledger.accepted();
     });
@@ -302,17 +316,17 @@ inline std::string explain(const reconcile_column& c, const read_value& o, const
 /// Compares every key present in both tables, column by column; keys on one side only are
 /// listed.
 inline reconcile_result reconcile(const std::string& ours_path, const std::string& vendor_path,
-                                  reconcile_map map, const std::string& timezone, bool strict) {
+                                  reconcile_map map, const config& cfg) {
     reconcile_result r;
     std::vector<std::string> ours_cols, vendor_cols;
     for (const auto& c : map.columns) {
         ours_cols.push_back(c.ours);
         vendor_cols.push_back(c.vendor);
     }
-    r.ours = read_keyed(ours_path, map.key, ours_cols, strict);
-    r.vendor = read_keyed(vendor_path, map.vendor_key, vendor_cols, strict);
+    r.ours = read_keyed(ours_path, map.key, ours_cols, cfg);
+    r.vendor = read_keyed(vendor_path, map.vendor_key, vendor_cols, cfg);
     r.summary.resize(map.columns.size());
-    const time_zone tz(timezone);
+    const time_zone tz(cfg.timezone);
     for (const auto& k : r.ours.order) {
         const auto it = r.vendor.rows.find(k);
         if (it == r.vendor.rows.end()) {
