@@ -86,6 +86,16 @@ def test_sla_timer_states_by_hand(tmp_path):
     assert got["sla_resolution"].to_dict() == {"c1": "breached", "c2": "breached", "c3": "active",
                                                "c4": "active", "e1": None}
     assert got["sla_next_reply"].isna().all()  # no next-reply target
+    # Breach instants: c2 at 09:00:30 (created + 30 s), 15 s over when answered; c3 at 10:00:30,
+    # still running (no excess yet); resolution of c1, c2 at 10:00:00, running.
+    t = lambda hms: pd.Timestamp(f"2026-03-02 {hms}", tz="UTC")  # noqa: E731
+    fr_at = got["sla_first_response_breach_at"]
+    assert fr_at["c2"] == t("09:00:30") and fr_at["c3"] == t("10:00:30")
+    assert fr_at[["c1", "c4", "e1"]].isna().all()
+    assert got["sla_first_response_over_s"]["c2"] == 15
+    assert got["sla_first_response_over_s"].drop("c2").isna().all()
+    assert got["sla_resolution_breach_at"]["c1"] == t("10:00:00") and got["sla_resolution_breach_at"]["c2"] == t("10:00:00")
+    assert got["sla_resolution_breach_at"][["c3", "c4", "e1"]].isna().all()
     assert got["line"].to_dict() == {"c1": 2, "c2": 4, "c3": 6, "c4": 7, "e1": 8}
     # The same DataFrame in memory gives the same facts.
     mem = cskpi.facts(events=df, config=cfg).set_index("id")
@@ -116,3 +126,30 @@ def test_cli_facts_events_equals_python(tmp_path):
     assert both.returncode == 2 and "--events" in both.stderr
     with pytest.raises(ValueError, match="either data"):
         cskpi.facts(str(path), events=path)
+
+
+def test_breach_instants_on_business_hours(tmp_path):
+    # Business hours 09:00-18:00 UTC on weekdays (2026-03-02 is a Monday); next reply within 60 s.
+    # b1: the customer writes at 17:59:30 and gets a reply at 09:01:00 the next day: 30 s that
+    # evening + 60 s the next morning = 90 s of business time, 30 s over; the 60th second falls
+    # at 09:00:30. Its second wait (09:02:00 -> 09:02:40) is in time. b2: two late replies
+    # (100 s and 200 s): the first late one's breach instant, the worst one's excess.
+    rows = [("b1", "2026-03-02 17:00:00", "customer"), ("b1", "2026-03-02 17:00:10", "agent"),
+            ("b1", "2026-03-02 17:59:30", "customer"), ("b1", "2026-03-03 09:01:00", "agent"),
+            ("b1", "2026-03-03 09:02:00", "customer"), ("b1", "2026-03-03 09:02:40", "agent"),
+            ("b2", "2026-03-02 10:00:00", "customer"), ("b2", "2026-03-02 10:00:05", "agent"),
+            ("b2", "2026-03-02 10:10:00", "customer"), ("b2", "2026-03-02 10:11:40", "agent"),
+            ("b2", "2026-03-02 10:20:00", "customer"), ("b2", "2026-03-02 10:23:20", "agent")]
+    path = tmp_path / "b.csv"
+    pd.DataFrame([{"interaction_id": i, "at": t, "from": f, "agent": "ann" if f == "agent" else "", "channel": "chat"}
+                  for i, t, f in rows]).to_csv(path, index=False)
+    week = {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    cfg = {"as_of": "2026-03-03 12:00:00", "clock": "business",
+           "calendars": {"default": {"timezone": "UTC", "week": week}},
+           "sla_policies": [{"name": "chat", "when": {"channel": "chat"}, "targets": {"next_reply_s": 60}}]}
+    got = cskpi.facts(events=path, config=cfg).set_index("id")
+    assert got["sla_next_reply"].to_dict() == {"b1": "breached", "b2": "breached"}
+    assert got.loc["b1", "sla_next_reply_breach_at"] == pd.Timestamp("2026-03-03 09:00:30", tz="UTC")
+    assert got.loc["b1", "sla_next_reply_over_s"] == 30
+    assert got.loc["b2", "sla_next_reply_breach_at"] == pd.Timestamp("2026-03-02 10:11:00", tz="UTC")
+    assert got.loc["b2", "sla_next_reply_over_s"] == 140

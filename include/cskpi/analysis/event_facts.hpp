@@ -40,7 +40,7 @@ inline event_facts event_part(const timeline::derived_table& t, std::size_t i,
     e.on_hold_s = t.on_hold[i];
     if (t.policy[i] >= 0) {
         e.sla_policy = o.policies[static_cast<std::size_t>(t.policy[i])].name;
-        e.sla = timeline::sla_outcomes(timeline::sla_inputs_of(t, i, o), o);
+        e.sla = timeline::sla_outcomes(timeline::sla_inputs_of(t, i, o), o, true);
     }
     return e;
 }

@@ -115,6 +115,13 @@ inline fact_cell sla_event_cell(const fact_context& c, std::size_t k) {
     const auto s = timeline::state_at(c.f.events->sla[k], c.as_of);
     return {s == timeline::sla_state::none ? std::string_view{} : timeline::name_of(s)};
 }
+/// The instant an event SLA timer's target ran out (it is breached from the next microsecond),
+/// when breached at as_of; missing_us else. On the calendar clock: start + target.
+inline fact_cell sla_event_breach_cell(const fact_context& c, std::size_t k) {
+    const auto& x = c.f.events->sla[k];
+    const bool breached = timeline::state_at(x, c.as_of) == timeline::sla_state::breached;
+    return whole_cell(breached ? x.breach - 1 : missing_us);
+}
 }  // namespace detail
 
 /// The facts table's columns, in order, with what each holds (docs/FACTS.md is generated from
@@ -225,10 +232,26 @@ inline std::vector<fact_column> fact_columns(bool events = false) {
          [](C x) { return text_cell(x.f.events->sla_policy); }},
         {"sla_first_response", "achieved, breached or active at as_of (empty: no such target)",
          K::text, [](C x) { return sla_event_cell(x, 0); }},
+        {"sla_first_response_breach_at",
+         "instant the first-response target ran out, UTC (start + target on the calendar clock); "
+         "empty unless breached at as_of",
+         K::instant, [](C x) { return sla_event_breach_cell(x, 0); }},
+        {"sla_first_response_over_s",
+         "seconds beyond the target when the timer stopped late, on the policy's clock (empty "
+         "while it still runs at as_of)",
+         K::seconds, [](C x) { return real_cell(x.f.events->sla[0].over_s); }},
         {"sla_next_reply", "achieved, breached (any reply late) or active at as_of", K::text,
          [](C x) { return sla_event_cell(x, 1); }},
+        {"sla_next_reply_breach_at", "instant the target of the first late reply ran out, UTC",
+         K::instant, [](C x) { return sla_event_breach_cell(x, 1); }},
+        {"sla_next_reply_over_s", "the most seconds a reply stopped late went beyond the target",
+         K::seconds, [](C x) { return real_cell(x.f.events->sla[1].over_s); }},
         {"sla_resolution", "achieved, breached or active at as_of", K::text,
          [](C x) { return sla_event_cell(x, 2); }},
+        {"sla_resolution_breach_at", "instant the resolution target ran out, UTC", K::instant,
+         [](C x) { return sla_event_breach_cell(x, 2); }},
+        {"sla_resolution_over_s", "seconds beyond the target at the solve", K::seconds,
+         [](C x) { return real_cell(x.f.events->sla[2].over_s); }},
     };
     c.insert(c.end(), e.begin(), e.end());
     return c;
@@ -243,9 +266,10 @@ inline std::string facts_reference_markdown() {
         "the\n"
         "metrics count (the sums of `fcr`, `sla_state = met`, ... are the report's numerators). "
         "Join it to\n"
-        "your own data, or reconcile a vendor's export row by row. Rejected rows are not in it: "
-        "they are\n"
-        "counted on stderr and listed with `--rejects FILE` (Python: `.attrs[\"rejects\"]`).\n\n"
+        "your own data, or reconcile a vendor's export row by row (`cskpi reconcile`,\n"
+        "docs/RECONCILE.md). Rejected rows are not in it: they are counted on stderr and listed "
+        "with\n"
+        "`--rejects FILE` (Python: `.attrs[\"rejects\"]`).\n\n"
         "CSV: flags are 1/0, durations seconds, instants UTC in ISO 8601 with `Z`, unknown values "
         "empty.\n"
         "Python: a DataFrame with booleans, floats (NaN), UTC datetimes and nullable "

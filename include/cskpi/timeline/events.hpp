@@ -9,6 +9,7 @@
 // interaction's reject names its first line and how many rows it had.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -369,7 +370,10 @@ inline auto source_feed(const table_source& src, reject_ledger& ledger,
 /// event: state_at(outcome, as_of) is the state settle_sla gives at that as_of. A running timer's
 /// elapsed time only grows with as_of, so it is breached from the first microsecond at which it
 /// exceeds the target on (found by doubling, then bisection; never when a pause holds it for good).
-inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timeline_options& o) {
+/// With `instants` (per-interaction facts), a timer stopped late gets its breach instant and its
+/// seconds over the target too; reports leave them out, as they count states only.
+inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timeline_options& o,
+                                               bool instants = false) {
     std::array<sla_outcome, 3> out{};
     if (!in.policy) return out;
     const sla_policy& p = *in.policy;
@@ -384,10 +388,25 @@ inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timel
             e -= span(std::max(a, from), std::min(b, to.value_or(b)));
         return e;
     };
+    // The first instant in (lo, hi] at which the timer exceeds the target, given
+    // elapsed(lo) <= target < elapsed(hi).
+    auto first_over = [&](micros start, micros lo, micros hi, double target) {
+        while (hi - lo > 1) {
+            const micros mid = lo + (hi - lo) / 2;
+            (elapsed(start, mid) > target ? hi : lo) = mid;
+        }
+        return hi;
+    };
     auto judge = [&](const derived_interaction::timer& tm, double target) -> sla_outcome {
-        if (tm.stop)
-            return {elapsed(tm.start, *tm.stop) > target ? sla_outcome::breached
-                                                         : sla_outcome::achieved};
+        if (tm.stop) {
+            const double e = elapsed(tm.start, *tm.stop);
+            if (e <= target) return {sla_outcome::achieved};
+            if (!instants) return {sla_outcome::breached};
+            const bool at_start = elapsed(tm.start, tm.start) > target;
+            return {sla_outcome::breached,
+                    at_start ? tm.start : first_over(tm.start, tm.start, *tm.stop, target),
+                    e - target};
+        }
         if (elapsed(tm.start, tm.start) > target) return {sla_outcome::running, tm.start};
         constexpr micros horizon =
             micros{200} * 366 * 86400 * us_per_s;  // paused or closed for longer: never
@@ -399,21 +418,21 @@ inline std::array<sla_outcome, 3> sla_outcomes(const sla_inputs& in, const timel
             step *= 2;
             hi = tm.start + step;
         }
-        while (hi - lo > 1) {  // elapsed(lo) <= target < elapsed(hi)
-            const micros mid = lo + (hi - lo) / 2;
-            (elapsed(tm.start, mid) > target ? hi : lo) = mid;
-        }
-        return {sla_outcome::running, hi};
+        return {sla_outcome::running, first_over(tm.start, lo, hi, target)};
     };
     if (p.first_response_s && in.first_response && *in.first_response)
         out[0] = judge(**in.first_response, *p.first_response_s);
     if (p.next_reply_s && !in.next_reply.empty()) {
         // Breached once any timer is; running while one runs (breached at the earliest of theirs).
+        // With instants: the first late reply's breach instant and the worst reply's excess.
         sla_outcome all{sla_outcome::achieved};
         for (const auto& tm : in.next_reply) {
             const sla_outcome x = judge(tm, *p.next_reply_s);
             if (x.kind == sla_outcome::breached)
-                all = x;
+                all = all.kind == sla_outcome::breached
+                          ? sla_outcome{sla_outcome::breached, std::min(all.breach, x.breach),
+                                        std::fmax(all.over_s, x.over_s)}
+                          : x;
             else if (x.kind == sla_outcome::running && all.kind != sla_outcome::breached)
                 all = {sla_outcome::running, all.kind == sla_outcome::running
                                                  ? std::min(all.breach, x.breach)

@@ -26,7 +26,10 @@ struct sla_outcome {
     static constexpr micros never = std::numeric_limits<micros>::max();
     enum kind_t : std::uint8_t { none, achieved, breached, running } kind = none;
     micros breach =
-        never;  ///< running: the first instant it counts as breached (never: paused for good)
+        never;  ///< running: the first instant it counts as breached (never: paused for good);
+                ///< breached, with sla_outcomes' `instants`: the instant it was breached
+    /// Breached, with `instants`: seconds beyond the target when the timer stopped (NaN else).
+    double over_s = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// SLA state of one target of one interaction.
