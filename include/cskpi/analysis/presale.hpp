@@ -81,7 +81,7 @@ public:
 
     /// Inquiries sorted by (customer, at, line), so the result is the same for every thread
     /// count.
-    std::vector<inquiry> sorted() {
+    const std::vector<inquiry>& sorted() {
         std::sort(inquiries_.begin(), inquiries_.end());
         return inquiries_;
     }
@@ -226,7 +226,7 @@ inline presale_result presale(inquiry_collector& inquiries, const orders_table& 
     out.inquiry_rows = inquiries.inquiry_rows();
     out.inquiries_without_customer = inquiries.without_customer();
     out.has_quantity = orders.has_quantity;
-    const auto inq = inquiries.sorted();
+    const auto& inq = inquiries.sorted();
     const auto labels = inquiries.labels();
     const time_zone tz(cfg.timezone);
     const std::size_t n = labels.size();
@@ -245,8 +245,9 @@ inline presale_result presale(inquiry_collector& inquiries, const orders_table& 
         const auto* lo = std::lower_bound(
             inq.data(), end, o.customer,
             [](const inquiry_collector::inquiry& q, std::uint64_t c) { return q.customer < c; });
-        const auto* hi = lo;
-        while (hi != end && hi->customer == o.customer) ++hi;
+        const auto* hi = std::upper_bound(
+            lo, end, o.customer,
+            [](std::uint64_t c, const inquiry_collector::inquiry& q) { return c < q.customer; });
         if (const auto* q = detail::credited(lo, hi, o.at, cfg, tz)) {
             ++cells[q->group].orders;
             ordering.emplace_back(q->group, o.customer);
