@@ -1,6 +1,9 @@
-"""Issue-3 benchmark: cskpi.report(df, by=["agent","channel","day"]) on a DataFrame already in
-memory, against the same KPIs with pandas groupby on the same DataFrame, in one run.
-Usage: PYTHONPATH=build/python /usr/bin/python3 benchmarks/python_frame.py DATA.csv"""
+"""DataFrames at engine speed (issue 21 item 4): cskpi.report(df) on a DataFrame already in memory,
+against the equal-work pandas job (peer_pandas.equal_work, benchmarks/EQUAL_WORK.md) on the same
+DataFrame, alternating, in one process. The two results are compared column by column first.
+Usage: PYTHONPATH=build/python /usr/bin/python3 benchmarks/python_frame.py DATA.csv [THREADS] [BY] [RUNS]"""
+import os
+import statistics
 import sys
 import time
 
@@ -8,49 +11,48 @@ import pandas as pd
 
 import cskpi
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_peers  # noqa: E402
+import peer_pandas  # noqa: E402
+
 path = sys.argv[1]
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+by = (sys.argv[3] if len(sys.argv) > 3 else "agent,channel,day").split(",")
+runs = int(sys.argv[4]) if len(sys.argv) > 4 else 2
 t = time.time()
-df = pd.read_csv(path, dtype={"agent": "category", "channel": "category", "team": "category",
-                              "category": "category", "priority": "category"})
+df = pd.read_csv(path, dtype=peer_pandas.DTYPES)
 for c in ("created_at", "first_response_at", "resolved_at"):
     df[c] = pd.to_datetime(df[c], format="%Y-%m-%d %H:%M:%S")
 print(f"load: {len(df)} rows in {time.time() - t:.1f} s (not timed below)")
 cfg = {"timezone": "Asia/Shanghai"}
-by = ["agent", "channel", "day"]
 
-t = time.time()
-out = cskpi.report(df, by=by, config=cfg, threads=threads)
-t_cskpi = time.time() - t
-print(f"cskpi.report(df, by={by}, threads={threads}): {t_cskpi:.2f} s, {len(out)} groups")
 
-t = time.time()
-d = pd.DataFrame({"agent": df["agent"], "channel": df["channel"],
-                  "day": df["created_at"].dt.strftime("%Y-%m-%d")})
-frt = (df["first_response_at"] - df["created_at"]).dt.total_seconds()
-res = (df["resolved_at"] - df["created_at"]).dt.total_seconds()
-target = df["channel"].map({"chat": 30, "phone": 20, "social": 3600, "email": 86400}).astype(float)
-target = target.where(df["priority"] != "urgent", 60.0)
-d["frt"], d["res"], d["handle"], d["csat"] = frt, res, df["handle_s"], df["csat"]
-d["answered"] = frt.notna()
-d["abandoned"] = df["abandoned"]
-d["sla_met"] = d["answered"] & (frt <= target) & (df["abandoned"] == 0)
-d["sla_den"] = target.notna()
-d["res_ok"] = res.notna() & (df["abandoned"] == 0)
-d["not_ab"] = df["abandoned"] == 0
-d["sat"] = df["csat"] >= 4
-d["has_csat"] = df["csat"].notna()
-g = d.groupby(by, observed=True, sort=True)
-pd_out = pd.DataFrame({
-    "interactions": g.size(), "answered": g["answered"].sum(), "abandoned": g["abandoned"].sum(),
-    "frt_mean": g["frt"].mean(), "frt_median": g["frt"].median(), "frt_p90": g["frt"].quantile(0.9),
-    "frt_p95": g["frt"].quantile(0.95), "frt_max": g["frt"].max(),
-    "sla_num": g["sla_met"].sum(), "sla_den": g["sla_den"].sum(),
-    "aht_mean": g["handle"].mean(), "aht_median": g["handle"].median(),
-    "res_mean": g["res"].mean(), "res_median": g["res"].median(), "res_p90": g["res"].quantile(0.9),
-    "resolution_num": g["res_ok"].sum(), "resolution_den": g["not_ab"].sum(),
-    "csat_num": g["sat"].sum(), "csat_den": g["has_csat"].sum(), "csat_mean": g["csat"].mean(),
-})
-t_pandas = time.time() - t
-print(f"pandas groupby (headline KPIs only): {t_pandas:.2f} s, {len(pd_out)} groups")
-print(f"ratio pandas / cskpi: {t_pandas / t_cskpi:.1f}x")
+def run_cskpi():
+    return cskpi.report(df, by=by, config=cfg, threads=threads, overall=True)
+
+
+def run_pandas():
+    return peer_pandas.equal_work(df, by)
+
+
+# The same numbers first: every pandas column against cskpi's, group by group (overall first).
+frames = []
+for frame in (run_cskpi(), run_pandas()):
+    frame = frame.reset_index() if by[0] not in frame.columns else frame.reset_index(drop=True)
+    frame[by] = frame[by].astype(object).where(frame[by].notna(), "").astype(str)
+    frames.append((frame.iloc[0], frame.iloc[1:].set_index(by)))
+cols, problems = check_peers.compare("pandas", *frames, by)
+assert not problems, problems[:5]
+print(f"equal: {len(frames[1][1])} groups + overall, {len(cols)} columns")
+
+times = {"cskpi": [], "pandas": []}
+for _ in range(runs):
+    for name, job in (("cskpi", run_cskpi), ("pandas", run_pandas)):
+        t = time.time()
+        job()
+        times[name].append(time.time() - t)
+for name, ts in times.items():
+    print(f"{name}: median {statistics.median(ts):.2f} s, runs " +
+          " ".join(f"{x:.2f}" for x in ts))
+print(f"ratio pandas / cskpi: {statistics.median(times['pandas']) / statistics.median(times['cskpi']):.1f}x"
+      f" (cskpi at {threads} threads, pandas at 1)")
