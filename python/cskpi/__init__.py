@@ -101,23 +101,29 @@ class Report:
         left out unless `overall=True`."""
         import pandas as pd
 
+        import numpy as np
+
         cols = _core.metric_columns()
         keys = self._core._keys()
         values = self._core._values()
         by = self.by
         start = 0 if (not by or overall) else 1
-        df = pd.DataFrame(values[start:], columns=[c for c, _ in cols])
-        for name, is_int in cols:
+        rows = values[start:]
+        # Keys first, then the metrics, then joined columns (e.g. the timeline's, qa_score), built
+        # as one dict of columns: setting columns one by one on a frame copies its block each
+        # time, which cost seconds at 100,000 groups.
+        columns = {k: [row[i] if len(row) > i else None for row in keys[start:]]
+                   for i, k in enumerate(by)}
+        for i, (name, is_int) in enumerate(cols):
+            col = rows[:, i]
             if is_int:  # nullable only where a group is suppressed (privacy.min_group_size)
-                df[name] = df[name].astype("Int64" if df[name].isna().any() else "int64")
-        # Keys first, then the metrics, then joined columns (e.g. the timeline's, qa_score): one
-        # concatenation, since inserting columns one by one fragments the frame.
-        key_cols = pd.DataFrame({k: [row[i] if len(row) > i else None for row in keys[start:]]
-                                 for i, k in enumerate(by)}, index=df.index)
-        extra = pd.DataFrame({name: vals[start:] for name, vals in self._core._extra()}, index=df.index)
-        for c in [c for c in extra.columns if c in df.columns]:  # a joined column replaces its namesake
-            df[c] = extra.pop(c)
-        return pd.concat([key_cols, df, extra], axis=1)
+                columns[name] = pd.Series(col).astype("Int64") if np.isnan(col).any() \
+                    else col.astype("int64")
+            else:
+                columns[name] = col
+        for name, vals in self._core._extra():  # a joined column replaces its namesake in place
+            columns[name] = np.asarray(vals[start:], dtype=float)
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
     @property
     def rejects(self):

@@ -364,8 +364,7 @@ inline json presale_json(const presale_result& r, const orders_table& orders, co
               {"paid_unattributed", r.paid_unattributed},
               {"sales_unattributed", r.sales_unattributed},
               {"buyers_without_interactions", r.buyers_without_interactions}});
-    static constexpr const char* windows[] = {"hours", "same_day", "next_day"};
-    json window = {{"rule", windows[static_cast<int>(cfg.presale.window)]}};
+    json window = {{"rule", std::string(config::presale_rules::name_of(cfg.presale.window))}};
     if (cfg.presale.window == config::presale_rules::window_kind::hours)
         window["hours"] = cfg.presale.window_h;
     return {

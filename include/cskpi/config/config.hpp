@@ -4,6 +4,7 @@
 // sla.first_response_s, sla.by_priority) replace the default map when given; fixed-schema
 // objects (csat, ces, sla, fcr, complaint) keep the defaults of the keys they leave out.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -99,6 +100,11 @@ struct config {
     /// Pre-sales attribution from an orders table (analysis/presale.hpp).
     struct presale_rules {
         enum class window_kind { hours, same_day, next_day };
+        static constexpr std::array<std::string_view, 3> window_names = {"hours", "same_day",
+                                                                         "next_day"};
+        static std::string_view name_of(window_kind k) {
+            return window_names[static_cast<std::size_t>(k)];
+        }
         double window_h = 72;
         window_kind window = window_kind::hours;
         bool all_interactions = false;  ///< inquiries: every interaction, not presale_category
@@ -337,16 +343,13 @@ inline void read_presale(config::presale_rules& r, const json& v) {
             if (!(r.window_h > 0 && r.window_h <= 8784))
                 throw config_error(p, "expected hours in (0, 8784], actual " + x.dump());
         } else if (k == "window") {
+            using rules = config::presale_rules;
             const std::string t = x.is_string() ? x.get<std::string>() : "";
-            if (t == "hours")
-                r.window = config::presale_rules::window_kind::hours;
-            else if (t == "same_day")
-                r.window = config::presale_rules::window_kind::same_day;
-            else if (t == "next_day")
-                r.window = config::presale_rules::window_kind::next_day;
-            else
+            const auto at = std::find(rules::window_names.begin(), rules::window_names.end(), t);
+            if (at == rules::window_names.end())
                 throw config_error(
                     p, "expected \"hours\", \"same_day\" or \"next_day\", actual " + x.dump());
+            r.window = static_cast<rules::window_kind>(at - rules::window_names.begin());
         } else if (k == "inquiries") {
             const std::string t = x.is_string() ? x.get<std::string>() : "";
             if (t != "presale_category" && t != "all")
@@ -663,9 +666,8 @@ inline json config::to_json() const {
     j["presale_category"] = presale_category;
     if (loyalty_window_days != 30) j["loyalty"] = {{"window_days", loyalty_window_days}};
     if (presale != presale_rules{}) {
-        static constexpr const char* windows[] = {"hours", "same_day", "next_day"};
         j["presale"] = {{"window_h", presale.window_h},
-                        {"window", windows[static_cast<int>(presale.window)]},
+                        {"window", std::string(presale_rules::name_of(presale.window))},
                         {"inquiries", presale.all_interactions ? "all" : "presale_category"},
                         {"refund_statuses", presale.refund_statuses}};
     }

@@ -62,15 +62,21 @@ std::string csv_key(const OptionalText& k, bool people = false) {
 }
 
 /// Shortest text that reads back as the same double; integers without a fraction.
-inline std::string number_text(double v, bool integer = false) {
-    if (std::isnan(v)) return "null";
-    char buf[64];
-    if (integer) {
-        auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v));
-        return std::string(buf, r.ptr);
+/// number_text(v, integer) appended to `out` (no string per number: a CSV row has ~150).
+inline void append_number(std::string& out, double v, bool integer = false) {
+    if (std::isnan(v)) {
+        out += "null";
+        return;
     }
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
+    char buf[64];
+    const auto r = integer ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+                           : std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+inline std::string number_text(double v, bool integer = false) {
+    std::string out;
+    append_number(out, v, integer);
+    return out;
 }
 
 /// Columns a UTF-8 string takes on a terminal: East Asian wide and full-width characters take 2.

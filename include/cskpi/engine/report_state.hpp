@@ -21,6 +21,7 @@
 #include "../detail/censoring.hpp"
 #include "../detail/contacts.hpp"
 #include "../detail/dictionary.hpp"
+#include "../detail/group_index.hpp"
 #include "../detail/pooled_samples.hpp"
 #include "../detail/sample_log.hpp"
 #include "../detail/utf8.hpp"
@@ -395,12 +396,7 @@ public:
         km_.sort(groups_.size());
         const micros as_of = km_as_of().value_or(0);
         std::vector<std::uint32_t> order;
-        if (!by_.empty()) {
-            order.resize(groups_.size());
-            for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-            std::sort(order.begin(), order.end(),
-                      [&](std::uint32_t a, std::uint32_t b) { return key_less(ids_[a], ids_[b]); });
-        }
+        if (!by_.empty()) order = report_order();
         report_group overall = overall_row(threads, as_of);
         std::atomic<std::size_t> next{0};
         for (std::size_t begin = 0;; begin += chunk) {
@@ -539,30 +535,14 @@ private:
         s.bot_verified += f.verified;
     }
 
-    // Open-addressing index of group ids (a few thousand groups stay in cache).
+    // The group number of `id`; a new id gets a new, empty group.
     std::uint32_t group_of(const group_id& id) {
-        if ((groups_.size() + 1) * 2 > slots_.size()) grow_index();
-        for (std::size_t i = group_id_hash{}(id) & (slots_.size() - 1);;
-             i = (i + 1) & (slots_.size() - 1)) {
-            const std::uint32_t g = slots_[i];
-            if (g == detail::no_code) {
-                if (groups_.size() > detail::contact::group_mask)
-                    throw std::length_error("report_state: more than 2^29 groups");
-                slots_[i] = static_cast<std::uint32_t>(groups_.size());
-                groups_.emplace_back();
-                ids_.push_back(id);
-                return slots_[i];
-            }
-            if (ids_[g] == id) return g;
+        const auto [g, added] = index_.find_or_add(id, ids_, detail::contact::group_mask);
+        if (added) {
+            groups_.emplace_back();
+            ids_.push_back(id);
         }
-    }
-    void grow_index() {
-        slots_.assign(slots_.empty() ? 64 : slots_.size() * 2, detail::no_code);
-        for (std::uint32_t g = 0; g < ids_.size(); ++g) {
-            std::size_t i = group_id_hash{}(ids_[g]) & (slots_.size() - 1);
-            while (slots_[i] != detail::no_code) i = (i + 1) & (slots_.size() - 1);
-            slots_[i] = g;
-        }
+        return g;
     }
 
     micros target_for(std::uint32_t channel, std::uint32_t priority) {
@@ -937,17 +917,42 @@ private:
         for (auto& th : pool) th.join();
     }
 
-    bool key_less(const group_id& a, const group_id& b) const {
+    // Each dimension's codes ranked in label order, so sorting groups compares integers.
+    using label_ranks = std::array<std::vector<std::uint32_t>, dims>;
+    label_ranks ranks_of_labels() const {
+        label_ranks ranks;
+        for (std::size_t d = 0; d < dims; ++d) {
+            std::vector<std::uint32_t> codes(dict_[d].size());
+            for (std::uint32_t c = 0; c < codes.size(); ++c) codes[c] = c;
+            std::sort(codes.begin(), codes.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return dict_[d].value(a) < dict_[d].value(b);
+            });
+            ranks[d].resize(codes.size());
+            for (std::uint32_t r = 0; r < codes.size(); ++r) ranks[d][codes[r]] = r;
+        }
+        return ranks;
+    }
+    // Groups in report order: by each key's label (time keys by bucket), missing values last.
+    bool key_less(const group_id& a, const group_id& b, const label_ranks& ranks) const {
         for (std::uint8_t i = 0; i < a.n; ++i) {
             if (a.k[i] == b.k[i]) continue;
             if (a.k[i] == missing_key) return false;
             if (b.k[i] == missing_key) return true;
             if (is_time_key(by_[i])) return a.k[i] < b.k[i];
-            const auto& d = dict_[dim_of(by_[i])];
-            return d.value(static_cast<std::uint32_t>(a.k[i])) <
-                   d.value(static_cast<std::uint32_t>(b.k[i]));
+            const auto& r = ranks[dim_of(by_[i])];
+            return r[static_cast<std::size_t>(a.k[i])] < r[static_cast<std::size_t>(b.k[i])];
         }
         return false;
+    }
+    // Every group's number, in report order.
+    std::vector<std::uint32_t> report_order() const {
+        std::vector<std::uint32_t> order(groups_.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        const label_ranks ranks = ranks_of_labels();
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return key_less(ids_[a], ids_[b], ranks);
+        });
+        return order;
     }
 
     json canonical_json() const;
@@ -1037,7 +1042,7 @@ private:
     bool uses_time_ = false;
     bool needs_team_ = false;
     std::array<detail::dictionary, dims> dict_;
-    std::vector<std::uint32_t> slots_;
+    detail::group_index index_;
     std::vector<group_state> groups_;
     detail::sample_log log_;  // durations not yet moved into groups_ (see update, flush_log)
     std::vector<group_id> ids_;
@@ -1065,10 +1070,7 @@ inline json report_state::canonical_json() const {
     json by = json::array();
     for (auto k : by_) by.push_back(std::string(name_of(k)));
     j["by"] = by;
-    std::vector<std::uint32_t> order(groups_.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](auto a, auto b) { return key_less(ids_[a], ids_[b]); });
+    const std::vector<std::uint32_t> order = report_order();
     std::vector<std::uint32_t> rank(groups_.size());
     const std::vector<group_state> complete = groups();
     json groups = json::array();

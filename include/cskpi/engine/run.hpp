@@ -709,6 +709,7 @@ inline void write_indented(std::ostream& os, const std::string& text, std::size_
 /// of groups written. Returns the report without its groups (accounting and warnings).
 inline report stream_report(std::pair<report, report_state>&& r, unsigned threads, std::ostream& os,
                             bool as_json, std::size_t chunk = 1u << 14) {
+    const auto t0 = std::chrono::steady_clock::now();
     report head = std::move(r.first);
     bool first = true;
     r.second.finalize_chunks(threads, chunk, [&](std::vector<report_group>&& gs) {
@@ -736,6 +737,12 @@ inline report stream_report(std::pair<report, report_state>&& r, unsigned thread
         first = false;
     });
     if (as_json) os << "\n  ]\n}\n";
+    if (std::getenv("CSKPI_TRACE"))
+        std::fprintf(
+            stderr, "cskpi trace: finalize and write %.0f ms%s\n",
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count(),
+            detail::memory_trace().c_str());
     return head;
 }
 

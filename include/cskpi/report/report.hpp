@@ -195,9 +195,12 @@ struct report {
         for (const auto& k : g.keys) line += detail::csv_key(k, people) + ",";
         for (std::size_t i = 0; i < cat.size(); ++i) {
             if (i) line += ',';
-            line += detail::number_text(g.metrics[i], cat[i].integer);
+            detail::append_number(line, g.metrics[i], cat[i].integer);
         }
-        for (const auto& e : g.extra) line.append(",").append(detail::number_text(e.second));
+        for (const auto& e : g.extra) {
+            line += ',';
+            detail::append_number(line, e.second);
+        }
         os << line << '\n';
     }
 
