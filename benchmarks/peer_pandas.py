@@ -38,11 +38,10 @@ def prepare(df):
     t["sat"] = t["csat"] >= 4
     t["rated"] = t["csat"].notna()
     # Neighbours of the same customer and category in (created_at, id) order.
-    order = np.lexsort((df["id"].to_numpy(), created.to_numpy(), df["category"].cat.codes.to_numpy(),
-                        df["customer"].cat.codes.to_numpy()))
-    cust = df["customer"].cat.codes.to_numpy()[order]
-    cat = df["category"].cat.codes.to_numpy()[order]
-    at = created.to_numpy()[order]
+    cust, cat, at = (df["customer"].cat.codes.to_numpy(), df["category"].cat.codes.to_numpy(),
+                     created.to_numpy())
+    order = np.lexsort((df["id"].to_numpy(), at, cat, cust))
+    cust, cat, at = cust[order], cat[order], at[order]
     same_prev = np.r_[False, (cust[1:] == cust[:-1]) & (cat[1:] == cat[:-1])]
     near_prev = np.r_[False, (at[1:] - at[:-1]) <= WINDOW.to_timedelta64()] & same_prev
     near_next = np.r_[near_prev[1:], False]
