@@ -4,9 +4,13 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include <cskpi/analysis/event_facts.hpp>
 #include <cskpi/analysis/facts.hpp>
@@ -150,6 +154,90 @@ cskpi::report over_data(const py::object& data, const cskpi::config& cfg, Go&& g
     });
 }
 
+// One key column as (labels, codes): each distinct label becomes one Python str, and the
+// column is a code per group (-1 = missing), so Python builds it with one numpy take.
+py::tuple key_column(const cskpi::report& r, std::size_t k, std::size_t start) {
+    std::unordered_map<std::string_view, std::int32_t> code_of;
+    py::list labels;
+    py::array_t<std::int32_t> codes(static_cast<py::ssize_t>(r.groups.size() - start));
+    auto* c = codes.mutable_data();
+    for (std::size_t i = start; i < r.groups.size(); ++i) {
+        const auto& key = r.groups[i].keys;
+        if (k >= key.size() || !key[k]) {
+            *c++ = -1;
+            continue;
+        }
+        auto [it, added] = code_of.emplace(*key[k], static_cast<std::int32_t>(code_of.size()));
+        if (added) labels.append(py_text(*key[k]));
+        *c++ = it->second;
+    }
+    return py::make_tuple(std::move(labels), std::move(codes));
+}
+
+// The groups from `start` on as DataFrame blocks, written column by column so pandas adopts
+// them without a copy: (keys, names, float positions, float block, int positions, int block,
+// nullable). Columns are the catalogue's metrics in spec order, each joined column replacing
+// its namesake or appended. An integer column with a missing value (a suppressed group) goes
+// to the float block and is named in `nullable` (Python makes it Int64).
+py::tuple frame_columns(const cskpi::report& r, std::size_t start) {
+    start = std::min(start, r.groups.size());
+    const std::size_t rows = r.groups.size() - start;
+    const auto& cat = cskpi::metric_catalogue();
+    struct source {
+        std::string name;
+        bool extra, integer;
+        std::size_t index;
+    };
+    std::vector<source> cols;
+    for (std::size_t j = 0; j < cat.size(); ++j)
+        cols.push_back({cat[j].name, false, cat[j].integer, j});
+    if (!r.groups.empty())
+        for (std::size_t e = 0; e < r.groups.front().extra.size(); ++e) {
+            const std::string& name = r.groups.front().extra[e].first;
+            auto same = std::find_if(cols.begin(), cols.end(),
+                                     [&](const source& c) { return c.name == name; });
+            if (same == cols.end()) same = cols.insert(cols.end(), source{name, true, false, e});
+            *same = source{name, true, false, e};
+        }
+    auto value = [&](const source& c, std::size_t i) {
+        const auto& g = r.groups[start + i];
+        return c.extra ? g.extra[c.index].second : g.metrics[c.index];
+    };
+    std::vector<char> whole(cols.size());
+    for (std::size_t p = 0; p < cols.size(); ++p) whole[p] = cols[p].integer;
+    for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t p = 0; p < cols.size(); ++p)
+            if (whole[p] && std::isnan(value(cols[p], i))) whole[p] = false;
+    py::list names, nullable;
+    std::vector<std::int64_t> float_pos, int_pos;
+    for (std::size_t p = 0; p < cols.size(); ++p) {
+        names.append(cols[p].name);
+        if (cols[p].integer && !whole[p]) nullable.append(cols[p].name);
+        (whole[p] ? int_pos : float_pos).push_back(static_cast<std::int64_t>(p));
+    }
+    // Tiles of groups: each group's values are read while in cache, each column written in runs.
+    auto block = [&](auto tag, const std::vector<std::int64_t>& pos) {
+        using T = decltype(tag);
+        py::array_t<T> a({pos.size(), rows});
+        T* out = a.mutable_data();
+        constexpr std::size_t tile = 64;
+        for (std::size_t i0 = 0; i0 < rows; i0 += tile) {
+            const std::size_t i1 = std::min(rows, i0 + tile);
+            for (std::size_t q = 0; q < pos.size(); ++q) {
+                const source& c = cols[static_cast<std::size_t>(pos[q])];
+                for (std::size_t i = i0; i < i1; ++i)
+                    out[q * rows + i] = static_cast<T>(value(c, i));
+            }
+        }
+        return a;
+    };
+    py::list keys;
+    for (std::size_t k = 0; k < r.by.size(); ++k) keys.append(key_column(r, k, start));
+    return py::make_tuple(std::move(keys), std::move(names), py::array(py::cast(float_pos)),
+                          block(double{}, float_pos), py::array(py::cast(int_pos)),
+                          block(std::int64_t{}, int_pos), std::move(nullable));
+}
+
 }  // namespace
 
 void register_report(py::module_& m) {
@@ -186,38 +274,11 @@ void register_report(py::module_& m) {
                         py_text(x.value), py_text(x.reason)));
                 return out;
             })
-        .def("_keys",
-             [](const cskpi::report& r) {
-                 // One list per group (overall first): label or None.
-                 py::list out;
-                 for (const auto& g : r.groups) {
-                     py::list row;
-                     for (const auto& k : g.keys)
-                         row.append(k ? py::object(py_text(*k)) : py::object(py::none()));
-                     out.append(row);
-                 }
-                 return out;
-             })
-        .def("_values",
-             [](const cskpi::report& r) {
-                 const auto rows = r.groups.size(), cols = cskpi::metric_catalogue().size();
-                 py::array_t<double> a({rows, cols});
-                 auto v = a.mutable_unchecked<2>();
-                 for (std::size_t i = 0; i < rows; ++i)
-                     for (std::size_t j = 0; j < cols; ++j) v(i, j) = r.groups[i].metrics[j];
-                 return a;
-             })
-        .def("_extra", [](const cskpi::report& r) {
-            // Joined columns (e.g. qa_score): [(name, [value per group])].
-            py::list out;
-            if (r.groups.empty()) return out;
-            for (std::size_t c = 0; c < r.groups.front().extra.size(); ++c) {
-                std::vector<double> v;
-                for (const auto& g : r.groups) v.push_back(g.extra[c].second);
-                out.append(py::make_tuple(r.groups.front().extra[c].first, v));
-            }
-            return out;
-        });
+        .def_property_readonly("_group_count",
+                               [](const cskpi::report& r) { return r.groups.size(); })
+        .def("_columns", &frame_columns,
+             "The groups from `start` on as typed column blocks for a DataFrame (see "
+             "frame_columns).");
 
     m.def(
         "metric_columns",

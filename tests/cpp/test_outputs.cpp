@@ -1,6 +1,7 @@
 // The dashboard's pieces worked by hand: how values are shown, the FRT brackets, which periods
 // are complete, and HTML escaping. The page and the workbook as a whole are checked in a browser
 // and with openpyxl (tests/python/test_dashboard.py, test_workbook.py).
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -98,4 +99,19 @@ TEST_CASE("CSV for people: formula-like text neutralized, missing and literal nu
     cskpi::write_rejects_csv_row(machine, {3, "agent", "=1+1", "reason"});
     CHECK(people.str() == "3,agent,\"'=1+1\",reason\n");
     CHECK(machine.str() == "3,agent,=1+1,reason\n");
+}
+
+TEST_CASE("numbers are written in std::to_chars' shortest form, whole values included") {
+    // number_text takes a shortcut for whole values; the standard's shortest form is the oracle.
+    auto shortest = [](double v) {
+        char buf[64];
+        return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    };
+    for (double v = -100001; v <= 100001; v += 1) REQUIRE(detail::number_text(v) == shortest(v));
+    for (double v : {0.0, -0.0, 1e5, 1e6, 123456789.0, 1e15, 1e16, 0.5, -2.25, 1e-7, 99999.5,
+                     std::numeric_limits<double>::infinity(), 4503599627370496.0})
+        CHECK(detail::number_text(v) == shortest(v));
+    CHECK(detail::number_text(100000) == "1e+05");  // shortest: the exponent form
+    CHECK(detail::number_text(-0.0) == "-0");
+    CHECK(detail::number_text(std::nan("")) == "null");
 }

@@ -95,6 +95,8 @@ def test_min_group_size_suppresses_small_groups_everywhere(tmp_path):
     df = cskpi.report(str(SAMPLE), by=["agent"], config=cfg)
     full = cskpi.report(str(SAMPLE), by=["agent"])
     body, full_body = df[df["agent"].notna()].set_index("agent"), full[full["agent"].notna()].set_index("agent")
+    # Counts of suppressed groups are missing, so their columns become nullable integers.
+    assert str(df["interactions"].dtype) == "Int64" and full["interactions"].dtype == "int64"
     # Rejected rows (5 of them) may belong to any agent: compare with the accepted counts.
     for agent, n in full_body["interactions"].items():
         assert abs(counts[agent] - n) <= 5

@@ -162,6 +162,31 @@ def test_metric_columns_follow_the_spec_order():
     assert len(cols) == 119 + 25 + 1 + 1 + 10  # docs/METRICS.md lists them
 
 
+def test_frame_from_blocks_equals_the_public_constructor(monkeypatch):
+    # to_pandas hands cskpi's column blocks to pandas; without pandas' block API it builds the
+    # frame from a dict. Both give the same frame, dtypes included, with or without joined columns.
+    import pandas.core.internals.api as api
+
+    data = Path(__file__).parents[2] / "examples" / "data"
+    events, cfg = data / "shop_messages.csv", json.loads((data / "shop_config.json").read_text())
+    jobs = [lambda: cskpi.run(str(SAMPLE), by=["agent", "channel"]).to_pandas(overall=True),
+            lambda: cskpi.run(str(SAMPLE)).to_pandas(),
+            lambda: cskpi.run(events=str(events), by=["agent"], config=cfg).to_pandas()]
+    fast = [job() for job in jobs]
+
+    def unavailable(*args, **kwargs):
+        raise TypeError("no block API")
+
+    monkeypatch.setattr(api, "make_block", unavailable)
+    for job, frame in zip(jobs, fast):
+        slow = job()
+        pd.testing.assert_frame_equal(frame, slow, check_exact=True)
+        assert frame["interactions"].dtype == np.int64 and frame["frt_median"].dtype == np.float64
+        assert frame.columns.is_unique
+    assert "round_response_rate_ci_low" in fast[2].columns  # a joined timeline column
+    assert fast[0]["agent"].iloc[0] is None and fast[0]["agent"].iloc[1:].notna().any()
+
+
 def test_update_adds_rows_with_the_states_configuration():
     raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).drop_duplicates("id")
     by = ["team"]

@@ -69,14 +69,7 @@ private:
         }
         return group_id_hash{}(id) & ~packed;
     }
-    static std::size_t spread(std::uint64_t k) {  // splitmix64's finalizer
-        k ^= k >> 30;
-        k *= 0xbf58476d1ce4e5b9ULL;
-        k ^= k >> 27;
-        k *= 0x94d049bb133111ebULL;
-        k ^= k >> 31;
-        return static_cast<std::size_t>(k);
-    }
+    static std::size_t spread(std::uint64_t k) { return static_cast<std::size_t>(mix64(k)); }
     void grow() {
         std::vector<slot> old(slots_.empty() ? 64 : slots_.size() * 2);
         old.swap(slots_);

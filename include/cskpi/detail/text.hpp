@@ -68,9 +68,14 @@ inline void append_number(std::string& out, double v, bool integer = false) {
         out += "null";
         return;
     }
+    // Whole values below 1e5 print the same as integers (shortest form: 1e+05 starts at 100000);
+    // counts, numerators and 0/1 rates take this path, which skips the shortest-digits search.
+    const bool small_whole =
+        std::fabs(v) < 1e5 && v == std::trunc(v) && !(v == 0 && std::signbit(v));
     char buf[64];
-    const auto r = integer ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
-                           : std::to_chars(buf, buf + sizeof buf, v);
+    const auto r = integer || small_whole
+                       ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+                       : std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, r.ptr);
 }
 inline std::string number_text(double v, bool integer = false) {

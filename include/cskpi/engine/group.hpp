@@ -81,16 +81,25 @@ struct group_id {
         return true;
     }
 };
+namespace detail {
+/// splitmix64's finalizer: every input bit moves about half of the output bits.
+inline std::uint64_t mix64(std::uint64_t k) {
+    k ^= k >> 30;
+    k *= 0xbf58476d1ce4e5b9ULL;
+    k ^= k >> 27;
+    k *= 0x94d049bb133111ebULL;
+    k ^= k >> 31;
+    return k;
+}
+}  // namespace detail
+
 struct group_id_hash {
     std::size_t operator()(const group_id& g) const noexcept {
         std::uint64_t h = 0x9E3779B97F4A7C15ULL;
         for (std::uint8_t i = 0; i < g.n; ++i) {
             h ^= static_cast<std::uint64_t>(g.k[i]) + 0x9E3779B97F4A7C15ULL + (h << 6) + (h >> 2);
         }
-        h ^= h >> 31;
-        h *= 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 29;
-        return static_cast<std::size_t>(h);
+        return static_cast<std::size_t>(detail::mix64(h));
     }
 };
 

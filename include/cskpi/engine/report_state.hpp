@@ -919,9 +919,12 @@ private:
 
     // Each dimension's codes ranked in label order, so sorting groups compares integers.
     using label_ranks = std::array<std::vector<std::uint32_t>, dims>;
-    label_ranks ranks_of_labels() const {
+    label_ranks ranks_of_labels() const {  // of the dimensions the report groups by
         label_ranks ranks;
         for (std::size_t d = 0; d < dims; ++d) {
+            if (std::none_of(by_.begin(), by_.end(),
+                             [&](group_key k) { return !is_time_key(k) && dim_of(k) == d; }))
+                continue;
             std::vector<std::uint32_t> codes(dict_[d].size());
             for (std::uint32_t c = 0; c < codes.size(); ++c) codes[c] = c;
             std::sort(codes.begin(), codes.end(), [&](std::uint32_t a, std::uint32_t b) {

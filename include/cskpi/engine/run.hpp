@@ -20,6 +20,7 @@
 #include <mutex>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -693,13 +694,39 @@ inline report finish(std::pair<report, report_state>&& r, unsigned threads) {
 }
 
 /// `text` with `pad` put before every line (nlohmann's dump indents from the left margin).
-inline void write_indented(std::ostream& os, const std::string& text, std::size_t pad) {
-    const std::string spaces(pad, ' ');
+inline void append_indented(std::string& out, std::string_view text, std::size_t pad) {
     for (std::size_t b = 0; b < text.size();) {
         const auto e = text.find('\n', b);
-        os << spaces << text.substr(b, e == std::string::npos ? std::string::npos : e - b + 1);
-        b = e == std::string::npos ? text.size() : e + 1;
+        out.append(pad, ' ').append(
+            text.substr(b, e == std::string_view::npos ? text.npos : e - b + 1));
+        b = e == std::string_view::npos ? text.size() : e + 1;
     }
+}
+
+/// Writes the rows of `gs` as report text (CSV rows, or JSON groups each after ",\n" unless
+/// it is the report's first), rendered on up to `threads` threads in slices, written in order.
+inline void write_rows(std::ostream& os, const report& head, const std::vector<report_group>& gs,
+                       unsigned threads, bool as_json, bool first_chunk) {
+    const bool people = is_for_people(os);
+    const std::size_t n = gs.size();
+    const unsigned parts =
+        static_cast<unsigned>(std::min<std::size_t>(std::max(1u, threads), n / 512 + 1));
+    std::vector<std::string> text(parts);
+    auto render = [&](unsigned t) {
+        for (std::size_t i = n * t / parts; i < n * (t + 1) / parts; ++i) {
+            if (!as_json) {
+                head.append_csv_row(text[t], gs[i], people);
+                continue;
+            }
+            if (!first_chunk || i > 0) text[t] += ",\n";
+            append_indented(text[t], json_text(head.group_json(gs[i]), 2), 4);
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < parts; ++t) pool.emplace_back(render, t);
+    render(0);
+    for (auto& th : pool) th.join();
+    for (const auto& t : text) os << t;
 }
 
 }  // namespace detail
@@ -726,14 +753,7 @@ inline report stream_report(std::pair<report, report_state>&& r, unsigned thread
                 head.write_csv_header(os, &gs.front());
             }
         }
-        for (std::size_t i = 0; i < gs.size(); ++i) {
-            if (as_json) {
-                if (!first || i > 0) os << ",\n";
-                detail::write_indented(os, json_text(head.group_json(gs[i]), 2), 4);
-            } else {
-                head.write_csv_row(os, gs[i]);
-            }
-        }
+        detail::write_rows(os, head, gs, threads, as_json, first);
         first = false;
     });
     if (as_json) os << "\n  ]\n}\n";

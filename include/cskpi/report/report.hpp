@@ -188,11 +188,16 @@ struct report {
     }
     /// One CSV row. The overall row has no key values (empty fields); a missing key value is null.
     void write_csv_row(std::ostream& os, const report_group& g) const {
-        const auto& cat = metric_catalogue();
         std::string line;
+        append_csv_row(line, g, detail::is_for_people(os));
+        os << line;
+    }
+    /// The CSV row of `g`, newline included, appended to `line` (`people`: keys shown to a
+    /// terminal, see csv_key).
+    void append_csv_row(std::string& line, const report_group& g, bool people) const {
+        const auto& cat = metric_catalogue();
         if (g.keys.empty()) line.append(by.size(), ',');
-        const bool people = detail::is_for_people(os);
-        for (const auto& k : g.keys) line += detail::csv_key(k, people) + ",";
+        for (const auto& k : g.keys) line.append(detail::csv_key(k, people)).push_back(',');
         for (std::size_t i = 0; i < cat.size(); ++i) {
             if (i) line += ',';
             detail::append_number(line, g.metrics[i], cat[i].integer);
@@ -201,7 +206,7 @@ struct report {
             line += ',';
             detail::append_number(line, e.second);
         }
-        os << line << '\n';
+        line += '\n';
     }
 
     /// A readable summary for a terminal: the headline metrics of each group in `width`
