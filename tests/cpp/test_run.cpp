@@ -408,7 +408,7 @@ TEST_CASE("stream_report writes what the finished report writes, for any chunk o
     std::string csv = "id,created_at,channel,agent,customer,first_response_s,csat\n";
     for (int i = 0; i < 3000; ++i)
         csv += "S" + std::to_string(i) + ",2026-03-" + std::to_string(10 + i % 9) + " 10:00:00," +
-               (i % 4 ? "chat" : "email") + ",a" + std::to_string(i % 37) + ",C" +
+               (i % 4 ? "chat" : "email") + ",a" + std::to_string(i % 397) + ",C" +
                std::to_string(i % 500) + "," + std::to_string(i % 311) + "," +
                (i % 5 ? std::to_string(1 + i % 5) : "") + "\n";
     csv +=
@@ -423,7 +423,7 @@ TEST_CASE("stream_report writes what the finished report writes, for any chunk o
         want_json << json_text(whole.to_json(), 2) << '\n';
         whole.write_csv(want_csv);
         for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 14}) {
-            for (unsigned threads : {1u, 2u}) {
+            for (unsigned threads : {1u, 2u, 3u}) {  // rows are rendered in slices per thread
                 run_options o;
                 o.threads = threads;
                 std::ostringstream js, cs;

@@ -704,29 +704,34 @@ inline void append_indented(std::string& out, std::string_view text, std::size_t
 }
 
 /// Writes the rows of `gs` as report text (CSV rows, or JSON groups each after ",\n" unless
-/// it is the report's first), rendered on up to `threads` threads in slices, written in order.
+/// it is the report's first), rendered on up to `threads` threads a slice each, in order.
 inline void write_rows(std::ostream& os, const report& head, const std::vector<report_group>& gs,
                        unsigned threads, bool as_json, bool first_chunk) {
     const bool people = is_for_people(os);
-    const std::size_t n = gs.size();
-    const unsigned parts =
-        static_cast<unsigned>(std::min<std::size_t>(std::max(1u, threads), n / 512 + 1));
+    constexpr std::size_t slice = 1024;  // rows per thread and round: the text held stays small
+    const unsigned parts = std::max(1u, threads);
     std::vector<std::string> text(parts);
-    auto render = [&](unsigned t) {
-        for (std::size_t i = n * t / parts; i < n * (t + 1) / parts; ++i) {
-            if (!as_json) {
-                head.append_csv_row(text[t], gs[i], people);
-                continue;
+    for (std::size_t round = 0; round < gs.size(); round += slice * parts) {
+        auto render = [&](unsigned t) {
+            text[t].clear();
+            const std::size_t begin = std::min(gs.size(), round + t * slice);
+            for (std::size_t i = begin; i < std::min(gs.size(), begin + slice); ++i) {
+                if (!as_json) {
+                    head.append_csv_row(text[t], gs[i], people);
+                    continue;
+                }
+                if (!first_chunk || i > 0) text[t] += ",\n";
+                append_indented(text[t], json_text(head.group_json(gs[i]), 2), 4);
             }
-            if (!first_chunk || i > 0) text[t] += ",\n";
-            append_indented(text[t], json_text(head.group_json(gs[i]), 2), 4);
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < parts; ++t) pool.emplace_back(render, t);
-    render(0);
-    for (auto& th : pool) th.join();
-    for (const auto& t : text) os << t;
+        };
+        const unsigned used = static_cast<unsigned>(
+            std::min<std::size_t>(parts, (gs.size() - round + slice - 1) / slice));
+        std::vector<std::thread> pool;
+        for (unsigned t = 1; t < used; ++t) pool.emplace_back(render, t);
+        render(0);
+        for (auto& th : pool) th.join();
+        for (unsigned t = 0; t < used; ++t) os << text[t];
+    }
 }
 
 }  // namespace detail
