@@ -196,8 +196,10 @@ py::tuple frame_columns(const cskpi::report& r, std::size_t start) {
             const std::string& name = r.groups.front().extra[e].first;
             auto same = std::find_if(cols.begin(), cols.end(),
                                      [&](const source& c) { return c.name == name; });
-            if (same == cols.end()) same = cols.insert(cols.end(), source{name, true, false, e});
-            *same = source{name, true, false, e};
+            if (same == cols.end())
+                cols.push_back({name, true, false, e});
+            else
+                *same = {name, true, false, e};
         }
     auto value = [&](const source& c, std::size_t i) {
         const auto& g = r.groups[start + i];

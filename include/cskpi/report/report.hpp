@@ -186,6 +186,14 @@ struct report {
             for (const auto& e : first->extra) line.append(",").append(e.first);
         os << line << '\n';
     }
+    /// The metric cells of `g` in catalogue order, comma-separated, appended to `line`.
+    static void append_metric_cells(std::string& line, const report_group& g) {
+        const auto& cat = metric_catalogue();
+        for (std::size_t i = 0; i < cat.size(); ++i) {
+            if (i) line += ',';
+            detail::append_number(line, g.metrics[i], cat[i].integer);
+        }
+    }
     /// One CSV row. The overall row has no key values (empty fields); a missing key value is null.
     void write_csv_row(std::ostream& os, const report_group& g) const {
         std::string line;
@@ -195,13 +203,9 @@ struct report {
     /// The CSV row of `g`, newline included, appended to `line` (`people`: keys shown to a
     /// terminal, see csv_key).
     void append_csv_row(std::string& line, const report_group& g, bool people) const {
-        const auto& cat = metric_catalogue();
         if (g.keys.empty()) line.append(by.size(), ',');
         for (const auto& k : g.keys) line.append(detail::csv_key(k, people)).push_back(',');
-        for (std::size_t i = 0; i < cat.size(); ++i) {
-            if (i) line += ',';
-            detail::append_number(line, g.metrics[i], cat[i].integer);
-        }
+        append_metric_cells(line, g);
         for (const auto& e : g.extra) {
             line += ',';
             detail::append_number(line, e.second);
@@ -426,8 +430,8 @@ inline void write_csv(std::ostream& os, const std::vector<report>& reps) {
                 const auto& v = g.keys[static_cast<std::size_t>(at - r.by.begin())];
                 line += detail::csv_key(v, people);
             }
-            for (std::size_t i = 0; i < cat.size(); ++i)
-                line += "," + detail::number_text(g.metrics[i], cat[i].integer);
+            line += ',';
+            report::append_metric_cells(line, g);
             os << line << '\n';
         }
     }
