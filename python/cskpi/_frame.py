@@ -15,7 +15,7 @@ SPEC_COLUMNS = (
     "first_response_at", "resolved_at", "first_response_s", "resolution_s", "handle_s",
     "abandoned", "resolved", "reopened", "contacts", "transferred", "bot", "csat", "nps", "ces",
     "complaint", "dispute", "refund", "converted", "order_value", "replies", "abandoned_at", "wait_s",
-    "survey_sent",
+    "survey_sent", "rated_at",
 )
 TEXT_ONLY = {"id", "channel", "agent", "team", "customer", "category", "priority"}
 DURATIONS = {"first_response_s", "resolution_s", "handle_s", "wait_s"}

@@ -406,6 +406,7 @@ TEST_CASE("report_state: finalize gives the same bits on any number of threads, 
         for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
         b.order_value.push_back(missing_us);
         b.replies.push_back(missing_int);
+        b.rated.push_back(missing_us);
     }
     const config cfg;
     const std::vector<group_key> by = {group_key::agent, group_key::channel, group_key::day};
@@ -564,6 +565,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
             for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
             b.order_value.push_back(missing_us);
             b.replies.push_back(missing_int);
+            b.rated.push_back(missing_us);
         }
         return b;
     };

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attribution.hpp"
 #include "../detail/customer_hash.hpp"
 #include "../error.hpp"
 #include "../input/import_options.hpp"
@@ -111,6 +112,8 @@ struct config {
         std::vector<std::string> refund_statuses = {"refunded", "退款成功"};
         bool operator==(const presale_rules&) const = default;
     } presale;
+    /// attribute_by: the instant that buckets each metric family (config/attribution.hpp).
+    attribution attribute_by;
     double confidence = 0.95;
     bool strict = false;
     /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
@@ -379,6 +382,7 @@ inline const std::vector<std::string>& timeline_keys() {
 
 namespace detail {
 inline void read_privacy(const json& v, config& c);
+inline void read_attribution(const json& v, attribution& a);
 }  // namespace detail
 
 inline config config::from_json(const json& j) {
@@ -505,6 +509,8 @@ inline config config::from_json(const json& j) {
             read_presale(c.presale, v);
         } else if (key == "presale_category") {
             c.presale_category = get_string(v, key);
+        } else if (key == "attribute_by") {
+            read_attribution(v, c.attribute_by);
         } else if (key == "confidence") {
             c.confidence = get_number(v, key);
             if (!(c.confidence > 0 && c.confidence < 1))
@@ -578,7 +584,8 @@ inline config config::from_json(const json& j) {
                                                           "rejects",
                                                           "monitor",
                                                           "loyalty",
-                                                          "presale"};
+                                                          "presale",
+                                                          "attribute_by"};
             throw config_error(key, "unknown key" + did_you_mean(key, keys));
         }
     }
@@ -611,6 +618,38 @@ inline void read_privacy(const json& v, config& c) {
     if (!c.privacy_salt.empty() && !c.privacy_salt_id.empty() &&
         customer_hasher(c.privacy_salt).key_id() != c.privacy_salt_id)
         throw config_error("privacy.salt_id", "does not match privacy.salt (another salt made it)");
+}
+
+/// "attribute_by": one instant for every family, or {family: instant}; families left out stay
+/// on created.
+inline void read_attribution(const json& v, attribution& a) {
+    std::vector<std::string> instants(attribution::instant_names.begin(),
+                                      attribution::instant_names.end());
+    auto instant = [&](const json& x, const std::string& path) {
+        const std::string name = get_string(x, path);
+        const auto k = attribution::instant_of(name);
+        if (!k)
+            throw config_error(path, "unknown instant \"" + name + "\"" +
+                                         did_you_mean(name, instants) + "; expected one of " +
+                                         join_names(instants));
+        return *k;
+    };
+    a = {};
+    if (v.is_string()) {
+        a.of.fill(instant(v, "attribute_by"));
+        return;
+    }
+    if (!v.is_object())
+        throw config_error(
+            "attribute_by",
+            "expected an instant name or an object of families, actual " + type_name(v));
+    const std::vector<std::string> families(attribution::family_names.begin(),
+                                            attribution::family_names.end());
+    for (const auto& [k, x] : v.items()) {
+        const auto f = attribution::family_of(k);
+        if (!f) unknown_key(join("attribute_by", k), families);
+        a.of[static_cast<std::size_t>(*f)] = instant(x, join("attribute_by", k));
+    }
 }
 }  // namespace detail
 
@@ -670,6 +709,13 @@ inline json config::to_json() const {
                         {"window", std::string(presale_rules::name_of(presale.window))},
                         {"inquiries", presale.all_interactions ? "all" : "presale_category"},
                         {"refund_statuses", presale.refund_statuses}};
+    }
+    if (!attribute_by.by_created()) {
+        json a = json::object();
+        for (std::size_t f = 0; f < attribution::families; ++f)
+            a[std::string(attribution::family_names[f])] =
+                std::string(attribution::name_of(attribute_by.of[f]));
+        j["attribute_by"] = std::move(a);
     }
     j["confidence"] = confidence;
     j["strict"] = strict;

@@ -42,6 +42,13 @@ public:
 
     report_state() : report_state(config{}, {}) {}
     report_state(config cfg, std::vector<group_key> by)
+        : report_state(std::move(cfg), std::move(by), metric_family::volume) {}
+
+private:
+    // A state bucketing rows by `family`'s instant (attribute_by). The volume family's state is
+    // the report's own; it keeps one state per other family whose instant differs, which counts
+    // every row in full but lends the report only that family's columns.
+    report_state(config cfg, std::vector<group_key> by, metric_family family)
         : cfg_(std::move(cfg)),
           by_(std::move(by)),
           tz_(cfg_.timezone),
@@ -62,8 +69,15 @@ public:
         if (cfg_.timeline.contains("events"))
             min_rounds_ =
                 detail::events_min_rounds(timeline::with_event_preset(cfg_.timeline["events"]));
+        family_ = family;
+        instant_ = cfg_.attribute_by[family];
+        if (family != metric_family::volume || !uses_time_) return;
+        for (metric_family f :
+             {metric_family::response, metric_family::resolution, metric_family::satisfaction})
+            if (cfg_.attribute_by[f] != instant_) attributed_.push_back(report_state(cfg_, by_, f));
     }
 
+public:
     const config& cfg() const noexcept { return cfg_; }
     const std::vector<group_key>& by() const noexcept { return by_; }
     /// Every group's state (a copy: samples still in the arrival log are added to it).
@@ -151,7 +165,9 @@ public:
             report_state whole = once_[0];
             return whole;
         }
-        report_state out(cfg_, keys);
+        report_state out(cfg_, keys, family_);
+        for (std::size_t i = 0; i < out.attributed_.size(); ++i)
+            out.attributed_[i] = attributed_[i].project(keys);
         out.dict_ = dict_;
         if (!out.needs_team_)
             out.dict_[1] = {};  // team labels are coded only for a grouping by team
@@ -206,6 +222,7 @@ private:
             throw std::invalid_argument(
                 "report_state::update: this state was read back without its privacy.salt; "
                 "merge it into a state configured with the salt instead");
+        for (auto& a : attributed_) a.update_rows(b);
         pending_.resize(b.size());
         for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
         if (feed_) {
@@ -313,20 +330,9 @@ private:
         // Slices of one event log each fix as_of at their latest event: the whole log's is the
         // latest.
         if (!as_of_ || (o.as_of_ && *o.as_of_ > *as_of_)) as_of_ = o.as_of_;
-        std::array<std::vector<std::uint32_t>, dims> remap;
-        for (std::size_t d = 0; d < dims; ++d) {
-            remap[d].resize(o.dict_[d].size());
-            for (std::size_t c = 0; c < o.dict_[d].size(); ++c)
-                remap[d][c] = dict_[d].code(o.dict_[d].value(static_cast<std::uint32_t>(c)));
-        }
-        std::vector<std::uint32_t> gmap(o.groups_.size());
-        for (std::size_t g = 0; g < o.groups_.size(); ++g) {
-            group_id id = o.ids_[g];
-            for (std::uint8_t i = 0; i < id.n; ++i)
-                if (!is_time_key(by_[i]) && id.k[i] != missing_key)
-                    id.k[i] = remap[dim_of(by_[i])][static_cast<std::size_t>(id.k[i])];
-            gmap[g] = group_of(id);
-        }
+        const auto adopted = adopt_groups(o);
+        const auto& remap = adopted.first;  // o's dictionary codes -> this state's
+        const auto& gmap = adopted.second;  // o's groups -> this state's
         // Part 0 adds the groups; the ledger's buckets are shared out among all parts (the
         // groups' share is left smaller). Parts touch disjoint data.
         constexpr std::size_t nb = detail::contact_buckets::count;
@@ -359,6 +365,9 @@ private:
                 if (consume) consume->contacts_.bucket(b).clear_and_free();
             }
         });
+        for (std::size_t i = 0; i < attributed_.size(); ++i)
+            attributed_[i].merge_from(o.attributed_[i],
+                                      consume ? &consume->attributed_[i] : nullptr, threads);
         return *this;
     }
 
@@ -392,9 +401,15 @@ public:
         threads = std::max(1u, threads);
         chunk = std::max<std::size_t>(chunk, 1);
         flush_log(threads);
+        const auto attributed = attach_attributed(threads);  // before groups are counted below
         settle_contacts(threads);
         km_.sort(groups_.size());
         const micros as_of = km_as_of().value_or(0);
+        std::vector<double> empty;  // an attributed family's columns where it has no rows
+        if (!attributed_.empty()) {
+            group_state none;
+            empty = compute_metrics(none, z_);
+        }
         std::vector<std::uint32_t> order;
         if (!by_.empty()) order = report_order();
         report_group overall = overall_row(threads, as_of);
@@ -416,12 +431,16 @@ public:
                     const km_inputs km = km_of(order[k], as_of);
                     out[base + k - begin] = {
                         labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
+                    std::uint64_t fewest = s.interactions;
+                    for (std::size_t i = 0; i < attributed_.size(); ++i)
+                        fewest = std::min(fewest, lend_family(i, attributed[i][order[k]], empty,
+                                                              out[base + k - begin].metrics));
                     if (timeline_on_) {
                         timeline::timeline_state none;
                         out[base + k - begin].extra = timeline_columns(
                             order[k] < timeline_.size() ? timeline_[order[k]] : none, as_of);
                     }
-                    if (s.interactions < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
+                    if (fewest < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
                         out[base + k - begin].suppress();
                     std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
                 }
@@ -437,6 +456,11 @@ public:
     /// Reads a state written by to_json. Throws std::invalid_argument on anything malformed.
     static report_state from_json(const json& j);
 
+private:
+    static report_state read_json(const json& j, metric_family family);
+    static void read_attributed(const json& j, report_state& s);
+
+public:
     /// Labels of a group's keys (nullopt = missing value).
     std::vector<std::optional<std::string>> labels(const group_id& id) const {
         std::vector<std::optional<std::string>> l;
@@ -490,6 +514,54 @@ private:
         for (const auto& d : durations)
             for (const auto& [i, v] : d) overall.metrics[i] = v;
         return overall;
+    }
+
+    // o's dictionary codes in this state's dictionaries (labels it lacks are added), and o's
+    // groups found here by key (a key it lacks gets a new, empty group).
+    std::pair<std::array<std::vector<std::uint32_t>, dims>, std::vector<std::uint32_t>>
+    adopt_groups(const report_state& o) {
+        std::array<std::vector<std::uint32_t>, dims> code;
+        for (std::size_t d = 0; d < dims; ++d)
+            for (std::uint32_t c = 0; c < o.dict_[d].size(); ++c)
+                code[d].push_back(dict_[d].code(o.dict_[d].value(c)));
+        std::vector<std::uint32_t> group(o.groups_.size());
+        for (std::size_t g = 0; g < o.groups_.size(); ++g) {
+            group_id id = o.ids_[g];
+            for (std::uint8_t i = 0; i < id.n; ++i)
+                if (!is_time_key(by_[i]) && id.k[i] != missing_key)
+                    id.k[i] = code[dim_of(by_[i])][static_cast<std::size_t>(id.k[i])];
+            group[g] = group_of(id);
+        }
+        return {std::move(code), std::move(group)};
+    }
+
+    static constexpr std::uint32_t no_group = UINT32_MAX;
+    // Finalize, attribute_by: each attributed state's groups found (or added, empty) among this
+    // state's by their keys; per attributed state, this state's group -> its group or no_group.
+    std::vector<std::vector<std::uint32_t>> attach_attributed(unsigned threads) {
+        std::vector<std::vector<std::uint32_t>> of(attributed_.size());
+        for (std::size_t i = 0; i < attributed_.size(); ++i) {
+            report_state& a = attributed_[i];
+            a.flush_log(threads);
+            const std::vector<std::uint32_t> mine = adopt_groups(a).second;
+            of[i].assign(groups_.size(), no_group);
+            for (std::uint32_t g = 0; g < mine.size(); ++g) of[i][mine[g]] = g;
+        }
+        for (auto& m : of) m.resize(groups_.size(), no_group);  // groups a later family added
+        return of;
+    }
+    // Writes attributed state i's family columns of its group g (or `empty`'s) into `metrics`;
+    // returns that group's interactions.
+    std::uint64_t lend_family(std::size_t i, std::uint32_t g, const std::vector<double>& empty,
+                              std::vector<double>& metrics) {
+        report_state& a = attributed_[i];
+        std::vector<double> own;
+        if (g != no_group) own = compute_metrics(a.groups_[g], z_);
+        const std::vector<double>& from = g == no_group ? empty : own;
+        const auto& fam = catalogue_families();
+        for (std::size_t c = 0; c < fam.size(); ++c)
+            if (fam[c] == a.family_) metrics[c] = from[c];
+        return g == no_group ? 0 : a.groups_[g].interactions;
     }
 
     void merge_timeline(const report_state& o, report_state* consume,
@@ -589,7 +661,7 @@ private:
 
         group_id id;
         id.n = static_cast<std::uint8_t>(by_.size());
-        const micros local = uses_time_ ? tz_.to_local(b.created_at[r]) : 0;
+        const micros local = uses_time_ ? tz_.to_local(bucket_instant(b, r)) : 0;
         for (std::size_t i = 0; i < by_.size(); ++i) {
             const group_key k = by_[i];
             if (is_time_key(k)) {
@@ -656,8 +728,8 @@ private:
             set(first, row_facts::fcr_first);
             set(first && eligible, row_facts::fcr);
             set(contained,
-                row_facts::bot_contained_verified);  // no customer: nothing to verify against
-        } else {
+                row_facts::bot_contained_verified);     // no customer: nothing to verify against
+        } else if (family_ == metric_family::volume) {  // FCR is read from this state only
             using C = detail::contact;
             contacts_.push_back({customer_key_(b.customer[r]), b.created_at[r],
                                  cfg_.fcr_same_category ? category : detail::no_code,
@@ -666,7 +738,7 @@ private:
                                      (abandoned ? C::abandoned_bit : 0u),
                                  detail::id_order(b.id[r])});
         }
-        km_facts(b, r, g, abandoned, resolved, f);
+        if (family_ == metric_family::volume) km_facts(b, r, g, abandoned, resolved, f);
         f.frt = b.frt[r];
         f.handle = b.handle[r];
         f.resolution = b.resolution[r];
@@ -674,6 +746,25 @@ private:
         f.nps = b.nps[r];
         f.ces = b.ces[r];
         return {g, f};
+    }
+
+    // The instant that puts row r into its time bucket: this state's attribute_by instant, or
+    // created_at when the row has none.
+    micros bucket_instant(const interaction_batch& b, std::size_t r) const {
+        const micros c = b.created_at[r];
+        switch (instant_) {
+            case instant_kind::created:
+                return c;
+            case instant_kind::first_response:
+                return b.frt[r] == missing_us ? c : c + b.frt[r];
+            case instant_kind::resolved:
+                return (b.flags[r] & f_resolved) && b.resolution[r] != missing_us
+                           ? c + b.resolution[r]
+                           : c;
+            case instant_kind::rated:
+                return b.rated[r] == missing_us ? c : c + b.rated[r];
+        }
+        return c;
     }
 
     // Section 14: whether the row is censored for FRT and resolution at as_of, or its sampled
@@ -1061,6 +1152,11 @@ private:
     std::vector<timeline::timeline_state> timeline_;
     const timeline::timeline_feed* feed_ = nullptr;
     std::vector<report_state> once_;  // zero or one
+    // attribute_by: the family this state buckets, by which instant, and (the volume family's
+    // state only) the states of the other families whose instant differs, in family order.
+    metric_family family_ = metric_family::volume;
+    instant_kind instant_ = instant_kind::created;
+    std::vector<report_state> attributed_;
 };
 
 // Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
@@ -1130,10 +1226,21 @@ inline json report_state::canonical_json() const {
         j["timeline"] = true;
         if (!once_.empty()) j["once"] = once_[0].canonical_json();
     }
+    if (!attributed_.empty()) {
+        json a = json::array();
+        for (const auto& s : attributed_)
+            a.push_back({{"family", std::string(attribution::name_of(s.family_))},
+                         {"state", s.canonical_json()}});
+        j["attributed"] = a;
+    }
     return j;
 }
 
 inline report_state report_state::from_json(const json& j) {
+    return read_json(j, metric_family::volume);
+}
+
+inline report_state report_state::read_json(const json& j, metric_family family) {
     const nlohmann::json plain = nlohmann::json::parse(j.dump());
     detail::check_envelope(plain, "cskpi.report_state");
     auto need = [&](const char* k, bool ok) {
@@ -1151,7 +1258,7 @@ inline report_state report_state::from_json(const json& j) {
             throw std::invalid_argument("cskpi.report_state: \"by\" expects strings");
         names.push_back(b.get<std::string>());
     }
-    report_state s(config::from_json(j["config"]), parse_group_keys(names));
+    report_state s(config::from_json(j["config"]), parse_group_keys(names), family);
     std::vector<std::uint32_t> gidx;
     for (const auto& g : j["groups"]) {
         if (!g.is_object() || !g.contains("key") || !g["key"].is_array() ||
@@ -1249,7 +1356,35 @@ inline report_state report_state::from_json(const json& j) {
     if (!s.timeline_on_ && !s.timeline_.empty())
         throw std::invalid_argument(
             "cskpi.report_state: groups carry \"timeline\" but the state is not an event log's");
+    read_attributed(j, s);
     return s;
+}
+
+// The attributed states that the configuration and grouping call for, each of its family.
+inline void report_state::read_attributed(const json& j, report_state& s) {
+    const std::size_t n = s.attributed_.size();
+    if (!j.contains("attributed")) {
+        if (n)
+            throw std::invalid_argument(
+                "cskpi.report_state: attribute_by needs \"attributed\" states");
+        return;
+    }
+    const json& a = j["attributed"];
+    if (!a.is_array() || a.size() != n)
+        throw std::invalid_argument("cskpi.report_state: expected " + std::to_string(n) +
+                                    " \"attributed\" states for this attribute_by and grouping");
+    for (std::size_t i = 0; i < n; ++i) {
+        const metric_family f = s.attributed_[i].family_;
+        if (!a[i].is_object() || !a[i].contains("family") || !a[i].contains("state") ||
+            a[i]["family"] != std::string(attribution::name_of(f)))
+            throw std::invalid_argument("cskpi.report_state: expected attributed state of family " +
+                                        std::string(attribution::name_of(f)));
+        report_state t = read_json(a[i]["state"], f);
+        if (t.by_ != s.by_ || t.cfg_.to_json() != s.cfg_.to_json())
+            throw std::invalid_argument(
+                "cskpi.report_state: an attributed state's configuration or grouping differs");
+        s.attributed_[i] = std::move(t);
+    }
 }
 
 namespace detail {

@@ -137,7 +137,8 @@ private:
         return {b.line[i],       b.id[i],       b.channel[i],  b.agent[i],       b.team[i],
                 b.customer[i],   b.category[i], b.priority[i], b.created_at[i],  b.frt[i],
                 b.resolution[i], b.handle[i],   b.flags[i],    b.reopened[i],    b.contacts[i],
-                b.csat[i],       b.nps[i],      b.ces[i],      b.order_value[i], b.replies[i]};
+                b.csat[i],       b.nps[i],      b.ces[i],      b.order_value[i], b.replies[i],
+                b.rated[i]};
     }
     // Copies the row's text into the builder and queues it; aggregates every flush_rows rows.
     bool keep(interaction_row r) {

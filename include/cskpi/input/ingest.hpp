@@ -263,7 +263,9 @@ public:
         micros frt = missing_us, res = missing_us, handle = missing_us;
         std::optional<micros> resolved_at;
         micros wait = missing_us;  // abandoned_at - created_at, else wait_s: the short-abandon rule
-        for (column c : {column::first_response_at, column::resolved_at, column::abandoned_at}) {
+        micros rated = missing_us;
+        for (column c : {column::first_response_at, column::resolved_at, column::abandoned_at,
+                         column::rated_at}) {
             const auto t = row.timestamp(c);
             if (!t.present) continue;
             if (!t.value) return fail(c, row.show(c), timestamp_error(row.show(c), tz_));
@@ -272,6 +274,8 @@ public:
                 frt = *t.value - created;
             else if (c == column::resolved_at)
                 resolved_at = *t.value;
+            else if (c == column::rated_at)
+                rated = *t.value - created;
             else
                 wait = *t.value - created;
         }
@@ -374,7 +378,8 @@ public:
                        .nps = nps,
                        .ces = ces,
                        .order_value = order_value,
-                       .replies = replies});
+                       .replies = replies,
+                       .rated = rated});
         return true;
     }
 

@@ -46,6 +46,7 @@ enum class column : std::uint8_t {
     abandoned_at,
     wait_s,
     survey_sent,
+    rated_at,
     count_
 };
 inline constexpr std::size_t column_count = static_cast<std::size_t>(column::count_);
@@ -80,7 +81,8 @@ inline constexpr std::array<std::string_view, column_count> column_names = {"id"
                                                                             "replies",
                                                                             "abandoned_at",
                                                                             "wait_s",
-                                                                            "survey_sent"};
+                                                                            "survey_sent",
+                                                                            "rated_at"};
 
 inline constexpr std::string_view name_of(column c) {
     return column_names[static_cast<std::size_t>(c)];
@@ -124,6 +126,7 @@ struct interaction_row {
     std::int32_t csat = missing_int, nps = missing_int, ces = missing_int;
     std::int64_t order_value = missing_us;
     std::int32_t replies = missing_int;
+    micros rated = missing_us;  ///< rated_at - created_at (attribute_by: rated)
 };
 
 /// A batch of validated interactions, one vector per column. Durations are already derived
@@ -138,6 +141,7 @@ struct interaction_batch {
     std::vector<std::int32_t> csat, nps, ces;      ///< missing_int when absent
     std::vector<std::int64_t> order_value;         ///< millionths; missing_us when absent
     std::vector<std::int32_t> replies;             ///< missing_int when absent
+    std::vector<micros> rated;  ///< rated_at - created_at; missing_us when absent
 
     std::size_t size() const noexcept { return created_at.size(); }
     /// Every column holds size() values (a batch filled column by column may not).
@@ -148,7 +152,7 @@ struct interaction_batch {
         return line.size() == n && frt.size() == n && resolution.size() == n &&
                handle.size() == n && flags.size() == n && reopened.size() == n &&
                contacts.size() == n && csat.size() == n && nps.size() == n && ces.size() == n &&
-               order_value.size() == n && replies.size() == n;
+               order_value.size() == n && replies.size() == n && rated.size() == n;
     }
     /// Appends a row. Flattened so that each column's append is a few inlined instructions
     /// (left to the inliner, most were calls: ~6 % of a run's time).
@@ -173,6 +177,7 @@ struct interaction_batch {
         ces.push_back(r.ces);
         order_value.push_back(r.order_value);
         replies.push_back(r.replies);
+        rated.push_back(r.rated);
     }
     void clear() {
         for (auto* v : string_columns()) v->clear();
@@ -189,6 +194,7 @@ struct interaction_batch {
         ces.clear();
         order_value.clear();
         replies.clear();
+        rated.clear();
     }
     void reserve(std::size_t n) {
         for (auto* v : string_columns()) v->reserve(n);
@@ -205,6 +211,7 @@ struct interaction_batch {
         ces.reserve(n);
         order_value.reserve(n);
         replies.reserve(n);
+        rated.reserve(n);
     }
     /// Drops the rows whose `keep` entry is false, preserving order.
     void filter(const std::vector<bool>& keep) {
@@ -226,6 +233,7 @@ struct interaction_batch {
                 ces[w] = ces[r];
                 order_value[w] = order_value[r];
                 replies[w] = replies[r];
+                rated[w] = rated[r];
             }
             ++w;
         }
@@ -243,6 +251,7 @@ struct interaction_batch {
         ces.resize(w);
         order_value.resize(w);
         replies.resize(w);
+        rated.resize(w);
     }
 
 private:

@@ -66,6 +66,8 @@ inline const std::vector<column_doc>& interaction_column_docs() {
          "staffing.short_abandon_s)."},
         {"survey_sent", "boolean", "",
          "A satisfaction survey was sent (csat_response_rate = rated / sent when present)."},
+        {"rated_at", "timestamp", "not before created_at",
+         "When the customer gave the rating (attribute_by: rated buckets satisfaction by it)."},
     };
     return d;
 }
@@ -270,6 +272,27 @@ inline const std::vector<config_key_doc>& config_key_docs() {
          R"({"presale": {"refund_statuses": ["refunded", "退款成功", "售后完成"]}})"},
         {"presale_category", "presale", "Category of pre-sales contacts (conversion).",
          R"({"presale_category": "售前"})"},
+        {"attribute_by", "created",
+         "The instant that puts an interaction into a time bucket (hour, day, week, month): "
+         "created, first_response, resolved or rated (rated_at), for every metric family; a row "
+         "without that instant stays on created_at (docs/ATTRIBUTION.md).",
+         R"({"attribute_by": "resolved"})"},
+        {"attribute_by.response", "created",
+         "Instant bucketing the response family: frt_* and sla_frt (first_response: by the first "
+         "reply).",
+         R"({"attribute_by": {"response": "first_response"}})"},
+        {"attribute_by.resolution", "created",
+         "Instant bucketing the resolution family: resolved, resolution_rate, resolution_time_*, "
+         "reopen_rate, one_touch_rate (resolved: by the solve date).",
+         R"({"attribute_by": {"resolution": "resolved"}})"},
+        {"attribute_by.satisfaction", "created",
+         "Instant bucketing the satisfaction family: csat*, nps*, ces* (rated: by rated_at).",
+         R"({"attribute_by": {"satisfaction": "rated"}})"},
+        {"attribute_by.volume", "created",
+         "Instant bucketing every other metric (interactions, answer and abandonment rates, FCR, "
+         "transfers, bots, complaints, conversion, service levels, Kaplan-Meier, event-log "
+         "columns).",
+         R"({"attribute_by": {"volume": "created"}})"},
         {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).",
          R"({"confidence": 0.9})"},
         {"strict", "false", "Stop at the first bad row instead of listing it as rejected.",

@@ -12,10 +12,11 @@ namespace cskpi {
 /// The interactions table (docs/INPUT.md), in spec order.
 inline const table_schema& interactions_schema() {
     static const table_schema s = [] {
-        table_schema t{"interactions",
-                       {},
-                       {"first_response_s", "resolution_s", "handle_s", "wait_s"},
-                       {"created_at", "first_response_at", "resolved_at", "abandoned_at"}};
+        table_schema t{
+            "interactions",
+            {},
+            {"first_response_s", "resolution_s", "handle_s", "wait_s"},
+            {"created_at", "first_response_at", "resolved_at", "abandoned_at", "rated_at"}};
         for (auto n : column_names) t.columns.emplace_back(n);
         return t;
     }();

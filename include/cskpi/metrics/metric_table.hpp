@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "accumulators.hpp"
+#include "../config/attribution.hpp"
 #include "stats.hpp"
 
 namespace cskpi {
@@ -47,6 +48,8 @@ struct metric_def {
     double (*value)(const group_state&, double z) = nullptr;  ///< kind value: NaN when undefined
     std::size_t sample = 0;  ///< kinds duration, survival: 0 first response, 1 handle, 2 resolution
     std::vector<duration_stat> stats;  ///< kind duration: the columns, quantiles ascending
+    /// Which instant buckets it under attribute_by (its numerator and denominator move together).
+    metric_family family = metric_family::volume;
 };
 
 /// The duration samples of group_state, by the index metric_def::sample uses.
@@ -83,23 +86,24 @@ inline double sales(const group_state& s) {
 inline std::vector<metric_def> build_metric_table() {
     using K = metric_kind;
     using S = group_state;
+    using F = metric_family;
     std::vector<metric_def> t;
-    auto count = [&](const char* n, const char* unit, const char* def,
-                     std::uint64_t (*f)(const S&)) {
-        t.push_back({n, K::count, unit, def, f, nullptr, nullptr, 0, {}});
+    auto count = [&](const char* n, const char* unit, const char* def, std::uint64_t (*f)(const S&),
+                     F fam = F::volume) {
+        t.push_back({n, K::count, unit, def, f, nullptr, nullptr, 0, {}, fam});
     };
     auto rate = [&](const char* n, const char* def, std::uint64_t (*num)(const S&),
-                    std::uint64_t (*den)(const S&)) {
-        t.push_back({n, K::rate, "share", def, num, den, nullptr, 0, {}});
+                    std::uint64_t (*den)(const S&), F fam = F::volume) {
+        t.push_back({n, K::rate, "share", def, num, den, nullptr, 0, {}, fam});
     };
     auto value = [&](const char* n, const char* unit, const char* def,
-                     double (*f)(const S&, double)) {
-        t.push_back({n, K::value, unit, def, nullptr, nullptr, f, 0, {}});
+                     double (*f)(const S&, double), F fam = F::volume) {
+        t.push_back({n, K::value, unit, def, nullptr, nullptr, f, 0, {}, fam});
     };
     auto durations = [&](const char* prefix, std::size_t sample, const char* def,
-                         std::vector<duration_stat> st) {
+                         std::vector<duration_stat> st, F fam = F::volume) {
         t.push_back({prefix, K::duration, "seconds", def, nullptr, nullptr, nullptr, sample,
-                     std::move(st)});
+                     std::move(st), fam});
     };
     auto survival = [&](const char* prefix, std::size_t sample, const char* def) {
         t.push_back({prefix, K::survival, "seconds", def, nullptr, nullptr, nullptr, sample, {}});
@@ -115,7 +119,9 @@ inline std::vector<metric_def> build_metric_table() {
           [](const S& s) { return s.answered; });
     count("abandoned", "interactions", "rows with abandoned true",
           [](const S& s) { return s.abandoned; });
-    count("resolved", "interactions", "resolved rows", [](const S& s) { return s.resolved; });
+    count(
+        "resolved", "interactions", "resolved rows", [](const S& s) { return s.resolved; },
+        F::resolution);
     rate(
         "answer_rate", "answered / interactions", [](const S& s) { return s.answered; },
         [](const S& s) { return s.interactions; });
@@ -123,24 +129,27 @@ inline std::vector<metric_def> build_metric_table() {
         "abandonment_rate", "abandoned / interactions", [](const S& s) { return s.abandoned; },
         [](const S& s) { return s.interactions; });
     durations("frt", 0, "first-response time of answered rows (mean, type-7 quantiles, max)",
-              {mean, median, p90, p95, max});
+              {mean, median, p90, p95, max}, F::response);
     rate(
         "sla_frt",
         "answered within the SLA target / rows with a target (sla.abandoned decides abandoned "
         "rows)",
-        [](const S& s) { return s.sla_met; }, [](const S& s) { return s.sla_den; });
+        [](const S& s) { return s.sla_met; }, [](const S& s) { return s.sla_den; }, F::response);
     durations("aht", 1, "handle_s of rows that have it", {mean, median});
-    durations("resolution_time", 2, "resolution time of resolved rows", {mean, median, p90});
+    durations("resolution_time", 2, "resolution time of resolved rows", {mean, median, p90},
+              F::resolution);
     rate(
         "resolution_rate", "resolved rows not abandoned / rows not abandoned",
-        [](const S& s) { return s.resolution_num; }, [](const S& s) { return s.resolution_den; });
+        [](const S& s) { return s.resolution_num; }, [](const S& s) { return s.resolution_den; },
+        F::resolution);
     rate(
         "fcr_rate",
         "FCR rows / first-contact rows not abandoned (customer window of fcr.window_s, ties by id)",
         [](const S& s) { return s.fcr_num; }, [](const S& s) { return s.fcr_den; });
     rate(
         "reopen_rate", "resolved rows with reopened > 0 / resolved rows",
-        [](const S& s) { return s.reopen_num; }, [](const S& s) { return s.resolved; });
+        [](const S& s) { return s.reopen_num; }, [](const S& s) { return s.resolved; },
+        F::resolution);
     rate(
         "transfer_rate", "answered rows transferred / answered rows",
         [](const S& s) { return s.transfer_num; }, [](const S& s) { return s.answered; });
@@ -148,7 +157,8 @@ inline std::vector<metric_def> build_metric_table() {
         "one_touch_rate",
         "resolved rows with replies <= 1 / resolved rows with replies known (event logs count "
         "public agent replies)",
-        [](const S& s) { return s.one_touch_num; }, [](const S& s) { return s.one_touch_den; });
+        [](const S& s) { return s.one_touch_num; }, [](const S& s) { return s.one_touch_den; },
+        F::resolution);
     rate(
         "bot_containment_rate", "bot-only resolved rows / rows with bot",
         [](const S& s) { return s.bot_contained; }, [](const S& s) { return s.bot_rows; });
@@ -162,12 +172,15 @@ inline std::vector<metric_def> build_metric_table() {
         [](const S& s) { return s.bot_verified; }, [](const S& s) { return s.bot_rows; });
     rate(
         "csat", "ratings >= csat.satisfied_min / ratings (top-box share)",
-        [](const S& s) { return s.csat_satisfied; }, [](const S& s) { return s.csat_responses; });
-    value("csat_mean", "rating", "mean rating", [](const S& s, double) {
-        return ratio(static_cast<double>(s.csat_sum), s.csat_responses);
-    });
-    count("csat_responses", "ratings", "rows with a csat rating",
-          [](const S& s) { return s.csat_responses; });
+        [](const S& s) { return s.csat_satisfied; }, [](const S& s) { return s.csat_responses; },
+        F::satisfaction);
+    value(
+        "csat_mean", "rating", "mean rating",
+        [](const S& s, double) { return ratio(static_cast<double>(s.csat_sum), s.csat_responses); },
+        F::satisfaction);
+    count(
+        "csat_responses", "ratings", "rows with a csat rating",
+        [](const S& s) { return s.csat_responses; }, F::satisfaction);
     // Section 15: with a survey_sent column, the rate is of the surveys sent (section 4 otherwise).
     rate(
         "csat_response_rate",
@@ -175,24 +188,32 @@ inline std::vector<metric_def> build_metric_table() {
         "answered rows with a "
         "rating / answered rows",
         [](const S& s) { return s.survey_known ? s.survey_rated : s.csat_answered; },
-        [](const S& s) { return s.survey_known ? s.survey_sent : s.answered; });
-    count("csat_unsolicited", "ratings",
-          "ratings on rows not sent a survey, in a group with survey_sent values (not in "
-          "csat_response_rate)",
-          [](const S& s) { return s.survey_known ? s.csat_responses - s.survey_rated : 0; });
-    value("nps", "points", "100 x (promoters 9-10 - detractors 0-6) / responses",
-          [](const S& s, double z) { return nps_parts(s, z, 0); });
-    value("nps_ci_low", "points", "nps - z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
-          [](const S& s, double z) { return nps_parts(s, z, -1); });
-    value("nps_ci_high", "points", "nps + z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
-          [](const S& s, double z) { return nps_parts(s, z, 1); });
-    count("nps_responses", "ratings", "rows with an nps rating",
-          [](const S& s) { return s.nps_responses; });
+        [](const S& s) { return s.survey_known ? s.survey_sent : s.answered; }, F::satisfaction);
+    count(
+        "csat_unsolicited", "ratings",
+        "ratings on rows not sent a survey, in a group with survey_sent values (not in "
+        "csat_response_rate)",
+        [](const S& s) { return s.survey_known ? s.csat_responses - s.survey_rated : 0; },
+        F::satisfaction);
+    value(
+        "nps", "points", "100 x (promoters 9-10 - detractors 0-6) / responses",
+        [](const S& s, double z) { return nps_parts(s, z, 0); }, F::satisfaction);
+    value(
+        "nps_ci_low", "points", "nps - z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
+        [](const S& s, double z) { return nps_parts(s, z, -1); }, F::satisfaction);
+    value(
+        "nps_ci_high", "points", "nps + z x 100 x sqrt((p+ + p- - (p+ - p-)^2) / n)",
+        [](const S& s, double z) { return nps_parts(s, z, 1); }, F::satisfaction);
+    count(
+        "nps_responses", "ratings", "rows with an nps rating",
+        [](const S& s) { return s.nps_responses; }, F::satisfaction);
     value(
         "ces_mean", "rating", "mean customer effort score (lower is better)",
-        [](const S& s, double) { return ratio(static_cast<double>(s.ces_sum), s.ces_responses); });
-    count("ces_responses", "ratings", "rows with a ces rating",
-          [](const S& s) { return s.ces_responses; });
+        [](const S& s, double) { return ratio(static_cast<double>(s.ces_sum), s.ces_responses); },
+        F::satisfaction);
+    count(
+        "ces_responses", "ratings", "rows with a ces rating",
+        [](const S& s) { return s.ces_responses; }, F::satisfaction);
     rate(
         "complaint_rate", "rows with complaint / interactions",
         [](const S& s) { return s.complaint_flag; }, [](const S& s) { return s.interactions; });
@@ -247,10 +268,11 @@ inline std::vector<metric_def> build_metric_table() {
         [](const S& s) { return s.interactions; });
     // Survey precision (section 15): the csat share's margin of error with the finite-population
     // correction, the answered interactions being the population the ratings are drawn from.
-    value("csat_margin", "share",
-          "z x sqrt(csat (1 - csat) / n) x sqrt((N - n) / (N - 1)); n = ratings, N = answered rows "
-          "(0 when n >= N)",
-          [](const S& s, double z) { return csat_margin(s, z); });
+    value(
+        "csat_margin", "share",
+        "z x sqrt(csat (1 - csat) / n) x sqrt((N - n) / (N - 1)); n = ratings, N = answered rows "
+        "(0 when n >= N)",
+        [](const S& s, double z) { return csat_margin(s, z); }, F::satisfaction);
     // Censored durations (section 14): open interactions count as lasting at least until as_of.
     survival("frt_km", 0,
              "Kaplan-Meier first-response time: rows without a first response (not abandoned) "

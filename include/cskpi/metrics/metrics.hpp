@@ -65,6 +65,17 @@ inline const std::vector<metric_column>& metric_catalogue() {
     return c;
 }
 
+/// The family (attribute_by) of each column of metric_catalogue().
+inline const std::vector<metric_family>& catalogue_families() {
+    static const std::vector<metric_family> f = [] {
+        std::vector<metric_family> v;
+        for (const auto& d : metric_table())
+            v.insert(v.end(), detail::columns_of(d).size(), d.family);
+        return v;
+    }();
+    return f;
+}
+
 namespace detail {
 // Durations in seconds from values stored in `unit` microseconds: sums and order statistics are
 // taken in microseconds, so the storage does not change a single bit. One definition for
@@ -244,6 +255,7 @@ inline json metric_reference_json() {
         out.push_back({{"name", d.name},
                        {"kind", kind_name(d.kind)},
                        {"unit", d.unit},
+                       {"family", std::string(attribution::name_of(d.family))},
                        {"definition", d.definition},
                        {"columns", cols}});
     }
@@ -268,15 +280,18 @@ inline void write_metric_reference_markdown(std::ostream& os) {
           "- **Counts** are integers. Other values are undefined when their denominator is empty.\n"
           "- Event logs (`--events`) add the columns of the second table, after these (README, "
           "Event logs);\n"
-          "  a scorecard may use them.\n\n"
-          "| metric | kind | unit | columns | definition |\n"
-          "|---|---|---|---|---|\n";
+          "  a scorecard may use them.\n"
+          "- **family** is the metric family whose instant `attribute_by` sets "
+          "(docs/ATTRIBUTION.md);\n"
+          "  event-log columns are in the volume family.\n\n"
+          "| metric | kind | unit | family | columns | definition |\n"
+          "|---|---|---|---|---|---|\n";
     for (const auto& d : metric_table()) {
         std::string cols;
         for (const auto& c : detail::columns_of(d))
             cols += (cols.empty() ? "`" : ", `") + c.name + "`";
-        os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | " << cols
-           << " | " << d.definition << " |\n";
+        os << "| `" << d.name << "` | " << kind_name(d.kind) << " | " << d.unit << " | "
+           << attribution::name_of(d.family) << " | " << cols << " | " << d.definition << " |\n";
     }
     os << "\n## Event logs\n\n"
           "From the timeline metric table (`include/cskpi/timeline/columns.hpp`): the columns a "

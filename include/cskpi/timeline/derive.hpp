@@ -396,6 +396,7 @@ struct derived_interaction {
     std::int64_t reopened = 0;
     std::int64_t replies = 0;         ///< public agent messages (what answers a customer)
     std::optional<std::string> csat;  ///< text of the last rating event's number
+    std::optional<micros> rated_at;   ///< the last rating event's instant (attribute_by: rated)
     std::vector<double> waits;        ///< completed waits, seconds (business seconds on that clock)
     std::optional<micros>
         open_wait_since;  ///< a wait still open after the last event: its oldest customer message
@@ -550,6 +551,7 @@ struct deriver {
             }
             if (e.kind == event_kind::rating && e.text) {
                 d.csat = e.text;
+                d.rated_at = e.at;
                 say("csat = " + *e.text + " from the rating event (" + line(e) +
                     "; the last rating wins)");
             }

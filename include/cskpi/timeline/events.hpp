@@ -54,6 +54,7 @@ inline std::string handle_from_assignment(const std::vector<event>& evs,
 struct derived_table {
     std::vector<std::string> id;
     std::vector<std::int64_t> created_ns;
+    std::vector<std::int64_t> rated_ns;  ///< the last rating event's instant; INT64_MIN: none
     std::vector<std::array<std::string, detail::n_carried>> carried;
     std::vector<std::string> agent, csat_from_rating;
     std::vector<std::uint32_t> part_begin;  ///< agent = all: participants of row i:
@@ -256,6 +257,9 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
         if (handle.empty()) handle = detail::handle_from_assignment(evs, d.resolved_at);
         t.id.push_back(current);
         t.created_ns.push_back(d.created_at * 1000);
+        // A rating logged before the interaction's first event keeps it on created_at.
+        t.rated_ns.push_back(d.rated_at && *d.rated_at >= d.created_at ? *d.rated_at * 1000
+                                                                       : INT64_MIN);
         t.carried.push_back(carried);
         t.agent.push_back(d.agent.value_or(""));
         if (o.agent_all) {
@@ -450,7 +454,7 @@ namespace detail {
 /// Owns the gathered columns.
 struct derived_frame {
     frame f;
-    std::vector<std::int64_t> created, reopened, replies;
+    std::vector<std::int64_t> created, rated, reopened, replies;
     std::vector<double> frt, resolution;
     std::vector<std::uint8_t> resolved, transferred, bot;
 
@@ -485,6 +489,7 @@ struct derived_frame {
             fc.data = dst.data();
         };
         gather(created, t.created_ns, column::created_at, frame_column::kind::datetime_utc);
+        gather(rated, t.rated_ns, column::rated_at, frame_column::kind::datetime_utc);
         gather(frt, t.frt_s, column::first_response_s, frame_column::kind::float64);
         gather(resolution, t.resolution_s, column::resolution_s, frame_column::kind::float64);
         gather(resolved, t.resolved, column::resolved, frame_column::kind::boolean);
