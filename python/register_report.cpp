@@ -46,6 +46,19 @@ struct run_args {
     }
 };
 
+// The presence log of a Python argument (None, a path, or a table_arg spec of a DataFrame), read
+// under `a`'s configuration and attached to its run options.
+struct presence_arg {
+    std::optional<cskpi::timeline::presence_table> t;
+    presence_arg(const py::object& p, run_args& a) {
+        if (p.is_none()) return;
+        const borrowed::table_arg in(p);
+        t = cskpi::timeline::read_presence(in.src, a.cfg);
+        a.opt.presence = &*t;
+    }
+    const cskpi::timeline::presence_log* log() const { return t ? &t->log : nullptr; }
+};
+
 // Runs `run(opt)` keeping every reject in the report (Python's Report.rejects lists them all;
 // the JSON document still lists the first 1000).
 template <class Run>
@@ -343,8 +356,10 @@ void register_report(py::module_& m) {
     m.def(
         "reports_events",
         [](const py::object& events, const std::string& config_json,
-           const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads) {
+           const std::vector<std::vector<std::string>>& bys, bool strict, unsigned threads,
+           const py::object& presence) {
             run_args a(config_json, {}, strict, threads);
+            const presence_arg staffed(presence, a);
             const borrowed::table_arg in(events);
             py::gil_scoped_release nogil;
             return with_all_rejects_many(a, bys, [&](const auto& o, const auto& keys) {
@@ -352,12 +367,14 @@ void register_report(py::module_& m) {
             });
         },
         py::arg("events"), py::arg("config_json"), py::arg("bys"), py::arg("strict"),
-        py::arg("threads"));
+        py::arg("threads"), py::arg("presence") = py::none());
     m.def(
         "report_events",
         [](const py::object& events, const std::string& config_json,
-           const std::vector<std::string>& by, bool strict, unsigned threads) {
+           const std::vector<std::string>& by, bool strict, unsigned threads,
+           const py::object& presence) {
             run_args a(config_json, by, strict, threads);
+            const presence_arg staffed(presence, a);
             const borrowed::table_arg in(events);
             py::gil_scoped_release nogil;
             return with_all_rejects(a, [&](const cskpi::run_options& o) {
@@ -365,26 +382,30 @@ void register_report(py::module_& m) {
             });
         },
         py::arg("events"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
-        py::arg("threads"));
+        py::arg("threads"), py::arg("presence") = py::none());
     m.def(
         "partial_events",
         [](const py::object& events, const std::string& config_json,
-           const std::vector<std::string>& by, bool strict, unsigned threads) {
-            const run_args a(config_json, by, strict, threads);
+           const std::vector<std::string>& by, bool strict, unsigned threads,
+           const py::object& presence) {
+            run_args a(config_json, by, strict, threads);
+            const presence_arg staffed(presence, a);
             const borrowed::table_arg in(events);
             py::gil_scoped_release nogil;
             return cskpi::timeline::run_events_partial(in.src, a.cfg, a.keys, a.opt).second;
         },
         py::arg("events"), py::arg("config_json"), py::arg("by"), py::arg("strict"),
-        py::arg("threads"));
+        py::arg("threads"), py::arg("presence") = py::none());
     m.def(
         "explain_interaction",
-        [](const py::object& events, const std::string& config_json, const std::string& id) {
-            const run_args a(config_json, {}, false, 1);
+        [](const py::object& events, const std::string& config_json, const std::string& id,
+           const py::object& presence) {
+            run_args a(config_json, {}, false, 1);
+            const presence_arg staffed(presence, a);
             const borrowed::table_arg in(events);
-            return cskpi::timeline::explain_interaction(in.src, a.cfg, id);
+            return cskpi::timeline::explain_interaction(in.src, a.cfg, id, staffed.log());
         },
-        py::arg("events"), py::arg("config_json"), py::arg("id"));
+        py::arg("events"), py::arg("config_json"), py::arg("id"), py::arg("presence") = py::none());
     m.def(
         "business_seconds",
         [](const std::string& calendar_json, const py::array_t<std::int64_t>& start_us,

@@ -4,3 +4,4 @@
 #include "timeline/calendar.hpp"
 #include "timeline/derive.hpp"
 #include "timeline/events.hpp"
+#include "timeline/presence.hpp"

@@ -208,12 +208,25 @@ def _events(events):
     return table_arg(events, "<DataFrame>")
 
 
-def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None):
+def _presence(presence, events):
+    """The agents' presence log (docs/PRESENCE.md) for the C++ reader: None, a path, or a
+    DataFrame (or dict of columns) with agent, at, status. It qualifies an event log only."""
+    if presence is None:
+        return None
+    if events is None:
+        raise ValueError("presence qualifies an event log: give events as well")
+    from ._frame import table_arg
+
+    return table_arg(presence, "<presence DataFrame>")
+
+
+def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, events=None, presence=None):
+    staffed = _presence(presence, events)
     if events is not None:  # an event log (spec section 11) instead of the interactions table
         if data is not None:
             raise ValueError("give either data (interactions) or events (an event log), not both")
         _, keys, cfg_json = _prepare(config, by)
-        rep = _core.report_events(_events(events), cfg_json, keys, bool(strict), _threads(threads))
+        rep = _core.report_events(_events(events), cfg_json, keys, bool(strict), _threads(threads), staffed)
     else:
         rep = _run(data, by, config, strict, threads, partial=False)
     _warn(rep)
@@ -222,10 +235,10 @@ def _joined(data, by, config, strict, threads, reviews, rubric, qa_events, event
     return rep
 
 
-def _joined_many(data, groupings, config, strict, threads, reviews, rubric, qa_events, events=None):
+def _joined_many(data, groupings, config, strict, threads, reviews, rubric, qa_events, events=None, presence=None):
     """One core report per grouping from one reading of the interactions or the event log; QA
     scores, when given, computed once and joined onto each."""
-    reps = _reports(data, groupings, config, strict, threads, events)
+    reps = _reports(data, groupings, config, strict, threads, events, presence)
     _warn(reps[0])
     if reviews is not None or qa_events is not None:
         q = _qa_core(reviews, rubric, qa_events, None, config, strict)
@@ -236,52 +249,60 @@ def _joined_many(data, groupings, config, strict, threads, reviews, rubric, qa_e
 
 def report(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
            *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None, events=None,
-           overall: bool | None = None):
+           overall: bool | None = None, presence=None):
     """KPI report as a pandas DataFrame. `data`: a path (.csv/.jsonl), a pandas DataFrame, or a
     dict of numpy arrays. Raises ValueError for bad configuration or, with strict=True, the
     first bad row (the message names line and column). With `reviews` and `rubric` (QA,
     docs/QA.md) and by=["agent"], the columns qa_score and qa_reviews are joined on. With
     `events` (an event log, columns in docs/INPUT.md: a path, or a DataFrame in file order) the interactions
     are derived from the events and the reply-time, round, session and SLA columns are added.
-    With grouping, `overall=True` puts the overall row first (its key columns empty).
+    With grouping, `overall=True` puts the overall row first (its key columns empty). `presence`
+    (with `events`: a path or DataFrame of agent, at, status) gives the agents' presence, for
+    messages left while nobody is online (left_message_rate, events.exclude_unstaffed).
     Several groupings, `by=[["agent", "day"], ["team"]]`, give a list of DataFrames from one
     reading of the input."""
     many = _groupings(by)
     if many is not None:
         return [Report(r).to_pandas(overall=overall)
-                for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events, events)]
-    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_pandas(overall=overall)
+                for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events, events,
+                                      presence)]
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events,
+                          presence)).to_pandas(overall=overall)
 
 
 def report_json(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
                 *, strict: bool = False, threads: int | None = None, reviews=None, rubric=None, qa_events=None,
-                events=None) -> dict:
+                events=None, presence=None) -> dict:
     """The report as a dict: input accounting, effective configuration, groups of metrics (a
     list of them for several groupings, as `report`)."""
     many = _groupings(by)
     if many is not None:
-        return [Report(r).to_json() for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events, events)]
-    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events)).to_json()
+        return [Report(r).to_json() for r in _joined_many(data, many, config, strict, threads, reviews, rubric, qa_events,
+                                                          events, presence)]
+    return Report(_joined(data, by, config, strict, threads, reviews, rubric, qa_events, events, presence)).to_json()
 
 
 def run(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-        *, strict: bool = False, threads: int | None = None, events=None) -> Report:
-    """The Report object (DataFrame, JSON and rejects); `events` reads an event log instead."""
+        *, strict: bool = False, threads: int | None = None, events=None, presence=None) -> Report:
+    """The Report object (DataFrame, JSON and rejects); `events` reads an event log instead
+    (`presence`: the agents' presence log beside it)."""
     import sys
 
     pd = sys.modules.get("pandas")
     index = data.index if pd is not None and isinstance(data, pd.DataFrame) and events is None else None
     many = _groupings(by)
     if many is not None:  # a list of Reports, one per grouping, from one reading
-        return [Report(r, index) for r in _joined_many(data, many, config, strict, threads, None, None, None, events)]
-    return Report(_joined(data, by, config, strict, threads, None, None, None, events), index)
+        return [Report(r, index) for r in _joined_many(data, many, config, strict, threads, None, None, None, events,
+                                                       presence)]
+    return Report(_joined(data, by, config, strict, threads, None, None, None, events, presence), index)
 
 
-def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] | None = None) -> str:
+def explain_interaction(events, interaction_id: str, config: Mapping[str, Any] | None = None, *,
+                        presence=None) -> str:
     """The evidence trail of one interaction of an event log (the CLI's `cskpi explain`): its
     events and the rule behind each derived value and SLA state. `events`: a path or a DataFrame."""
     _, _, cfg_json = _prepare(config, None)
-    return _core.explain_interaction(_events(events), cfg_json, str(interaction_id))
+    return _core.explain_interaction(_events(events), cfg_json, str(interaction_id), _presence(presence, events))
 
 
 def business_seconds(calendar: Mapping[str, Any], start, end):
@@ -301,7 +322,7 @@ def business_seconds(calendar: Mapping[str, Any], start, end):
 
 
 def partial(data=None, by: Sequence[str] | str | None = None, config: Mapping[str, Any] | None = None,
-            *, events=None, strict: bool = False, threads: int | None = None) -> ReportState:
+            *, events=None, strict: bool = False, threads: int | None = None, presence=None) -> ReportState:
     """The mergeable partial state of a slice of data, or of an event log (`events`: a path or a
     DataFrame; its timeline statistics travel in the state); merge slices with `+` and finish
     with `finalize(state)`. Pickles through its versioned JSON state."""
@@ -310,7 +331,8 @@ def partial(data=None, by: Sequence[str] | str | None = None, config: Mapping[st
     if data is not None:
         raise ValueError("give either data (interactions) or events (an event log), not both")
     _, keys, cfg_json = _prepare(config, by)
-    return _core.partial_events(_events(events), cfg_json, keys, bool(strict), _threads(threads))
+    return _core.partial_events(_events(events), cfg_json, keys, bool(strict), _threads(threads),
+                                _presence(presence, events))
 
 
 def km_curve(data, measure: str = "frt", config: Mapping[str, Any] | None = None, *, strict: bool = False,
@@ -358,14 +380,15 @@ def score_json(data=None, scorecard=None, by: Sequence[str] | str | None = None,
     return _json.loads(_score(data, card_json, config, strict, threads, "", (reviews, rubric, qa_events), events))
 
 
-def _reports(data, groupings, config, strict, threads, events=None):
+def _reports(data, groupings, config, strict, threads, events=None, presence=None):
     """One core report per grouping, from one reading of the interactions or of an event log."""
+    staffed = _presence(presence, events)
     if events is None:
         return _run_many(data, groupings, config, strict, threads)
     if data is not None:
         raise ValueError("give either data (interactions) or events (an event log), not both")
     _, _, cfg_json = _prepare(config, None)
-    return _core.reports_events(_events(events), cfg_json, groupings, bool(strict), _threads(threads))
+    return _core.reports_events(_events(events), cfg_json, groupings, bool(strict), _threads(threads), staffed)
 
 
 def _score(data, card_json, config, strict, threads, explain_key, qa=(None, None, None), events=None, teams=False):

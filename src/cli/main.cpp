@@ -382,7 +382,7 @@ int run_report_command(const std::string& input, const std::string& config_path,
                        const std::vector<std::string>& bys, std::string format,
                        const std::string& output, bool strict, const std::string& rejects_path,
                        unsigned threads, const qa_inputs& qa, const std::string& events,
-                       const std::vector<std::string>& table_columns) {
+                       const std::string& presence, const std::vector<std::string>& table_columns) {
     cskpi::config cfg;
     std::vector<std::vector<cskpi::group_key>> groupings;
     try {
@@ -451,7 +451,12 @@ int run_report_command(const std::string& input, const std::string& config_path,
             cskpi::stream_report(std::move(partial), threads, *os, format == "json"));
     }
     std::vector<cskpi::report> reps;
+    cskpi::timeline::presence_table staffed;  // --presence: read before the events need it
     if (auto rc = reading([&] {
+            if (!presence.empty()) {
+                staffed = cskpi::timeline::read_presence(presence, cfg);
+                opt.presence = &staffed;
+            }
             if (events.empty()) {
                 reps = cskpi::run_reports(input, cfg, groupings,
                                           opt);  // every grouping from one reading
@@ -745,6 +750,12 @@ int run(int argc, char** argv) {
                                           "Derive the interactions from an event log (.csv/.jsonl; "
                                           "columns: docs/INPUT.md) instead of INPUT");
     input_opt->excludes(events_opt);
+    std::string presence;
+    report
+        ->add_option("--presence", presence,
+                     "Agents' presence log (agent, at, status online/offline; docs/PRESENCE.md): "
+                     "rounds opening while nobody is online are messages left (留言)")
+        ->needs(events_opt);
     report->callback([&] {
         if (input.empty() && events.empty()) throw CLI::RequiredError("INPUT or --events");
     });
@@ -817,9 +828,12 @@ int run(int argc, char** argv) {
     auto* explain_cmd = app.add_subcommand(
         "explain",
         "Show an interaction's events and the rule behind each derived value and SLA state");
-    std::string x_id, x_events, x_config;
+    std::string x_id, x_events, x_config, x_presence;
     explain_cmd->add_option("ID", x_id, "The interaction_id")->required();
     explain_cmd->add_option("--events", x_events, "The event log (.csv/.jsonl)")->required();
+    explain_cmd->add_option("--presence", x_presence,
+                            "Agents' presence log (docs/PRESENCE.md): says which rounds opened "
+                            "while nobody was online");
     explain_cmd->add_option(
         "--config", x_config,
         "Configuration JSON (timezone, events, calendars, sla_policies, as_of)");
@@ -989,7 +1003,7 @@ int run(int argc, char** argv) {
     neutralize_csv_files = !keep_formulas;
     if (*report)
         return run_report_command(input, config_path, by, format, output, strict, rejects, threads,
-                                  r_qa, events, split_keys(r_columns));
+                                  r_qa, events, presence, split_keys(r_columns));
     if (*qa)
         return run_qa_command(q_in, q_config, q_by, q_format, q_output, q_strict, q_rejects,
                               q_conf);
@@ -998,7 +1012,11 @@ int run(int argc, char** argv) {
     if (*explain_cmd) {
         std::string text;
         if (auto rc = failed([&] {
-                text = cskpi::timeline::explain_interaction(x_events, load_config(x_config), x_id);
+                const cskpi::config cfg = load_config(x_config);
+                cskpi::timeline::presence_table staffed;
+                if (!x_presence.empty()) staffed = cskpi::timeline::read_presence(x_presence, cfg);
+                text = cskpi::timeline::explain_interaction(
+                    x_events, cfg, x_id, x_presence.empty() ? nullptr : &staffed.log);
             }))
             return *rc;
         std::cout << text;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include <cskpi/timeline.hpp>
@@ -488,4 +489,35 @@ TEST_CASE(
     }
     CHECK(checked == 1600);
     CHECK(running > 100);  // the case that needs the breach instant is well covered
+}
+
+TEST_CASE("presence_log: staffed spans from agents' status changes") {
+    using cskpi::timeline::presence_log;
+    const auto at = [](int h, int m = 0) { return cskpi::micros{(h * 60 + m) * 60} * 1'000'000; };
+    presence_log p;
+    CHECK_FALSE(p.staffed(at(9)));  // nobody has come online yet
+    p.add("X", at(9), true, 2);
+    p.add("X", at(12), false, 3);
+    p.add("Y", at(11), true, 4);
+    p.add("Y", at(11), true, 5);  // already online: changes nothing
+    p.add("Y", at(13), false, 6);
+    p.add("Z", at(13), true, 7);  // Z comes online as Y leaves: still staffed
+    p.add("Z", at(14), false, 8);
+    p.add("X", at(18), true, 9);
+    p.add("W", at(15), false, 10);  // offline before ever online: nothing
+    using span = std::pair<cskpi::micros, cskpi::micros>;
+    CHECK(p.spans() ==
+          std::vector<span>{{at(9), at(14)}, {at(18), std::numeric_limits<cskpi::micros>::max()}});
+    CHECK_FALSE(p.staffed(at(8, 59)));
+    CHECK(p.staffed(at(9)));
+    CHECK(p.staffed(at(13)));
+    CHECK_FALSE(p.staffed(at(14)));  // [from, to): Z left at 14:00
+    CHECK(p.staffed(at(23)));        // X still online when the log ends
+    // Changes at one instant apply in line order: off then on leaves the agent online.
+    presence_log q;
+    q.add("A", at(10), true, 1);
+    q.add("A", at(12), true, 3);
+    q.add("A", at(12), false, 2);
+    CHECK(q.staffed(at(12, 30)));
+    CHECK(q.spans().size() == 1);
 }

@@ -338,7 +338,7 @@ def test_jd_2021_12_judges_each_sessions_first_question_by_hand(tmp_path):
     doc = cskpi.report_json(events=path, config={"events": {"preset": "jd@2021-12", "round_within_s": 60}})
     assert doc["config"]["events"] == {"preset": "jd@2021-12", "round_within_s": 60, "round_response_of": "first_round_of_session",
                                        "session_gap_s": 600, "service_window": ["09:00", "23:00"],
-                                       "service_window_timezone": "Asia/Shanghai"}
+                                       "service_window_timezone": "Asia/Shanghai", "exclude_unstaffed": True}
     assert doc["groups"][0]["metrics"]["round_response_rate_num"] == 2
 
 

@@ -31,6 +31,10 @@
 
 namespace cskpi {
 
+namespace timeline {
+struct presence_table;
+}
+
 struct run_options {
     unsigned threads = 1;
     std::size_t block_bytes = 4u << 20;
@@ -53,6 +57,9 @@ struct run_options {
     /// Event logs: the timeline facts of the frame's rows (see report_state::attach_timeline);
     /// participants' rows share their interaction's id and skip the duplicate-id rule.
     const timeline::timeline_feed* timeline = nullptr;
+    /// Event logs: the agents' presence log (--presence), for messages left while nobody is
+    /// online (docs/PRESENCE.md); null = presence unknown.
+    const timeline::presence_table* presence = nullptr;
 };
 
 namespace detail {

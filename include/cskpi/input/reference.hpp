@@ -124,6 +124,17 @@ inline const std::vector<column_doc>& order_column_docs() {
     return d;
 }
 
+/// The agents' presence log (timeline/presence.hpp).
+inline const std::vector<column_doc>& presence_column_docs() {
+    static const std::vector<column_doc> d = {
+        {"agent", "text", "required", "The agent whose status changed."},
+        {"at", "timestamp", "required", "When it changed."},
+        {"status", "text", "required",
+         "online or offline (also 在线, available, busy, 忙碌; 离线, away, 挂起; any ASCII case)."},
+    };
+    return d;
+}
+
 /// Accepted forms of each type.
 inline const std::vector<std::pair<const char*, const char*>>& type_docs() {
     static const std::vector<std::pair<const char*, const char*>> d = {
@@ -468,6 +479,10 @@ inline std::string input_reference_markdown() {
         "\n## Orders (`cskpi repurchase --orders`, `cskpi presale --orders`)\n\nOne row per "
         "order.\n\n";
     detail::column_table(md, order_column_docs());
+    md +=
+        "\n## Agent presence (`cskpi report --events ... --presence`, `cskpi explain`)\n\nOne "
+        "row per status change of an agent (docs/PRESENCE.md).\n\n";
+    detail::column_table(md, presence_column_docs());
     return md;
 }
 

@@ -114,6 +114,8 @@ struct report {
     std::vector<std::string> ignored_columns;
     std::optional<std::uint64_t>
         interactions_derived;  ///< event input: interactions derived from the rows read
+    /// Event input with a presence log: its accounting (JSON input.presence); null without.
+    json presence_input;
     /// Section 15: ratings on rows not sent a survey (survey_sent), from the overall row
     /// (note_survey_input).
     std::uint64_t ratings_without_survey_sent = 0;
@@ -139,6 +141,7 @@ struct report {
                       {"rejects", rj},
                       {"ignored_columns", ignored_columns}};
         if (interactions_derived) j["input"]["interactions_derived"] = *interactions_derived;
+        if (!presence_input.is_null()) j["input"]["presence"] = presence_input;
         if (ratings_without_survey_sent)
             j["input"]["ratings_without_survey_sent"] = ratings_without_survey_sent;  // section 15
         if (!warnings.empty()) j["warnings"] = warnings;
@@ -475,6 +478,11 @@ inline std::vector<std::string> input_warnings(const report& r) {
                     ": " + why);
         return w;
     }
+    if (r.interactions_derived && r.presence_input.is_null() && r.cfg.timeline.contains("events") &&
+        r.cfg.timeline["events"].value("exclude_unstaffed", false))
+        w.push_back(
+            "events.exclude_unstaffed is set but no presence log was given (--presence): no round "
+            "is left out and left_message_rate is empty");
     if (r.ratings_without_survey_sent)
         w.push_back(std::to_string(r.ratings_without_survey_sent) +
                     " rating(s) on rows not sent a survey (survey_sent): counted in csat, left out "

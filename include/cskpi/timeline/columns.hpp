@@ -23,6 +23,7 @@ struct timeline_figures {
     double status_timed = 0, requester_wait_mean = stats::nan, requester_wait_median = stats::nan;
     double agent_wait_mean = stats::nan, agent_wait_median = stats::nan, on_hold_mean = stats::nan;
     double buyer_days = 0, buyer_days_replied = 0;
+    double presence_known = 0, left_messages = 0;
 };
 
 /// One entry of the timeline metric table: a count or value reads `num`; a rate reads `num`
@@ -117,6 +118,12 @@ inline const std::vector<timeline_metric>& timeline_metric_table() {
             if (m.kind == K::value) m.definition += spans;
             t.push_back(std::move(m));
         }
+        t.push_back({"left_message_rate", K::rate, "share",
+                     "interactions whose first round opened while no agent was online (a message "
+                     "left, 留言; the presence log) / interactions with a round; empty without a "
+                     "presence log",
+                     [](const F& f, std::size_t) { return f.left_messages; },
+                     [](const F& f, std::size_t) { return f.presence_known; }});
         return t;
     }();
     return table;

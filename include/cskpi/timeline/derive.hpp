@@ -16,6 +16,7 @@
 #include "../input/records.hpp"
 #include "../input/table_reader.hpp"
 #include "calendar.hpp"
+#include "presence.hpp"
 #include "presets.hpp"
 
 namespace cskpi::timeline {
@@ -138,6 +139,10 @@ struct timeline_options {
                              ///< "first_response"  ///< "round_response_of": "first_round" (only
                              ///< the interaction's first round is judged)
     bool business_clock = false;
+    /// "exclude_unstaffed": rounds opening while no agent is online (presence) are not judged.
+    bool exclude_unstaffed = false;
+    /// The agents' presence log (--presence), when given; null = presence unknown.
+    const presence_log* presence = nullptr;
     std::map<std::string, calendar> calendars;
     std::optional<column> calendar_by;               ///< team or channel
     std::map<std::string, std::string> calendar_of;  ///< key value -> calendar name
@@ -205,7 +210,8 @@ struct timeline_options {
                                                          "excluded_dates",
                                                          "rolling_days",
                                                          "min_rounds",
-                                                         "buyer_reply_within_s"};
+                                                         "buyer_reply_within_s",
+                                                         "exclude_unstaffed"};
         for (const auto& [k, v] : e.items()) {
             const std::string kp = "events." + k;
             if (k == "first_response_from")
@@ -218,6 +224,8 @@ struct timeline_options {
                 round_within_s = detail::get_seconds(v, kp);
             else if (k == "buyer_reply_within_s")
                 buyer_reply_within_s = detail::get_seconds(v, kp);
+            else if (k == "exclude_unstaffed")
+                exclude_unstaffed = detail::get_bool(v, kp);
             else if (k == "service_window") {
                 if (!v.is_array() || v.size() != 2)
                     throw config_error(kp, "expected [\"HH:MM\", \"HH:MM\"]");
@@ -401,6 +409,8 @@ struct derived_interaction {
     std::optional<micros>
         open_wait_since;  ///< a wait still open after the last event: its oldest customer message
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_in_window_within = 0, sessions = 0;
+    /// With a presence log: its first round opened while no agent was online (a message left).
+    bool presence_known = false, left_message = false;
     /// Local days with a judged round, ascending, each with whether every judged round opened
     /// that day was answered within events.buyer_reply_within_s (the buyer-day reply rate).
     std::vector<std::pair<std::int32_t, bool>> judged_days;
@@ -591,6 +601,8 @@ struct deriver {
             if (o.service_window &&
                 (sod < o.service_window->first || sod >= o.service_window->second))
                 return "outside the service window";
+            if (o.exclude_unstaffed && o.presence && !o.presence->staffed(t))
+                return "no agent online, a message left (events.exclude_unstaffed)";
             return nullptr;
         };
         bool open_in_window = false;
@@ -620,6 +632,13 @@ struct deriver {
                                                             : o.first_round_of_session &&
                                                                   session == session_of_last_round;
                 const char* why_not = not_judged(e.at, open_day);
+                const bool unstaffed = o.presence && !o.presence->staffed(e.at);
+                if (d.rounds == 0 && o.presence) {
+                    d.presence_known = true;
+                    d.left_message = unstaffed;
+                }
+                if (unstaffed && !o.exclude_unstaffed)
+                    say("no agent online at " + line(e) + ": a message left (留言)");
                 say("wait/round opens at " + line(e) +
                     (why_not ? std::string(" (") + why_not + ": not judged)"
                      : later_round

@@ -69,6 +69,7 @@ struct derived_table {
         wait_begin;  ///< waits of row i: waits[wait_begin[i] .. wait_begin[i + 1])
     std::vector<double> waits;
     std::vector<std::uint32_t> rounds, rounds_in_window, rounds_within, sessions;
+    std::vector<std::uint8_t> presence_known, left_message;
     std::vector<double> requester_wait, agent_wait, on_hold;  ///< seconds; NaN: no status spans
     /// Buyer-days: the buyer (hashed customer, else the interaction id) and, per row,
     /// days[day_begin[i] .. day_begin[i + 1]) with day_ok (derived_interaction::judged_days).
@@ -283,6 +284,8 @@ micros derive_events(Feed&& feed, const std::string& path, const config& cfg,
         t.rounds_in_window.push_back(d.rounds_in_window);
         t.rounds_within.push_back(d.rounds_in_window_within);
         t.sessions.push_back(d.sessions);
+        t.presence_known.push_back(d.presence_known);
+        t.left_message.push_back(d.left_message);
         t.requester_wait.push_back(d.requester_wait_s);
         t.agent_wait.push_back(d.agent_wait_s);
         t.on_hold.push_back(d.on_hold_s);
@@ -528,6 +531,8 @@ struct derived_rows {
             r.rounds_in_window = t.rounds_in_window[i];
             r.rounds_within = t.rounds_within[i];
             r.sessions = t.sessions[i];
+            r.presence_known = t.presence_known[i];
+            r.left_message = t.left_message[i];
             r.requester_wait = t.requester_wait[i];
             r.agent_wait = t.agent_wait[i];
             r.on_hold = t.on_hold[i];
@@ -566,7 +571,8 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
     const table_source& src, const config& cfg, const std::vector<std::vector<group_key>>& bys,
     run_options opt = {}, const derived_batch_sink& on_batch = {}) {
     const std::string& path = src.name;
-    const timeline_options o = timeline_options::from_config(cfg);
+    timeline_options o = timeline_options::from_config(cfg);
+    if (opt.presence) o.presence = &opt.presence->log;
     // Rejects of both kinds (bad event rows; interactions the engine refuses) leave in line
     // order: event-row rejects wait until the chunk they precede is judged, then both merge.
     reject_ledger events_ledger;
@@ -649,6 +655,7 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
     head.rows_rejected = events_ledger.rows_rejected + rows_rejected_with_interactions;
     head.rows_accepted = head.rows_read - head.rows_rejected;
     head.interactions_derived = derived;
+    if (opt.presence) head.presence_input = presence_json(*opt.presence);
     return {std::move(head), std::move(total)};
 }
 
@@ -697,9 +704,11 @@ inline void append_sla(derived_table& dst, const derived_table& src, std::size_t
 /// rule behind each derived value and SLA state. Throws std::invalid_argument when the log has
 /// no interaction `id`.
 inline std::string explain_interaction(const table_source& src, const config& cfg,
-                                       const std::string& id) {
+                                       const std::string& id,
+                                       const presence_log* presence = nullptr) {
     const std::string& path = src.name;
-    const timeline_options o = timeline_options::from_config(cfg);
+    timeline_options o = timeline_options::from_config(cfg);
+    o.presence = presence;
     reject_ledger ledger;
     std::pair<std::string, std::vector<event>> cap{id, {}};
     derived_table t;  // the one row of `id`

@@ -56,12 +56,14 @@ inline const std::vector<event_preset>& event_presets() {
           {"service_window_timezone", "Asia/Shanghai"}}},
         {"jd@2021-12",
          "JD 30秒应答率 as re-defined in December 2021: each session's first question, a new "
-         "session after 10 minutes, 09:00-23:00",
+         "session after 10 minutes, 09:00-23:00, consultations while no agent is online (留言) "
+         "not judged",
          {{"round_within_s", 30},
           {"round_response_of", "first_round_of_session"},
           {"session_gap_s", 600},
           {"service_window", {"09:00", "23:00"}},
-          {"service_window_timezone", "Asia/Shanghai"}}},
+          {"service_window_timezone", "Asia/Shanghai"},
+          {"exclude_unstaffed", true}}},
         {"pdd@2019",
          "Pinduoduo 有效回复率, each buyer once per day, every message answered within one "
          "hour, 08:00-23:00 (source of 2019-01-10): read buyer_day_reply_rate",

@@ -57,6 +57,8 @@ inline sla_state state_at(const sla_outcome& x, micros as_of) {
 struct timeline_row {
     std::span<const double> waits;  ///< seconds (business seconds on that clock)
     std::uint32_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0;
+    /// With a presence log: counted, and its first round opened while no agent was online.
+    bool presence_known = false, left_message = false;
     std::array<sla_outcome, 3> sla{};  ///< in sla_targets order
     /// Seconds in new/open/hold, pending, hold between status events; NaN: no such span.
     double requester_wait = stats::nan, agent_wait = stats::nan, on_hold = stats::nan;
@@ -102,6 +104,8 @@ struct timeline_feed {
 /// empty state changes nothing.
 struct timeline_state {
     std::uint64_t rounds = 0, rounds_in_window = 0, rounds_within = 0, sessions = 0;
+    /// Interactions with a round seen with a presence log, and those of them left as messages.
+    std::uint64_t presence_known = 0, left_messages = 0;
     std::array<std::uint64_t, 3> achieved{}, breached{};
     std::array<std::vector<micros>, 3>
         running;                ///< breach instants of timers running when the log ended
@@ -122,6 +126,8 @@ struct timeline_state {
             interaction_means.push_back(sum / static_cast<double>(r.waits.size()));
         }
         rounds += r.rounds;
+        presence_known += r.presence_known;
+        left_messages += r.left_message;
         rounds_in_window += r.rounds_in_window;
         rounds_within += r.rounds_within;
         sessions += r.sessions;
@@ -149,6 +155,8 @@ struct timeline_state {
 
     timeline_state& merge(const timeline_state& o) {
         rounds += o.rounds;
+        presence_known += o.presence_known;
+        left_messages += o.left_messages;
         rounds_in_window += o.rounds_in_window;
         rounds_within += o.rounds_within;
         sessions += o.sessions;
@@ -217,6 +225,8 @@ struct timeline_state {
         f.in_window = static_cast<double>(rounds_in_window);
         f.within = static_cast<double>(rounds_within);
         f.sessions = static_cast<double>(sessions);
+        f.presence_known = static_cast<double>(presence_known);
+        f.left_messages = static_cast<double>(left_messages);
         f.buyer_days = static_cast<double>(buyer_days.size());
         for (const buyer_day& x : buyer_days) f.buyer_days_replied += x.ok;
         for (std::size_t k = 0; k < 3; ++k) {
@@ -235,6 +245,7 @@ struct timeline_state {
         b.canonicalize();
         return a.rounds == b.rounds && a.rounds_in_window == b.rounds_in_window &&
                a.rounds_within == b.rounds_within && a.sessions == b.sessions &&
+               a.presence_known == b.presence_known && a.left_messages == b.left_messages &&
                a.achieved == b.achieved && a.breached == b.breached && a.running == b.running &&
                a.waits == b.waits && a.interaction_means == b.interaction_means &&
                a.requester_waits == b.requester_waits && a.agent_waits == b.agent_waits &&
@@ -263,6 +274,10 @@ inline void to_json(nlohmann::json& j, const timeline_state& s) {
     nlohmann::json days = nlohmann::json::array();
     for (const buyer_day& x : c.buyer_days) days.push_back({x.buyer, x.day, x.ok});
     j["buyer_days"] = std::move(days);
+    if (c.presence_known) {  // states of logs read without presence stay as they were
+        j["presence_known"] = c.presence_known;
+        j["left_messages"] = c.left_messages;
+    }
 }
 
 /// Reads a state written by to_json; throws std::invalid_argument naming the faulty field.
@@ -330,6 +345,14 @@ inline void from_json(const nlohmann::json& j, timeline_state& s) {
                 {v[0].get<std::uint64_t>(), v[1].get<std::int32_t>(), v[2].get<std::uint8_t>()});
         }
     }
+    for (auto [key, dst] : {std::pair{"presence_known", &out.presence_known},
+                            {"left_messages", &out.left_messages}}) {
+        if (!j.contains(key)) continue;  // states saved without a presence log
+        if (!j[key].is_number_unsigned())
+            fail(std::string("expected an integer >= 0 \"") + key + "\"");
+        *dst = j[key].get<std::uint64_t>();
+    }
+    if (out.left_messages > out.presence_known) fail("left_messages exceeds presence_known");
     if (out.agent_waits.size() != out.requester_waits.size() ||
         out.on_holds.size() != out.requester_waits.size())
         fail("requester_waits, agent_waits and on_holds differ in length");
