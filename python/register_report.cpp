@@ -604,9 +604,10 @@ void register_report(py::module_& m) {
         py::arg("data"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
     m.def(
         "facts_events",
-        [](const py::object& events, const std::string& config_json, bool strict,
-           unsigned threads) {
+        [](const py::object& events, const std::string& config_json, bool strict, unsigned threads,
+           const py::object& presence) {
             run_args a(config_json, {}, strict, threads);
+            const presence_arg staffed(presence, a);
             const borrowed::table_arg in(events);
             cskpi::analysis::event_fact_table t;
             cskpi::report rep;
@@ -619,7 +620,8 @@ void register_report(py::module_& m) {
             }
             return py::make_tuple(std::move(rep), fact_columns(t.rows, a.cfg, true, t.as_of));
         },
-        py::arg("events"), py::arg("config_json"), py::arg("strict"), py::arg("threads"));
+        py::arg("events"), py::arg("config_json"), py::arg("strict"), py::arg("threads"),
+        py::arg("presence") = py::none());
     // Staffing (section 16): the report (input accounting) and history, forecast and plan as JSON.
     m.def(
         "staffing",

@@ -162,22 +162,25 @@ def drivers(data, config=None, *, strict: bool = False):
     return out
 
 
-def facts(data=None, config=None, *, events=None, strict: bool = False, threads: int | None = None):
+def facts(data=None, config=None, *, events=None, strict: bool = False, threads: int | None = None,
+          presence=None):
     """One row per accepted interaction with every derived fact (spec section 3, `cskpi facts`;
     columns: docs/FACTS.md): FRT, SLA target and state, breach instant and time over target,
     first contact, FCR, one-touch, service level within target, satisfied. With `events` (an
     event log: a path or a DataFrame) instead of `data`, one row per derived interaction with
-    rounds, waits, sessions, status durations and SLA timer states added. Instants are UTC;
+    rounds, waits, sessions, status durations and SLA timer states added (`presence`: the agents'
+    presence log, for left_message). Instants are UTC;
     unknown values are NaN / <NA>. Input accounting and rejects in `.attrs`."""
     import pandas as pd
 
-    from . import _events, _prepare, _threads, _warn
+    from . import _events, _prepare, _presence, _threads, _warn
 
     _, _, cfg_json = _prepare(config, None)
     if (data is None) == (events is None):
         raise ValueError("give either data (interactions) or events (an event log)")
     if events is not None:
-        rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads))
+        rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads),
+                                                _presence(presence, events))
     else:
         rep, (cols, kinds) = _core.facts(_data_arg(data, cfg_json), cfg_json, bool(strict), _threads(threads))
     _warn(rep)

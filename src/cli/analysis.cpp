@@ -590,6 +590,9 @@ void add_facts_command(CLI::App& app, facts_inputs& in) {
     cmd->add_option("--events", in.events,
                     "An event log (.csv or .jsonl) instead of INPUT: one row per derived "
                     "interaction, with rounds, waits, sessions, status durations and SLA timers");
+    cmd->add_option("--presence", in.presence,
+                    "With --events: the agents' presence log (docs/PRESENCE.md), for the "
+                    "left_message fact");
     cmd->add_flag("--columns", in.columns, "Print the columns it writes (docs/FACTS.md) and exit");
     cmd->add_option("--config", in.config,
                     "Configuration JSON (sla, fcr, staffing.within_s, csat, privacy)");
@@ -628,6 +631,11 @@ int run_facts_command(const facts_inputs& in) {
                 };
             }
             if (!in.events.empty()) {
+                cskpi::timeline::presence_table staffed;
+                if (!in.presence.empty()) {
+                    staffed = cskpi::timeline::read_presence(in.presence, cfg);
+                    opt.presence = &staffed;
+                }
                 r = cskpi::analysis::run_event_facts(in.events, cfg, opt);
                 return;
             }

@@ -224,7 +224,7 @@ int run_drivers_command(const drivers_inputs& in);
 
 // `cskpi facts` (analysis.cpp).
 struct facts_inputs {
-    std::string input, events, config, output, rejects;
+    std::string input, events, presence, config, output, rejects;
     bool strict = false, columns = false;
     unsigned threads = 1;
 };

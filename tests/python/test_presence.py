@@ -3,6 +3,7 @@ hand-worked log: which instants are staffed, left_message_rate, and rounds left 
 response rates under events.exclude_unstaffed; the Wilson interval from statsmodels."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -126,3 +127,15 @@ def test_python_takes_a_presence_frame(files):
                            config={"events": {"exclude_unstaffed": True}})
     pd.testing.assert_frame_equal(df, by_path, check_exact=True)
     assert "no agent online" in cskpi.explain_interaction(events, "E", presence=presence)
+
+
+def test_facts_carry_left_message(files):
+    out = subprocess.run([CLI, "facts", "--events", str(files / "events.csv"), "--presence", str(files / "presence.csv")],
+                         capture_output=True, text=True, check=True).stdout
+    rows = pd.read_csv(io.StringIO(out), dtype={"id": str})
+    assert dict(zip(rows["id"], rows["left_message"])) == {"A": 1, "B": 0, "C": 0, "D": 1, "E": 1}
+    plain = pd.read_csv(io.StringIO(subprocess.run([CLI, "facts", "--events", str(files / "events.csv")],
+                                                   capture_output=True, text=True, check=True).stdout))
+    assert plain["left_message"].isna().all()  # without presence: unknown, not 0
+    df = cskpi.facts(events=files / "events.csv", presence=pd.read_csv(files / "presence.csv"))
+    assert df.set_index("id")["left_message"].astype(int).to_dict() == {"A": 1, "B": 0, "C": 0, "D": 1, "E": 1}

@@ -25,6 +25,7 @@ inline event_facts event_part(const timeline::derived_table& t, std::size_t i,
     e.rounds_in_window = t.rounds_in_window[i];
     e.rounds_within = t.rounds_within[i];
     e.sessions = t.sessions[i];
+    if (t.presence_known[i]) e.left_message = static_cast<std::int8_t>(t.left_message[i]);
     e.judged_days = t.day_begin[i + 1] - t.day_begin[i];
     for (std::uint32_t k = t.day_begin[i]; k < t.day_begin[i + 1]; ++k)
         e.judged_days_replied += t.day_ok[k];

@@ -31,7 +31,8 @@ struct event_facts {
     std::uint32_t judged_days = 0, judged_days_replied = 0;
     double wait_mean_s = stats::nan, wait_max_s = stats::nan;  ///< NaN without a completed wait
     double requester_wait_s = stats::nan, agent_wait_s = stats::nan, on_hold_s = stats::nan;
-    std::string sla_policy;                      ///< empty: no policy applies
+    std::int8_t left_message = -1;  ///< first round opened with nobody online; -1: no presence log
+    std::string sla_policy;         ///< empty: no policy applies
     std::array<timeline::sla_outcome, 3> sla{};  ///< in timeline::sla_targets order
 };
 
@@ -215,6 +216,10 @@ inline std::vector<fact_column> fact_columns(bool events = false) {
          K::integer, [](C x) { return whole_cell(x.f.events->judged_days_replied); }},
         {"sessions", "sessions (a message after more than events.session_gap_s starts one)",
          K::integer, [](C x) { return whole_cell(x.f.events->sessions); }},
+        {"left_message",
+         "1 when the first round opened while no agent was online (留言; empty without a "
+         "presence log)",
+         K::maybe, [](C x) { return whole_cell(x.f.events->left_message); }},
         {"waits", "completed waits (customer round to the answer)", K::integer,
          [](C x) { return whole_cell(x.f.events->waits); }},
         {"wait_mean_s", "mean wait, seconds (business seconds on the business clock)", K::seconds,

@@ -114,11 +114,7 @@ inline orders_table read_orders(const std::string& path, const config& cfg) {
 
 /// The orders table's input accounting: path, rows read, accepted, rejected, and the rejects.
 inline json orders_json(const orders_table& t) {
-    return {{"path", t.path},
-            {"rows_read", t.ledger.rows_read},
-            {"rows_accepted", t.ledger.rows_accepted},
-            {"rows_rejected", t.ledger.rows_rejected},
-            {"rejects", rejects_to_json(t.ledger.rejects)}};
+    return ledger_json(t.path, t.ledger);
 }
 
 }  // namespace cskpi::analysis

@@ -391,13 +391,7 @@ inline nlohmann::json reconcile_json(const reconcile_result& r) {
                          {"vendor", d.vendor},
                          {"difference", std::isfinite(d.difference) ? json(d.difference) : json()},
                          {"explain", d.explain}});
-    auto side = [](const keyed_table& t) {
-        return json{{"path", t.path},
-                    {"rows_read", t.ledger.rows_read},
-                    {"rows_accepted", t.ledger.rows_accepted},
-                    {"rows_rejected", t.ledger.rows_rejected},
-                    {"rejects", rejects_to_json(t.ledger.rejects)}};
-    };
+    auto side = [](const keyed_table& t) { return ledger_json(t.path, t.ledger); };
     return {{"key", r.map.key},         {"vendor_key", r.map.vendor_key},
             {"summary", summary},       {"differences", diffs},
             {"only_ours", r.only_ours}, {"only_vendor", r.only_vendor},

@@ -79,6 +79,16 @@ inline json rejects_to_json(const std::vector<reject>& rejects) {
     return rj;
 }
 
+/// A side table's input accounting (orders, presence, a vendor export): its path, rows read,
+/// accepted and rejected, and the rejects.
+inline json ledger_json(const std::string& path, const reject_ledger& l) {
+    return {{"path", path},
+            {"rows_read", l.rows_read},
+            {"rows_accepted", l.rows_accepted},
+            {"rows_rejected", l.rows_rejected},
+            {"rejects", rejects_to_json(l.rejects)}};
+}
+
 /// The most common reject reasons among `rejects`, as "N x column 'C': reason", most first.
 inline std::vector<std::string> top_reject_reasons(const std::vector<reject>& rejects,
                                                    std::size_t n) {

@@ -16,6 +16,7 @@
 #include "../input/ingest.hpp"
 #include "../input/reference.hpp"
 #include "../input/table_reader.hpp"
+#include "../report/report.hpp"
 
 namespace cskpi::timeline {
 
@@ -151,12 +152,9 @@ inline presence_table read_presence(const table_source& src, const config& cfg) 
 
 /// The presence log's input accounting, as the report's "presence" entry.
 inline json presence_json(const presence_table& t) {
-    return {{"path", t.path},
-            {"rows_read", t.ledger.rows_read},
-            {"rows_accepted", t.ledger.rows_accepted},
-            {"rows_rejected", t.ledger.rows_rejected},
-            {"agents", t.log.agents()},
-            {"rejects", rejects_to_json(t.ledger.rejects)}};
+    json j = ledger_json(t.path, t.ledger);
+    j["agents"] = t.log.agents();
+    return j;
 }
 
 }  // namespace cskpi::timeline
