@@ -21,7 +21,9 @@
 namespace cskpi::timeline {
 
 /// The staffed spans of a presence log. Each agent is offline before their first change and
-/// stays in the state of their last change; changes at one instant apply in line order.
+/// stays in the state of their last change; changes at one instant apply in line order. The
+/// spans are built at the first query after an add(): query once before sharing a log between
+/// threads (read_presence returns it built).
 class presence_log {
 public:
     /// Records that `agent` went online (true) or offline at `at`.
@@ -147,6 +149,7 @@ inline presence_table read_presence(const table_source& src, const config& cfg) 
             t.log.add(agent, *when, *online, r.line);
             t.ledger.accepted();
         });
+    (void)t.log.spans();  // built here, so the derivation only reads it
     return t;
 }
 
