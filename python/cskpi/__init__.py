@@ -326,13 +326,13 @@ def partial(data=None, by: Sequence[str] | str | None = None, config: Mapping[st
     """The mergeable partial state of a slice of data, or of an event log (`events`: a path or a
     DataFrame; its timeline statistics travel in the state); merge slices with `+` and finish
     with `finalize(state)`. Pickles through its versioned JSON state."""
+    staffed = _presence(presence, events)
     if events is None:
         return _run(data, by, config, strict, threads, partial=True)
     if data is not None:
         raise ValueError("give either data (interactions) or events (an event log), not both")
     _, keys, cfg_json = _prepare(config, by)
-    return _core.partial_events(_events(events), cfg_json, keys, bool(strict), _threads(threads),
-                                _presence(presence, events))
+    return _core.partial_events(_events(events), cfg_json, keys, bool(strict), _threads(threads), staffed)
 
 
 def km_curve(data, measure: str = "frt", config: Mapping[str, Any] | None = None, *, strict: bool = False,

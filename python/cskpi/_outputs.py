@@ -178,9 +178,9 @@ def facts(data=None, config=None, *, events=None, strict: bool = False, threads:
     _, _, cfg_json = _prepare(config, None)
     if (data is None) == (events is None):
         raise ValueError("give either data (interactions) or events (an event log)")
+    staffed = _presence(presence, events)
     if events is not None:
-        rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads),
-                                                _presence(presence, events))
+        rep, (cols, kinds) = _core.facts_events(_events(events), cfg_json, bool(strict), _threads(threads), staffed)
     else:
         rep, (cols, kinds) = _core.facts(_data_arg(data, cfg_json), cfg_json, bool(strict), _threads(threads))
     _warn(rep)

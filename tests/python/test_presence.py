@@ -139,3 +139,10 @@ def test_facts_carry_left_message(files):
     assert plain["left_message"].isna().all()  # without presence: unknown, not 0
     df = cskpi.facts(events=files / "events.csv", presence=pd.read_csv(files / "presence.csv"))
     assert df.set_index("id")["left_message"].astype(int).to_dict() == {"A": 1, "B": 0, "C": 0, "D": 1, "E": 1}
+
+
+def test_presence_without_an_event_log_is_an_error(files):
+    rows = pd.DataFrame({"id": ["a"], "created_at": ["2026-03-02 10:00:00"], "channel": ["chat"]})
+    for call in (cskpi.report, cskpi.partial, cskpi.facts):
+        with pytest.raises(ValueError, match="presence qualifies an event log"):
+            call(rows, presence=files / "presence.csv")
