@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
   -DCSKPI_SANITIZE=ON -DCSKPI_BUILD_TESTS=ON -DCSKPI_BUILD_PYTHON=OFF -DCSKPI_BUILD_EXAMPLES=OFF \
   -DCSKPI_BUILD_BENCHMARKS=OFF -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
-areas=$(sed -n 's/^foreach(area \(.*\))$/\1/p' tests/CMakeLists.txt)
+areas=$(sed -n 's/^ *foreach(area \(.*\))$/\1/p' tests/CMakeLists.txt)
 targets=(cskpi_cli)
 for a in $areas; do targets+=("test_$a"); done
 cmake --build build-asan -j2 --target "${targets[@]}"
