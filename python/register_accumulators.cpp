@@ -10,8 +10,11 @@ namespace py = pybind11;
 namespace {
 
 // The shared protocol for every accumulator type T with merge, ==, and JSON text in/out.
-template <class T, class ToJson, class FromJson>
-void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json) {
+// Pickles hold what `pickled(a)` returns (JSON text unless the type has a binary form) and are
+// read back by `unpickled(object)`.
+template <class T, class ToJson, class FromJson, class Pickled, class Unpickled>
+void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json, Pickled pickled,
+                          Unpickled unpickled) {
     c.def(
          "merge", [](T& a, const T& b) -> T& { return a.merge(b); },
          py::return_value_policy::reference_internal,
@@ -32,12 +35,18 @@ void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json) 
             "__deepcopy__", [](const T& a, py::dict) { return T(a); }, py::arg("memo"))
         .def("_to_json", [to_json](const T& a) { return to_json(a); })
         .def_static("_from_json", [from_json](const std::string& s) { return from_json(s); })
-        .def(py::pickle([to_json](const T& a) { return py::make_tuple(to_json(a)); },
-                        [from_json](const py::tuple& t) {
+        .def(py::pickle([pickled](const T& a) { return py::make_tuple(pickled(a)); },
+                        [unpickled](const py::tuple& t) {
                             if (t.size() != 1)
                                 throw std::invalid_argument("expected a 1-tuple pickle state");
-                            return from_json(t[0].cast<std::string>());
+                            return unpickled(t[0]);
                         }));
+}
+template <class T, class ToJson, class FromJson>
+void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json) {
+    accumulator_protocol(c, to_json, from_json, to_json, [from_json](const py::object& o) {
+        return from_json(o.cast<std::string>());
+    });
 }
 
 std::string group_state_json(const cskpi::group_state& s) {
@@ -126,15 +135,28 @@ void register_accumulators(py::module_& m) {
                 return d;
             },
             py::arg("which"));
+    auto state_from_text = [](const std::string& text) {
+        cskpi::json j;
+        try {
+            j = cskpi::json::parse(text);
+        } catch (const cskpi::json::parse_error& e) {
+            throw std::invalid_argument(e.what());
+        }
+        return cskpi::report_state::from_json(j);
+    };
+    // Pickles (and so Dask's transfers) carry the binary form; JSON text pickled by earlier
+    // versions still reads.
     accumulator_protocol(
         rs, [](const cskpi::report_state& s) { return cskpi::json_text(s.to_json()); },
-        [](const std::string& text) {
-            cskpi::json j;
-            try {
-                j = cskpi::json::parse(text);
-            } catch (const cskpi::json::parse_error& e) {
-                throw std::invalid_argument(e.what());
-            }
-            return cskpi::report_state::from_json(j);
+        state_from_text,
+        [](const cskpi::report_state& s) {
+            const std::vector<std::uint8_t> b = s.to_binary();
+            return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
+        },
+        [state_from_text](const py::object& o) {
+            if (py::isinstance<py::str>(o)) return state_from_text(o.cast<std::string>());
+            const std::string_view b = o.cast<std::string_view>();
+            return cskpi::report_state::from_binary(reinterpret_cast<const std::uint8_t*>(b.data()),
+                                                    b.size());
         });
 }

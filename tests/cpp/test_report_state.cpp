@@ -477,10 +477,16 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
             states.back().update(b);
         }
         std::shuffle(states.begin(), states.end(), g);
-        // Ship each partial through JSON, as between machines.
+        // Ship each partial through JSON text or the binary form, as between machines.
         report_state merged(cfg, by);
-        for (const auto& s : states)
-            merged += report_state::from_json(json::parse(s.to_json().dump()));
+        for (const auto& s : states) {
+            if (trial % 2) {
+                merged += report_state::from_json(json::parse(s.to_json().dump()));
+            } else {
+                const std::vector<std::uint8_t> bin = s.to_binary();
+                merged += report_state::from_binary(bin.data(), bin.size());
+            }
+        }
         CHECK(merged == whole);
         const auto got = merged.finalize();
         REQUIRE(got.size() == expect.size());
@@ -495,6 +501,41 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
         CHECK(same);
     }
     CHECK(whole.to_json().dump() == report_state::from_json(whole.to_json()).to_json().dump());
+    const std::vector<std::uint8_t> bin = whole.to_binary();
+    CHECK(report_state::from_binary(bin.data(), bin.size()).to_json().dump() ==
+          whole.to_json().dump());
+    CHECK(bin.size() < whole.to_json().dump().size());  // samples and contacts as raw bytes
+    // A damaged binary state is an error, never a different state.
+    CHECK_THROWS_AS(report_state::from_binary(bin.data(), bin.size() - 1), std::invalid_argument);
+    const json jb = json::from_cbor(bin);
+    REQUIRE(jb["contacts"]["customer"].is_binary());
+    auto bad_bin = [&](auto&& edit) {
+        json c = jb;
+        edit(c);
+        return c;
+    };
+    auto bytes = [](std::vector<std::uint8_t> v) { return json::binary(std::move(v)); };
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        c["contacts"]["flags"] = bytes({1, 2});  // a column of another length
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        c["contacts"]["customer"] = bytes({1, 2, 3});  // not whole 8-byte values
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto g = c["contacts"]["group"].get_binary();
+                        g[0] = g[1] = g[2] = g[3] = 0xFF;  // a group that does not exist
+                        c["contacts"]["group"] = bytes(g);
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto v = c["groups"][0]["state"]["frt_us"].get_binary();
+                        REQUIRE(v.size() >= 8);
+                        v[7] = 0x80;  // a negative duration
+                        c["groups"][0]["state"]["frt_us"] = bytes(v);
+                    })),
+                    std::invalid_argument);
 
     // States with rows and another configuration or grouping refuse to merge (an empty one is
     // the identity: see the test below).

@@ -130,6 +130,15 @@ def test_partials_of_random_slices_merge_to_the_whole():
             merged = merged + s
         assert merged == whole
         pd.testing.assert_frame_equal(cskpi.finalize(merged), expect)
+    # Pickles carry the binary form (raw sample and ledger arrays); the JSON text that earlier
+    # versions pickled still loads, and damaged bytes are an error.
+    text = whole._to_json()
+    assert len(pickle.dumps(whole)) < len(text.encode())
+    old = cskpi.ReportState.__new__(cskpi.ReportState)
+    old.__setstate__((text,))
+    assert old == whole
+    with pytest.raises(ValueError, match="not a binary state"):
+        cskpi.ReportState.__new__(cskpi.ReportState).__setstate__((b"\x00\x01garbage",))
     acc = copy.deepcopy(states[0])
     acc += states[1]
     assert acc == states[0] + states[1]

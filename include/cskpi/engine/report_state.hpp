@@ -452,13 +452,31 @@ public:
 
     /// JSON envelope {"type": "cskpi.report_state", "version": 1, "config", "by",
     /// "dictionaries", "groups": [{"key", "state"}], "contacts"}.
-    json to_json() const { return canonical_json(); }
-    /// Reads a state written by to_json. Throws std::invalid_argument on anything malformed.
+    json to_json() const { return canonical_json(false); }
+    /// Reads a state written by to_json or to_binary's document. Throws std::invalid_argument on
+    /// anything malformed.
     static report_state from_json(const json& j);
+    /// The compact form that pickling and Dask move between processes: CBOR (RFC 8949) of the
+    /// to_json document with its large arrays (duration samples, the FCR contact ledger) as
+    /// byte strings of little-endian integers, in storage order rather than canonical order.
+    std::vector<std::uint8_t> to_binary() const { return json::to_cbor(canonical_json(true)); }
+    static report_state from_binary(const std::uint8_t* data, std::size_t size) {
+        json j;
+        try {
+            j = json::from_cbor(data, data + size);
+        } catch (const json::exception& e) {
+            throw std::invalid_argument(std::string("cskpi.report_state: not a binary state: ") +
+                                        e.what());
+        }
+        return from_json(j);
+    }
 
 private:
     static report_state read_json(const json& j, metric_family family);
     static void read_attributed(const json& j, report_state& s);
+    json contacts_binary(const std::vector<std::uint32_t>& rank) const;
+    static void read_contacts_binary(const json& c, report_state& s,
+                                     const std::vector<std::uint32_t>& gidx);
 
 public:
     /// Labels of a group's keys (nullopt = missing value).
@@ -1049,7 +1067,7 @@ private:
         return order;
     }
 
-    json canonical_json() const;
+    json canonical_json(bool binary = false) const;
 
     // The overall row's counts (summed over groups) and FCR; its durations come from
     // overall_duration, one kind at a time, so the peak is one extra sample array per thread.
@@ -1161,7 +1179,7 @@ private:
 
 // Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
 // of dictionary codes, so equal states serialize identically whatever order rows arrived in.
-inline json report_state::canonical_json() const {
+inline json report_state::canonical_json(bool binary) const {
     json j;
     j["type"] = "cskpi.report_state";
     j["version"] = state_version;
@@ -1186,8 +1204,13 @@ inline json report_state::canonical_json() const {
                 key.push_back(
                     std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
-        nlohmann::json st = complete[order[i]];
-        groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
+        if (binary) {
+            groups.push_back(
+                {{"key", key}, {"state", group_state_json<json>(complete[order[i]], true)}});
+        } else {
+            nlohmann::json st = complete[order[i]];
+            groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
+        }
         if (timeline_on_) {
             const nlohmann::json tl =
                 order[i] < timeline_.size() ? timeline_[order[i]] : timeline::timeline_state{};
@@ -1195,10 +1218,11 @@ inline json report_state::canonical_json() const {
         }
     }
     j["groups"] = groups;
+    if (binary) j["contacts"] = contacts_binary(rank);
     std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>>
         cs;
-    cs.reserve(contacts_.size());
-    for (const auto& c : contacts_.values())
+    if (!binary) cs.reserve(contacts_.size());
+    for (const auto& c : binary ? std::vector<detail::contact>() : contacts_.values())
         cs.emplace_back(c.customer,
                         c.category == detail::no_code
                             ? std::string()
@@ -1209,7 +1233,7 @@ inline json report_state::canonical_json() const {
     json contacts = json::array();
     for (const auto& [cust, cat, at, g, bits, id] : cs)
         contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits, id});
-    j["contacts"] = contacts;
+    if (!binary) j["contacts"] = contacts;
     // Kaplan-Meier: [group rank, kind, value] sorted; the instants that set as_of.
     std::vector<std::tuple<std::uint32_t, int, micros>> ks;
     for (const auto& e : km_.entries())
@@ -1224,13 +1248,13 @@ inline json report_state::canonical_json() const {
     j["as_of"] = as_of_ ? json(*as_of_) : json(nullptr);
     if (timeline_on_) {  // an event log's state: its groups carry "timeline"
         j["timeline"] = true;
-        if (!once_.empty()) j["once"] = once_[0].canonical_json();
+        if (!once_.empty()) j["once"] = once_[0].canonical_json(binary);
     }
     if (!attributed_.empty()) {
         json a = json::array();
         for (const auto& s : attributed_)
             a.push_back({{"family", std::string(attribution::name_of(s.family_))},
-                         {"state", s.canonical_json()}});
+                         {"state", s.canonical_json(binary)}});
         j["attributed"] = a;
     }
     return j;
@@ -1241,8 +1265,7 @@ inline report_state report_state::from_json(const json& j) {
 }
 
 inline report_state report_state::read_json(const json& j, metric_family family) {
-    const nlohmann::json plain = nlohmann::json::parse(j.dump());
-    detail::check_envelope(plain, "cskpi.report_state");
+    detail::check_envelope(j, "cskpi.report_state");
     auto need = [&](const char* k, bool ok) {
         if (!j.contains(k) || !ok)
             throw std::invalid_argument(std::string("cskpi.report_state: missing or mistyped \"") +
@@ -1251,7 +1274,8 @@ inline report_state report_state::read_json(const json& j, metric_family family)
     need("config", j.contains("config") && j["config"].is_object());
     need("by", j.contains("by") && j["by"].is_array());
     need("groups", j.contains("groups") && j["groups"].is_array());
-    need("contacts", j.contains("contacts") && j["contacts"].is_array());
+    need("contacts",
+         j.contains("contacts") && (j["contacts"].is_array() || j["contacts"].is_object()));
     std::vector<std::string> names;
     for (const auto& b : j["by"]) {
         if (!b.is_string())
@@ -1282,7 +1306,7 @@ inline report_state report_state::read_json(const json& j, metric_family family)
         if (gi != gidx.size())
             throw std::invalid_argument("cskpi.report_state: duplicate group key " +
                                         g["key"].dump());
-        s.groups_[gi] = nlohmann::json::parse(g["state"].dump()).get<group_state>();
+        s.groups_[gi] = group_state_from_json(g["state"]);
         gidx.push_back(gi);
         if (g.contains("timeline")) {
             s.timeline_.resize(s.groups_.size());
@@ -1290,7 +1314,9 @@ inline report_state report_state::read_json(const json& j, metric_family family)
                 nlohmann::json::parse(g["timeline"].dump()).get<timeline::timeline_state>();
         }
     }
-    for (const auto& c : j["contacts"]) {
+    if (j["contacts"].is_object()) read_contacts_binary(j["contacts"], s, gidx);
+    static const json no_rows = json::array();
+    for (const auto& c : j["contacts"].is_array() ? j["contacts"] : no_rows) {
         // [customer, category, at, group, flags, id order]; states written before the id order
         // existed have 5 entries (their same-instant contacts fall in neither window).
         if (!c.is_array() || (c.size() != 5 && c.size() != 6) || !c[0].is_number_unsigned() ||
@@ -1384,6 +1410,78 @@ inline void report_state::read_attributed(const json& j, report_state& s) {
             throw std::invalid_argument(
                 "cskpi.report_state: an attributed state's configuration or grouping differs");
         s.attributed_[i] = std::move(t);
+    }
+}
+
+// The contact ledger column by column: {"customer", "at", "id": byte strings of 64-bit values;
+// "group": report-order ranks and "category": codes into "categories" (UINT32_MAX: none), 32-bit;
+// "flags": one byte each, eligible | abandoned << 1 | contained << 2}.
+inline json report_state::contacts_binary(const std::vector<std::uint32_t>& rank) const {
+    const std::vector<detail::contact> all = contacts_.values();
+    std::vector<std::uint64_t> customer(all.size()), id(all.size());
+    std::vector<micros> at(all.size());
+    std::vector<std::uint32_t> group(all.size()), category(all.size());
+    std::vector<std::uint8_t> flags(all.size());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const detail::contact& c = all[i];
+        customer[i] = c.customer;
+        at[i] = c.at;
+        id[i] = c.id;
+        group[i] = rank[c.group()];
+        category[i] = c.category;
+        flags[i] = static_cast<std::uint8_t>(c.group_bits >> 30 | (c.contained() ? 4u : 0u));
+    }
+    json categories = json::array();
+    const auto& d = dict_[category_dim];
+    for (std::uint32_t k = 0; k < d.size(); ++k) categories.push_back(std::string(d.value(k)));
+    return {{"customer", detail::bytes_of<json>(customer)},
+            {"at", detail::bytes_of<json>(at)},
+            {"id", detail::bytes_of<json>(id)},
+            {"group", detail::bytes_of<json>(group)},
+            {"category", detail::bytes_of<json>(category)},
+            {"categories", categories},
+            {"flags", detail::bytes_of<json>(flags)}};
+}
+
+inline void report_state::read_contacts_binary(const json& c, report_state& s,
+                                               const std::vector<std::uint32_t>& gidx) {
+    auto column = [&](const char* k) -> const json& {
+        if (!c.contains(k))
+            throw std::invalid_argument(std::string("cskpi.report_state: contacts: missing \"") +
+                                        k + "\"");
+        return c[k];
+    };
+    const std::string where = "cskpi.report_state: contacts.";
+    const auto customer =
+        detail::values_of_bytes<std::uint64_t>(column("customer"), where + "customer");
+    const auto at = detail::values_of_bytes<micros>(column("at"), where + "at");
+    const auto id = detail::values_of_bytes<std::uint64_t>(column("id"), where + "id");
+    const auto group = detail::values_of_bytes<std::uint32_t>(column("group"), where + "group");
+    const auto category =
+        detail::values_of_bytes<std::uint32_t>(column("category"), where + "category");
+    const auto flags = detail::values_of_bytes<std::uint8_t>(column("flags"), where + "flags");
+    const std::size_t n = customer.size();
+    if (at.size() != n || id.size() != n || group.size() != n || category.size() != n ||
+        flags.size() != n)
+        throw std::invalid_argument(where + "*: columns of different lengths");
+    const json& names = column("categories");
+    if (!names.is_array()) throw std::invalid_argument(where + "categories: expected an array");
+    std::vector<std::uint32_t> code;
+    for (const auto& v : names) {
+        if (!v.is_string()) throw std::invalid_argument(where + "categories: expected strings");
+        code.push_back(s.dict_[category_dim].code(v.get<std::string>()));
+    }
+    s.contacts_.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (group[i] >= gidx.size() || flags[i] > 7 ||
+            (category[i] != detail::no_code && category[i] >= code.size()))
+            throw std::invalid_argument(where + "*: contact " + std::to_string(i) +
+                                        " names a group, category or flag that does not exist");
+        s.contacts_.push_back({customer[i], at[i],
+                               category[i] == detail::no_code ? detail::no_code : code[category[i]],
+                               gidx[group[i]] | (static_cast<std::uint32_t>(flags[i] & 3) << 30) |
+                                   ((flags[i] & 4) ? detail::contact::contained_bit : 0u),
+                               id[i]});
     }
 }
 

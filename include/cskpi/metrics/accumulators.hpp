@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../detail/byte_columns.hpp"
 #include "../detail/samples.hpp"
 #include "../input/records.hpp"
 #include "../version.hpp"
@@ -239,25 +240,33 @@ private:
 
 /// JSON envelope {"type": "cskpi.group_state", "version": 1, "counts": {...},
 /// "frt_us": [...], "handle_us": [...], "resolution_us": [...]}; samples are written sorted.
-inline void to_json(nlohmann::json& j, const group_state& s) {
-    nlohmann::json counts = nlohmann::json::object();
+/// With `binary`, the samples are byte strings of little-endian int64 microseconds in storage
+/// order instead (report_state::to_binary).
+template <class J>
+J group_state_json(const group_state& s, bool binary) {
+    J counts = J::object();
     s.visit_counts([&](const char* name, const auto& v) { counts[name] = v; });
-    auto sorted = [](const detail::duration_samples& d) {
+    auto samples = [&](const detail::duration_samples& d) -> J {
         std::vector<micros> v = d.values();
+        if (binary) return detail::bytes_of<J>(v);
         std::sort(v.begin(), v.end());
-        return v;
+        return J(v);
     };
-    j = {{"type", "cskpi.group_state"},
-         {"version", state_version},
-         {"counts", counts},
-         {"frt_us", sorted(s.frt)},
-         {"handle_us", sorted(s.handle)},
-         {"resolution_us", sorted(s.resolution)}};
+    return J{{"type", "cskpi.group_state"},
+             {"version", state_version},
+             {"counts", counts},
+             {"frt_us", samples(s.frt)},
+             {"handle_us", samples(s.handle)},
+             {"resolution_us", samples(s.resolution)}};
+}
+inline void to_json(nlohmann::json& j, const group_state& s) {
+    j = group_state_json<nlohmann::json>(s, false);
 }
 
 namespace detail {
 /// Checks the {"type","version"} preamble before anything else is read.
-inline void check_envelope(const nlohmann::json& j, const char* type) {
+template <class J>
+void check_envelope(const J& j, const char* type) {
     if (!j.is_object())
         throw std::invalid_argument(std::string(type) + ": expected a JSON object, actual " +
                                     j.type_name());
@@ -270,25 +279,38 @@ inline void check_envelope(const nlohmann::json& j, const char* type) {
                                     std::to_string(state_version) + ", actual " +
                                     (j.contains("version") ? j["version"].dump() : "none"));
 }
-inline std::vector<micros> samples_from_json(const nlohmann::json& j, const char* key) {
+/// A sample array, or its binary form (group_state_json with `binary`).
+template <class J>
+std::vector<micros> samples_from_json(const J& j, const char* key) {
+    if (j.contains(key) && j[key].is_binary()) {
+        std::vector<micros> v =
+            values_of_bytes<micros>(j[key], std::string("cskpi.group_state: ") + key);
+        for (micros x : v)
+            if (x < 0)
+                throw std::invalid_argument(std::string("cskpi.group_state: ") + key +
+                                            ": expected integers >= 0, actual " +
+                                            std::to_string(x));
+        return v;
+    }
     if (!j.contains(key) || !j[key].is_array())
         throw std::invalid_argument(std::string("cskpi.group_state: expected array \"") + key +
                                     "\"");
     std::vector<micros> v;
     v.reserve(j[key].size());
     for (const auto& x : j[key]) {
-        if (!x.is_number_integer() || x.get<micros>() < 0)
+        if (!x.is_number_integer() || x.template get<micros>() < 0)
             throw std::invalid_argument(std::string("cskpi.group_state: ") + key +
                                         ": expected integers >= 0, actual " + x.dump());
-        v.push_back(x.get<micros>());
+        v.push_back(x.template get<micros>());
     }
     return v;
 }
 }  // namespace detail
 
-/// Reads a state written by to_json. Throws std::invalid_argument on a wrong type, version,
-/// missing or mistyped field, or counts that contradict each other.
-inline void from_json(const nlohmann::json& j, group_state& s) {
+/// Reads a state written by group_state_json (either form). Throws std::invalid_argument on a
+/// wrong type, version, missing or mistyped field, or counts that contradict each other.
+template <class J>
+group_state group_state_from_json(const J& j) {
     detail::check_envelope(j, "cskpi.group_state");
     if (!j.contains("counts") || !j["counts"].is_object())
         throw std::invalid_argument("cskpi.group_state: expected object \"counts\"");
@@ -305,10 +327,10 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
         if (!c.contains(name) || !c[name].is_number_integer())
             throw std::invalid_argument(std::string("cskpi.group_state: expected integer counts.") +
                                         name);
-        if (std::is_unsigned_v<T> && c[name].get<std::int64_t>() < 0)
+        if (std::is_unsigned_v<T> && c[name].template get<std::int64_t>() < 0)
             throw std::invalid_argument(std::string("cskpi.group_state: counts.") + name +
                                         " is negative");
-        v = c[name].get<T>();
+        v = c[name].template get<T>();
     });
     out.frt = detail::duration_samples(detail::samples_from_json(j, "frt_us"));
     out.handle = detail::duration_samples(detail::samples_from_json(j, "handle_us"));
@@ -324,7 +346,10 @@ inline void from_json(const nlohmann::json& j, group_state& s) {
         throw std::invalid_argument(
             "cskpi.group_state: counts contradict each other (e.g. frt samples " +
             std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
-    s = std::move(out);
+    return out;
+}
+inline void from_json(const nlohmann::json& j, group_state& s) {
+    s = group_state_from_json(j);
 }
 
 }  // namespace cskpi
