@@ -33,8 +33,8 @@ std::vector<T> values_of_bytes(const J& j, const std::string& what) {
     const auto& b = j.get_binary();
     if (b.size() % sizeof(T))
         throw std::invalid_argument(what + ": " + std::to_string(b.size()) +
-                                    " bytes is not a whole number of " +
-                                    std::to_string(sizeof(T)) + "-byte values");
+                                    " bytes is not a whole number of " + std::to_string(sizeof(T)) +
+                                    "-byte values");
     std::vector<T> v(b.size() / sizeof(T));
     if (!v.empty()) std::memcpy(v.data(), b.data(), b.size());
     return v;
