@@ -468,7 +468,12 @@ public:
             throw std::invalid_argument(std::string("cskpi.report_state: not a binary state: ") +
                                         e.what());
         }
-        return from_json(j);
+        try {  // CBOR text may hold bytes JSON cannot: error messages that quote it fail to dump
+            return from_json(j);
+        } catch (const json::exception& e) {
+            throw std::invalid_argument(
+                std::string("cskpi.report_state: malformed binary state: ") + e.what());
+        }
     }
 
 private:
