@@ -468,17 +468,13 @@ public:
             throw std::invalid_argument(std::string("cskpi.report_state: not a binary state: ") +
                                         e.what());
         }
-        try {  // CBOR text may hold bytes JSON cannot: error messages that quote it fail to dump
-            return from_json(j);
-        } catch (const json::exception& e) {
-            throw std::invalid_argument(
-                std::string("cskpi.report_state: malformed binary state: ") + e.what());
-        }
+        return from_json(j);
     }
 
 private:
     static report_state read_json(const json& j, metric_family family);
     static void read_attributed(const json& j, report_state& s);
+    json contacts_canonical(const std::vector<std::uint32_t>& rank) const;
     json contacts_binary(const std::vector<std::uint32_t>& rank) const;
     static void read_contacts_binary(const json& c, report_state& s,
                                      const std::vector<std::uint32_t>& gidx);
@@ -1184,6 +1180,7 @@ private:
 
 // Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
 // of dictionary codes, so equal states serialize identically whatever order rows arrived in.
+// `binary`: the document of to_binary (samples and contacts as byte strings, in storage order).
 inline json report_state::canonical_json(bool binary) const {
     json j;
     j["type"] = "cskpi.report_state";
@@ -1223,22 +1220,7 @@ inline json report_state::canonical_json(bool binary) const {
         }
     }
     j["groups"] = groups;
-    if (binary) j["contacts"] = contacts_binary(rank);
-    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>>
-        cs;
-    if (!binary) cs.reserve(contacts_.size());
-    for (const auto& c : binary ? std::vector<detail::contact>() : contacts_.values())
-        cs.emplace_back(c.customer,
-                        c.category == detail::no_code
-                            ? std::string()
-                            : std::string(dict_[category_dim].value(c.category)),
-                        c.at, rank[c.group()],
-                        static_cast<int>(c.group_bits >> 30 | (c.contained() ? 4u : 0u)), c.id);
-    std::sort(cs.begin(), cs.end());
-    json contacts = json::array();
-    for (const auto& [cust, cat, at, g, bits, id] : cs)
-        contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits, id});
-    if (!binary) j["contacts"] = contacts;
+    j["contacts"] = binary ? contacts_binary(rank) : contacts_canonical(rank);
     // Kaplan-Meier: [group rank, kind, value] sorted; the instants that set as_of.
     std::vector<std::tuple<std::uint32_t, int, micros>> ks;
     for (const auto& e : km_.entries())
@@ -1266,7 +1248,14 @@ inline json report_state::canonical_json(bool binary) const {
 }
 
 inline report_state report_state::from_json(const json& j) {
-    return read_json(j, metric_family::volume);
+    try {
+        return read_json(j, metric_family::volume);
+    } catch (const json::exception& e) {
+        // A document built in memory or decoded from CBOR may hold strings that are not UTF-8:
+        // the error messages that quote them cannot be written as JSON.
+        throw std::invalid_argument(std::string("cskpi.report_state: malformed state: ") +
+                                    e.what());
+    }
 }
 
 inline report_state report_state::read_json(const json& j, metric_family family) {
@@ -1319,26 +1308,28 @@ inline report_state report_state::read_json(const json& j, metric_family family)
                 nlohmann::json::parse(g["timeline"].dump()).get<timeline::timeline_state>();
         }
     }
-    if (j["contacts"].is_object()) read_contacts_binary(j["contacts"], s, gidx);
-    static const json no_rows = json::array();
-    for (const auto& c : j["contacts"].is_array() ? j["contacts"] : no_rows) {
-        // [customer, category, at, group, flags, id order]; states written before the id order
-        // existed have 5 entries (their same-instant contacts fall in neither window).
-        if (!c.is_array() || (c.size() != 5 && c.size() != 6) || !c[0].is_number_unsigned() ||
-            !(c[1].is_string() || c[1].is_null()) || !c[2].is_number_integer() ||
-            !c[3].is_number_integer() || !c[4].is_number_integer() ||
-            (c.size() == 6 && !c[5].is_number_unsigned()) || c[3].get<std::int64_t>() < 0 ||
-            c[3].get<std::size_t>() >= gidx.size())
-            throw std::invalid_argument("cskpi.report_state: malformed contact " +
-                                        c.dump().substr(0, 80));
-        s.contacts_.push_back(
-            {c[0].get<std::uint64_t>(), c[2].get<micros>(),
-             c[1].is_null() ? detail::no_code : s.dict_[category_dim].code(c[1].get<std::string>()),
-             gidx[c[3].get<std::size_t>()] |
-                 (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30) |
-                 ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
-             c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
-    }
+    if (j["contacts"].is_object())
+        read_contacts_binary(j["contacts"], s, gidx);
+    else
+        for (const auto& c : j["contacts"]) {
+            // [customer, category, at, group, flags, id order]; states written before the id order
+            // existed have 5 entries (their same-instant contacts fall in neither window).
+            if (!c.is_array() || (c.size() != 5 && c.size() != 6) || !c[0].is_number_unsigned() ||
+                !(c[1].is_string() || c[1].is_null()) || !c[2].is_number_integer() ||
+                !c[3].is_number_integer() || !c[4].is_number_integer() ||
+                (c.size() == 6 && !c[5].is_number_unsigned()) || c[3].get<std::int64_t>() < 0 ||
+                c[3].get<std::size_t>() >= gidx.size())
+                throw std::invalid_argument("cskpi.report_state: malformed contact " +
+                                            c.dump().substr(0, 80));
+            s.contacts_.push_back(
+                {c[0].get<std::uint64_t>(), c[2].get<micros>(),
+                 c[1].is_null() ? detail::no_code
+                                : s.dict_[category_dim].code(c[1].get<std::string>()),
+                 gidx[c[3].get<std::size_t>()] |
+                     (static_cast<std::uint32_t>(c[4].get<int>() & 3) << 30) |
+                     ((c[4].get<int>() & 4) ? detail::contact::contained_bit : 0u),
+                 c.size() == 6 ? c[5].get<std::uint64_t>() : 0});
+        }
     // Kaplan-Meier entries (states written before section 14 have none: their groups show no
     // censoring counts either). Instants stay within ±2^62 µs (±146,000 years) so that
     // as_of - created_at cannot overflow.
@@ -1416,6 +1407,26 @@ inline void report_state::read_attributed(const json& j, report_state& s) {
                 "cskpi.report_state: an attributed state's configuration or grouping differs");
         s.attributed_[i] = std::move(t);
     }
+}
+
+// The contact ledger as sorted rows [customer, category, at, group rank, flags, id order], with
+// category strings: the same text whatever order rows arrived in.
+inline json report_state::contacts_canonical(const std::vector<std::uint32_t>& rank) const {
+    std::vector<std::tuple<std::uint64_t, std::string, micros, std::uint32_t, int, std::uint64_t>>
+        cs;
+    cs.reserve(contacts_.size());
+    for (const auto& c : contacts_.values())
+        cs.emplace_back(c.customer,
+                        c.category == detail::no_code
+                            ? std::string()
+                            : std::string(dict_[category_dim].value(c.category)),
+                        c.at, rank[c.group()],
+                        static_cast<int>(c.group_bits >> 30 | (c.contained() ? 4u : 0u)), c.id);
+    std::sort(cs.begin(), cs.end());
+    json contacts = json::array();
+    for (const auto& [cust, cat, at, g, bits, id] : cs)
+        contacts.push_back({cust, cat.empty() ? json(nullptr) : json(cat), at, g, bits, id});
+    return contacts;
 }
 
 // The contact ledger column by column: {"customer", "at", "id": byte strings of 64-bit values;
