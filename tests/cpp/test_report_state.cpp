@@ -870,3 +870,192 @@ TEST_CASE("sales_total saturates instead of overflowing, and reads as null") {
     t.merge(s);
     CHECK(t.sales_total == INT64_MAX);
 }
+
+namespace {
+// Type 7 by its definition (sorted x, h = (m - 1) q), independent of cskpi's selection code.
+double type7_sorted(std::vector<double> x, double q) {
+    std::sort(x.begin(), x.end());
+    const double h = static_cast<double>(x.size() - 1) * q;
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const std::size_t hi = std::min(lo + 1, x.size() - 1);
+    return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+}
+bool within(double got, double exact, double alpha) {
+    return std::abs(got - exact) <= alpha * std::abs(exact) * (1 + 1e-9) + 1e-6;
+}
+}  // namespace
+
+TEST_CASE("duration_sketch: bins as DDSketch defines them; type-7 quantiles within alpha") {
+    const double alpha = 0.01, gamma = (1 + alpha) / (1 - alpha);
+    detail::duration_sketch s(alpha);
+    CHECK(s.key_of(0) == 0);
+    CHECK(s.representative(0) == 0);
+    // A value x > 0 lies in (gamma^(k-2), gamma^(k-1)] of its bin k, and the representative
+    // 2 gamma^(k-1) / (gamma + 1) within alpha of it.
+    for (micros x : {micros{1}, micros{999'999}, micros{1'000'000}, micros{86'400'000'000},
+                     micros{4'000'000'000'000'000'000}}) {
+        const std::uint32_t k = s.key_of(x);
+        CAPTURE(x);
+        CHECK(static_cast<double>(x) <= std::pow(gamma, k - 1.0) * (1 + 1e-12));
+        CHECK(static_cast<double>(x) > std::pow(gamma, k - 2.0) * (1 - 1e-12));
+        CHECK(within(s.representative(k), static_cast<double>(x), alpha));
+    }
+    // Durations spread over seven decades, whole seconds and microseconds, with repeats.
+    std::mt19937_64 g(11);
+    std::lognormal_distribution<double> spread(std::log(120e6), 2.0);
+    std::vector<micros> xs;
+    for (int i = 0; i < 20000; ++i)
+        xs.push_back(i % 7 == 0 ? micros{0}
+                     : i % 2    ? static_cast<micros>(spread(g))
+                                : static_cast<micros>(spread(g) / 1e6) * us_per_s);
+    std::vector<detail::duration_sketch> parts(3, detail::duration_sketch(alpha));
+    detail::duration_sketch::int128 sum = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        s.add(xs[i]);
+        parts[g() % 3].add(xs[i]);
+        sum += xs[i];
+    }
+    CHECK(s.count() == xs.size());
+    CHECK(s.sum() == sum);
+    CHECK(s.max() == *std::max_element(xs.begin(), xs.end()));
+    const std::vector<double> qs = {0, 0.05, 0.25, 0.5, 0.9, 0.95, 0.99, 1};
+    const std::vector<double> est = s.quantiles(qs);
+    const std::vector<double> exact_x(xs.begin(), xs.end());
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+        CAPTURE(qs[i]);
+        CHECK(within(est[i], type7_sorted(exact_x, qs[i]), alpha));
+    }
+    // Merging is exact: any split, any order, gives the one sketch.
+    detail::duration_sketch m(alpha);
+    m.merge(parts[2]);
+    m.merge(parts[0]);
+    m.merge(parts[1]);
+    CHECK(m == s);
+    CHECK_THROWS_AS(m.merge(detail::duration_sketch(0.02)), std::invalid_argument);
+    CHECK_THROWS_AS(detail::duration_sketch(0.5), std::invalid_argument);
+    // Parts that contradict each other are refused.
+    using D = detail::duration_sketch;
+    const micros one_s = us_per_s;
+    CHECK_NOTHROW(D::from_parts(alpha, {s.key_of(one_s)}, {2}, 2 * one_s, one_s));
+    CHECK_THROWS_AS(D::from_parts(alpha, {5, 4}, {1, 1}, 0, 0), std::invalid_argument);
+    CHECK_THROWS_AS(D::from_parts(alpha, {s.key_of(one_s)}, {0}, 0, one_s), std::invalid_argument);
+    CHECK_THROWS_AS(D::from_parts(alpha, {s.key_of(one_s)}, {2}, 2 * one_s, 2 * one_s),
+                    std::invalid_argument);  // the maximum is not in the last bin
+    CHECK_THROWS_AS(D::from_parts(alpha, {s.key_of(one_s)}, {2}, 3 * one_s, one_s),
+                    std::invalid_argument);  // a sum above count x maximum
+}
+
+TEST_CASE(
+    "quantiles \"sketch\": quantile columns within alpha, every other column exact; "
+    "partial states merge to the whole") {
+    std::mt19937_64 g(5);
+    std::lognormal_distribution<double> spread(std::log(90.0), 1.5);
+    std::deque<std::string> labels;
+    interaction_batch b;
+    const char* agents[] = {"ann", "bo", "cy"};
+    for (int r = 0; r < 6000; ++r) {
+        b.line.push_back(static_cast<std::uint64_t>(r + 2));
+        labels.push_back(std::string("i").append(std::to_string(r)));
+        b.id.push_back(labels.back());
+        b.agent.push_back(agents[g() % 3]);
+        b.channel.push_back(g() % 2 ? "chat" : "email");
+        for (auto* v : {&b.team, &b.customer, &b.category, &b.priority}) v->push_back({});
+        b.created_at.push_back(static_cast<micros>(1'770'000'000 + g() % 1'000'000) * us_per_s);
+        auto dur = [&](bool whole) {
+            if (g() % 8 == 0) return missing_us;
+            const double s = spread(g);
+            return whole ? static_cast<micros>(s) * us_per_s : static_cast<micros>(s * 1e6);
+        };
+        b.frt.push_back(dur(true));
+        b.handle.push_back(dur(r % 3 != 0));
+        b.resolution.push_back(dur(true));
+        b.flags.push_back(b.resolution.back() != missing_us ? f_resolved : 0);
+        b.reopened.push_back(0);
+        for (auto* v : {&b.contacts, &b.csat, &b.nps, &b.ces}) v->push_back(missing_int);
+        b.order_value.push_back(missing_us);
+        b.replies.push_back(missing_int);
+        b.rated.push_back(missing_us);
+    }
+    const double alpha = 0.005;
+    const config exact;
+    const config sketch =
+        config::from_json({{"quantiles", "sketch"}, {"quantile_relative_error", alpha}});
+    const std::vector<group_key> by = {group_key::agent, group_key::channel};
+    report_state e(exact, by), s(sketch, by);
+    e.update(b);
+    s.update(b);
+    const auto re = e.finalize(), rs = s.finalize(2);
+    // Which columns are estimates: duration quantiles and the Kaplan-Meier columns.
+    std::set<std::string> approx;
+    for (const auto& d : metric_table()) {
+        if (d.kind == metric_kind::survival)
+            for (const auto& c : detail::columns_of(d)) approx.insert(c.name);
+        if (d.kind == metric_kind::duration)
+            for (const auto& st : d.stats)
+                if (st.what == duration_stat::quantile)
+                    approx.insert(d.name + std::string(st.suffix));
+    }
+    REQUIRE(approx.count("frt_p90"));
+    REQUIRE(approx.count("resolution_km_median"));
+    REQUIRE(re.size() == rs.size());
+    const auto& cat = metric_catalogue();
+    std::size_t estimated = 0, differ = 0;
+    for (std::size_t i = 0; i < re.size(); ++i)
+        for (std::size_t c = 0; c < cat.size(); ++c) {
+            const double x = re[i].metrics[c], y = rs[i].metrics[c];
+            CAPTURE(cat[c].name);
+            if (std::isnan(x)) {
+                CHECK(std::isnan(y));
+            } else if (approx.count(cat[c].name)) {
+                ++estimated;
+                differ += x != y;
+                CHECK(within(y, x, alpha));
+            } else {
+                CHECK(x == y);  // counts, rates, means, maxima: to the bit
+            }
+        }
+    CHECK(estimated > 40);
+    CHECK(differ > 0);  // the sketch did estimate
+    // Partial states, shipped as text or binary, merge to the whole sketch state exactly.
+    report_state merged(sketch, by);
+    for (int p = 0; p < 3; ++p) {
+        interaction_batch part = b;
+        std::vector<bool> keep(b.size());
+        for (std::size_t r = 0; r < keep.size(); ++r)
+            keep[r] = r % 3 == static_cast<std::size_t>(p);
+        part.filter(keep);
+        report_state st(sketch, by);
+        st.update(part);
+        const json doc = st.to_json();
+        REQUIRE(doc["groups"][0]["state"]["frt_us"].is_object());  // bins, not values
+        if (p == 1) {
+            merged += report_state::from_json(doc);
+        } else {
+            const auto bin = st.to_binary();
+            merged += report_state::from_binary(bin.data(), bin.size());
+        }
+    }
+    CHECK(merged == s);
+    const auto rm = merged.finalize();
+    bool same = rm.size() == rs.size();
+    for (std::size_t i = 0; same && i < rm.size(); ++i)
+        for (std::size_t c = 0; c < cat.size(); ++c)
+            same = same && ((std::isnan(rm[i].metrics[c]) && std::isnan(rs[i].metrics[c])) ||
+                            rm[i].metrics[c] == rs[i].metrics[c]);
+    CHECK(same);
+    // The configuration says which was used; states of different modes or errors do not mix.
+    CHECK(sketch.to_json()["quantiles"] == "sketch");
+    CHECK(sketch.to_json()["quantile_relative_error"] == alpha);
+    CHECK_FALSE(exact.to_json().contains("quantiles"));
+    CHECK_THROWS_AS(e.merge(s), std::invalid_argument);
+    json other = s.to_json();
+    other["config"]["quantile_relative_error"] = 0.02;
+    CHECK_THROWS_AS(report_state::from_json(other), std::invalid_argument);
+    CHECK_THROWS_AS(config::from_json({{"quantiles", "approximate"}}), config_error);
+    CHECK_THROWS_AS(config::from_json({{"quantile_relative_error", 0.5}}), config_error);
+    // A sketch holds bins, not rows: one group of 6,000 rows takes far fewer bytes.
+    report_state e1(exact, {}), s1(sketch, {});
+    e1.update(b);
+    s1.update(b);
+    CHECK(s1.to_binary().size() * 3 < e1.to_binary().size());
+}

@@ -4,6 +4,8 @@ on the local scheduler and on a distributed.LocalCluster of two worker processes
 from __future__ import annotations
 
 import os
+import pickle
+import re
 from pathlib import Path
 
 import numpy as np
@@ -106,3 +108,30 @@ def test_case_mix_score_on_dask_equals_score(shop):
     many = cskpi.dask.score(dd.from_pandas(shop, npartitions=4), card, config=CONFIG)
     pd.testing.assert_frame_equal(one, many, check_exact=True)
     assert "csat_expected" in many.columns
+
+
+def test_sketch_mode_merges_to_one_run_and_stays_within_its_error(shop):
+    alpha = 0.01
+    cfg = {**cskpi._config_dict(CONFIG), "quantiles": "sketch", "quantile_relative_error": alpha}
+    one = cskpi.report(shop, by=["team"], config=cfg)
+    many = cskpi.dask.report(dd.from_pandas(shop, npartitions=5), by=["team"], config=cfg)
+    pd.testing.assert_frame_equal(one, many, check_exact=True)  # bins add up exactly
+    exact = cskpi.report(shop, by=["team"], config=CONFIG)
+    quantiles = [c for c in exact.columns
+                 if re.fullmatch(r"(frt|aht|resolution_time)_(median|p90|p95)", c)]
+    assert len(quantiles) == 6
+    for c in exact.columns:
+        if c in quantiles:
+            x, y = exact[c].to_numpy(float), one[c].to_numpy(float)
+            assert np.array_equal(np.isnan(x), np.isnan(y)), c
+            ok = ~np.isnan(x)
+            assert np.all(np.abs(y[ok] - x[ok]) <= alpha * np.abs(x[ok]) * (1 + 1e-9) + 1e-6), c
+            assert ok.sum() >= 3, c
+        elif "_km_" not in c:  # Kaplan-Meier: approximate under censoring (docs/SKETCH.md)
+            pd.testing.assert_series_equal(exact[c], one[c], check_exact=True)
+    # The state of the whole sample holds bins, not its 5,000 rows' durations.
+    sk = pickle.dumps(cskpi.partial(shop, by=[], config=cfg))
+    ex = pickle.dumps(cskpi.partial(shop, by=[], config=CONFIG))
+    assert len(sk) < len(ex)
+    with pytest.raises(ValueError):
+        cskpi.partial(shop, config=cfg).merge(cskpi.partial(shop, config=CONFIG))

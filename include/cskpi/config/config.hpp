@@ -115,6 +115,10 @@ struct config {
     /// attribute_by: the instant that buckets each metric family (config/attribution.hpp).
     attribution attribute_by;
     double confidence = 0.95;
+    /// Duration quantiles: exact (false), or from a sketch of relative error
+    /// quantile_relative_error (detail/duration_sketch.hpp).
+    bool quantile_sketch = false;
+    double quantile_relative_error = 0.01;
     bool strict = false;
     /// Section 11 keys (events, clock, calendars, calendar_by, sla_policies, as_of), kept as
     /// given and validated by the timeline module (timeline/options.hpp).
@@ -515,6 +519,15 @@ inline config config::from_json(const json& j) {
             c.confidence = get_number(v, key);
             if (!(c.confidence > 0 && c.confidence < 1))
                 throw config_error(key, "expected a number in (0, 1), actual " + v.dump());
+        } else if (key == "quantiles") {
+            const std::string m = get_string(v, key);
+            if (m != "exact" && m != "sketch")
+                throw config_error(key, "expected \"exact\" or \"sketch\", actual " + v.dump());
+            c.quantile_sketch = m == "sketch";
+        } else if (key == "quantile_relative_error") {
+            c.quantile_relative_error = get_number(v, key);
+            if (!(c.quantile_relative_error >= 1e-4 && c.quantile_relative_error < 0.5))
+                throw config_error(key, "expected a number in [0.0001, 0.5), actual " + v.dump());
         } else if (key == "strict") {
             c.strict = get_bool(v, key);
         } else if (key == "privacy") {
@@ -560,6 +573,8 @@ inline config config::from_json(const json& j) {
                                                           "complaint",
                                                           "presale_category",
                                                           "confidence",
+                                                          "quantiles",
+                                                          "quantile_relative_error",
                                                           "strict",
                                                           "scorecard",
                                                           "rubric",
@@ -718,6 +733,10 @@ inline json config::to_json() const {
         j["attribute_by"] = std::move(a);
     }
     j["confidence"] = confidence;
+    if (quantile_sketch) {  // absent in exact mode, as configurations before sketches were
+        j["quantiles"] = "sketch";
+        j["quantile_relative_error"] = quantile_relative_error;
+    }
     j["strict"] = strict;
     if (const std::string id = salt_id(); !id.empty() || privacy_min_group_size > 0) {
         j["privacy"] = {{"min_group_size", privacy_min_group_size}};

@@ -2,16 +2,19 @@
 // Duration samples kept for exact quantiles, stored compactly: while every value is a whole
 // number of seconds (durations between second-resolution timestamps, integer handle times)
 // they take 32 bits each; the first value that is not switches the store to 64-bit
-// microseconds. Values, and every statistic computed from them, are the same either way.
+// microseconds. Values, and every statistic computed from them, are the same either way. In
+// sketch mode a store's values are binned (duration_sketch) once the group is complete.
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "../time.hpp"
+#include "duration_sketch.hpp"
 #include "widening_vector.hpp"
 
 namespace cskpi::detail {
@@ -25,15 +28,45 @@ struct whole_seconds_codec {
     static micros wide(std::uint32_t s) { return static_cast<micros>(s) * us_per_s; }
 };
 
-class duration_samples : public widening_vector<std::uint32_t, micros, whole_seconds_codec> {
+/// The durations of one measure of a group: exact values (32-bit whole seconds, else 64-bit
+/// microseconds), or, once to_sketch() was called (`quantiles: "sketch"`), a duration_sketch.
+class duration_samples : private widening_vector<std::uint32_t, micros, whole_seconds_codec> {
+    using base = widening_vector<std::uint32_t, micros, whole_seconds_codec>;
+
 public:
     duration_samples() = default;
     explicit duration_samples(const std::vector<micros>& v) {
         reserve(v.size());
         for (micros x : v) push_back(x);
     }
+    explicit duration_samples(duration_sketch s)
+        : sketch_(std::make_unique<duration_sketch>(std::move(s))) {}
+    duration_samples(const duration_samples& o)
+        : base(o), sketch_(o.sketch_ ? std::make_unique<duration_sketch>(*o.sketch_) : nullptr) {}
+    duration_samples(duration_samples&&) noexcept = default;
+    duration_samples& operator=(const duration_samples& o) {
+        if (this != &o) *this = duration_samples(o);
+        return *this;
+    }
+    duration_samples& operator=(duration_samples&&) noexcept = default;
 
-    /// Calls f(storage vector, microseconds per stored unit).
+    bool sketched() const noexcept { return sketch_ != nullptr; }
+    /// The sketch (only when sketched()).
+    const duration_sketch& sketch() const { return *sketch_; }
+    /// Bins every value into a sketch of relative error `alpha` and frees the exact values.
+    /// Empty stores stay exact (they cost nothing and hold nothing to approximate).
+    void to_sketch(double alpha) {
+        if (sketch_ || base::empty()) return;
+        duration_sketch s(alpha);
+        base::visit([&](const auto& v) {
+            for (auto x : v) s.add(to_wide(x));
+        });
+        base::clear_and_free();
+        sketch_ = std::make_unique<duration_sketch>(std::move(s));
+    }
+
+    /// Calls f(storage vector, microseconds per stored unit) on the exact values; not for a
+    /// sketched store.
     template <class F>
     decltype(auto) visit(F&& f) {
         return wide_ ? f(wide_v_, micros{1}) : f(narrow_v_, us_per_s);
@@ -42,16 +75,58 @@ public:
     decltype(auto) visit(F&& f) const {
         return wide_ ? f(wide_v_, micros{1}) : f(narrow_v_, us_per_s);
     }
-    /// Every sample in seconds (any order), for tests and charts that need the values.
-    std::vector<double> seconds() const {
-        std::vector<double> out;
-        out.reserve(size());
-        visit([&](const auto& v, micros unit) {
-            for (auto x : v)
-                out.push_back(static_cast<double>(x) * static_cast<double>(unit) / 1e6);
-        });
+
+    std::size_t size() const noexcept {
+        return sketch_ ? static_cast<std::size_t>(sketch_->count()) : base::size();
+    }
+    bool empty() const noexcept { return size() == 0; }
+    bool wide() const noexcept { return wide_; }
+    using base::reserve;
+    using base::reserve_more;
+
+    void push_back(micros x) {
+        if (sketch_)
+            sketch_->add(x);
+        else
+            base::push_back(x);
+    }
+    /// Appends `n` values given as stored values in whole seconds or in microseconds.
+    template <class T>
+    void append(const T* p, std::size_t n) {
+        if (!sketch_) return base::append(p, n);
+        for (std::size_t i = 0; i < n; ++i) sketch_->add(to_wide(p[i]));
+    }
+    /// Adds every value of `o`; a sketch on either side makes the result a sketch.
+    void append(const duration_samples& o) {
+        if (o.sketch_) {
+            to_sketch(o.sketch_->relative_error());
+            if (!sketch_) sketch_ = std::make_unique<duration_sketch>(o.sketch_->relative_error());
+            return sketch_->merge(*o.sketch_);
+        }
+        o.visit([&](const auto& v, micros) { append(v.data(), v.size()); });
+    }
+    void clear_and_free() {
+        base::clear_and_free();
+        sketch_.reset();
+    }
+
+    /// Every value in microseconds (any order); a sketch gives each bin's rounded representative
+    /// as many times as it counts.
+    std::vector<micros> values() const {
+        if (!sketch_) return base::values();
+        std::vector<micros> out;
+        for (const auto& [v, n] : sketch_->counted_values()) out.insert(out.end(), n, v);
         return out;
     }
+    /// values() in seconds, for tests and analyses that need the values.
+    std::vector<double> seconds() const {
+        std::vector<double> out;
+        for (micros x : values()) out.push_back(static_cast<double>(x) / 1e6);
+        return out;
+    }
+
+private:
+    std::unique_ptr<duration_sketch> sketch_;  // non-null: the values live here, binned
 };
 
 /// Sorts samples ascending. Arrays of 32-bit values from a few hundred on go through an LSD radix

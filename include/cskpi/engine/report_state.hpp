@@ -80,7 +80,8 @@ private:
 public:
     const config& cfg() const noexcept { return cfg_; }
     const std::vector<group_key>& by() const noexcept { return by_; }
-    /// Every group's state (a copy: samples still in the arrival log are added to it).
+    /// Every group's state (a copy: samples still in the arrival log are added to it, and
+    /// binned in sketch mode).
     std::vector<group_state> groups() const {
         std::vector<group_state> out = groups_;
         log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v,
@@ -89,6 +90,7 @@ public:
                 (out[g].*sample_field[kind]).append(x.data() + first, n);
             });
         });
+        for (auto& g : out) sketch_samples(g);
         return out;
     }
     /// Interactions counted, over all groups.
@@ -854,12 +856,7 @@ private:
         const std::size_t m = which == 0 ? 0 : 1;  // only this measure's entries
         k.open_created[m] = km_.all(m == 0 ? L::frt_open : L::resolution_open);
         k.dropped[m] = km_.all(m == 0 ? L::frt_drop : L::resolution_drop);
-        detail::duration_samples all;
-        std::size_t n = 0;
-        for (const auto& g : groups_) n += (g.*sample_field[which]).size();
-        all.reserve(n);
-        for (const auto& g : groups_) all.append(g.*sample_field[which]);
-        return {std::move(all), std::move(k)};
+        return {pooled_samples(which), std::move(k)};
     }
 
 public:
@@ -885,9 +882,23 @@ private:
     static constexpr const auto& sample_field = duration_samples_of;  // the metric table's order
     static_assert(duration_samples_of.size() == detail::sample_log::kinds);
 
+    // In sketch mode, bins a group's exact samples (those added since the last flush).
+    void sketch_samples(group_state& g) const {
+        if (!cfg_.quantile_sketch) return;
+        for (const auto f : sample_field) (g.*f).to_sketch(cfg_.quantile_relative_error);
+    }
+    // Moves the logged samples into their groups' arrays, then bins them in sketch mode.
+    void flush_log(unsigned threads) {
+        move_log(threads);
+        if (cfg_.quantile_sketch)
+            parallel(threads, [&](unsigned t) {
+                for (std::size_t g = t; g < groups_.size(); g += threads)
+                    sketch_samples(groups_[g]);
+            });
+    }
     // Moves the logged samples into their groups' arrays, each grown once to its exact size.
     // Every thread reads the whole log and appends the runs of its own groups.
-    void flush_log(unsigned threads) {
+    void move_log(unsigned threads) {
         if (log_.empty()) return;
         struct room {
             std::size_t n = 0;
@@ -1098,7 +1109,7 @@ private:
         bool narrow = true;
         for (const auto& g : groups_) {
             const auto& d = g.*sample_field[which];
-            narrow = narrow && !d.wide();
+            narrow = narrow && !d.wide() && !d.sketched();
             if (!narrow) break;
             d.visit([&](const auto& v, micros) {
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::uint32_t>>)
@@ -1119,17 +1130,24 @@ private:
                     *def, p.size(), unit, qv, sum, [&] { return p.max(); }, m);
             }
         } else {
-            detail::duration_samples all;
-            std::size_t n = 0;
-            for (const auto& g : groups_) n += (g.*sample_field[which]).size();
-            all.reserve(n);
-            for (const auto& g : groups_) all.append(g.*sample_field[which]);
+            detail::duration_samples all = pooled_samples(which);
             detail::put_durations(*def, all, m);
         }
         std::vector<std::pair<std::size_t, double>> out;
         for (std::size_t j = 0; j < def->stats.size(); ++j)
             out.emplace_back(metric_index(std::string(def->name) + def->stats[j].suffix), m[j]);
         return out;
+    }
+    // Every group's sample `which` in one store (one sketch in sketch mode).
+    detail::duration_samples pooled_samples(std::size_t which) const {
+        detail::duration_samples all;
+        if (!cfg_.quantile_sketch) {
+            std::size_t n = 0;
+            for (const auto& g : groups_) n += (g.*sample_field[which]).size();
+            all.reserve(n);
+        }
+        for (const auto& g : groups_) all.append(g.*sample_field[which]);
+        return all;
     }
     static std::size_t metric_index(std::string_view name) {
         const auto& cat = metric_catalogue();
@@ -1301,6 +1319,15 @@ inline report_state report_state::read_json(const json& j, metric_family family)
             throw std::invalid_argument("cskpi.report_state: duplicate group key " +
                                         g["key"].dump());
         s.groups_[gi] = group_state_from_json(g["state"]);
+        for (const auto f : sample_field) {
+            const detail::duration_samples& d = s.groups_[gi].*f;
+            if (d.sketched() && (!s.cfg_.quantile_sketch ||
+                                 d.sketch().relative_error() != s.cfg_.quantile_relative_error))
+                throw std::invalid_argument(
+                    "cskpi.report_state: a group's sketch does not match the configuration's "
+                    "quantiles and quantile_relative_error");
+        }
+        s.sketch_samples(s.groups_[gi]);
         gidx.push_back(gi);
         if (g.contains("timeline")) {
             s.timeline_.resize(s.groups_.size());

@@ -306,6 +306,14 @@ inline const std::vector<config_key_doc>& config_key_docs() {
          R"({"attribute_by": {"volume": "created"}})"},
         {"confidence", "0.95", "Level of the Wilson and other intervals, in (0, 1).",
          R"({"confidence": 0.9})"},
+        {"quantiles", "\"exact\"",
+         "\"sketch\": duration quantiles (frt, aht, resolution_time, their Kaplan-Meier columns) "
+         "come from logarithmic bins, so a partial state grows with the spread of durations, not "
+         "with rows; means, maxima and counts stay exact (docs/SKETCH.md).",
+         R"({"quantiles": "sketch"})"},
+        {"quantile_relative_error", "0.01",
+         "With quantiles \"sketch\": the bound on a quantile's relative error, in [0.0001, 0.5).",
+         R"({"quantile_relative_error": 0.005})"},
         {"strict", "false", "Stop at the first bad row instead of listing it as rejected.",
          R"({"strict": true})"},
         {"rejects.show_values", "true",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -231,6 +232,13 @@ private:
     static bool same_multiset(const detail::duration_samples& x,
                               const detail::duration_samples& y) {
         if (x.size() != y.size()) return false;
+        if (x.sketched() || y.sketched()) {  // compared as sketches of the same relative error
+            const double a = (x.sketched() ? x : y).sketch().relative_error();
+            detail::duration_samples sx = x, sy = y;
+            sx.to_sketch(a);
+            sy.to_sketch(a);
+            return sx.empty() || sx.sketch() == sy.sketch();
+        }
         std::vector<micros> a = x.values(), b = y.values();
         std::sort(a.begin(), a.end());
         std::sort(b.begin(), b.end());
@@ -238,8 +246,42 @@ private:
     }
 };
 
+namespace detail {
+__extension__ inline std::string decimal(__int128 v) {
+    if (v == 0) return "0";
+    std::string out;
+    for (; v > 0; v /= 10)
+        out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    return out;
+}
+/// A sketched sample: {"relative_error", "sum_us" (decimal text: it may pass 2^63), "max_us",
+/// "keys", "counts"}; with `binary` the keys and counts are byte strings of 32-bit values, the
+/// counts 64-bit when one passes 2^32 - 1 (the byte length tells which).
+template <class J>
+J sketch_json(const duration_sketch& s, bool binary) {
+    std::vector<std::uint32_t> keys;
+    std::vector<std::uint64_t> counts;
+    s.for_each_bin([&](std::uint32_t k, std::uint64_t n) {
+        keys.push_back(k);
+        counts.push_back(n);
+    });
+    J c = J(counts);
+    if (binary &&
+        std::all_of(counts.begin(), counts.end(), [](std::uint64_t n) { return n <= UINT32_MAX; }))
+        c = bytes_of<J>(std::vector<std::uint32_t>(counts.begin(), counts.end()));
+    else if (binary)
+        c = bytes_of<J>(counts);
+    return J{{"relative_error", s.relative_error()},
+             {"sum_us", decimal(s.sum())},
+             {"max_us", s.max()},
+             {"keys", binary ? bytes_of<J>(keys) : J(keys)},
+             {"counts", std::move(c)}};
+}
+}  // namespace detail
+
 /// JSON envelope {"type": "cskpi.group_state", "version": 1, "counts": {...},
-/// "frt_us": [...], "handle_us": [...], "resolution_us": [...]}; samples are written sorted.
+/// "frt_us": [...], "handle_us": [...], "resolution_us": [...]}; samples are written sorted, or as
+/// a sketch object (detail::sketch_json) in sketch mode.
 /// With `binary`, the samples are byte strings of little-endian int64 microseconds in storage
 /// order instead (report_state::to_binary).
 template <class J>
@@ -247,6 +289,7 @@ J group_state_json(const group_state& s, bool binary) {
     J counts = J::object();
     s.visit_counts([&](const char* name, const auto& v) { counts[name] = v; });
     auto samples = [&](const detail::duration_samples& d) -> J {
+        if (d.sketched()) return detail::sketch_json<J>(d.sketch(), binary);
         std::vector<micros> v = d.values();
         if (binary) return detail::bytes_of<J>(v);
         std::sort(v.begin(), v.end());
@@ -279,6 +322,51 @@ void check_envelope(const J& j, const char* type) {
                                     std::to_string(state_version) + ", actual " +
                                     (j.contains("version") ? j["version"].dump() : "none"));
 }
+/// A sketch written by sketch_json (either form); `what` names it in errors.
+template <class J>
+duration_sketch sketch_from_json(const J& j, const std::string& what) {
+    auto bad = [&](const std::string& why) { return std::invalid_argument(what + ": " + why); };
+    for (const char* k : {"relative_error", "sum_us", "max_us", "keys", "counts"})
+        if (!j.contains(k)) throw bad(std::string("expected key \"") + k + "\"");
+    if (!j["relative_error"].is_number()) throw bad("expected a number relative_error");
+    if (!j["max_us"].is_number_integer()) throw bad("expected an integer max_us");
+    if (!j["sum_us"].is_string()) throw bad("expected sum_us as decimal text");
+    const std::string digits = j["sum_us"].template get<std::string>();
+    __extension__ __int128 sum = 0;
+    if (digits.empty() || digits.size() > 37 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+        throw bad("expected sum_us as at most 37 decimal digits, actual \"" + digits.substr(0, 40) +
+                  "\"");
+    for (char c : digits) sum = sum * 10 + (c - '0');
+    auto column = [&]<class T>(const char* k, T) {
+        if (j[k].is_binary()) {
+            // Counts may be 32-bit: as many bytes as the keys take.
+            if (std::is_same_v<T, std::uint64_t> && j["keys"].is_binary() &&
+                j[k].get_binary().size() == j["keys"].get_binary().size()) {
+                const auto narrow = values_of_bytes<std::uint32_t>(j[k], what + "." + k);
+                return std::vector<T>(narrow.begin(), narrow.end());
+            }
+            return values_of_bytes<T>(j[k], what + "." + k);
+        }
+        if (!j[k].is_array()) throw bad(std::string("expected an array ") + k);
+        std::vector<T> v;
+        for (const auto& x : j[k]) {
+            if (!x.is_number_unsigned() ||
+                x.template get<std::uint64_t>() > std::numeric_limits<T>::max())
+                throw bad(std::string(k) + ": expected integers >= 0, actual " + x.dump());
+            v.push_back(x.template get<T>());
+        }
+        return v;
+    };
+    try {
+        return duration_sketch::from_parts(
+            j["relative_error"].template get<double>(), column("keys", std::uint32_t{}),
+            column("counts", std::uint64_t{}), sum, j["max_us"].template get<micros>());
+    } catch (const std::invalid_argument& e) {
+        throw bad(e.what());
+    }
+}
+
 /// A sample array, or its binary form (group_state_json with `binary`).
 template <class J>
 std::vector<micros> samples_from_json(const J& j, const char* key) {
@@ -332,9 +420,15 @@ group_state group_state_from_json(const J& j) {
                                         " is negative");
         v = c[name].template get<T>();
     });
-    out.frt = detail::duration_samples(detail::samples_from_json(j, "frt_us"));
-    out.handle = detail::duration_samples(detail::samples_from_json(j, "handle_us"));
-    out.resolution = detail::duration_samples(detail::samples_from_json(j, "resolution_us"));
+    auto samples = [&](const char* key) {
+        if (j.contains(key) && j[key].is_object())
+            return detail::duration_samples(
+                detail::sketch_from_json(j[key], std::string("cskpi.group_state: ") + key));
+        return detail::duration_samples(detail::samples_from_json(j, key));
+    };
+    out.frt = samples("frt_us");
+    out.handle = samples("handle_us");
+    out.resolution = samples("resolution_us");
     if (out.frt.size() != out.answered || out.answered > out.interactions ||
         out.resolved > out.interactions || out.handle.size() > out.interactions ||
         out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||

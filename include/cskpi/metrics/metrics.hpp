@@ -128,6 +128,13 @@ inline void put_durations(const metric_def& d, duration_samples& samples,
         out.insert(out.end(), d.stats.size(), stats::nan);
         return;
     }
+    if (samples.sketched()) {  // quantiles within the sketch's relative error; the rest exact
+        const duration_sketch& k = samples.sketch();
+        put_duration_stats(
+            d, k.count(), 1, k.quantiles(quantile_levels(d)), [&] { return k.sum(); },
+            [&] { return k.max(); }, out);
+        return;
+    }
     samples.visit([&](auto& v, micros unit) {
         const std::vector<double> qs = quantile_levels(d);
         std::vector<double> qv(qs.size());
@@ -155,27 +162,34 @@ namespace detail {
 /// Kaplan-Meier's events (distinct durations in microseconds with their counts, ascending) and
 /// censoring times (microseconds, ascending) of measure k (0 first response, 1 resolution): the
 /// sample less the dropped values, and as_of - created_at of the open rows. Sorts `sample` in
-/// place.
+/// place. A sketched sample gives its bins' representatives (rounded to microseconds) as the
+/// event times, and each dropped value is taken off its bin.
 inline std::pair<std::vector<std::pair<micros, std::uint64_t>>, std::vector<micros>> km_times(
     duration_samples& sample, const km_inputs* km, std::size_t k) {
     std::vector<std::pair<micros, std::uint64_t>> events;
-    sample.visit([&](auto& v, micros unit) {
-        sort_samples(v);
-        events.reserve(v.size());
-        for (std::size_t i = 0; i < v.size();) {
-            std::size_t j = i + 1;
-            while (j < v.size() && v[j] == v[i]) ++j;
-            events.emplace_back(static_cast<micros>(v[i]) * unit, j - i);
-            i = j;
-        }
-    });
+    if (sample.sketched()) events = sample.sketch().counted_values();
+    auto event_time = [&](micros d) {
+        return sample.sketched() ? sample.sketch().rounded_value(d) : d;
+    };
+    if (!sample.sketched())
+        sample.visit([&](auto& v, micros unit) {
+            sort_samples(v);
+            events.reserve(v.size());
+            for (std::size_t i = 0; i < v.size();) {
+                std::size_t j = i + 1;
+                while (j < v.size() && v[j] == v[i]) ++j;
+                events.emplace_back(static_cast<micros>(v[i]) * unit, j - i);
+                i = j;
+            }
+        });
     std::vector<micros> censored;
     if (km) {
         auto e = events.begin();
         for (micros d :
              km->dropped[k]) {  // both ascending: take each dropped value off its event count
-            while (e != events.end() && e->first < d) ++e;
-            if (e != events.end() && e->first == d && e->second > 0) --e->second;
+            const micros t = event_time(d);
+            while (e != events.end() && e->first < t) ++e;
+            if (e != events.end() && e->first == t && e->second > 0) --e->second;
         }
         censored.reserve(km->open_created[k].size());
         for (auto it = km->open_created[k].rbegin(); it != km->open_created[k].rend(); ++it)
@@ -213,7 +227,7 @@ inline std::vector<double> compute_metrics(group_state& s, double z,
     // Samples with Kaplan-Meier columns are sorted once here: their quantiles then select in
     // sorted data, and km_times finds them sorted.
     for (const auto& d : metric_table())
-        if (d.kind == metric_kind::survival)
+        if (d.kind == metric_kind::survival && !(s.*duration_samples_of[d.sample]).sketched())
             (s.*duration_samples_of[d.sample]).visit([](auto& v, micros) {
                 detail::sort_samples(v);
             });
