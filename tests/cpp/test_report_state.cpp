@@ -529,11 +529,57 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
                         c["contacts"]["group"] = bytes(g);
                     })),
                     std::invalid_argument);
+    // The groups travel as columns (group_columns.hpp): each column's length and content are
+    // checked against the group count.
+    REQUIRE(jb["groups"]["states"]["counts"]["answered"].is_binary());
+    auto& frt = jb["groups"]["states"]["frt_us"];
+    REQUIRE(frt["seconds"].get_binary().size() >= 4);
+    CHECK(frt["micros"].get_binary().empty());  // whole seconds travel in 32 bits
     CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
-                        auto v = c["groups"][0]["state"]["frt_us"].get_binary();
-                        REQUIRE(v.size() >= 8);
+                        auto& f = c["groups"]["states"]["frt_us"];
+                        std::vector<std::uint8_t> v(8, 0);
                         v[7] = 0x80;  // a negative duration
-                        c["groups"][0]["state"]["frt_us"] = bytes(v);
+                        f["micros"] = bytes(v);
+                        auto l = f["lengths"].get_binary(), w = f["wide"].get_binary();
+                        l[0] += 1;  // one more value, in the wide column
+                        w[0] = 1;
+                        f["lengths"] = bytes(l);
+                        f["wide"] = bytes(w);
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        c["groups"]["n"] = c["groups"]["n"].get<std::size_t>() + 1;
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto v = c["groups"]["states"]["counts"]["answered"].get_binary();
+                        v[0] ^= 1;  // answered no longer matches the frt samples
+                        c["groups"]["states"]["counts"]["answered"] = bytes(v);
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto& f = c["groups"]["states"]["frt_us"]["seconds"];
+                        auto v = f.get_binary();
+                        v.erase(v.end() - 4, v.end());  // a value short
+                        f = bytes(v);
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto& k = c["groups"]["keys"][0]["codes"];
+                        auto v = k.get_binary();
+                        v[0] = v[1] = 0xF0;  // a label that does not exist
+                        k = bytes(v);
+                    })),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        for (auto& k : c["groups"]["keys"]) {  // group 1 gets group 0's key
+                            json& col = k.is_object() ? k["codes"] : k;
+                            auto v = col.get_binary();
+                            const std::size_t w = k.is_object() ? 4 : 8;
+                            std::copy(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(w),
+                                      v.begin() + static_cast<std::ptrdiff_t>(w));
+                            col = bytes(v);
+                        }
                     })),
                     std::invalid_argument);
 

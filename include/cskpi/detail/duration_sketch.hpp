@@ -178,7 +178,9 @@ private:
         return b + by;
     }
     micros rounded(std::uint32_t k) const {
-        return std::min(max_, static_cast<micros>(std::llround(representative(k))));
+        const double r = std::min(representative(k), static_cast<double>(max_));
+        // Near 2^63 µs (292,000 years, only in a state made up by hand) rounding would overflow.
+        return r >= 9.2e18 ? max_ : std::min(max_, static_cast<micros>(std::llround(r)));
     }
     void add_bin(std::uint32_t k, std::uint64_t times) {
         const std::uint64_t at_key = std::uint64_t{k} << count_bits;

@@ -39,8 +39,9 @@ public:
         reserve(v.size());
         for (micros x : v) push_back(x);
     }
+    /// A sketched store; an empty sketch gives an empty exact store (the two are one state).
     explicit duration_samples(duration_sketch s)
-        : sketch_(std::make_unique<duration_sketch>(std::move(s))) {}
+        : sketch_(s.empty() ? nullptr : std::make_unique<duration_sketch>(std::move(s))) {}
     duration_samples(const duration_samples& o)
         : base(o), sketch_(o.sketch_ ? std::make_unique<duration_sketch>(*o.sketch_) : nullptr) {}
     duration_samples(duration_samples&&) noexcept = default;

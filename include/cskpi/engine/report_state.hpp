@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../metrics/accumulators.hpp"
+#include "../metrics/group_columns.hpp"
 #include "../config/config.hpp"
 #include "../detail/censoring.hpp"
 #include "../detail/contacts.hpp"
@@ -477,6 +478,11 @@ private:
     static report_state read_json(const json& j, metric_family family);
     static void read_attributed(const json& j, report_state& s);
     json contacts_canonical(const std::vector<std::uint32_t>& rank) const;
+    json timeline_json(std::uint32_t g) const;
+    json groups_binary(const std::vector<std::uint32_t>& order,
+                       const std::vector<group_state>& complete) const;
+    static void read_groups_binary(const json& j, report_state& s,
+                                   std::vector<std::uint32_t>& gidx);
     json contacts_binary(const std::vector<std::uint32_t>& rank) const;
     static void read_contacts_binary(const json& c, report_state& s,
                                      const std::vector<std::uint32_t>& gidx);
@@ -1210,9 +1216,9 @@ inline json report_state::canonical_json(bool binary) const {
     const std::vector<std::uint32_t> order = report_order();
     std::vector<std::uint32_t> rank(groups_.size());
     const std::vector<group_state> complete = groups();
-    json groups = json::array();
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-        rank[order[i]] = i;
+    for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    json groups = binary ? groups_binary(order, complete) : json::array();
+    for (std::uint32_t i = 0; i < order.size() && !binary; ++i) {
         const group_id& id = ids_[order[i]];
         json key = json::array();
         for (std::uint8_t k = 0; k < id.n; ++k) {
@@ -1224,18 +1230,9 @@ inline json report_state::canonical_json(bool binary) const {
                 key.push_back(
                     std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
-        if (binary) {
-            groups.push_back(
-                {{"key", key}, {"state", group_state_json<json>(complete[order[i]], true)}});
-        } else {
-            nlohmann::json st = complete[order[i]];
-            groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
-        }
-        if (timeline_on_) {
-            const nlohmann::json tl =
-                order[i] < timeline_.size() ? timeline_[order[i]] : timeline::timeline_state{};
-            groups.back()["timeline"] = json::parse(tl.dump());
-        }
+        nlohmann::json st = complete[order[i]];
+        groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
+        if (timeline_on_) groups.back()["timeline"] = timeline_json(order[i]);
     }
     j["groups"] = groups;
     j["contacts"] = binary ? contacts_binary(rank) : contacts_canonical(rank);
@@ -1285,7 +1282,7 @@ inline report_state report_state::read_json(const json& j, metric_family family)
     };
     need("config", j.contains("config") && j["config"].is_object());
     need("by", j.contains("by") && j["by"].is_array());
-    need("groups", j.contains("groups") && j["groups"].is_array());
+    need("groups", j.contains("groups") && (j["groups"].is_array() || j["groups"].is_object()));
     need("contacts",
          j.contains("contacts") && (j["contacts"].is_array() || j["contacts"].is_object()));
     std::vector<std::string> names;
@@ -1296,7 +1293,9 @@ inline report_state report_state::read_json(const json& j, metric_family family)
     }
     report_state s(config::from_json(j["config"]), parse_group_keys(names), family);
     std::vector<std::uint32_t> gidx;
-    for (const auto& g : j["groups"]) {
+    if (j["groups"].is_object()) read_groups_binary(j["groups"], s, gidx);
+    static const json no_groups = json::array();  // the binary form's groups are read above
+    for (const auto& g : j["groups"].is_array() ? j["groups"] : no_groups) {
         if (!g.is_object() || !g.contains("key") || !g["key"].is_array() ||
             g["key"].size() != s.by_.size() || !g.contains("state"))
             throw std::invalid_argument("cskpi.report_state: malformed group entry " +
@@ -1433,6 +1432,106 @@ inline void report_state::read_attributed(const json& j, report_state& s) {
             throw std::invalid_argument(
                 "cskpi.report_state: an attributed state's configuration or grouping differs");
         s.attributed_[i] = std::move(t);
+    }
+}
+
+// A group's timeline statistics as JSON (empty statistics for a group the event log lacks).
+inline json report_state::timeline_json(std::uint32_t g) const {
+    const nlohmann::json tl = g < timeline_.size() ? timeline_[g] : timeline::timeline_state{};
+    return json::parse(tl.dump());
+}
+
+// The binary form's groups, in report order, column by column: {"n", "keys": per grouping key,
+// 64-bit instants (time keys) or {"labels", "codes": 32-bit, UINT32_MAX = missing}, "states":
+// group_states_binary, "timeline": per group, for event logs}. Missing time keys keep their
+// sentinel (missing_key).
+inline json report_state::groups_binary(const std::vector<std::uint32_t>& order,
+                                        const std::vector<group_state>& complete) const {
+    json out = json::object();
+    out["n"] = order.size();
+    json keys = json::array();
+    for (std::size_t k = 0; k < by_.size(); ++k) {
+        if (is_time_key(by_[k])) {
+            std::vector<std::int64_t> v;
+            v.reserve(order.size());
+            for (const std::uint32_t g : order) v.push_back(ids_[g].k[k]);
+            keys.push_back(detail::bytes_of<json>(v));
+            continue;
+        }
+        const detail::dictionary& d = dict_[dim_of(by_[k])];
+        json labels = json::array();
+        for (std::uint32_t c = 0; c < d.size(); ++c) labels.push_back(std::string(d.value(c)));
+        std::vector<std::uint32_t> codes;
+        codes.reserve(order.size());
+        for (const std::uint32_t g : order)
+            codes.push_back(ids_[g].k[k] == missing_key ? UINT32_MAX
+                                                        : static_cast<std::uint32_t>(ids_[g].k[k]));
+        keys.push_back({{"labels", std::move(labels)}, {"codes", detail::bytes_of<json>(codes)}});
+    }
+    out["keys"] = std::move(keys);
+    std::vector<const group_state*> gs;
+    gs.reserve(order.size());
+    for (const std::uint32_t g : order) gs.push_back(&complete[g]);
+    out["states"] = group_states_binary<json>(gs);
+    if (timeline_on_) {
+        json tl = json::array();
+        for (const std::uint32_t g : order) tl.push_back(timeline_json(g));
+        out["timeline"] = std::move(tl);
+    }
+    return out;
+}
+
+// Reads groups_binary's columns into `s`; gidx gets each group's index, in report order.
+inline void report_state::read_groups_binary(const json& j, report_state& s,
+                                             std::vector<std::uint32_t>& gidx) {
+    auto bad = [](const std::string& why) {
+        return std::invalid_argument("cskpi.report_state: groups: " + why);
+    };
+    if (!j.contains("n") || !j["n"].is_number_unsigned() || !j.contains("keys") ||
+        !j["keys"].is_array() || j["keys"].size() != s.by_.size() || !j.contains("states"))
+        throw bad("expected \"n\", one key column per grouping key, and \"states\"");
+    const std::size_t n = j["n"].get<std::size_t>();
+    // The states first: their columns bound n by their byte lengths.
+    std::vector<group_state> states = group_states_from_binary(
+        j["states"], n, s.cfg_.quantile_sketch ? s.cfg_.quantile_relative_error : 0.0);
+    std::vector<group_id> ids(n);
+    for (auto& id : ids) id.n = static_cast<std::uint8_t>(s.by_.size());
+    for (std::size_t k = 0; k < s.by_.size(); ++k) {
+        const json& c = j["keys"][k];
+        const std::string what = "cskpi.report_state: groups.keys[" + std::to_string(k) + "]";
+        if (is_time_key(s.by_[k])) {
+            const auto v = detail::values_of_width<std::int64_t>(c, n, what);
+            for (std::size_t g = 0; g < n; ++g) ids[g].k[k] = v[g];
+            continue;
+        }
+        if (!c.is_object() || !c.contains("labels") || !c["labels"].is_array() ||
+            !c.contains("codes"))
+            throw bad("expected {\"labels\", \"codes\"} for " + std::string(name_of(s.by_[k])));
+        std::vector<std::int64_t> code;  // label index -> this state's dictionary code
+        for (const auto& l : c["labels"]) {
+            if (!l.is_string()) throw bad("labels must be strings");
+            code.push_back(s.dict_[dim_of(s.by_[k])].code(l.get<std::string>()));
+        }
+        const auto v = detail::values_of_width<std::uint32_t>(c["codes"], n, what + ".codes");
+        for (std::size_t g = 0; g < n; ++g) {
+            if (v[g] != UINT32_MAX && v[g] >= code.size())
+                throw bad("a code without a label in " + what);
+            ids[g].k[k] = v[g] == UINT32_MAX ? missing_key : code[v[g]];
+        }
+    }
+    if (j.contains("timeline") && (!j["timeline"].is_array() || j["timeline"].size() != n))
+        throw bad("expected one timeline entry per group");
+    for (std::size_t g = 0; g < n; ++g) {
+        const std::uint32_t gi = s.group_of(ids[g]);
+        if (gi != gidx.size()) throw bad("duplicate group key");
+        s.groups_[gi] = std::move(states[g]);
+        s.sketch_samples(s.groups_[gi]);
+        gidx.push_back(gi);
+        if (j.contains("timeline")) {
+            s.timeline_.resize(s.groups_.size());
+            s.timeline_[gi] =
+                nlohmann::json::parse(j["timeline"][g].dump()).get<timeline::timeline_state>();
+        }
     }
 }
 

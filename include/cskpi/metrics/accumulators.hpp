@@ -395,6 +395,22 @@ std::vector<micros> samples_from_json(const J& j, const char* key) {
 }
 }  // namespace detail
 
+namespace detail {
+/// Throws std::invalid_argument when a state read back has counts that contradict each other.
+inline void check_counts(const group_state& out) {
+    if (out.frt.size() != out.answered || out.answered > out.interactions ||
+        out.resolved > out.interactions || out.handle.size() > out.interactions ||
+        out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
+        out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den ||
+        out.one_touch_den > out.resolved || out.bot_verified > out.bot_contained ||
+        out.frt_censored > out.interactions || out.resolution_censored > out.interactions ||
+        out.survey_sent > out.survey_known || out.survey_known > out.interactions ||
+        out.survey_rated > out.survey_sent || out.survey_rated > out.csat_responses)
+        throw std::invalid_argument(
+            "cskpi.group_state: counts contradict each other (e.g. frt samples " +
+            std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
+}
+}  // namespace detail
 /// Reads a state written by group_state_json (either form). Throws std::invalid_argument on a
 /// wrong type, version, missing or mistyped field, or counts that contradict each other.
 template <class J>
@@ -429,17 +445,7 @@ group_state group_state_from_json(const J& j) {
     out.frt = samples("frt_us");
     out.handle = samples("handle_us");
     out.resolution = samples("resolution_us");
-    if (out.frt.size() != out.answered || out.answered > out.interactions ||
-        out.resolved > out.interactions || out.handle.size() > out.interactions ||
-        out.resolution.size() > out.resolved || out.csat_answered > out.csat_responses ||
-        out.csat_answered > out.answered || out.one_touch_num > out.one_touch_den ||
-        out.one_touch_den > out.resolved || out.bot_verified > out.bot_contained ||
-        out.frt_censored > out.interactions || out.resolution_censored > out.interactions ||
-        out.survey_sent > out.survey_known || out.survey_known > out.interactions ||
-        out.survey_rated > out.survey_sent || out.survey_rated > out.csat_responses)
-        throw std::invalid_argument(
-            "cskpi.group_state: counts contradict each other (e.g. frt samples " +
-            std::to_string(out.frt.size()) + " != answered " + std::to_string(out.answered) + ")");
+    detail::check_counts(out);
     return out;
 }
 inline void from_json(const nlohmann::json& j, group_state& s) {
