@@ -529,6 +529,10 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
                         c["contacts"]["group"] = bytes(g);
                     })),
                     std::invalid_argument);
+    // Arrays nested 100,000 deep are refused, not recursed into (the stack would overflow).
+    std::vector<std::uint8_t> deep(100000, 0x81);
+    deep.push_back(0x00);
+    CHECK_THROWS_AS(report_state::from_binary(deep.data(), deep.size()), std::invalid_argument);
     // The groups travel as columns (group_columns.hpp): each column's length and content are
     // checked against the group count.
     REQUIRE(jb["groups"]["states"]["counts"]["answered"].is_binary());

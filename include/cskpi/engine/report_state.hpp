@@ -19,6 +19,7 @@
 #include "../metrics/accumulators.hpp"
 #include "../metrics/group_columns.hpp"
 #include "../config/config.hpp"
+#include "../detail/cbor.hpp"
 #include "../detail/censoring.hpp"
 #include "../detail/contacts.hpp"
 #include "../detail/dictionary.hpp"
@@ -464,15 +465,11 @@ public:
     /// byte strings of little-endian integers, in storage order rather than canonical order.
     std::vector<std::uint8_t> to_binary() const { return json::to_cbor(canonical_json(true)); }
     static report_state from_binary(const std::uint8_t* data, std::size_t size) {
-        json j;
-        try {
-            j = json::from_cbor(data, data + size);
-        } catch (const json::exception& e) {
-            throw std::invalid_argument(std::string("cskpi.report_state: not a binary state: ") +
-                                        e.what());
-        }
-        return from_json(j);
+        return from_json(detail::cbor_document<json>(data, size, max_binary_depth,
+                                                     "cskpi.report_state: not a binary state"));
     }
+    /// Nesting a binary state may have (a state document nests about a dozen levels).
+    static constexpr std::size_t max_binary_depth = 64;
 
 private:
     static report_state read_json(const json& j, metric_family family);
