@@ -1,6 +1,6 @@
 """cskpi.dask on a LocalCluster against one process, same rows (benchmarks/run_dask.sh):
 wall time, peak memory per worker, state sizes, and whether the reports are equal, for exact
-quantiles and for the sketch (MODES=exact,sketch; BY=team)."""
+quantiles and for the sketch (MODES=exact,sketch; BY=team; SPLIT_EVERY=8: states per merge)."""
 from __future__ import annotations
 
 import os
@@ -24,7 +24,7 @@ def run(whole: str, parts: list[str], by: list[str], config: dict, label: str) -
     t = time.perf_counter()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   memory_limit="10GiB") as cluster, distributed.Client(cluster) as client:
-        state, acct = cskpi.dask.partial(parts, by=by, config=config)
+        state, acct = cskpi.dask.partial(parts, by=by, config=config, split_every=SPLIT_EVERY)
         dask_s = time.perf_counter() - t
         workers = client.run(peak_mb)
     t = time.perf_counter()
@@ -48,6 +48,8 @@ def main(whole: str, parts: list[str], by: list[str], modes: list[str]) -> None:
     for mode in modes:
         run(whole, parts, by, {"quantiles": mode}, mode)
 
+
+SPLIT_EVERY = int(os.environ.get("SPLIT_EVERY", "8"))
 
 if __name__ == "__main__":
     modes = os.environ.get("MODES", "exact,sketch").split(",")

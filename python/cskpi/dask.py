@@ -41,9 +41,13 @@ def _accounting(acct, index) -> dict:
 
 
 def _merge(*states):
-    out = states[0]
-    for s in states[1:]:
-        out = out + s
+    # One copy (a task must not change its inputs), then the others merged into it in place:
+    # `out = out + s` copied the growing state once per input.
+    if len(states) == 1:
+        return states[0]
+    out = states[0] + states[1]
+    for s in states[2:]:
+        out += s
     return out
 
 
