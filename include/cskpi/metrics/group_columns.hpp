@@ -9,6 +9,8 @@
 //      "micros": the wide groups' values in microseconds, 64-bit, group after group,
 //      "bins": n x 32-bit (0: not sketched), "keys": 32-bit, "counts": 32- or 64-bit,
 //      "sum_us": 128-bit and "max_us": 64-bit per sketched group}}
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
