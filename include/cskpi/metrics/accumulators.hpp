@@ -255,43 +255,34 @@ __extension__ inline std::string decimal(__int128 v) {
     return out;
 }
 /// A sketched sample: {"relative_error", "sum_us" (decimal text: it may pass 2^63), "max_us",
-/// "keys", "counts"}; with `binary` the keys and counts are byte strings of 32-bit values, the
-/// counts 64-bit when one passes 2^32 - 1 (the byte length tells which).
+/// "keys", "counts"}. (The binary form carries sketches as columns: group_columns.hpp.)
 template <class J>
-J sketch_json(const duration_sketch& s, bool binary) {
+J sketch_json(const duration_sketch& s) {
     std::vector<std::uint32_t> keys;
     std::vector<std::uint64_t> counts;
     s.for_each_bin([&](std::uint32_t k, std::uint64_t n) {
         keys.push_back(k);
         counts.push_back(n);
     });
-    J c = J(counts);
-    if (binary &&
-        std::all_of(counts.begin(), counts.end(), [](std::uint64_t n) { return n <= UINT32_MAX; }))
-        c = bytes_of<J>(std::vector<std::uint32_t>(counts.begin(), counts.end()));
-    else if (binary)
-        c = bytes_of<J>(counts);
     return J{{"relative_error", s.relative_error()},
              {"sum_us", decimal(s.sum())},
              {"max_us", s.max()},
-             {"keys", binary ? bytes_of<J>(keys) : J(keys)},
-             {"counts", std::move(c)}};
+             {"keys", keys},
+             {"counts", counts}};
 }
 }  // namespace detail
 
 /// JSON envelope {"type": "cskpi.group_state", "version": 1, "counts": {...},
 /// "frt_us": [...], "handle_us": [...], "resolution_us": [...]}; samples are written sorted, or as
-/// a sketch object (detail::sketch_json) in sketch mode.
-/// With `binary`, the samples are byte strings of little-endian int64 microseconds in storage
-/// order instead (report_state::to_binary).
+/// a sketch object (detail::sketch_json) in sketch mode. (The binary form of a report_state
+/// carries its groups as columns: group_columns.hpp.)
 template <class J>
-J group_state_json(const group_state& s, bool binary) {
+J group_state_json(const group_state& s) {
     J counts = J::object();
     s.visit_counts([&](const char* name, const auto& v) { counts[name] = v; });
     auto samples = [&](const detail::duration_samples& d) -> J {
-        if (d.sketched()) return detail::sketch_json<J>(d.sketch(), binary);
+        if (d.sketched()) return detail::sketch_json<J>(d.sketch());
         std::vector<micros> v = d.values();
-        if (binary) return detail::bytes_of<J>(v);
         std::sort(v.begin(), v.end());
         return J(v);
     };
@@ -303,7 +294,7 @@ J group_state_json(const group_state& s, bool binary) {
              {"resolution_us", samples(s.resolution)}};
 }
 inline void to_json(nlohmann::json& j, const group_state& s) {
-    j = group_state_json<nlohmann::json>(s, false);
+    j = group_state_json<nlohmann::json>(s);
 }
 
 namespace detail {
@@ -322,7 +313,7 @@ void check_envelope(const J& j, const char* type) {
                                     std::to_string(state_version) + ", actual " +
                                     (j.contains("version") ? j["version"].dump() : "none"));
 }
-/// A sketch written by sketch_json (either form); `what` names it in errors.
+/// A sketch written by sketch_json; `what` names it in errors.
 template <class J>
 duration_sketch sketch_from_json(const J& j, const std::string& what) {
     auto bad = [&](const std::string& why) { return std::invalid_argument(what + ": " + why); };
@@ -339,15 +330,6 @@ duration_sketch sketch_from_json(const J& j, const std::string& what) {
                   "\"");
     for (char c : digits) sum = sum * 10 + (c - '0');
     auto column = [&]<class T>(const char* k, T) {
-        if (j[k].is_binary()) {
-            // Counts may be 32-bit: as many bytes as the keys take.
-            if (std::is_same_v<T, std::uint64_t> && j["keys"].is_binary() &&
-                j[k].get_binary().size() == j["keys"].get_binary().size()) {
-                const auto narrow = values_of_bytes<std::uint32_t>(j[k], what + "." + k);
-                return std::vector<T>(narrow.begin(), narrow.end());
-            }
-            return values_of_bytes<T>(j[k], what + "." + k);
-        }
         if (!j[k].is_array()) throw bad(std::string("expected an array ") + k);
         std::vector<T> v;
         for (const auto& x : j[k]) {
@@ -367,7 +349,8 @@ duration_sketch sketch_from_json(const J& j, const std::string& what) {
     }
 }
 
-/// A sample array, or its binary form (group_state_json with `binary`).
+/// A sample array, or the byte string of 64-bit microseconds that binary states written before
+/// the groups went into columns carry.
 template <class J>
 std::vector<micros> samples_from_json(const J& j, const char* key) {
     if (j.contains(key) && j[key].is_binary()) {
