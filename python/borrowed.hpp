@@ -119,6 +119,7 @@ inline frame make_frame(const py::dict& columns, std::size_t rows,
         column(name, item.second.cast<py::tuple>(), rows,
                bf.f.columns[static_cast<std::size_t>(*c)], bf.keep);
     }
+    cskpi::trim_categories(bf.f);
     return bf;
 }
 

@@ -1,5 +1,6 @@
 // Partial states with one protocol (boost-histogram style): merge, +, +=, ==, repr, copy,
 // pickling through the versioned JSON state, to_dict/from_dict (via JSON text).
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -24,9 +25,13 @@ void accumulator_protocol(py::class_<T>& c, ToJson to_json, FromJson from_json, 
             py::return_value_policy::reference_internal)
         .def("__add__",
              [](const T& a, const T& b) {
-                 T c2 = a;
-                 c2.merge(b);
-                 return c2;
+                 if constexpr (requires { T::merged({&a, &b}); }) {
+                     return T::merged({&a, &b});  // sized once for both
+                 } else {
+                     T c2 = a;
+                     c2.merge(b);
+                     return c2;
+                 }
              })
         .def("__eq__", [](const T& a, const T& b) { return a == b; })
         .def("__ne__", [](const T& a, const T& b) { return !(a == b); })
@@ -145,7 +150,16 @@ void register_accumulators(py::module_& m) {
         return cskpi::report_state::from_json(j);
     };
     // Pickles (and so Dask's transfers) carry the binary form; JSON text pickled by earlier
-    // versions still reads.
+    // versions still reads. cskpi/__init__.py's __reduce_ex__ hands the form to pickle protocol
+    // 5 as an out-of-band buffer (_binary_buffer), which Dask sends without copying it.
+    auto state_from = [state_from_text](const py::object& o) {
+        if (py::isinstance<py::str>(o)) return state_from_text(o.cast<std::string>());
+        const py::buffer_info b = py::buffer(o).request();
+        const auto* p = static_cast<const std::uint8_t*>(b.ptr);
+        const auto size = static_cast<std::size_t>(b.size * b.itemsize);
+        py::gil_scoped_release nogil;
+        return cskpi::report_state::from_binary(p, size);
+    };
     accumulator_protocol(
         rs, [](const cskpi::report_state& s) { return cskpi::json_text(s.to_json()); },
         state_from_text,
@@ -153,10 +167,23 @@ void register_accumulators(py::module_& m) {
             const std::vector<std::uint8_t> b = s.to_binary();
             return py::bytes(reinterpret_cast<const char*>(b.data()), b.size());
         },
-        [state_from_text](const py::object& o) {
-            if (py::isinstance<py::str>(o)) return state_from_text(o.cast<std::string>());
-            const std::string_view b = o.cast<std::string_view>();
-            return cskpi::report_state::from_binary(reinterpret_cast<const std::uint8_t*>(b.data()),
-                                                    b.size());
-        });
+        state_from);
+    rs.def("_binary_buffer", [](const cskpi::report_state& s) {
+        std::vector<std::uint8_t>* v = nullptr;
+        {
+            py::gil_scoped_release nogil;
+            v = new std::vector<std::uint8_t>(s.to_binary());
+        }
+        py::capsule owner(v, [](void* p) { delete static_cast<std::vector<std::uint8_t>*>(p); });
+        return py::array_t<std::uint8_t>({static_cast<py::ssize_t>(v->size())}, {1}, v->data(),
+                                         owner);
+    });
+    rs.def_static("_from_binary", state_from);
+    rs.def_static(
+        "_merged",
+        [](const std::vector<const cskpi::report_state*>& parts) {
+            py::gil_scoped_release nogil;
+            return cskpi::report_state::merged(parts);
+        },
+        "The merge of the states, in order, as a new state (cskpi.dask's tree of merges).");
 }

@@ -13,13 +13,18 @@ namespace py = pybind11;
 
 namespace {
 
+// The configuration of `config_json` (empty: the defaults).
+cskpi::config config_of(const std::string& config_json) {
+    return cskpi::config::from_json(config_json.empty() ? cskpi::json::object()
+                                                        : cskpi::json::parse(config_json));
+}
+
 // `config_json`: the configuration (its timezone, and the "reviews" and "events" import keys).
 // `reviews`, `events`: None, a path or columns in memory (borrowed::table_arg).
 cskpi::qa::review_set load(const std::string& rubric_json, const py::object& reviews,
                            const py::object& events, const std::string& checks_json,
                            const std::string& config_json, bool strict) {
-    const cskpi::config cfg = cskpi::config::from_json(
-        config_json.empty() ? cskpi::json::object() : cskpi::json::parse(config_json));
+    const cskpi::config cfg = config_of(config_json);
     std::optional<borrowed::table_arg> r, e;
     if (!reviews.is_none()) r.emplace(reviews);
     if (!events.is_none()) e.emplace(events);
@@ -61,6 +66,51 @@ void register_qa(py::module_& m) {
         },
         py::arg("rubric_json"), py::arg("reviews"), py::arg("events"), py::arg("checks_json"),
         py::arg("config_json"), py::arg("strict"), py::arg("threshold"));
+
+    // cskpi.dask.qa_scores: each partition's rows checked alone, then every partition's rows
+    // gathered in order and scored once (qa/review_rows.hpp).
+    m.def(
+        "qa_partition",
+        [](const std::string& rubric_json, const py::object& reviews,
+           const std::string& config_json) {
+            const cskpi::config cfg = config_of(config_json);
+            const cskpi::qa::review_set parser(
+                cskpi::qa::rubric::from_json(cskpi::json::parse(rubric_json)), cfg.timezone);
+            const borrowed::table_arg src(reviews);
+            const auto rows = cskpi::qa::review_rows::read(parser, src.src, cfg.reviews_input,
+                                                           cfg.rejects_show_values);
+            const std::vector<std::uint8_t> b = rows.to_binary();
+            py::list rejects;
+            for (const auto& x : rows.ledger.rejects)
+                rejects.append(py::make_tuple(x.line, x.column, x.value, x.reason));
+            return py::make_tuple(py::bytes(reinterpret_cast<const char*>(b.data()), b.size()),
+                                  rows.ledger.rows_read, rows.ledger.rows_rejected, rejects);
+        },
+        py::arg("rubric_json"), py::arg("reviews"), py::arg("config_json"));
+    m.def(
+        "qa_gather",
+        [](const std::string& rubric_json, const std::string& config_json,
+           const std::vector<py::bytes>& parts, bool numbered_through, double confidence) {
+            const cskpi::config cfg = config_of(config_json);
+            cskpi::qa::review_set set(cskpi::qa::rubric::from_json(cskpi::json::parse(rubric_json)),
+                                      cfg.timezone);
+            std::vector<cskpi::qa::review_rows> rows;
+            for (const auto& p : parts) {
+                const std::string_view b = p;
+                rows.push_back(cskpi::qa::review_rows::from_binary(
+                    reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), set.rules()));
+            }
+            py::list rejects;
+            cskpi::qa::gather_rows(
+                set, rows, numbered_through, [&](std::size_t part, cskpi::reject why) {
+                    if (!cfg.rejects_show_values) why.value.clear();
+                    rejects.append(
+                        py::make_tuple(part, why.line, why.column, why.value, why.reason));
+                });
+            return py::make_tuple(cskpi::qa::score_reviews(set, confidence), rejects);
+        },
+        py::arg("rubric_json"), py::arg("config_json"), py::arg("parts"),
+        py::arg("numbered_through"), py::arg("confidence"));
 
     m.def(
         "agreement",

@@ -455,16 +455,24 @@ void register_report(py::module_& m) {
     };
     m.def(
         "partition_path",
+        // With begin and end: the records starting in those bytes of the file; the last item
+        // is then the offset of the range's first record when its lines are numbered from 1.
         [partition](const std::string& path, const std::string& config_json,
-                    const std::vector<std::string>& by, unsigned threads,
-                    const py::object& earlier) {
+                    const std::vector<std::string>& by, unsigned threads, const py::object& earlier,
+                    std::optional<std::uint64_t> begin, std::optional<std::uint64_t> end) {
             run_args a(config_json, by, false, threads);
-            return partition(a, earlier, [&](const cskpi::run_options& o) {
+            std::optional<std::uint64_t> range_start;
+            if (begin || end) {
+                a.opt.byte_range.emplace(begin.value_or(0), end.value_or(UINT64_MAX));
+                a.opt.range_start = &range_start;
+            }
+            py::tuple out = partition(a, earlier, [&](const cskpi::run_options& o) {
                 return cskpi::run_partial(path, a.cfg, a.keys, o);
             });
+            return py::make_tuple(out[0], out[1], out[2], py::cast(range_start));
         },
         py::arg("path"), py::arg("config_json"), py::arg("by"), py::arg("threads"),
-        py::arg("earlier"));
+        py::arg("earlier"), py::arg("begin") = py::none(), py::arg("end") = py::none());
     m.def(
         "partition_frame",
         [partition](const py::dict& columns, std::size_t rows,

@@ -9,3 +9,4 @@
 #include "qa/auto_checks.hpp"
 #include "qa/join.hpp"
 #include "qa/load.hpp"
+#include "qa/review_rows.hpp"

@@ -491,6 +491,23 @@ ReportState.update = _report_state_update
 GroupState.update = _group_state_update
 
 
+def _report_state_from(data) -> ReportState:
+    """Unpickles a ReportState from its binary form (bytes, or any buffer)."""
+    return ReportState._from_binary(data)
+
+
+def _report_state_reduce(self, protocol: int):
+    # Protocol 5 takes the binary form as an out-of-band buffer: Dask (and anything passing a
+    # buffer_callback) moves it without a copy; a plain pickle.dumps copies it in once.
+    import pickle
+
+    data = self._binary_buffer()
+    return _report_state_from, (pickle.PickleBuffer(data) if protocol >= 5 else data.tobytes(),)
+
+
+ReportState.__reduce_ex__ = _report_state_reduce
+
+
 def __dir__():
     """Only the API: the names of __all__ (helpers and imports stay private)."""
     return sorted(__all__)

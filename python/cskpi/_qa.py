@@ -57,11 +57,18 @@ def qa_scores(reviews, rubric, by: str = "agent", *, events=None, checks=None, c
               strict: bool = False, confidence: float = 0.95):
     """One QA roll-up as a DataFrame: `by` is agent (reviews, qa_score, ci_low, ci_high,
     <item>_percent), reviewer, item, section or review."""
-    import pandas as pd
-
     if by not in _ROLLUPS:
         raise ValueError(f"by: expected one of {', '.join(_ROLLUPS)}, actual {by!r}")
     doc = qa_json(reviews, rubric, events=events, checks=checks, config=config, strict=strict, confidence=confidence)
+    df = _rollup(doc, by)
+    df.attrs["rejects"] = doc["input"]["rejects"]
+    return df
+
+
+def _rollup(doc: dict, by: str):
+    """The roll-up `by` (checked by the caller, before the work) of a QA document as a DataFrame."""
+    import pandas as pd
+
     if by == "agent":
         rows = []
         for name, a in doc["agents"].items():
@@ -78,7 +85,6 @@ def qa_scores(reviews, rubric, by: str = "agent", *, events=None, checks=None, c
         df = pd.DataFrame([{"section": k, **v} for k, v in doc["sections"].items()])
     else:
         df = pd.DataFrame(doc["reviews"])
-    df.attrs["rejects"] = doc["input"]["rejects"]
     return df.fillna(value=float("nan")) if len(df) and by != "review" else df
 
 

@@ -488,6 +488,10 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
             }
         }
         CHECK(merged == whole);
+        const report_state nothing(cfg, by);  // an empty state first: the identity
+        std::vector<const report_state*> inputs{&nothing};
+        for (const auto& st : states) inputs.push_back(&st);
+        CHECK(report_state::merged(inputs) == whole);
         const auto got = merged.finalize();
         REQUIRE(got.size() == expect.size());
         bool same = true;
@@ -524,9 +528,18 @@ TEST_CASE("report_state: merge equals a single pass; JSON round trip; corrupted 
                     })),
                     std::invalid_argument);
     CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
-                        auto g = c["contacts"]["group"].get_binary();
-                        g[0] = g[1] = g[2] = g[3] = 0xFF;  // a group that does not exist
-                        c["contacts"]["group"] = bytes(g);
+                        auto grp = c["contacts"]["group"].get_binary();
+                        grp[0] = grp[1] = grp[2] = grp[3] = 0xFF;  // a group that does not exist
+                        c["contacts"]["group"] = bytes(grp);
+                    })),
+                    std::invalid_argument);
+    // Kaplan-Meier entries travel as columns too; an entry of an unknown kind is refused.
+    REQUIRE(jb["censoring"]["kind"].is_binary());
+    REQUIRE_FALSE(jb["censoring"]["kind"].get_binary().empty());
+    CHECK_THROWS_AS(report_state::from_json(bad_bin([&](json& c) {
+                        auto k = c["censoring"]["kind"].get_binary();
+                        k[0] = 200;
+                        c["censoring"]["kind"] = bytes(k);
                     })),
                     std::invalid_argument);
     // Arrays nested 100,000 deep are refused, not recursed into (the stack would overflow).
@@ -1108,4 +1121,59 @@ TEST_CASE(
     e1.update(b);
     s1.update(b);
     CHECK(s1.to_binary().size() * 3 < e1.to_binary().size());
+}
+
+TEST_CASE("cbor_reader reads what nlohmann's to_cbor writes and refuses what it does not read") {
+    const json doc = {{"unsigned", {0, 23, 24, 255, 256, 65536, 4294967296ull, UINT64_MAX}},
+                      {"negative", {-1, -24, -25, -256, -65537, INT64_MIN}},
+                      {"double", {0.5, -1e300, 3.141592653589793}},
+                      {"text", {"", "团队", std::string(300, 'x')}},
+                      {"bytes", json::binary(std::vector<std::uint8_t>(70000, 7))},
+                      {"flags", {true, false, nullptr}},
+                      {"nested", {{"a", json::array()}, {"b", json::object()}}}};
+    const std::vector<std::uint8_t> bin = json::to_cbor(doc);
+    auto read = [](const std::vector<std::uint8_t>& b) {
+        return detail::cbor_document<json>(b.data(), b.size(), 8, "test");
+    };
+    CHECK(read(bin) == doc);
+    // Half and single floats (RFC 8949 appendix D: 0xF93C00 is 1.0, 0xF9C400 is -4.0, 0xF97C00
+    // infinity, 0xF90001 the smallest subnormal 2^-24; 0xFA47C35000 is 100000.0).
+    CHECK(read({0xF9, 0x3C, 0x00}) == json(1.0));
+    CHECK(read({0xF9, 0xC4, 0x00}) == json(-4.0));
+    CHECK(read({0xF9, 0x7C, 0x00}).get<double>() == HUGE_VAL);
+    CHECK(read({0xF9, 0x00, 0x01}) == json(std::ldexp(1.0, -24)));
+    CHECK(read({0xFA, 0x47, 0xC3, 0x50, 0x00}) == json(100000.0));
+    // Refused: indefinite lengths, tags, a length past the end, a cut head, bytes after the
+    // item, a map key that is not text, a simple value other than false/true/null.
+    for (const std::vector<std::uint8_t>& bad : {std::vector<std::uint8_t>{0x9F, 0x01, 0xFF},
+                                                 {0xC2, 0x41, 0x00},
+                                                 {0x5A, 0xFF, 0xFF, 0xFF, 0xFF},
+                                                 {0x19, 0x01},
+                                                 {0x01, 0x02},
+                                                 {0xA1, 0x01, 0x02},
+                                                 {0xF0},
+                                                 {}}) {
+        CHECK_THROWS_WITH_AS(read(bad), doctest::Contains("test: "), std::invalid_argument);
+    }
+    // Large byte strings are borrowed: the document says where they are in the input, resolved
+    // while a borrow_scope names that input, refused otherwise.
+    const std::vector<std::uint8_t> big =
+        json::to_cbor(json{{"b", json::binary(std::vector<std::uint8_t>(5000, 9))}});
+    const json lent = detail::cbor_document<json>(big.data(), big.size(), 8, "test", 4096);
+    CHECK(lent["b"].get_binary().size() == 16);
+    CHECK_THROWS_AS(detail::binary_bytes(lent["b"]), std::invalid_argument);
+    {
+        const detail::borrow_scope in(big.data(), big.size());
+        const auto bytes = detail::binary_bytes(lent["b"]);
+        CHECK(bytes.size() == 5000);
+        CHECK(std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t x) { return x == 9; }));
+        const detail::borrow_scope cut(big.data(), 100);
+        CHECK_THROWS_AS(detail::binary_bytes(lent["b"]), std::invalid_argument);
+    }
+    std::vector<std::uint8_t> deep(9, 0x81);  // nine arrays deep where eight are allowed
+    deep.push_back(0x00);
+    CHECK_THROWS_WITH_AS(read(deep), doctest::Contains("nested deeper than 8"),
+                         std::invalid_argument);
+    deep.erase(deep.begin());
+    CHECK(read(deep).is_array());
 }

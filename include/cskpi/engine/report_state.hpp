@@ -8,6 +8,7 @@
 #include <atomic>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@
 #include "../metrics/accumulators.hpp"
 #include "../metrics/group_columns.hpp"
 #include "../config/config.hpp"
+#include "../detail/byte_columns.hpp"
 #include "../detail/cbor.hpp"
 #include "../detail/censoring.hpp"
 #include "../detail/contacts.hpp"
@@ -304,7 +306,27 @@ public:
         return *this;
     }
     report_state& operator+=(const report_state& o) { return merge(o); }
-    friend report_state operator+(report_state a, const report_state& b) { return a.merge(b); }
+    friend report_state operator+(const report_state& a, const report_state& b) {
+        return merged({&a, &b});
+    }
+    /// The merge of `parts`, in order, as a new state whose ledger is sized once for all of
+    /// them: the merge holds its inputs and its output, not also a copy of the first input that
+    /// is then outgrown.
+    static report_state merged(const std::vector<const report_state*>& parts) {
+        if (parts.empty()) return report_state();
+        const auto first = std::find_if(parts.begin(), parts.end(), [](const report_state* p) {
+            return p->interactions() > 0;
+        });
+        if (first == parts.end()) return *parts.front();
+        report_state out((*first)->cfg_, (*first)->by_);
+        for (std::size_t b = 0; b < detail::contact_buckets::count; ++b) {
+            std::size_t n = 0;
+            for (const report_state* p : parts) n += p->contacts_.bucket(b).size();
+            out.contacts_.bucket(b).reserve(n);  // kept when the first part is copied in
+        }
+        for (const report_state* p : parts) out.merge(*p);
+        return out;
+    }
 
 private:
     report_state& merge_from(const report_state& o, report_state* consume,
@@ -463,11 +485,18 @@ public:
     /// The compact form that pickling and Dask move between processes: CBOR (RFC 8949) of the
     /// to_json document with its large arrays (duration samples, the FCR contact ledger) as
     /// byte strings of little-endian integers, in storage order rather than canonical order.
-    std::vector<std::uint8_t> to_binary() const { return json::to_cbor(canonical_json(true)); }
+    /// The ledger is written straight into the output, never copied into a document first:
+    /// writing a state costs about its own size once more.
+    std::vector<std::uint8_t> to_binary() const;
+    /// Large byte strings (the ledger's and samples' columns) are read where they are in
+    /// `data`, not copied into the document first.
     static report_state from_binary(const std::uint8_t* data, std::size_t size) {
-        return from_json(detail::cbor_document<json>(data, size, max_binary_depth,
-                                                     "cskpi.report_state: not a binary state"));
+        const detail::borrow_scope in(data, size);
+        return from_json(detail::cbor_document<json>(
+            data, size, max_binary_depth, "cskpi.report_state: not a binary state", borrow_at));
     }
+    /// Byte strings this long or longer are borrowed from the input by from_binary.
+    static constexpr std::size_t borrow_at = 4096;
     /// Nesting a binary state may have (a state document nests about a dozen levels).
     static constexpr std::size_t max_binary_depth = 64;
 
@@ -481,6 +510,11 @@ private:
     static void read_groups_binary(const json& j, report_state& s,
                                    std::vector<std::uint32_t>& gidx);
     json contacts_binary(const std::vector<std::uint32_t>& rank) const;
+    void write_contacts_binary(std::vector<std::uint8_t>& out,
+                               const std::vector<std::uint32_t>& rank) const;
+    void fill_contact_column(std::size_t col, const std::vector<std::uint32_t>& rank,
+                             std::uint8_t* out) const;
+    json category_names() const;
     static void read_contacts_binary(const json& c, report_state& s,
                                      const std::vector<std::uint32_t>& gidx);
 
@@ -755,12 +789,13 @@ private:
                 row_facts::bot_contained_verified);     // no customer: nothing to verify against
         } else if (family_ == metric_family::volume) {  // FCR is read from this state only
             using C = detail::contact;
-            contacts_.push_back({customer_key_(b.customer[r]), b.created_at[r],
-                                 cfg_.fcr_same_category ? category : detail::no_code,
-                                 g | (contained ? C::contained_bit : 0u) |
-                                     (eligible ? C::eligible_bit : 0u) |
-                                     (abandoned ? C::abandoned_bit : 0u),
-                                 detail::id_order(b.id[r])});
+            const std::uint64_t key =
+                b.customer_key.empty() ? customer_key_(b.customer[r]) : b.customer_key[r];
+            contacts_.push_back(
+                {key, b.created_at[r], cfg_.fcr_same_category ? category : detail::no_code,
+                 g | (contained ? C::contained_bit : 0u) | (eligible ? C::eligible_bit : 0u) |
+                     (abandoned ? C::abandoned_bit : 0u),
+                 detail::id_order(b.id[r])});
         }
         if (family_ == metric_family::volume) km_facts(b, r, g, abandoned, resolved, f);
         f.frt = b.frt[r];
@@ -1082,7 +1117,7 @@ private:
         return order;
     }
 
-    json canonical_json(bool binary = false) const;
+    json canonical_json(bool binary = false, bool with_contacts = true) const;
 
     // The overall row's counts (summed over groups) and FCR; its durations come from
     // overall_duration, one kind at a time, so the peak is one extra sample array per thread.
@@ -1202,7 +1237,9 @@ private:
 // Canonical JSON: groups by key label order and contacts sorted by content, with strings instead
 // of dictionary codes, so equal states serialize identically whatever order rows arrived in.
 // `binary`: the document of to_binary (samples and contacts as byte strings, in storage order).
-inline json report_state::canonical_json(bool binary) const {
+// `with_contacts` false: to_binary writes the top state's contacts itself; the states nested in
+// it (the event log's overall state, attributed states) carry theirs in the document.
+inline json report_state::canonical_json(bool binary, bool with_contacts) const {
     json j;
     j["type"] = "cskpi.report_state";
     j["version"] = state_version;
@@ -1212,7 +1249,13 @@ inline json report_state::canonical_json(bool binary) const {
     j["by"] = by;
     const std::vector<std::uint32_t> order = report_order();
     std::vector<std::uint32_t> rank(groups_.size());
-    const std::vector<group_state> complete = groups();
+    // Every group's samples complete (the log's runs joined, binned in sketch mode): a copy only
+    // when something must change, so that writing a merged exact state holds no second copy of
+    // its samples.
+    const bool as_is = log_.empty() && !cfg_.quantile_sketch;
+    std::vector<group_state> copied;
+    if (!as_is) copied = groups();
+    const std::vector<group_state>& complete = as_is ? groups_ : copied;
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
     json groups = binary ? groups_binary(order, complete) : json::array();
     for (std::uint32_t i = 0; i < order.size() && !binary; ++i) {
@@ -1232,15 +1275,31 @@ inline json report_state::canonical_json(bool binary) const {
         if (timeline_on_) groups.back()["timeline"] = timeline_json(order[i]);
     }
     j["groups"] = groups;
-    j["contacts"] = binary ? contacts_binary(rank) : contacts_canonical(rank);
-    // Kaplan-Meier: [group rank, kind, value] sorted; the instants that set as_of.
-    std::vector<std::tuple<std::uint32_t, int, micros>> ks;
-    for (const auto& e : km_.entries())
-        ks.emplace_back(rank[e.group], static_cast<int>(e.what), e.value);
-    std::sort(ks.begin(), ks.end());
-    json censoring = json::array();
-    for (const auto& [g, w, v] : ks) censoring.push_back({g, w, v});
-    j["censoring"] = censoring;
+    if (with_contacts) j["contacts"] = binary ? contacts_binary(rank) : contacts_canonical(rank);
+    // Kaplan-Meier: [group rank, kind, value] sorted (in the binary form, columns in storage
+    // order: about one row in ten has an entry); the instants that set as_of.
+    if (binary) {
+        const auto& es = km_.entries();
+        std::vector<std::uint32_t> g(es.size());
+        std::vector<std::uint8_t> w(es.size());
+        std::vector<micros> v(es.size());
+        for (std::size_t i = 0; i < es.size(); ++i) {
+            g[i] = rank[es[i].group];
+            w[i] = static_cast<std::uint8_t>(es[i].what);
+            v[i] = es[i].value;
+        }
+        j["censoring"] = {{"group", detail::bytes_of<json>(g)},
+                          {"kind", detail::bytes_of<json>(w)},
+                          {"value", detail::bytes_of<json>(v)}};
+    } else {
+        std::vector<std::tuple<std::uint32_t, int, micros>> ks;
+        for (const auto& e : km_.entries())
+            ks.emplace_back(rank[e.group], static_cast<int>(e.what), e.value);
+        std::sort(ks.begin(), ks.end());
+        json censoring = json::array();
+        for (const auto& [g, w, v] : ks) censoring.push_back({g, w, v});
+        j["censoring"] = censoring;
+    }
     j["latest_instant"] = latest_instant_ == std::numeric_limits<micros>::min()
                               ? json(nullptr)
                               : json(latest_instant_);
@@ -1358,20 +1417,35 @@ inline report_state report_state::read_json(const json& j, metric_family family)
     // as_of - created_at cannot overflow.
     constexpr micros instant_limit = micros{1} << 62;
     auto instant_ok = [&](micros v) { return v >= -instant_limit && v <= instant_limit; };
-    if (j.contains("censoring")) {
+    auto censored = [&](std::uint64_t g, std::int64_t w, micros v) {
+        if (g >= gidx.size() || w < 0 || w >= detail::censoring_ledger::kinds || !instant_ok(v) ||
+            (w >= detail::censoring_ledger::frt_drop && v < 0))
+            return false;
+        s.km_.push_back(gidx[g], static_cast<detail::censoring_ledger::kind>(w), v);
+        return true;
+    };
+    if (j.contains("censoring") && j["censoring"].is_object()) {  // the binary form's columns
+        const json& c = j["censoring"];
+        const std::string where = "cskpi.report_state: censoring.";
+        for (const char* k : {"group", "kind", "value"})
+            if (!c.contains(k)) throw std::invalid_argument(where + k + ": missing");
+        const detail::byte_view<std::uint32_t> g(c["group"], where + "group");
+        const detail::byte_view<std::uint8_t> w(c["kind"], where + "kind");
+        const detail::byte_view<micros> v(c["value"], where + "value");
+        if (w.size() != g.size() || v.size() != g.size())
+            throw std::invalid_argument(where + "*: columns of different lengths");
+        for (std::size_t i = 0; i < g.size(); ++i)
+            if (!censored(g[i], w[i], v[i]))
+                throw std::invalid_argument(where + "*: malformed entry " + std::to_string(i));
+    } else if (j.contains("censoring")) {
         if (!j["censoring"].is_array())
             throw std::invalid_argument("cskpi.report_state: \"censoring\" expects an array");
         for (const auto& c : j["censoring"]) {
             if (!c.is_array() || c.size() != 3 || !c[0].is_number_unsigned() ||
-                c[0].get<std::size_t>() >= gidx.size() || !c[1].is_number_integer() ||
-                c[1].get<int>() < 0 || c[1].get<int>() >= detail::censoring_ledger::kinds ||
-                !c[2].is_number_integer() || !instant_ok(c[2].get<micros>()) ||
-                (c[1].get<int>() >= detail::censoring_ledger::frt_drop && c[2].get<micros>() < 0))
+                !c[1].is_number_integer() || !c[2].is_number_integer() ||
+                !censored(c[0].get<std::uint64_t>(), c[1].get<std::int64_t>(), c[2].get<micros>()))
                 throw std::invalid_argument("cskpi.report_state: malformed censoring entry " +
                                             c.dump().substr(0, 80));
-            s.km_.push_back(gidx[c[0].get<std::size_t>()],
-                            static_cast<detail::censoring_ledger::kind>(c[1].get<int>()),
-                            c[2].get<micros>());
         }
     }
     for (const char* k : {"latest_instant", "as_of"}) {
@@ -1554,32 +1628,97 @@ inline json report_state::contacts_canonical(const std::vector<std::uint32_t>& r
 
 // The contact ledger column by column: {"customer", "at", "id": byte strings of 64-bit values;
 // "group": report-order ranks and "category": codes into "categories" (UINT32_MAX: none), 32-bit;
-// "flags": one byte each, eligible | abandoned << 1 | contained << 2}.
-inline json report_state::contacts_binary(const std::vector<std::uint32_t>& rank) const {
-    const std::vector<detail::contact> all = contacts_.values();
-    std::vector<std::uint64_t> customer(all.size()), id(all.size());
-    std::vector<micros> at(all.size());
-    std::vector<std::uint32_t> group(all.size()), category(all.size());
-    std::vector<std::uint8_t> flags(all.size());
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        const detail::contact& c = all[i];
-        customer[i] = c.customer;
-        at[i] = c.at;
-        id[i] = c.id;
-        group[i] = rank[c.group()];
-        category[i] = c.category;
-        flags[i] = static_cast<std::uint8_t>(c.group_bits >> 30 | (c.contained() ? 4u : 0u));
+// "flags": one byte each, eligible | abandoned << 1 | contained << 2}, bucket after bucket.
+namespace detail {
+inline constexpr std::array<std::pair<const char*, std::size_t>, 6> contact_columns{
+    {{"customer", 8}, {"at", 8}, {"id", 8}, {"group", 4}, {"category", 4}, {"flags", 1}}};
+}
+
+// Writes column `col` of detail::contact_columns for every contact to `out`.
+inline void report_state::fill_contact_column(std::size_t col,
+                                              const std::vector<std::uint32_t>& rank,
+                                              std::uint8_t* out) const {
+    auto put = [&](auto value_of) {
+        using T = decltype(value_of(detail::contact{}));
+        std::size_t i = 0;
+        for (std::size_t b = 0; b < detail::contact_buckets::count; ++b)
+            contacts_.bucket(b).visit([&](const auto& v) {
+                for (const auto& r : v) {
+                    const T x = value_of(r);
+                    std::memcpy(out + i++ * sizeof(T), &x, sizeof(T));
+                }
+            });
+    };
+    switch (col) {
+        case 0:
+            return put([](const auto& r) { return std::uint64_t{r.key()}; });
+        case 1:
+            return put([](const auto& r) { return micros{r.time()}; });
+        case 2:
+            return put([](const auto& r) { return std::uint64_t{r.id_key()}; });
+        case 3:
+            return put([&](const auto& r) { return std::uint32_t{rank[r.group()]}; });
+        case 4:
+            return put([](const auto& r) { return std::uint32_t{r.cat()}; });
+        default:
+            return put([](const auto& r) {
+                return static_cast<std::uint8_t>(unsigned{r.eligible()} |
+                                                 unsigned{r.abandoned()} << 1 |
+                                                 unsigned{r.contained()} << 2);
+            });
     }
+}
+
+inline json report_state::category_names() const {
     json categories = json::array();
     const auto& d = dict_[category_dim];
     for (std::uint32_t k = 0; k < d.size(); ++k) categories.push_back(std::string(d.value(k)));
-    return {{"customer", detail::bytes_of<json>(customer)},
-            {"at", detail::bytes_of<json>(at)},
-            {"id", detail::bytes_of<json>(id)},
-            {"group", detail::bytes_of<json>(group)},
-            {"category", detail::bytes_of<json>(category)},
-            {"categories", categories},
-            {"flags", detail::bytes_of<json>(flags)}};
+    return categories;
+}
+
+inline json report_state::contacts_binary(const std::vector<std::uint32_t>& rank) const {
+    const std::size_t n = contacts_.size();
+    json out = {{"categories", category_names()}};
+    for (std::size_t col = 0; col < detail::contact_columns.size(); ++col) {
+        json::binary_t b(std::vector<std::uint8_t>(n * detail::contact_columns[col].second));
+        fill_contact_column(col, rank, b.data());
+        out[detail::contact_columns[col].first] = json::binary(std::move(b));
+    }
+    return out;
+}
+
+// contacts_binary's map, written to the end of `out`.
+inline void report_state::write_contacts_binary(std::vector<std::uint8_t>& out,
+                                                const std::vector<std::uint32_t>& rank) const {
+    const std::size_t n = contacts_.size();
+    detail::cbor_head(out, 5, detail::contact_columns.size() + 1);
+    detail::cbor_text(out, "categories");
+    json::to_cbor(category_names(), out);
+    for (std::size_t col = 0; col < detail::contact_columns.size(); ++col) {
+        detail::cbor_text(out, detail::contact_columns[col].first);
+        fill_contact_column(col, rank,
+                            detail::cbor_bytes(out, n * detail::contact_columns[col].second));
+    }
+}
+
+inline std::vector<std::uint8_t> report_state::to_binary() const {
+    const json doc = canonical_json(true, false);
+    const std::vector<std::uint32_t> order = report_order();
+    std::vector<std::uint32_t> rank(groups_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    std::size_t contact_bytes = 0;
+    for (const auto& [name, size] : detail::contact_columns) contact_bytes += size;
+    std::vector<std::uint8_t> out;
+    out.reserve(detail::cbor_size_bound(doc) + detail::cbor_size_bound(category_names()) + 256 +
+                contact_bytes * contacts_.size());
+    detail::cbor_head(out, 5, doc.size() + 1);
+    for (const auto& [k, v] : doc.items()) {
+        detail::cbor_text(out, k);
+        json::to_cbor(v, out);
+    }
+    detail::cbor_text(out, "contacts");
+    write_contacts_binary(out, rank);
+    return out;
 }
 
 inline void report_state::read_contacts_binary(const json& c, report_state& s,
@@ -1591,14 +1730,12 @@ inline void report_state::read_contacts_binary(const json& c, report_state& s,
         return c[k];
     };
     const std::string where = "cskpi.report_state: contacts.";
-    const auto customer =
-        detail::values_of_bytes<std::uint64_t>(column("customer"), where + "customer");
-    const auto at = detail::values_of_bytes<micros>(column("at"), where + "at");
-    const auto id = detail::values_of_bytes<std::uint64_t>(column("id"), where + "id");
-    const auto group = detail::values_of_bytes<std::uint32_t>(column("group"), where + "group");
-    const auto category =
-        detail::values_of_bytes<std::uint32_t>(column("category"), where + "category");
-    const auto flags = detail::values_of_bytes<std::uint8_t>(column("flags"), where + "flags");
+    const detail::byte_view<std::uint64_t> customer(column("customer"), where + "customer");
+    const detail::byte_view<micros> at(column("at"), where + "at");
+    const detail::byte_view<std::uint64_t> id(column("id"), where + "id");
+    const detail::byte_view<std::uint32_t> group(column("group"), where + "group");
+    const detail::byte_view<std::uint32_t> category(column("category"), where + "category");
+    const detail::byte_view<std::uint8_t> flags(column("flags"), where + "flags");
     const std::size_t n = customer.size();
     if (at.size() != n || id.size() != n || group.size() != n || category.size() != n ||
         flags.size() != n)
@@ -1612,14 +1749,15 @@ inline void report_state::read_contacts_binary(const json& c, report_state& s,
     }
     s.contacts_.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (group[i] >= gidx.size() || flags[i] > 7 ||
-            (category[i] != detail::no_code && category[i] >= code.size()))
+        const std::uint32_t g = group[i], cat = category[i];
+        const std::uint8_t f = flags[i];
+        if (g >= gidx.size() || f > 7 || (cat != detail::no_code && cat >= code.size()))
             throw std::invalid_argument(where + "*: contact " + std::to_string(i) +
                                         " names a group, category or flag that does not exist");
         s.contacts_.push_back({customer[i], at[i],
-                               category[i] == detail::no_code ? detail::no_code : code[category[i]],
-                               gidx[group[i]] | (static_cast<std::uint32_t>(flags[i] & 3) << 30) |
-                                   ((flags[i] & 4) ? detail::contact::contained_bit : 0u),
+                               cat == detail::no_code ? detail::no_code : code[cat],
+                               gidx[g] | (static_cast<std::uint32_t>(f & 3) << 30) |
+                                   ((f & 4) ? detail::contact::contained_bit : 0u),
                                id[i]});
     }
 }

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -50,6 +51,13 @@ struct run_options {
     const std::vector<std::uint64_t>* earlier_ids = nullptr;
     /// When set, receives the hashes of the ids this run accepted, in input order.
     std::vector<std::uint64_t>* accepted_ids = nullptr;
+    /// Distributed runs: read only the records starting in bytes [first, second) of the file
+    /// (block_reader::restrict_to). A record that spans lines (a quoted line break) is then an
+    /// error: a range of such a file could start inside a record.
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> byte_range;
+    /// With byte_range: receives the offset of the range's first record when its lines are
+    /// numbered from 1 there (see restrict_to).
+    std::optional<std::uint64_t>* range_start = nullptr;
     /// When set, sees every batch of accepted rows before it is aggregated (analyses that need
     /// rows, such as the driver model). Called from the worker threads, possibly at the same
     /// time; the batch's text views live only during the call.
@@ -104,7 +112,7 @@ public:
             throw input_error(path, 0, "", "", std::string("cannot open: ") + std::strerror(errno));
         struct stat st {};
         if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-            total_ = static_cast<std::uint64_t>(st.st_size);
+            total_ = map_size_ = static_cast<std::uint64_t>(st.st_size);
             void* m = ::mmap(nullptr, total_, PROT_READ, MAP_PRIVATE, fd_, 0);
             if (m != MAP_FAILED) {
                 map_ = static_cast<const char*>(m);
@@ -126,7 +134,7 @@ public:
         total_ = owned_.size();
     }
     ~block_reader() {
-        if (map_ && !owns_text_) ::munmap(const_cast<char*>(map_), total_);
+        if (map_ && !owns_text_) ::munmap(const_cast<char*>(map_), map_size_);
         if (fd_ > 0) ::close(fd_);
     }
     block_reader(const block_reader&) = delete;
@@ -152,6 +160,34 @@ public:
             }
             ++line_;
         }
+    }
+
+    /// Reads on only the records that start in bytes [begin, end) of the file (a record belongs
+    /// to the range holding its first byte, so ranges that tile a file read each record once).
+    /// Call after the header. Returns the offset of the range's first record when the range
+    /// starts after the header: lines are then numbered from 1 at that record; nullopt when it
+    /// starts at the header's end and lines keep counting from the file's start. Needs a mapped
+    /// file read as it is (not converted from another encoding or delimiter).
+    std::optional<std::uint64_t> restrict_to(std::uint64_t begin, std::uint64_t end) {
+        if (!map_ || owns_text_)
+            throw input_error(path_, 0, "", "",
+                              "byte ranges need a regular UTF-8 file read as it is");
+        auto record_start = [&](std::uint64_t x) -> std::uint64_t {
+            if (x <= pos_) return pos_;
+            if (x >= total_) return total_;
+            if (map_[x - 1] == '\n') return x;
+            const void* nl = std::memchr(map_ + x, '\n', total_ - x);
+            return nl ? static_cast<std::uint64_t>(static_cast<const char*>(nl) - map_) + 1
+                      : total_;
+        };
+        const std::uint64_t from = record_start(begin);
+        const std::uint64_t to = std::max(from, record_start(end));
+        const bool moved = from > pos_;
+        pos_ = from;
+        total_ = to;
+        if (!moved) return std::nullopt;
+        line_ = 1;
+        return from;
     }
 
     /// The header record (CSV) with its line break removed; strips a UTF-8 BOM.
@@ -316,7 +352,7 @@ private:
     const char* map_ = nullptr;
     std::size_t pos_ = 0;
     bool eof_ = false;
-    std::uint64_t line_ = 1, seq_ = 0, done_ = 0, total_ = 0;
+    std::uint64_t line_ = 1, seq_ = 0, done_ = 0, total_ = 0, map_size_ = 0;
 };
 
 /// The whole of `path` ("-" = stdin); input_error when it cannot be read.
@@ -515,6 +551,10 @@ std::pair<report, std::vector<report_state>> run_blocks_multi(
                 // parallel; numbered in input order below.
                 block_summary sum =
                     parse(b, batch, rejects, collect_ignored ? &local_ignored : nullptr);
+                if (opt.byte_range && sum.multiline)
+                    throw input_error(label, 0, "", "",
+                                      "a quoted field holds a line break, so a byte range of this "
+                                      "file may start inside a record: read the file whole");
                 std::string_view parsed = b.text();  // the bytes batch and rejects come from
                 // Rows of the whole input, estimated from this block (0 = input size unknown).
                 const std::size_t expected_rows =
@@ -797,6 +837,10 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
         csv_columns = read_csv_header(h, map, path, ignored, detail::header_hint(h, cfg.input));
     } else {
         reader.skip_bom();
+    }
+    if (opt.byte_range) {
+        const auto start = reader.restrict_to(opt.byte_range->first, opt.byte_range->second);
+        if (opt.range_start) *opt.range_start = start;
     }
     auto last_progress = std::chrono::steady_clock::now();
     auto produce = [&](input_block& b) {

@@ -32,6 +32,7 @@ struct frame_column {
     kind type = kind::absent;
     const void* data = nullptr;                ///< codes (int64) for text, else the values
     std::vector<std::string_view> categories;  ///< text: the dictionary; strings: one per row
+    bool trimmed = false;  ///< categories hold no leading or trailing blanks (trimmed once)
 };
 
 /// Named columns of `rows` rows; the memory behind them must outlive every read.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "column_table.hpp"
+#include "../detail/customer_hash.hpp"
 #include "ingest.hpp"
 #include "../engine/run.hpp"
 
@@ -30,11 +31,14 @@ public:
 
     std::string_view text(column c) const {
         const auto& col = at(c);
-        if (col.type == frame_column::kind::strings) return detail::trim(col.categories[r_]);
-        if (col.type != frame_column::kind::text) return {};
-        const std::int64_t code = static_cast<const std::int64_t*>(col.data)[r_];
-        return code < 0 ? std::string_view{}
-                        : detail::trim(col.categories[static_cast<std::size_t>(code)]);
+        std::string_view s;
+        if (col.type == frame_column::kind::strings) {
+            s = col.categories[r_];
+        } else if (col.type == frame_column::kind::text) {
+            const std::int64_t code = static_cast<const std::int64_t*>(col.data)[r_];
+            if (code >= 0) s = col.categories[static_cast<std::size_t>(code)];
+        }
+        return col.trimmed ? s : detail::trim(s);
     }
     std::string show(column c) const {
         const auto& col = at(c);
@@ -153,6 +157,30 @@ private:
     const time_zone& tz_;
 };
 
+/// Trims the categories of the frame's dictionary-encoded columns once, so that reading a row
+/// takes their views as they are instead of trimming one per row and column.
+inline void trim_categories(frame& f) {
+    for (frame_column& col : f.columns) {
+        if (col.type != frame_column::kind::text || col.trimmed) continue;
+        for (std::string_view& s : col.categories) s = detail::trim(s);
+        col.trimmed = true;
+    }
+}
+
+namespace detail {
+/// The FCR ledger's key of each category of a dictionary-encoded customer column, computed once
+/// per category instead of once per row; empty for other columns.
+inline std::vector<std::uint64_t> customer_keys(const frame& f, const config& cfg) {
+    const auto& col = f.columns[static_cast<std::size_t>(column::customer)];
+    if (col.type != frame_column::kind::text) return {};
+    const customer_hasher hash(cfg.privacy_salt);
+    std::vector<std::uint64_t> keys;
+    keys.reserve(col.categories.size());
+    for (const std::string_view s : col.categories) keys.push_back(hash(detail::trim(s)));
+    return keys;
+}
+}  // namespace detail
+
 /// Reads an in-memory frame once into a partial state per grouping of `bys`.
 inline std::pair<report, std::vector<report_state>> run_partial_multi(
     const frame& f, const config& cfg, const std::vector<std::vector<group_key>>& bys,
@@ -161,6 +189,7 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
         if (f.columns[static_cast<std::size_t>(req)].type == frame_column::kind::absent)
             throw input_error(label, 0, std::string(name_of(req)), "", "required column missing");
     (void)time_zone(cfg.timezone);
+    const std::vector<std::uint64_t> customer_keys = detail::customer_keys(f, cfg);
     constexpr std::size_t block_rows = 1 << 16;
     std::size_t next_row = 0;
     std::uint64_t seq = 0;
@@ -172,15 +201,23 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
         return true;
     };
     auto make_parser = [&] {
-        return [&f, v = row_validator(cfg)](const input_block& b, interaction_batch& out,
-                                            std::vector<reject>& rej,
-                                            std::vector<std::string>*) mutable {
+        return [&f, &customer_keys, v = row_validator(cfg)](
+                   const input_block& b, interaction_batch& out, std::vector<reject>& rej,
+                   std::vector<std::string>*) mutable {
             out.clear();
             rej.clear();
             const std::size_t begin = b.first_line - 1, end = std::min(f.rows, begin + block_rows);
+            const auto& customer = f.columns[static_cast<std::size_t>(column::customer)];
+            const auto* codes = static_cast<const std::int64_t*>(customer.data);
             reject why;
-            for (std::size_t r = begin; r < end; ++r)
-                if (!v.validate_row(frame_row(f, r, v.tz()), r + 1, out, why)) rej.push_back(why);
+            for (std::size_t r = begin; r < end; ++r) {
+                if (!v.validate_row(frame_row(f, r, v.tz()), r + 1, out, why)) {
+                    rej.push_back(why);
+                    continue;
+                }
+                if (!customer_keys.empty())
+                    out.customer_key.push_back(codes[r] < 0 ? 0 : customer_keys[codes[r]]);
+            }
             return block_summary{};  // rows are numbered by produce()
         };
     };

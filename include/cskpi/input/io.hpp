@@ -167,6 +167,7 @@ struct block_summary {
     /// a block cut at a line break without tracking quotes ends inside that record.
     std::size_t open_tail = std::string_view::npos;
     std::uint64_t open_tail_line = 0;  ///< that record's line
+    bool multiline = false;            ///< a record spans lines (a quoted line break)
 };
 
 namespace detail {
@@ -422,6 +423,7 @@ public:
             } else if (fmt_ == input_format::csv) {
                 const std::size_t start = p;
                 p = detail::split_csv_record(data, p, fields_, arena_, error_, spanned);
+                sum.multiline = sum.multiline || spanned > 1;
                 if (!error_.empty()) {
                     if (p >= data.size() && error_ == detail::unterminated_quote) {
                         sum.open_tail = start;

@@ -142,6 +142,10 @@ struct interaction_batch {
     std::vector<std::int64_t> order_value;         ///< millionths; missing_us when absent
     std::vector<std::int32_t> replies;             ///< missing_int when absent
     std::vector<micros> rated;  ///< rated_at - created_at; missing_us when absent
+    /// The FCR ledger's key of each row's customer, from sources that know it per category (a
+    /// DataFrame's Categorical: one hash per category, not one per row); empty otherwise, and
+    /// the engine hashes `customer`. Rows without a customer hold 0.
+    std::vector<std::uint64_t> customer_key;
 
     std::size_t size() const noexcept { return created_at.size(); }
     /// Every column holds size() values (a batch filled column by column may not).
@@ -152,7 +156,8 @@ struct interaction_batch {
         return line.size() == n && frt.size() == n && resolution.size() == n &&
                handle.size() == n && flags.size() == n && reopened.size() == n &&
                contacts.size() == n && csat.size() == n && nps.size() == n && ces.size() == n &&
-               order_value.size() == n && replies.size() == n && rated.size() == n;
+               order_value.size() == n && replies.size() == n && rated.size() == n &&
+               (customer_key.empty() || customer_key.size() == n);
     }
     /// Appends a row. Flattened so that each column's append is a few inlined instructions
     /// (left to the inliner, most were calls: ~6 % of a run's time).
@@ -195,6 +200,7 @@ struct interaction_batch {
         order_value.clear();
         replies.clear();
         rated.clear();
+        customer_key.clear();
     }
     void reserve(std::size_t n) {
         for (auto* v : string_columns()) v->reserve(n);
@@ -234,6 +240,7 @@ struct interaction_batch {
                 order_value[w] = order_value[r];
                 replies[w] = replies[r];
                 rated[w] = rated[r];
+                if (!customer_key.empty()) customer_key[w] = customer_key[r];
             }
             ++w;
         }
@@ -252,6 +259,7 @@ struct interaction_batch {
         order_value.resize(w);
         replies.resize(w);
         rated.resize(w);
+        if (!customer_key.empty()) customer_key.resize(w);
     }
 
 private:

@@ -39,7 +39,7 @@ J narrowest_bytes(const std::vector<T>& v) {
 template <class T, class J>
 std::vector<T> values_of_width(const J& j, std::size_t n, const std::string& what) {
     if (!j.is_binary()) throw std::invalid_argument(what + ": expected a byte string");
-    const std::size_t bytes = j.get_binary().size();
+    const std::size_t bytes = binary_bytes(j).size();
     if (std::is_unsigned_v<T> && sizeof(T) > 4 && bytes == 4 * n) {
         const auto narrow = values_of_bytes<std::uint32_t>(j, what);
         return std::vector<T>(narrow.begin(), narrow.end());

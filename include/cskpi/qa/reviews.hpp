@@ -34,6 +34,20 @@ struct review {
     std::vector<rating> ratings;  ///< one per rubric item
 };
 
+/// One review row that passed the checks a row can pass alone (item in the rubric, score on its
+/// scale, timestamp, flags). Rows of one review are gathered later, in input order: partitions
+/// read apart (cskpi.dask) gather their rows in partition order, as one reading would.
+struct review_row {
+    std::uint64_t line = 0;
+    std::string review_id;
+    std::optional<std::string> interaction_id, agent, reviewer;
+    std::optional<micros> reviewed_at;
+    std::uint32_t item = 0;  ///< index in the rubric
+    rating rt;
+    bool automatic = false;
+    std::optional<std::string> automatic_cell;  ///< as written, for the reject of a contradiction
+};
+
 /// The review table's columns, in the order `review_set::add` takes cells.
 inline const std::vector<std::string>& review_columns() {
     return reviews_schema().columns;
@@ -72,7 +86,7 @@ public:
              bool strict = false) {
         reject why;
         why.line = line;
-        if (validate(line, cells, why)) {
+        if (auto row = parse(line, cells, why); row && gather(*row, why)) {
             ledger_.accepted();
             return true;
         }
@@ -80,6 +94,15 @@ public:
         ledger_.rejected(why);
         return false;
     }
+
+    /// The checks of one row alone: the row, or nullopt with `why` filled.
+    std::optional<review_row> parse(std::uint64_t line,
+                                    const std::vector<std::optional<std::string>>& c,
+                                    reject& why) const;
+    /// Adds a parsed row to its review: false, with `why` filled, when it repeats an item of the
+    /// review or contradicts its earlier rows. `offset` is added to the row's line (rows of a
+    /// partition numbered from 1 become rows of the whole).
+    bool gather(const review_row& row, reject& why, std::uint64_t offset = 0);
 
     /// Reads reviews from a CSV or JSONL file (a path converts), text or columns in memory.
     /// `imp`: how the table is read (config "reviews" import keys, config::reviews_input).
@@ -132,90 +155,12 @@ public:
     }
 
 private:
-    bool fail(reject& why, const std::string& column, const std::optional<std::string>& value,
-              std::string reason) {
+    static bool fail(reject& why, const std::string& column,
+                     const std::optional<std::string>& value, std::string reason) {
         why.column = column;
         why.value = value ? detail::clip(*value) : std::string();
         why.reason = std::move(reason);
         return false;
-    }
-
-    bool validate(std::uint64_t line, const std::vector<std::optional<std::string>>& c,
-                  reject& why) {
-        const auto& names = review_columns();
-        if (!c[review_id]) return fail(why, names[review_id], c[review_id], "required");
-        if (!c[item]) return fail(why, names[item], c[item], "required");
-        const auto idx = rubric_.find(*c[item]);
-        if (!idx) return fail(why, names[item], c[item], "unknown item (not in the rubric)");
-        const rubric_item& it = rubric_.items[*idx];
-        if (!c[score])
-            return fail(why, names[score], c[score],
-                        "required (a number, or na when not applicable)");
-        rating rt;
-        if (detail::iequals(*c[score], "na") || detail::iequals(*c[score], "n/a")) {
-            rt.st = rating::state::na;
-        } else {
-            const auto x = parse_number(*c[score]);
-            if (!x) return fail(why, names[score], c[score], "not a number or na");
-            if (*x < it.lo || *x > it.hi)
-                return fail(why, names[score], c[score],
-                            "off the scale of item '" + it.id + "' [" + detail::number_text(it.lo) +
-                                ", " + detail::number_text(it.hi) + "]");
-            rt.st = rating::state::rated;
-            rt.score = *x;
-        }
-        std::optional<micros> at;
-        if (c[reviewed_at]) {
-            at = parse_timestamp(*c[reviewed_at], tz_);
-            if (!at)
-                return fail(why, names[reviewed_at], c[reviewed_at],
-                            timestamp_error(*c[reviewed_at], tz_));
-        }
-        bool automatic_row = false;
-        if (c[automatic]) {
-            const auto b = parse_bool(*c[automatic]);
-            if (!b) return fail(why, names[automatic], c[automatic], "expected true or false");
-            automatic_row = *b;
-        }
-
-        auto [pos, fresh] = index_.try_emplace(*c[review_id], reviews_.size());
-        if (fresh) {
-            review r;
-            r.id = *c[review_id];
-            r.interaction_id = c[interaction_id];
-            r.agent = c[agent];
-            r.reviewer = c[reviewer];
-            r.reviewed_at = at;
-            r.automatic = automatic_row;
-            r.line = line;
-            r.ratings.resize(rubric_.items.size());
-            r.ratings[*idx] = rt;
-            reviews_.push_back(std::move(r));
-            return true;
-        }
-        review& r = reviews_[pos->second];
-        if (r.ratings[*idx].st != rating::state::absent)
-            return fail(why, names[item], c[item],
-                        "repeats item '" + it.id + "' of review '" + r.id +
-                            "' (first given in the review starting at line " +
-                            std::to_string(r.line) + ")");
-        // The review's header columns must agree across its rows; a blank cell inherits.
-        for (auto [k, field] : {std::pair{interaction_id, &r.interaction_id},
-                                std::pair{agent, &r.agent}, std::pair{reviewer, &r.reviewer}}) {
-            if (!c[k]) continue;
-            if (!*field)
-                *field = c[k];
-            else if (**field != *c[k])
-                return fail(why, names[k], c[k],
-                            "contradicts '" + **field + "' given for review '" + r.id +
-                                "' at line " + std::to_string(r.line));
-        }
-        if (at && !r.reviewed_at) r.reviewed_at = at;
-        if (automatic_row != r.automatic)
-            return fail(why, names[automatic], c[automatic],
-                        "contradicts the earlier rows of review '" + r.id + "'");
-        r.ratings[*idx] = rt;
-        return true;
     }
 
     qa::rubric rubric_;
@@ -225,5 +170,98 @@ private:
     reject_ledger ledger_, events_;
     std::string source_, events_source_;
 };
+
+inline std::optional<review_row> review_set::parse(std::uint64_t line,
+                                                   const std::vector<std::optional<std::string>>& c,
+                                                   reject& why) const {
+    const auto& names = review_columns();
+    auto no = [&](col k, std::string reason) {
+        fail(why, names[k], c[k], std::move(reason));
+        return std::nullopt;
+    };
+    if (!c[review_id]) return no(review_id, "required");
+    if (!c[item]) return no(item, "required");
+    const auto idx = rubric_.find(*c[item]);
+    if (!idx) return no(item, "unknown item (not in the rubric)");
+    const rubric_item& it = rubric_.items[*idx];
+    if (!c[score]) return no(score, "required (a number, or na when not applicable)");
+    review_row row;
+    row.line = line;
+    row.item = static_cast<std::uint32_t>(*idx);
+    if (detail::iequals(*c[score], "na") || detail::iequals(*c[score], "n/a")) {
+        row.rt.st = rating::state::na;
+    } else {
+        const auto x = parse_number(*c[score]);
+        if (!x) return no(score, "not a number or na");
+        if (*x < it.lo || *x > it.hi)
+            return no(score, "off the scale of item '" + it.id + "' [" +
+                                 detail::number_text(it.lo) + ", " + detail::number_text(it.hi) +
+                                 "]");
+        row.rt.st = rating::state::rated;
+        row.rt.score = *x;
+    }
+    if (c[reviewed_at]) {
+        row.reviewed_at = parse_timestamp(*c[reviewed_at], tz_);
+        if (!row.reviewed_at) return no(reviewed_at, timestamp_error(*c[reviewed_at], tz_));
+    }
+    if (c[automatic]) {
+        const auto b = parse_bool(*c[automatic]);
+        if (!b) return no(automatic, "expected true or false");
+        row.automatic = *b;
+        row.automatic_cell = c[automatic];
+    }
+    row.review_id = *c[review_id];
+    row.interaction_id = c[interaction_id];
+    row.agent = c[agent];
+    row.reviewer = c[reviewer];
+    return row;
+}
+
+inline bool review_set::gather(const review_row& row, reject& why, std::uint64_t offset) {
+    const auto& names = review_columns();
+    const std::uint64_t line = row.line + offset;
+    why.line = line;
+    const rubric_item& it = rubric_.items[row.item];
+    auto [pos, fresh] = index_.try_emplace(row.review_id, reviews_.size());
+    if (fresh) {
+        review r;
+        r.id = row.review_id;
+        r.interaction_id = row.interaction_id;
+        r.agent = row.agent;
+        r.reviewer = row.reviewer;
+        r.reviewed_at = row.reviewed_at;
+        r.automatic = row.automatic;
+        r.line = line;
+        r.ratings.resize(rubric_.items.size());
+        r.ratings[row.item] = row.rt;
+        reviews_.push_back(std::move(r));
+        return true;
+    }
+    review& r = reviews_[pos->second];
+    if (r.ratings[row.item].st != rating::state::absent)
+        return fail(why, names[item], it.id,
+                    "repeats item '" + it.id + "' of review '" + r.id +
+                        "' (first given in the review starting at line " + std::to_string(r.line) +
+                        ")");
+    // The review's header columns must agree across its rows; a blank cell inherits.
+    for (auto [k, cell, field] :
+         {std::tuple{interaction_id, &row.interaction_id, &r.interaction_id},
+          std::tuple{agent, &row.agent, &r.agent},
+          std::tuple{reviewer, &row.reviewer, &r.reviewer}}) {
+        if (!*cell) continue;
+        if (!*field)
+            *field = *cell;
+        else if (**field != **cell)
+            return fail(why, names[k], *cell,
+                        "contradicts '" + **field + "' given for review '" + r.id + "' at line " +
+                            std::to_string(r.line));
+    }
+    if (row.reviewed_at && !r.reviewed_at) r.reviewed_at = row.reviewed_at;
+    if (row.automatic != r.automatic)
+        return fail(why, names[automatic], row.automatic_cell,
+                    "contradicts the earlier rows of review '" + r.id + "'");
+    r.ratings[row.item] = row.rt;
+    return true;
+}
 
 }  // namespace cskpi::qa
