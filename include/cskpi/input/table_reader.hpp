@@ -22,7 +22,7 @@
 #include "column_table.hpp"
 #include "ingest.hpp"
 #include "io.hpp"
-#include "../engine/run.hpp"
+#include "block_reader.hpp"
 
 namespace cskpi {
 
