@@ -691,7 +691,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         REQUIRE(gs.size() == expect.size());
         bool same = true;
         for (std::size_t i = 0; i < gs.size(); ++i) {
-            const auto l = s.labels(s.group_ids()[i]);
+            const auto l = s.labels(s.group_id_of(i));
             const auto& e = expect.at({*l[0], *l[1]});
             const detail::duration_samples* got[3] = {&gs[i].frt, &gs[i].handle, &gs[i].resolution};
             for (int k = 0; k < 3; ++k) {
@@ -746,7 +746,7 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         const auto gs = s->groups();
         std::size_t wide = 0, narrow = 0;
         for (std::size_t i = 0; i < gs.size(); ++i) {
-            const bool a1 = *s->labels(s->group_ids()[i])[0] == "a1";
+            const bool a1 = *s->labels(s->group_id_of(i))[0] == "a1";
             wide += a1 && gs[i].frt.wide();
             narrow += !a1 && !gs[i].frt.wide() && !gs[i].handle.wide() && !gs[i].resolution.wide();
         }

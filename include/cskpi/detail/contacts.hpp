@@ -166,7 +166,7 @@ public:
         };
         reserve(size() + o.size());
         if (o.wide_) {
-            for (const auto& x : o.wide_v_) slow(x);
+            for (const auto& x : *o.wide_) slow(x);
             return;
         }
         constexpr std::uint64_t keep =

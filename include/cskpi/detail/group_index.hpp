@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../engine/group.hpp"
+#include "group_keys.hpp"
 
 namespace cskpi::detail {
 
@@ -20,7 +21,7 @@ public:
     /// The number of `id`'s group in `ids` and whether it is new. A new group gets number
     /// ids.size(); the caller appends `id` to `ids`. Throws std::length_error (and adds nothing)
     /// when a new group's number would exceed `max_group`.
-    std::pair<std::uint32_t, bool> find_or_add(const group_id& id, const std::vector<group_id>& ids,
+    std::pair<std::uint32_t, bool> find_or_add(const group_id& id, const group_keys& ids,
                                                std::size_t max_group) {
         const std::uint64_t key = key_of(id);
         if ((size_ + 1) * 2 > slots_.size()) grow();
@@ -35,7 +36,8 @@ public:
                 ++size_;
                 return {s.group, true};
             }
-            if (s.key == key && ((key & packed) || ids[s.group] == id)) return {s.group, false};
+            if (s.key == key && ((key & packed) || ids.equals(s.group, id)))
+                return {s.group, false};
         }
     }
 

@@ -70,18 +70,18 @@ public:
     /// sketched store.
     template <class F>
     decltype(auto) visit(F&& f) {
-        return wide_ ? f(wide_v_, micros{1}) : f(narrow_v_, us_per_s);
+        return wide_ ? f(*wide_, micros{1}) : f(narrow_v_, us_per_s);
     }
     template <class F>
     decltype(auto) visit(F&& f) const {
-        return wide_ ? f(wide_v_, micros{1}) : f(narrow_v_, us_per_s);
+        return wide_ ? f(*wide_, micros{1}) : f(narrow_v_, us_per_s);
     }
 
     std::size_t size() const noexcept {
         return sketch_ ? static_cast<std::size_t>(sketch_->count()) : base::size();
     }
     bool empty() const noexcept { return size() == 0; }
-    bool wide() const noexcept { return wide_; }
+    bool wide() const noexcept { return wide_ != nullptr; }
     using base::reserve;
     using base::reserve_more;
 

@@ -5,6 +5,7 @@
 // static fits(Wide), narrow(Wide) -> Narrow and wide(Narrow) -> Wide.
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace cskpi::detail {
@@ -12,14 +13,26 @@ namespace cskpi::detail {
 template <class Narrow, class Wide, class Codec>
 class widening_vector {
 public:
+    widening_vector() = default;
+    widening_vector(const widening_vector& o)
+        : narrow_v_(o.narrow_v_),
+          wide_(o.wide_ ? std::make_unique<std::vector<Wide>>(*o.wide_) : nullptr) {}
+    widening_vector& operator=(const widening_vector& o) {
+        if (this != &o) *this = widening_vector(o);
+        return *this;
+    }
+    widening_vector(widening_vector&&) noexcept = default;
+    widening_vector& operator=(widening_vector&&) noexcept = default;
+    ~widening_vector() = default;
+
     /// Calls f(std::vector<Narrow>&) or f(std::vector<Wide>&), whichever holds the values.
     template <class F>
     decltype(auto) visit(F&& f) {
-        return wide_ ? f(wide_v_) : f(narrow_v_);
+        return wide_ ? f(*wide_) : f(narrow_v_);
     }
     template <class F>
     decltype(auto) visit(F&& f) const {
-        return wide_ ? f(wide_v_) : f(narrow_v_);
+        return wide_ ? f(*wide_) : f(narrow_v_);
     }
 
     void push_back(const Wide& x) {
@@ -27,7 +40,7 @@ public:
             narrow_v_.push_back(Codec::narrow(x));
         else {
             widen(1);
-            wide_v_.push_back(x);
+            wide_->push_back(x);
         }
     }
     /// Appends every value of `o`.
@@ -37,14 +50,14 @@ public:
     /// Makes room for exactly `n` more values (no doubling), in the wide form if `wide`.
     void reserve_more(std::size_t n, bool wide) {
         if (wide) widen(n);
-        wide_ ? wide_v_.reserve(wide_v_.size() + n) : narrow_v_.reserve(narrow_v_.size() + n);
+        wide_ ? wide_->reserve(wide_->size() + n) : narrow_v_.reserve(narrow_v_.size() + n);
     }
     /// Appends `n` values given in the narrow form.
     void append(const Narrow* p, std::size_t n) {
         if (!wide_)
             narrow_v_.insert(narrow_v_.end(), p, p + n);
         else
-            for (std::size_t i = 0; i < n; ++i) wide_v_.push_back(Codec::wide(p[i]));
+            for (std::size_t i = 0; i < n; ++i) wide_->push_back(Codec::wide(p[i]));
     }
     /// Appends `n` values given in the wide form: narrow while they fit, as push_back does.
     void append(const Wide* p, std::size_t n) {
@@ -56,20 +69,19 @@ public:
             if (n == 0) return;
         }
         widen(n);
-        wide_v_.insert(wide_v_.end(), p, p + n);
+        wide_->insert(wide_->end(), p, p + n);
     }
-    void reserve(std::size_t n) { wide_ ? wide_v_.reserve(n) : narrow_v_.reserve(n); }
-    std::size_t size() const noexcept { return wide_ ? wide_v_.size() : narrow_v_.size(); }
+    void reserve(std::size_t n) { wide_ ? wide_->reserve(n) : narrow_v_.reserve(n); }
+    std::size_t size() const noexcept { return wide_ ? wide_->size() : narrow_v_.size(); }
     std::size_t capacity() const noexcept {
-        return wide_ ? wide_v_.capacity() : narrow_v_.capacity();
+        return wide_ ? wide_->capacity() : narrow_v_.capacity();
     }
     bool empty() const noexcept { return size() == 0; }
-    bool wide() const noexcept { return wide_; }
+    bool wide() const noexcept { return wide_ != nullptr; }
     /// Empties the store and returns its memory.
     void clear_and_free() {
         std::vector<Narrow>().swap(narrow_v_);
-        std::vector<Wide>().swap(wide_v_);
-        wide_ = false;
+        wide_.reset();
     }
     /// Every value in the wide form (a copy, in storage order).
     std::vector<Wide> values() const {
@@ -88,15 +100,15 @@ protected:
     // so a store reserved for its whole input does not grow again).
     void widen(std::size_t more) {
         if (wide_) return;
-        wide_v_.reserve(std::max(narrow_v_.capacity(), narrow_v_.size() + more));
-        for (const auto& x : narrow_v_) wide_v_.push_back(Codec::wide(x));
+        auto w = std::make_unique<std::vector<Wide>>();
+        w->reserve(std::max(narrow_v_.capacity(), narrow_v_.size() + more));
+        for (const auto& x : narrow_v_) w->push_back(Codec::wide(x));
         std::vector<Narrow>().swap(narrow_v_);
-        wide_ = true;
+        wide_ = std::move(w);
     }
 
     std::vector<Narrow> narrow_v_;
-    std::vector<Wide> wide_v_;
-    bool wide_ = false;
+    std::unique_ptr<std::vector<Wide>> wide_;  ///< set once widened (most stores never are)
 };
 
 }  // namespace cskpi::detail

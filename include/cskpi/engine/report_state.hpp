@@ -26,6 +26,7 @@
 #include "../detail/contacts.hpp"
 #include "../detail/dictionary.hpp"
 #include "../detail/group_index.hpp"
+#include "../detail/group_keys.hpp"
 #include "../detail/pooled_samples.hpp"
 #include "../detail/sample_log.hpp"
 #include "../detail/utf8.hpp"
@@ -61,7 +62,8 @@ private:
           respond_(seconds_to_us(cfg_.complaint_respond_s)),
           within_(seconds_to_us(cfg_.staffing.within_s)),
           resolve_(seconds_to_us(cfg_.complaint_resolve_s)),
-          customer_key_(cfg_.privacy_salt) {
+          customer_key_(cfg_.privacy_salt),
+          ids_(by_.size()) {
         if (by_.size() > max_group_keys) throw std::invalid_argument("too many grouping keys");
         for (auto k : by_) uses_time_ = uses_time_ || is_time_key(k);
         for (auto k : by_) needs_team_ = needs_team_ || k == group_key::team;
@@ -103,7 +105,10 @@ public:
         for (const auto& g : groups_) n += g.interactions;
         return n;
     }
-    const std::vector<group_id>& group_ids() const noexcept { return ids_; }
+    /// Every group's keys, in group order (a copy: the state stores them flat).
+    std::vector<group_id> group_ids() const { return ids_.ids(); }
+    /// Group `g`'s keys.
+    group_id group_id_of(std::size_t g) const { return ids_[g]; }
     /// The first-contact ledger (a copy in readable form, in storage order).
     std::vector<contact> contacts() const { return contacts_.values(); }
     std::size_t size() const noexcept { return groups_.size(); }
@@ -187,7 +192,7 @@ public:
         for (std::size_t g = 0; g < groups_.size(); ++g) {
             group_id id;
             id.n = static_cast<std::uint8_t>(keys.size());
-            for (std::size_t i = 0; i < pos.size(); ++i) id.k[i] = ids_[g].k[pos[i]];
+            for (std::size_t i = 0; i < pos.size(); ++i) id.k[i] = ids_.key(g, pos[i]);
             gmap[g] = out.group_of(id);
             out.groups_[gmap[g]].merge(complete[g]);
         }
@@ -1095,14 +1100,14 @@ private:
         return ranks;
     }
     // Groups in report order: by each key's label (time keys by bucket), missing values last.
-    bool key_less(const group_id& a, const group_id& b, const label_ranks& ranks) const {
-        for (std::uint8_t i = 0; i < a.n; ++i) {
-            if (a.k[i] == b.k[i]) continue;
-            if (a.k[i] == missing_key) return false;
-            if (b.k[i] == missing_key) return true;
-            if (is_time_key(by_[i])) return a.k[i] < b.k[i];
+    bool key_less(const std::int64_t* a, const std::int64_t* b, const label_ranks& ranks) const {
+        for (std::size_t i = 0; i < by_.size(); ++i) {
+            if (a[i] == b[i]) continue;
+            if (a[i] == missing_key) return false;
+            if (b[i] == missing_key) return true;
+            if (is_time_key(by_[i])) return a[i] < b[i];
             const auto& r = ranks[dim_of(by_[i])];
-            return r[static_cast<std::size_t>(a.k[i])] < r[static_cast<std::size_t>(b.k[i])];
+            return r[static_cast<std::size_t>(a[i])] < r[static_cast<std::size_t>(b[i])];
         }
         return false;
     }
@@ -1112,7 +1117,7 @@ private:
         for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
         const label_ranks ranks = ranks_of_labels();
         std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return key_less(ids_[a], ids_[b], ranks);
+            return key_less(ids_.data(a), ids_.data(b), ranks);
         });
         return order;
     }
@@ -1214,7 +1219,7 @@ private:
     detail::group_index index_;
     std::vector<group_state> groups_;
     detail::sample_log log_;  // durations not yet moved into groups_ (see update, flush_log)
-    std::vector<group_id> ids_;
+    detail::group_keys ids_;
     detail::contact_buckets contacts_;
     std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch, reused
     std::vector<std::uint32_t> start_, order_;
@@ -1259,7 +1264,7 @@ inline json report_state::canonical_json(bool binary, bool with_contacts) const 
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
     json groups = binary ? groups_binary(order, complete) : json::array();
     for (std::uint32_t i = 0; i < order.size() && !binary; ++i) {
-        const group_id& id = ids_[order[i]];
+        const group_id id = ids_[order[i]];
         json key = json::array();
         for (std::uint8_t k = 0; k < id.n; ++k) {
             if (id.k[k] == missing_key)
@@ -1525,7 +1530,7 @@ inline json report_state::groups_binary(const std::vector<std::uint32_t>& order,
         if (is_time_key(by_[k])) {
             std::vector<std::int64_t> v;
             v.reserve(order.size());
-            for (const std::uint32_t g : order) v.push_back(ids_[g].k[k]);
+            for (const std::uint32_t g : order) v.push_back(ids_.key(g, k));
             keys.push_back(detail::bytes_of<json>(v));
             continue;
         }
@@ -1535,8 +1540,9 @@ inline json report_state::groups_binary(const std::vector<std::uint32_t>& order,
         std::vector<std::uint32_t> codes;
         codes.reserve(order.size());
         for (const std::uint32_t g : order)
-            codes.push_back(ids_[g].k[k] == missing_key ? UINT32_MAX
-                                                        : static_cast<std::uint32_t>(ids_[g].k[k]));
+            codes.push_back(ids_.key(g, k) == missing_key
+                                ? UINT32_MAX
+                                : static_cast<std::uint32_t>(ids_.key(g, k)));
         keys.push_back({{"labels", std::move(labels)}, {"codes", detail::bytes_of<json>(codes)}});
     }
     out["keys"] = std::move(keys);
