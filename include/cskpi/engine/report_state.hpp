@@ -251,9 +251,14 @@ private:
         }
         start_.assign(groups_.size() + 1, 0);
         for (const auto& p : pending_) ++start_[p.first + 1];
-        for (std::size_t g = 1; g < start_.size(); ++g) start_[g] += start_[g - 1];
+        std::size_t runs = 0;  // groups this batch touches
+        for (std::size_t g = 1; g < start_.size(); ++g) {
+            runs += start_[g] != 0;
+            start_[g] += start_[g - 1];
+        }
         order_.resize(pending_.size());
         for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
+        if (runs * short_runs > b.size()) return update_in_group_order(sat);
         std::array<std::size_t, detail::sample_log::kinds> total{};
         for (const auto& p : pending_)
             for (std::size_t i = 0; i < total.size(); ++i)
@@ -278,6 +283,19 @@ private:
             for (std::size_t i = 0; i < was.size(); ++i)
                 r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
             lb.runs.push_back(r);
+        }
+    }
+
+    // Many small groups: a batch touches nearly as many groups as it has rows, so the log would
+    // hold a run for almost every row (16 bytes each, then a pass moving one value at a time) to
+    // save nothing. The rows' durations go straight to their groups' arrays instead.
+    void update_in_group_order(int sat) {
+        constexpr std::size_t ahead = 8;
+        const std::size_t n = order_.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
+            const auto& [g, f] = pending_[order_[k]];
+            groups_[g].update(f, sat);
         }
     }
 
@@ -919,6 +937,8 @@ public:
 
 private:
     static constexpr std::size_t log_min_rows = 1024;
+    // A batch whose groups average fewer rows than this skips the log (update_in_group_order).
+    static constexpr std::size_t short_runs = 4;
     // The durations of a row and the group arrays they go to, in sample_log's kind order.
     static constexpr std::array<micros row_facts::*, detail::sample_log::kinds> fact_field = {
         &row_facts::frt, &row_facts::handle, &row_facts::resolution};
