@@ -4,6 +4,7 @@
 // partitions' rows in partition order into one review_set gives what one reading of all the
 // rows gives, the rejects of rows that repeat or contradict a review included.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,9 +74,6 @@ struct review_rows {
     /// std::invalid_argument naming what is wrong.
     static review_rows from_binary(const std::uint8_t* data, std::size_t size,
                                    const rubric& rules) {
-        auto bad = [](const std::string& what) {
-            return std::invalid_argument("review rows: " + what);
-        };
         try {
             return decode(cskpi::detail::cbor_document<json>(data, size, 8, "review rows"), rules);
         } catch (const json::exception& e) {
@@ -84,10 +82,11 @@ struct review_rows {
     }
 
 private:
+    static std::invalid_argument bad(const std::string& what) {
+        return std::invalid_argument("review rows: " + what);
+    }
+
     static review_rows decode(const json& doc, const rubric& rules) {
-        auto bad = [](const std::string& what) {
-            return std::invalid_argument("review rows: " + what);
-        };
         if (!doc.is_object() || doc.value("review_rows", 0) != 1)
             throw bad("not review rows of version 1");
         const json& cols = doc.at("rows");
