@@ -109,6 +109,93 @@ TEST_CASE("group_state: merge equals a single pass on random splits") {
     }
 }
 
+TEST_CASE("group_table: a counter family is allocated once a row produces it") {
+    detail::group_table t;
+    for (int i = 0; i < 3; ++i) t.add_group();
+    t.update(0, facts(row_facts::answered, 30 * us_per_s, 4), 4);
+    t.update(2, facts(row_facts::bot | row_facts::bot_only | row_facts::resolved), 4);
+    CHECK(t.has_family<volume_counts>());
+    CHECK(t.has_family<csat_counts>());
+    CHECK(t.has_family<bot_counts>());
+    CHECK_FALSE(t.has_family<nps_counts>());
+    CHECK_FALSE(t.has_family<ces_counts>());
+    CHECK_FALSE(t.has_family<complaint_counts>());
+    CHECK_FALSE(t.has_family<presale_counts>());
+    CHECK_FALSE(t.has_family<one_touch_counts>());
+    CHECK_FALSE(t.has_family<service_level_counts>());
+    CHECK_FALSE(t.has_family<censoring_counts>());
+    CHECK(t.has_samples(0));
+    CHECK_FALSE(t.has_samples(1));  // no handle time in any row
+    // By hand: group 0 has one answered row rated 4 (satisfied at 4); group 1 nothing; group 2
+    // one bot-only resolved row.
+    const group_state g0 = t.state(0);
+    CHECK(g0.interactions == 1);
+    CHECK(g0.answered == 1);
+    CHECK(g0.csat_responses == 1);
+    CHECK(g0.csat_sum == 4);
+    CHECK(g0.csat_satisfied == 1);
+    CHECK(g0.csat_answered == 1);
+    CHECK(g0.frt.values() == std::vector<micros>{30 * us_per_s});
+    CHECK(t.state(1) == group_state{});
+    CHECK(t.state(2).bot_rows == 1);
+    CHECK(t.state(2).bot_contained == 1);
+    CHECK(t.state(2).resolved == 1);
+    CHECK(t.total_counts().interactions == 2);
+    CHECK(t.total_counts().bot_rows == 1);
+    // A group added later gets every allocated family.
+    t.add_group();
+    t.update(3, facts(row_facts::bot), 4);
+    CHECK(t.state(3).bot_rows == 1);
+    CHECK(t.state(3).bot_contained == 0);
+    // A whole state added brings its families; all-zero families stay unallocated.
+    group_state nps_only;
+    row_facts f = facts(0);
+    f.nps = 10;
+    nps_only.update(f, 4);
+    t.add(1, std::move(nps_only));
+    CHECK(t.has_family<nps_counts>());
+    CHECK_FALSE(t.has_family<ces_counts>());
+    CHECK(t.state(1).nps_promoters == 1);
+    CHECK(t.state(0).nps_responses == 0);
+}
+
+TEST_CASE("group_table: groups hold what group_state would; merges follow the group map") {
+    std::mt19937_64 g(7);
+    constexpr std::uint32_t groups = 40;
+    const auto rows = random_rows(g, 3000);
+    std::vector<group_state> whole(groups);
+    detail::group_table a, b;
+    for (std::uint32_t i = 0; i < groups; ++i) {
+        a.add_group();
+        b.add_group();
+    }
+    // b numbers its groups in reverse; gmap takes b's numbers to a's.
+    std::vector<std::uint32_t> gmap(groups);
+    for (std::uint32_t i = 0; i < groups; ++i) gmap[i] = groups - 1 - i;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto k = static_cast<std::uint32_t>(g() % groups);
+        whole[k].update(rows[r], 4);
+        if (r % 3 == 0)
+            b.update(groups - 1 - k, rows[r], 4);
+        else
+            a.update(k, rows[r], 4);
+    }
+    detail::group_table copy = a;
+    copy.merge(b, gmap);
+    a.merge_and_free(b, gmap);
+    for (std::uint32_t k = 0; k < groups; ++k) {
+        CHECK(a.state(k) == whole[k]);
+        CHECK(copy.state(k) == whole[k]);
+    }
+    CHECK_FALSE(b.has_samples(0));
+    CHECK_FALSE(b.has_family<volume_counts>());
+    group_state sum;
+    for (const auto& w : whole) sum.merge(w);
+    group_state total = a.total_counts();
+    for (const auto f : duration_samples_of) total.*f = sum.*f;
+    CHECK(total == sum);
+}
+
 TEST_CASE("group_state: JSON round trip and corrupted input") {
     std::mt19937_64 g(7);
     group_state s;

@@ -27,6 +27,7 @@
 #include "../detail/dictionary.hpp"
 #include "../detail/group_index.hpp"
 #include "../detail/group_keys.hpp"
+#include "../detail/group_table.hpp"
 #include "../detail/pooled_samples.hpp"
 #include "../detail/sample_log.hpp"
 #include "../detail/utf8.hpp"
@@ -89,7 +90,9 @@ public:
     /// Every group's state (a copy: samples still in the arrival log are added to it, and
     /// binned in sketch mode).
     std::vector<group_state> groups() const {
-        std::vector<group_state> out = groups_;
+        std::vector<group_state> out;
+        out.reserve(groups_.size());
+        for (std::uint32_t g = 0; g < groups_.size(); ++g) out.push_back(groups_.state(g));
         log_.for_each_run([&](std::uint32_t g, std::size_t kind, const detail::duration_samples& v,
                               std::size_t n, std::size_t first) {
             v.visit([&](const auto& x, micros) {
@@ -102,7 +105,7 @@ public:
     /// Interactions counted, over all groups.
     std::uint64_t interactions() const noexcept {
         std::uint64_t n = 0;
-        for (const auto& g : groups_) n += g.interactions;
+        for (std::uint32_t g = 0; g < groups_.size(); ++g) n += groups_.interactions(g);
         return n;
     }
     /// Every group's keys, in group order (a copy: the state stores them flat).
@@ -187,14 +190,14 @@ public:
         out.as_of_ = as_of_;
         out.timeline_on_ = timeline_on_;
         if (to_agent) out.once_ = once_;
-        const std::vector<group_state> complete = groups();
+        std::vector<group_state> complete = groups();
         std::vector<std::uint32_t> gmap(groups_.size());
         for (std::size_t g = 0; g < groups_.size(); ++g) {
             group_id id;
             id.n = static_cast<std::uint8_t>(keys.size());
             for (std::size_t i = 0; i < pos.size(); ++i) id.k[i] = ids_.key(g, pos[i]);
             gmap[g] = out.group_of(id);
-            out.groups_[gmap[g]].merge(complete[g]);
+            out.groups_.add(gmap[g], std::move(complete[g]));
         }
         const auto to = [&](std::uint32_t g) { return gmap[g]; };
         out.contacts_.append_mapped(
@@ -246,7 +249,7 @@ private:
         // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
         // arrays would outweigh their rows.
         if (b.size() < log_min_rows) {
-            for (const auto& [g, f] : pending_) groups_[g].update(f, sat);
+            for (const auto& [g, f] : pending_) groups_.update(g, f, sat);
             return;
         }
         start_.assign(groups_.size() + 1, 0);
@@ -269,13 +272,12 @@ private:
         const std::size_t n = order_.size();
         for (std::size_t k = 0; k < n;) {
             const std::uint32_t g = pending_[order_[k]].first;
-            group_state& s = groups_[g];
             std::array<std::size_t, detail::sample_log::kinds> was;
             for (std::size_t i = 0; i < was.size(); ++i) was[i] = lb.values[i].size();
             for (; k < n && pending_[order_[k]].first == g; ++k) {
                 if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
                 const row_facts& f = pending_[order_[k]].second;
-                s.count(f, sat);
+                groups_.count(g, f, sat);
                 for (std::size_t i = 0; i < fact_field.size(); ++i)
                     if (f.*fact_field[i] != missing_us) lb.values[i].push_back(f.*fact_field[i]);
             }
@@ -295,7 +297,7 @@ private:
         for (std::size_t k = 0; k < n; ++k) {
             if (k + ahead < n) __builtin_prefetch(&pending_[order_[k + ahead]]);
             const auto& [g, f] = pending_[order_[k]];
-            groups_[g].update(f, sat);
+            groups_.update(g, f, sat);
         }
     }
 
@@ -391,10 +393,10 @@ private:
         };
         parallel(threads, [&](unsigned t) {
             if (t == 0) {
-                for (std::size_t g = 0; g < o.groups_.size(); ++g) {
-                    groups_[gmap[g]].merge(o.groups_[g]);
-                    if (consume) consume->groups_[g] = group_state{};
-                }
+                if (consume)
+                    groups_.merge_and_free(consume->groups_, gmap);
+                else
+                    groups_.merge(o.groups_, gmap);
                 // Logged samples are not copied into groups: their batches join this log.
                 for (std::size_t b = 0; b < o.log_.batches().size(); ++b) {
                     auto& mine = log_.batches().emplace_back(
@@ -473,10 +475,10 @@ public:
             next = begin;
             parallel(end - begin > 256 ? threads : 1u, [&](unsigned) {
                 for (std::size_t k; (k = next++) < end;) {
-                    group_state& s = groups_[order[k]];
-                    const auto saved = std::tuple{s.fcr_num, s.fcr_den, s.bot_verified};
-                    add_fcr(s, fcr_group_[order[k]]);  // for the metrics only: the state keeps its
-                                                       // own counts
+                    // The samples are lent to the metrics (quantiles reorder them); the FCR the
+                    // ledger settled goes to the metrics only, not to the state's counts.
+                    group_state s = groups_.take(order[k]);
+                    add_fcr(s, fcr_group_[order[k]]);
                     const km_inputs km = km_of(order[k], as_of);
                     out[base + k - begin] = {
                         labels(ids_[order[k]]), compute_metrics(s, z_, &km), {}};
@@ -491,7 +493,7 @@ public:
                     }
                     if (fewest < static_cast<std::uint64_t>(cfg_.privacy_min_group_size))
                         out[base + k - begin].suppress();
-                    std::tie(s.fcr_num, s.fcr_den, s.bot_verified) = saved;
+                    groups_.give_back(order[k], std::move(s));
                 }
             });
             sink(std::move(out));
@@ -529,7 +531,7 @@ private:
     json contacts_canonical(const std::vector<std::uint32_t>& rank) const;
     json timeline_json(std::uint32_t g) const;
     json groups_binary(const std::vector<std::uint32_t>& order,
-                       const std::vector<group_state>& complete) const;
+                       const std::vector<group_state>* complete) const;
     static void read_groups_binary(const json& j, report_state& s,
                                    std::vector<std::uint32_t>& gidx);
     json contacts_binary(const std::vector<std::uint32_t>& rank) const;
@@ -637,12 +639,16 @@ private:
                               std::vector<double>& metrics) {
         report_state& a = attributed_[i];
         std::vector<double> own;
-        if (g != no_group) own = compute_metrics(a.groups_[g], z_);
+        if (g != no_group) {
+            group_state s = a.groups_.take(g);
+            own = compute_metrics(s, z_);
+            a.groups_.give_back(g, std::move(s));
+        }
         const std::vector<double>& from = g == no_group ? empty : own;
         const auto& fam = catalogue_families();
         for (std::size_t c = 0; c < fam.size(); ++c)
             if (fam[c] == a.family_) metrics[c] = from[c];
-        return g == no_group ? 0 : a.groups_[g].interactions;
+        return g == no_group ? 0 : a.groups_.interactions(g);
     }
 
     void merge_timeline(const report_state& o, report_state* consume,
@@ -692,7 +698,7 @@ private:
     std::uint32_t group_of(const group_id& id) {
         const auto [g, added] = index_.find_or_add(id, ids_, detail::contact::group_mask);
         if (added) {
-            groups_.emplace_back();
+            groups_.add_group();
             ids_.push_back(id);
         }
         return g;
@@ -950,13 +956,20 @@ private:
         if (!cfg_.quantile_sketch) return;
         for (const auto f : sample_field) (g.*f).to_sketch(cfg_.quantile_relative_error);
     }
+    // In sketch mode, bins group g's exact samples.
+    void sketch_group(std::uint32_t g) {
+        if (!cfg_.quantile_sketch) return;
+        for (std::size_t k = 0; k < detail::group_table::kinds; ++k)
+            if (groups_.has_samples(k))
+                groups_.samples_of(k)[g].to_sketch(cfg_.quantile_relative_error);
+    }
     // Moves the logged samples into their groups' arrays, then bins them in sketch mode.
     void flush_log(unsigned threads) {
         move_log(threads);
         if (cfg_.quantile_sketch)
             parallel(threads, [&](unsigned t) {
                 for (std::size_t g = t; g < groups_.size(); g += threads)
-                    sketch_samples(groups_[g]);
+                    sketch_group(static_cast<std::uint32_t>(g));
             });
     }
     // Moves the logged samples into their groups' arrays, each grown once to its exact size.
@@ -982,17 +995,17 @@ private:
                         });
                 });
         });
-        for (std::size_t g = 0; g < groups_.size(); ++g)
+        // Allocates each kind's array here, before the threads append to it.
+        for (std::uint32_t g = 0; g < groups_.size(); ++g)
             for (std::size_t i = 0; i < detail::sample_log::kinds; ++i)
-                if (to[g][i].n)
-                    (groups_[g].*sample_field[i]).reserve_more(to[g][i].n, to[g][i].wide);
+                if (to[g][i].n) groups_.samples(i, g).reserve_more(to[g][i].n, to[g][i].wide);
         parallel(threads, [&](unsigned t) {
             log_.for_each_run([&](std::uint32_t g, std::size_t kind,
                                   const detail::duration_samples& v, std::size_t n,
                                   std::size_t first) {
                 if (g % threads == t)
                     v.visit([&](const auto& x, micros) {
-                        (groups_[g].*sample_field[kind]).append(x.data() + first, n);
+                        groups_.samples_of(kind)[g].append(x.data() + first, n);
                     });
             });
         });
@@ -1147,12 +1160,7 @@ private:
     // The overall row's counts (summed over groups) and FCR; its durations come from
     // overall_duration, one kind at a time, so the peak is one extra sample array per thread.
     std::vector<double> overall_counts() const {
-        group_state all;
-        for (const auto& g : groups_) {
-#define CSKPI_X(n) detail::add_count(all.n, g.n);
-            CSKPI_GROUP_COUNTS(CSKPI_X)
-#undef CSKPI_X
-        }
+        group_state all = groups_.total_counts();
         add_fcr(all, fcr_total_);
         return compute_metrics(all, z_);  // durations are NaN here: no samples
     }
@@ -1170,8 +1178,7 @@ private:
         // samples are copied into one array and go through put_durations.
         std::vector<const std::vector<std::uint32_t>*> parts;
         bool narrow = true;
-        for (const auto& g : groups_) {
-            const auto& d = g.*sample_field[which];
+        for (const auto& d : groups_.samples_of(which)) {
             narrow = narrow && !d.wide() && !d.sketched();
             if (!narrow) break;
             d.visit([&](const auto& v, micros) {
@@ -1206,10 +1213,10 @@ private:
         detail::duration_samples all;
         if (!cfg_.quantile_sketch) {
             std::size_t n = 0;
-            for (const auto& g : groups_) n += (g.*sample_field[which]).size();
+            for (const auto& d : groups_.samples_of(which)) n += d.size();
             all.reserve(n);
         }
-        for (const auto& g : groups_) all.append(g.*sample_field[which]);
+        for (const auto& d : groups_.samples_of(which)) all.append(d);
         return all;
     }
     static std::size_t metric_index(std::string_view name) {
@@ -1237,7 +1244,7 @@ private:
     bool needs_team_ = false;
     std::array<detail::dictionary, dims> dict_;
     detail::group_index index_;
-    std::vector<group_state> groups_;
+    detail::group_table groups_;
     detail::sample_log log_;  // durations not yet moved into groups_ (see update, flush_log)
     detail::group_keys ids_;
     detail::contact_buckets contacts_;
@@ -1280,9 +1287,8 @@ inline json report_state::canonical_json(bool binary, bool with_contacts) const 
     const bool as_is = log_.empty() && !cfg_.quantile_sketch;
     std::vector<group_state> copied;
     if (!as_is) copied = groups();
-    const std::vector<group_state>& complete = as_is ? groups_ : copied;
     for (std::uint32_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
-    json groups = binary ? groups_binary(order, complete) : json::array();
+    json groups = binary ? groups_binary(order, as_is ? nullptr : &copied) : json::array();
     for (std::uint32_t i = 0; i < order.size() && !binary; ++i) {
         const group_id id = ids_[order[i]];
         json key = json::array();
@@ -1295,7 +1301,7 @@ inline json report_state::canonical_json(bool binary, bool with_contacts) const 
                 key.push_back(
                     std::string(dict_[dim_of(by_[k])].value(static_cast<std::uint32_t>(id.k[k]))));
         }
-        nlohmann::json st = complete[order[i]];
+        nlohmann::json st = as_is ? groups_.state(order[i]) : copied[order[i]];
         groups.push_back({{"key", key}, {"state", json::parse(st.dump())}});
         if (timeline_on_) groups.back()["timeline"] = timeline_json(order[i]);
     }
@@ -1398,16 +1404,17 @@ inline report_state report_state::read_json(const json& j, metric_family family)
         if (gi != gidx.size())
             throw std::invalid_argument("cskpi.report_state: duplicate group key " +
                                         g["key"].dump());
-        s.groups_[gi] = group_state_from_json(g["state"]);
+        group_state st = group_state_from_json(g["state"]);
         for (const auto f : sample_field) {
-            const detail::duration_samples& d = s.groups_[gi].*f;
+            const detail::duration_samples& d = st.*f;
             if (d.sketched() && (!s.cfg_.quantile_sketch ||
                                  d.sketch().relative_error() != s.cfg_.quantile_relative_error))
                 throw std::invalid_argument(
                     "cskpi.report_state: a group's sketch does not match the configuration's "
                     "quantiles and quantile_relative_error");
         }
-        s.sketch_samples(s.groups_[gi]);
+        s.sketch_samples(st);
+        s.groups_.add(gi, std::move(st));
         gidx.push_back(gi);
         if (g.contains("timeline")) {
             s.timeline_.resize(s.groups_.size());
@@ -1541,8 +1548,9 @@ inline json report_state::timeline_json(std::uint32_t g) const {
 // 64-bit instants (time keys) or {"labels", "codes": 32-bit, UINT32_MAX = missing}, "states":
 // group_states_binary, "timeline": per group, for event logs}. Missing time keys keep their
 // sentinel (missing_key).
+// `complete`: every group's state when the table's are not complete (see canonical_json).
 inline json report_state::groups_binary(const std::vector<std::uint32_t>& order,
-                                        const std::vector<group_state>& complete) const {
+                                        const std::vector<group_state>* complete) const {
     json out = json::object();
     out["n"] = order.size();
     json keys = json::array();
@@ -1566,10 +1574,19 @@ inline json report_state::groups_binary(const std::vector<std::uint32_t>& order,
         keys.push_back({{"labels", std::move(labels)}, {"codes", detail::bytes_of<json>(codes)}});
     }
     out["keys"] = std::move(keys);
-    std::vector<const group_state*> gs;
-    gs.reserve(order.size());
-    for (const std::uint32_t g : order) gs.push_back(&complete[g]);
-    out["states"] = group_states_binary<json>(gs);
+    static const detail::duration_samples none;
+    group_state counts;  // the table's group being written
+    out["states"] = group_states_binary<json>(
+        order.size(),
+        [&](std::size_t i) -> const group_state& {
+            if (complete) return (*complete)[order[i]];
+            counts = groups_.counts(order[i]);
+            return counts;
+        },
+        [&](std::size_t i, std::size_t k) -> const detail::duration_samples& {
+            if (complete) return (*complete)[order[i]].*sample_field[k];
+            return groups_.has_samples(k) ? groups_.samples_of(k)[order[i]] : none;
+        });
     if (timeline_on_) {
         json tl = json::array();
         for (const std::uint32_t g : order) tl.push_back(timeline_json(g));
@@ -1621,8 +1638,8 @@ inline void report_state::read_groups_binary(const json& j, report_state& s,
     for (std::size_t g = 0; g < n; ++g) {
         const std::uint32_t gi = s.group_of(ids[g]);
         if (gi != gidx.size()) throw bad("duplicate group key");
-        s.groups_[gi] = std::move(states[g]);
-        s.sketch_samples(s.groups_[gi]);
+        s.sketch_samples(states[g]);
+        s.groups_.add(gi, std::move(states[g]));
         gidx.push_back(gi);
         if (j.contains("timeline")) {
             s.timeline_.resize(s.groups_.size());

@@ -8,6 +8,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,111 +16,24 @@
 #include "../detail/byte_columns.hpp"
 #include "../detail/samples.hpp"
 #include "../input/records.hpp"
+#include "counter_families.hpp"
 #include "../version.hpp"
 
 namespace cskpi {
 
-/// What one interaction contributes to its group (spec section 3, already evaluated).
-struct row_facts {
-    enum : std::uint32_t {
-        answered = 1u << 0,
-        abandoned = 1u << 1,
-        resolved = 1u << 2,
-        transferred = 1u << 3,
-        bot = 1u << 4,
-        bot_only = 1u << 5,
-        bot_escalated = 1u << 6,
-        complaint_flag = 1u << 7,
-        dispute = 1u << 8,
-        refund = 1u << 9,
-        complaint_row = 1u << 10,
-        complaint_responded = 1u << 11,
-        complaint_resolved = 1u << 12,
-        presale = 1u << 13,
-        presale_converted = 1u << 14,
-        sla_counted = 1u << 15,
-        sla_met = 1u << 16,
-        fcr_first = 1u << 17,
-        fcr = 1u << 18,  ///< set by the caller once first contact is known
-        reopened = 1u << 19,
-        replies_known = 1u << 20,
-        one_touch = 1u << 21,  ///< replies given; at most one reply
-        bot_contained_verified =
-            1u << 22,  ///< bot-only, resolved, no customer to check (else settled by the ledger)
-        answered_within = 1u << 23,  ///< first response within staffing.within_s
-        short_abandoned = 1u << 24,  ///< abandoned within staffing.short_abandon_s
-        // Kaplan-Meier (section 14): open at as_of (censored), or a duration KM does not count
-        // as an event (abandoned rows, or an instant after an explicit as_of).
-        frt_censored = 1u << 25,
-        resolution_censored = 1u << 26,
-        frt_km_dropped = 1u << 27,
-        resolution_km_dropped = 1u << 28,
-        survey_known = 1u << 29,
-        survey_sent = 1u << 30,  ///< the row's survey_sent is given; it is true
-    };
-    std::uint32_t bits = 0;
-    micros frt = missing_us, handle = missing_us, resolution = missing_us;
-    std::int32_t csat = missing_int, nps = missing_int, ces = missing_int;
-    std::int64_t order_value = 0;  ///< millionths; counted only for converted presale rows
-    bool has(std::uint32_t b) const { return (bits & b) != 0; }
-};
-
-namespace detail {
-// Counter addition. Signed sums (ratings, money) saturate instead of overflowing: a sum that
-// reached INT64_MAX reads as "too large" (sales() turns it into a null).
-inline void add_count(std::uint64_t& a, std::uint64_t b) noexcept {
-    a += b;
-}
-inline void add_count(std::int64_t& a, std::int64_t b) noexcept {
-    if (a == INT64_MAX || b == INT64_MAX || __builtin_add_overflow(a, b, &a)) a = INT64_MAX;
-}
-}  // namespace detail
-
-// The sufficient statistics of group_state, listed once for merge, ==, and JSON.
-// clang-format off
-#define CSKPI_GROUP_COUNTS(X)                                                                      \
-    X(interactions) X(answered) X(abandoned) X(resolved) X(sla_met) X(sla_den)                     \
-    X(resolution_num) X(resolution_den) X(fcr_num) X(fcr_den) X(reopen_num) X(transfer_num)        \
-    X(bot_rows) X(bot_contained) X(bot_escalated) X(csat_responses) X(csat_satisfied) X(csat_sum)  \
-    X(csat_answered) X(nps_responses) X(nps_promoters) X(nps_detractors) X(ces_responses)          \
-    X(ces_sum) X(complaint_flag) X(dispute_flag) X(refund_flag) X(complaint_rows)                  \
-    X(complaint_responded) X(complaint_resolved) X(presale_rows) X(presale_converted)              \
-    X(sales_total) X(one_touch_num) X(one_touch_den) X(bot_verified) X(sl_within)                  \
-    X(sl_short_abandoned) X(frt_censored) X(resolution_censored) X(km_dropped) X(survey_known)     \
-    X(survey_sent) X(survey_rated)
-// clang-format on
-
-/// Partial state of a group's metrics. `merge` is associative and commutative; merging an
-/// empty state changes nothing. Satisfaction thresholds live in the owning run's config, so the
-/// state counts satisfied ratings as it goes (`csat_satisfied`).
-struct group_state {
-    std::uint64_t interactions = 0, answered = 0, abandoned = 0, resolved = 0;
-    std::uint64_t sla_met = 0, sla_den = 0;
-    std::uint64_t resolution_num = 0, resolution_den = 0;
-    std::uint64_t fcr_num = 0, fcr_den = 0;
-    std::uint64_t reopen_num = 0, transfer_num = 0;
-    std::uint64_t bot_rows = 0, bot_contained = 0, bot_escalated = 0;
-    std::uint64_t csat_responses = 0, csat_satisfied = 0;
-    std::uint64_t csat_answered = 0;  ///< ratings on answered rows (csat_response_rate numerator)
-    std::int64_t csat_sum = 0;
-    std::uint64_t nps_responses = 0, nps_promoters = 0, nps_detractors = 0;
-    std::uint64_t ces_responses = 0;
-    std::int64_t ces_sum = 0;
-    std::uint64_t complaint_flag = 0, dispute_flag = 0, refund_flag = 0;
-    std::uint64_t complaint_rows = 0, complaint_responded = 0, complaint_resolved = 0;
-    std::uint64_t presale_rows = 0, presale_converted = 0;
-    std::int64_t sales_total = 0;  ///< millionths of the currency unit
-    std::uint64_t one_touch_num = 0,
-                  one_touch_den = 0;  ///< resolved rows with replies <= 1 / with replies known
-    std::uint64_t bot_verified =
-        0;  ///< bot containment not followed by the customer's next contact in the window
-    std::uint64_t sl_within = 0,
-                  sl_short_abandoned = 0;  ///< answered within staffing.within_s; short abandons
-    /// Kaplan-Meier: rows censored at as_of, and frt/resolution samples that are not KM events.
-    /// Their instants sit in the owning report_state's censoring ledger.
-    std::uint64_t frt_censored = 0, resolution_censored = 0, km_dropped = 0;
-    /// Section 15: rows with a survey_sent value, rows sent a survey, ratings on those rows.
-    std::uint64_t survey_known = 0, survey_sent = 0, survey_rated = 0;
+/// Partial state of a group's metrics: every counter family (counter_families.hpp) and the
+/// duration samples. `merge` is associative and commutative; merging an empty state changes
+/// nothing.
+struct group_state : volume_counts,
+                     bot_counts,
+                     csat_counts,
+                     nps_counts,
+                     ces_counts,
+                     complaint_counts,
+                     presale_counts,
+                     one_touch_counts,
+                     service_level_counts,
+                     censoring_counts {
     detail::duration_samples frt, handle, resolution;  ///< samples for exact quantiles (any order)
 
     /// Adds one interaction. `satisfied_min` is the config's CSAT top-box threshold.
@@ -132,59 +46,7 @@ struct group_state {
     /// update() without the duration samples, for a caller that stores them itself
     /// (report_state's sample log).
     void count(const row_facts& f, int satisfied_min) {
-        ++interactions;
-        const bool ab = f.has(row_facts::abandoned);
-        answered += f.has(row_facts::answered);
-        abandoned += ab;
-        resolved += f.has(row_facts::resolved);
-        sla_den += f.has(row_facts::sla_counted);
-        sla_met += f.has(row_facts::sla_met);
-        resolution_den += !ab;
-        resolution_num += !ab && f.has(row_facts::resolved);
-        fcr_den += f.has(row_facts::fcr_first) && !ab;
-        fcr_num += f.has(row_facts::fcr);
-        reopen_num += f.has(row_facts::resolved) && f.has(row_facts::reopened);
-        transfer_num += f.has(row_facts::answered) && f.has(row_facts::transferred);
-        bot_rows += f.has(row_facts::bot);
-        bot_contained += f.has(row_facts::bot_only) && f.has(row_facts::resolved);
-        bot_escalated += f.has(row_facts::bot_escalated);
-        if (f.csat != missing_int) {
-            ++csat_responses;
-            csat_sum += f.csat;
-            csat_satisfied += f.csat >= satisfied_min;
-            csat_answered += f.has(row_facts::answered);
-        }
-        if (f.nps != missing_int) {
-            ++nps_responses;
-            nps_promoters += f.nps >= 9;
-            nps_detractors += f.nps <= 6;
-        }
-        if (f.ces != missing_int) {
-            ++ces_responses;
-            ces_sum += f.ces;
-        }
-        complaint_flag += f.has(row_facts::complaint_flag);
-        dispute_flag += f.has(row_facts::dispute);
-        refund_flag += f.has(row_facts::refund);
-        complaint_rows += f.has(row_facts::complaint_row);
-        complaint_responded += f.has(row_facts::complaint_responded);
-        complaint_resolved += f.has(row_facts::complaint_resolved);
-        presale_rows += f.has(row_facts::presale);
-        one_touch_den += f.has(row_facts::resolved) && f.has(row_facts::replies_known);
-        one_touch_num += f.has(row_facts::resolved) && f.has(row_facts::one_touch);
-        bot_verified += f.has(row_facts::bot_contained_verified);
-        sl_within += f.has(row_facts::answered_within);
-        sl_short_abandoned += f.has(row_facts::short_abandoned);
-        frt_censored += f.has(row_facts::frt_censored);
-        resolution_censored += f.has(row_facts::resolution_censored);
-        km_dropped += f.has(row_facts::frt_km_dropped) + f.has(row_facts::resolution_km_dropped);
-        survey_known += f.has(row_facts::survey_known);
-        survey_sent += f.has(row_facts::survey_sent);
-        survey_rated += f.has(row_facts::survey_sent) && f.csat != missing_int;
-        if (f.has(row_facts::presale_converted)) {
-            ++presale_converted;
-            detail::add_count(sales_total, f.order_value);
-        }
+        count_families(static_cast<counter_families*>(nullptr), f, satisfied_min);
     }
 
     /// Adds `o` into this state.
@@ -229,6 +91,10 @@ struct group_state {
     }
 
 private:
+    template <class... Family>
+    void count_families(std::tuple<Family...>*, const row_facts& f, int satisfied_min) {
+        (static_cast<Family&>(*this).count(f, satisfied_min), ...);
+    }
     static bool same_multiset(const detail::duration_samples& x,
                               const detail::duration_samples& y) {
         if (x.size() != y.size()) return false;

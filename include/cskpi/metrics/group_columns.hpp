@@ -51,22 +51,23 @@ std::vector<T> values_of_width(const J& j, std::size_t n, const std::string& wha
 }
 }  // namespace detail
 
-/// The states `gs` (in the order given) as columns.
-template <class J>
-J group_states_binary(const std::vector<const group_state*>& gs) {
+/// `states` group states as columns: `counts_of(i)` gives state i's counters (a group_state, whose
+/// samples are not read), `samples_of(i, k)` its samples of kind k (duration_samples_of's order).
+template <class J, class Counts, class Samples>
+J group_states_binary(std::size_t states, Counts&& counts_of, Samples&& samples_of) {
     J out = J::object();
     // One column per count, in visit_counts' order; unsigned and signed counts apart.
     std::vector<std::vector<std::uint64_t>> ucols;
     std::vector<std::vector<std::int64_t>> scols;
     group_state{}.visit_counts([&](const char*, const auto& v) {
         if constexpr (std::is_unsigned_v<std::decay_t<decltype(v)>>)
-            ucols.emplace_back().reserve(gs.size());
+            ucols.emplace_back().reserve(states);
         else
-            scols.emplace_back().reserve(gs.size());
+            scols.emplace_back().reserve(states);
     });
-    for (const group_state* g : gs) {
+    for (std::size_t i = 0; i < states; ++i) {
         std::size_t u = 0, s = 0;
-        g->visit_counts([&](const char*, const auto& v) {
+        counts_of(i).visit_counts([&](const char*, const auto& v) {
             if constexpr (std::is_unsigned_v<std::decay_t<decltype(v)>>)
                 ucols[u++].push_back(v);
             else
@@ -89,8 +90,8 @@ J group_states_binary(const std::vector<const group_state*>& gs) {
         std::vector<std::uint64_t> bin_counts;
         std::vector<micros> micro, max;
         __extension__ std::vector<__int128> sum;
-        for (const group_state* g : gs) {
-            const detail::duration_samples& d = g->*duration_samples_of[k];
+        for (std::size_t i = 0; i < states; ++i) {
+            const detail::duration_samples& d = samples_of(i, k);
             if (d.sketched()) {
                 lengths.push_back(0);
                 wide.push_back(0);
