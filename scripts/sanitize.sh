@@ -3,8 +3,12 @@
 # sanitizers (build-asan/), runs the C++ tests, then the malformed-input corpus
 # (tests/data/malformed/) through the sanitized command line; then ThreadSanitizer on the live
 # monitor's tests (build-tsan/: producers on many threads, snapshots). Any sanitizer report fails.
+# Built with clang: its sanitized builds of these files compile in about two thirds of GCC's time
+# (the Release build, the Python module and the examples stay on GCC, so both compilers build
+# every header).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CC=clang CXX=clang++
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
   -DCSKPI_SANITIZE=ON -DCSKPI_BUILD_TESTS=ON -DCSKPI_BUILD_PYTHON=OFF -DCSKPI_BUILD_EXAMPLES=OFF \
   -DCSKPI_BUILD_BENCHMARKS=OFF -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null

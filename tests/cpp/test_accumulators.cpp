@@ -78,7 +78,7 @@ TEST_CASE("group_state: one and many values") {
     CHECK(s.csat_satisfied == 1);
     auto m = compute_metrics(s, 1.96);
     group_state copy = s;
-    report_group g{{}, m};
+    report_group g{{}, m, {}};
     CHECK(g.metric("frt_mean") == 20.0);
     CHECK(g.metric("frt_median") == 20.0);
     CHECK(g.metric("frt_max") == 30.0);

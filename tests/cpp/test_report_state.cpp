@@ -231,9 +231,11 @@ TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order"
             for (const auto& c : src) from.push_back(c);
             if (wide_source) from.push_back({6, 1, 0, 0});  // a fraction of a second: wide
             for (const auto& c : fit) to.push_back(c);
+            // Copies: clang 14 cannot capture structured bindings.
+            const std::uint32_t dc = cat_plus, dg = group_plus;
             to.append_mapped(
-                from, [&](std::uint32_t c) { return c + cat_plus; },
-                [&](std::uint32_t g) { return g + group_plus; });
+                from, [&](std::uint32_t c) { return c + dc; },
+                [&](std::uint32_t g) { return g + dg; });
             auto want = fit;
             for (const auto& c : mapped(from.values(), cat_plus, group_plus)) want.push_back(c);
             CHECK(to.values() == want);

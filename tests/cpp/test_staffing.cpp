@@ -17,7 +17,9 @@ TEST_CASE("Erlang B matches the 1 % blocking column of the standard traffic tabl
     // 100 trunks 84.06 E. The table rounds A to 0.01 E, so B at A -/+ 0.01 brackets 1 %.
     const std::pair<unsigned, double> table[] = {
         {5, 1.36}, {10, 4.46}, {20, 12.03}, {50, 37.90}, {100, 84.06}};
-    for (auto [n, a] : table) {
+    for (const auto& row : table) {
+        const unsigned n = row.first;  // not a structured binding: CAPTURE's lambda takes it
+        const double a = row.second;
         CAPTURE(n);
         CHECK(erlang_b(a - 0.01, n) < 0.01);
         CHECK(erlang_b(a + 0.01, n) > 0.01);
