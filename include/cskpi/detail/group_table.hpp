@@ -21,6 +21,9 @@ namespace cskpi::detail {
 class group_table {
 public:
     static constexpr std::size_t kinds = duration_samples_of.size();
+    /// A row's durations, in the order of the sample kinds.
+    static constexpr std::array<micros row_facts::*, kinds> fact_field = {
+        &row_facts::frt, &row_facts::handle, &row_facts::resolution};
 
     std::size_t size() const noexcept { return n_; }
     /// Adds an empty group (number size() - 1).
@@ -140,9 +143,6 @@ public:
     bool has_samples(std::size_t kind) const noexcept { return !samples_[kind].empty(); }
 
 private:
-    static constexpr std::array<micros row_facts::*, kinds> fact_field = {
-        &row_facts::frt, &row_facts::handle, &row_facts::resolution};
-
     template <class Col>
     void allocate(Col& col) {
         if (col.size() != n_) col.resize(n_);
