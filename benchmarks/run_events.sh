@@ -17,7 +17,7 @@ measure() {  # name, command...
     read -r secs kb <<<"$(tail -1 /tmp/cskpi_bench_err)"
     printf "| %-22s | %8.2f s | %5.2f M events/s | %6.0f MB |\n" "$name" "$secs" "$(echo "$events / $secs / 1000000" | bc -l)" "$((kb / 1024))"
 }
-echo "events: $events ($n interactions, $(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u +%F)"
+echo "events: $events ($n interactions, $(du -hL "$data" | cut -f1) CSV), $(nproc) cores, $(date -u +%F)"
 echo "| job | wall | throughput | peak RSS |"
 echo "|---|---|---|---|"
 measure "cskpi" build/cskpi report --events "$data" --by agent,day --format csv

@@ -23,7 +23,7 @@ source benchmarks/lib.sh
 sample=$(mktemp --suffix=.csv); head -200001 "$data" > "$sample"
 /usr/bin/python3 benchmarks/check_peers.py "$sample" --by agent,channel,day
 rm -f "$sample"
-echo "rows: $rows, $days days, 500 agents, 25 teams, 5 channels ($(du -h "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
+echo "rows: $rows, $days days, 500 agents, 25 teams, 5 channels ($(du -hL "$data" | cut -f1) CSV), $(nproc) cores, $(date -u '+%F %H:%M') UTC, $repeat runs each"
 echo "| job | median wall | runs (s) | peak RSS | per row |"
 echo "|---|---|---|---|---|"
 for by in agent,channel,day agent; do
