@@ -22,10 +22,18 @@ class CMakeBuild(build_ext):
             "cmake", "-S", str(ROOT), "-B", str(build), "-DCMAKE_BUILD_TYPE=Release",
             "-DCSKPI_BUILD_PYTHON=ON", "-DCSKPI_BUILD_TESTS=OFF", "-DCSKPI_BUILD_EXAMPLES=OFF",
             "-DCSKPI_BUILD_BENCHMARKS=OFF", "-DCSKPI_BUILD_CLI=ON", f"-DPython_EXECUTABLE={sys.executable}"])
-        subprocess.check_call(["cmake", "--build", str(build), "--target", "_core", "cskpi_cli",
-                               "-j", os.environ.get("CSKPI_JOBS", "2")])
+        # CSKPI_PREBUILT_DIR: a Release build tree of this source made with the Python module on
+        # (scripts/build.sh); its _core and cskpi are installed instead of compiling them again.
+        prebuilt = os.environ.get("CSKPI_PREBUILT_DIR")
+        if prebuilt:
+            build = Path(prebuilt).resolve()
+        else:
+            subprocess.check_call(["cmake", "--build", str(build), "--target", "_core", "cskpi_cli",
+                                   "-j", os.environ.get("CSKPI_JOBS", "2")])
         out.mkdir(parents=True, exist_ok=True)
-        built = next((build / "python" / "cskpi").glob("_core*.so"))
+        built = next((build / "python" / "cskpi").glob("_core*.so"), None)
+        if built is None or not (build / "cskpi").is_file():
+            sys.exit(f"cskpi: no _core module or cskpi command in {build}")
         self.copy_file(str(built), self.get_ext_fullpath(ext.name))
         # The command line ships inside the package; the `cskpi` script (cskpi._cli) runs it.
         (out / "bin").mkdir(exist_ok=True)

@@ -8,7 +8,10 @@ rm -rf "$work"; mkdir -p "$work"
 mkdir -p "$work/src"  # a clean copy: pip must not see the build trees
 tar -C "$src" --exclude=./build --exclude='./build-*' --exclude=./.git --exclude=./benchmarks/data \
     --exclude=node_modules -cf - . | tar -C "$work/src" -xf -
-(cd "$work/src" && "$work/venv/bin/pip" install -q --no-build-isolation --no-deps .)
+# With a third argument (CI passes the build tree), pip configures the copy with its own options
+# but installs that tree's module and command instead of compiling them a second time.
+prebuilt=${3:-}
+(cd "$work/src" && CSKPI_PREBUILT_DIR=$prebuilt "$work/venv/bin/pip" install -q --no-build-isolation --no-deps .)
 cd "$work"
 "$work/venv/bin/python" - "$src/examples/data/shop_interactions.csv" <<'PY'
 import sys, cskpi
