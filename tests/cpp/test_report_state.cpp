@@ -762,6 +762,32 @@ TEST_CASE("report_state: logged samples reach the right groups, whatever path th
         CHECK(wide == 5);  // a1 on each of the 5 channels
         CHECK(narrow == expect.size() - 5);
     }
+
+    // hold_rows: rows kept back and added together give the same state. 2500 adds the first
+    // two batches together (3040 rows) and the last two (5000); 100,000 holds all until settle().
+    std::uint64_t rows = 0;
+    report_state at_once(cfg, by);  // `whole` is finalized by now
+    for (const auto& b : batches) {
+        rows += b.size();
+        at_once.update(b);
+    }
+    for (std::size_t hold : {std::size_t{2500}, std::size_t{100'000}}) {
+        CAPTURE(hold);
+        report_state held(cfg, by);
+        held.hold_rows(hold);
+        for (const auto& b : batches) held.update(b);
+        CHECK(held.interactions() == rows);  // held rows count
+        if (hold > rows) {
+            CHECK_THROWS_AS(held.groups(), std::logic_error);
+            CHECK_THROWS_AS(held.to_json(), std::logic_error);
+            report_state other(cfg, by);
+            CHECK_THROWS_AS(other.merge(held), std::logic_error);
+        }
+        held.settle();
+        check_groups(held);
+        CHECK(held == at_once);
+        check_medians(held.finalize());
+    }
 }
 
 TEST_CASE("a state without rows is the identity of merge, whatever its configuration") {

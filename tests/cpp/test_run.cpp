@@ -79,7 +79,7 @@ TEST_CASE("strict mode stops at the first bad row, naming file, line and column"
     std::remove(empty.c_str());
 }
 
-TEST_CASE("threads and block sizes do not change a byte of the report") {
+TEST_CASE("threads, block sizes and rows held do not change a byte of the report") {
     std::mt19937_64 g(99);
     std::string csv =
         "id,created_at,channel,agent,customer,category,first_response_s,resolution_s,csat,order_"
@@ -102,6 +102,13 @@ TEST_CASE("threads and block sizes do not change a byte of the report") {
         run_options o;
         o.threads = t;
         o.block_bytes = 4096 + 977 * t;  // many blocks, cut at odd places
+        CHECK(run_report(path, config{}, by, o).to_json().dump() == one);
+    }
+    // `one` held all 20,000 rows until the end; here none, or a few blocks' worth at a time.
+    for (std::size_t hold : {std::size_t{0}, std::size_t{1500}}) {
+        run_options o;
+        o.block_bytes = 8192;
+        o.hold_rows = hold;
         CHECK(run_report(path, config{}, by, o).to_json().dump() == one);
     }
     std::remove(path.c_str());

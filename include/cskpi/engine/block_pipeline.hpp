@@ -150,7 +150,10 @@ public:
         states_.resize(threads_);
         for (auto& per_thread : states_) {
             for (const auto& by : fed) per_thread.emplace_back(cfg, by);
-            for (auto& st : per_thread) st.attach_timeline(opt.timeline);
+            for (auto& st : per_thread) {
+                st.attach_timeline(opt.timeline);
+                st.hold_rows(opt.hold_rows);
+            }
         }
     }
 
@@ -251,6 +254,7 @@ private:
                 if (!settle_in_turn(s, b, sum, parsed, rows)) return;
                 aggregate(t, s, b, parsed);
             }
+            for (auto& st : states_[t]) st.settle();
         } catch (...) {
             fail();
         }

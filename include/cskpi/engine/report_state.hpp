@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -90,6 +91,7 @@ public:
     /// Every group's state (a copy: samples still in the arrival log are added to it, and
     /// binned in sketch mode).
     std::vector<group_state> groups() const {
+        expect_settled();
         std::vector<group_state> out;
         out.reserve(groups_.size());
         for (std::uint32_t g = 0; g < groups_.size(); ++g) out.push_back(groups_.state(g));
@@ -102,9 +104,9 @@ public:
         for (auto& g : out) sketch_samples(g);
         return out;
     }
-    /// Interactions counted, over all groups.
+    /// Interactions counted, over all groups (rows held by hold_rows() included).
     std::uint64_t interactions() const noexcept {
-        std::uint64_t n = 0;
+        std::uint64_t n = pending_.size();
         for (std::uint32_t g = 0; g < groups_.size(); ++g) n += groups_.interactions(g);
         return n;
     }
@@ -161,6 +163,7 @@ public:
     /// rows stand for several agents (events.agent = "all") projected onto a grouping without
     /// agent other than the overall one: its rows are the participants', not the interactions'.
     report_state project(const std::vector<group_key>& keys) const {
+        expect_settled();
         std::vector<std::size_t> pos;
         for (group_key k : keys) {
             const auto it = std::find(by_.begin(), by_.end(), k);
@@ -211,6 +214,22 @@ public:
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 
+    /// From now on, holds up to `rows` rows' facts and adds them to their groups together
+    /// (settle() adds what is held). With many small groups each batch reaches a group only a
+    /// few times; held rows reach it more often per pass over the counters. Reading the state
+    /// before settle() throws std::logic_error. 0 (the default) adds every batch at once.
+    void hold_rows(std::size_t rows) {
+        hold_ = rows;
+        for (auto& a : attributed_) a.hold_rows(rows);
+        for (auto& o : once_) o.hold_rows(rows);
+    }
+    /// Adds the rows hold_rows() kept back.
+    void settle() {
+        apply_pending();
+        for (auto& a : attributed_) a.settle();
+        for (auto& o : once_) o.settle();
+    }
+
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
         if (!b.consistent())
@@ -237,19 +256,37 @@ private:
                 "report_state::update: this state was read back without its privacy.salt; "
                 "merge it into a state configured with the salt instead");
         for (auto& a : attributed_) a.update_rows(b);
-        pending_.resize(b.size());
-        for (std::size_t r = 0; r < b.size(); ++r) pending_[r] = facts_of(b, r);
+        const std::size_t held = pending_.size();
+        pending_.resize(held + b.size());
+        for (std::size_t r = 0; r < b.size(); ++r) pending_[held + r] = facts_of(b, r);
         if (feed_) {
             if (timeline_.size() < groups_.size()) timeline_.resize(groups_.size());
             for (std::size_t r = 0; r < b.size(); ++r)
-                timeline_[pending_[r].first].add(feed_->of_line(b.line[r]));
+                timeline_[pending_[held + r].first].add(feed_->of_line(b.line[r]));
         }
         for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
+        if (pending_.size() >= hold_) apply_pending();
+    }
+
+    // Reading a state while hold_rows() keeps rows back would miss them.
+    void expect_settled() const {
+        if (!pending_.empty())
+            throw std::logic_error("report_state: " + std::to_string(pending_.size()) +
+                                   " rows held by hold_rows() are not added yet; call settle()");
+        for (const auto& a : attributed_) a.expect_settled();
+        for (const auto& o : once_) o.expect_settled();
+    }
+
+    // Adds the held rows' facts to their groups.
+    void apply_pending() {
+        if (pending_.empty()) return;
         const int sat = cfg_.csat_satisfied_min;
+        const std::size_t rows = pending_.size();
         // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
         // arrays would outweigh their rows.
-        if (b.size() < log_min_rows) {
+        if (rows < log_min_rows) {
             for (const auto& [g, f] : pending_) groups_.update(g, f, sat);
+            pending_.clear();
             return;
         }
         start_.assign(groups_.size() + 1, 0);
@@ -259,9 +296,13 @@ private:
             runs += start_[g] != 0;
             start_[g] += start_[g - 1];
         }
-        order_.resize(pending_.size());
-        for (std::uint32_t i = 0; i < pending_.size(); ++i) order_[start_[pending_[i].first]++] = i;
-        if (runs * short_runs > b.size()) return update_in_group_order(sat);
+        order_.resize(rows);
+        for (std::uint32_t i = 0; i < rows; ++i) order_[start_[pending_[i].first]++] = i;
+        if (runs * short_runs > rows) {
+            update_in_group_order(sat);
+            pending_.clear();
+            return;
+        }
         std::array<std::size_t, detail::sample_log::kinds> total{};
         for (const auto& p : pending_)
             for (std::size_t i = 0; i < total.size(); ++i)
@@ -286,6 +327,7 @@ private:
                 r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
             lb.runs.push_back(r);
         }
+        pending_.clear();
     }
 
     // Many small groups: a batch touches nearly as many groups as it has rows, so the log would
@@ -356,6 +398,8 @@ public:
 private:
     report_state& merge_from(const report_state& o, report_state* consume,
                              unsigned threads = 1) {  // consume = &o or nullptr
+        expect_settled();
+        o.expect_settled();
         if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
             const report_state copy = o;
             return merge_from(copy, nullptr);
@@ -451,6 +495,7 @@ public:
     void finalize_chunks(unsigned threads, std::size_t chunk, Sink&& sink) {
         threads = std::max(1u, threads);
         chunk = std::max<std::size_t>(chunk, 1);
+        settle();
         flush_log(threads);
         const auto attributed = attach_attributed(threads);  // before groups are counted below
         settle_contacts(threads);
@@ -933,6 +978,7 @@ public:
         if (which != 0 && which != 2)
             throw std::invalid_argument(
                 "overall_curve: expected 0 (first response) or 2 (resolution)");
+        settle();
         flush_log(1);
         auto [all, k] = overall_km(which, km_as_of().value_or(0));
         const auto [events, censored] = detail::km_times(all, &k, which == 0 ? 0 : 1);
@@ -1248,7 +1294,8 @@ private:
     detail::sample_log log_;  // durations not yet moved into groups_ (see update, flush_log)
     detail::group_keys ids_;
     detail::contact_buckets contacts_;
-    std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // update() scratch, reused
+    std::vector<std::pair<std::uint32_t, row_facts>> pending_;  // rows not yet added (hold_)
+    std::size_t hold_ = 0;                                      // see hold_rows
     std::vector<std::uint32_t> start_, order_;
     std::vector<micros> chan_target_, prio_target_, chan_within_;
     std::vector<fcr_counts> fcr_group_;
@@ -1272,6 +1319,7 @@ private:
 // `with_contacts` false: to_binary writes the top state's contacts itself; the states nested in
 // it (the event log's overall state, attributed states) carry theirs in the document.
 inline json report_state::canonical_json(bool binary, bool with_contacts) const {
+    expect_settled();
     json j;
     j["type"] = "cskpi.report_state";
     j["version"] = state_version;

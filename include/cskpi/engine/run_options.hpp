@@ -20,6 +20,10 @@ struct presence_table;
 struct run_options {
     unsigned threads = 1;
     std::size_t block_bytes = 4u << 20;
+    /// Rows a worker's state holds before adding them to their groups (report_state::hold_rows):
+    /// with many small groups, more rows per pass over the groups' counters. The report is the
+    /// same for every value.
+    std::size_t hold_rows = 1u << 17;
     /// Called now and then with (bytes read, total bytes or 0 when unknown).
     std::function<void(std::uint64_t, std::uint64_t)> progress;
     /// Receives every reject in line order (for --rejects FILE).
