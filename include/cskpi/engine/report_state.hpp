@@ -265,7 +265,10 @@ private:
                 timeline_[pending_[held + r].first].add(feed_->of_line(b.line[r]));
         }
         for (micros t : b.created_at) latest_created_ = std::max(latest_created_, t);
-        if (pending_.size() >= hold_) apply_pending();
+        // Holding pays only when the rows are spread thin: once every group could get a few of
+        // them (few groups, as by agent), adding now keeps the held facts in the cache.
+        if (pending_.size() >= hold_ || groups_.size() * short_runs <= pending_.size())
+            apply_pending();
     }
 
     // Reading a state while hold_rows() keeps rows back would miss them.
