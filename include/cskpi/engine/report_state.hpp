@@ -216,8 +216,9 @@ public:
 
     /// From now on, holds up to `rows` rows' facts and adds them to their groups together
     /// (settle() adds what is held). With many small groups each batch reaches a group only a
-    /// few times; held rows reach it more often per pass over the counters. Reading the state
-    /// before settle() throws std::logic_error. 0 (the default) adds every batch at once.
+    /// few times; held rows reach it more often per pass over the counters. Rows are held only
+    /// while the groups outnumber them fourfold. Reading the state before settle() throws
+    /// std::logic_error. 0 (the default) adds every batch at once.
     void hold_rows(std::size_t rows) {
         hold_ = rows;
         for (auto& a : attributed_) a.hold_rows(rows);
