@@ -281,16 +281,19 @@ private:
         for (const auto& o : once_) o.expect_settled();
     }
 
-    // Adds the held rows' facts to their groups.
+    // Adds the held rows' facts to their groups and empties the hold.
     void apply_pending() {
         if (pending_.empty()) return;
+        add_pending();
+        pending_.clear();
+    }
+    void add_pending() {
         const int sat = cfg_.csat_satisfied_min;
         const std::size_t rows = pending_.size();
         // Small batches (live updates, a few rows at a time) skip the log, whose per-batch
         // arrays would outweigh their rows.
         if (rows < log_min_rows) {
             for (const auto& [g, f] : pending_) groups_.update(g, f, sat);
-            pending_.clear();
             return;
         }
         start_.assign(groups_.size() + 1, 0);
@@ -302,11 +305,7 @@ private:
         }
         order_.resize(rows);
         for (std::uint32_t i = 0; i < rows; ++i) order_[start_[pending_[i].first]++] = i;
-        if (runs * short_runs > rows) {
-            update_in_group_order(sat);
-            pending_.clear();
-            return;
-        }
+        if (runs * short_runs > rows) return update_in_group_order(sat);
         std::array<std::size_t, detail::sample_log::kinds> total{};
         for (const auto& p : pending_)
             for (std::size_t i = 0; i < total.size(); ++i)
@@ -331,7 +330,6 @@ private:
                 r.n[i] = static_cast<std::uint32_t>(lb.values[i].size() - was[i]);
             lb.runs.push_back(r);
         }
-        pending_.clear();
     }
 
     // Many small groups: a batch touches nearly as many groups as it has rows, so the log would
