@@ -179,6 +179,43 @@ TEST_CASE("id_order: the first 8 bytes in byte order") {
     CHECK(detail::id_order("ABCDEFGH1") == detail::id_order("ABCDEFGH2"));
 }
 
+// The index against a std::map: keys in small ranges (found through the direct map once it
+// is built), missing values, values far apart (which the map cannot afford) and wide keys.
+TEST_CASE("group_index: the same group numbers with and without its direct map") {
+    auto run = [](std::int64_t spread_day, std::uint8_t width, std::uint32_t seed) {
+        detail::group_index index;
+        detail::group_keys ids(width);
+        std::map<std::vector<std::int64_t>, std::uint32_t> want;
+        std::mt19937 rng(seed);
+        for (int r = 0; r < 60000; ++r) {
+            group_id id;
+            id.n = width;
+            id.k[0] = rng() % 50 == 0 ? missing_key : static_cast<std::int64_t>(rng() % 300);
+            if (width > 1) id.k[1] = static_cast<std::int64_t>(rng() % 5);
+            if (width > 2) id.k[2] = 20500 + static_cast<std::int64_t>(rng() % 60) * spread_day;
+            if (width > 3) id.k[3] = -static_cast<std::int64_t>(rng() % 3);  // not packable
+            const std::vector<std::int64_t> key(id.k.begin(), id.k.begin() + width);
+            const auto [g, added] = index.find_or_add(id, ids, 1u << 30);
+            const auto it = want.find(key);
+            if (it == want.end()) {
+                REQUIRE(added);
+                REQUIRE(g == want.size());
+                want.emplace(key, g);
+                ids.push_back(id);
+            } else {
+                REQUIRE(!added);
+                REQUIRE(g == it->second);
+            }
+        }
+        return index.mapped_cells();
+    };
+    CHECK(run(1, 3, 1) >= 300 * 5 * 60);  // agent × channel × day: every combination mapped
+    CHECK(run(1, 1, 2) >= 300);           // agent
+    // Days 30,000 apart would need 2.6 × 10^9 cells: the map stays as it was while small.
+    CHECK(run(30000, 3, 3) <= 1u << 16);
+    CHECK(run(1, 4, 4) == 0);  // four keys: hashed, never mapped
+}
+
 TEST_CASE("contact ledger: 24-byte records at their limits, widening, FCR order") {
     using detail::contact;
     using detail::contact_ledger;
