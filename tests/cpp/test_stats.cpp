@@ -58,6 +58,14 @@ TEST_CASE("type-7 quantiles, several at once (numpy.quantile values)") {
     CHECK(q[2] == 30.0);
     CHECK(q[3] == doctest::Approx(31.05).epsilon(1e-12));
     CHECK(q[4] == 33.0);
+    // Sorted arrays are read, not selected in: the same numpy values.
+    std::sort(v.begin(), v.end());
+    const auto qs = stats::quantiles_type7(v, std::array<double, 5>{0.1, 0.5, 0.9, 0.95, 0.999});
+    CHECK(qs[0] == 3.0);
+    CHECK(qs[1] == 16.0);
+    CHECK(qs[2] == 30.0);
+    CHECK(qs[3] == doctest::Approx(31.05).epsilon(1e-12));
+    CHECK(qs[4] == 33.0);
     // v = [(i*7919) % 1009 for i in range(37)], scaled by 10: 5460, 8966, 9528.
     std::vector<std::uint32_t> w;
     for (std::uint32_t i = 0; i < 37; ++i) w.push_back(i * 7919 % 1009);
@@ -65,6 +73,8 @@ TEST_CASE("type-7 quantiles, several at once (numpy.quantile values)") {
     CHECK(r[0] == 5460.0);
     CHECK(r[1] == doctest::Approx(8966.0).epsilon(1e-12));
     CHECK(r[2] == doctest::Approx(9528.0).epsilon(1e-12));
+    std::sort(w.begin(), w.end());
+    CHECK(stats::quantiles_type7(w, std::array<double, 3>{0.5, 0.9, 0.95}, 10.0) == r);
     std::vector<int> none;
     CHECK(std::isnan(stats::quantiles_type7(none, std::array<double, 2>{0.5, 0.9})[1]));
 }

@@ -995,7 +995,6 @@ private:
     static constexpr std::size_t short_runs = 4;
     // The durations of a row and the group arrays they go to, in sample_log's kind order.
     static constexpr const auto& fact_field = detail::group_table::fact_field;
-    static_assert(detail::group_table::kinds == detail::sample_log::kinds);
     static constexpr const auto& sample_field = duration_samples_of;  // the metric table's order
     static_assert(duration_samples_of.size() == detail::sample_log::kinds);
 

@@ -89,11 +89,15 @@ inline double seconds(micros stored, micros unit) {
 }  // namespace detail
 
 namespace detail {
-/// The quantile levels of a duration entry, ascending.
-inline std::vector<double> quantile_levels(const metric_def& d) {
-    std::vector<double> qs;
+/// The quantile levels of a duration entry, ascending, into `qs`.
+inline void quantile_levels_into(const metric_def& d, std::vector<double>& qs) {
+    qs.clear();
     for (const auto& st : d.stats)
         if (st.what == duration_stat::quantile) qs.push_back(st.q);
+}
+inline std::vector<double> quantile_levels(const metric_def& d) {
+    std::vector<double> qs;
+    quantile_levels_into(d, qs);
     return qs;
 }
 
@@ -136,8 +140,9 @@ inline void put_durations(const metric_def& d, duration_samples& samples,
         return;
     }
     samples.visit([&](auto& v, micros unit) {
-        const std::vector<double> qs = quantile_levels(d);
-        std::vector<double> qv(qs.size());
+        thread_local std::vector<double> qs, qv;  // reused: a report comes here for every group
+        quantile_levels_into(d, qs);
+        qv.resize(qs.size());
         stats::quantiles_type7_into(v, qs, static_cast<double>(unit), qv.data());
         auto sum = [&] {
             __extension__ __int128 s = 0;
