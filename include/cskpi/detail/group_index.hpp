@@ -47,7 +47,8 @@ public:
                 return {s.group, true};
             }
             if (s.key == key && ((key & packed) || ids.equals(s.group, id))) {
-                remember(key, s.group, mapped, cell);
+                // Outside the map: a larger one may be affordable now that there are more groups.
+                if (!mapped && refused_at_ != size_ && mappable(key)) widen();
                 return {s.group, false};
             }
         }
@@ -99,35 +100,40 @@ private:
         }
     }
 
+    // The i-th value of packed `key` (missing_value for a missing one).
+    static std::uint32_t value_at(std::uint64_t key, unsigned i) {
+        return static_cast<std::uint32_t>((key >> (width * i)) & missing_value);
+    }
     // The direct map's cell of packed `key`: false when a value is outside the ranges.
     bool cell_of(std::uint64_t key, std::size_t& cell) const {
         std::size_t c = 0;
         for (unsigned i = 0; i < max_packed; ++i) {
-            const std::uint32_t off =
-                static_cast<std::uint32_t>((key >> (width * i)) & missing_value) - lo_[i];
+            const std::uint32_t off = value_at(key, i) - lo_[i];
             if (off >= span_[i]) return false;  // below lo_ wraps around
             c = c * span_[i] + off;
         }
         cell = c;
         return true;
     }
+    // A new group: into its cell, or its values into the ranges and the map widened to them.
     void remember(std::uint64_t key, std::uint32_t group, bool mapped, std::size_t cell) {
         if (mapped) {
             cells_[cell] = group;
             return;
         }
-        if (!(key & packed)) return;
-        bool mappable = true;
+        if (!mappable(key)) return;
         for (unsigned i = 0; i < max_packed; ++i) {
-            const auto v = static_cast<std::uint32_t>((key >> (width * i)) & missing_value);
-            if (v == missing_value) {
-                mappable = false;  // a missing value: always looked up in the table
-                continue;
-            }
-            low_[i] = std::min(low_[i], v);
-            high_[i] = std::max(high_[i], v);
+            low_[i] = std::min(low_[i], value_at(key, i));
+            high_[i] = std::max(high_[i], value_at(key, i));
         }
-        if (mappable) widen();
+        widen();
+    }
+    // Packed without a missing value (a key with one is always looked up in the table).
+    static bool mappable(std::uint64_t key) {
+        if (!(key & packed)) return false;
+        for (unsigned i = 0; i < max_packed; ++i)
+            if (value_at(key, i) == missing_value) return false;
+        return true;
     }
     // Sets the ranges to the values of the table's keys, with a sixteenth more room above (and
     // below, where the range grew down), and refills the map from the table. Nothing when the
@@ -142,8 +148,10 @@ private:
                 std::min(high_[i] + 1 + room, static_cast<std::uint32_t>(missing_value)) - lo[i];
             cells *= span[i];
         }
-        if (cells > std::max<std::uint64_t>(std::uint64_t{1} << 16, 4 * std::uint64_t{size_}))
+        if (cells > std::max<std::uint64_t>(std::uint64_t{1} << 16, 4 * std::uint64_t{size_})) {
+            refused_at_ = size_;  // the same ranges and limit until a group is added
             return;
+        }
         lo_ = lo, span_ = span;
         cells_.assign(static_cast<std::size_t>(cells), empty);
         for (const slot& s : slots_) {
@@ -156,8 +164,9 @@ private:
     std::size_t size_ = 0;
     std::array<std::uint32_t, max_packed> lo_{}, span_{};  // the map's ranges; span 0: no map
     std::array<std::uint32_t, max_packed> low_{UINT32_MAX, UINT32_MAX, UINT32_MAX},
-        high_{};                        // the values (not missing) of the table's packed keys
-    std::vector<std::uint32_t> cells_;  // group, or `empty`
+        high_{};                         // the values of the table's mappable keys
+    std::vector<std::uint32_t> cells_;   // group, or `empty`
+    std::size_t refused_at_ = SIZE_MAX;  // size_ when widen() last found the map too large
 };
 
 }  // namespace cskpi::detail
