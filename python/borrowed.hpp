@@ -40,9 +40,14 @@ inline void column(const std::string& name, const py::tuple& spec, std::size_t r
                                   "text with lone surrogates has no UTF-8 form");
     };
     if (kind == "text") {
-        auto arr = py::array_t<std::int64_t, py::array::c_style>::ensure(spec[1]);
-        if (!arr) throw std::invalid_argument("column '" + name + "': expected int64 codes");
+        // Codes as pandas keeps them: signed integers of 1, 2, 4 or 8 bytes, read in place.
+        auto arr = py::array::ensure(spec[1]);
+        const auto width = arr ? arr.itemsize() : 0;
+        if (!arr || arr.dtype().kind() != 'i' ||
+            (width != 1 && width != 2 && width != 4 && width != 8))
+            throw std::invalid_argument("column '" + name + "': expected signed integer codes");
         col.type = k::text;
+        col.code_bytes = static_cast<std::uint8_t>(width);
         col.data = require(arr);
         auto cats = spec[2].cast<py::list>();
         keep.push_back(cats);

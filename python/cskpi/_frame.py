@@ -35,7 +35,7 @@ def _text(values) -> tuple[str, np.ndarray, list[str]]:
 
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes = np.ascontiguousarray(s.cat.codes.to_numpy(), dtype=np.int64)
+        codes = np.ascontiguousarray(s.cat.codes.to_numpy())  # int8..int64 as pandas chose
         cats = [str(c) for c in s.cat.categories]
         return ("text", codes, cats)
     # Strings: C++ views each row's str buffer (no factorize pass, no copy for ASCII text).

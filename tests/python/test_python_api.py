@@ -75,21 +75,24 @@ def test_typed_dataframe_equals_cli_on_the_sample_shop(tmp_path):
         assert_frames_equal_to_cli(df, cli, ["team", "week"])
 
 
-@pytest.mark.parametrize("salt", [None, "s3cret"])
-def test_categorical_customers_give_the_files_fcr(edge_data, tmp_path, salt):
+@pytest.mark.parametrize("salt,unused,width", [(None, 1, 2), ("s3cret", 1, 2), (None, 40_000, 4)])
+def test_categorical_customers_give_the_files_fcr(edge_data, tmp_path, salt, unused, width):
     """A Categorical customer column is keyed once per category (frame.hpp customer_keys): blanks
     around a label, empty labels and unused categories must give the FCR of the file, salted or
-    not."""
+    not, whatever the width of the codes pandas chose (C++ reads them in place; the agents' 8-bit
+    codes beside the customers' 16- or 32-bit ones)."""
     cfg = dict(CFG, **({"privacy": {"salt": salt}} if salt else {}))
     cli = td.run_cli(edge_data, cfg, ["agent"], tmp_path)
     raw = pd.read_csv(edge_data, dtype=str, keep_default_na=False)
     padded = (" " + raw["customer"] + "\t").where(raw.index % 3 == 0, raw["customer"])
     assert (padded.str.strip() == "").sum() > 10 and (padded != raw["customer"]).sum() > 100
-    cats = pd.Categorical(padded, categories=["U-unused"] + sorted(set(padded)))
+    cats = pd.Categorical(padded, categories=[f"U-unused{i}" for i in range(unused)] + sorted(set(padded)))
+    assert cats.codes.dtype.itemsize == width
     for frame in (raw.assign(customer=cats), raw.assign(customer=cats).assign(agent=lambda d: d["agent"].astype("category"))):
         df = cskpi.report(frame, by=["agent"], config=cfg)
         assert_frames_equal_to_cli(df, cli, ["agent"])
         assert df["fcr_rate_den"].sum() > 0
+    assert raw.assign(agent=lambda d: d["agent"].astype("category"))["agent"].cat.codes.dtype.itemsize == 1
 
 
 def test_dict_of_numpy_arrays():

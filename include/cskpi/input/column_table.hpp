@@ -30,9 +30,26 @@ struct frame_column {
         datetime_local
     };
     kind type = kind::absent;
-    const void* data = nullptr;                ///< codes (int64) for text, else the values
+    const void* data = nullptr;                ///< codes for text, else the values
     std::vector<std::string_view> categories;  ///< text: the dictionary; strings: one per row
     bool trimmed = false;  ///< categories hold no leading or trailing blanks (trimmed once)
+    /// text: bytes of each signed code (1, 2, 4 or 8), as pandas keeps a Categorical's codes in
+    /// the narrowest type that holds them (widening them to 64 bits was a copy per column).
+    std::uint8_t code_bytes = 8;
+
+    /// The code of row r of a text column; negative is missing.
+    std::int64_t code(std::size_t r) const noexcept {
+        switch (code_bytes) {
+            case 1:
+                return static_cast<const std::int8_t*>(data)[r];
+            case 2:
+                return static_cast<const std::int16_t*>(data)[r];
+            case 4:
+                return static_cast<const std::int32_t*>(data)[r];
+            default:
+                return static_cast<const std::int64_t*>(data)[r];
+        }
+    }
 };
 
 /// Named columns of `rows` rows; the memory behind them must outlive every read.
@@ -54,7 +71,7 @@ inline bool frame_cell_text(const frame_column& col, std::size_t r, std::string&
     auto i64 = [&] { return static_cast<const std::int64_t*>(col.data)[r]; };
     switch (col.type) {
         case k::text: {
-            const std::int64_t code = i64();
+            const std::int64_t code = col.code(r);
             if (code < 0) return false;
             out.assign(col.categories[static_cast<std::size_t>(code)]);
             return true;

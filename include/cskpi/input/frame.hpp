@@ -35,7 +35,7 @@ public:
         if (col.type == frame_column::kind::strings) {
             s = col.categories[r_];
         } else if (col.type == frame_column::kind::text) {
-            const std::int64_t code = static_cast<const std::int64_t*>(col.data)[r_];
+            const std::int64_t code = col.code(r_);
             if (code >= 0) s = col.categories[static_cast<std::size_t>(code)];
         }
         return col.trimmed ? s : detail::trim(s);
@@ -191,6 +191,7 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
     (void)time_zone(cfg.timezone);
     const std::vector<std::uint64_t> customer_keys = detail::customer_keys(f, cfg);
     constexpr std::size_t block_rows = 1 << 16;
+    constexpr std::size_t customer_ahead = 16;
     std::size_t next_row = 0;
     std::uint64_t seq = 0;
     auto produce = [&](input_block& b) {
@@ -208,15 +209,28 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
             rej.clear();
             const std::size_t begin = b.first_line - 1, end = std::min(f.rows, begin + block_rows);
             const auto& customer = f.columns[static_cast<std::size_t>(column::customer)];
-            const auto* codes = static_cast<const std::int64_t*>(customer.data);
+            const bool keyed = !customer_keys.empty();
             reject why;
             for (std::size_t r = begin; r < end; ++r) {
+                // A customer's label and key sit at random places of its category's arrays
+                // (hundreds of thousands of customers): fetched some rows ahead, the two misses
+                // of each row overlap with the work on the rows before it.
+                if (keyed && r + customer_ahead < end) {
+                    const std::int64_t c = customer.code(r + customer_ahead);
+                    if (c >= 0) {
+                        __builtin_prefetch(&customer.categories[static_cast<std::size_t>(c)]);
+                        __builtin_prefetch(&customer_keys[static_cast<std::size_t>(c)]);
+                    }
+                }
                 if (!v.validate_row(frame_row(f, r, v.tz()), r + 1, out, why)) {
                     rej.push_back(why);
                     continue;
                 }
-                if (!customer_keys.empty())
-                    out.customer_key.push_back(codes[r] < 0 ? 0 : customer_keys[codes[r]]);
+                if (keyed) {
+                    const std::int64_t c = customer.code(r);
+                    out.customer_key.push_back(c < 0 ? 0
+                                                     : customer_keys[static_cast<std::size_t>(c)]);
+                }
             }
             return block_summary{};  // rows are numbered by produce()
         };
