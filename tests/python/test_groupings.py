@@ -95,3 +95,12 @@ def test_project_gives_the_state_of_a_coarser_grouping(coarse):
                                   cskpi.finalize((a + b).project(coarse)), check_exact=True)
     with pytest.raises(ValueError, match="not grouped by team"):
         fine.project(["team"])
+
+
+def test_project_of_a_few_large_groups():
+    """With few groups the rows' durations wait in the state's sample log (report_state.hpp
+    add_pending) rather than in the groups: a projection must take them from there too."""
+    fine = cskpi.partial(SAMPLE, by=["channel"], config=CONFIG)
+    for coarse in ([], ["channel"]):
+        direct = cskpi.finalize(cskpi.partial(SAMPLE, by=coarse, config=CONFIG))
+        pd.testing.assert_frame_equal(cskpi.finalize(fine.project(coarse)), direct, check_exact=True)

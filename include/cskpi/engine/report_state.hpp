@@ -193,14 +193,23 @@ public:
         out.as_of_ = as_of_;
         out.timeline_on_ = timeline_on_;
         if (to_agent) out.once_ = once_;
-        std::vector<group_state> complete = groups();
+        // Without logged samples a group is complete in the table: copied one at a time, not
+        // every group at once (a transient copy of every counter and sample).
+        std::vector<group_state> complete;
+        if (!log_.empty()) complete = groups();
         std::vector<std::uint32_t> gmap(groups_.size());
-        for (std::size_t g = 0; g < groups_.size(); ++g) {
+        for (std::uint32_t g = 0; g < groups_.size(); ++g) {
             group_id id;
             id.n = static_cast<std::uint8_t>(keys.size());
             for (std::size_t i = 0; i < pos.size(); ++i) id.k[i] = ids_.key(g, pos[i]);
             gmap[g] = out.group_of(id);
-            out.groups_.add(gmap[g], std::move(complete[g]));
+            if (!complete.empty()) {
+                out.groups_.add(gmap[g], std::move(complete[g]));
+                continue;
+            }
+            group_state one = groups_.state(g);
+            sketch_samples(one);
+            out.groups_.add(gmap[g], std::move(one));
         }
         const auto to = [&](std::uint32_t g) { return gmap[g]; };
         out.contacts_.append_mapped(
