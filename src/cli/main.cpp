@@ -547,7 +547,9 @@ int run_score_command(const std::string& input, const std::string& events,
             const auto& need = plan->groupings();
             std::vector<cskpi::report> reps;
             if (events.empty()) {
-                auto partial = cskpi::run_partial_multi(input, cfg, need, opt);
+                cskpi::run_options once = opt;
+                once.reports_only = true;  // the states become reports here
+                auto partial = cskpi::run_partial_multi(input, cfg, need, once);
                 const auto latest = partial.second.front().latest_created();
                 reps = cskpi::detail::finish_multi(std::move(partial), need, opt.threads);
                 if (targets && (latest || targets->as_of))

@@ -382,6 +382,67 @@ TEST_CASE("contact buckets: every record in the bucket of its key's top byte, no
     CHECK(b.size() == 0);
 }
 
+namespace {
+bool same_groups(const std::vector<report_group>& a, const std::vector<report_group>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].keys != b[i].keys || a[i].metrics.size() != b[i].metrics.size()) return false;
+        for (std::size_t m = 0; m < a[i].metrics.size(); ++m) {
+            const double x = a[i].metrics[m], y = b[i].metrics[m];
+            if (!((std::isnan(x) && std::isnan(y)) || x == y)) return false;
+        }
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE("project_for_report: the FCR of a copied ledger without copying it; then nothing else") {
+    // U1's contacts fall on different days of agents A and B, so by agent x day the windows
+    // cross groups: FCR by agent must come from the whole ledger, settled once.
+    const config cfg;
+    const auto t = load(fcr_csv, cfg);
+    const std::vector<group_key> fine = {group_key::agent, group_key::day};
+    report_state st(cfg, fine);
+    st.update(t.batch);
+    const auto fine_direct = report_state(st).finalize();
+    for (const std::vector<group_key>& coarse :
+         {std::vector<group_key>{group_key::agent}, std::vector<group_key>{}}) {
+        report_state direct(cfg, coarse);
+        direct.update(t.batch);
+        const auto want = direct.finalize();
+        report_state light = st.project_for_report(coarse, 2);
+        const auto got = light.finalize();
+        CHECK(same_groups(got, want));
+        CHECK(got[0].metric("fcr_rate_num") == 2);  // worked by hand in the first FCR test
+        CHECK(got[0].metric("fcr_rate_den") == 6);
+        if (!coarse.empty()) CHECK(find(got, "A").metric("fcr_rate_num") == 1);
+        CHECK(same_groups(st.project(coarse).finalize(), want));
+        CHECK_THROWS_AS(light.merge(direct), std::logic_error);
+        CHECK_THROWS_AS(direct.merge(light), std::logic_error);
+        CHECK_THROWS_AS(light.to_json(), std::logic_error);
+        CHECK_THROWS_AS(light.to_binary(), std::logic_error);
+        CHECK_THROWS_AS(light.project({}), std::logic_error);
+        CHECK_THROWS_AS(light.contacts(), std::logic_error);
+    }
+    // The settlement kept for the finest state is its own: its report is unchanged...
+    const auto fine_after = st.finalize();
+    CHECK(same_groups(fine_after, fine_direct));
+    // ...and rows added afterwards are settled again (U3: one resolved contact, FCR).
+    const auto more = load(
+        "id,created_at,channel,agent,customer,category,resolved,reopened,abandoned,contacts\n"
+        "m,2026-03-05 10:00:00,chat,A,U3,order,1,0,0,\n",
+        cfg);
+    st.update(more.batch);
+    report_state both(cfg, fine);
+    both.update(t.batch);
+    both.update(more.batch);
+    const auto want_more = both.finalize();
+    const auto got_more = st.finalize();
+    CHECK(same_groups(got_more, want_more));
+    CHECK(got_more[0].metric("fcr_rate_num") == 3);
+    CHECK(fine_after[0].metric("fcr_rate_num") == 2);
+}
+
 TEST_CASE("FCR over the customer window, any category") {
     // U1 as one stream: a first (b follows); b, c not first (c: b 1 d before); d first (c 17 d
     // before), not FCR (e at the same instant follows it by id); e not first (d); f not first.

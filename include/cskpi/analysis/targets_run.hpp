@@ -83,7 +83,9 @@ inline targets_result run_targets(const targets_inputs& in, const json& root, co
     const targets_setup setup = targets_setup::from(in, root, cfg);
     if (setup.tc.targets.empty()) throw config_error("targets", "the configuration has no targets");
     const auto bys = target_groupings(setup.tc);
-    auto partial = run_partial_multi(in.path, cfg, bys, opt);
+    run_options once = opt;
+    once.reports_only = true;  // the states become reports below
+    auto partial = run_partial_multi(in.path, cfg, bys, once);
     const auto latest = partial.second.front().latest_created();
     const std::vector<report> reps =
         cskpi::detail::finish_multi(std::move(partial), bys, opt.threads);

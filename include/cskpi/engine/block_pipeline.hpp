@@ -96,10 +96,10 @@ inline void settle_block(const interaction_batch& batch, const std::vector<std::
 
 /// The states of `bys` from the threads' states (`states[t][k]`: thread t's state of the k-th
 /// grouping fed): merged into the first thread's, then, when only grouping `finest` was fed
-/// (finest < bys.size()), the others projected from it.
+/// (finest < bys.size()), the others projected from it (for reports only: without ledgers).
 inline std::vector<report_state> combine_states(std::vector<std::vector<report_state>> states,
                                                 const std::vector<std::vector<group_key>>& bys,
-                                                std::size_t finest) {
+                                                std::size_t finest, bool reports_only = false) {
     const auto nthreads = static_cast<unsigned>(states.size());
     for (unsigned t = 1; t < nthreads; ++t)
         for (std::size_t k = 0; k < states[0].size(); ++k)
@@ -109,7 +109,8 @@ inline std::vector<report_state> combine_states(std::vector<std::vector<report_s
     std::vector<report_state> all;
     for (std::size_t k = 0; k < bys.size(); ++k)
         if (k != finest)
-            all.push_back(states[0][0].project(bys[k]));
+            all.push_back(reports_only ? states[0][0].project_for_report(bys[k], nthreads)
+                                       : states[0][0].project(bys[k]));
         else
             all.emplace_back();
     all[finest] = std::move(states[0][0]);
@@ -179,7 +180,8 @@ public:
     std::pair<report, std::vector<report_state>> finish(
         std::optional<std::vector<std::string>> ignored) {
         ids_ = id_registry{};  // no longer needed: free it before the memory-hungry finalize
-        std::vector<report_state> result = combine_states(std::move(states_), bys_, finest_);
+        std::vector<report_state> result =
+            combine_states(std::move(states_), bys_, finest_, opt_.reports_only);
         report rep;
         rep.input_path = label_;
         rep.rows_read = ledger_.rows_read;

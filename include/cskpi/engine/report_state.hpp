@@ -115,7 +115,10 @@ public:
     /// Group `g`'s keys.
     group_id group_id_of(std::size_t g) const { return ids_[g]; }
     /// The first-contact ledger (a copy in readable form, in storage order).
-    std::vector<contact> contacts() const { return contacts_.values(); }
+    std::vector<contact> contacts() const {
+        expect_ledger("contacts");
+        return contacts_.values();
+    }
     std::size_t size() const noexcept { return groups_.size(); }
 
     /// The latest created_at of the rows added (targets' default as_of); nullopt before any row,
@@ -163,6 +166,32 @@ public:
     /// rows stand for several agents (events.agent = "all") projected onto a grouping without
     /// agent other than the overall one: its rows are the participants', not the interactions'.
     report_state project(const std::vector<group_key>& keys) const {
+        return projected(keys, nullptr, true);
+    }
+    /// project() for a state that will only be finalized (the states of one reading that a run
+    /// turns straight into reports): its groups' FCR is this state's ledger settled here, once,
+    /// and added up by group (the settlement is kept for this state's own finalize), where
+    /// project() copies the ledger, a record per contact. The result holds no ledger: merging,
+    /// projecting or serializing it throws std::logic_error.
+    report_state project_for_report(const std::vector<group_key>& keys, unsigned threads) {
+        if (!once_.empty()) return project(keys);  // rows stand for participants: see project()
+        settle_contacts(threads);
+        std::vector<std::uint32_t> gmap;
+        report_state out = projected(keys, &gmap, false);
+        std::vector<fcr_counts> given(out.groups_.size());
+        for (std::size_t g = 0; g < gmap.size(); ++g) {
+            given[gmap[g]].num += fcr_group_[g].num;
+            given[gmap[g]].den += fcr_group_[g].den;
+            given[gmap[g]].verified += fcr_group_[g].verified;
+        }
+        out.fcr_given_ = std::move(given);
+        return out;
+    }
+
+private:
+    report_state projected(const std::vector<group_key>& keys, std::vector<std::uint32_t>* gmap_out,
+                           bool with_ledger) const {
+        expect_ledger("project");
         expect_settled();
         std::vector<std::size_t> pos;
         for (group_key k : keys) {
@@ -212,14 +241,18 @@ public:
             out.groups_.add(gmap[g], std::move(one));
         }
         const auto to = [&](std::uint32_t g) { return gmap[g]; };
-        out.contacts_.append_mapped(
-            contacts_, [](std::uint32_t c) { return c; }, to);
+        if (with_ledger)
+            out.contacts_.append_mapped(
+                contacts_, [](std::uint32_t c) { return c; }, to);
         out.km_.append_mapped(km_, to);
         if (!timeline_.empty()) out.timeline_.resize(out.groups_.size());
         for (std::size_t g = 0; g < timeline_.size(); ++g)
             out.timeline_[gmap[g]].merge(timeline_[g]);
+        if (gmap_out) *gmap_out = std::move(gmap);
         return out;
     }
+
+public:
     /// Expects about `rows` rows in all: reserves the first-contact ledger once.
     void reserve(std::size_t rows) { contacts_.reserve(rows); }
 
@@ -279,6 +312,14 @@ private:
         // them (few groups, as by agent), adding now keeps the held facts in the cache.
         if (pending_.size() >= hold_ || groups_.size() * short_runs <= pending_.size())
             apply_pending();
+    }
+
+    // A projection for its report only has no ledger to merge, project or write.
+    void expect_ledger(const char* what) const {
+        if (fcr_given_)
+            throw std::logic_error(std::string("report_state::") + what +
+                                   ": this state was projected for its report only "
+                                   "(project_for_report) and holds no first-contact ledger");
     }
 
     // Reading a state while hold_rows() keeps rows back would miss them.
@@ -391,6 +432,7 @@ public:
     /// them: the merge holds its inputs and its output, not also a copy of the first input that
     /// is then outgrown.
     static report_state merged(const std::vector<const report_state*>& parts) {
+        for (const report_state* p : parts) p->expect_ledger("merge");
         if (parts.empty()) return report_state();
         const auto first = std::find_if(parts.begin(), parts.end(), [](const report_state* p) {
             return p->interactions() > 0;
@@ -409,6 +451,8 @@ public:
 private:
     report_state& merge_from(const report_state& o, report_state* consume,
                              unsigned threads = 1) {  // consume = &o or nullptr
+        expect_ledger("merge");
+        o.expect_ledger("merge");
         expect_settled();
         o.expect_settled();
         if (&o == this) {  // s.merge(s): add a copy (appending a vector to itself is undefined)
@@ -1073,6 +1117,20 @@ private:
     /// category, when both have one"). Rows at the same instant are ordered by id (spec section
     /// 3), compared on the ids' first 8 bytes; ids equal there fall in neither window.
     void settle_contacts(unsigned threads) {
+        if (fcr_given_) {
+            fcr_group_ = *fcr_given_;
+            fcr_total_ = {};
+            for (const fcr_counts& f : fcr_group_) {
+                fcr_total_.num += f.num;
+                fcr_total_.den += f.den;
+                fcr_total_.verified += f.verified;
+            }
+            return;
+        }
+        // Settled already (project_for_report) and the ledger and groups unchanged since: the
+        // ledger only grows, and a group added since would be missing from fcr_group_.
+        if (settled_contacts_ == contacts_.size() && fcr_group_.size() == groups_.size()) return;
+        settled_contacts_ = contacts_.size();
         fcr_group_.assign(groups_.size(), {});
         fcr_total_ = {};
         // Customers are independent and each sits in one bucket of the ledger: every thread
@@ -1310,6 +1368,10 @@ private:
     std::vector<micros> chan_target_, prio_target_, chan_within_;
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
+    std::size_t settled_contacts_ = SIZE_MAX;  // ledger records when fcr_group_ was settled
+    // A projection for its report only: its groups' FCR, settled by the state it came from,
+    // in place of a ledger (project_for_report).
+    std::optional<std::vector<fcr_counts>> fcr_given_;
     // Event logs: timeline statistics per group (empty for a summary export's state), the feed
     // of the rows being added, and the overall row's state when rows repeat (attach_timeline).
     bool timeline_on_ = false;
@@ -1329,6 +1391,7 @@ private:
 // `with_contacts` false: to_binary writes the top state's contacts itself; the states nested in
 // it (the event log's overall state, attributed states) carry theirs in the document.
 inline json report_state::canonical_json(bool binary, bool with_contacts) const {
+    expect_ledger("serialize");
     expect_settled();
     json j;
     j["type"] = "cskpi.report_state";

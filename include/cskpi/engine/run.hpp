@@ -206,7 +206,9 @@ inline std::pair<report, report_state> run_partial(const std::string& path, cons
 inline std::vector<report> run_reports(const std::string& path, const config& cfg,
                                        const std::vector<std::vector<group_key>>& bys,
                                        const run_options& opt = {}) {
-    return detail::finish_multi(run_partial_multi(path, cfg, bys, opt), bys, opt.threads);
+    run_options o = opt;
+    o.reports_only = true;
+    return detail::finish_multi(run_partial_multi(path, cfg, bys, o), bys, opt.threads);
 }
 
 /// Reads `path` (CSV, JSON Lines, or "-" for CSV on stdin) and computes the report grouped by

@@ -53,6 +53,11 @@ struct run_options {
     /// Event logs: the agents' presence log (--presence), for messages left while nobody is
     /// online (docs/PRESENCE.md); null = presence unknown.
     const timeline::presence_table* presence = nullptr;
+    /// Set by runs that turn their states straight into reports (run_reports, `cskpi score`):
+    /// several groupings read together are projected from the finest without copying its
+    /// first-contact ledger (report_state::project_for_report), so those states cannot be
+    /// merged or serialized. Leave it unset to keep the states of run_partial_multi.
+    bool reports_only = false;
 };
 
 }  // namespace cskpi

@@ -252,7 +252,9 @@ inline std::vector<report> run_reports(const frame& f, const config& cfg,
                                        const std::vector<std::vector<group_key>>& bys,
                                        const run_options& opt = {},
                                        const std::string& label = "<frame>") {
-    return detail::finish_multi(run_partial_multi(f, cfg, bys, opt, label), bys, opt.threads);
+    run_options o = opt;
+    o.reports_only = true;
+    return detail::finish_multi(run_partial_multi(f, cfg, bys, o, label), bys, opt.threads);
 }
 
 /// Computes the report of an in-memory frame. Same rules, rejects and thread invariance as

@@ -264,7 +264,9 @@ inline dashboard read(const std::string& path, const config& cfg, group_key peri
         for (const auto& g : analysis::target_groupings(targets->tc)) need.slot(g);
     std::optional<scorecard_slots> card_at;
     if (card) card_at.emplace(need, *card);
-    auto partial = run_partial_multi(path, cfg, need.list(), opt);
+    run_options once = opt;
+    once.reports_only = true;  // the states become reports below
+    auto partial = run_partial_multi(path, cfg, need.list(), once);
     std::vector<double> frt = detail::frt_seconds(partial.second[0]);
     const auto latest = partial.second[0].latest_created();
     std::vector<report> reps =
