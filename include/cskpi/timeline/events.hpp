@@ -612,6 +612,7 @@ inline std::pair<report, std::vector<report_state>> run_events_partial_multi(
         run_options inner = opt;
         inner.progress = nullptr;
         inner.timeline = &rows.feed;
+        inner.reports_only = false;  // each chunk's states are merged into the totals below
         if (on_batch)
             inner.batch_sink = [&](const interaction_batch& b) {
                 if (opt.batch_sink) opt.batch_sink(b);
