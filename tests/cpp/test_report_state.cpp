@@ -423,6 +423,7 @@ TEST_CASE("project_for_report: the FCR of a copied ledger without copying it; th
         CHECK_THROWS_AS(light.to_binary(), std::logic_error);
         CHECK_THROWS_AS(light.project({}), std::logic_error);
         CHECK_THROWS_AS(light.contacts(), std::logic_error);
+        CHECK_THROWS_AS(light.update(t.batch), std::logic_error);
     }
     // The settlement kept for the finest state is its own: its report is unchanged...
     const auto fine_after = st.finalize();

@@ -171,20 +171,20 @@ public:
     /// project() for a state that will only be finalized (the states of one reading that a run
     /// turns straight into reports): its groups' FCR is this state's ledger settled here, once,
     /// and added up by group (the settlement is kept for this state's own finalize), where
-    /// project() copies the ledger, a record per contact. The result holds no ledger: merging,
-    /// projecting or serializing it throws std::logic_error.
+    /// project() copies the ledger, a record per contact. The result holds no ledger: adding rows
+    /// to it, merging, projecting or serializing it throws std::logic_error.
     report_state project_for_report(const std::vector<group_key>& keys, unsigned threads) {
         if (!once_.empty()) return project(keys);  // rows stand for participants: see project()
         settle_contacts(threads);
         std::vector<std::uint32_t> gmap;
         report_state out = projected(keys, &gmap, false);
-        std::vector<fcr_counts> given(out.groups_.size());
-        for (std::size_t g = 0; g < gmap.size(); ++g) {
-            given[gmap[g]].num += fcr_group_[g].num;
-            given[gmap[g]].den += fcr_group_[g].den;
-            given[gmap[g]].verified += fcr_group_[g].verified;
-        }
-        out.fcr_given_ = std::move(given);
+        // Settled in out's own terms: its finalize finds the settlement current (no ledger, no
+        // group added) and keeps it.
+        out.fcr_group_.assign(out.groups_.size(), {});
+        for (std::size_t g = 0; g < gmap.size(); ++g) out.fcr_group_[gmap[g]] += fcr_group_[g];
+        out.fcr_total_ = fcr_total_;
+        out.settled_contacts_ = out.contacts_.size();
+        out.ledgerless_ = true;
         return out;
     }
 
@@ -275,6 +275,7 @@ public:
 
     /// Adds every row of a validated batch.
     void update(const interaction_batch& b) {
+        expect_ledger("update");
         if (!b.consistent())
             throw std::invalid_argument(
                 "report_state::update: the batch's columns differ in length");
@@ -316,7 +317,7 @@ private:
 
     // A projection for its report only has no ledger to merge, project or write.
     void expect_ledger(const char* what) const {
-        if (fcr_given_)
+        if (ledgerless_)
             throw std::logic_error(std::string("report_state::") + what +
                                    ": this state was projected for its report only "
                                    "(project_for_report) and holds no first-contact ledger");
@@ -787,6 +788,12 @@ private:
     // What the ledger settles per group: FCR, and bot containment not followed by a contact.
     struct fcr_counts {
         std::uint64_t num = 0, den = 0, verified = 0;
+        fcr_counts& operator+=(const fcr_counts& o) {
+            num += o.num;
+            den += o.den;
+            verified += o.verified;
+            return *this;
+        }
     };
     static void add_fcr(group_state& s, const fcr_counts& f) {
         s.fcr_num += f.num;
@@ -1117,16 +1124,6 @@ private:
     /// category, when both have one"). Rows at the same instant are ordered by id (spec section
     /// 3), compared on the ids' first 8 bytes; ids equal there fall in neither window.
     void settle_contacts(unsigned threads) {
-        if (fcr_given_) {
-            fcr_group_ = *fcr_given_;
-            fcr_total_ = {};
-            for (const fcr_counts& f : fcr_group_) {
-                fcr_total_.num += f.num;
-                fcr_total_.den += f.den;
-                fcr_total_.verified += f.verified;
-            }
-            return;
-        }
         // Settled already (project_for_report) and the ledger and groups unchanged since: the
         // ledger only grows, and a group added since would be missing from fcr_group_.
         if (settled_contacts_ == contacts_.size() && fcr_group_.size() == groups_.size()) return;
@@ -1153,12 +1150,8 @@ private:
         });
         for (const auto& p : per)
             for (std::size_t g = 0; g < p.size(); ++g) {
-                fcr_group_[g].num += p[g].num;
-                fcr_group_[g].den += p[g].den;
-                fcr_group_[g].verified += p[g].verified;
-                fcr_total_.num += p[g].num;
-                fcr_total_.den += p[g].den;
-                fcr_total_.verified += p[g].verified;
+                fcr_group_[g] += p[g];
+                fcr_total_ += p[g];
             }
     }
 
@@ -1369,9 +1362,9 @@ private:
     std::vector<fcr_counts> fcr_group_;
     fcr_counts fcr_total_;
     std::size_t settled_contacts_ = SIZE_MAX;  // ledger records when fcr_group_ was settled
-    // A projection for its report only: its groups' FCR, settled by the state it came from,
-    // in place of a ledger (project_for_report).
-    std::optional<std::vector<fcr_counts>> fcr_given_;
+    // A projection for its report only (project_for_report): fcr_group_ was settled by the
+    // state it came from, and it holds no ledger.
+    bool ledgerless_ = false;
     // Event logs: timeline statistics per group (empty for a summary export's state), the feed
     // of the rows being added, and the overall row's state when rows repeat (attach_timeline).
     bool timeline_on_ = false;
