@@ -660,10 +660,12 @@ public:
         return l;
     }
 
-    /// Every label seen of a dimension: 0 agent, 1 team, 2 channel, 3 category, 4 priority.
+    /// Every label seen of a dimension (0 agent, 1 team, 2 channel, 3 category, 4 priority),
+    /// sorted: dictionary codes follow which thread saw a label first.
     std::vector<std::string> seen_labels(std::size_t dim) const {
         std::vector<std::string> out;
         for (std::uint32_t c = 0; c < dict_[dim].size(); ++c) out.emplace_back(dict_[dim].value(c));
+        std::sort(out.begin(), out.end());
         return out;
     }
 
