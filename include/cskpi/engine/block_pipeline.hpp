@@ -284,8 +284,10 @@ private:
         return sum;
     }
 
-    /// Rows of the whole input, estimated from this block (0 = input size unknown).
+    /// Rows of the whole input: as the producer knows them, else estimated from this block
+    /// (0 = input size unknown).
     static std::size_t expected_rows(const input_block& b, const scratch& s) {
+        if (b.input_rows) return static_cast<std::size_t>(b.input_rows);
         if (!b.input_bytes || b.text().empty()) return 0;
         return static_cast<std::size_t>(
                    static_cast<double>(b.input_bytes) / static_cast<double>(b.text().size()) *

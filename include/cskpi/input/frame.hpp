@@ -198,6 +198,7 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
         if (next_row >= f.rows) return false;
         b.first_line = next_row + 1;  // rows [first_line - 1, first_line - 1 + block_rows)
         b.seq = seq++;
+        b.input_rows = f.rows;  // sizes the id registry and the ledger once, no doubling
         next_row += block_rows;
         return true;
     };

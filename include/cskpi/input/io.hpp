@@ -47,6 +47,7 @@ struct input_block {
     std::uint64_t seq = 0;
     std::uint64_t input_bytes =
         0;  ///< size of the whole input when known (0 = unknown): sizes memory up front
+    std::uint64_t input_rows = 0;  ///< rows of the whole input when known exactly (a DataFrame)
     std::function<void(std::string_view)> release;  ///< called once the block is consumed
     /// The block may end inside a quoted field (mapped CSV, not its last block): the pipeline
     /// learns from the parse whether it does, re-parses across the cut if so, and calls
