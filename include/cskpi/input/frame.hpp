@@ -179,6 +179,36 @@ inline std::vector<std::uint64_t> customer_keys(const frame& f, const config& cf
     for (const std::string_view s : col.categories) keys.push_back(hash(detail::trim(s)));
     return keys;
 }
+
+/// One array a frame row reads from: where it starts and the bytes a row takes in it.
+struct column_stream {
+    const char* base;
+    std::size_t width;
+};
+/// The per-row arrays of the frame's columns (values, codes, a string column's views).
+inline std::vector<column_stream> column_streams(const frame& f) {
+    std::vector<column_stream> out;
+    for (const frame_column& col : f.columns) {
+        using k = frame_column::kind;
+        switch (col.type) {
+            case k::absent:
+                break;
+            case k::strings:
+                out.push_back({reinterpret_cast<const char*>(col.categories.data()),
+                               sizeof(std::string_view)});
+                break;
+            case k::text:
+                out.push_back({static_cast<const char*>(col.data), col.code_bytes});
+                break;
+            case k::boolean:
+                out.push_back({static_cast<const char*>(col.data), 1});
+                break;
+            default:
+                out.push_back({static_cast<const char*>(col.data), 8});
+        }
+    }
+    return out;
+}
 }  // namespace detail
 
 /// Reads an in-memory frame once into a partial state per grouping of `bys`.
@@ -190,8 +220,10 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
             throw input_error(label, 0, std::string(name_of(req)), "", "required column missing");
     (void)time_zone(cfg.timezone);
     const std::vector<std::uint64_t> customer_keys = detail::customer_keys(f, cfg);
+    const std::vector<detail::column_stream> streams = detail::column_streams(f);
     constexpr std::size_t block_rows = 1 << 16;
     constexpr std::size_t customer_ahead = 16;
+    constexpr std::size_t column_ahead = 64;
     std::size_t next_row = 0;
     std::uint64_t seq = 0;
     auto produce = [&](input_block& b) {
@@ -203,7 +235,7 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
         return true;
     };
     auto make_parser = [&] {
-        return [&f, &customer_keys, v = row_validator(cfg)](
+        return [&f, &customer_keys, &streams, v = row_validator(cfg)](
                    const input_block& b, interaction_batch& out, std::vector<reject>& rej,
                    std::vector<std::string>*) mutable {
             out.clear();
@@ -213,6 +245,11 @@ inline std::pair<report, std::vector<report_state>> run_partial_multi(
             const bool keyed = !customer_keys.empty();
             reject why;
             for (std::size_t r = begin; r < end; ++r) {
+                // A row reads some twenty arrays, more than the CPU's stream prefetchers follow
+                // at once: without a hint, most cells were a cache miss.
+                if ((r & 7) == 0 && r + column_ahead < end)
+                    for (const auto& s : streams)
+                        __builtin_prefetch(s.base + (r + column_ahead) * s.width);
                 // A customer's label and key sit at random places of its category's arrays
                 // (hundreds of thousands of customers): fetched some rows ahead, the two misses
                 // of each row overlap with the work on the rows before it.
